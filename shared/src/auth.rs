@@ -1,0 +1,70 @@
+//! Bearer-token checks for organizer and service credentials, compared in constant time.
+
+use axum::http::{header, HeaderMap};
+
+use crate::error::ApiError;
+
+/// Compares without an early exit, so response timing does not reveal how much of a
+/// guessed token was right. Only the length can leak, which tokens do not keep secret.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Checks `Authorization: Bearer <expected>`. `realm` names the credential in the error.
+pub fn require_bearer(headers: &HeaderMap, expected: &str, realm: &str) -> Result<(), ApiError> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match presented {
+        Some(token)
+            if !expected.is_empty() && constant_time_eq(token.as_bytes(), expected.as_bytes()) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(ApiError::unauthorized(format!(
+            "Credencial de {realm} inválida"
+        ))),
+        None => Err(ApiError::unauthorized(format!(
+            "Falta la credencial de {realm}: 'Authorization: Bearer <token>'"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn accepts_only_the_exact_token() {
+        let mut h = HeaderMap::new();
+        assert!(require_bearer(&h, "secreto", "organizador").is_err());
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer secret"),
+        );
+        assert!(require_bearer(&h, "secreto", "organizador").is_err());
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer secreto"),
+        );
+        assert!(require_bearer(&h, "secreto", "organizador").is_ok());
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("secreto"));
+        assert!(require_bearer(&h, "secreto", "organizador").is_err());
+        // An empty configured token must never match an empty presented one.
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer "));
+        assert!(require_bearer(&h, "", "organizador").is_err());
+    }
+
+    #[test]
+    fn constant_time_eq_matches_eq() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+}

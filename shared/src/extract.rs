@@ -1,0 +1,128 @@
+//! Extractors whose rejections are problem+json instead of axum's plain-text bodies.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, FieldError};
+
+/// Like `axum::Json`, but malformed JSON, wrong types, missing fields, a wrong content type
+/// and oversized bodies all become a 4xx problem that says what was wrong.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::JsonDataError(e) => {
+            // serde's message names the offending field ("missing field `email`",
+            // "body.cantidad: invalid type ..."), which is what the client needs.
+            let detail = std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.body_text());
+            let campo = field_from_serde(&detail);
+            let mut err = ApiError::validation(vec![FieldError::new(campo, detail.clone())]);
+            err.detail = format!("El cuerpo no tiene la forma esperada: {detail}");
+            err
+        }
+        JsonRejection::JsonSyntaxError(e) => {
+            let detail = std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.body_text());
+            ApiError::bad_request(format!("JSON mal formado: {detail}"))
+        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "tipo-de-contenido",
+            "Tipo de contenido no soportado",
+            "Se esperaba 'Content-Type: application/json'",
+        ),
+        JsonRejection::BytesRejection(e) => {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "cuerpo-demasiado-grande",
+                    "Cuerpo demasiado grande",
+                    "El cuerpo supera el límite de 64 KiB",
+                )
+            } else {
+                ApiError::bad_request(format!("No se pudo leer el cuerpo: {}", e.body_text()))
+            }
+        }
+        other => ApiError::bad_request(other.body_text()),
+    }
+}
+
+/// Best effort: pull the field name out of serde's message, for the `errors[].campo` entry.
+fn field_from_serde(msg: &str) -> String {
+    if let Some(rest) = msg.split("field `").nth(1) {
+        if let Some(name) = rest.split('`').next() {
+            return name.to_owned();
+        }
+    }
+    // serde_path_to_error style: "zonas[0].precio: invalid type ..."
+    match msg.split_once(": ") {
+        Some((path, _)) if !path.contains(' ') => path.to_owned(),
+        _ => "body".to_owned(),
+    }
+}
+
+/// Like `axum::extract::Query`, with problem+json rejections naming the bad parameter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                let detail = std::error::Error::source(&e)
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| e.body_text());
+                let campo = field_from_serde(&detail);
+                Err(ApiError::validation(vec![FieldError::new(campo, detail)]))
+            }
+            Err(other) => Err(ApiError::bad_request(other.body_text())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_from_serde;
+
+    #[test]
+    fn names_the_missing_field() {
+        assert_eq!(
+            field_from_serde("missing field `email` at line 1 column 2"),
+            "email"
+        );
+        assert_eq!(
+            field_from_serde("zonas[0].precio: invalid type: string \"x\", expected i64"),
+            "zonas[0].precio"
+        );
+        assert_eq!(field_from_serde("something else entirely"), "body");
+    }
+}

@@ -1,0 +1,155 @@
+//! HTTP plumbing every service shares: request and correlation ids, body limit, problem
+//! fallbacks, panic catching, CORS, and a `serve` that stops cleanly.
+
+use std::future::Future;
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tracing::Instrument;
+
+use crate::error::ApiError;
+
+pub const BODY_LIMIT: usize = 64 * 1024;
+pub static CORRELATION_ID: HeaderName = HeaderName::from_static("x-correlation-id");
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The correlation id of the current request: the client's `X-Correlation-Id` when it is
+/// sane, otherwise this request's own id. It travels on every outgoing call and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrelationId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for CorrelationId {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<CorrelationId>()
+            .cloned()
+            .unwrap_or_else(|| CorrelationId(uuid::Uuid::new_v4().to_string())))
+    }
+}
+
+fn acceptable_id(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 128
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
+
+async fn correlate(mut req: Request, next: Next) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let correlation = req
+        .headers()
+        .get(&CORRELATION_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| acceptable_id(v))
+        .map(str::to_owned)
+        .unwrap_or_else(|| request_id.clone());
+    req.extensions_mut()
+        .insert(CorrelationId(correlation.clone()));
+    let span = tracing::info_span!(
+        "http",
+        method = %req.method(),
+        path = %req.uri().path(),
+        request_id = %request_id,
+        correlation_id = %correlation,
+    );
+    let started = Instant::now();
+    let mut res = next.run(req).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(
+            status = res.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "request"
+        )
+    });
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        headers.insert(REQUEST_ID.clone(), v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&correlation) {
+        headers.insert(CORRELATION_ID.clone(), v);
+    }
+    res
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("No existe esa ruta")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "metodo-no-permitido",
+        "Método no permitido",
+        "Esta ruta no acepta ese método",
+    )
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal("a handler panicked").into_response()
+}
+
+/// CORS for the booking UI. `EVENTFLOW_CORS_ORIGINS` is a comma-separated list; unset
+/// means the Vite dev server and the launcher's own UI origin.
+fn cors() -> CorsLayer {
+    let origins = crate::config::env_string("EVENTFLOW_CORS_ORIGINS")
+        .unwrap_or_else(|| "http://localhost:5173,http://127.0.0.1:5173,http://localhost:8080,http://127.0.0.1:8080".into());
+    let list: Vec<HeaderValue> = origins
+        .split(',')
+        .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(list))
+        .allow_methods(tower_http::cors::Any)
+        .allow_headers(tower_http::cors::Any)
+        .expose_headers([CORRELATION_ID.clone(), REQUEST_ID.clone()])
+}
+
+/// Wraps a service's router with the shared layers and problem+json fallbacks.
+pub fn finish(router: Router) -> Router {
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(correlate))
+        .layer(cors())
+}
+
+/// Serves until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM, for binaries.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,147 @@
+//! Contract tests for the cache and lock ports, run against the embedded and Redis adapters.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use eventflow_shared::cache::{self, Cache};
+use eventflow_shared::config::RedisConfig;
+use eventflow_shared::lock::{self, Lock};
+use eventflow_shared::testing;
+
+async fn redis_config() -> Option<RedisConfig> {
+    let url = testing::redis_url().await?;
+    Some(RedisConfig::Redis {
+        url,
+        prefix: format!("{}:", testing::unique_name("cl")),
+    })
+}
+
+async fn cache_contract(c: Arc<dyn Cache>) {
+    assert_eq!(c.get("evento:1").await.unwrap(), None);
+    c.set("evento:1", "uno", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(c.get("evento:1").await.unwrap().as_deref(), Some("uno"));
+
+    // Expiry
+    c.set("corto", "x", Duration::from_millis(50))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert_eq!(c.get("corto").await.unwrap(), None);
+
+    // Groups: entries are dropped together by deleting the group key.
+    c.set_field("listas", "p1", "a", Duration::from_secs(60))
+        .await
+        .unwrap();
+    c.set_field("listas", "p2", "b", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get_field("listas", "p2").await.unwrap().as_deref(),
+        Some("b")
+    );
+    c.delete(&["evento:1", "listas"]).await.unwrap();
+    assert_eq!(c.get("evento:1").await.unwrap(), None);
+    assert_eq!(c.get_field("listas", "p1").await.unwrap(), None);
+    assert_eq!(c.get_field("listas", "p2").await.unwrap(), None);
+
+    // A group's TTL counts from its first entry: a later page does not extend it.
+    c.set_field("g", "a", "1", Duration::from_millis(150))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    c.set_field("g", "b", "2", Duration::from_secs(60))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert_eq!(c.get_field("g", "b").await.unwrap(), None);
+    c.ping().await.unwrap();
+}
+
+async fn lock_contract(l: Arc<dyn Lock>) {
+    let key = "lock:evento:e1:usuario:u1";
+    let ttl = Duration::from_secs(30);
+    assert!(l.acquire(key, "r1", ttl).await.unwrap());
+    assert!(
+        !l.acquire(key, "r2", ttl).await.unwrap(),
+        "NX: second owner refused"
+    );
+    assert_eq!(l.owner(key).await.unwrap().as_deref(), Some("r1"));
+    assert!(
+        !l.release(key, "r2").await.unwrap(),
+        "only the owner may release"
+    );
+    assert_eq!(l.owner(key).await.unwrap().as_deref(), Some("r1"));
+    assert_eq!(l.keys("lock:").await.unwrap(), vec![key.to_owned()]);
+    assert!(l.release(key, "r1").await.unwrap());
+    assert_eq!(l.owner(key).await.unwrap(), None);
+    assert!(l.keys("lock:").await.unwrap().is_empty());
+
+    // After the TTL passes, another owner takes it, and the stale owner cannot free it.
+    assert!(l
+        .acquire(key, "viejo", Duration::from_millis(50))
+        .await
+        .unwrap());
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert!(l.acquire(key, "nuevo", ttl).await.unwrap());
+    assert!(!l.release(key, "viejo").await.unwrap());
+    assert_eq!(l.owner(key).await.unwrap().as_deref(), Some("nuevo"));
+    assert!(l.release(key, "nuevo").await.unwrap());
+
+    // Many concurrent takers: exactly one wins.
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let l = l.clone();
+        tasks.push(tokio::spawn(async move {
+            l.acquire("lock:carrera", &format!("r{i}"), ttl)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut winners = 0;
+    for t in tasks {
+        winners += t.await.unwrap() as usize;
+    }
+    assert_eq!(winners, 1);
+    l.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn cache_contract_embedded() {
+    cache_contract(cache::from_config(&RedisConfig::Embedded).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn cache_contract_redis() {
+    let Some(cfg) = redis_config().await else {
+        return;
+    };
+    cache_contract(cache::from_config(&cfg).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn lock_contract_embedded() {
+    lock_contract(lock::from_config(&RedisConfig::Embedded).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn lock_contract_redis() {
+    let Some(cfg) = redis_config().await else {
+        return;
+    };
+    lock_contract(lock::from_config(&cfg).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn unreachable_redis_is_a_startup_error_naming_the_url() {
+    let cfg = RedisConfig::Redis {
+        url: "redis://127.0.0.1:1".into(),
+        prefix: String::new(),
+    };
+    let err = match cache::from_config(&cfg).await {
+        Ok(_) => panic!("an unreachable Redis must not yield a cache"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(err.contains("redis://127.0.0.1:1"), "{err}");
+}
