@@ -110,3 +110,8 @@ pub fn required_token(name: &str, mode: BackendMode, dev_default: &str) -> anyho
 pub fn port(name: &str, default: u16) -> anyhow::Result<u16> {
     env_parse(name, default).with_context(|| format!("reading {name}"))
 }
+
+/// The embedded launcher's documented development credentials. Real deployments must set
+/// `EVENTFLOW_ADMIN_TOKEN` and `EVENTFLOW_SERVICE_TOKEN`; services refuse to start without.
+pub const DEV_ADMIN_TOKEN: &str = "eventflow-dev-admin";
+pub const DEV_SERVICE_TOKEN: &str = "eventflow-dev-service";

@@ -14,3 +14,28 @@ pub mod testing;
 
 pub use error::{ApiError, FieldError, Problem};
 pub use extract::{ApiJson, ApiQuery};
+
+/// Now, truncated to milliseconds: the precision MongoDB stores, so a value reads back
+/// exactly as it was written, on either backend.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let ms = chrono::Utc::now().timestamp_millis();
+    chrono::DateTime::from_timestamp_millis(ms).expect("current time is representable")
+}
+
+/// Checks a path id: 1 to 64 letters, digits, `-` or `_`. Anything else (`/`, `..`, `$`,
+/// NUL, …) is a 422 naming `campo`, before it can reach a query or a key.
+pub fn safe_id<'a>(campo: &str, raw: &'a str) -> Result<&'a str, ApiError> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 64
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(raw)
+    } else {
+        Err(ApiError::field(
+            campo,
+            "debe tener de 1 a 64 letras, dígitos, '-' o '_'",
+        ))
+    }
+}

@@ -43,3 +43,43 @@ pub fn unique_name(prefix: &str) -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     format!("t_{prefix}_{}", &id[..12])
 }
+
+/// Serves `router` on an ephemeral loopback port and returns its base URL. The server
+/// lives as long as the test's runtime.
+pub async fn spawn(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind an ephemeral port");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(crate::http::serve(listener, router, std::future::pending()));
+    format!("http://{addr}")
+}
+
+/// Compares a service's OpenAPI document with the committed snapshot, so an accidental
+/// API change shows up in review. `UPDATE_OPENAPI=1` rewrites the snapshot instead.
+pub fn assert_openapi_snapshot(doc: &utoipa::openapi::OpenApi, path: &std::path::Path) {
+    let current = doc.to_pretty_json().expect("serialise OpenAPI") + "\n";
+    if env_string("UPDATE_OPENAPI").as_deref() == Some("1") {
+        std::fs::write(path, &current).expect("write snapshot");
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == current,
+        "{} is out of date: the API changed. Review the change and run \
+         `UPDATE_OPENAPI=1 cargo test` to accept it.",
+        path.display()
+    );
+}
+
+/// Whether the server behind `uri` is SecantusDB (its `buildInfo` says so). Tests use this
+/// only to step around documented deviations of the test server from mongod, and say so.
+pub async fn is_secantus(uri: &str) -> bool {
+    let Ok(db) = crate::mongo::connect(uri, "admin").await else {
+        return false;
+    };
+    db.run_command(mongodb::bson::doc! { "buildInfo": 1 })
+        .await
+        .map(|info| info.contains_key("secantusVersion"))
+        .unwrap_or(false)
+}

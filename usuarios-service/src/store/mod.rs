@@ -1,0 +1,94 @@
+//! The usuarios store port and the function that picks its adapter from config.
+
+mod memory;
+mod mongo;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use eventflow_shared::config::StoreConfig;
+use eventflow_shared::ApiError;
+use uuid::Uuid;
+
+pub use memory::MemoryUsuarioStore;
+pub use mongo::MongoUsuarioStore;
+
+use crate::domain::{CambiosUsuario, Email, Usuario};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique rule refused the write; names the field: `email` or `documento`.
+    #[error("ya existe un usuario con ese {0}")]
+    Duplicate(&'static str),
+    #[error("MongoDB no disponible: {0}")]
+    Unavailable(String),
+    #[error("error del almacén: {0}")]
+    Other(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate("email") => ApiError::conflict(
+                "usuario-duplicado",
+                "Ya existe un usuario registrado con ese email",
+            )
+            .with("campo", "email"),
+            StoreError::Duplicate(_) => ApiError::conflict(
+                "usuario-duplicado",
+                "Ya existe un usuario registrado con ese tipo y número de documento",
+            )
+            .with("campo", "documento"),
+            StoreError::Unavailable(d) => {
+                tracing::warn!(error = %d, "mongodb unavailable");
+                ApiError::unavailable("mongodb", "El almacén de usuarios no responde")
+            }
+            StoreError::Other(d) => ApiError::internal(d),
+        }
+    }
+}
+
+/// A page of users in registration order.
+pub struct Pagina {
+    pub items: Vec<Usuario>,
+    pub total: u64,
+}
+
+/// Where users live.
+///
+/// Contract (checked by `tests/store_contract.rs` against every adapter):
+/// - `insert` MUST return `Duplicate("email")` when the email is taken and
+///   `Duplicate("documento")` when the (tipo, nro) pair is, even when the clashing
+///   inserts race each other: exactly one of them wins.
+/// - `update` MUST apply only the given changes, return `Ok(None)` for an unknown id, and
+///   `Duplicate("email")` when the new email belongs to someone else.
+/// - `add_compra`/`remove_compra` MUST be idempotent (a set, not a list).
+/// - `list` MUST order by registration time, then id, so pages never overlap.
+#[async_trait]
+pub trait UsuarioStore: Send + Sync {
+    async fn insert(&self, usuario: &Usuario) -> Result<(), StoreError>;
+    async fn get(&self, id: Uuid) -> Result<Option<Usuario>, StoreError>;
+    async fn get_by_email(&self, email: &Email) -> Result<Option<Usuario>, StoreError>;
+    async fn list(&self, limit: u32, offset: u32) -> Result<Pagina, StoreError>;
+    async fn update(
+        &self,
+        id: Uuid,
+        cambios: &CambiosUsuario,
+    ) -> Result<Option<Usuario>, StoreError>;
+    async fn add_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError>;
+    async fn remove_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError>;
+    /// `"mongodb"` or `"embebido"`, for `/ready` and logs.
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> Result<(), String>;
+}
+
+/// Picks the adapter. A configured MongoDB that is unreachable fails here, naming the URI.
+pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Arc<dyn UsuarioStore>> {
+    Ok(match cfg {
+        StoreConfig::Embedded => Arc::new(MemoryUsuarioStore::default()),
+        StoreConfig::Mongo { uri, database } => {
+            let db = eventflow_shared::mongo::connect(uri, database).await?;
+            Arc::new(MongoUsuarioStore::new(db).await?)
+        }
+    })
+}

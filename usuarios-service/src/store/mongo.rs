@@ -1,0 +1,224 @@
+//! MongoDB usuarios store: unique indexes enforce the email and document rules.
+
+use async_trait::async_trait;
+use bson::{doc, Document};
+use chrono::{DateTime, Utc};
+use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
+use futures::TryStreamExt;
+use mongodb::options::{IndexOptions, ReturnDocument};
+use mongodb::{Collection, Database, IndexModel};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Pagina, StoreError, UsuarioStore};
+use crate::domain::{CambiosUsuario, Email, TipoDocumento, Usuario};
+
+/// The stored shape. `_id` is the UUID as a string, so it reads well in the shell.
+#[derive(Debug, Serialize, Deserialize)]
+struct UsuarioDoc {
+    #[serde(rename = "_id")]
+    id: String,
+    tipo_documento: TipoDocumento,
+    nro_documento: String,
+    nombre: String,
+    apellido: String,
+    email: String,
+    #[serde(default)]
+    historial_compras: Vec<String>,
+    #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
+    creado_en: DateTime<Utc>,
+}
+
+impl From<&Usuario> for UsuarioDoc {
+    fn from(u: &Usuario) -> Self {
+        Self {
+            id: u.id.to_string(),
+            tipo_documento: u.tipo_documento,
+            nro_documento: u.nro_documento.clone(),
+            nombre: u.nombre.clone(),
+            apellido: u.apellido.clone(),
+            email: u.email.as_str().to_owned(),
+            historial_compras: u.historial_compras.clone(),
+            creado_en: u.creado_en,
+        }
+    }
+}
+
+impl TryFrom<UsuarioDoc> for Usuario {
+    type Error = StoreError;
+
+    fn try_from(d: UsuarioDoc) -> Result<Self, StoreError> {
+        Ok(Usuario {
+            id: Uuid::parse_str(&d.id).map_err(|e| StoreError::Other(e.to_string()))?,
+            tipo_documento: d.tipo_documento,
+            nro_documento: d.nro_documento,
+            nombre: d.nombre,
+            apellido: d.apellido,
+            email: Email::parse(&d.email).map_err(|e| StoreError::Other(e.into()))?,
+            historial_compras: d.historial_compras,
+            creado_en: d.creado_en,
+        })
+    }
+}
+
+fn map_err(e: mongodb::error::Error) -> StoreError {
+    if is_unavailable(&e) {
+        StoreError::Unavailable(e.to_string())
+    } else {
+        StoreError::Other(e.to_string())
+    }
+}
+
+pub struct MongoUsuarioStore {
+    db: Database,
+    col: Collection<UsuarioDoc>,
+}
+
+impl MongoUsuarioStore {
+    /// Creates the unique indexes before serving: the rules hold from the first request.
+    pub async fn new(db: Database) -> anyhow::Result<Self> {
+        let col = db.collection::<UsuarioDoc>("usuarios");
+        let unique = |name: &str| {
+            IndexOptions::builder()
+                .unique(true)
+                .name(name.to_owned())
+                .build()
+        };
+        col.create_indexes([
+            IndexModel::builder()
+                .keys(doc! { "email": 1 })
+                .options(unique("email_unico"))
+                .build(),
+            IndexModel::builder()
+                .keys(doc! { "tipo_documento": 1, "nro_documento": 1 })
+                .options(unique("documento_unico"))
+                .build(),
+            IndexModel::builder()
+                .keys(doc! { "creado_en": 1, "_id": 1 })
+                .build(),
+        ])
+        .await
+        .map_err(|e| anyhow::anyhow!("creating usuarios indexes: {e}"))?;
+        Ok(Self { db, col })
+    }
+
+    /// E11000 does not reliably say which index clashed across servers, so ask.
+    async fn which_duplicate(&self, email: &str) -> StoreError {
+        match self.col.find_one(doc! { "email": email }).await {
+            Ok(Some(_)) => StoreError::Duplicate("email"),
+            Ok(None) => StoreError::Duplicate("documento"),
+            Err(e) => map_err(e),
+        }
+    }
+}
+
+#[async_trait]
+impl UsuarioStore for MongoUsuarioStore {
+    async fn insert(&self, u: &Usuario) -> Result<(), StoreError> {
+        match self.col.insert_one(UsuarioDoc::from(u)).await {
+            Ok(_) => Ok(()),
+            Err(e) if is_duplicate_key(&e) => Err(self.which_duplicate(u.email.as_str()).await),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Option<Usuario>, StoreError> {
+        let found = self
+            .col
+            .find_one(doc! { "_id": id.to_string() })
+            .await
+            .map_err(map_err)?;
+        found.map(Usuario::try_from).transpose()
+    }
+
+    async fn get_by_email(&self, email: &Email) -> Result<Option<Usuario>, StoreError> {
+        let found = self
+            .col
+            .find_one(doc! { "email": email.as_str() })
+            .await
+            .map_err(map_err)?;
+        found.map(Usuario::try_from).transpose()
+    }
+
+    async fn list(&self, limit: u32, offset: u32) -> Result<Pagina, StoreError> {
+        let total = self.col.count_documents(doc! {}).await.map_err(map_err)?;
+        let docs: Vec<UsuarioDoc> = self
+            .col
+            .find(doc! {})
+            .sort(doc! { "creado_en": 1, "_id": 1 })
+            .skip(u64::from(offset))
+            .limit(i64::from(limit))
+            .await
+            .map_err(map_err)?
+            .try_collect()
+            .await
+            .map_err(map_err)?;
+        let items = docs
+            .into_iter()
+            .map(Usuario::try_from)
+            .collect::<Result<_, _>>()?;
+        Ok(Pagina { items, total })
+    }
+
+    async fn update(
+        &self,
+        id: Uuid,
+        cambios: &CambiosUsuario,
+    ) -> Result<Option<Usuario>, StoreError> {
+        let mut set = Document::new();
+        if let Some(n) = &cambios.nombre {
+            set.insert("nombre", n.as_str());
+        }
+        if let Some(a) = &cambios.apellido {
+            set.insert("apellido", a.as_str());
+        }
+        if let Some(e) = &cambios.email {
+            set.insert("email", e.as_str());
+        }
+        if set.is_empty() {
+            return self.get(id).await;
+        }
+        let res = self
+            .col
+            .find_one_and_update(doc! { "_id": id.to_string() }, doc! { "$set": set })
+            .return_document(ReturnDocument::After)
+            .await;
+        match res {
+            Ok(found) => found.map(Usuario::try_from).transpose(),
+            Err(e) if is_duplicate_key(&e) => Err(StoreError::Duplicate("email")),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+
+    async fn add_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError> {
+        let res = self
+            .col
+            .update_one(
+                doc! { "_id": id.to_string() },
+                doc! { "$addToSet": { "historial_compras": reserva_id } },
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(res.matched_count == 1)
+    }
+
+    async fn remove_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError> {
+        let res = self
+            .col
+            .update_one(
+                doc! { "_id": id.to_string() },
+                doc! { "$pull": { "historial_compras": reserva_id } },
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(res.matched_count == 1)
+    }
+
+    fn backend(&self) -> &'static str {
+        "mongodb"
+    }
+
+    async fn ping(&self) -> Result<(), String> {
+        eventflow_shared::mongo::ping(&self.db).await
+    }
+}

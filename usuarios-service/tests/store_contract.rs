@@ -1,0 +1,151 @@
+//! Contract tests for `UsuarioStore`, run against the embedded and MongoDB adapters.
+
+use std::sync::Arc;
+
+use eventflow_shared::config::StoreConfig;
+use eventflow_shared::testing;
+use usuarios_service::domain::{CambiosUsuario, Email, NuevoUsuario, Usuario};
+use usuarios_service::store::{self, StoreError, UsuarioStore};
+use uuid::Uuid;
+
+fn usuario(email: &str, nro: &str) -> Usuario {
+    NuevoUsuario::parse("DNI", nro, "Ana", "Quispe", email)
+        .unwrap()
+        .into_usuario(Uuid::new_v4(), eventflow_shared::now())
+}
+
+async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
+    // insert + reads
+    let ana = usuario("ana@example.com", "11111111");
+    s.insert(&ana).await.unwrap();
+    assert_eq!(s.get(ana.id).await.unwrap().as_ref(), Some(&ana));
+    let email = Email::parse("ANA@example.com").unwrap();
+    assert_eq!(s.get_by_email(&email).await.unwrap().as_ref(), Some(&ana));
+    assert_eq!(s.get(Uuid::new_v4()).await.unwrap(), None);
+
+    // unique rules
+    let same_email = usuario("ana@example.com", "22222222");
+    assert!(matches!(
+        s.insert(&same_email).await,
+        Err(StoreError::Duplicate("email"))
+    ));
+    let same_doc = usuario("otra@example.com", "11111111");
+    assert!(matches!(
+        s.insert(&same_doc).await,
+        Err(StoreError::Duplicate("documento"))
+    ));
+
+    // list: registration order, pages do not overlap
+    let mut ids = vec![ana.id];
+    for i in 0..4 {
+        // Registration time orders the list; step past the millisecond it is stored in.
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+        let u = usuario(&format!("u{i}@example.com"), &format!("3000000{i}"));
+        s.insert(&u).await.unwrap();
+        ids.push(u.id);
+    }
+    let p1 = s.list(3, 0).await.unwrap();
+    let p2 = s.list(3, 3).await.unwrap();
+    assert_eq!(p1.total, 5);
+    let listed: Vec<Uuid> = p1.items.iter().chain(&p2.items).map(|u| u.id).collect();
+    assert_eq!(listed, ids);
+
+    // update
+    let cambios =
+        CambiosUsuario::parse(Some("Ana María"), None, Some("ana.maria@example.com")).unwrap();
+    let updated = s.update(ana.id, &cambios).await.unwrap().unwrap();
+    assert_eq!(updated.nombre, "Ana María");
+    assert_eq!(updated.apellido, "Quispe");
+    assert_eq!(
+        s.get(ana.id).await.unwrap().unwrap().email.as_str(),
+        "ana.maria@example.com"
+    );
+    // the old email is free again, the new one is taken
+    if frees_old_unique_values {
+        s.insert(&usuario("ana@example.com", "44444444"))
+            .await
+            .unwrap();
+    } else {
+        eprintln!(
+            "NOTE: SecantusDB keeps a unique-index entry for a value replaced by $set \
+             (mongod frees it); not checking that the old email is reusable"
+        );
+    }
+    let robo = CambiosUsuario::parse(None, None, Some("u0@example.com")).unwrap();
+    assert!(matches!(
+        s.update(ana.id, &robo).await,
+        Err(StoreError::Duplicate("email"))
+    ));
+    assert!(s.update(Uuid::new_v4(), &cambios).await.unwrap().is_none());
+
+    // purchase history is a set
+    assert!(s.add_compra(ana.id, "r1").await.unwrap());
+    assert!(s.add_compra(ana.id, "r1").await.unwrap());
+    assert!(s.add_compra(ana.id, "r2").await.unwrap());
+    assert_eq!(
+        s.get(ana.id).await.unwrap().unwrap().historial_compras,
+        ["r1", "r2"]
+    );
+    assert!(s.remove_compra(ana.id, "r1").await.unwrap());
+    assert!(s.remove_compra(ana.id, "r1").await.unwrap());
+    assert_eq!(
+        s.get(ana.id).await.unwrap().unwrap().historial_compras,
+        ["r2"]
+    );
+    assert!(!s.add_compra(Uuid::new_v4(), "r1").await.unwrap());
+
+    // racing inserts of one email: exactly one wins
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.insert(&usuario("carrera@example.com", &format!("5000{i:04}")))
+                .await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(StoreError::Duplicate("email")) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    s.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn contract_embedded() {
+    contract(
+        store::from_config(&StoreConfig::Embedded).await.unwrap(),
+        true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn contract_mongodb() {
+    let Some(uri) = testing::mongo_uri().await else {
+        return;
+    };
+    let frees = !testing::is_secantus(&uri).await;
+    let cfg = StoreConfig::Mongo {
+        uri,
+        database: testing::unique_name("usr"),
+    };
+    contract(store::from_config(&cfg).await.unwrap(), frees).await;
+}
+
+#[tokio::test]
+async fn unreachable_mongodb_is_a_startup_error_naming_the_uri() {
+    let cfg = StoreConfig::Mongo {
+        uri: "mongodb://127.0.0.1:1".into(),
+        database: "usuarios".into(),
+    };
+    let err = match store::from_config(&cfg).await {
+        Ok(_) => panic!("must not fall back to memory"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(err.contains("mongodb://127.0.0.1:1"), "{err}");
+}
