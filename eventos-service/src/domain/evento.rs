@@ -1,0 +1,79 @@
+//! `Evento` with its zones and live inventory, as stored and as shown to buyers.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One priced area of a venue with its own capacity and counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Zona {
+    #[schema(example = "Platea")]
+    pub nombre: String,
+    /// Price in minor units (céntimos): 15000 is 150.00.
+    #[schema(example = 15000)]
+    pub precio: i64,
+    #[schema(example = 500)]
+    pub capacidad: u32,
+    /// Tickets that can still be bought: capacity minus sold minus held.
+    #[schema(example = 480)]
+    pub disponibles: u32,
+    /// Tickets sold.
+    #[schema(example = 15)]
+    pub vendidas: u32,
+}
+
+/// Tickets held for a reservation whose checkout is running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retencion {
+    pub zona: usize,
+    pub cantidad: u32,
+    pub creada_en: DateTime<Utc>,
+}
+
+/// Tickets a reservation bought. Kept so confirming twice, or a recovery run asking
+/// "was this sold?", gets a definite answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Venta {
+    pub zona: usize,
+    pub cantidad: u32,
+}
+
+/// An event with its inventory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evento {
+    pub id: String,
+    pub nombre: String,
+    pub fecha: DateTime<Utc>,
+    pub lugar: String,
+    pub zonas: Vec<Zona>,
+    pub creado_en: DateTime<Utc>,
+    /// Active holds by reservation id.
+    pub retenciones: BTreeMap<String, Retencion>,
+    /// Sales by reservation id.
+    pub ventas: BTreeMap<String, Venta>,
+}
+
+impl Evento {
+    pub fn aforo_total(&self) -> u32 {
+        self.zonas.iter().map(|z| z.capacidad).sum()
+    }
+
+    pub fn entradas_disponibles(&self) -> u32 {
+        self.zonas.iter().map(|z| z.disponibles).sum()
+    }
+
+    /// Index of the zone called `nombre` (case-insensitive, as buyers type it).
+    pub fn zona(&self, nombre: &str) -> Option<usize> {
+        let wanted = nombre.trim().to_lowercase();
+        self.zonas
+            .iter()
+            .position(|z| z.nombre.to_lowercase() == wanted)
+    }
+
+    /// Still on sale: the event has not started.
+    pub fn en_venta(&self, ahora: DateTime<Utc>) -> bool {
+        self.fecha > ahora
+    }
+}

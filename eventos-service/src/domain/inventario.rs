@@ -1,0 +1,164 @@
+//! Inventory transitions: hold, confirm, release and return, each idempotent on the
+//! reservation id. The embedded store applies these functions under a lock; the MongoDB
+//! store expresses the same guards as single-document conditional updates.
+
+use chrono::{DateTime, Utc};
+
+use super::{Evento, Retencion, Venta};
+
+/// Outcome of placing a hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retenida {
+    /// Newly held.
+    Si,
+    /// This reservation already holds these tickets (a retry): nothing changed.
+    YaRetenida,
+    /// This reservation already bought them: nothing changed.
+    YaVendida,
+    /// Not enough tickets in the zone.
+    Agotado { disponibles: u32 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmacion {
+    Confirmada,
+    YaConfirmada,
+    /// No hold to confirm: it was released (compensated or expired).
+    SinRetencion,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Liberacion {
+    Liberada,
+    /// Nothing held under this id (already released, or never held).
+    SinRetencion,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Devolucion {
+    Devuelta,
+    /// Nothing sold under this id (already returned, or never sold).
+    SinVenta,
+}
+
+pub fn retener(
+    e: &mut Evento,
+    rid: &str,
+    zona: usize,
+    cantidad: u32,
+    ahora: DateTime<Utc>,
+) -> Retenida {
+    if e.retenciones.contains_key(rid) {
+        return Retenida::YaRetenida;
+    }
+    if e.ventas.contains_key(rid) {
+        return Retenida::YaVendida;
+    }
+    let z = &mut e.zonas[zona];
+    if z.disponibles < cantidad {
+        return Retenida::Agotado {
+            disponibles: z.disponibles,
+        };
+    }
+    z.disponibles -= cantidad;
+    e.retenciones.insert(
+        rid.to_owned(),
+        Retencion {
+            zona,
+            cantidad,
+            creada_en: ahora,
+        },
+    );
+    Retenida::Si
+}
+
+pub fn confirmar(e: &mut Evento, rid: &str) -> Confirmacion {
+    match e.retenciones.remove(rid) {
+        Some(r) => {
+            e.zonas[r.zona].vendidas += r.cantidad;
+            e.ventas.insert(
+                rid.to_owned(),
+                Venta {
+                    zona: r.zona,
+                    cantidad: r.cantidad,
+                },
+            );
+            Confirmacion::Confirmada
+        }
+        None if e.ventas.contains_key(rid) => Confirmacion::YaConfirmada,
+        None => Confirmacion::SinRetencion,
+    }
+}
+
+pub fn liberar(e: &mut Evento, rid: &str) -> Liberacion {
+    match e.retenciones.remove(rid) {
+        Some(r) => {
+            e.zonas[r.zona].disponibles += r.cantidad;
+            Liberacion::Liberada
+        }
+        None => Liberacion::SinRetencion,
+    }
+}
+
+pub fn devolver(e: &mut Evento, rid: &str) -> Devolucion {
+    match e.ventas.remove(rid) {
+        Some(v) => {
+            let z = &mut e.zonas[v.zona];
+            z.vendidas -= v.cantidad;
+            z.disponibles += v.cantidad;
+            Devolucion::Devuelta
+        }
+        None => Devolucion::SinVenta,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Zona;
+    use std::collections::BTreeMap;
+
+    fn evento(capacidad: u32) -> Evento {
+        Evento {
+            id: "e".into(),
+            nombre: "n".into(),
+            fecha: Utc::now(),
+            lugar: "l".into(),
+            zonas: vec![Zona {
+                nombre: "General".into(),
+                precio: 0,
+                capacidad,
+                disponibles: capacidad,
+                vendidas: 0,
+            }],
+            creado_en: Utc::now(),
+            retenciones: BTreeMap::new(),
+            ventas: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn every_transition_is_idempotent_and_conserves_tickets() {
+        let mut e = evento(5);
+        let now = Utc::now();
+        assert_eq!(retener(&mut e, "r1", 0, 3, now), Retenida::Si);
+        assert_eq!(retener(&mut e, "r1", 0, 3, now), Retenida::YaRetenida);
+        assert_eq!(
+            retener(&mut e, "r2", 0, 3, now),
+            Retenida::Agotado { disponibles: 2 }
+        );
+        assert_eq!(e.zonas[0].disponibles, 2);
+        assert_eq!(confirmar(&mut e, "r1"), Confirmacion::Confirmada);
+        assert_eq!(confirmar(&mut e, "r1"), Confirmacion::YaConfirmada);
+        assert_eq!(retener(&mut e, "r1", 0, 1, now), Retenida::YaVendida);
+        assert_eq!((e.zonas[0].disponibles, e.zonas[0].vendidas), (2, 3));
+        assert_eq!(retener(&mut e, "r3", 0, 2, now), Retenida::Si);
+        assert_eq!(liberar(&mut e, "r3"), Liberacion::Liberada);
+        assert_eq!(liberar(&mut e, "r3"), Liberacion::SinRetencion);
+        assert_eq!(confirmar(&mut e, "r3"), Confirmacion::SinRetencion);
+        assert_eq!(devolver(&mut e, "r1"), Devolucion::Devuelta);
+        assert_eq!(devolver(&mut e, "r1"), Devolucion::SinVenta);
+        assert_eq!((e.zonas[0].disponibles, e.zonas[0].vendidas), (5, 0));
+        assert!(e.retenciones.is_empty() && e.ventas.is_empty());
+    }
+}

@@ -1,0 +1,9 @@
+//! The eventos domain: events, their zones, and the inventory rules that never oversell.
+
+mod evento;
+pub mod inventario;
+mod nuevo;
+
+pub use evento::{Evento, Retencion, Venta, Zona};
+pub use inventario::{Confirmacion, Devolucion, Liberacion, Retenida};
+pub use nuevo::{CambiosEvento, CrearEvento, FiltroEventos, NuevaZona, NuevoEvento};

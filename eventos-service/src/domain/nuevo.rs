@@ -1,0 +1,374 @@
+//! Raw organizer input for events, and its parsing into validated values.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use eventflow_shared::FieldError;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{Evento, Zona};
+
+const MAX_CAPACIDAD: i64 = 1_000_000;
+const MAX_PRECIO: i64 = 1_000_000_000_00;
+const MAX_ZONAS: usize = 50;
+
+/// Body of `POST /api/eventos`. Either `zonas`, or the seed's `aforo_total` and
+/// `entradas_disponibles` (which become one zone `General` at price 0).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "nombre": "Rock en el Parque", "fecha": "2027-03-14T21:00:00Z", "lugar": "Estadio Nacional",
+    "zonas": [{"nombre": "Campo", "precio": 8000, "capacidad": 1000},
+              {"nombre": "Platea", "precio": 15000, "capacidad": 500}]
+}))]
+pub struct CrearEvento {
+    /// Optional client-chosen id: 1-64 letters, digits, `-` or `_`. Default: a UUID.
+    pub id: Option<String>,
+    pub nombre: String,
+    /// RFC 3339, in the future.
+    #[schema(example = "2027-03-14T21:00:00Z")]
+    pub fecha: String,
+    pub lugar: String,
+    pub zonas: Option<Vec<NuevaZona>>,
+    /// Seed format: total capacity, when no `zonas` are given.
+    pub aforo_total: Option<i64>,
+    /// Seed format: tickets still available (at most `aforo_total`).
+    pub entradas_disponibles: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NuevaZona {
+    #[schema(example = "Platea")]
+    pub nombre: String,
+    /// Minor units, >= 0.
+    #[schema(example = 15000)]
+    pub precio: i64,
+    /// >= 1.
+    #[schema(example = 500)]
+    pub capacidad: i64,
+}
+
+/// A validated new event.
+#[derive(Debug, Clone)]
+pub struct NuevoEvento {
+    pub id: Option<String>,
+    pub nombre: String,
+    pub fecha: DateTime<Utc>,
+    pub lugar: String,
+    pub zonas: Vec<Zona>,
+}
+
+impl NuevoEvento {
+    pub fn parse(input: &CrearEvento, ahora: DateTime<Utc>) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Some(id) = &input.id {
+            if eventflow_shared::safe_id("id", id).is_err() {
+                errors.push(FieldError::new(
+                    "id",
+                    "debe tener de 1 a 64 letras, dígitos, '-' o '_'",
+                ));
+            }
+        }
+        let nombre = texto("nombre", &input.nombre, 200, &mut errors);
+        let lugar = texto("lugar", &input.lugar, 200, &mut errors);
+        let fecha = fecha_futura("fecha", &input.fecha, ahora, &mut errors);
+        let zonas = match &input.zonas {
+            Some(zonas) => zonas_validas(zonas, input, &mut errors),
+            None => zona_general(input, &mut errors),
+        };
+        match fecha {
+            Some(fecha) if errors.is_empty() => Ok(Self {
+                id: input.id.clone(),
+                nombre,
+                fecha,
+                lugar,
+                zonas,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    pub fn into_evento(self, id: String, creado_en: DateTime<Utc>) -> Evento {
+        Evento {
+            id,
+            nombre: self.nombre,
+            fecha: self.fecha,
+            lugar: self.lugar,
+            zonas: self.zonas,
+            creado_en,
+            retenciones: BTreeMap::new(),
+            ventas: BTreeMap::new(),
+        }
+    }
+}
+
+fn zonas_validas(
+    zonas: &[NuevaZona],
+    input: &CrearEvento,
+    errors: &mut Vec<FieldError>,
+) -> Vec<Zona> {
+    if zonas.is_empty() || zonas.len() > MAX_ZONAS {
+        errors.push(FieldError::new(
+            "zonas",
+            format!("debe tener de 1 a {MAX_ZONAS} zonas"),
+        ));
+        return Vec::new();
+    }
+    let mut vistos = HashSet::new();
+    let mut out = Vec::new();
+    for (i, z) in zonas.iter().enumerate() {
+        let nombre = texto(&format!("zonas[{i}].nombre"), &z.nombre, 100, errors);
+        if !nombre.is_empty() && !vistos.insert(nombre.to_lowercase()) {
+            errors.push(FieldError::new(
+                format!("zonas[{i}].nombre"),
+                "ya hay una zona con ese nombre en el evento",
+            ));
+        }
+        if !(0..=MAX_PRECIO).contains(&z.precio) {
+            errors.push(FieldError::new(
+                format!("zonas[{i}].precio"),
+                "debe ser un entero >= 0 en unidades menores (céntimos)",
+            ));
+        }
+        if !(1..=MAX_CAPACIDAD).contains(&z.capacidad) {
+            errors.push(FieldError::new(
+                format!("zonas[{i}].capacidad"),
+                format!("debe estar entre 1 y {MAX_CAPACIDAD}"),
+            ));
+        }
+        let capacidad = z.capacidad.clamp(0, MAX_CAPACIDAD) as u32;
+        out.push(Zona {
+            nombre,
+            precio: z.precio,
+            capacidad,
+            disponibles: capacidad,
+            vendidas: 0,
+        });
+    }
+    let total: i64 = out.iter().map(|z| i64::from(z.capacidad)).sum();
+    if input.aforo_total.is_some_and(|a| a != total) {
+        errors.push(FieldError::new(
+            "aforo_total",
+            "no coincide con la suma de las capacidades de las zonas",
+        ));
+    }
+    if input.entradas_disponibles.is_some_and(|d| d != total) {
+        errors.push(FieldError::new(
+            "entradas_disponibles",
+            "con zonas, un evento nuevo tiene todas sus entradas disponibles",
+        ));
+    }
+    out
+}
+
+/// The seed's shape: one zone `General`, price 0. Tickets not available were sold
+/// elsewhere before the event reached EventFlow.
+fn zona_general(input: &CrearEvento, errors: &mut Vec<FieldError>) -> Vec<Zona> {
+    let Some(aforo) = input.aforo_total else {
+        errors.push(FieldError::new(
+            "zonas",
+            "indique 'zonas', o 'aforo_total' y 'entradas_disponibles'",
+        ));
+        return Vec::new();
+    };
+    if !(1..=MAX_CAPACIDAD).contains(&aforo) {
+        errors.push(FieldError::new(
+            "aforo_total",
+            format!("debe estar entre 1 y {MAX_CAPACIDAD}"),
+        ));
+        return Vec::new();
+    }
+    let disponibles = input.entradas_disponibles.unwrap_or(aforo);
+    if disponibles < 0 || disponibles > aforo {
+        errors.push(FieldError::new(
+            "entradas_disponibles",
+            "debe estar entre 0 y aforo_total",
+        ));
+        return Vec::new();
+    }
+    vec![Zona {
+        nombre: "General".into(),
+        precio: 0,
+        capacidad: aforo as u32,
+        disponibles: disponibles as u32,
+        vendidas: (aforo - disponibles) as u32,
+    }]
+}
+
+pub(crate) fn texto(campo: &str, raw: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    let v = raw.trim();
+    if v.is_empty() {
+        errors.push(FieldError::new(campo, "no puede estar vacío"));
+    } else if v.chars().count() > max {
+        errors.push(FieldError::new(
+            campo,
+            format!("es demasiado largo (máximo {max} caracteres)"),
+        ));
+    } else if v.chars().any(char::is_control) {
+        errors.push(FieldError::new(campo, "contiene caracteres de control"));
+    }
+    v.to_owned()
+}
+
+pub(crate) fn fecha_futura(
+    campo: &str,
+    raw: &str,
+    ahora: DateTime<Utc>,
+    errors: &mut Vec<FieldError>,
+) -> Option<DateTime<Utc>> {
+    match DateTime::parse_from_rfc3339(raw.trim()) {
+        Ok(f) => {
+            // Millisecond precision: what MongoDB stores, so reads match writes.
+            let f = DateTime::from_timestamp_millis(f.timestamp_millis())?;
+            if f <= ahora {
+                errors.push(FieldError::new(campo, "debe ser una fecha futura"));
+                None
+            } else {
+                Some(f)
+            }
+        }
+        Err(_) => {
+            errors.push(FieldError::new(
+                campo,
+                "debe ser una fecha RFC 3339, p. ej. 2027-03-14T21:00:00Z",
+            ));
+            None
+        }
+    }
+}
+
+/// Changes an organizer may make after creation. Inventory is changed only by sales.
+#[derive(Debug, Clone, Default)]
+pub struct CambiosEvento {
+    pub nombre: Option<String>,
+    pub fecha: Option<DateTime<Utc>>,
+    pub lugar: Option<String>,
+}
+
+impl CambiosEvento {
+    pub fn parse(
+        nombre: Option<&str>,
+        fecha: Option<&str>,
+        lugar: Option<&str>,
+        ahora: DateTime<Utc>,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let nombre = nombre.map(|n| texto("nombre", n, 200, &mut errors));
+        let lugar = lugar.map(|l| texto("lugar", l, 200, &mut errors));
+        let fecha = fecha.and_then(|f| fecha_futura("fecha", f, ahora, &mut errors));
+        if errors.is_empty() {
+            Ok(Self {
+                nombre,
+                fecha,
+                lugar,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn apply(&self, e: &mut Evento) {
+        if let Some(n) = &self.nombre {
+            e.nombre = n.clone();
+        }
+        if let Some(f) = self.fecha {
+            e.fecha = f;
+        }
+        if let Some(l) = &self.lugar {
+            e.lugar = l.clone();
+        }
+    }
+}
+
+/// `GET /api/eventos` filters: a date range and an exact place.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FiltroEventos {
+    pub desde: Option<DateTime<Utc>>,
+    pub hasta: Option<DateTime<Utc>>,
+    pub lugar: Option<String>,
+}
+
+impl FiltroEventos {
+    pub fn matches(&self, e: &Evento) -> bool {
+        self.desde.is_none_or(|d| e.fecha >= d)
+            && self.hasta.is_none_or(|h| e.fecha <= h)
+            && self.lugar.as_ref().is_none_or(|l| &e.lugar == l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> CrearEvento {
+        CrearEvento {
+            id: None,
+            nombre: "Concierto".into(),
+            fecha: "2099-01-01T20:00:00Z".into(),
+            lugar: "Lima".into(),
+            zonas: None,
+            aforo_total: Some(100),
+            entradas_disponibles: Some(80),
+        }
+    }
+
+    #[test]
+    fn seed_body_becomes_one_general_zone() {
+        let e = NuevoEvento::parse(&base(), Utc::now()).unwrap();
+        assert_eq!(e.zonas.len(), 1);
+        assert_eq!(
+            (e.zonas[0].nombre.as_str(), e.zonas[0].precio),
+            ("General", 0)
+        );
+        assert_eq!(
+            (
+                e.zonas[0].capacidad,
+                e.zonas[0].disponibles,
+                e.zonas[0].vendidas
+            ),
+            (100, 80, 20)
+        );
+    }
+
+    #[test]
+    fn availability_above_capacity_is_rejected() {
+        let mut b = base();
+        b.entradas_disponibles = Some(101);
+        let errs = NuevoEvento::parse(&b, Utc::now()).unwrap_err();
+        assert_eq!(errs[0].campo, "entradas_disponibles");
+    }
+
+    #[test]
+    fn zones_are_checked_one_by_one() {
+        let mut b = base();
+        b.aforo_total = None;
+        b.entradas_disponibles = None;
+        b.fecha = "2001-01-01T00:00:00Z".into();
+        b.zonas = Some(vec![
+            NuevaZona {
+                nombre: "VIP".into(),
+                precio: -1,
+                capacidad: 0,
+            },
+            NuevaZona {
+                nombre: "vip".into(),
+                precio: 10,
+                capacidad: 5,
+            },
+        ]);
+        let campos: Vec<String> = NuevoEvento::parse(&b, Utc::now())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.campo)
+            .collect();
+        assert_eq!(
+            campos,
+            [
+                "fecha",
+                "zonas[0].precio",
+                "zonas[0].capacidad",
+                "zonas[1].nombre"
+            ]
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! The eventos store port and the function that picks its adapter from config.
+
+mod memory;
+mod mongo;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use eventflow_shared::config::StoreConfig;
+use eventflow_shared::ApiError;
+
+pub use memory::MemoryEventoStore;
+pub use mongo::MongoEventoStore;
+
+use crate::domain::{
+    CambiosEvento, Confirmacion, Devolucion, Evento, FiltroEventos, Liberacion, Retenida,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("ya existe un evento con ese id")]
+    Duplicate,
+    #[error("MongoDB no disponible: {0}")]
+    Unavailable(String),
+    #[error("error del almacén: {0}")]
+    Other(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate => {
+                ApiError::conflict("evento-duplicado", "Ya existe un evento con ese id")
+            }
+            StoreError::Unavailable(d) => {
+                tracing::warn!(error = %d, "mongodb unavailable");
+                ApiError::unavailable("mongodb", "El almacén de eventos no responde")
+            }
+            StoreError::Other(d) => ApiError::internal(d),
+        }
+    }
+}
+
+pub struct Pagina {
+    pub items: Vec<Evento>,
+    pub total: u64,
+}
+
+/// Where events and their inventory live.
+///
+/// Contract (checked by `tests/store_contract.rs` against every adapter):
+/// - `insert` MUST return `Duplicate` for an id that exists.
+/// - `list` MUST filter by `FiltroEventos` and order by date, then id.
+/// - Inventory operations are atomic on one event and idempotent on the reservation id:
+///   `retener` never lets the sum of holds and sales exceed a zone's capacity, however
+///   many callers race; repeating any operation changes nothing. They return `None`
+///   when the event does not exist.
+/// - `retenciones_antiguas` lists holds created before `antes_de`, for the reaper.
+#[async_trait]
+pub trait EventoStore: Send + Sync {
+    async fn insert(&self, evento: &Evento) -> Result<(), StoreError>;
+    async fn get(&self, id: &str) -> Result<Option<Evento>, StoreError>;
+    async fn list(
+        &self,
+        filtro: &FiltroEventos,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Pagina, StoreError>;
+    async fn update(&self, id: &str, cambios: &CambiosEvento)
+        -> Result<Option<Evento>, StoreError>;
+    async fn retener(
+        &self,
+        id: &str,
+        rid: &str,
+        zona: usize,
+        cantidad: u32,
+        ahora: DateTime<Utc>,
+    ) -> Result<Option<Retenida>, StoreError>;
+    async fn confirmar(&self, id: &str, rid: &str) -> Result<Option<Confirmacion>, StoreError>;
+    async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Liberacion>, StoreError>;
+    async fn devolver(&self, id: &str, rid: &str) -> Result<Option<Devolucion>, StoreError>;
+    async fn retenciones_antiguas(
+        &self,
+        antes_de: DateTime<Utc>,
+    ) -> Result<Vec<(String, String)>, StoreError>;
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> Result<(), String>;
+}
+
+pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Arc<dyn EventoStore>> {
+    Ok(match cfg {
+        StoreConfig::Embedded => Arc::new(MemoryEventoStore::default()),
+        StoreConfig::Mongo { uri, database } => {
+            let db = eventflow_shared::mongo::connect(uri, database).await?;
+            Arc::new(MongoEventoStore::new(db).await?)
+        }
+    })
+}

@@ -1,0 +1,278 @@
+//! Contract tests for `EventoStore`, against the embedded and MongoDB adapters: CRUD,
+//! filters, and inventory transitions under many concurrent buyers.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use eventflow_shared::config::StoreConfig;
+use eventflow_shared::testing;
+use eventos_service::domain::{
+    CambiosEvento, Confirmacion, CrearEvento, Devolucion, Evento, FiltroEventos, Liberacion,
+    NuevaZona, NuevoEvento, Retenida,
+};
+use eventos_service::store::{self, EventoStore, StoreError};
+
+fn evento(id: &str, dias: i64, lugar: &str, zonas: &[(&str, i64, i64)]) -> Evento {
+    let input = CrearEvento {
+        id: Some(id.into()),
+        nombre: format!("Evento {id}"),
+        fecha: (Utc::now() + Duration::days(dias)).to_rfc3339(),
+        lugar: lugar.into(),
+        zonas: Some(
+            zonas
+                .iter()
+                .map(|(n, p, c)| NuevaZona {
+                    nombre: (*n).into(),
+                    precio: *p,
+                    capacidad: *c,
+                })
+                .collect(),
+        ),
+        aforo_total: None,
+        entradas_disponibles: None,
+    };
+    NuevoEvento::parse(&input, Utc::now())
+        .unwrap()
+        .into_evento(id.into(), eventflow_shared::now())
+}
+
+async fn crud(s: Arc<dyn EventoStore>) {
+    let a = evento("a", 30, "Lima", &[("General", 0, 10)]);
+    let b = evento("b", 10, "Cusco", &[("VIP", 20000, 5), ("Campo", 5000, 50)]);
+    let c = evento("c", 20, "Lima", &[("General", 0, 10)]);
+    for e in [&a, &b, &c] {
+        s.insert(e).await.unwrap();
+    }
+    assert!(matches!(s.insert(&a).await, Err(StoreError::Duplicate)));
+    assert_eq!(s.get("b").await.unwrap().as_ref(), Some(&b));
+    assert_eq!(s.get("nope").await.unwrap(), None);
+
+    let ids = |p: store::Pagina| p.items.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    let todos = s.list(&FiltroEventos::default(), 10, 0).await.unwrap();
+    assert_eq!(todos.total, 3);
+    assert_eq!(ids(todos), ["b", "c", "a"], "sorted by date");
+    let lima = FiltroEventos {
+        lugar: Some("Lima".into()),
+        ..Default::default()
+    };
+    assert_eq!(ids(s.list(&lima, 10, 0).await.unwrap()), ["c", "a"]);
+    let rango = FiltroEventos {
+        desde: Some(Utc::now() + Duration::days(15)),
+        hasta: Some(Utc::now() + Duration::days(25)),
+        lugar: None,
+    };
+    assert_eq!(ids(s.list(&rango, 10, 0).await.unwrap()), ["c"]);
+    let p2 = s.list(&FiltroEventos::default(), 2, 2).await.unwrap();
+    assert_eq!((p2.total, ids(p2)), (3, vec!["a".to_owned()]));
+
+    let cambios = CambiosEvento::parse(
+        Some("Nuevo nombre"),
+        Some(&(Utc::now() + Duration::days(1)).to_rfc3339()),
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    let up = s.update("a", &cambios).await.unwrap().unwrap();
+    assert_eq!(
+        (up.nombre.as_str(), up.lugar.as_str()),
+        ("Nuevo nombre", "Lima")
+    );
+    assert_eq!(
+        ids(s.list(&FiltroEventos::default(), 10, 0).await.unwrap()),
+        ["a", "b", "c"]
+    );
+    assert!(s.update("nope", &cambios).await.unwrap().is_none());
+    s.ping().await.unwrap();
+}
+
+async fn transitions(s: Arc<dyn EventoStore>) {
+    let e = evento("t", 5, "Lima", &[("VIP", 20000, 5), ("Campo", 5000, 50)]);
+    s.insert(&e).await.unwrap();
+    let now = Utc::now();
+    assert_eq!(
+        s.retener("t", "r1", 0, 3, now).await.unwrap(),
+        Some(Retenida::Si)
+    );
+    assert_eq!(
+        s.retener("t", "r1", 0, 3, now).await.unwrap(),
+        Some(Retenida::YaRetenida)
+    );
+    assert_eq!(
+        s.retener("t", "r2", 0, 3, now).await.unwrap(),
+        Some(Retenida::Agotado { disponibles: 2 })
+    );
+    assert_eq!(s.retener("nope", "r2", 0, 1, now).await.unwrap(), None);
+    let got = s.get("t").await.unwrap().unwrap();
+    assert_eq!(
+        (got.zonas[0].disponibles, got.entradas_disponibles()),
+        (2, 52)
+    );
+    assert_eq!(got.retenciones["r1"].cantidad, 3);
+
+    assert_eq!(
+        s.confirmar("t", "r1").await.unwrap(),
+        Some(Confirmacion::Confirmada)
+    );
+    assert_eq!(
+        s.confirmar("t", "r1").await.unwrap(),
+        Some(Confirmacion::YaConfirmada)
+    );
+    assert_eq!(
+        s.retener("t", "r1", 0, 1, now).await.unwrap(),
+        Some(Retenida::YaVendida)
+    );
+    let got = s.get("t").await.unwrap().unwrap();
+    assert_eq!((got.zonas[0].disponibles, got.zonas[0].vendidas), (2, 3));
+    assert!(got.retenciones.is_empty());
+
+    assert_eq!(
+        s.retener("t", "r3", 1, 10, now).await.unwrap(),
+        Some(Retenida::Si)
+    );
+    assert_eq!(
+        s.liberar("t", "r3").await.unwrap(),
+        Some(Liberacion::Liberada)
+    );
+    assert_eq!(
+        s.liberar("t", "r3").await.unwrap(),
+        Some(Liberacion::SinRetencion)
+    );
+    assert_eq!(
+        s.confirmar("t", "r3").await.unwrap(),
+        Some(Confirmacion::SinRetencion)
+    );
+    assert_eq!(
+        s.devolver("t", "r1").await.unwrap(),
+        Some(Devolucion::Devuelta)
+    );
+    assert_eq!(
+        s.devolver("t", "r1").await.unwrap(),
+        Some(Devolucion::SinVenta)
+    );
+    let got = s.get("t").await.unwrap().unwrap();
+    assert_eq!(
+        got.zonas
+            .iter()
+            .map(|z| (z.disponibles, z.vendidas))
+            .collect::<Vec<_>>(),
+        [(5, 0), (50, 0)]
+    );
+    assert_eq!(got.entradas_disponibles(), 55);
+
+    // The reaper's view: only holds older than the cut.
+    let viejo = Utc::now() - Duration::minutes(10);
+    s.retener("t", "vieja", 1, 1, viejo).await.unwrap();
+    s.retener("t", "nueva", 1, 1, Utc::now()).await.unwrap();
+    let antiguas = s
+        .retenciones_antiguas(Utc::now() - Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(antiguas, [("t".to_owned(), "vieja".to_owned())]);
+}
+
+/// 500 distinct buyers race for 100 tickets: exactly 100 holds, none oversold; then
+/// half confirm and half release, and the counters add up.
+async fn race(s: Arc<dyn EventoStore>) {
+    s.insert(&evento("race", 5, "Lima", &[("General", 0, 100)]))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..500 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.retener("race", &format!("r{i}"), 0, 1, Utc::now())
+                .await
+                .unwrap()
+                .unwrap()
+        }));
+    }
+    let (mut held, mut agotado) = (Vec::new(), 0);
+    for (i, t) in tasks.into_iter().enumerate() {
+        match t.await.unwrap() {
+            Retenida::Si => held.push(format!("r{i}")),
+            Retenida::Agotado { .. } => agotado += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((held.len(), agotado), (100, 400));
+    let e = s.get("race").await.unwrap().unwrap();
+    assert_eq!((e.zonas[0].disponibles, e.retenciones.len()), (0, 100));
+
+    let mut tasks = Vec::new();
+    for (i, rid) in held.into_iter().enumerate() {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                assert_eq!(
+                    s.confirmar("race", &rid).await.unwrap(),
+                    Some(Confirmacion::Confirmada)
+                );
+            } else {
+                assert_eq!(
+                    s.liberar("race", &rid).await.unwrap(),
+                    Some(Liberacion::Liberada)
+                );
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let e = s.get("race").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            e.zonas[0].disponibles,
+            e.zonas[0].vendidas,
+            e.entradas_disponibles()
+        ),
+        (50, 50, 50)
+    );
+    assert!(e.retenciones.is_empty());
+    assert_eq!(e.ventas.len(), 50);
+}
+
+async fn mongo() -> Option<Arc<dyn EventoStore>> {
+    let uri = testing::mongo_uri().await?;
+    let cfg = StoreConfig::Mongo {
+        uri,
+        database: testing::unique_name("evt"),
+    };
+    Some(store::from_config(&cfg).await.unwrap())
+}
+
+async fn embedded() -> Arc<dyn EventoStore> {
+    store::from_config(&StoreConfig::Embedded).await.unwrap()
+}
+
+#[tokio::test]
+async fn crud_embedded() {
+    crud(embedded().await).await;
+}
+
+#[tokio::test]
+async fn crud_mongodb() {
+    let Some(s) = mongo().await else { return };
+    crud(s).await;
+}
+
+#[tokio::test]
+async fn transitions_embedded() {
+    transitions(embedded().await).await;
+}
+
+#[tokio::test]
+async fn transitions_mongodb() {
+    let Some(s) = mongo().await else { return };
+    transitions(s).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn race_500_buyers_100_tickets_embedded() {
+    race(embedded().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn race_500_buyers_100_tickets_mongodb() {
+    let Some(s) = mongo().await else { return };
+    race(s).await;
+}
