@@ -1,4 +1,44 @@
 //! eventos-service: events, zones, prices, availability and inventory holds.
 
+pub mod cache;
+pub mod config;
 pub mod domain;
+pub mod http;
 pub mod store;
+
+use std::sync::Arc;
+
+use axum::Router;
+use eventflow_shared::config::RedisConfig;
+use eventflow_shared::health::Readiness;
+
+pub use config::Config;
+
+/// Builds the service exactly as the binary, the launcher and the tests run it.
+pub async fn build(config: Config) -> anyhow::Result<Router> {
+    let store = store::from_config(&config.store).await?;
+    let cache = cache::EventoCache::new(
+        eventflow_shared::cache::from_config(&config.redis).await?,
+        config.cache_ttl,
+    );
+    tracing::info!(backend = store.backend(), "eventos store ready");
+    let probe = store.clone();
+    let mut readiness = Readiness::default().check(store.backend(), move || {
+        let s = probe.clone();
+        Box::pin(async move { s.ping().await })
+    });
+    if matches!(config.redis, RedisConfig::Redis { .. }) {
+        let c = cache.clone();
+        readiness = readiness.check("redis", move || {
+            let c = c.clone();
+            Box::pin(async move { c.ping().await })
+        });
+    }
+    let state = http::AppState {
+        store,
+        cache,
+        admin_token: Arc::from(config.admin_token),
+        service_token: Arc::from(config.service_token),
+    };
+    Ok(http::router(state, readiness))
+}

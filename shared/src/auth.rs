@@ -68,3 +68,52 @@ mod tests {
         assert!(!constant_time_eq(b"abc", b"abcd"));
     }
 }
+
+/// Which credential a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Realm {
+    /// `EVENTFLOW_ADMIN_TOKEN`: organizer writes.
+    Organizador,
+    /// `EVENTFLOW_SERVICE_TOKEN`: service-to-service `/internal/*` routes.
+    Servicio,
+}
+
+/// Implemented by a service's state to hand the extractors their expected tokens.
+pub trait Tokens {
+    fn token(&self, realm: Realm) -> &str;
+}
+
+/// Extractor proving the caller is an organizer. As an extractor it runs before the body
+/// is read, so an anonymous caller gets 401 whatever it sent.
+pub struct Organizador;
+
+/// Extractor proving the caller is another EventFlow service.
+pub struct Servicio;
+
+impl<S: Tokens + Send + Sync> axum::extract::FromRequestParts<S> for Organizador {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        require_bearer(
+            &parts.headers,
+            state.token(Realm::Organizador),
+            "organizador",
+        )?;
+        Ok(Self)
+    }
+}
+
+impl<S: Tokens + Send + Sync> axum::extract::FromRequestParts<S> for Servicio {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        require_bearer(&parts.headers, state.token(Realm::Servicio), "servicio")?;
+        Ok(Self)
+    }
+}

@@ -1,8 +1,8 @@
 //! Service-to-service routes (`/internal/*`): purchase history, behind the service token.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use eventflow_shared::auth::require_bearer;
+use axum::http::StatusCode;
+use eventflow_shared::auth::Servicio;
 use eventflow_shared::{safe_id, ApiError, Problem};
 
 use super::handlers::parse_uuid;
@@ -20,10 +20,9 @@ use super::AppState;
     ))]
 pub async fn agregar_compra(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: Servicio,
     Path((id, reserva_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    require_bearer(&headers, &state.service_token, "servicio")?;
     let uuid = parse_uuid(&id)?;
     let reserva_id = safe_id("reserva_id", &reserva_id)?;
     if state.store.add_compra(uuid, reserva_id).await? {
@@ -44,10 +43,9 @@ pub async fn agregar_compra(
     ))]
 pub async fn quitar_compra(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: Servicio,
     Path((id, reserva_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    require_bearer(&headers, &state.service_token, "servicio")?;
     let uuid = parse_uuid(&id)?;
     let reserva_id = safe_id("reserva_id", &reserva_id)?;
     if state.store.remove_compra(uuid, reserva_id).await? {

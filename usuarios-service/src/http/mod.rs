@@ -23,6 +23,16 @@ pub struct AppState {
     pub service_token: Arc<str>,
 }
 
+impl eventflow_shared::auth::Tokens for AppState {
+    fn token(&self, realm: eventflow_shared::auth::Realm) -> &str {
+        match realm {
+            // usuarios has no organizer routes; an empty token never matches.
+            eventflow_shared::auth::Realm::Organizador => "",
+            eventflow_shared::auth::Realm::Servicio => &self.service_token,
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(

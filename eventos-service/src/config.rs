@@ -1,0 +1,43 @@
+//! eventos-service configuration, from the environment or for the embedded launcher.
+
+use std::time::Duration;
+
+use eventflow_shared::config::{
+    env_parse, required_token, BackendMode, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
+    DEV_SERVICE_TOKEN,
+};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub store: StoreConfig,
+    pub redis: RedisConfig,
+    /// Organizer credential for event writes.
+    pub admin_token: String,
+    /// Credential reservas-pagos presents on `/internal/*` inventory routes.
+    pub service_token: String,
+    pub cache_ttl: Duration,
+}
+
+impl Config {
+    pub fn embedded() -> Self {
+        Self {
+            store: StoreConfig::Embedded,
+            redis: RedisConfig::Embedded,
+            admin_token: DEV_ADMIN_TOKEN.to_owned(),
+            service_token: DEV_SERVICE_TOKEN.to_owned(),
+            cache_ttl: Duration::from_secs(60),
+        }
+    }
+
+    /// `MONGODB_URI` (database `eventos`), `REDIS_URL`, `EVENTFLOW_ADMIN_TOKEN`,
+    /// `EVENTFLOW_SERVICE_TOKEN`, `EVENTOS_CACHE_TTL_SECS` (default 60).
+    pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
+        Ok(Self {
+            store: StoreConfig::from_env(mode, "eventos"),
+            redis: RedisConfig::from_env(mode),
+            admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
+            service_token: required_token("EVENTFLOW_SERVICE_TOKEN", mode, DEV_SERVICE_TOKEN)?,
+            cache_ttl: Duration::from_secs(env_parse("EVENTOS_CACHE_TTL_SECS", 60u64)?),
+        })
+    }
+}

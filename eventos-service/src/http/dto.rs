@@ -1,0 +1,79 @@
+//! Response bodies and query parameters of the eventos API.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::{Evento, Zona};
+
+/// An event as buyers see it: zones with price and live availability.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventoRespuesta {
+    #[schema(example = "5b0c3f6e-8f0a-4b8e-9a3e-0c1d2e3f4a5b")]
+    pub id: String,
+    #[schema(example = "Rock en el Parque")]
+    pub nombre: String,
+    pub fecha: DateTime<Utc>,
+    #[schema(example = "Estadio Nacional")]
+    pub lugar: String,
+    /// Sum of the zones' capacities.
+    #[schema(example = 1500)]
+    pub aforo_total: u32,
+    /// Sum of the zones' available tickets.
+    #[schema(example = 1480)]
+    pub entradas_disponibles: u32,
+    pub zonas: Vec<Zona>,
+    pub creado_en: DateTime<Utc>,
+}
+
+impl From<Evento> for EventoRespuesta {
+    fn from(e: Evento) -> Self {
+        Self {
+            aforo_total: e.aforo_total(),
+            entradas_disponibles: e.entradas_disponibles(),
+            id: e.id,
+            nombre: e.nombre,
+            fecha: e.fecha,
+            lugar: e.lugar,
+            zonas: e.zonas,
+            creado_en: e.creado_en,
+        }
+    }
+}
+
+/// Body of `PATCH /api/eventos/{id}`: any subset of these fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"lugar": "Arena Lima", "fecha": "2027-03-15T21:00:00Z"}))]
+pub struct ActualizarEvento {
+    pub nombre: Option<String>,
+    /// RFC 3339, in the future.
+    pub fecha: Option<String>,
+    pub lugar: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListarEventos {
+    /// Events on or after this instant (RFC 3339).
+    pub desde: Option<String>,
+    /// Events on or before this instant (RFC 3339).
+    pub hasta: Option<String>,
+    /// Exact place name.
+    pub lugar: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// Items to skip (default 0).
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaginaEventos {
+    pub items: Vec<EventoRespuesta>,
+    #[schema(example = 3)]
+    pub total: u64,
+    #[schema(example = 20)]
+    pub limit: u32,
+    #[schema(example = 0)]
+    pub offset: u32,
+}

@@ -1,0 +1,205 @@
+//! Public eventos handlers: organizer writes behind the admin token, cached public reads.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use eventflow_shared::auth::Organizador;
+use eventflow_shared::{safe_id, ApiError, ApiJson, ApiQuery, FieldError, Problem};
+
+use super::dto::{ActualizarEvento, EventoRespuesta, ListarEventos, PaginaEventos};
+use super::AppState;
+use crate::domain::{CambiosEvento, CrearEvento, FiltroEventos, NuevoEvento};
+
+static X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+
+/// A JSON body, saying whether it came from the cache (`X-Cache: HIT` or `MISS`).
+fn cached_json(status: StatusCode, body: String, hit: bool) -> Response {
+    let mut res = (status, body).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        X_CACHE.clone(),
+        HeaderValue::from_static(if hit { "HIT" } else { "MISS" }),
+    );
+    res
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
+    serde_json::to_string(v).map_err(ApiError::internal)
+}
+
+/// Publish an event (organizer).
+#[utoipa::path(post, path = "/api/eventos", tag = "eventos",
+    request_body = CrearEvento,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Evento creado", body = EventoRespuesta),
+        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Falta o es inválida la credencial de organizador", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Ya existe un evento con ese id", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Campos inválidos, cada uno nombrado en `errors`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn crear_evento(
+    State(state): State<AppState>,
+    _: Organizador,
+    ApiJson(body): ApiJson<CrearEvento>,
+) -> Result<Response, ApiError> {
+    let nuevo = NuevoEvento::parse(&body, Utc::now()).map_err(ApiError::validation)?;
+    let id = nuevo
+        .id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let evento = nuevo.into_evento(id, eventflow_shared::now());
+    state.store.insert(&evento).await?;
+    state.cache.invalidar(None).await;
+    tracing::info!(evento_id = %evento.id, aforo = evento.aforo_total(), "evento creado");
+    let location = format!("/api/eventos/{}", evento.id);
+    let body = to_json(&EventoRespuesta::from(evento))?;
+    let mut res = cached_json(StatusCode::CREATED, body, false);
+    res.headers_mut().remove(&X_CACHE);
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// Upcoming and past events by date, filtered by date range and place.
+#[utoipa::path(get, path = "/api/eventos", tag = "eventos",
+    params(ListarEventos),
+    responses(
+        (status = 200, description = "Una página de eventos ordenados por fecha", body = PaginaEventos,
+            headers(("x-cache" = String, description = "HIT si vino de la caché"))),
+        (status = 422, description = "Parámetros inválidos", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn listar_eventos(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListarEventos>,
+) -> Result<Response, ApiError> {
+    let mut errors = Vec::new();
+    let desde = fecha_param("desde", q.desde.as_deref(), &mut errors);
+    let hasta = fecha_param("hasta", q.hasta.as_deref(), &mut errors);
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        errors.push(FieldError::new("limit", "debe estar entre 1 y 100"));
+    }
+    if let (Some(d), Some(h)) = (desde, hasta) {
+        if d > h {
+            errors.push(FieldError::new("hasta", "debe ser posterior a 'desde'"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let offset = q.offset.unwrap_or(0);
+    let filtro = FiltroEventos {
+        desde,
+        hasta,
+        lugar: q.lugar.map(|l| l.trim().to_owned()),
+    };
+    // The canonical query is the cache field, so equivalent requests share an entry.
+    let consulta = serde_json::json!([desde, hasta, filtro.lugar, limit, offset]).to_string();
+    if let Some(hit) = state.cache.lista(&consulta).await {
+        return Ok(cached_json(StatusCode::OK, hit, true));
+    }
+    let pagina = state.store.list(&filtro, limit, offset).await?;
+    let body = to_json(&PaginaEventos {
+        items: pagina
+            .items
+            .into_iter()
+            .map(EventoRespuesta::from)
+            .collect(),
+        total: pagina.total,
+        limit,
+        offset,
+    })?;
+    state.cache.guardar_lista(&consulta, &body).await;
+    Ok(cached_json(StatusCode::OK, body, false))
+}
+
+/// One event with its zones and live availability.
+#[utoipa::path(get, path = "/api/eventos/{id}", tag = "eventos",
+    params(("id" = String, Path, description = "Id del evento", example = "5b0c3f6e-8f0a-4b8e-9a3e-0c1d2e3f4a5b")),
+    responses(
+        (status = 200, description = "El evento", body = EventoRespuesta,
+            headers(("x-cache" = String, description = "HIT si vino de la caché"))),
+        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn obtener_evento(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = safe_id("id", &id)?;
+    if let Some(hit) = state.cache.evento(id).await {
+        return Ok(cached_json(StatusCode::OK, hit, true));
+    }
+    let evento = state
+        .store
+        .get(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("No existe el evento {id}")))?;
+    let body = to_json(&EventoRespuesta::from(evento))?;
+    state.cache.guardar_evento(id, &body).await;
+    Ok(cached_json(StatusCode::OK, body, false))
+}
+
+/// Change an event's name, date or place (organizer). Zones and prices are fixed once
+/// tickets may have been sold.
+#[utoipa::path(patch, path = "/api/eventos/{id}", tag = "eventos",
+    params(("id" = String, Path, description = "Id del evento")),
+    request_body = ActualizarEvento,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "El evento actualizado", body = EventoRespuesta),
+        (status = 401, description = "Falta o es inválida la credencial de organizador", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Campos inválidos o no modificables", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn actualizar_evento(
+    State(state): State<AppState>,
+    _: Organizador,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ActualizarEvento>,
+) -> Result<axum::Json<EventoRespuesta>, ApiError> {
+    let id = safe_id("id", &id)?;
+    let cambios = CambiosEvento::parse(
+        body.nombre.as_deref(),
+        body.fecha.as_deref(),
+        body.lugar.as_deref(),
+        Utc::now(),
+    )
+    .map_err(ApiError::validation)?;
+    let evento = state
+        .store
+        .update(id, &cambios)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("No existe el evento {id}")))?;
+    state.cache.invalidar(Some(id)).await;
+    Ok(axum::Json(EventoRespuesta::from(evento)))
+}
+
+fn fecha_param(
+    campo: &str,
+    raw: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<DateTime<Utc>> {
+    let raw = raw?;
+    match DateTime::parse_from_rfc3339(raw.trim()) {
+        Ok(f) => Some(f.with_timezone(&Utc)),
+        Err(_) => {
+            errors.push(FieldError::new(campo, "debe ser una fecha RFC 3339"));
+            None
+        }
+    }
+}

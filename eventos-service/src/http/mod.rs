@@ -1,0 +1,81 @@
+//! eventos HTTP API: the router, its state and the OpenAPI document.
+
+mod dto;
+mod handlers;
+
+use std::sync::Arc;
+
+use axum::Router;
+use eventflow_shared::health::{self, Readiness};
+use eventflow_shared::http::BearerAuth;
+use eventflow_shared::{FieldError, Problem};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use dto::EventoRespuesta;
+
+use crate::cache::EventoCache;
+use crate::store::EventoStore;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn EventoStore>,
+    pub cache: EventoCache,
+    pub admin_token: Arc<str>,
+    pub service_token: Arc<str>,
+}
+
+impl eventflow_shared::auth::Tokens for AppState {
+    fn token(&self, realm: eventflow_shared::auth::Realm) -> &str {
+        match realm {
+            eventflow_shared::auth::Realm::Organizador => &self.admin_token,
+            eventflow_shared::auth::Realm::Servicio => &self.service_token,
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "EventFlow eventos-service",
+        version = "0.1.0",
+        description = "Eventos, zonas, precios (en unidades menores) y disponibilidad. \
+            Las escrituras requieren `Authorization: Bearer <EVENTFLOW_ADMIN_TOKEN>`. \
+            Errores en application/problem+json."
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "eventos", description = "Catálogo de eventos y disponibilidad"),
+        (name = "salud", description = "Liveness y readiness"),
+    ),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(handlers::crear_evento, handlers::listar_eventos))
+        .routes(routes!(
+            handlers::obtener_evento,
+            handlers::actualizar_evento
+        ))
+}
+
+/// The OpenAPI document, as served at `/api-docs/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api()
+        .merge(health::router(Readiness::default()))
+        .split_for_parts()
+        .1
+}
+
+pub fn router(state: AppState, readiness: Readiness) -> Router {
+    let (router, doc) = api()
+        .with_state(state)
+        .merge(health::router(readiness))
+        .split_for_parts();
+    let router = router.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", doc));
+    eventflow_shared::http::finish(router)
+}

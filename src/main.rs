@@ -1,0 +1,108 @@
+//! The all-in-one launcher: every EventFlow service in one process.
+//!
+//! Embedded backends by default (nothing to install; data lives in memory). With
+//! `EVENTFLOW_BACKENDS=real` it uses MongoDB and Redis from `MONGODB_URI`/`REDIS_URL`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use anyhow::Context;
+use axum::Router;
+use eventflow_shared::config::{self, BackendMode, DEV_ADMIN_TOKEN};
+use futures::FutureExt;
+use tokio::net::TcpListener;
+
+type Shutdown = futures::future::Shared<Pin<Box<dyn Future<Output = ()> + Send>>>;
+
+struct Servicio {
+    nombre: &'static str,
+    puerto_var: &'static str,
+    puerto: u16,
+    router: Router,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    eventflow_shared::telemetry::init();
+    let mode = BackendMode::from_env(BackendMode::Embedded)?;
+    let bind = config::env_string("EVENTFLOW_BIND").unwrap_or_else(|| "127.0.0.1".into());
+
+    let servicios = vec![
+        Servicio {
+            nombre: "usuarios-service",
+            puerto_var: "USUARIOS_PORT",
+            puerto: config::port("USUARIOS_PORT", 8001)?,
+            router: usuarios_service::build(usuarios_service::Config::from_env(mode)?).await?,
+        },
+        Servicio {
+            nombre: "eventos-service",
+            puerto_var: "EVENTOS_PORT",
+            puerto: config::port("EVENTOS_PORT", 8002)?,
+            router: eventos_service::build(eventos_service::Config::from_env(mode)?).await?,
+        },
+        Servicio {
+            nombre: "reservas-pagos-service",
+            puerto_var: "RESERVAS_PORT",
+            puerto: config::port("RESERVAS_PORT", 8003)?,
+            router: reservas_pagos_service::build(reservas_pagos_service::Config::default())
+                .await?,
+        },
+    ];
+
+    // Bind every port before serving any, so a port in use fails the start cleanly.
+    let mut listeners = Vec::new();
+    for s in &servicios {
+        let l = TcpListener::bind((bind.as_str(), s.puerto))
+            .await
+            .with_context(|| {
+                format!(
+                    "{} cannot listen on {bind}:{} (is it already running? set {} to move it)",
+                    s.nombre, s.puerto, s.puerto_var
+                )
+            })?;
+        listeners.push(l);
+    }
+
+    banner(mode, &servicios, &bind);
+
+    let shutdown: Shutdown = (Box::pin(eventflow_shared::http::shutdown_signal())
+        as Pin<Box<dyn Future<Output = ()> + Send>>)
+        .shared();
+    let mut tasks = Vec::new();
+    for (s, l) in servicios.into_iter().zip(listeners) {
+        tasks.push(tokio::spawn(eventflow_shared::http::serve(
+            l,
+            s.router,
+            shutdown.clone(),
+        )));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    println!("EventFlow stopped.");
+    Ok(())
+}
+
+fn banner(mode: BackendMode, servicios: &[Servicio], bind: &str) {
+    println!();
+    match mode {
+        BackendMode::Embedded => {
+            println!("  EventFlow is running on EMBEDDED backends.");
+            println!("  Data lives in memory and is lost when this process stops.");
+            println!("  (EVENTFLOW_BACKENDS=real uses MongoDB and Redis instead.)");
+        }
+        BackendMode::Real => println!("  EventFlow is running on REAL backends (MongoDB, Redis)."),
+    }
+    println!();
+    for s in servicios {
+        println!("  {:<24} http://{bind}:{}/docs", s.nombre, s.puerto);
+    }
+    println!();
+    match config::env_string("EVENTFLOW_ADMIN_TOKEN") {
+        Some(_) => println!("  Organizer token: the value of EVENTFLOW_ADMIN_TOKEN"),
+        None => println!("  Organizer token (development): {DEV_ADMIN_TOKEN}"),
+    }
+    println!("  Use it as 'Authorization: Bearer <token>' for POST/PATCH /api/eventos.");
+    println!("  Stop with Ctrl-C.");
+    println!();
+}
