@@ -27,25 +27,37 @@ async fn main() -> anyhow::Result<()> {
     let mode = BackendMode::from_env(BackendMode::Embedded)?;
     let bind = config::env_string("EVENTFLOW_BIND").unwrap_or_else(|| "127.0.0.1".into());
 
+    let puerto_usuarios = config::port("USUARIOS_PORT", 8001)?;
+    let puerto_eventos = config::port("EVENTOS_PORT", 8002)?;
+    // The SAGA calls its peers over HTTP, in this process or not: point it at ours.
+    let local = if bind == "0.0.0.0" {
+        "127.0.0.1"
+    } else {
+        bind.as_str()
+    };
+    let mut reservas = reservas_pagos_service::Config::from_env(mode)?;
+    reservas.usuarios_url = format!("http://{local}:{puerto_usuarios}");
+    reservas.eventos_url = format!("http://{local}:{puerto_eventos}");
+    let simular_fallos = reservas.simular_fallos;
+
     let servicios = vec![
         Servicio {
             nombre: "usuarios-service",
             puerto_var: "USUARIOS_PORT",
-            puerto: config::port("USUARIOS_PORT", 8001)?,
+            puerto: puerto_usuarios,
             router: usuarios_service::build(usuarios_service::Config::from_env(mode)?).await?,
         },
         Servicio {
             nombre: "eventos-service",
             puerto_var: "EVENTOS_PORT",
-            puerto: config::port("EVENTOS_PORT", 8002)?,
+            puerto: puerto_eventos,
             router: eventos_service::build(eventos_service::Config::from_env(mode)?).await?,
         },
         Servicio {
             nombre: "reservas-pagos-service",
             puerto_var: "RESERVAS_PORT",
             puerto: config::port("RESERVAS_PORT", 8003)?,
-            router: reservas_pagos_service::build(reservas_pagos_service::Config::default())
-                .await?,
+            router: reservas_pagos_service::build(reservas).await?,
         },
     ];
 
@@ -63,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
         listeners.push(l);
     }
 
-    banner(mode, &servicios, &bind);
+    banner(mode, &servicios, &bind, simular_fallos);
 
     let shutdown: Shutdown = (Box::pin(eventflow_shared::http::shutdown_signal())
         as Pin<Box<dyn Future<Output = ()> + Send>>)
@@ -83,7 +95,7 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn banner(mode: BackendMode, servicios: &[Servicio], bind: &str) {
+fn banner(mode: BackendMode, servicios: &[Servicio], bind: &str, simular_fallos: bool) {
     println!();
     match mode {
         BackendMode::Embedded => {
@@ -103,6 +115,12 @@ fn banner(mode: BackendMode, servicios: &[Servicio], bind: &str) {
         None => println!("  Organizer token (development): {DEV_ADMIN_TOKEN}"),
     }
     println!("  Use it as 'Authorization: Bearer <token>' for POST/PATCH /api/eventos.");
+    if simular_fallos {
+        println!("  Fault switch ON: 'X-Simular-Fallo: confirmacion' makes a booking fail after");
+        println!("  payment (RESERVAS_SIMULAR_FALLOS=0 turns it off).");
+    }
+    println!("  Test cards: 4242424242424242 approved, 4000000000000002 declined,");
+    println!("  4000000000009995 insufficient funds, 4000000000000119 processing error.");
     println!("  Stop with Ctrl-C.");
     println!();
 }

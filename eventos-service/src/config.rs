@@ -16,6 +16,10 @@ pub struct Config {
     /// Credential reservas-pagos presents on `/internal/*` inventory routes.
     pub service_token: String,
     pub cache_ttl: Duration,
+    /// Holds older than this are released by the reaper (`EVENTOS_RETENCION_TTL_SECS`).
+    pub retencion_ttl: Duration,
+    /// How often the reaper sweeps (`EVENTOS_REAPER_INTERVAL_SECS`).
+    pub reaper_interval: Duration,
 }
 
 impl Config {
@@ -26,11 +30,14 @@ impl Config {
             admin_token: DEV_ADMIN_TOKEN.to_owned(),
             service_token: DEV_SERVICE_TOKEN.to_owned(),
             cache_ttl: Duration::from_secs(60),
+            retencion_ttl: Duration::from_secs(120),
+            reaper_interval: Duration::from_secs(10),
         }
     }
 
     /// `MONGODB_URI` (database `eventos`), `REDIS_URL`, `EVENTFLOW_ADMIN_TOKEN`,
-    /// `EVENTFLOW_SERVICE_TOKEN`, `EVENTOS_CACHE_TTL_SECS` (default 60).
+    /// `EVENTFLOW_SERVICE_TOKEN`, `EVENTOS_CACHE_TTL_SECS` (default 60),
+    /// `EVENTOS_RETENCION_TTL_SECS` (default 120), `EVENTOS_REAPER_INTERVAL_SECS` (10).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         Ok(Self {
             store: StoreConfig::from_env(mode, "eventos"),
@@ -38,6 +45,10 @@ impl Config {
             admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
             service_token: required_token("EVENTFLOW_SERVICE_TOKEN", mode, DEV_SERVICE_TOKEN)?,
             cache_ttl: Duration::from_secs(env_parse("EVENTOS_CACHE_TTL_SECS", 60u64)?),
+            retencion_ttl: Duration::from_secs(env_parse("EVENTOS_RETENCION_TTL_SECS", 120u64)?),
+            reaper_interval: Duration::from_secs(
+                env_parse("EVENTOS_REAPER_INTERVAL_SECS", 10u64)?.max(1),
+            ),
         })
     }
 }

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod reaper;
 pub mod store;
 
 use std::sync::Arc;
@@ -34,6 +35,12 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
             Box::pin(async move { c.ping().await })
         });
     }
+    reaper::spawn(
+        store.clone(),
+        cache.clone(),
+        config.retencion_ttl,
+        config.reaper_interval,
+    );
     let state = http::AppState {
         store,
         cache,

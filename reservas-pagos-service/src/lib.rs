@@ -1,22 +1,91 @@
-//! reservas-pagos-service: the reservation SAGA (skeleton until its issue lands).
+//! reservas-pagos-service: the reservation SAGA, the simulated payment provider, the
+//! reservations' event log, cancellation and crash recovery.
+
+pub mod cancelacion;
+pub mod clients;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod idempotencia;
+pub mod metrics;
+pub mod pagos;
+pub mod saga;
+pub mod store;
+
+use std::sync::Arc;
 
 use axum::Router;
-use eventflow_shared::health::{self, Readiness};
-use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_swagger_ui::SwaggerUi;
+use eventflow_shared::config::RedisConfig;
+use eventflow_shared::health::Readiness;
 
-#[derive(Debug, Clone, Default)]
-pub struct Config {}
+pub use config::Config;
 
-#[derive(OpenApi)]
-#[openapi(info(title = "EventFlow reservas-pagos-service", version = "0.1.0"))]
-struct ApiDoc;
+use crate::clients::{EventosClient, Peer, UsuariosClient};
+use crate::saga::{Cadena, Deps};
 
-pub async fn build(_config: Config) -> anyhow::Result<Router> {
-    let (router, doc) = OpenApiRouter::<()>::with_openapi(ApiDoc::openapi())
-        .merge(health::router(Readiness::default()))
-        .split_for_parts();
-    let router = router.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", doc));
-    Ok(eventflow_shared::http::finish(router))
+/// Builds the service exactly as the binary, the launcher and the tests run it, and
+/// starts the recovery loop (one sweep right away, then periodically).
+pub async fn build(config: Config) -> anyhow::Result<Router> {
+    let stores = store::from_config(&config.store).await?;
+    let lock = eventflow_shared::lock::from_config(&config.redis).await?;
+    let deps = Arc::new(Deps {
+        usuarios: UsuariosClient(Peer::new(
+            "usuarios",
+            &config.usuarios_url,
+            &config.service_token,
+            config.http_timeout,
+        )?),
+        eventos: EventosClient(Peer::new(
+            "eventos",
+            &config.eventos_url,
+            &config.service_token,
+            config.http_timeout,
+        )?),
+        lock: lock.clone(),
+        pasarela: pagos::PasarelaSimulada::new(stores.pagos.clone()),
+        reservas: stores.reservas.clone(),
+        metricas: Arc::default(),
+        lock_ttl: config.lock_ttl,
+        max_cantidad: config.max_cantidad,
+    });
+    let cadena = Arc::new(Cadena::estandar());
+    tracing::info!(
+        backend = stores.reservas.backend(),
+        simular_fallos = config.simular_fallos,
+        "reservas stores ready"
+    );
+
+    let (d, c, every, idle) = (
+        deps.clone(),
+        cadena.clone(),
+        config.recuperacion_intervalo,
+        config.lock_ttl,
+    );
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            saga::recuperacion::barrer(&d, &c, idle).await;
+        }
+    });
+
+    let probe = stores.reservas.clone();
+    let mut readiness = Readiness::default().check(stores.reservas.backend(), move || {
+        let s = probe.clone();
+        Box::pin(async move { s.ping().await })
+    });
+    if matches!(config.redis, RedisConfig::Redis { .. }) {
+        readiness = readiness.check("redis", move || {
+            let l = lock.clone();
+            Box::pin(async move { l.ping().await.map_err(|e| e.to_string()) })
+        });
+    }
+    let state = http::AppState {
+        deps,
+        cadena,
+        idempotencia: stores.idempotencia,
+        simular_fallos: config.simular_fallos,
+    };
+    Ok(http::router(state, readiness))
 }

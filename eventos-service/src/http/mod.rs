@@ -2,6 +2,7 @@
 
 mod dto;
 mod handlers;
+mod internal;
 
 use std::sync::Arc;
 
@@ -48,6 +49,7 @@ impl eventflow_shared::auth::Tokens for AppState {
     components(schemas(Problem, FieldError)),
     tags(
         (name = "eventos", description = "Catálogo de eventos y disponibilidad"),
+        (name = "interno", description = "Inventario para reservas-pagos: requiere EVENTFLOW_SERVICE_TOKEN"),
         (name = "salud", description = "Liveness y readiness"),
     ),
     modifiers(&BearerAuth)
@@ -61,6 +63,10 @@ fn api() -> OpenApiRouter<AppState> {
             handlers::obtener_evento,
             handlers::actualizar_evento
         ))
+        .routes(routes!(internal::retener))
+        .routes(routes!(internal::confirmar))
+        .routes(routes!(internal::liberar))
+        .routes(routes!(internal::devolver))
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.

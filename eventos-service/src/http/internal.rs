@@ -1,0 +1,199 @@
+//! Inventory routes for reservas-pagos (`/internal/*`), behind the service token. Every
+//! call is idempotent on the reservation id and invalidates the event's cache entries.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::Utc;
+use eventflow_shared::auth::Servicio;
+use eventflow_shared::{safe_id, ApiError, ApiJson, Problem};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::AppState;
+use crate::domain::{Confirmacion, Devolucion, Liberacion, Retenida};
+
+/// Body of a hold request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reserva_id": "0b6f3c1e-2f4d-4c55-9d2a-7f1e2d3c4b5a", "zona": "Platea", "cantidad": 2}))]
+pub struct PedirRetencion {
+    pub reserva_id: String,
+    /// Zone name (case-insensitive).
+    pub zona: String,
+    pub cantidad: u32,
+}
+
+/// What an inventory call did. `resultado` is one of: `retenida`, `ya_retenida`,
+/// `ya_vendida`, `confirmada`, `ya_confirmada`, `liberada`, `sin_retencion`,
+/// `devuelta`, `sin_venta`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultadoInventario {
+    #[schema(example = "retenida")]
+    pub resultado: &'static str,
+    /// Zone available tickets after the call.
+    #[schema(example = 498)]
+    pub disponibles: u32,
+}
+
+async fn after(
+    state: &AppState,
+    id: &str,
+    resultado: &'static str,
+    zona: Option<usize>,
+) -> Result<Json<ResultadoInventario>, ApiError> {
+    state.cache.invalidar(Some(id)).await;
+    let e = state.store.get(id).await?.ok_or_else(|| no_evento(id))?;
+    let disponibles = zona
+        .and_then(|z| e.zonas.get(z))
+        .map_or_else(|| e.entradas_disponibles(), |z| z.disponibles);
+    Ok(Json(ResultadoInventario {
+        resultado,
+        disponibles,
+    }))
+}
+
+fn no_evento(id: &str) -> ApiError {
+    ApiError::not_found(format!("No existe el evento {id}"))
+}
+
+/// Hold tickets for a reservation whose checkout is running.
+#[utoipa::path(post, path = "/internal/eventos/{id}/retenciones", tag = "interno",
+    params(("id" = String, Path)), request_body = PedirRetencion, security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Retenidas (o ya lo estaban)", body = ResultadoInventario),
+        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`agotado`: no quedan suficientes entradas; `evento-finalizado`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Zona desconocida o datos inválidos", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn retener(
+    State(state): State<AppState>,
+    _: Servicio,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PedirRetencion>,
+) -> Result<Json<ResultadoInventario>, ApiError> {
+    let id = safe_id("id", &id)?;
+    let rid = safe_id("reserva_id", &body.reserva_id)?;
+    if body.cantidad == 0 {
+        return Err(ApiError::field("cantidad", "debe ser al menos 1"));
+    }
+    let evento = state.store.get(id).await?.ok_or_else(|| no_evento(id))?;
+    let zona = evento
+        .zona(&body.zona)
+        .ok_or_else(|| ApiError::field("zona", "el evento no tiene esa zona"))?;
+    if !evento.en_venta(Utc::now()) {
+        return Err(ApiError::conflict(
+            "evento-finalizado",
+            "El evento ya ocurrió; no se venden entradas",
+        ));
+    }
+    let resultado = match state
+        .store
+        .retener(id, rid, zona, body.cantidad, Utc::now())
+        .await?
+        .ok_or_else(|| no_evento(id))?
+    {
+        Retenida::Si => "retenida",
+        Retenida::YaRetenida => "ya_retenida",
+        Retenida::YaVendida => "ya_vendida",
+        Retenida::Agotado { disponibles } => {
+            return Err(ApiError::conflict(
+                "agotado",
+                format!(
+                    "Quedan {disponibles} entradas en la zona {}",
+                    evento.zonas[zona].nombre
+                ),
+            )
+            .with("disponibles", disponibles));
+        }
+    };
+    after(&state, id, resultado, Some(zona)).await
+}
+
+/// Turn a hold into a sale.
+#[utoipa::path(post, path = "/internal/eventos/{id}/retenciones/{reserva_id}/confirmar", tag = "interno",
+    params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Vendidas (o ya lo estaban)", body = ResultadoInventario),
+        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`sin-retencion`: la retención ya no existe (liberada o vencida)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn confirmar(
+    State(state): State<AppState>,
+    _: Servicio,
+    Path((id, rid)): Path<(String, String)>,
+) -> Result<Json<ResultadoInventario>, ApiError> {
+    let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
+    let resultado = match state
+        .store
+        .confirmar(id, rid)
+        .await?
+        .ok_or_else(|| no_evento(id))?
+    {
+        Confirmacion::Confirmada => "confirmada",
+        Confirmacion::YaConfirmada => "ya_confirmada",
+        Confirmacion::SinRetencion => {
+            return Err(ApiError::conflict(
+                "sin-retencion",
+                "La retención ya no existe: fue liberada o venció",
+            ));
+        }
+    };
+    after(&state, id, resultado, None).await
+}
+
+/// Release a hold (compensation). Releasing nothing is fine.
+#[utoipa::path(delete, path = "/internal/eventos/{id}/retenciones/{reserva_id}", tag = "interno",
+    params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Liberadas, o no había retención", body = ResultadoInventario),
+        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn liberar(
+    State(state): State<AppState>,
+    _: Servicio,
+    Path((id, rid)): Path<(String, String)>,
+) -> Result<Json<ResultadoInventario>, ApiError> {
+    let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
+    let resultado = match state
+        .store
+        .liberar(id, rid)
+        .await?
+        .ok_or_else(|| no_evento(id))?
+    {
+        Liberacion::Liberada => "liberada",
+        Liberacion::SinRetencion => "sin_retencion",
+    };
+    after(&state, id, resultado, None).await
+}
+
+/// Return sold tickets to availability (cancellation). Returning nothing is fine.
+#[utoipa::path(post, path = "/internal/eventos/{id}/ventas/{reserva_id}/devolver", tag = "interno",
+    params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Devueltas, o no había venta", body = ResultadoInventario),
+        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn devolver(
+    State(state): State<AppState>,
+    _: Servicio,
+    Path((id, rid)): Path<(String, String)>,
+) -> Result<Json<ResultadoInventario>, ApiError> {
+    let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
+    let resultado = match state
+        .store
+        .devolver(id, rid)
+        .await?
+        .ok_or_else(|| no_evento(id))?
+    {
+        Devolucion::Devuelta => "devuelta",
+        Devolucion::SinVenta => "sin_venta",
+    };
+    after(&state, id, resultado, None).await
+}

@@ -1,0 +1,99 @@
+//! Cancelling a confirmed reservation: refund, return the tickets, drop it from the
+//! buyer's history. Idempotent; a cancellation cut off half-way is finished by recovery.
+
+use chrono::Utc;
+use eventflow_shared::ApiError;
+use serde_json::json;
+
+use crate::clients::ClientError;
+use crate::domain::{Estado, PagoResumen, Reserva};
+use crate::saga::validador_datos_dependencia as dependencia;
+use crate::saga::Deps;
+
+/// Cancels reservation `id`. 404 unknown, 409 when it is not confirmed or the event
+/// already happened; a repeat returns the cancelled reservation.
+pub async fn cancelar(deps: &Deps, id: &str, corr: &str) -> Result<Reserva, ApiError> {
+    for _ in 0..3 {
+        let mut r = deps
+            .reservas
+            .get(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("No existe la reserva {id}")))?;
+        match r.estado {
+            Estado::Cancelada => return Ok(r),
+            Estado::Cancelando => return completar(deps, r).await,
+            Estado::EnCurso => {
+                return Err(ApiError::conflict(
+                    "reserva-en-curso",
+                    "La reserva aún se está procesando",
+                ))
+            }
+            Estado::Fallida => {
+                return Err(ApiError::conflict(
+                    "reserva-fallida",
+                    "La reserva no se completó; no hay nada que cancelar",
+                ))
+            }
+            Estado::Confirmada => {}
+        }
+        let evento = deps
+            .eventos
+            .obtener(&r.evento_id, corr)
+            .await
+            .map_err(|e| dependencia(e, "El evento"))?;
+        if evento.fecha <= Utc::now() {
+            return Err(ApiError::conflict(
+                "evento-finalizado",
+                "El evento ya ocurrió; la reserva no se puede cancelar",
+            ));
+        }
+        r.estado = Estado::Cancelando;
+        r.registrar("CancelacionSolicitada", json!({ "correlation_id": corr }));
+        if deps.reservas.guardar(&mut r).await? {
+            return completar(deps, r).await;
+        }
+        // Someone else changed it between our read and write: look again.
+    }
+    Err(ApiError::conflict(
+        "reserva-modificada",
+        "La reserva cambió mientras se cancelaba; intente de nuevo",
+    ))
+}
+
+/// Runs the cancellation's idempotent effects and records CANCELADA.
+pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError> {
+    let corr = r.correlation_id.clone();
+    if let Some(p) = deps.pasarela.reembolsar(&r.id).await? {
+        r.pago = Some(PagoResumen {
+            id: p.id.clone(),
+            estado: "REEMBOLSADO".into(),
+        });
+        r.registrar(
+            "PagoReembolsado",
+            json!({ "pago_id": p.id, "monto": p.monto }),
+        );
+    }
+    match deps.eventos.devolver(&r.evento_id, &r.id, &corr).await {
+        Ok(res) if res == "devuelta" => r.registrar(
+            "InventarioDevuelto",
+            json!({ "zona": r.zona, "cantidad": r.cantidad }),
+        ),
+        Ok(_) | Err(ClientError::NoEncontrado) => {}
+        Err(e) => return Err(dependencia(e, "El evento").with("reserva_id", r.id.clone())),
+    }
+    let usuario = r.usuario_id.clone().unwrap_or_default();
+    match deps.usuarios.quitar_compra(&usuario, &r.id, &corr).await {
+        Ok(()) | Err(ClientError::NoEncontrado) => {}
+        Err(e) => return Err(dependencia(e, "El usuario").with("reserva_id", r.id.clone())),
+    }
+    r.estado = Estado::Cancelada;
+    r.registrar("ReservaCancelada", json!({}));
+    if deps.reservas.guardar(&mut r).await? {
+        return Ok(r);
+    }
+    // A concurrent cancel won the write; its result is ours.
+    deps.reservas
+        .get(&r.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("reserva"))
+}

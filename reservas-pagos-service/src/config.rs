@@ -1,0 +1,72 @@
+//! reservas-pagos configuration, from the environment or for the embedded launcher.
+
+use std::time::Duration;
+
+use eventflow_shared::config::{
+    env_parse, env_string, required_token, BackendMode, RedisConfig, StoreConfig, DEV_SERVICE_TOKEN,
+};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub store: StoreConfig,
+    pub redis: RedisConfig,
+    pub usuarios_url: String,
+    pub eventos_url: String,
+    pub service_token: String,
+    /// TTL of the per-buyer checkout lock; also how long a SAGA may sit unwritten
+    /// before recovery treats it as abandoned.
+    pub lock_ttl: Duration,
+    pub max_cantidad: u32,
+    /// Honour `X-Simular-Fallo` (demos and tests only).
+    pub simular_fallos: bool,
+    /// Per-call timeout to usuarios and eventos.
+    pub http_timeout: Duration,
+    pub recuperacion_intervalo: Duration,
+}
+
+impl Config {
+    /// In-memory stores and locks; peers at the given URLs.
+    pub fn embedded(usuarios_url: &str, eventos_url: &str) -> Self {
+        Self {
+            store: StoreConfig::Embedded,
+            redis: RedisConfig::Embedded,
+            usuarios_url: usuarios_url.to_owned(),
+            eventos_url: eventos_url.to_owned(),
+            service_token: DEV_SERVICE_TOKEN.to_owned(),
+            lock_ttl: Duration::from_secs(30),
+            max_cantidad: 10,
+            simular_fallos: true,
+            http_timeout: Duration::from_secs(2),
+            recuperacion_intervalo: Duration::from_secs(10),
+        }
+    }
+
+    /// `MONGODB_URI` (database `reservas`), `REDIS_URL`, `USUARIOS_URL`, `EVENTOS_URL`,
+    /// `EVENTFLOW_SERVICE_TOKEN`, `RESERVAS_LOCK_TTL_MS` (30000), `RESERVAS_MAX_CANTIDAD`
+    /// (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
+    /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_RECUPERACION_INTERVALO_SECS` (10).
+    pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
+        let flag = env_parse::<u8>(
+            "RESERVAS_SIMULAR_FALLOS",
+            u8::from(mode == BackendMode::Embedded),
+        )?;
+        Ok(Self {
+            store: StoreConfig::from_env(mode, "reservas"),
+            redis: RedisConfig::from_env(mode),
+            usuarios_url: env_string("USUARIOS_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8001".into()),
+            eventos_url: env_string("EVENTOS_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8002".into()),
+            service_token: required_token("EVENTFLOW_SERVICE_TOKEN", mode, DEV_SERVICE_TOKEN)?,
+            lock_ttl: Duration::from_millis(env_parse("RESERVAS_LOCK_TTL_MS", 30_000u64)?.max(100)),
+            max_cantidad: env_parse("RESERVAS_MAX_CANTIDAD", 10u32)?.max(1),
+            simular_fallos: flag == 1,
+            http_timeout: Duration::from_millis(
+                env_parse("RESERVAS_HTTP_TIMEOUT_MS", 2_000u64)?.max(50),
+            ),
+            recuperacion_intervalo: Duration::from_secs(
+                env_parse("RESERVAS_RECUPERACION_INTERVALO_SECS", 10u64)?.max(1),
+            ),
+        })
+    }
+}

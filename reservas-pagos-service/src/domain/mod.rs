@@ -1,0 +1,30 @@
+//! The reservas domain: a reservation, its append-only log, the request and the cards.
+
+mod reserva;
+mod solicitud;
+pub mod tarjeta;
+
+pub use reserva::{
+    Compensacion, Estado, EventoReserva, FalloReserva, PagoResumen, PasoEjecutado, Progreso,
+    Reserva,
+};
+pub use solicitud::{PagoSolicitud, SolicitudReserva};
+
+/// "1 entrada", "3 entradas": compensation messages are read by buyers.
+pub fn entradas(n: u32) -> String {
+    if n == 1 {
+        "1 entrada".into()
+    } else {
+        format!("{n} entradas")
+    }
+}
+
+/// Minor units as an amount: 15000 is "150.00".
+pub fn importe(minor: i64) -> String {
+    format!(
+        "{}{}.{:02}",
+        if minor < 0 { "-" } else { "" },
+        minor.abs() / 100,
+        minor.abs() % 100
+    )
+}

@@ -1,0 +1,154 @@
+//! `Reserva`: the projection of a reservation's event log, stored with the log itself
+//! so one single-document write keeps both in step (no transactions needed).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Estado {
+    /// The SAGA is running (or was cut off and awaits recovery).
+    EnCurso,
+    Confirmada,
+    /// A step failed and every completed step was compensated.
+    Fallida,
+    /// A cancellation is running (or was cut off and awaits recovery).
+    Cancelando,
+    Cancelada,
+}
+
+impl Estado {
+    pub fn terminal(self) -> bool {
+        matches!(self, Self::Confirmada | Self::Fallida | Self::Cancelada)
+    }
+}
+
+/// How far the SAGA got: what recovery must finish or undo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Progreso {
+    Validada,
+    Retenida,
+    Pagada,
+    Confirmada,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PagoResumen {
+    #[schema(example = "pay_0b6f3c1e2f4d4c559d2a7f1e2d3c4b5a")]
+    pub id: String,
+    #[schema(example = "APROBADO")]
+    pub estado: String,
+}
+
+/// One handler's run, as shown to the buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PasoEjecutado {
+    #[schema(example = "ValidadorInventario")]
+    pub handler: String,
+    /// `ok`, `fallido` or `compensado`.
+    #[schema(example = "ok")]
+    pub resultado: String,
+    #[schema(example = 3)]
+    pub duracion_ms: u64,
+}
+
+/// Something a compensation undid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Compensacion {
+    #[schema(example = "ValidadorInventario")]
+    pub handler: String,
+    #[schema(example = "retención de 2 entradas liberada")]
+    pub accion: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FalloReserva {
+    #[schema(example = "ProcesadorPago")]
+    pub paso: String,
+    #[schema(example = 402)]
+    pub status: u16,
+    #[schema(example = "pago-rechazado")]
+    pub tipo: String,
+    pub detalle: String,
+}
+
+/// One entry of the audit trail. `seq` starts at 1 and never has gaps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EventoReserva {
+    #[schema(example = 1)]
+    pub seq: u32,
+    #[schema(example = "InventarioRetenido")]
+    pub tipo: String,
+    #[schema(value_type = Object)]
+    pub datos: Value,
+    pub en: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reserva {
+    pub id: String,
+    pub estado: Estado,
+    pub progreso: Progreso,
+    pub usuario_id: Option<String>,
+    pub evento_id: String,
+    pub zona: Option<String>,
+    pub cantidad: u32,
+    pub precio_unitario: Option<i64>,
+    pub total: Option<i64>,
+    pub pago: Option<PagoResumen>,
+    pub creada_en: DateTime<Utc>,
+    pub actualizada_en: DateTime<Utc>,
+    pub pasos: Vec<PasoEjecutado>,
+    pub fallo: Option<FalloReserva>,
+    pub compensaciones: Vec<Compensacion>,
+    pub correlation_id: String,
+    /// The append-only log; the fields above are its projection.
+    pub eventos: Vec<EventoReserva>,
+    /// Optimistic concurrency: each write expects the version it read.
+    pub version: u64,
+}
+
+impl Reserva {
+    pub fn nueva(id: String, evento_id: String, cantidad: u32, correlation_id: String) -> Self {
+        let ahora = eventflow_shared::now();
+        Self {
+            id,
+            estado: Estado::EnCurso,
+            progreso: Progreso::Validada,
+            usuario_id: None,
+            evento_id,
+            zona: None,
+            cantidad,
+            precio_unitario: None,
+            total: None,
+            pago: None,
+            creada_en: ahora,
+            actualizada_en: ahora,
+            pasos: Vec::new(),
+            fallo: None,
+            compensaciones: Vec::new(),
+            correlation_id,
+            eventos: Vec::new(),
+            version: 0,
+        }
+    }
+
+    /// Appends to the log. The caller then persists the reservation in one write.
+    pub fn registrar(&mut self, tipo: &str, datos: Value) {
+        let en = eventflow_shared::now();
+        self.eventos.push(EventoReserva {
+            seq: self.eventos.len() as u32 + 1,
+            tipo: tipo.to_owned(),
+            datos,
+            en,
+        });
+        self.actualizada_en = en;
+    }
+
+    pub fn tiene_evento(&self, tipo: &str) -> bool {
+        self.eventos.iter().any(|e| e.tipo == tipo)
+    }
+}

@@ -1,0 +1,81 @@
+//! Response bodies of the reservas API.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::{
+    Compensacion, Estado, EventoReserva, FalloReserva, PagoResumen, PasoEjecutado, Reserva,
+};
+
+/// A reservation as the buyer sees it, with the SAGA's steps.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReservaRespuesta {
+    #[schema(example = "0b6f3c1e-2f4d-4c55-9d2a-7f1e2d3c4b5a")]
+    pub id: String,
+    pub estado: Estado,
+    pub usuario_id: Option<String>,
+    pub evento_id: String,
+    #[schema(example = "Platea")]
+    pub zona: Option<String>,
+    #[schema(example = 2)]
+    pub cantidad: u32,
+    /// Minor units.
+    #[schema(example = 15000)]
+    pub precio_unitario: Option<i64>,
+    /// Minor units.
+    #[schema(example = 30000)]
+    pub total: Option<i64>,
+    pub pago: Option<PagoResumen>,
+    pub creada_en: DateTime<Utc>,
+    pub actualizada_en: DateTime<Utc>,
+    pub pasos: Vec<PasoEjecutado>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallo: Option<FalloReserva>,
+    pub compensaciones: Vec<Compensacion>,
+}
+
+impl From<&Reserva> for ReservaRespuesta {
+    fn from(r: &Reserva) -> Self {
+        Self {
+            id: r.id.clone(),
+            estado: r.estado,
+            usuario_id: r.usuario_id.clone(),
+            evento_id: r.evento_id.clone(),
+            zona: r.zona.clone(),
+            cantidad: r.cantidad,
+            precio_unitario: r.precio_unitario,
+            total: r.total,
+            pago: r.pago.clone(),
+            creada_en: r.creada_en,
+            actualizada_en: r.actualizada_en,
+            pasos: r.pasos.clone(),
+            fallo: r.fallo.clone(),
+            compensaciones: r.compensaciones.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaginaReservas {
+    pub items: Vec<ReservaRespuesta>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Bitacora {
+    pub reserva_id: String,
+    pub eventos: Vec<EventoReserva>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListarReservas {
+    /// The buyer's UUID (required).
+    pub usuario_id: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}

@@ -1,0 +1,211 @@
+//! reservas handlers: start the SAGA, read reservations and their log, cancel.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use eventflow_shared::http::CorrelationId;
+use eventflow_shared::{safe_id, ApiError, ApiJson, ApiQuery, Problem};
+
+use super::dto::{Bitacora, ListarReservas, PaginaReservas, ReservaRespuesta};
+use super::AppState;
+use crate::domain::{Reserva, SolicitudReserva};
+use crate::idempotencia::{self, Decision};
+use crate::saga::{Contexto, EstadoRetencion, FalloSimulado};
+
+fn json_response(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let ct = if status.is_success() {
+        "application/json"
+    } else {
+        "application/problem+json"
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(ct))],
+        body,
+    )
+        .into_response()
+}
+
+/// Book tickets: runs the SAGA `ValidadorDatos → ValidadorInventario → ProcesadorPago →
+/// ConfirmadorReserva`. On failure every completed step is compensated.
+#[utoipa::path(post, path = "/api/reservar", tag = "reservas",
+    request_body = SolicitudReserva,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Misma clave y cuerpo: repite la primera respuesta"),
+        ("X-Simular-Fallo" = Option<String>, Header, description = "`confirmacion`: falla tras el pago (solo con RESERVAS_SIMULAR_FALLOS=1)"),
+    ),
+    responses(
+        (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA", body = ReservaRespuesta),
+        (status = 402, description = "Pago rechazado; retención liberada y bloqueo borrado", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "El usuario o el evento no existe", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`agotado`, `compra-en-curso` (bloqueo), `evento-finalizado` o `solicitud-en-curso`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Datos inválidos, zona desconocida o Idempotency-Key reutilizada", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Una dependencia no responde; todo lo hecho se compensó", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn reservar(
+    State(st): State<AppState>,
+    CorrelationId(corr): CorrelationId,
+    headers: HeaderMap,
+    ApiJson(solicitud): ApiJson<SolicitudReserva>,
+) -> Result<Response, ApiError> {
+    let rid = uuid::Uuid::new_v4().to_string();
+    let clave = idempotencia::clave(&headers)?;
+    if let Some(clave) = &clave {
+        let hash = idempotencia::huella(&solicitud);
+        if let Decision::Repetir { status, body } =
+            idempotencia::decidir(st.idempotencia.as_ref(), clave, &hash, &rid).await?
+        {
+            let mut res = json_response(status, body);
+            res.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return Ok(res);
+        }
+    }
+    let fallo_simulado = headers
+        .get("x-simular-fallo")
+        .and_then(|v| v.to_str().ok())
+        .and_then(FalloSimulado::parse)
+        .filter(|_| st.simular_fallos);
+    let mut ctx = Contexto {
+        reserva: Reserva::nueva(rid, solicitud.evento_id.clone(), 0, corr),
+        solicitud: Some(solicitud),
+        tarjeta: String::new(),
+        lock_tomado: false,
+        retencion: EstadoRetencion::Ninguna,
+        fallo_simulado,
+    };
+    let (status, body) = match st.cadena.ejecutar(&mut ctx, &st.deps, 0).await {
+        Ok(()) => {
+            st.deps.metricas.saga("confirmada");
+            let body = serde_json::to_string(&ReservaRespuesta::from(&ctx.reserva))
+                .map_err(ApiError::internal)?;
+            (201, body)
+        }
+        Err(e) => {
+            st.deps.metricas.saga(e.kind);
+            (e.status.as_u16(), e.body().to_string())
+        }
+    };
+    if let Some(clave) = &clave {
+        idempotencia::cerrar(st.idempotencia.as_ref(), clave, status, &body).await;
+    }
+    let mut res = json_response(status, body);
+    if status == 201 {
+        if let Ok(v) = HeaderValue::from_str(&format!("/api/reservas/{}", ctx.reserva.id)) {
+            res.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    Ok(res)
+}
+
+/// A buyer's reservations, newest first.
+#[utoipa::path(get, path = "/api/reservas", tag = "reservas",
+    params(ListarReservas),
+    responses(
+        (status = 200, description = "Las reservas del comprador", body = PaginaReservas),
+        (status = 422, description = "Falta usuario_id o es inválido", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn listar_reservas(
+    State(st): State<AppState>,
+    ApiQuery(q): ApiQuery<ListarReservas>,
+) -> Result<Json<PaginaReservas>, ApiError> {
+    let usuario = q
+        .usuario_id
+        .ok_or_else(|| ApiError::field("usuario_id", "es obligatorio"))?;
+    uuid::Uuid::parse_str(&usuario)
+        .map_err(|_| ApiError::field("usuario_id", "debe ser un UUID"))?;
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::field("limit", "debe estar entre 1 y 100"));
+    }
+    let offset = q.offset.unwrap_or(0);
+    let (items, total) = st
+        .deps
+        .reservas
+        .por_usuario(&usuario, limit, offset)
+        .await?;
+    Ok(Json(PaginaReservas {
+        items: items.iter().map(ReservaRespuesta::from).collect(),
+        total,
+        limit,
+        offset,
+    }))
+}
+
+async fn cargar(st: &AppState, id: &str) -> Result<Reserva, ApiError> {
+    let id = safe_id("id", id)?;
+    st.deps
+        .reservas
+        .get(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("No existe la reserva {id}")))
+}
+
+/// One reservation.
+#[utoipa::path(get, path = "/api/reservas/{id}", tag = "reservas",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "La reserva", body = ReservaRespuesta),
+        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn obtener_reserva(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ReservaRespuesta>, ApiError> {
+    Ok(Json(ReservaRespuesta::from(&cargar(&st, &id).await?)))
+}
+
+/// The reservation's audit trail: its append-only event log.
+#[utoipa::path(get, path = "/api/reservas/{id}/eventos", tag = "reservas",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "Eventos en orden (`seq` desde 1)", body = Bitacora),
+        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn bitacora(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Bitacora>, ApiError> {
+    let r = cargar(&st, &id).await?;
+    Ok(Json(Bitacora {
+        reserva_id: r.id,
+        eventos: r.eventos,
+    }))
+}
+
+/// Cancel a confirmed reservation: refund, return the tickets, drop it from the history.
+/// Idempotent.
+#[utoipa::path(post, path = "/api/reservas/{id}/cancelar", tag = "reservas",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "Reserva CANCELADA (también si ya lo estaba)", body = ReservaRespuesta),
+        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No está confirmada, o el evento ya ocurrió", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Una dependencia no responde; la cancelación se completará sola", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn cancelar(
+    State(st): State<AppState>,
+    CorrelationId(corr): CorrelationId,
+    Path(id): Path<String>,
+) -> Result<Json<ReservaRespuesta>, ApiError> {
+    let id = safe_id("id", &id)?;
+    let r = crate::cancelacion::cancelar(&st.deps, id, &corr).await?;
+    Ok(Json(ReservaRespuesta::from(&r)))
+}
+
+/// Prometheus metrics: SAGAs by outcome and per-step latency.
+#[utoipa::path(get, path = "/metrics", tag = "salud",
+    responses((status = 200, description = "Formato de exposición de Prometheus", body = String, content_type = "text/plain")))]
+pub async fn metricas(State(st): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        st.deps.metricas.render(),
+    )
+}

@@ -1,0 +1,73 @@
+//! reservas HTTP API: the router, its state and the OpenAPI document.
+
+mod dto;
+mod handlers;
+
+use std::sync::Arc;
+
+use axum::Router;
+use eventflow_shared::health::{self, Readiness};
+use eventflow_shared::{FieldError, Problem};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use dto::ReservaRespuesta;
+
+use crate::saga::{Cadena, Deps};
+use crate::store::IdempotenciaStore;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub deps: Arc<Deps>,
+    pub cadena: Arc<Cadena>,
+    pub idempotencia: Arc<dyn IdempotenciaStore>,
+    pub simular_fallos: bool,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "EventFlow reservas-pagos-service",
+        version = "0.1.0",
+        description = "La SAGA de reserva: ValidadorDatos → ValidadorInventario → ProcesadorPago → \
+            ConfirmadorReserva, con compensación. Tarjetas de prueba: 4242424242424242 aprobada, \
+            4000000000000002 rechazada, 4000000000009995 fondos insuficientes, \
+            4000000000000119 error de procesamiento. Errores en application/problem+json con \
+            `reserva_id`, `paso` y `compensaciones`."
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "reservas", description = "Reservar, consultar y cancelar"),
+        (name = "salud", description = "Liveness, readiness y métricas"),
+    )
+)]
+struct ApiDoc;
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(handlers::reservar))
+        .routes(routes!(handlers::listar_reservas))
+        .routes(routes!(handlers::obtener_reserva))
+        .routes(routes!(handlers::bitacora))
+        .routes(routes!(handlers::cancelar))
+        .routes(routes!(handlers::metricas))
+}
+
+/// The OpenAPI document, as served at `/api-docs/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api()
+        .merge(health::router(Readiness::default()))
+        .split_for_parts()
+        .1
+}
+
+pub fn router(state: AppState, readiness: Readiness) -> Router {
+    let (router, doc) = api()
+        .with_state(state)
+        .merge(health::router(readiness))
+        .split_for_parts();
+    let router = router.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", doc));
+    eventflow_shared::http::finish(router)
+}

@@ -1,0 +1,114 @@
+//! ConfirmadorReserva: turns the hold into a sale, adds the reservation to the buyer's
+//! history, marks it CONFIRMADA and releases the lock. Compensation returns the sale and
+//! removes it from the history (the earlier handlers then refund and unlock).
+
+use async_trait::async_trait;
+use eventflow_shared::ApiError;
+use serde_json::json;
+
+use super::validador_datos::dependencia;
+use super::{Contexto, Deps, EstadoRetencion, FalloSimulado, Handler};
+use crate::clients::ClientError;
+use crate::domain::{entradas, Estado, Progreso};
+
+pub struct ConfirmadorReserva;
+
+#[async_trait]
+impl Handler for ConfirmadorReserva {
+    fn nombre(&self) -> &'static str {
+        "ConfirmadorReserva"
+    }
+
+    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError> {
+        match ctx.fallo_simulado {
+            Some(FalloSimulado::Confirmacion) => {
+                return Err(ApiError::unavailable(
+                    "simulada",
+                    "Fallo simulado en la confirmación (X-Simular-Fallo)",
+                ));
+            }
+            Some(FalloSimulado::ColgarTrasPago) => {
+                tracing::warn!(reserva_id = %ctx.reserva.id, "simulated hang after payment");
+                std::future::pending::<()>().await;
+            }
+            None => {}
+        }
+        let (evento, rid, corr) = (
+            ctx.reserva.evento_id.clone(),
+            ctx.reserva.id.clone(),
+            ctx.corr(),
+        );
+        deps.eventos
+            .confirmar(&evento, &rid, &corr)
+            .await
+            .map_err(|e| match e {
+                ClientError::Rechazo { status: 409, .. } => ApiError::conflict(
+                    "retencion-vencida",
+                    "La retención de entradas venció antes de confirmar; el pago se reembolsa",
+                ),
+                other => dependencia(other, "El evento"),
+            })?;
+        ctx.retencion = EstadoRetencion::Vendida;
+        ctx.reserva.registrar(
+            "InventarioConfirmado",
+            json!({ "zona": ctx.reserva.zona, "cantidad": ctx.reserva.cantidad }),
+        );
+
+        let usuario = ctx.reserva.usuario_id.clone().unwrap_or_default();
+        deps.usuarios
+            .agregar_compra(&usuario, &rid, &corr)
+            .await
+            .map_err(|e| dependencia(e, "El usuario"))?;
+        ctx.reserva
+            .registrar("HistorialActualizado", json!({ "usuario_id": usuario }));
+
+        ctx.reserva.estado = Estado::Confirmada;
+        ctx.reserva.progreso = Progreso::Confirmada;
+        ctx.reserva
+            .registrar("ReservaConfirmada", json!({ "total": ctx.reserva.total }));
+        // A failed unlock is not a failed sale: the lease expires with its TTL.
+        match deps.lock.release(&ctx.lock_key(), &rid).await {
+            Ok(_) => ctx.lock_tomado = false,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not release the checkout lock; it expires with its TTL")
+            }
+        }
+        Ok(())
+    }
+
+    async fn compensar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<Vec<String>, ApiError> {
+        let mut hechas = Vec::new();
+        let (evento, rid, corr) = (
+            ctx.reserva.evento_id.clone(),
+            ctx.reserva.id.clone(),
+            ctx.corr(),
+        );
+        if ctx.retencion == EstadoRetencion::Vendida {
+            match deps.eventos.devolver(&evento, &rid, &corr).await {
+                Ok(r) if r == "devuelta" => hechas.push(format!(
+                    "{} de vuelta a la venta",
+                    entradas(ctx.reserva.cantidad)
+                )),
+                Ok(_) | Err(ClientError::NoEncontrado) => {}
+                Err(e) => return Err(dependencia(e, "El evento")),
+            }
+            ctx.retencion = EstadoRetencion::Ninguna;
+        }
+        if ctx.reserva.tiene_evento("HistorialActualizado")
+            || ctx.reserva.tiene_evento("InventarioConfirmado")
+        {
+            let usuario = ctx.reserva.usuario_id.clone().unwrap_or_default();
+            match deps.usuarios.quitar_compra(&usuario, &rid, &corr).await {
+                Ok(()) | Err(ClientError::NoEncontrado) => {}
+                Err(e) => return Err(dependencia(e, "El usuario")),
+            }
+            if ctx.reserva.tiene_evento("HistorialActualizado") {
+                hechas.push("reserva quitada del historial de compras".into());
+            }
+        }
+        if ctx.reserva.estado == Estado::Confirmada {
+            ctx.reserva.estado = Estado::EnCurso;
+        }
+        Ok(hechas)
+    }
+}

@@ -1,0 +1,107 @@
+//! The reservation SAGA as a chain of responsibility. Each handler does one step
+//! (`ejecutar`) and knows how to undo it (`compensar`); on failure the chain undoes the
+//! steps already run, in reverse, and records everything in the reservation's log.
+
+mod cadena;
+mod confirmador_reserva;
+mod procesador_pago;
+pub mod recuperacion;
+mod validador_datos;
+mod validador_inventario;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use eventflow_shared::lock::Lock;
+use eventflow_shared::ApiError;
+
+pub use cadena::Cadena;
+pub use confirmador_reserva::ConfirmadorReserva;
+pub use procesador_pago::ProcesadorPago;
+pub use validador_datos::dependencia as validador_datos_dependencia;
+pub use validador_datos::ValidadorDatos;
+pub use validador_inventario::ValidadorInventario;
+
+use crate::clients::{EventosClient, UsuariosClient};
+use crate::domain::{Reserva, SolicitudReserva};
+use crate::metrics::Metricas;
+use crate::pagos::PasarelaSimulada;
+use crate::store::ReservaStore;
+
+/// Everything the handlers talk to.
+pub struct Deps {
+    pub usuarios: UsuariosClient,
+    pub eventos: EventosClient,
+    pub lock: Arc<dyn Lock>,
+    pub pasarela: PasarelaSimulada,
+    pub reservas: Arc<dyn ReservaStore>,
+    pub metricas: Arc<Metricas>,
+    pub lock_ttl: Duration,
+    pub max_cantidad: u32,
+}
+
+/// Faults a demo or test can inject, only when `RESERVAS_SIMULAR_FALLOS=1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FalloSimulado {
+    /// ConfirmadorReserva fails after the payment: shows refund, release and unlock.
+    Confirmacion,
+    /// The SAGA stops for good after the payment is recorded: for crash-recovery tests.
+    ColgarTrasPago,
+}
+
+impl FalloSimulado {
+    pub fn parse(v: &str) -> Option<Self> {
+        match v.trim() {
+            "confirmacion" => Some(Self::Confirmacion),
+            "colgar-tras-pago" => Some(Self::ColgarTrasPago),
+            _ => None,
+        }
+    }
+}
+
+/// What we know about the hold while the SAGA runs; recovery starts from `Incierta`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EstadoRetencion {
+    Ninguna,
+    /// A call may or may not have placed it (a timeout, or a crash): release to be sure.
+    Incierta,
+    Hecha,
+    Vendida,
+}
+
+/// The state one SAGA run carries from handler to handler.
+pub struct Contexto {
+    pub reserva: Reserva,
+    /// The client's request; `None` when recovery resumes a stored reservation.
+    pub solicitud: Option<SolicitudReserva>,
+    pub tarjeta: String,
+    pub lock_tomado: bool,
+    pub retencion: EstadoRetencion,
+    pub fallo_simulado: Option<FalloSimulado>,
+}
+
+impl Contexto {
+    pub fn lock_key(&self) -> String {
+        format!(
+            "lock:evento:{}:usuario:{}",
+            self.reserva.evento_id,
+            self.reserva.usuario_id.as_deref().unwrap_or("?")
+        )
+    }
+
+    pub fn corr(&self) -> String {
+        self.reserva.correlation_id.clone()
+    }
+}
+
+/// One SAGA step.
+#[async_trait]
+pub trait Handler: Send + Sync {
+    fn nombre(&self) -> &'static str;
+    /// Does the step. On error, it leaves in `ctx` enough to compensate what it did.
+    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError>;
+    /// Undoes the step, fully or partially done. Idempotent. Returns what it undid, in
+    /// words for the buyer; an error means it could not, and recovery will retry.
+    async fn compensar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<Vec<String>, ApiError>;
+}

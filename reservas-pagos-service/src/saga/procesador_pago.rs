@@ -1,0 +1,82 @@
+//! ProcesadorPago: charges the total through the simulated provider, idempotent on the
+//! reservation id. Compensation refunds an approved charge.
+
+use async_trait::async_trait;
+use axum::http::StatusCode;
+use eventflow_shared::ApiError;
+use serde_json::json;
+
+use super::{Contexto, Deps, Handler};
+use crate::domain::{importe, PagoResumen, Progreso};
+use crate::pagos::Cobro;
+use crate::store::EstadoPago;
+
+pub struct ProcesadorPago;
+
+#[async_trait]
+impl Handler for ProcesadorPago {
+    fn nombre(&self) -> &'static str {
+        "ProcesadorPago"
+    }
+
+    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError> {
+        let total = ctx.reserva.total.unwrap_or(0);
+        match deps
+            .pasarela
+            .cobrar(&ctx.reserva.id, total, &ctx.tarjeta)
+            .await?
+        {
+            Cobro::Registrado(p) if p.estado == EstadoPago::Aprobado => {
+                ctx.reserva.pago = Some(PagoResumen {
+                    id: p.id.clone(),
+                    estado: "APROBADO".into(),
+                });
+                ctx.reserva.progreso = Progreso::Pagada;
+                ctx.reserva.registrar(
+                    "PagoAprobado",
+                    json!({ "pago_id": p.id, "monto": p.monto, "ultimos4": p.ultimos4 }),
+                );
+                Ok(())
+            }
+            Cobro::Registrado(p) => {
+                let motivo = p.motivo.clone().unwrap_or_else(|| "pago rechazado".into());
+                ctx.reserva.pago = Some(PagoResumen {
+                    id: p.id.clone(),
+                    estado: "RECHAZADO".into(),
+                });
+                ctx.reserva.registrar(
+                    "PagoRechazado",
+                    json!({ "pago_id": p.id, "motivo": motivo }),
+                );
+                Err(ApiError::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    "pago-rechazado",
+                    "Pago rechazado",
+                    format!("El pago fue rechazado: {motivo}"),
+                )
+                .with("motivo", motivo))
+            }
+            Cobro::ErrorProceso => Err(ApiError::unavailable(
+                "pasarela-pagos",
+                "La pasarela de pagos falló al procesar el cobro; no se cobró nada",
+            )),
+        }
+    }
+
+    async fn compensar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<Vec<String>, ApiError> {
+        match deps.pasarela.reembolsar(&ctx.reserva.id).await? {
+            Some(p) => {
+                ctx.reserva.pago = Some(PagoResumen {
+                    id: p.id.clone(),
+                    estado: "REEMBOLSADO".into(),
+                });
+                ctx.reserva.registrar(
+                    "PagoReembolsado",
+                    json!({ "pago_id": p.id, "monto": p.monto }),
+                );
+                Ok(vec![format!("pago de {} reembolsado", importe(p.monto))])
+            }
+            None => Ok(Vec::new()),
+        }
+    }
+}

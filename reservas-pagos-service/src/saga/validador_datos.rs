@@ -1,0 +1,179 @@
+//! ValidadorDatos: checks the request's shape, that the buyer and the event exist, that
+//! the event is on sale and has the zone. No side effects, so nothing to compensate.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use eventflow_shared::{safe_id, ApiError, FieldError};
+use serde_json::json;
+
+use super::{Contexto, Deps, Handler};
+use crate::clients::{ClientError, EventoRef};
+use crate::domain::tarjeta;
+
+pub struct ValidadorDatos;
+
+/// Maps a peer's answer for a lookup: 404 names what is missing, outages are 503.
+pub fn dependencia(e: ClientError, que: &str) -> ApiError {
+    match e {
+        ClientError::NoEncontrado => ApiError::not_found(format!("{que} no existe")),
+        ClientError::Rechazo {
+            status,
+            tipo,
+            detalle,
+            ..
+        } => {
+            let status = axum::http::StatusCode::from_u16(status)
+                .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+            let kind: &'static str = match tipo.as_str() {
+                "agotado" => "agotado",
+                "evento-finalizado" => "evento-finalizado",
+                "validacion" => "validacion",
+                "sin-retencion" => "retencion-vencida",
+                _ => "rechazo-dependencia",
+            };
+            ApiError::new(status, kind, "Solicitud rechazada", detalle)
+        }
+        ClientError::NoDisponible {
+            dependencia,
+            detalle,
+        } => ApiError::unavailable(dependencia, detalle),
+    }
+}
+
+#[async_trait]
+impl Handler for ValidadorDatos {
+    fn nombre(&self) -> &'static str {
+        "ValidadorDatos"
+    }
+
+    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError> {
+        let s = ctx
+            .solicitud
+            .clone()
+            .ok_or_else(|| ApiError::internal("ValidadorDatos without a request"))?;
+        let mut errors = Vec::new();
+        let comprador = match (&s.usuario_id, &s.email) {
+            (Some(id), _) if uuid::Uuid::parse_str(id).is_ok() => Some(id.clone()),
+            (Some(_), _) => {
+                errors.push(FieldError::new("usuario_id", "debe ser un UUID"));
+                None
+            }
+            (None, Some(email))
+                if email.contains('@') && email.len() <= 254 && !email.contains(['/', '\0']) =>
+            {
+                Some(email.trim().to_lowercase())
+            }
+            (None, Some(_)) => {
+                errors.push(FieldError::new("email", "no es un email válido"));
+                None
+            }
+            (None, None) => {
+                errors.push(FieldError::new("usuario_id", "indique usuario_id o email"));
+                None
+            }
+        };
+        if safe_id("evento_id", &s.evento_id).is_err() {
+            errors.push(FieldError::new(
+                "evento_id",
+                "debe tener de 1 a 64 letras, dígitos, '-' o '_'",
+            ));
+        }
+        let cantidad = s.cantidad.unwrap_or(1);
+        if cantidad < 1 || cantidad > i64::from(deps.max_cantidad) {
+            errors.push(FieldError::new(
+                "cantidad",
+                format!("debe estar entre 1 y {}", deps.max_cantidad),
+            ));
+        }
+        let pago = s.pago.clone();
+        let numero = pago
+            .as_ref()
+            .map_or(tarjeta::APROBADA, |p| p.numero_tarjeta.as_str());
+        if pago.as_ref().is_some_and(|p| p.metodo != "tarjeta") {
+            errors.push(FieldError::new(
+                "pago.metodo",
+                "el único método es 'tarjeta'",
+            ));
+        }
+        match tarjeta::normalizar(numero) {
+            Ok(n) => ctx.tarjeta = n,
+            Err(m) => errors.push(FieldError::new("pago.numero_tarjeta", m)),
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let comprador = comprador.expect("checked above");
+        let corr = ctx.corr();
+        // Independent lookups: run them together to halve the step's latency.
+        let (usuario, evento) = tokio::join!(
+            deps.usuarios.buscar(&comprador, &corr),
+            deps.eventos.obtener(&s.evento_id, &corr)
+        );
+        let usuario_id = usuario.map_err(|e| dependencia(e, "El usuario"))?;
+        let evento = evento.map_err(|e| dependencia(e, "El evento"))?;
+        ctx.reserva.usuario_id = Some(usuario_id.clone());
+        if evento.fecha <= Utc::now() {
+            return Err(ApiError::conflict(
+                "evento-finalizado",
+                "El evento ya ocurrió; no se venden entradas",
+            ));
+        }
+        let zona = elegir_zona(&evento, s.zona.as_deref())?;
+        let cantidad = cantidad as u32;
+        let total = zona
+            .precio
+            .checked_mul(i64::from(cantidad))
+            .ok_or_else(|| ApiError::field("cantidad", "el total no cabe en un entero"))?;
+        let r = &mut ctx.reserva;
+        r.zona = Some(zona.nombre.clone());
+        r.cantidad = cantidad;
+        r.precio_unitario = Some(zona.precio);
+        r.total = Some(total);
+        r.registrar(
+            "ReservaIniciada",
+            json!({ "usuario_id": usuario_id, "evento_id": s.evento_id, "zona": zona.nombre, "cantidad": cantidad, "total": total }),
+        );
+        Ok(())
+    }
+
+    async fn compensar(&self, _: &mut Contexto, _: &Deps) -> Result<Vec<String>, ApiError> {
+        Ok(Vec::new())
+    }
+}
+
+/// The requested zone (case-insensitive); without one, the only zone or `General`.
+fn elegir_zona<'a>(
+    e: &'a EventoRef,
+    pedida: Option<&str>,
+) -> Result<&'a crate::clients::ZonaRef, ApiError> {
+    let nombres = || {
+        e.zonas
+            .iter()
+            .map(|z| z.nombre.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match pedida {
+        Some(p) => e
+            .zonas
+            .iter()
+            .find(|z| {
+                z.nombre.eq_ignore_ascii_case(p.trim())
+                    || z.nombre.to_lowercase() == p.trim().to_lowercase()
+            })
+            .ok_or_else(|| {
+                ApiError::field(
+                    "zona",
+                    &format!("el evento no tiene la zona '{p}' (zonas: {})", nombres()),
+                )
+            }),
+        None if e.zonas.len() == 1 => Ok(&e.zonas[0]),
+        None => e
+            .zonas
+            .iter()
+            .find(|z| z.nombre == "General")
+            .ok_or_else(|| {
+                ApiError::field("zona", &format!("indique la zona (zonas: {})", nombres()))
+            }),
+    }
+}

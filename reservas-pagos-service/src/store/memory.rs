@@ -1,0 +1,157 @@
+//! Embedded reservas stores: maps behind mutexes, same semantics as MongoDB.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{Clave, EstadoPago, IdempotenciaStore, Pago, PagoStore, ReservaStore, StoreError};
+use crate::domain::{Estado, Reserva};
+
+#[derive(Default)]
+pub struct MemoryStore {
+    reservas: Mutex<HashMap<String, Reserva>>,
+    pagos: Mutex<HashMap<String, Pago>>,
+    claves: Mutex<HashMap<String, Clave>>,
+}
+
+#[async_trait]
+impl ReservaStore for MemoryStore {
+    async fn crear(&self, r: &mut Reserva) -> Result<(), StoreError> {
+        let mut map = self.reservas.lock().expect("mutex");
+        if map.contains_key(&r.id) {
+            return Err(StoreError::Other(format!("reservation {} exists", r.id)));
+        }
+        r.version = 1;
+        map.insert(r.id.clone(), r.clone());
+        Ok(())
+    }
+
+    async fn guardar(&self, r: &mut Reserva) -> Result<bool, StoreError> {
+        let mut map = self.reservas.lock().expect("mutex");
+        match map.get(&r.id) {
+            Some(stored) if stored.version == r.version => {
+                r.version += 1;
+                map.insert(r.id.clone(), r.clone());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<Reserva>, StoreError> {
+        Ok(self.reservas.lock().expect("mutex").get(id).cloned())
+    }
+
+    async fn por_usuario(
+        &self,
+        usuario_id: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<Reserva>, u64), StoreError> {
+        let map = self.reservas.lock().expect("mutex");
+        let mut found: Vec<&Reserva> = map
+            .values()
+            .filter(|r| r.usuario_id.as_deref() == Some(usuario_id))
+            .collect();
+        found.sort_by(|a, b| (b.creada_en, &b.id).cmp(&(a.creada_en, &a.id)));
+        let total = found.len() as u64;
+        Ok((
+            found
+                .into_iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .cloned()
+                .collect(),
+            total,
+        ))
+    }
+
+    async fn abandonadas(&self, antes_de: DateTime<Utc>) -> Result<Vec<Reserva>, StoreError> {
+        let map = self.reservas.lock().expect("mutex");
+        Ok(map
+            .values()
+            .filter(|r| {
+                matches!(r.estado, Estado::EnCurso | Estado::Cancelando)
+                    && r.actualizada_en < antes_de
+            })
+            .cloned()
+            .collect())
+    }
+
+    fn backend(&self) -> &'static str {
+        "embebido"
+    }
+
+    async fn ping(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl PagoStore for MemoryStore {
+    async fn registrar(&self, pago: &Pago) -> Result<Pago, StoreError> {
+        let mut map = self.pagos.lock().expect("mutex");
+        Ok(map
+            .entry(pago.reserva_id.clone())
+            .or_insert_with(|| pago.clone())
+            .clone())
+    }
+
+    async fn reembolsar(&self, reserva_id: &str) -> Result<Option<Pago>, StoreError> {
+        let mut map = self.pagos.lock().expect("mutex");
+        Ok(map.get_mut(reserva_id).map(|p| {
+            if p.estado == EstadoPago::Aprobado {
+                p.estado = EstadoPago::Reembolsado;
+            }
+            p.clone()
+        }))
+    }
+
+    async fn get(&self, reserva_id: &str) -> Result<Option<Pago>, StoreError> {
+        Ok(self.pagos.lock().expect("mutex").get(reserva_id).cloned())
+    }
+}
+
+#[async_trait]
+impl IdempotenciaStore for MemoryStore {
+    async fn tomar(&self, clave: &str, hash: &str, reserva_id: &str) -> Result<Clave, StoreError> {
+        let mut map = self.claves.lock().expect("mutex");
+        if let Some(c) = map.get(clave) {
+            return Ok(c.clone());
+        }
+        map.insert(
+            clave.to_owned(),
+            Clave::EnCurso {
+                hash: hash.to_owned(),
+                reserva_id: reserva_id.to_owned(),
+                desde: Utc::now(),
+            },
+        );
+        Ok(Clave::Nueva)
+    }
+
+    async fn completar(&self, clave: &str, status: u16, body: &str) -> Result<(), StoreError> {
+        let mut map = self.claves.lock().expect("mutex");
+        if let Some(Clave::EnCurso { hash, .. }) = map.get(clave).cloned() {
+            map.insert(
+                clave.to_owned(),
+                Clave::Completa {
+                    hash,
+                    status,
+                    body: body.to_owned(),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    async fn soltar(&self, clave: &str) -> Result<(), StoreError> {
+        let mut map = self.claves.lock().expect("mutex");
+        if matches!(map.get(clave), Some(Clave::EnCurso { .. })) {
+            map.remove(clave);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! Store ports of reservas-pagos: reservations (projection + log), payments, and
+//! idempotency keys; and the function that picks their adapters.
+
+mod memory;
+mod mongo;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use eventflow_shared::config::StoreConfig;
+use eventflow_shared::ApiError;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Reserva;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("MongoDB no disponible: {0}")]
+    Unavailable(String),
+    #[error("error del almacén: {0}")]
+    Other(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(d) => {
+                tracing::warn!(error = %d, "mongodb unavailable");
+                ApiError::unavailable("mongodb", "El almacén de reservas no responde")
+            }
+            StoreError::Other(d) => ApiError::internal(d),
+        }
+    }
+}
+
+/// Reservations.
+///
+/// Contract (checked against every adapter by `tests/store_contract.rs`):
+/// - `crear` stores a new reservation at version 1; creating an existing id is an error.
+/// - `guardar` writes `r` only if the stored version is `r.version`, then bumps it; it
+///   returns `false` (and writes nothing) when someone else wrote first.
+/// - `abandonadas` lists reservations in `EN_CURSO` or `CANCELANDO` not written since
+///   `antes_de`: the ones recovery must finish.
+#[async_trait]
+pub trait ReservaStore: Send + Sync {
+    async fn crear(&self, r: &mut Reserva) -> Result<(), StoreError>;
+    async fn guardar(&self, r: &mut Reserva) -> Result<bool, StoreError>;
+    async fn get(&self, id: &str) -> Result<Option<Reserva>, StoreError>;
+    async fn por_usuario(
+        &self,
+        usuario_id: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<Reserva>, u64), StoreError>;
+    async fn abandonadas(&self, antes_de: DateTime<Utc>) -> Result<Vec<Reserva>, StoreError>;
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> Result<(), String>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EstadoPago {
+    Aprobado,
+    Rechazado,
+    Reembolsado,
+}
+
+/// A charge at the simulated provider, one per reservation at most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pago {
+    pub id: String,
+    pub reserva_id: String,
+    pub monto: i64,
+    pub estado: EstadoPago,
+    pub motivo: Option<String>,
+    pub ultimos4: String,
+    pub creado_en: DateTime<Utc>,
+}
+
+/// The simulated provider's ledger.
+///
+/// Contract: `registrar` stores the first charge for a reservation and returns it; any
+/// later call returns that same stored charge unchanged (never a second charge).
+/// `reembolsar` moves APROBADO to REEMBOLSADO once and returns the current record.
+#[async_trait]
+pub trait PagoStore: Send + Sync {
+    async fn registrar(&self, pago: &Pago) -> Result<Pago, StoreError>;
+    async fn reembolsar(&self, reserva_id: &str) -> Result<Option<Pago>, StoreError>;
+    async fn get(&self, reserva_id: &str) -> Result<Option<Pago>, StoreError>;
+}
+
+/// What an `Idempotency-Key` has seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Clave {
+    /// First use: the caller now owns it.
+    Nueva,
+    EnCurso {
+        hash: String,
+        reserva_id: String,
+        desde: DateTime<Utc>,
+    },
+    Completa {
+        hash: String,
+        status: u16,
+        body: String,
+    },
+}
+
+/// Idempotency keys. Contract: of concurrent `tomar` calls with one key exactly one gets
+/// `Nueva`; the rest see the stored state.
+#[async_trait]
+pub trait IdempotenciaStore: Send + Sync {
+    async fn tomar(&self, clave: &str, hash: &str, reserva_id: &str) -> Result<Clave, StoreError>;
+    async fn completar(&self, clave: &str, status: u16, body: &str) -> Result<(), StoreError>;
+    /// Forgets a key still `EN_CURSO`, so a retry after a transient failure runs again.
+    async fn soltar(&self, clave: &str) -> Result<(), StoreError>;
+}
+
+pub struct Stores {
+    pub reservas: Arc<dyn ReservaStore>,
+    pub pagos: Arc<dyn PagoStore>,
+    pub idempotencia: Arc<dyn IdempotenciaStore>,
+}
+
+pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Stores> {
+    Ok(match cfg {
+        StoreConfig::Embedded => {
+            let m = Arc::new(memory::MemoryStore::default());
+            Stores {
+                reservas: m.clone(),
+                pagos: m.clone(),
+                idempotencia: m,
+            }
+        }
+        StoreConfig::Mongo { uri, database } => {
+            let db = eventflow_shared::mongo::connect(uri, database).await?;
+            let m = Arc::new(mongo::MongoStore::new(db).await?);
+            Stores {
+                reservas: m.clone(),
+                pagos: m.clone(),
+                idempotencia: m,
+            }
+        }
+    })
+}
