@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use super::{Evento, Zona};
 
 const MAX_CAPACIDAD: i64 = 1_000_000;
-const MAX_PRECIO: i64 = 1_000_000_000_00;
+/// 1,000 million in major units, in céntimos.
+const MAX_PRECIO: i64 = 100_000_000_000;
 const MAX_ZONAS: usize = 50;
 
 /// Body of `POST /api/eventos`. Either `zonas`, or the seed's `aforo_total` and

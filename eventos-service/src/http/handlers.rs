@@ -161,8 +161,11 @@ pub async fn obtener_evento(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "El evento actualizado", body = EventoRespuesta),
+        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Falta o es inválida la credencial de organizador", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos o no modificables", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]

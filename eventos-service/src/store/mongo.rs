@@ -278,7 +278,10 @@ impl EventoStore for MongoEventoStore {
         let mut filter = Document::new();
         let mut fecha = Document::new();
         if let Some(d) = filtro.desde {
-            fecha.insert("$gte", bson::DateTime::from_chrono(d));
+            // Dates are stored in whole milliseconds: round a sub-millisecond lower bound
+            // up, or an event just before it would match (the embedded store excludes it).
+            let ms = d.timestamp_millis() + i64::from(d.timestamp_subsec_nanos() % 1_000_000 != 0);
+            fecha.insert("$gte", bson::DateTime::from_millis(ms));
         }
         if let Some(h) = filtro.hasta {
             fecha.insert("$lte", bson::DateTime::from_chrono(h));

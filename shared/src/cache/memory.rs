@@ -8,10 +8,13 @@ use async_trait::async_trait;
 
 use super::{Cache, CacheError};
 
+/// A group's entries and when the whole group expires.
+type Group = (HashMap<String, String>, Instant);
+
 #[derive(Default)]
 pub struct MemoryCache {
     values: Mutex<HashMap<String, (String, Instant)>>,
-    groups: Mutex<HashMap<String, (HashMap<String, String>, Instant)>>,
+    groups: Mutex<HashMap<String, Group>>,
 }
 
 #[async_trait]

@@ -57,8 +57,10 @@ pub async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Duration::from_secs(1))
         .set_response_timeout(Duration::from_millis(800))
-        .set_number_of_retries(1)
-        .set_max_delay(500);
+        // No retry inside one operation: redis-rs's backoff starts at a fixed 1 s (plus
+        // jitter) whatever `max_delay` says, so even one retry made every command on a
+        // dead Redis wait 1-2 s. The manager still reconnects on the next command.
+        .set_number_of_retries(0);
     let mut conn = tokio::time::timeout(
         Duration::from_secs(3),
         ConnectionManager::new_with_config(client, config),

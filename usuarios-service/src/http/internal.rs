@@ -17,6 +17,7 @@ use super::AppState;
         (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el usuario", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ids inválidos", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn agregar_compra(
     State(state): State<AppState>,
@@ -40,6 +41,8 @@ pub async fn agregar_compra(
         (status = 204, description = "Ya no está en el historial"),
         (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el usuario", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ids inválidos", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn quitar_compra(
     State(state): State<AppState>,

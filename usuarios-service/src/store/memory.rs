@@ -60,7 +60,7 @@ impl UsuarioStore for MemoryUsuarioStore {
     async fn list(&self, limit: u32, offset: u32) -> Result<Pagina, StoreError> {
         let inner = self.inner.lock().expect("store mutex");
         let mut all: Vec<&Usuario> = inner.by_id.values().collect();
-        all.sort_by(|a, b| (a.creado_en, a.id).cmp(&(b.creado_en, b.id)));
+        all.sort_by_key(|u| (u.creado_en, u.id));
         Ok(Pagina {
             total: all.len() as u64,
             items: all

@@ -1,0 +1,292 @@
+//! Harness for the HTTP tests: the real usuarios router served on port 0, a client, and
+//! small helpers that speak the API the way a client does and check what a client sees.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::time::Duration;
+
+use eventflow_shared::config::StoreConfig;
+use eventflow_shared::testing;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+use usuarios_service::Config;
+
+/// Runs one `async fn name(app: &TestApp)` against both backends, as two tests in a module
+/// named after it: `name::embedded` and `name::mongodb` (a fresh database per test).
+/// `multi_thread` after the name runs both on a multi-thread runtime.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident) => {
+        $crate::both_backends!(@ $name, ());
+    };
+    ($name:ident, multi_thread) => {
+        $crate::both_backends!(@ $name, (flavor = "multi_thread", worker_threads = 4));
+    };
+    (@ $name:ident, ($($arg:tt)*)) => {
+        mod $name {
+            #[tokio::test($($arg)*)]
+            async fn embedded() {
+                let app = $crate::common::spawn_embedded().await;
+                super::$name(&app).await;
+            }
+
+            #[tokio::test($($arg)*)]
+            async fn mongodb() {
+                let Some(uri) = eventflow_shared::testing::mongo_uri().await else {
+                    return;
+                };
+                let app = $crate::common::spawn_mongo(uri).await;
+                super::$name(&app).await;
+                app.drop_database().await;
+            }
+        }
+    };
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// The token this instance expects on `/internal/*` (not the development default).
+    pub service_token: String,
+    /// `"embebido"` or `"mongodb"`, as `/ready` names it.
+    pub backend: &'static str,
+    /// `(uri, database)` when running on MongoDB.
+    pub mongo: Option<(String, String)>,
+}
+
+/// Builds the service exactly as the binary does and serves it on an ephemeral port.
+pub async fn spawn_app(store: StoreConfig) -> TestApp {
+    let (backend, mongo) = match &store {
+        StoreConfig::Embedded => ("embebido", None),
+        StoreConfig::Mongo { uri, database } => ("mongodb", Some((uri.clone(), database.clone()))),
+    };
+    let service_token = format!("token-de-prueba-{}", uuid::Uuid::new_v4().simple());
+    let config = Config {
+        store,
+        service_token: service_token.clone(),
+    };
+    let router = usuarios_service::build(config)
+        .await
+        .expect("build usuarios-service");
+    let address = testing::spawn(router).await;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client");
+    TestApp {
+        address,
+        client,
+        service_token,
+        backend,
+        mongo,
+    }
+}
+
+pub async fn spawn_embedded() -> TestApp {
+    spawn_app(StoreConfig::Embedded).await
+}
+
+pub async fn spawn_mongo(uri: String) -> TestApp {
+    spawn_app(StoreConfig::Mongo {
+        uri,
+        database: testing::unique_name("usr"),
+    })
+    .await
+}
+
+/// Whether the test server is SecantusDB (see its documented unique-index deviation).
+pub async fn on_secantus(app: &TestApp) -> bool {
+    match &app.mongo {
+        Some((uri, _)) => testing::is_secantus(uri).await,
+        None => false,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub async fn get_json(&self, path: &str) -> Response {
+        self.get(path).send().await.expect("GET")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// POST with a raw body and an optional content type, for malformed input.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+        content_type: Option<&str>,
+    ) -> Response {
+        let mut req = self.client.post(self.url(path)).body(body);
+        if let Some(ct) = content_type {
+            req = req.header(CONTENT_TYPE, ct);
+        }
+        req.send().await.expect("POST")
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .patch(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH")
+    }
+
+    /// `POST /api/usuarios`, asserting 201; returns the created user.
+    pub async fn crear(&self, body: &Value) -> Value {
+        let res = self.post_json("/api/usuarios", body).await;
+        json_body(res, StatusCode::CREATED).await
+    }
+
+    /// `GET /api/usuarios/{id}`, asserting 200; returns the user.
+    pub async fn usuario(&self, id: &str) -> Value {
+        json_body(
+            self.get_json(&format!("/api/usuarios/{id}")).await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    /// `GET /api/usuarios?{query}`, asserting 200; returns the page.
+    pub async fn pagina(&self, query: &str) -> Value {
+        json_body(
+            self.get_json(&format!("/api/usuarios?{query}")).await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    /// `total` of the user list.
+    pub async fn total(&self) -> u64 {
+        self.pagina("limit=1").await["total"]
+            .as_u64()
+            .expect("total is a number")
+    }
+
+    /// `PUT` or `DELETE` on `/internal/usuarios/{id}/historial/{reserva}` (both already
+    /// URL-encoded by the caller where needed), with the given `Authorization` value.
+    pub async fn historial(
+        &self,
+        method: reqwest::Method,
+        id: &str,
+        reserva: &str,
+        authorization: Option<&str>,
+    ) -> Response {
+        let mut req = self.client.request(
+            method,
+            self.url(&format!("/internal/usuarios/{id}/historial/{reserva}")),
+        );
+        if let Some(auth) = authorization {
+            req = req.header(AUTHORIZATION, auth);
+        }
+        req.send().await.expect("historial request")
+    }
+
+    /// `Bearer <service token>`.
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.service_token)
+    }
+
+    /// Drops the test database (after a passing test only; a failing one leaves it to look at).
+    pub async fn drop_database(&self) {
+        if let Some((uri, database)) = &self.mongo {
+            if let Ok(db) = eventflow_shared::mongo::connect(uri, database).await {
+                let _ = db.drop().await;
+            }
+        }
+    }
+}
+
+/// A valid registration body.
+pub fn nuevo_usuario(email: &str, nro_documento: &str) -> Value {
+    json!({
+        "tipo_documento": "DNI",
+        "nro_documento": nro_documento,
+        "nombre": "Ana",
+        "apellido": "Quispe",
+        "email": email,
+    })
+}
+
+fn content_type(res: &Response) -> String {
+    res.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Asserts the status and a JSON content type; returns the body.
+pub async fn json_body(res: Response, status: StatusCode) -> Value {
+    let got = res.status();
+    let ct = content_type(&res);
+    let text = res.text().await.expect("response body");
+    assert_eq!(got, status, "unexpected status; body: {text}");
+    assert!(
+        ct.starts_with("application/json"),
+        "content-type {ct:?}; body: {text}"
+    );
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts an RFC 9457 problem with this status; returns the body.
+pub async fn problem(res: Response, status: StatusCode) -> Value {
+    let got = res.status();
+    let ct = content_type(&res);
+    let text = res.text().await.expect("response body");
+    assert_eq!(got, status, "unexpected status; body: {text}");
+    assert_eq!(ct, "application/problem+json", "body: {text}");
+    let body: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    assert!(
+        body["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("urn:eventflow:problem:")),
+        "{body}"
+    );
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    for member in ["title", "detail"] {
+        assert!(
+            body[member].as_str().is_some_and(|s| !s.is_empty()),
+            "missing {member}: {body}"
+        );
+    }
+    body
+}
+
+/// Asserts a 422 problem; returns the `campo` of each `errors` entry, in order.
+pub async fn validation(res: Response) -> Vec<String> {
+    let body = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(body["type"], "urn:eventflow:problem:validacion", "{body}");
+    let errors = body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("422 without errors: {body}"));
+    assert!(!errors.is_empty(), "{body}");
+    errors
+        .iter()
+        .map(|e| {
+            assert!(
+                e["mensaje"].as_str().is_some_and(|m| !m.is_empty()),
+                "error without mensaje: {body}"
+            );
+            e["campo"].as_str().expect("campo").to_owned()
+        })
+        .collect()
+}
