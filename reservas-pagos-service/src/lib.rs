@@ -26,6 +26,12 @@ use crate::saga::{Cadena, Deps};
 /// Builds the service exactly as the binary, the launcher and the tests run it, and
 /// starts the recovery loop (one sweep right away, then periodically).
 pub async fn build(config: Config) -> anyhow::Result<Router> {
+    Ok(build_parts(config).await?.0)
+}
+
+/// Like [`build`], also handing back the SAGA's dependencies, so tests can inspect the
+/// lock store and the reservations whichever backend they run on.
+pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> {
     let stores = store::from_config(&config.store).await?;
     let lock = eventflow_shared::lock::from_config(&config.redis).await?;
     let deps = Arc::new(Deps {
@@ -82,10 +88,10 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         });
     }
     let state = http::AppState {
-        deps,
+        deps: deps.clone(),
         cadena,
         idempotencia: stores.idempotencia,
         simular_fallos: config.simular_fallos,
     };
-    Ok(http::router(state, readiness))
+    Ok((http::router(state, readiness), deps))
 }

@@ -97,6 +97,12 @@ pub async fn retener(
         Retenida::YaRetenida => "ya_retenida",
         Retenida::YaVendida => "ya_vendida",
         Retenida::Agotado { disponibles } => {
+            // Tickets held by running checkouts may come back if those fail: say how
+            // many, so a client can tell "sold out" from "try again in a moment".
+            let retenidas = state.store.get(id).await?.map_or(0, |e| {
+                let z = &e.zonas[zona];
+                z.capacidad.saturating_sub(z.disponibles + z.vendidas)
+            });
             return Err(ApiError::conflict(
                 "agotado",
                 format!(
@@ -104,7 +110,8 @@ pub async fn retener(
                     evento.zonas[zona].nombre
                 ),
             )
-            .with("disponibles", disponibles));
+            .with("disponibles", disponibles)
+            .with("retenidas", retenidas));
         }
     };
     after(&state, id, resultado, Some(zona)).await

@@ -74,7 +74,8 @@ impl Handler for ValidadorInventario {
                             "agotado",
                             format!("No quedan {} en la zona {zona}", entradas(cantidad)),
                         )
-                        .with("disponibles", cuerpo["disponibles"].clone()));
+                        .with("disponibles", cuerpo["disponibles"].clone())
+                        .with("retenidas", cuerpo["retenidas"].clone()));
                     }
                 }
                 Err(dependencia(e, "El evento"))

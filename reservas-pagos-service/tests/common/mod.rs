@@ -1,0 +1,199 @@
+//! Test stack for reservas-pagos: usuarios, eventos and reservas on ephemeral ports,
+//! wired together exactly as in production, on embedded or real backends.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::testing;
+use reqwest::{Client, Response};
+use reservas_pagos_service::saga::Deps;
+use serde_json::{json, Value};
+
+pub struct Stack {
+    pub usuarios: String,
+    pub eventos: String,
+    pub reservas: String,
+    pub http: Client,
+    /// The reservas SAGA's dependencies: its lock store and reservation store.
+    pub deps: Arc<Deps>,
+}
+
+#[derive(Clone)]
+pub enum Backend {
+    Embedded,
+    Real { mongo: String, redis: String },
+}
+
+impl Backend {
+    /// Real backends, or `None` (the test then returns) when they are not required and
+    /// not there. With `EVENTFLOW_REAL_BACKENDS=1` a missing backend panics instead.
+    pub async fn real() -> Option<Self> {
+        Some(Self::Real {
+            mongo: testing::mongo_uri().await?,
+            redis: testing::redis_url().await?,
+        })
+    }
+
+    pub fn store(&self, prefix: &str) -> StoreConfig {
+        match self {
+            Self::Embedded => StoreConfig::Embedded,
+            Self::Real { mongo, .. } => StoreConfig::Mongo {
+                uri: mongo.clone(),
+                database: testing::unique_name(prefix),
+            },
+        }
+    }
+
+    pub fn redis(&self, prefix: &str) -> RedisConfig {
+        match self {
+            Self::Embedded => RedisConfig::Embedded,
+            Self::Real { redis, .. } => RedisConfig::Redis {
+                url: redis.clone(),
+                prefix: prefix.to_owned(),
+            },
+        }
+    }
+}
+
+/// Starts the three services. `tweak` adjusts the reservas config (TTLs, fault switch).
+pub async fn stack_with(
+    backend: Backend,
+    tweak: impl FnOnce(&mut reservas_pagos_service::Config),
+) -> Stack {
+    let prefix = format!("{}:", testing::unique_name("rsv"));
+    let mut u = usuarios_service::Config::embedded();
+    u.store = backend.store("usr");
+    let usuarios = testing::spawn(usuarios_service::build(u).await.expect("usuarios")).await;
+
+    let mut e = eventos_service::Config::embedded();
+    e.store = backend.store("evt");
+    e.redis = backend.redis(&prefix);
+    let eventos = testing::spawn(eventos_service::build(e).await.expect("eventos")).await;
+
+    let mut r = reservas_pagos_service::Config::embedded(&usuarios, &eventos);
+    r.store = backend.store("rsv");
+    r.redis = backend.redis(&prefix);
+    r.http_timeout = Duration::from_secs(10);
+    tweak(&mut r);
+    let (router, deps) = reservas_pagos_service::build_parts(r)
+        .await
+        .expect("reservas");
+    let reservas = testing::spawn(router).await;
+    let http = Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    Stack {
+        usuarios,
+        eventos,
+        reservas,
+        http,
+        deps,
+    }
+}
+
+pub async fn stack(backend: Backend) -> Stack {
+    stack_with(backend, |_| {}).await
+}
+
+impl Stack {
+    /// Creates an event with the given zones `(nombre, precio, capacidad)`; returns its id.
+    pub async fn evento(&self, zonas: &[(&str, i64, i64)]) -> String {
+        let zonas: Vec<Value> = zonas
+            .iter()
+            .map(|(n, p, c)| json!({"nombre": n, "precio": p, "capacidad": c}))
+            .collect();
+        let res = self
+            .http
+            .post(format!("{}/api/eventos", self.eventos))
+            .bearer_auth(DEV_ADMIN_TOKEN)
+            .json(&json!({"nombre": "Concierto", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima", "zonas": zonas}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Registers buyer number `i`; returns its id.
+    pub async fn usuario(&self, i: usize) -> String {
+        let res = self
+            .http
+            .post(format!("{}/api/usuarios", self.usuarios))
+            .json(&json!({"tipo_documento": "DNI", "nro_documento": format!("{:08}", i),
+                          "nombre": "Comprador", "apellido": format!("N{i}"), "email": format!("c{i}@example.com")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn reservar(&self, body: Value) -> Response {
+        self.http
+            .post(format!("{}/api/reservar", self.reservas))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_evento(&self, id: &str) -> Value {
+        self.http
+            .get(format!("{}/api/eventos/{id}", self.eventos))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_usuario(&self, id: &str) -> Value {
+        self.http
+            .get(format!("{}/api/usuarios/{id}", self.usuarios))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_reserva(&self, id: &str) -> Value {
+        self.http
+            .get(format!("{}/api/reservas/{id}", self.reservas))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn lock_keys(&self) -> Vec<String> {
+        self.deps.lock.keys("lock:").await.unwrap()
+    }
+
+    /// Each zone adds up, capacity = available + sold: no hold is left anywhere.
+    pub async fn sin_retenciones(&self, evento: &str) {
+        let e = self.get_evento(evento).await;
+        for z in e["zonas"].as_array().unwrap() {
+            let (d, v) = (
+                z["disponibles"].as_u64().unwrap(),
+                z["vendidas"].as_u64().unwrap(),
+            );
+            assert_eq!(z["capacidad"].as_u64().unwrap(), d + v, "hold left in {z}");
+        }
+    }
+}
+
+pub const SERVICE_TOKEN: &str = DEV_SERVICE_TOKEN;
