@@ -6,7 +6,9 @@ use axum::http::{HeaderMap, StatusCode};
 use eventflow_shared::ApiError;
 use sha2::{Digest, Sha256};
 
-use crate::store::{Clave, IdempotenciaStore};
+use crate::domain::Estado;
+use crate::http::ReservaRespuesta;
+use crate::store::{Clave, IdempotenciaStore, ReservaStore};
 
 /// What to do with a request that carries a key.
 pub enum Decision {
@@ -37,6 +39,7 @@ pub fn huella<T: serde::Serialize>(body: &T) -> String {
 
 pub async fn decidir(
     store: &dyn IdempotenciaStore,
+    reservas: &dyn ReservaStore,
     clave: &str,
     hash: &str,
     rid: &str,
@@ -51,13 +54,54 @@ pub async fn decidir(
                 "Esta Idempotency-Key ya se usó con otro cuerpo",
             ))
         }
-        Clave::EnCurso { reserva_id, .. } => Err(ApiError::conflict(
-            "solicitud-en-curso",
-            "Una solicitud con esta Idempotency-Key aún se está procesando",
-        )
-        .with("reserva_id", reserva_id)),
+        Clave::EnCurso { reserva_id, .. } => match desenlace(reservas, &reserva_id).await? {
+            // The first request died before recording its answer, and recovery has
+            // since finished its reservation: answer with that outcome.
+            Some(d) => Ok(d),
+            None => Err(ApiError::conflict(
+                "solicitud-en-curso",
+                "Una solicitud con esta Idempotency-Key aún se está procesando",
+            )
+            .with("reserva_id", reserva_id)),
+        },
         Clave::Completa { status, body, .. } => Ok(Decision::Repetir { status, body }),
     }
+}
+
+/// The response a finished reservation stands for, or `None` while it is still running.
+async fn desenlace(reservas: &dyn ReservaStore, id: &str) -> Result<Option<Decision>, ApiError> {
+    let Some(r) = reservas.get(id).await? else {
+        return Ok(None);
+    };
+    Ok(match (r.estado, &r.fallo) {
+        (Estado::Confirmada | Estado::Cancelando | Estado::Cancelada, _) => {
+            Some(Decision::Repetir {
+                status: 201,
+                body: serde_json::to_string(&ReservaRespuesta::from(&r))
+                    .map_err(ApiError::internal)?,
+            })
+        }
+        (Estado::Fallida, Some(f)) => {
+            let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let problem = ApiError::new(
+                status,
+                "reserva-fallida",
+                "Reserva fallida",
+                f.detalle.clone(),
+            )
+            .with("reserva_id", r.id.clone())
+            .with("paso", f.paso.clone())
+            .with(
+                "compensaciones",
+                serde_json::to_value(&r.compensaciones).unwrap_or_default(),
+            );
+            Some(Decision::Repetir {
+                status: f.status,
+                body: problem.body().to_string(),
+            })
+        }
+        _ => None,
+    })
 }
 
 /// Records the outcome, or frees the key after a transient failure.

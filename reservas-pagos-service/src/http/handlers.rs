@@ -55,8 +55,14 @@ pub async fn reservar(
     let clave = idempotencia::clave(&headers)?;
     if let Some(clave) = &clave {
         let hash = idempotencia::huella(&solicitud);
-        if let Decision::Repetir { status, body } =
-            idempotencia::decidir(st.idempotencia.as_ref(), clave, &hash, &rid).await?
+        if let Decision::Repetir { status, body } = idempotencia::decidir(
+            st.idempotencia.as_ref(),
+            st.deps.reservas.as_ref(),
+            clave,
+            &hash,
+            &rid,
+        )
+        .await?
         {
             let mut res = json_response(status, body);
             res.headers_mut()
