@@ -1,6 +1,7 @@
 //! Cross-cutting pieces shared by every EventFlow service. No business rules live here.
 
 pub mod auth;
+pub mod bus;
 pub mod cache;
 pub mod config;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod health;
 pub mod http;
 pub mod lock;
 pub mod mongo;
+pub mod outbox;
 pub mod telemetry;
 pub mod testing;
 

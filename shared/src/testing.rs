@@ -83,3 +83,27 @@ pub async fn is_secantus(uri: &str) -> bool {
         .map(|info| info.contains_key("secantusVersion"))
         .unwrap_or(false)
 }
+
+/// The RabbitMQ URL for tests, once the broker has accepted a connection.
+pub async fn amqp_url() -> Option<String> {
+    let url =
+        env_string("AMQP_URL").unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    let cfg = crate::bus::RabbitConfig {
+        prefix: unique_name("probe") + ".",
+        expira_ms: Some(10_000),
+        ..crate::bus::RabbitConfig::new(&url)
+    };
+    match crate::bus::RabbitBus::connect(cfg).await {
+        Ok(_) => Some(url),
+        Err(e) => unreachable("RabbitMQ", &url, e),
+    }
+}
+
+/// A RabbitMQ config whose exchange and queues belong to this test alone, and expire.
+pub fn rabbit_aislado(url: &str) -> crate::bus::RabbitConfig {
+    crate::bus::RabbitConfig {
+        prefix: unique_name("bus") + ".",
+        expira_ms: Some(120_000),
+        ..crate::bus::RabbitConfig::new(url)
+    }
+}

@@ -1,0 +1,41 @@
+//! The message handler: one message, one notification, recorded under the message's id
+//! so redeliveries and duplicates have no second effect.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use eventflow_shared::bus::{Envelope, Manejador, Resultado};
+use tracing::Instrument;
+
+use crate::domain;
+use crate::store::{NotificacionStore, Registro};
+
+pub struct Registrador {
+    pub store: Arc<dyn NotificacionStore>,
+}
+
+#[async_trait]
+impl Manejador for Registrador {
+    async fn manejar(&self, env: Envelope) -> Resultado {
+        let span = tracing::info_span!("message", message_id = %env.message_id, tipo = %env.tipo, correlation_id = %env.correlation_id);
+        async {
+            let n = match domain::desde(&env) {
+                Ok(n) => n,
+                Err(why) => return Resultado::Descartar(why),
+            };
+            match self.store.registrar(&n).await {
+                Ok(Registro::Nueva) => {
+                    tracing::info!(tipo = %n.tipo, "notification recorded");
+                    Resultado::Hecho
+                }
+                Ok(Registro::Duplicada) => {
+                    tracing::info!("duplicate message: already handled, acking");
+                    Resultado::Hecho
+                }
+                Err(e) => Resultado::Reintentar(e.to_string()),
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}

@@ -1,0 +1,101 @@
+//! `Notificacion`: what a buyer (or everyone, for a new event) is told, derived from one
+//! message. Its id is the message's id, which is what makes consuming idempotent.
+
+use chrono::{DateTime, Utc};
+use eventflow_shared::bus::Envelope;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Notificacion {
+    /// The `messageId` of the message that caused it.
+    #[schema(example = "1d3c0b5e-9a9f-4d53-8c3b-6f2f6b7e0e11")]
+    pub id: String,
+    /// `nuevo-evento`, `reserva-confirmada` or `reserva-cancelada`.
+    #[schema(example = "reserva-confirmada")]
+    pub tipo: String,
+    /// The buyer it is for; absent on announcements to everyone.
+    pub usuario_id: Option<String>,
+    pub evento_id: Option<String>,
+    pub reserva_id: Option<String>,
+    #[schema(example = "Reserva confirmada")]
+    pub titulo: String,
+    #[schema(example = "Tu reserva de 2 entradas (Platea) está confirmada. Total: 300.00")]
+    pub mensaje: String,
+    pub correlation_id: String,
+    pub creada_en: DateTime<Utc>,
+}
+
+fn texto(v: &Value, campo: &str) -> Result<String, String> {
+    match &v[campo] {
+        Value::String(s) => Ok(s.clone()),
+        Value::Null => Err(format!("payload without '{campo}'")),
+        other => Ok(other.to_string()),
+    }
+}
+
+fn importe(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, (minor % 100).abs())
+}
+
+/// The notification a message produces, or why it never can (a poison message).
+pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
+    let p = &env.payload;
+    let base = |tipo: &str,
+                usuario: Option<String>,
+                evento: Option<String>,
+                reserva: Option<String>,
+                titulo: String,
+                mensaje: String| Notificacion {
+        id: env.message_id.to_string(),
+        tipo: tipo.into(),
+        usuario_id: usuario,
+        evento_id: evento,
+        reserva_id: reserva,
+        titulo,
+        mensaje,
+        correlation_id: env.correlation_id.clone(),
+        creada_en: eventflow_shared::now(),
+    };
+    match env.tipo.as_str() {
+        "EventCreated" => {
+            let nombre = texto(p, "nombre")?;
+            let lugar = texto(p, "lugar")?;
+            let fecha = texto(p, "fecha")?;
+            Ok(base(
+                "nuevo-evento",
+                None,
+                Some(texto(p, "eventId")?),
+                None,
+                format!("Nuevo evento: {nombre}"),
+                format!("{nombre} en {lugar}, el {fecha}."),
+            ))
+        }
+        "ReservaConfirmada" => {
+            let cantidad = p["cantidad"].as_u64().ok_or("payload without 'cantidad'")?;
+            let total = p["total"].as_i64().ok_or("payload without 'total'")?;
+            let zona = texto(p, "zona")?;
+            Ok(base(
+                "reserva-confirmada",
+                Some(texto(p, "usuarioId")?),
+                Some(texto(p, "eventoId")?),
+                Some(texto(p, "reservaId")?),
+                "Reserva confirmada".into(),
+                format!(
+                    "Tu reserva de {cantidad} entrada(s) ({zona}) está confirmada. Total: {}.",
+                    importe(total)
+                ),
+            ))
+        }
+        "ReservaCancelada" => Ok(base(
+            "reserva-cancelada",
+            Some(texto(p, "usuarioId")?),
+            Some(texto(p, "eventoId")?),
+            Some(texto(p, "reservaId")?),
+            "Reserva cancelada".into(),
+            "Tu reserva fue cancelada y el pago reembolsado.".into(),
+        )),
+        other => Err(format!("unknown message type '{other}'")),
+    }
+}

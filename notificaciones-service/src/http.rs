@@ -1,0 +1,112 @@
+//! notificaciones HTTP API: list notifications; health and readiness.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::{Json, Router};
+use eventflow_shared::health::{self, Readiness};
+use eventflow_shared::{ApiError, ApiQuery, FieldError, Problem};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::domain::Notificacion;
+use crate::store::{Filtro, NotificacionStore};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn NotificacionStore>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListarNotificaciones {
+    /// Only this buyer's notifications (announcements have no buyer).
+    pub usuario_id: Option<String>,
+    /// `nuevo-evento`, `reserva-confirmada` or `reserva-cancelada`.
+    pub tipo: Option<String>,
+    pub reserva_id: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaginaNotificaciones {
+    pub items: Vec<Notificacion>,
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// Notifications, newest first.
+#[utoipa::path(get, path = "/api/notificaciones", tag = "notificaciones",
+    params(ListarNotificaciones),
+    responses(
+        (status = 200, description = "Una página de notificaciones", body = PaginaNotificaciones),
+        (status = 422, description = "Parámetros inválidos", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn listar(
+    State(st): State<AppState>,
+    ApiQuery(q): ApiQuery<ListarNotificaciones>,
+) -> Result<Json<PaginaNotificaciones>, ApiError> {
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::field("limit", "debe estar entre 1 y 100"));
+    }
+    for (campo, v) in [
+        ("usuario_id", &q.usuario_id),
+        ("reserva_id", &q.reserva_id),
+        ("tipo", &q.tipo),
+    ] {
+        if let Some(v) = v {
+            eventflow_shared::safe_id(campo, v)?;
+        }
+    }
+    let offset = q.offset.unwrap_or(0);
+    let filtro = Filtro {
+        usuario_id: q.usuario_id,
+        tipo: q.tipo,
+        reserva_id: q.reserva_id,
+    };
+    let (items, total) = st.store.listar(&filtro, limit, offset).await?;
+    Ok(Json(PaginaNotificaciones {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "EventFlow notificaciones-service", version = "0.1.0",
+        description = "Notificaciones generadas, una por mensaje, a partir de EventCreated, ReservaConfirmada y ReservaCancelada."),
+    components(schemas(Problem, FieldError)),
+    tags((name = "notificaciones"), (name = "salud", description = "Liveness y readiness"))
+)]
+struct ApiDoc;
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(listar))
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api()
+        .merge(health::router(Readiness::default()))
+        .split_for_parts()
+        .1
+}
+
+pub fn router(state: AppState, readiness: Readiness) -> Router {
+    let (router, doc) = api()
+        .with_state(state)
+        .merge(health::router(readiness))
+        .split_for_parts();
+    eventflow_shared::http::finish(
+        router.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", doc)),
+    )
+}

@@ -1,0 +1,62 @@
+//! notificaciones-service: consumes EventFlow's messages and records one notification
+//! per message, idempotently.
+
+pub mod consumer;
+pub mod domain;
+pub mod http;
+pub mod store;
+
+use std::sync::Arc;
+
+use axum::Router;
+use eventflow_shared::bus::BusConfig;
+use eventflow_shared::config::{BackendMode, StoreConfig};
+use eventflow_shared::health::Readiness;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub store: StoreConfig,
+    pub bus: BusConfig,
+}
+
+impl Config {
+    /// `MONGODB_URI` (database `notificaciones`, or `NOTIFICACIONES_DB`) and `AMQP_URL`.
+    pub fn from_env(mode: BackendMode) -> Self {
+        let db = eventflow_shared::config::env_string("NOTIFICACIONES_DB")
+            .unwrap_or_else(|| "notificaciones".into());
+        Self {
+            store: StoreConfig::from_env(mode, &db),
+            bus: BusConfig::from_env(mode),
+        }
+    }
+}
+
+/// Builds the service and starts consuming.
+pub async fn build(config: Config) -> anyhow::Result<Router> {
+    let store = store::from_config(&config.store).await?;
+    let consumidor = config.bus.consumidor().await?;
+    consumidor
+        .iniciar(Arc::new(consumer::Registrador {
+            store: store.clone(),
+        }))
+        .await?;
+    tracing::info!(backend = store.backend(), bus = ?config.bus, "notificaciones consuming");
+    let probe = store.clone();
+    let c = consumidor.clone();
+    let readiness = Readiness::default()
+        .check(store.backend(), move || {
+            let s = probe.clone();
+            Box::pin(async move { s.ping().await })
+        })
+        .check("broker", move || {
+            let ok = c.conectado();
+            Box::pin(async move {
+                if ok {
+                    Ok(())
+                } else {
+                    Err("consumer not connected".into())
+                }
+            })
+        });
+    Ok(http::router(http::AppState { store }, readiness))
+}

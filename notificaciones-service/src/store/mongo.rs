@@ -1,0 +1,135 @@
+//! MongoDB notificaciones store: `_id` is the message id, so the primary key is the
+//! idempotency record, written in the same insert as the notification.
+
+use async_trait::async_trait;
+use bson::{doc, Document};
+use chrono::{DateTime, Utc};
+use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
+use futures::TryStreamExt;
+use mongodb::{Collection, Database, IndexModel};
+use serde::{Deserialize, Serialize};
+
+use super::{Filtro, NotificacionStore, Registro, StoreError};
+use crate::domain::Notificacion;
+
+#[derive(Serialize, Deserialize)]
+struct Doc {
+    #[serde(rename = "_id")]
+    id: String,
+    tipo: String,
+    usuario_id: Option<String>,
+    evento_id: Option<String>,
+    reserva_id: Option<String>,
+    titulo: String,
+    mensaje: String,
+    correlation_id: String,
+    #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
+    creada_en: DateTime<Utc>,
+}
+
+fn map_err(e: mongodb::error::Error) -> StoreError {
+    if is_unavailable(&e) {
+        StoreError::Unavailable(e.to_string())
+    } else {
+        StoreError::Other(e.to_string())
+    }
+}
+
+pub struct MongoStore {
+    db: Database,
+    col: Collection<Doc>,
+}
+
+impl MongoStore {
+    pub async fn new(db: Database) -> anyhow::Result<Self> {
+        let col = db.collection::<Doc>("notificaciones");
+        col.create_indexes([
+            IndexModel::builder()
+                .keys(doc! { "usuario_id": 1, "creada_en": -1 })
+                .build(),
+            IndexModel::builder().keys(doc! { "reserva_id": 1 }).build(),
+        ])
+        .await
+        .map_err(|e| anyhow::anyhow!("creating notificaciones indexes: {e}"))?;
+        Ok(Self { db, col })
+    }
+}
+
+#[async_trait]
+impl NotificacionStore for MongoStore {
+    async fn registrar(&self, n: &Notificacion) -> Result<Registro, StoreError> {
+        let d = Doc {
+            id: n.id.clone(),
+            tipo: n.tipo.clone(),
+            usuario_id: n.usuario_id.clone(),
+            evento_id: n.evento_id.clone(),
+            reserva_id: n.reserva_id.clone(),
+            titulo: n.titulo.clone(),
+            mensaje: n.mensaje.clone(),
+            correlation_id: n.correlation_id.clone(),
+            creada_en: n.creada_en,
+        };
+        match self.col.insert_one(d).await {
+            Ok(_) => Ok(Registro::Nueva),
+            Err(e) if is_duplicate_key(&e) => Ok(Registro::Duplicada),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+
+    async fn listar(
+        &self,
+        f: &Filtro,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<Notificacion>, u64), StoreError> {
+        let mut filter = Document::new();
+        for (k, v) in [
+            ("usuario_id", &f.usuario_id),
+            ("tipo", &f.tipo),
+            ("reserva_id", &f.reserva_id),
+        ] {
+            if let Some(v) = v {
+                filter.insert(k, bson::Bson::String(v.clone()));
+            }
+        }
+        let total = self
+            .col
+            .count_documents(filter.clone())
+            .await
+            .map_err(map_err)?;
+        let docs: Vec<Doc> = self
+            .col
+            .find(filter)
+            .sort(doc! { "creada_en": -1, "_id": -1 })
+            .skip(u64::from(offset))
+            .limit(i64::from(limit))
+            .await
+            .map_err(map_err)?
+            .try_collect()
+            .await
+            .map_err(map_err)?;
+        let items = docs
+            .into_iter()
+            .map(|d| Notificacion {
+                id: d.id,
+                tipo: d.tipo,
+                usuario_id: d.usuario_id,
+                evento_id: d.evento_id,
+                reserva_id: d.reserva_id,
+                titulo: d.titulo,
+                mensaje: d.mensaje,
+                correlation_id: d.correlation_id,
+                creada_en: d.creada_en,
+            })
+            .collect();
+        Ok((items, total))
+    }
+
+    fn backend(&self) -> &'static str {
+        "mongodb"
+    }
+
+    async fn ping(&self) -> Result<(), String> {
+        eventflow_shared::mongo::ping(&self.db).await
+    }
+}

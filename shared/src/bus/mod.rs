@@ -1,0 +1,163 @@
+//! The message bus port: the envelope every EventFlow message travels in, a publisher
+//! that returns only once the broker has confirmed, and a consumer with manual acks.
+//! Adapters: RabbitMQ (lapin, supervised connection) and an embedded in-process bus with
+//! the same delivery semantics (at least once; poison messages dead-lettered).
+
+mod embedded;
+mod rabbit;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use embedded::EmbeddedBus;
+pub use rabbit::{RabbitBus, RabbitConfig};
+
+pub const EXCHANGE: &str = "eventflow.events";
+pub const DLX: &str = "eventflow.dlx";
+pub const QUEUE: &str = "notificaciones";
+pub const DLQ: &str = "notificaciones.dlq";
+
+/// Message types and their routing keys.
+pub const EVENT_CREATED: (&str, &str) = ("EventCreated", "evento.creado");
+pub const RESERVA_CONFIRMADA: (&str, &str) = ("ReservaConfirmada", "reserva.confirmada");
+pub const RESERVA_CANCELADA: (&str, &str) = ("ReservaCancelada", "reserva.cancelada");
+
+/// `{messageId, type, occurredAt, correlationId, version, payload}`, as seed 000 has it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope {
+    pub message_id: Uuid,
+    #[serde(rename = "type")]
+    pub tipo: String,
+    pub occurred_at: DateTime<Utc>,
+    pub correlation_id: String,
+    pub version: u32,
+    pub payload: Value,
+}
+
+impl Envelope {
+    pub fn new(tipo: &str, correlation_id: &str, payload: Value) -> Self {
+        Self {
+            message_id: Uuid::new_v4(),
+            tipo: tipo.to_owned(),
+            occurred_at: crate::now(),
+            correlation_id: correlation_id.to_owned(),
+            version: 1,
+            payload,
+        }
+    }
+}
+
+/// A message waiting in an outbox: stored in the same document write as the state
+/// change that caused it, published by a relay, removed only after the broker confirms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pendiente {
+    pub routing_key: String,
+    pub envelope: Envelope,
+}
+
+impl Pendiente {
+    pub fn new((tipo, routing_key): (&str, &str), correlation_id: &str, payload: Value) -> Self {
+        Self {
+            routing_key: routing_key.to_owned(),
+            envelope: Envelope::new(tipo, correlation_id, payload),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("bus unavailable: {0}")]
+pub struct BusError(pub String);
+
+/// Publishes messages.
+///
+/// Contract: `publicar` returns `Ok` only after the broker has taken responsibility for
+/// the message (a publisher confirm, or the embedded queue holding it). On `Err` the
+/// message may or may not have been delivered: the caller keeps it and tries again, and
+/// consumers deduplicate by `messageId`.
+#[async_trait]
+pub trait Publicador: Send + Sync {
+    async fn publicar(&self, routing_key: &str, envelope: &Envelope) -> Result<(), BusError>;
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> Result<(), String>;
+}
+
+/// What a consumer's handler decided about one delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resultado {
+    /// Done (or already done before): ack.
+    Hecho,
+    /// A transient failure: deliver again later.
+    Reintentar(String),
+    /// It can never succeed: dead-letter it.
+    Descartar(String),
+}
+
+/// Handles one delivery. MUST be idempotent on `messageId`: delivery is at least once.
+#[async_trait]
+pub trait Manejador: Send + Sync {
+    async fn manejar(&self, envelope: Envelope) -> Resultado;
+}
+
+/// Starts consuming the `notificaciones` queue in the background.
+#[async_trait]
+pub trait Consumidor: Send + Sync {
+    async fn iniciar(&self, manejador: Arc<dyn Manejador>) -> Result<(), BusError>;
+    /// Whether the consumer is currently attached to the broker.
+    fn conectado(&self) -> bool;
+}
+
+/// Decodes a delivery body. A body that is not an envelope is poison.
+pub fn decodificar(body: &[u8]) -> Result<Envelope, String> {
+    serde_json::from_slice(body).map_err(|e| format!("not an EventFlow envelope: {e}"))
+}
+
+/// Which bus a service uses. The launcher hands every service the same embedded bus.
+#[derive(Clone)]
+pub enum BusConfig {
+    Embedded(Arc<EmbeddedBus>),
+    Rabbit(RabbitConfig),
+}
+
+impl std::fmt::Debug for BusConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Embedded(_) => f.write_str("Embedded"),
+            Self::Rabbit(c) => write!(f, "Rabbit({})", c.url),
+        }
+    }
+}
+
+impl BusConfig {
+    /// `AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672/%2f`) on real backends.
+    pub fn from_env(mode: crate::config::BackendMode) -> Self {
+        match mode {
+            crate::config::BackendMode::Embedded => Self::Embedded(Arc::default()),
+            crate::config::BackendMode::Real => Self::Rabbit(RabbitConfig::new(
+                &crate::config::env_string("AMQP_URL")
+                    .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".into()),
+            )),
+        }
+    }
+
+    /// A publisher. For RabbitMQ this connects once: an unreachable broker that was
+    /// configured is a start-up error (at runtime, outages only delay the outbox).
+    pub async fn publicador(&self) -> anyhow::Result<Arc<dyn Publicador>> {
+        Ok(match self {
+            Self::Embedded(b) => b.clone(),
+            Self::Rabbit(c) => Arc::new(RabbitBus::connect(c.clone()).await?),
+        })
+    }
+
+    pub async fn consumidor(&self) -> anyhow::Result<Arc<dyn Consumidor>> {
+        Ok(match self {
+            Self::Embedded(b) => b.clone(),
+            Self::Rabbit(c) => Arc::new(RabbitBus::connect(c.clone()).await?),
+        })
+    }
+}

@@ -1,0 +1,335 @@
+//! RabbitMQ adapter over lapin, with our own connection supervision: lapin's recovery
+//! does not survive a broker restart reliably, so a dead channel is dropped and the next
+//! publish reconnects, and the consumer loop reconnects with capped backoff.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
+    ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use tokio::sync::Mutex;
+
+use super::{
+    decodificar, BusError, Consumidor, Envelope, Manejador, Publicador, Resultado, DLQ, DLX,
+    EXCHANGE, QUEUE,
+};
+
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub struct RabbitConfig {
+    pub url: String,
+    /// Prepended to the exchange and queue names, so tests can share one broker.
+    pub prefix: String,
+    pub prefetch: u16,
+    /// `x-expires` for the queues, in ms (tests: so abandoned queues go away).
+    pub expira_ms: Option<u32>,
+}
+
+impl RabbitConfig {
+    pub fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            prefix: String::new(),
+            prefetch: 32,
+            expira_ms: None,
+        }
+    }
+
+    pub fn exchange(&self) -> String {
+        format!("{}{EXCHANGE}", self.prefix)
+    }
+
+    pub fn queue(&self) -> String {
+        format!("{}{QUEUE}", self.prefix)
+    }
+
+    pub fn dlq(&self) -> String {
+        format!("{}{DLQ}", self.prefix)
+    }
+
+    fn dlx(&self) -> String {
+        format!("{}{DLX}", self.prefix)
+    }
+}
+
+pub struct RabbitBus {
+    cfg: RabbitConfig,
+    /// The publishing channel (confirm mode); `None` after a failure, until reconnected.
+    canal: Mutex<Option<(Connection, Channel)>>,
+    conectado: Arc<AtomicBool>,
+}
+
+fn err(e: impl std::fmt::Display) -> BusError {
+    BusError(e.to_string())
+}
+
+async fn conectar(url: &str) -> Result<Connection, BusError> {
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        Connection::connect(url, ConnectionProperties::default()),
+    )
+    .await
+    .map_err(|_| BusError(format!("RabbitMQ at {url} did not answer in 5 s")))?
+    .map_err(|e| BusError(format!("RabbitMQ at {url} is unreachable: {e}")))
+}
+
+/// Declares exchange, queue, bindings and dead-lettering. Publishers declare it too, so
+/// a message published before notificaciones ever started still has a queue to wait in.
+async fn topologia(ch: &Channel, cfg: &RabbitConfig) -> Result<(), BusError> {
+    let durable = ExchangeDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    ch.exchange_declare(
+        cfg.exchange().as_str().into(),
+        ExchangeKind::Topic,
+        durable,
+        FieldTable::default(),
+    )
+    .await
+    .map_err(err)?;
+    ch.exchange_declare(
+        cfg.dlx().as_str().into(),
+        ExchangeKind::Fanout,
+        durable,
+        FieldTable::default(),
+    )
+    .await
+    .map_err(err)?;
+    let mut args = FieldTable::default();
+    let mut dlq_args = FieldTable::default();
+    if let Some(ms) = cfg.expira_ms {
+        args.insert("x-expires".into(), AMQPValue::LongUInt(ms));
+        dlq_args.insert("x-expires".into(), AMQPValue::LongUInt(ms));
+    }
+    args.insert(
+        "x-dead-letter-exchange".into(),
+        AMQPValue::LongString(cfg.dlx().into()),
+    );
+    let qopts = QueueDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    ch.queue_declare(cfg.dlq().as_str().into(), qopts, dlq_args)
+        .await
+        .map_err(err)?;
+    ch.queue_bind(
+        cfg.dlq().as_str().into(),
+        cfg.dlx().as_str().into(),
+        "".into(),
+        QueueBindOptions::default(),
+        FieldTable::default(),
+    )
+    .await
+    .map_err(err)?;
+    ch.queue_declare(cfg.queue().as_str().into(), qopts, args)
+        .await
+        .map_err(err)?;
+    for key in ["evento.*", "reserva.*"] {
+        ch.queue_bind(
+            cfg.queue().as_str().into(),
+            cfg.exchange().as_str().into(),
+            key.into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+impl RabbitBus {
+    /// Connects once to check the broker, as configured backends must at start-up.
+    pub async fn connect(cfg: RabbitConfig) -> anyhow::Result<Self> {
+        let bus = Self {
+            cfg,
+            canal: Mutex::new(None),
+            conectado: Arc::default(),
+        };
+        bus.canal().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(bus)
+    }
+
+    async fn canal(&self) -> Result<Channel, BusError> {
+        let mut guard = self.canal.lock().await;
+        if let Some((conn, ch)) = guard.as_ref() {
+            if conn.status().connected() && ch.status().connected() {
+                return Ok(ch.clone());
+            }
+        }
+        *guard = None;
+        let conn = conectar(&self.cfg.url).await?;
+        let ch = conn.create_channel().await.map_err(err)?;
+        ch.confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(err)?;
+        topologia(&ch, &self.cfg).await?;
+        *guard = Some((conn, ch.clone()));
+        Ok(ch)
+    }
+
+    async fn descartar_canal(&self) {
+        *self.canal.lock().await = None;
+    }
+
+    /// Publishes raw bytes (for poison-message tests).
+    pub async fn publicar_crudo(&self, routing_key: &str, body: &[u8]) -> Result<(), BusError> {
+        let ch = self.canal().await?;
+        ch.basic_publish(
+            self.cfg.exchange().as_str().into(),
+            routing_key.into(),
+            BasicPublishOptions::default(),
+            body,
+            BasicProperties::default(),
+        )
+        .await
+        .map_err(err)?
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Publicador for RabbitBus {
+    async fn publicar(&self, routing_key: &str, envelope: &Envelope) -> Result<(), BusError> {
+        let body = serde_json::to_vec(envelope).map_err(err)?;
+        let mut headers = FieldTable::default();
+        headers.insert(
+            "x-correlation-id".into(),
+            AMQPValue::LongString(envelope.correlation_id.as_str().into()),
+        );
+        let props = BasicProperties::default()
+            .with_delivery_mode(2)
+            .with_content_type(ShortString::from("application/json"))
+            .with_message_id(ShortString::from(envelope.message_id.to_string()))
+            .with_correlation_id(ShortString::from(envelope.correlation_id.as_str()))
+            .with_type(ShortString::from(envelope.tipo.as_str()))
+            .with_headers(headers);
+        let intento = async {
+            let ch = self.canal().await?;
+            let confirm = ch
+                .basic_publish(
+                    self.cfg.exchange().as_str().into(),
+                    routing_key.into(),
+                    BasicPublishOptions::default(),
+                    &body,
+                    props,
+                )
+                .await
+                .map_err(err)?
+                .await
+                .map_err(err)?;
+            if confirm.is_nack() {
+                return Err(BusError("the broker refused the message (nack)".into()));
+            }
+            Ok(())
+        };
+        let res = match tokio::time::timeout(PUBLISH_TIMEOUT, intento).await {
+            Ok(r) => r,
+            Err(_) => Err(BusError("no publisher confirm within 5 s".into())),
+        };
+        if res.is_err() {
+            self.descartar_canal().await;
+        }
+        res
+    }
+
+    fn backend(&self) -> &'static str {
+        "rabbitmq"
+    }
+
+    async fn ping(&self) -> Result<(), String> {
+        self.canal().await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+#[async_trait]
+impl Consumidor for RabbitBus {
+    async fn iniciar(&self, manejador: Arc<dyn Manejador>) -> Result<(), BusError> {
+        let (cfg, conectado) = (self.cfg.clone(), self.conectado.clone());
+        tokio::spawn(async move {
+            let mut espera = Duration::from_millis(200);
+            loop {
+                match consumir(&cfg, manejador.clone(), &conectado).await {
+                    Ok(()) => tracing::warn!("consumer stream ended; reconnecting"),
+                    Err(e) => tracing::warn!(error = %e, "consumer lost the broker; reconnecting"),
+                }
+                conectado.store(false, Ordering::SeqCst);
+                tokio::time::sleep(espera).await;
+                espera = (espera * 2).min(Duration::from_secs(5));
+            }
+        });
+        Ok(())
+    }
+
+    fn conectado(&self) -> bool {
+        self.conectado.load(Ordering::SeqCst)
+    }
+}
+
+async fn consumir(
+    cfg: &RabbitConfig,
+    manejador: Arc<dyn Manejador>,
+    conectado: &AtomicBool,
+) -> Result<(), BusError> {
+    let conn = conectar(&cfg.url).await?;
+    let ch = conn.create_channel().await.map_err(err)?;
+    topologia(&ch, cfg).await?;
+    ch.basic_qos(cfg.prefetch, BasicQosOptions::default())
+        .await
+        .map_err(err)?;
+    let mut consumer = ch
+        .basic_consume(
+            cfg.queue().as_str().into(),
+            "notificaciones".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .map_err(err)?;
+    conectado.store(true, Ordering::SeqCst);
+    tracing::info!(queue = %cfg.queue(), "consuming");
+    while let Some(delivery) = consumer.next().await {
+        let d = delivery.map_err(err)?;
+        let requeue = match decodificar(&d.data) {
+            Err(why) => {
+                tracing::warn!(%why, "poison message: dead-lettering");
+                Some(false)
+            }
+            Ok(env) => match manejador.manejar(env).await {
+                Resultado::Hecho => None,
+                // One redelivery; a message that fails twice is dead-lettered rather
+                // than retried forever (RabbitMQ only says *whether* it was redelivered).
+                Resultado::Reintentar(why) => {
+                    tracing::warn!(%why, redelivered = d.redelivered, "delivery failed");
+                    Some(!d.redelivered)
+                }
+                Resultado::Descartar(why) => {
+                    tracing::warn!(%why, "message rejected: dead-lettering");
+                    Some(false)
+                }
+            },
+        };
+        match requeue {
+            None => d.ack(BasicAckOptions::default()).await.map_err(err)?,
+            Some(requeue) => d
+                .nack(BasicNackOptions {
+                    requeue,
+                    ..Default::default()
+                })
+                .await
+                .map_err(err)?,
+        };
+    }
+    Ok(())
+}
