@@ -8,6 +8,7 @@ use std::pin::Pin;
 
 use anyhow::Context;
 use axum::Router;
+use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{self, BackendMode, DEV_ADMIN_TOKEN};
 use futures::FutureExt;
 use tokio::net::TcpListener;
@@ -39,6 +40,14 @@ async fn main() -> anyhow::Result<()> {
     reservas.usuarios_url = format!("http://{local}:{puerto_usuarios}");
     reservas.eventos_url = format!("http://{local}:{puerto_eventos}");
     let simular_fallos = reservas.simular_fallos;
+    // One bus for everyone: on embedded backends an in-process queue that eventos and
+    // reservas publish to and notificaciones consumes; on real ones, RabbitMQ.
+    let bus = BusConfig::from_env(mode);
+    reservas.bus = bus.clone();
+    let mut eventos = eventos_service::Config::from_env(mode)?;
+    eventos.bus = bus.clone();
+    let mut notificaciones = notificaciones_service::Config::from_env(mode);
+    notificaciones.bus = bus;
 
     let servicios = vec![
         Servicio {
@@ -51,13 +60,19 @@ async fn main() -> anyhow::Result<()> {
             nombre: "eventos-service",
             puerto_var: "EVENTOS_PORT",
             puerto: puerto_eventos,
-            router: eventos_service::build(eventos_service::Config::from_env(mode)?).await?,
+            router: eventos_service::build(eventos).await?,
         },
         Servicio {
             nombre: "reservas-pagos-service",
             puerto_var: "RESERVAS_PORT",
             puerto: config::port("RESERVAS_PORT", 8003)?,
             router: reservas_pagos_service::build(reservas).await?,
+        },
+        Servicio {
+            nombre: "notificaciones-service",
+            puerto_var: "NOTIFICACIONES_PORT",
+            puerto: config::port("NOTIFICACIONES_PORT", 8004)?,
+            router: notificaciones_service::build(notificaciones).await?,
         },
     ];
 
@@ -103,7 +118,9 @@ fn banner(mode: BackendMode, servicios: &[Servicio], bind: &str, simular_fallos:
             println!("  Data lives in memory and is lost when this process stops.");
             println!("  (EVENTFLOW_BACKENDS=real uses MongoDB and Redis instead.)");
         }
-        BackendMode::Real => println!("  EventFlow is running on REAL backends (MongoDB, Redis)."),
+        BackendMode::Real => {
+            println!("  EventFlow is running on REAL backends (MongoDB, Redis, RabbitMQ).")
+        }
     }
     println!();
     for s in servicios {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
     env_parse, required_token, BackendMode, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
     DEV_SERVICE_TOKEN,
@@ -20,9 +21,16 @@ pub struct Config {
     pub retencion_ttl: Duration,
     /// How often the reaper sweeps (`EVENTOS_REAPER_INTERVAL_SECS`).
     pub reaper_interval: Duration,
+    /// Where `EventCreated` goes (`AMQP_URL` on real backends).
+    pub bus: BusConfig,
 }
 
 impl Config {
+    /// Whether `/ready` checks the broker (only a real one can be down).
+    pub fn bus_en_ready(&self) -> bool {
+        matches!(self.bus, BusConfig::Rabbit(_))
+    }
+
     pub fn embedded() -> Self {
         Self {
             store: StoreConfig::Embedded,
@@ -32,6 +40,7 @@ impl Config {
             cache_ttl: Duration::from_secs(60),
             retencion_ttl: Duration::from_secs(120),
             reaper_interval: Duration::from_secs(10),
+            bus: BusConfig::Embedded(Default::default()),
         }
     }
 
@@ -49,6 +58,7 @@ impl Config {
             reaper_interval: Duration::from_secs(
                 env_parse("EVENTOS_REAPER_INTERVAL_SECS", 10u64)?.max(1),
             ),
+            bus: BusConfig::from_env(mode),
         })
     }
 }

@@ -41,7 +41,21 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         config.retencion_ttl,
         config.reaper_interval,
     );
+    let publicador = config.bus.publicador().await?;
+    let outbox = eventflow_shared::outbox::spawn(
+        store.clone(),
+        publicador.clone(),
+        std::time::Duration::from_secs(1),
+    );
+    if config.bus_en_ready() {
+        let p = publicador.clone();
+        readiness = readiness.check("rabbitmq", move || {
+            let p = p.clone();
+            Box::pin(async move { p.ping().await })
+        });
+    }
     let state = http::AppState {
+        outbox,
         store,
         cache,
         admin_token: Arc::from(config.admin_token),

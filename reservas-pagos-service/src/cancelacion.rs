@@ -2,6 +2,7 @@
 //! buyer's history. Idempotent; a cancellation cut off half-way is finished by recovery.
 
 use chrono::Utc;
+use eventflow_shared::bus::{Pendiente, RESERVA_CANCELADA};
 use eventflow_shared::ApiError;
 use serde_json::json;
 
@@ -88,7 +89,19 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
     }
     r.estado = Estado::Cancelada;
     r.registrar("ReservaCancelada", json!({}));
+    // The cancelling request's correlation id, recorded when it asked.
+    let corr_cancel = r
+        .eventos
+        .iter()
+        .rev()
+        .find(|e| e.tipo == "CancelacionSolicitada")
+        .and_then(|e| e.datos["correlation_id"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| r.correlation_id.clone());
+    let payload = json!({ "reservaId": r.id, "usuarioId": r.usuario_id, "eventoId": r.evento_id });
+    r.outbox
+        .push(Pendiente::new(RESERVA_CANCELADA, &corr_cancel, payload));
     if deps.reservas.guardar(&mut r).await? {
+        deps.outbox.notify_one();
         return Ok(r);
     }
     // A concurrent cancel won the write; its result is ours.

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
     env_parse, env_string, required_token, BackendMode, RedisConfig, StoreConfig, DEV_SERVICE_TOKEN,
 };
@@ -22,6 +23,8 @@ pub struct Config {
     /// Per-call timeout to usuarios and eventos.
     pub http_timeout: Duration,
     pub recuperacion_intervalo: Duration,
+    /// Where ReservaConfirmada and ReservaCancelada go (`AMQP_URL` on real backends).
+    pub bus: BusConfig,
 }
 
 impl Config {
@@ -38,6 +41,7 @@ impl Config {
             simular_fallos: true,
             http_timeout: Duration::from_secs(2),
             recuperacion_intervalo: Duration::from_secs(10),
+            bus: BusConfig::Embedded(Default::default()),
         }
     }
 
@@ -67,6 +71,7 @@ impl Config {
             recuperacion_intervalo: Duration::from_secs(
                 env_parse("RESERVAS_RECUPERACION_INTERVALO_SECS", 10u64)?.max(1),
             ),
+            bus: BusConfig::from_env(mode),
         })
     }
 }

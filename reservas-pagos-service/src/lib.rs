@@ -34,6 +34,12 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
 pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> {
     let stores = store::from_config(&config.store).await?;
     let lock = eventflow_shared::lock::from_config(&config.redis).await?;
+    let publicador = config.bus.publicador().await?;
+    let outbox = eventflow_shared::outbox::spawn(
+        stores.reservas.clone(),
+        publicador.clone(),
+        std::time::Duration::from_secs(1),
+    );
     let deps = Arc::new(Deps {
         usuarios: UsuariosClient(Peer::new(
             "usuarios",
@@ -51,6 +57,7 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         pasarela: pagos::PasarelaSimulada::new(stores.pagos.clone()),
         reservas: stores.reservas.clone(),
         metricas: Arc::default(),
+        outbox,
         lock_ttl: config.lock_ttl,
         max_cantidad: config.max_cantidad,
     });
@@ -81,6 +88,12 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         let s = probe.clone();
         Box::pin(async move { s.ping().await })
     });
+    if matches!(config.bus, eventflow_shared::bus::BusConfig::Rabbit(_)) {
+        readiness = readiness.check("rabbitmq", move || {
+            let p = publicador.clone();
+            Box::pin(async move { p.ping().await })
+        });
+    }
     if matches!(config.redis, RedisConfig::Redis { .. }) {
         readiness = readiness.check("redis", move || {
             let l = lock.clone();

@@ -18,7 +18,11 @@ async fn reintento_tras_recuperacion(backend: Backend) {
     let u = s.usuario(1).await;
     let body = json!({"usuario_id": u, "evento_id": evento, "cantidad": 2});
     let post = |simular: bool| {
-        let mut req = s.http.post(format!("{}/api/reservar", s.reservas)).header("Idempotency-Key", "k-1").json(&body);
+        let mut req = s
+            .http
+            .post(format!("{}/api/reservar", s.reservas))
+            .header("Idempotency-Key", "k-1")
+            .json(&body);
         if simular {
             req = req.header("X-Simular-Fallo", "colgar-tras-pago");
         }
@@ -48,7 +52,10 @@ async fn reintento_tras_recuperacion(backend: Backend) {
     assert_eq!(replay["estado"], "CONFIRMADA");
     let e = s.get_evento(&evento).await;
     assert_eq!(e["zonas"][0]["vendidas"], 2, "sold once, not twice");
-    assert_eq!(s.get_usuario(&u).await["historial_compras"], json!([replay["id"]]));
+    assert_eq!(
+        s.get_usuario(&u).await["historial_compras"],
+        json!([replay["id"]])
+    );
     s.sin_retenciones(&evento).await;
 }
 
@@ -59,6 +66,8 @@ async fn embebido() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real() {
-    let Some(b) = Backend::real().await else { return };
+    let Some(b) = Backend::real().await else {
+        return;
+    };
     reintento_tras_recuperacion(b).await;
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use eventflow_shared::bus::Pendiente;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -53,6 +54,8 @@ pub struct Evento {
     pub retenciones: BTreeMap<String, Retencion>,
     /// Sales by reservation id.
     pub ventas: BTreeMap<String, Venta>,
+    /// Messages written with this event, waiting for the relay (the outbox).
+    pub outbox: Vec<Pendiente>,
 }
 
 impl Evento {

@@ -134,6 +134,7 @@ mod tests {
             creado_en: Utc::now(),
             retenciones: BTreeMap::new(),
             ventas: BTreeMap::new(),
+            outbox: Vec::new(),
         }
     }
 

@@ -99,6 +99,7 @@ impl NuevoEvento {
             creado_en,
             retenciones: BTreeMap::new(),
             ventas: BTreeMap::new(),
+            outbox: Vec::new(),
         }
     }
 }

@@ -5,6 +5,8 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use eventflow_shared::auth::Organizador;
+use eventflow_shared::bus::{Pendiente, EVENT_CREATED};
+use eventflow_shared::http::CorrelationId;
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiQuery, FieldError, Problem};
 
 use super::dto::{ActualizarEvento, EventoRespuesta, ListarEventos, PaginaEventos};
@@ -49,6 +51,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
 #[tracing::instrument(skip_all)]
 pub async fn crear_evento(
     State(state): State<AppState>,
+    CorrelationId(corr): CorrelationId,
     _: Organizador,
     ApiJson(body): ApiJson<CrearEvento>,
 ) -> Result<Response, ApiError> {
@@ -57,8 +60,19 @@ pub async fn crear_evento(
         .id
         .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let evento = nuevo.into_evento(id, eventflow_shared::now());
+    let mut evento = nuevo.into_evento(id, eventflow_shared::now());
+    // EventCreated is stored in the same insert as the event (the outbox): it cannot be
+    // lost, and it is never sent for an event that was not stored.
+    evento.outbox.push(Pendiente::new(
+        EVENT_CREATED,
+        &corr,
+        serde_json::json!({
+            "eventId": evento.id, "nombre": evento.nombre, "fecha": evento.fecha,
+            "lugar": evento.lugar, "aforoTotal": evento.aforo_total(),
+        }),
+    ));
     state.store.insert(&evento).await?;
+    state.outbox.notify_one();
     state.cache.invalidar(None).await;
     tracing::info!(evento_id = %evento.id, aforo = evento.aforo_total(), "evento creado");
     let location = format!("/api/eventos/{}", evento.id);

@@ -26,6 +26,8 @@ pub struct AppState {
     pub cache: EventoCache,
     pub admin_token: Arc<str>,
     pub service_token: Arc<str>,
+    /// Wakes the outbox relay after a write that queued a message.
+    pub outbox: Arc<tokio::sync::Notify>,
 }
 
 impl eventflow_shared::auth::Tokens for AppState {

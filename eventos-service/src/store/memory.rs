@@ -5,6 +5,8 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use eventflow_shared::bus::Pendiente;
+use eventflow_shared::outbox::FuenteOutbox;
 
 use super::{EventoStore, Pagina, StoreError};
 use crate::domain::{
@@ -118,6 +120,25 @@ impl EventoStore for MemoryEventoStore {
     }
 
     async fn ping(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl FuenteOutbox for MemoryEventoStore {
+    async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String> {
+        let map = self.eventos.lock().expect("store mutex");
+        Ok(map
+            .values()
+            .flat_map(|e| e.outbox.iter().map(|p| (e.id.clone(), p.clone())))
+            .take(limite)
+            .collect())
+    }
+
+    async fn enviado(&self, dueno: &str, message_id: uuid::Uuid) -> Result<(), String> {
+        if let Some(e) = self.eventos.lock().expect("store mutex").get_mut(dueno) {
+            e.outbox.retain(|p| p.envelope.message_id != message_id);
+        }
         Ok(())
     }
 }

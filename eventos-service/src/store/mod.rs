@@ -58,7 +58,7 @@ pub struct Pagina {
 ///   when the event does not exist.
 /// - `retenciones_antiguas` lists holds created before `antes_de`, for the reaper.
 #[async_trait]
-pub trait EventoStore: Send + Sync {
+pub trait EventoStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     async fn insert(&self, evento: &Evento) -> Result<(), StoreError>;
     async fn get(&self, id: &str) -> Result<Option<Evento>, StoreError>;
     async fn list(

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use bson::{doc, Bson, Document};
 use chrono::{DateTime, Utc};
+use eventflow_shared::bus::Pendiente;
 use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
+use eventflow_shared::outbox::FuenteOutbox;
 use futures::TryStreamExt;
 use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Collection, Database, IndexModel};
@@ -67,6 +69,9 @@ struct EventoDoc {
     retenciones: BTreeMap<String, RetencionDoc>,
     #[serde(default)]
     ventas: BTreeMap<String, VentaDoc>,
+    /// Messages stored in the same write as the change that caused them.
+    #[serde(default)]
+    outbox: Vec<Pendiente>,
 }
 
 fn zk(k: usize) -> String {
@@ -132,6 +137,7 @@ impl From<&Evento> for EventoDoc {
                     )
                 })
                 .collect(),
+            outbox: e.outbox.clone(),
         }
     }
 }
@@ -191,6 +197,7 @@ impl From<EventoDoc> for Evento {
                     )
                 })
                 .collect(),
+            outbox: d.outbox,
         }
     }
 }
@@ -497,5 +504,38 @@ impl EventoStore for MongoEventoStore {
 
     async fn ping(&self) -> Result<(), String> {
         eventflow_shared::mongo::ping(&self.db).await
+    }
+}
+
+#[async_trait]
+impl FuenteOutbox for MongoEventoStore {
+    async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String> {
+        let docs: Vec<EventoDoc> = self
+            .col
+            .find(doc! { "outbox.0": { "$exists": true } })
+            .limit(limite as i64)
+            .await
+            .map_err(|e| e.to_string())?
+            .try_collect()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(docs
+            .into_iter()
+            .flat_map(|d| {
+                let id = d.id;
+                d.outbox.into_iter().map(move |p| (id.clone(), p))
+            })
+            .collect())
+    }
+
+    async fn enviado(&self, dueno: &str, message_id: uuid::Uuid) -> Result<(), String> {
+        self.col
+            .update_one(
+                doc! { "_id": dueno },
+                doc! { "$pull": { "outbox": { "envelope.messageId": message_id.to_string() } } },
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }

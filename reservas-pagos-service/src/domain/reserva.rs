@@ -2,6 +2,7 @@
 //! so one single-document write keeps both in step (no transactions needed).
 
 use chrono::{DateTime, Utc};
+use eventflow_shared::bus::Pendiente;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -107,6 +108,9 @@ pub struct Reserva {
     pub correlation_id: String,
     /// The append-only log; the fields above are its projection.
     pub eventos: Vec<EventoReserva>,
+    /// Messages written with this state change, waiting for the relay (the outbox).
+    #[serde(default)]
+    pub outbox: Vec<Pendiente>,
     /// Optimistic concurrency: each write expects the version it read.
     pub version: u64,
 }
@@ -132,6 +136,7 @@ impl Reserva {
             compensaciones: Vec::new(),
             correlation_id,
             eventos: Vec::new(),
+            outbox: Vec::new(),
             version: 0,
         }
     }

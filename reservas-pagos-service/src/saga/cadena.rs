@@ -145,6 +145,9 @@ pub async fn persistir(ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError> 
         return Ok(());
     }
     if deps.reservas.guardar(&mut ctx.reserva).await? {
+        if !ctx.reserva.outbox.is_empty() {
+            deps.outbox.notify_one();
+        }
         Ok(())
     } else {
         Err(ApiError::conflict(

@@ -3,6 +3,7 @@
 //! removes it from the history (the earlier handlers then refund and unlock).
 
 use async_trait::async_trait;
+use eventflow_shared::bus::{Pendiente, RESERVA_CONFIRMADA};
 use eventflow_shared::ApiError;
 use serde_json::json;
 
@@ -66,6 +67,16 @@ impl Handler for ConfirmadorReserva {
         ctx.reserva.progreso = Progreso::Confirmada;
         ctx.reserva
             .registrar("ReservaConfirmada", json!({ "total": ctx.reserva.total }));
+        // Persisted by the chain in the same write as CONFIRMADA: the outbox.
+        let r = &ctx.reserva;
+        ctx.reserva.outbox.push(Pendiente::new(
+            RESERVA_CONFIRMADA,
+            &r.correlation_id,
+            json!({
+                "reservaId": r.id, "usuarioId": r.usuario_id, "eventoId": r.evento_id,
+                "zona": r.zona, "cantidad": r.cantidad, "total": r.total,
+            }),
+        ));
         // A failed unlock is not a failed sale: the lease expires with its TTL.
         match deps.lock.release(&ctx.lock_key(), &rid).await {
             Ok(_) => ctx.lock_tomado = false,
@@ -106,6 +117,10 @@ impl Handler for ConfirmadorReserva {
                 hechas.push("reserva quitada del historial de compras".into());
             }
         }
+        // A confirmation that is being undone must never be announced.
+        ctx.reserva
+            .outbox
+            .retain(|p| p.envelope.tipo != RESERVA_CONFIRMADA.0);
         if ctx.reserva.estado == Estado::Confirmada {
             ctx.reserva.estado = Estado::EnCurso;
         }

@@ -39,6 +39,8 @@ pub struct Deps {
     pub metricas: Arc<Metricas>,
     pub lock_ttl: Duration,
     pub max_cantidad: u32,
+    /// Wakes the outbox relay after a write that queued a message.
+    pub outbox: Arc<tokio::sync::Notify>,
 }
 
 /// Faults a demo or test can inject, only when `RESERVAS_SIMULAR_FALLOS=1`.

@@ -5,6 +5,8 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use eventflow_shared::bus::Pendiente;
+use eventflow_shared::outbox::FuenteOutbox;
 
 use super::{Clave, EstadoPago, IdempotenciaStore, Pago, PagoStore, ReservaStore, StoreError};
 use crate::domain::{Estado, Reserva};
@@ -151,6 +153,25 @@ impl IdempotenciaStore for MemoryStore {
         let mut map = self.claves.lock().expect("mutex");
         if matches!(map.get(clave), Some(Clave::EnCurso { .. })) {
             map.remove(clave);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl FuenteOutbox for MemoryStore {
+    async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String> {
+        let map = self.reservas.lock().expect("mutex");
+        Ok(map
+            .values()
+            .flat_map(|r| r.outbox.iter().map(|p| (r.id.clone(), p.clone())))
+            .take(limite)
+            .collect())
+    }
+
+    async fn enviado(&self, dueno: &str, message_id: uuid::Uuid) -> Result<(), String> {
+        if let Some(r) = self.reservas.lock().expect("mutex").get_mut(dueno) {
+            r.outbox.retain(|p| p.envelope.message_id != message_id);
         }
         Ok(())
     }

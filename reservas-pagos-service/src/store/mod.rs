@@ -43,7 +43,7 @@ impl From<StoreError> for ApiError {
 /// - `abandonadas` lists reservations in `EN_CURSO` or `CANCELANDO` not written since
 ///   `antes_de`: the ones recovery must finish.
 #[async_trait]
-pub trait ReservaStore: Send + Sync {
+pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     async fn crear(&self, r: &mut Reserva) -> Result<(), StoreError>;
     async fn guardar(&self, r: &mut Reserva) -> Result<bool, StoreError>;
     async fn get(&self, id: &str) -> Result<Option<Reserva>, StoreError>;

@@ -4,7 +4,9 @@
 use async_trait::async_trait;
 use bson::{doc, Document};
 use chrono::{DateTime, Utc};
+use eventflow_shared::bus::Pendiente;
 use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
+use eventflow_shared::outbox::FuenteOutbox;
 use futures::TryStreamExt;
 use mongodb::{Collection, Database, IndexModel};
 
@@ -261,5 +263,40 @@ impl IdempotenciaStore for MongoStore {
             .await
             .map_err(map_err)?;
         Ok(())
+    }
+}
+
+/// The relay removes a sent message with `$pull`, without bumping `version`: it must not
+/// make a running SAGA's next write fail. If that write re-adds the message, it is sent
+/// again and the consumer deduplicates it.
+#[async_trait]
+impl FuenteOutbox for MongoStore {
+    async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String> {
+        let docs: Vec<Document> = self
+            .reservas
+            .find(doc! { "reserva.outbox.0": { "$exists": true } })
+            .limit(limite as i64)
+            .await
+            .map_err(|e| e.to_string())?
+            .try_collect()
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        for d in docs {
+            let r = from_doc(d).map_err(|e| e.to_string())?;
+            out.extend(r.outbox.into_iter().map(|p| (r.id.clone(), p)));
+        }
+        Ok(out)
+    }
+
+    async fn enviado(&self, dueno: &str, message_id: uuid::Uuid) -> Result<(), String> {
+        self.reservas
+            .update_one(
+                doc! { "_id": dueno },
+                doc! { "$pull": { "reserva.outbox": { "envelope.messageId": message_id.to_string() } } },
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }
