@@ -115,7 +115,7 @@ async fn con_rechazos(backend: Backend) {
     // Declined buyers' holds return to sale, but a buyer told `agotado` while they were
     // held does not come back: the sale may end short of capacity. What must hold is
     // that nothing is oversold and the inventory matches the confirmations exactly.
-    assert!(confirmadas <= 100 && confirmadas >= 50, "{c:?}");
+    assert!((50..=100).contains(&confirmadas), "{c:?}");
     assert!(rechazos >= 1, "{c:?}");
     let e = s.get_evento(&evento).await;
     let z = &e["zonas"][0];
