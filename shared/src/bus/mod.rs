@@ -138,10 +138,18 @@ impl BusConfig {
     pub fn from_env(mode: crate::config::BackendMode) -> Self {
         match mode {
             crate::config::BackendMode::Embedded => Self::Embedded(Arc::default()),
-            crate::config::BackendMode::Real => Self::Rabbit(RabbitConfig::new(
-                &crate::config::env_string("AMQP_URL")
-                    .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".into()),
-            )),
+            crate::config::BackendMode::Real => {
+                let url = crate::config::env_string("AMQP_URL")
+                    .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+                // AMQP_PREFIX and AMQP_QUEUE_EXPIRES_MS isolate a deployment's (or a
+                // test's) exchange and queues on a shared broker.
+                Self::Rabbit(RabbitConfig {
+                    prefix: crate::config::env_string("AMQP_PREFIX").unwrap_or_default(),
+                    expira_ms: crate::config::env_string("AMQP_QUEUE_EXPIRES_MS")
+                        .and_then(|v| v.parse().ok()),
+                    ..RabbitConfig::new(&url)
+                })
+            }
         }
     }
 

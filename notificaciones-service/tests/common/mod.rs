@@ -1,0 +1,174 @@
+//! The whole platform in one test: usuarios, eventos, reservas-pagos and notificaciones
+//! on ephemeral ports, all on one bus (embedded, or an isolated RabbitMQ topology).
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use eventflow_shared::bus::BusConfig;
+use eventflow_shared::config::{StoreConfig, DEV_ADMIN_TOKEN};
+use eventflow_shared::testing;
+use reqwest::Client;
+use serde_json::{json, Value};
+
+pub struct Plataforma {
+    pub usuarios: String,
+    pub eventos: String,
+    pub reservas: String,
+    pub notificaciones: String,
+    pub http: Client,
+    pub bus: BusConfig,
+}
+
+#[derive(Clone)]
+pub enum Backend {
+    Embedded,
+    Real { mongo: String, amqp: String },
+}
+
+impl Backend {
+    pub async fn real() -> Option<Self> {
+        Some(Self::Real {
+            mongo: testing::mongo_uri().await?,
+            amqp: testing::amqp_url().await?,
+        })
+    }
+
+    pub fn store(&self, p: &str) -> StoreConfig {
+        match self {
+            Self::Embedded => StoreConfig::Embedded,
+            Self::Real { mongo, .. } => StoreConfig::Mongo {
+                uri: mongo.clone(),
+                database: testing::unique_name(p),
+            },
+        }
+    }
+
+    pub fn bus(&self) -> BusConfig {
+        match self {
+            Self::Embedded => BusConfig::Embedded(Default::default()),
+            Self::Real { amqp, .. } => BusConfig::Rabbit(testing::rabbit_aislado(amqp)),
+        }
+    }
+}
+
+/// Starts every service. Set `con_notificaciones` false to start the consumer later.
+pub async fn plataforma(backend: &Backend, bus: BusConfig, con_notificaciones: bool) -> Plataforma {
+    let mut u = usuarios_service::Config::embedded();
+    u.store = backend.store("usr");
+    let usuarios = testing::spawn(usuarios_service::build(u).await.unwrap()).await;
+    let mut e = eventos_service::Config::embedded();
+    e.store = backend.store("evt");
+    e.bus = bus.clone();
+    let eventos = testing::spawn(eventos_service::build(e).await.unwrap()).await;
+    let mut r = reservas_pagos_service::Config::embedded(&usuarios, &eventos);
+    r.store = backend.store("rsv");
+    r.bus = bus.clone();
+    r.http_timeout = Duration::from_secs(10);
+    let reservas = testing::spawn(reservas_pagos_service::build(r).await.unwrap()).await;
+    let notificaciones = if con_notificaciones {
+        notificaciones(backend, &bus).await
+    } else {
+        String::new()
+    };
+    Plataforma {
+        usuarios,
+        eventos,
+        reservas,
+        notificaciones,
+        http: Client::new(),
+        bus,
+    }
+}
+
+pub async fn notificaciones(backend: &Backend, bus: &BusConfig) -> String {
+    let cfg = notificaciones_service::Config {
+        store: backend.store("ntf"),
+        bus: bus.clone(),
+    };
+    testing::spawn(notificaciones_service::build(cfg).await.unwrap()).await
+}
+
+impl Plataforma {
+    pub async fn evento(&self, capacidad: i64, corr: &str) -> String {
+        let res = self
+            .http
+            .post(format!("{}/api/eventos", self.eventos))
+            .bearer_auth(DEV_ADMIN_TOKEN)
+            .header("X-Correlation-Id", corr)
+            .json(&json!({"nombre": "Festival", "fecha": "2099-01-01T20:00:00Z", "lugar": "Lima",
+                          "zonas": [{"nombre": "General", "precio": 2500, "capacidad": capacidad}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn usuario(&self, i: usize) -> String {
+        let res = self
+            .http
+            .post(format!("{}/api/usuarios", self.usuarios))
+            .json(
+                &json!({"tipo_documento": "DNI", "nro_documento": format!("{i:08}"), "nombre": "A",
+                          "apellido": "B", "email": format!("n{i}@example.com")}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Books one ticket; returns the reservation id.
+    pub async fn reservar(&self, usuario: &str, evento: &str, corr: &str) -> String {
+        let res = self
+            .http
+            .post(format!("{}/api/reservar", self.reservas))
+            .header("X-Correlation-Id", corr)
+            .json(&json!({"usuario_id": usuario, "evento_id": evento}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn notificaciones_de(&self, query: &str) -> Vec<Value> {
+        let v: Value = self
+            .http
+            .get(format!(
+                "{}/api/notificaciones?limit=100&{query}",
+                self.notificaciones
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits until `query` lists at least `n` notifications (or 20 s), then returns them.
+    pub async fn esperar(&self, query: &str, n: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let v = self.notificaciones_de(query).await;
+            if v.len() >= n {
+                // Give a duplicate the chance to show up before the caller counts.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                return self.notificaciones_de(query).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.notificaciones_de(query).await
+    }
+}

@@ -1,0 +1,148 @@
+//! Messages end to end, on the embedded bus and on real RabbitMQ: one notification per
+//! message with the request's correlation id, duplicates without a second effect, and
+//! poison messages dead-lettered while the consumer keeps going.
+
+mod common;
+
+use common::{plataforma, Backend};
+use eventflow_shared::bus::{BusConfig, Envelope, RESERVA_CONFIRMADA};
+use serde_json::json;
+
+async fn una_notificacion_por_mensaje(b: Backend) {
+    let p = plataforma(&b, b.bus(), true).await;
+    let evento = p.evento(5, "corr-evento").await;
+    let u = p.usuario(1).await;
+    let reserva = p.reservar(&u, &evento, "corr-compra").await;
+
+    let anuncios = p.esperar(&format!("tipo=nuevo-evento"), 1).await;
+    let anuncio: Vec<_> = anuncios
+        .iter()
+        .filter(|n| n["evento_id"] == evento.as_str())
+        .collect();
+    assert_eq!(anuncio.len(), 1, "{anuncios:?}");
+    assert_eq!(anuncio[0]["correlation_id"], "corr-evento");
+    assert_eq!(anuncio[0]["titulo"], "Nuevo evento: Festival");
+
+    let mias = p.esperar(&format!("usuario_id={u}"), 1).await;
+    assert_eq!(mias.len(), 1, "{mias:?}");
+    assert_eq!(mias[0]["tipo"], "reserva-confirmada");
+    assert_eq!(mias[0]["reserva_id"], reserva.as_str());
+    assert_eq!(mias[0]["correlation_id"], "corr-compra");
+
+    // Cancelling produces the cancellation notice, with the cancel request's id.
+    let res = p
+        .http
+        .post(format!("{}/api/reservas/{reserva}/cancelar", p.reservas))
+        .header("X-Correlation-Id", "corr-cancela")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mias = p.esperar(&format!("usuario_id={u}"), 2).await;
+    assert_eq!(mias.len(), 2, "{mias:?}");
+    assert_eq!(mias[0]["tipo"], "reserva-cancelada");
+    assert_eq!(mias[0]["correlation_id"], "corr-cancela");
+}
+
+async fn duplicado_sin_segundo_efecto(b: Backend) {
+    let p = plataforma(&b, b.bus(), true).await;
+    let publicador = p.bus.publicador().await.unwrap();
+    let env = Envelope::new(
+        RESERVA_CONFIRMADA.0,
+        "corr-dup",
+        json!({"reservaId": "r-dup", "usuarioId": "u-dup", "eventoId": "e", "zona": "General", "cantidad": 1, "total": 2500}),
+    );
+    for _ in 0..3 {
+        publicador
+            .publicar(RESERVA_CONFIRMADA.1, &env)
+            .await
+            .unwrap();
+    }
+    let n = p.esperar("reserva_id=r-dup", 1).await;
+    assert_eq!(n.len(), 1, "three deliveries, one notification: {n:?}");
+    assert_eq!(n[0]["id"], env.message_id.to_string());
+}
+
+async fn veneno_a_la_dlq(b: Backend) {
+    let bus = b.bus();
+    let p = plataforma(&b, bus.clone(), true).await;
+    match &bus {
+        BusConfig::Embedded(e) => e.publicar_crudo(b"{roto".to_vec()),
+        BusConfig::Rabbit(c) => eventflow_shared::bus::RabbitBus::connect(c.clone())
+            .await
+            .unwrap()
+            .publicar_crudo("reserva.confirmada", b"{roto")
+            .await
+            .unwrap(),
+    }
+    // A well-formed message of an unknown type is poison too.
+    let raro = Envelope::new("Desconocido", "c", json!({}));
+    p.bus
+        .publicador()
+        .await
+        .unwrap()
+        .publicar("reserva.rara", &raro)
+        .await
+        .unwrap();
+    // The consumer keeps going.
+    let evento = p.evento(1, "corr-despues").await;
+    let n = p.esperar("tipo=nuevo-evento", 1).await;
+    assert!(n.iter().any(|x| x["evento_id"] == evento.as_str()));
+    let muertos = match &bus {
+        BusConfig::Embedded(e) => e.dlq().len(),
+        BusConfig::Rabbit(c) => contar(c).await,
+    };
+    assert_eq!(muertos, 2, "both poison messages dead-lettered");
+}
+
+pub async fn contar(c: &eventflow_shared::bus::RabbitConfig) -> usize {
+    use lapin::options::QueueDeclareOptions;
+    for _ in 0..50 {
+        let conn = lapin::Connection::connect(&c.url, lapin::ConnectionProperties::default())
+            .await
+            .unwrap();
+        let ch = conn.create_channel().await.unwrap();
+        let q = ch
+            .queue_declare(
+                c.dlq().as_str().into(),
+                QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+            .await
+            .unwrap();
+        let _ = conn.close(0, "".into()).await;
+        if q.message_count() >= 2 {
+            return q.message_count() as usize;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    0
+}
+
+macro_rules! ambos {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embebido() {
+                super::$name(Backend::Embedded).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn rabbitmq() {
+                let Some(b) = Backend::real().await else {
+                    return;
+                };
+                super::$name(b).await;
+            }
+        }
+    };
+}
+
+ambos!(una_notificacion_por_mensaje);
+ambos!(duplicado_sin_segundo_efecto);
+ambos!(veneno_a_la_dlq);
