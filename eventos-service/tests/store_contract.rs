@@ -276,3 +276,37 @@ async fn race_500_buyers_100_tickets_mongodb() {
     let Some(s) = mongo().await else { return };
     race(s).await;
 }
+
+/// The outbox: messages stored with the event are listed until marked sent, once each.
+async fn outbox(s: Arc<dyn EventoStore>) {
+    use eventflow_shared::bus::{Pendiente, EVENT_CREATED};
+    let mut e = evento("ob", 5, "Lima", &[("General", 0, 10)]);
+    let p = Pendiente::new(EVENT_CREATED, "corr", serde_json::json!({"eventId": "ob"}));
+    e.outbox.push(p.clone());
+    s.insert(&e).await.unwrap();
+    s.insert(&evento("sin", 5, "Lima", &[("General", 0, 10)]))
+        .await
+        .unwrap();
+    let pend = s.pendientes(10).await.unwrap();
+    assert_eq!(pend, vec![("ob".to_owned(), p.clone())]);
+    s.enviado("ob", p.envelope.message_id).await.unwrap();
+    assert!(
+        s.pendientes(10).await.unwrap().is_empty(),
+        "marked sent means gone"
+    );
+    s.enviado("ob", p.envelope.message_id).await.unwrap();
+    // Inventory changes leave the outbox alone.
+    s.retener("ob", "r1", 0, 1, Utc::now()).await.unwrap();
+    assert!(s.pendientes(10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn outbox_embedded() {
+    outbox(embedded().await).await;
+}
+
+#[tokio::test]
+async fn outbox_mongodb() {
+    let Some(s) = mongo().await else { return };
+    outbox(s).await;
+}

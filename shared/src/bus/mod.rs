@@ -31,6 +31,8 @@ pub const RESERVA_CANCELADA: (&str, &str) = ("ReservaCancelada", "reserva.cancel
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope {
+    /// Always a string, in JSON and in BSON alike, so stores can match it in queries.
+    #[serde(with = "uuid_texto")]
     pub message_id: Uuid,
     #[serde(rename = "type")]
     pub tipo: String,
@@ -167,5 +169,21 @@ impl BusConfig {
             Self::Embedded(b) => b.clone(),
             Self::Rabbit(c) => Arc::new(RabbitBus::connect(c.clone()).await?),
         })
+    }
+}
+
+/// Serialises a UUID as its hyphenated string whatever the format (BSON would otherwise
+/// write binary, which a `$pull` by string never matches).
+mod uuid_texto {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use uuid::Uuid;
+
+    pub fn serialize<S: Serializer>(id: &Uuid, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&id.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Uuid, D::Error> {
+        let raw = String::deserialize(d)?;
+        Uuid::parse_str(&raw).map_err(serde::de::Error::custom)
     }
 }

@@ -1,0 +1,43 @@
+//! The reservations' outbox, on the embedded and MongoDB stores: messages written with a
+//! reservation are listed until marked sent; marking one sent does not disturb the
+//! SAGA's version-guarded writes.
+
+use eventflow_shared::bus::{Pendiente, RESERVA_CONFIRMADA};
+use eventflow_shared::config::StoreConfig;
+use eventflow_shared::testing;
+use reservas_pagos_service::domain::Reserva;
+use reservas_pagos_service::store::{self, Stores};
+
+async fn contrato(s: Stores) {
+    let store = s.reservas;
+    let mut r = Reserva::nueva("r-ob".into(), "e1".into(), 1, "corr".into());
+    store.crear(&mut r).await.unwrap();
+    assert!(store.pendientes(10).await.unwrap().is_empty());
+
+    let p = Pendiente::new(RESERVA_CONFIRMADA, "corr", serde_json::json!({"reservaId": "r-ob"}));
+    r.outbox.push(p.clone());
+    assert!(store.guardar(&mut r).await.unwrap());
+    assert_eq!(store.pendientes(10).await.unwrap(), vec![("r-ob".to_owned(), p.clone())]);
+
+    store.enviado("r-ob", p.envelope.message_id).await.unwrap();
+    assert!(store.pendientes(10).await.unwrap().is_empty(), "marked sent means gone");
+    store.enviado("r-ob", p.envelope.message_id).await.unwrap();
+
+    // The relay does not bump the version: the SAGA's next write still goes through.
+    let mut again = store.get("r-ob").await.unwrap().unwrap();
+    assert!(again.outbox.is_empty());
+    again.registrar("Algo", serde_json::json!({}));
+    assert!(store.guardar(&mut again).await.unwrap());
+}
+
+#[tokio::test]
+async fn outbox_embebido() {
+    contrato(store::from_config(&StoreConfig::Embedded).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn outbox_mongodb() {
+    let Some(uri) = testing::mongo_uri().await else { return };
+    let cfg = StoreConfig::Mongo { uri, database: testing::unique_name("rsv") };
+    contrato(store::from_config(&cfg).await.unwrap()).await;
+}
