@@ -14,7 +14,7 @@ async fn una_notificacion_por_mensaje(b: Backend) {
     let u = p.usuario(1).await;
     let reserva = p.reservar(&u, &evento, "corr-compra").await;
 
-    let anuncios = p.esperar(&format!("tipo=nuevo-evento"), 1).await;
+    let anuncios = p.esperar("tipo=nuevo-evento", 1).await;
     let anuncio: Vec<_> = anuncios
         .iter()
         .filter(|n| n["evento_id"] == evento.as_str())
