@@ -20,7 +20,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/app/target \
     cargo build --release --bins \
     && mkdir -p /out \
-    && for bin in usuarios-service eventos-service reservas-pagos-service eventflow; do \
+    && for bin in usuarios-service eventos-service reservas-pagos-service notificaciones-service eventflow; do \
          cp "target/release/$bin" /out/ || { echo "binary $bin was not built" >&2; exit 1; }; \
        done
 
@@ -40,13 +40,14 @@ RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin even
 COPY --from=builder /out/usuarios-service \
                     /out/eventos-service \
                     /out/reservas-pagos-service \
+                    /out/notificaciones-service \
                     /out/eventflow \
                     /usr/local/bin/
 
 USER eventflow
 ENV EVENTFLOW_BIND=0.0.0.0 \
     RUST_LOG=info
-EXPOSE 8001 8002 8003
+EXPOSE 8001 8002 8003 8004
 
 # Default: the all-in-one launcher. docker-compose.yml overrides this per service.
 CMD ["/usr/local/bin/eventflow"]
