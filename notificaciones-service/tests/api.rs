@@ -1,0 +1,133 @@
+//! notificaciones HTTP API: listing and its validation, health, readiness, docs, and the
+//! OpenAPI snapshot; start-up refuses an unreachable configured backend.
+
+use std::path::Path;
+
+use eventflow_shared::bus::{BusConfig, RabbitConfig};
+use eventflow_shared::config::StoreConfig;
+use eventflow_shared::testing;
+use notificaciones_service::Config;
+use serde_json::Value;
+
+async fn app() -> String {
+    let cfg = Config {
+        store: StoreConfig::Embedded,
+        bus: BusConfig::Embedded(Default::default()),
+    };
+    testing::spawn(notificaciones_service::build(cfg).await.unwrap()).await
+}
+
+#[tokio::test]
+async fn listar_valida_sus_parametros() {
+    let base = app().await;
+    let http = reqwest::Client::new();
+    let ok = http
+        .get(format!("{base}/api/notificaciones"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let v: Value = ok.json().await.unwrap();
+    assert_eq!(
+        (
+            v["total"].as_u64(),
+            v["limit"].as_u64(),
+            v["offset"].as_u64()
+        ),
+        (Some(0), Some(20), Some(0))
+    );
+    for q in [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "usuario_id=a%24b",
+        "reserva_id=..%2F",
+        "offset=-1",
+    ] {
+        let res = http
+            .get(format!("{base}/api/notificaciones?{q}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{q}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{q}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn salud_listo_y_documentacion() {
+    let base = app().await;
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.get(format!("{base}/health"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let ready: Value = http
+        .get(format!("{base}/ready"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["dependencias"]["broker"], "ok");
+    assert_eq!(
+        http.get(format!("{base}/docs/"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let doc: Value = http
+        .get(format!("{base}/api-docs/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/api/notificaciones"]["get"].is_object());
+}
+
+#[tokio::test]
+async fn backends_inalcanzables_impiden_arrancar() {
+    let cfg = Config {
+        store: StoreConfig::Mongo {
+            uri: "mongodb://127.0.0.1:1".into(),
+            database: "n".into(),
+        },
+        bus: BusConfig::Embedded(Default::default()),
+    };
+    let err = notificaciones_service::build(cfg)
+        .await
+        .err()
+        .expect("must not start")
+        .to_string();
+    assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err}");
+    let cfg = Config {
+        store: StoreConfig::Embedded,
+        bus: BusConfig::Rabbit(RabbitConfig::new("amqp://guest:guest@127.0.0.1:1/%2f")),
+    };
+    let err = notificaciones_service::build(cfg)
+        .await
+        .err()
+        .expect("must not start");
+    assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err:#}");
+}
+
+#[test]
+fn openapi_snapshot() {
+    testing::assert_openapi_snapshot(
+        &notificaciones_service::http::openapi(),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json"),
+    );
+}
