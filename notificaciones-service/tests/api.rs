@@ -107,20 +107,13 @@ async fn backends_inalcanzables_impiden_arrancar() {
         },
         bus: BusConfig::Embedded(Default::default()),
     };
-    let err = notificaciones_service::build(cfg)
-        .await
-        .err()
-        .expect("must not start")
-        .to_string();
+    let err = arranque_fallido(cfg).await.to_string();
     assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err}");
     let cfg = Config {
         store: StoreConfig::Embedded,
         bus: BusConfig::Rabbit(RabbitConfig::new("amqp://guest:guest@127.0.0.1:1/%2f")),
     };
-    let err = notificaciones_service::build(cfg)
-        .await
-        .err()
-        .expect("must not start");
+    let err = arranque_fallido(cfg).await;
     assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err:#}");
 }
 
@@ -130,4 +123,11 @@ fn openapi_snapshot() {
         &notificaciones_service::http::openapi(),
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json"),
     );
+}
+
+async fn arranque_fallido(cfg: Config) -> anyhow::Error {
+    match notificaciones_service::build(cfg).await {
+        Ok(_) => panic!("must not start"),
+        Err(e) => e,
+    }
 }

@@ -14,13 +14,23 @@ async fn contrato(s: Stores) {
     store.crear(&mut r).await.unwrap();
     assert!(store.pendientes(10).await.unwrap().is_empty());
 
-    let p = Pendiente::new(RESERVA_CONFIRMADA, "corr", serde_json::json!({"reservaId": "r-ob"}));
+    let p = Pendiente::new(
+        RESERVA_CONFIRMADA,
+        "corr",
+        serde_json::json!({"reservaId": "r-ob"}),
+    );
     r.outbox.push(p.clone());
     assert!(store.guardar(&mut r).await.unwrap());
-    assert_eq!(store.pendientes(10).await.unwrap(), vec![("r-ob".to_owned(), p.clone())]);
+    assert_eq!(
+        store.pendientes(10).await.unwrap(),
+        vec![("r-ob".to_owned(), p.clone())]
+    );
 
     store.enviado("r-ob", p.envelope.message_id).await.unwrap();
-    assert!(store.pendientes(10).await.unwrap().is_empty(), "marked sent means gone");
+    assert!(
+        store.pendientes(10).await.unwrap().is_empty(),
+        "marked sent means gone"
+    );
     store.enviado("r-ob", p.envelope.message_id).await.unwrap();
 
     // The relay does not bump the version: the SAGA's next write still goes through.
@@ -37,7 +47,12 @@ async fn outbox_embebido() {
 
 #[tokio::test]
 async fn outbox_mongodb() {
-    let Some(uri) = testing::mongo_uri().await else { return };
-    let cfg = StoreConfig::Mongo { uri, database: testing::unique_name("rsv") };
+    let Some(uri) = testing::mongo_uri().await else {
+        return;
+    };
+    let cfg = StoreConfig::Mongo {
+        uri,
+        database: testing::unique_name("rsv"),
+    };
     contrato(store::from_config(&cfg).await.unwrap()).await;
 }
