@@ -10,6 +10,7 @@ use crate::clients::ClientError;
 use crate::domain::{Estado, PagoResumen, Reserva};
 use crate::saga::validador_datos_dependencia as dependencia;
 use crate::saga::Deps;
+use crate::store::EstadoPago;
 
 /// Cancels reservation `id`. 404 unknown, 409 when it is not confirmed or the event
 /// already happened; a repeat returns the cancelled reservation.
@@ -64,7 +65,18 @@ pub async fn cancelar(deps: &Deps, id: &str, corr: &str) -> Result<Reserva, ApiE
 /// Runs the cancellation's idempotent effects and records CANCELADA.
 pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError> {
     let corr = r.correlation_id.clone();
-    if let Some(p) = deps.pasarela.reembolsar(&r.id).await? {
+    // A cancellation cut off after the refund (e.g. eventos failed below) is retried:
+    // the ledger then says REEMBOLSADO and `reembolsar` has nothing left to do, but the
+    // refund was never written here. Record it, or the reservation claims APROBADO.
+    let mut reembolso = deps.pasarela.reembolsar(&r.id).await?;
+    if reembolso.is_none() && !r.tiene_evento("PagoReembolsado") {
+        reembolso = deps
+            .pasarela
+            .consultar(&r.id)
+            .await?
+            .filter(|p| p.estado == EstadoPago::Reembolsado);
+    }
+    if let Some(p) = reembolso {
         r.pago = Some(PagoResumen {
             id: p.id.clone(),
             estado: "REEMBOLSADO".into(),
@@ -75,10 +87,17 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
         );
     }
     match deps.eventos.devolver(&r.evento_id, &r.id, &corr).await {
-        Ok(res) if res == "devuelta" => r.registrar(
-            "InventarioDevuelto",
-            json!({ "zona": r.zona, "cantidad": r.cantidad }),
-        ),
+        // A confirmed reservation was sold, so `sin_venta` means an interrupted earlier
+        // try already returned the tickets (its answer was lost): record that once.
+        Ok(res)
+            if res == "devuelta"
+                || (res == "sin_venta" && !r.tiene_evento("InventarioDevuelto")) =>
+        {
+            r.registrar(
+                "InventarioDevuelto",
+                json!({ "zona": r.zona, "cantidad": r.cantidad }),
+            )
+        }
         Ok(_) | Err(ClientError::NoEncontrado) => {}
         Err(e) => return Err(dependencia(e, "El evento").with("reserva_id", r.id.clone())),
     }

@@ -10,6 +10,10 @@ use crate::domain::Estado;
 use crate::http::ReservaRespuesta;
 use crate::store::{Clave, IdempotenciaStore, ReservaStore};
 
+/// A key still "in progress" this long after its request, with no reservation written,
+/// belongs to a request that died before doing anything.
+const ABANDONO_SECS: i64 = 60;
+
 /// What to do with a request that carries a key.
 pub enum Decision {
     Ejecutar,
@@ -53,6 +57,22 @@ pub async fn decidir(
                 "Idempotency-Key reutilizada",
                 "Esta Idempotency-Key ya se usó con otro cuerpo",
             ))
+        }
+        Clave::EnCurso {
+            reserva_id, desde, ..
+        } if desde < chrono::Utc::now() - chrono::Duration::seconds(ABANDONO_SECS)
+            && reservas.get(&reserva_id).await?.is_none() =>
+        {
+            // Its request died before writing anything: nothing happened, so the key is
+            // free again. Of concurrent retries only one wins the new `tomar`.
+            store.soltar(clave).await?;
+            match store.tomar(clave, hash, rid).await? {
+                Clave::Nueva => Ok(Decision::Ejecutar),
+                _ => Err(ApiError::conflict(
+                    "solicitud-en-curso",
+                    "Una solicitud con esta Idempotency-Key aún se está procesando",
+                )),
+            }
         }
         Clave::EnCurso { reserva_id, .. } => match desenlace(reservas, &reserva_id).await? {
             // The first request died before recording its answer, and recovery has
@@ -113,5 +133,67 @@ pub async fn cerrar(store: &dyn IdempotenciaStore, clave: &str, status: u16, bod
     };
     if let Err(e) = res {
         tracing::warn!(error = %e, "could not record the idempotency key's outcome");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::store::StoreError;
+
+    /// Reports one key "in progress" since `desde` until it is freed.
+    struct Claves {
+        desde: chrono::DateTime<chrono::Utc>,
+        soltada: Mutex<bool>,
+    }
+
+    #[async_trait]
+    impl IdempotenciaStore for Claves {
+        async fn tomar(&self, _: &str, hash: &str, _: &str) -> Result<Clave, StoreError> {
+            if *self.soltada.lock().unwrap() {
+                return Ok(Clave::Nueva);
+            }
+            Ok(Clave::EnCurso {
+                hash: hash.into(),
+                reserva_id: "nunca-escrita".into(),
+                desde: self.desde,
+            })
+        }
+        async fn completar(&self, _: &str, _: u16, _: &str) -> Result<(), StoreError> {
+            Ok(())
+        }
+        async fn soltar(&self, _: &str) -> Result<(), StoreError> {
+            *self.soltada.lock().unwrap() = true;
+            Ok(())
+        }
+    }
+
+    async fn decision(hace: chrono::Duration) -> Result<Decision, ApiError> {
+        let claves = Claves {
+            desde: chrono::Utc::now() - hace,
+            soltada: Mutex::new(false),
+        };
+        let reservas = crate::store::from_config(&eventflow_shared::config::StoreConfig::Embedded)
+            .await
+            .unwrap()
+            .reservas;
+        decidir(&claves, reservas.as_ref(), "k", "h", "r2").await
+    }
+
+    #[tokio::test]
+    async fn a_key_whose_request_died_before_writing_is_freed_after_a_while() {
+        assert!(matches!(
+            decision(chrono::Duration::hours(1)).await,
+            Ok(Decision::Ejecutar)
+        ));
+        let recent = decision(chrono::Duration::seconds(1)).await;
+        assert!(
+            matches!(recent, Err(e) if e.kind == "solicitud-en-curso"),
+            "a recent one may still be running"
+        );
     }
 }

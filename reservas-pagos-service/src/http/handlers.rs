@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiQuery, Problem};
+use tracing::Instrument;
 
 use super::dto::{Bitacora, ListarReservas, PaginaReservas, ReservaRespuesta};
 use super::AppState;
@@ -50,6 +51,20 @@ pub async fn reservar(
     CorrelationId(corr): CorrelationId,
     headers: HeaderMap,
     ApiJson(solicitud): ApiJson<SolicitudReserva>,
+) -> Result<Response, ApiError> {
+    // Detached from the connection: a client that disconnects (a timeout, a closed tab)
+    // drops this future, and must not cut the SAGA off half-way, leaving its lock, its
+    // hold and an Idempotency-Key stuck "in progress" with no reservation behind it.
+    tokio::spawn(reservar_hasta_el_final(st, corr, headers, solicitud).in_current_span())
+        .await
+        .map_err(ApiError::internal)?
+}
+
+async fn reservar_hasta_el_final(
+    st: AppState,
+    corr: String,
+    headers: HeaderMap,
+    solicitud: SolicitudReserva,
 ) -> Result<Response, ApiError> {
     let rid = uuid::Uuid::new_v4().to_string();
     let clave = idempotencia::clave(&headers)?;
@@ -122,8 +137,10 @@ pub async fn listar_reservas(
     let usuario = q
         .usuario_id
         .ok_or_else(|| ApiError::field("usuario_id", "es obligatorio"))?;
-    uuid::Uuid::parse_str(&usuario)
-        .map_err(|_| ApiError::field("usuario_id", "debe ser un UUID"))?;
+    // Stored ids are canonical (lower case, hyphenated): query with that form.
+    let usuario = uuid::Uuid::parse_str(&usuario)
+        .map_err(|_| ApiError::field("usuario_id", "debe ser un UUID"))?
+        .to_string();
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::field("limit", "debe estar entre 1 y 100"));
