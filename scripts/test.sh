@@ -11,7 +11,11 @@
 #    with "$@" passed through to the runner, e.g.
 #      scripts/test.sh -p eventos-service
 #      scripts/test.sh -- --nocapture           (cargo test)
-# 5. optionally the frontend tests, when frontend/package.json exists.
+#    then, alone, the RabbitMQ outage test (it stops the shared broker);
+# 5. the SAGA curl scenarios (scripts/saga): 01–07, 09, 10 against a launcher
+#    on embedded backends, then 08 (Redis down) against real backends with a
+#    private Redis;
+# 6. optionally the frontend tests, when frontend/package.json exists.
 #
 # Stops at the first failing stage and exits non-zero.
 set -euo pipefail
@@ -27,41 +31,69 @@ stage() {
     printf '\n==== %s ====\n' "$*"
 }
 
-stage "1/5 backends (Redis, RabbitMQ, SecantusDB)"
+stage "1/6 backends (Redis, RabbitMQ, SecantusDB)"
 # Sourced so that the exported URLs reach cargo below. backends.sh runs its
 # real work in a child shell, so sourcing cannot alter our shell options.
 # shellcheck source=scripts/backends.sh
 source scripts/backends.sh
 echo "MONGODB_URI=$MONGODB_URI REDIS_URL=$REDIS_URL AMQP_URL=$AMQP_URL EVENTFLOW_REAL_BACKENDS=$EVENTFLOW_REAL_BACKENDS"
 
-stage "2/5 cargo fmt --all -- --check"
+stage "2/6 cargo fmt --all -- --check"
 cargo fmt --all -- --check
 
-stage "3/5 cargo clippy --workspace --all-targets -- -D warnings"
+stage "3/6 cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
 if cargo nextest --version >/dev/null 2>&1; then
-    stage "4/5 cargo nextest run --workspace --no-fail-fast${*:+ $*}"
+    stage "4/6 cargo nextest run --workspace --no-fail-fast${*:+ $*}"
     cargo nextest run --workspace --no-fail-fast "$@"
 else
-    stage "4/5 cargo test --workspace --no-fail-fast${*:+ $*} (cargo-nextest not installed)"
+    stage "4/6 cargo test --workspace --no-fail-fast${*:+ $*} (cargo-nextest not installed)"
     cargo test --workspace --no-fail-fast "$@"
 fi
+
+stage "4b/6 RabbitMQ outage test (stops the shared broker, so it runs alone)"
+# #[ignore]d in the main run so it cannot disturb other tests; it restarts the broker
+# itself, even when it fails.
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run -p notificaciones-service --test corte_broker --run-ignored ignored-only
+else
+    cargo test -p notificaciones-service --test corte_broker -- --ignored
+fi
+
+stage "5/6 SAGA curl scenarios (scripts/saga)"
+# Build the launcher every time: run-all.sh only builds it when it is missing, and a
+# stale binary would test old code. A no-op when it is up to date.
+cargo build --bin eventflow
+# 01–07, 09, 10 on a launcher of its own: embedded backends, free ports, always stopped.
+bash scripts/saga/run-all.sh --start
+# 08 on real backends (MONGODB_URI and AMQP_URL exported above), with a private
+# redis-server that it kills and restarts: the shared Redis is never touched.
+bash scripts/saga/08-redis-caido.sh
 
 # ---------------------------------------------------------------------------
 # Optional: frontend tests. Only when the repo has a frontend/ with a
 # package.json; the Rust workspace must pass on its own without Node.
 # ---------------------------------------------------------------------------
 if [[ -f frontend/package.json ]]; then
-    stage "5/5 frontend: npm ci && npm test"
+    stage "6/6 frontend: npm ci && npm test"
     command -v npm >/dev/null 2>&1 || {
         echo "ERROR: frontend/package.json exists but npm is not installed" >&2
         exit 1
     }
     # CI=true makes test runners (vitest/jest) run once instead of watching.
     (cd frontend && export CI="${CI:-true}" && npm ci && npm test)
+    # E2E in Debian's Chromium, driven by playwright-core: no browser is ever downloaded.
+    # `npm run e2e` builds the UI and the launcher if needed, starts the launcher on free
+    # ports and always stops it.
+    stage "frontend e2e: npm run e2e (Debian chromium)"
+    if [[ ! -x /usr/bin/chromium ]]; then
+        echo "installing Debian's chromium for the e2e tests"
+        apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+    fi
+    (cd frontend && npm run e2e)
 else
-    stage "5/5 frontend: skipped (no frontend/package.json)"
+    stage "6/6 frontend: skipped (no frontend/package.json)"
 fi
 
 stage "all stages passed"

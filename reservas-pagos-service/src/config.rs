@@ -45,9 +45,10 @@ impl Config {
         }
     }
 
-    /// `MONGODB_URI` (database `reservas`), `REDIS_URL`, `USUARIOS_URL`, `EVENTOS_URL`,
-    /// `EVENTFLOW_SERVICE_TOKEN`, `RESERVAS_LOCK_TTL_MS` (30000), `RESERVAS_MAX_CANTIDAD`
-    /// (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
+    /// `MONGODB_URI`, `RESERVAS_DB` (the database, default `reservas`: lets tests and
+    /// side-by-side deployments isolate theirs), `REDIS_URL`, `USUARIOS_URL`,
+    /// `EVENTOS_URL`, `EVENTFLOW_SERVICE_TOKEN`, `RESERVAS_LOCK_TTL_MS` (30000),
+    /// `RESERVAS_MAX_CANTIDAD` (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
     /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_RECUPERACION_INTERVALO_SECS` (10).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let flag = env_parse::<u8>(
@@ -55,7 +56,10 @@ impl Config {
             u8::from(mode == BackendMode::Embedded),
         )?;
         Ok(Self {
-            store: StoreConfig::from_env(mode, "reservas"),
+            store: StoreConfig::from_env(
+                mode,
+                &env_string("RESERVAS_DB").unwrap_or_else(|| "reservas".into()),
+            ),
             redis: RedisConfig::from_env(mode),
             usuarios_url: env_string("USUARIOS_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8001".into()),

@@ -32,7 +32,7 @@ impl Handler for ConfirmadorReserva {
                 tracing::warn!(reserva_id = %ctx.reserva.id, "simulated hang after payment");
                 std::future::pending::<()>().await;
             }
-            None => {}
+            Some(FalloSimulado::ColgarTrasRetencion) | None => {}
         }
         let (evento, rid, corr) = (
             ctx.reserva.evento_id.clone(),

@@ -50,6 +50,9 @@ pub enum FalloSimulado {
     Confirmacion,
     /// The SAGA stops for good after the payment is recorded: for crash-recovery tests.
     ColgarTrasPago,
+    /// The SAGA stops for good after the hold is recorded, before any charge: for
+    /// crash-recovery tests of the compensating path.
+    ColgarTrasRetencion,
 }
 
 impl FalloSimulado {
@@ -57,6 +60,7 @@ impl FalloSimulado {
         match v.trim() {
             "confirmacion" => Some(Self::Confirmacion),
             "colgar-tras-pago" => Some(Self::ColgarTrasPago),
+            "colgar-tras-retencion" => Some(Self::ColgarTrasRetencion),
             _ => None,
         }
     }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use eventflow_shared::ApiError;
 use serde_json::json;
 
-use super::{Contexto, Deps, Handler};
+use super::{Contexto, Deps, FalloSimulado, Handler};
 use crate::domain::{importe, PagoResumen, Progreso};
 use crate::pagos::Cobro;
 use crate::store::EstadoPago;
@@ -20,6 +20,11 @@ impl Handler for ProcesadorPago {
     }
 
     async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError> {
+        // Only set when RESERVAS_SIMULAR_FALLOS=1 (the handler filters the header).
+        if ctx.fallo_simulado == Some(FalloSimulado::ColgarTrasRetencion) {
+            tracing::warn!(reserva_id = %ctx.reserva.id, "simulated hang before payment");
+            std::future::pending::<()>().await;
+        }
         let total = ctx.reserva.total.unwrap_or(0);
         match deps
             .pasarela

@@ -1,0 +1,594 @@
+//! Crash recovery across a real process boundary. reservas-pagos runs as a child process
+//! on MongoDB, Redis and RabbitMQ; a SAGA is frozen mid-way with `X-Simular-Fallo`, the
+//! process is killed with SIGKILL (no shutdown hook, no last write), and a fresh process
+//! with the same configuration must finish every abandoned reservation on its own:
+//! forward when it was paid, compensated when it was not. Afterwards the inventory, the
+//! payment ledger, the buyer's history, the checkout locks and the event log must agree.
+//!
+//! usuarios and eventos run in-process on the same real backends, each on a database (and
+//! for eventos a Redis key prefix) no other test uses; reservas gets its own database
+//! through `RESERVAS_DB` and its own RabbitMQ exchange through `AMQP_PREFIX`. Its lock keys
+//! are unprefixed, which is safe: they embed this test's unique event and user ids.
+
+use std::fs::OpenOptions;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::testing;
+use mongodb::bson::{doc, Document};
+use reqwest::Client;
+use serde_json::{json, Value};
+use tokio::task::JoinHandle;
+
+/// `RESERVAS_LOCK_TTL_MS`: also how long a SAGA must sit unwritten to count as abandoned.
+const LOCK_TTL: Duration = Duration::from_millis(2000);
+/// Unit price of the event's only zone, in minor units.
+const PRECIO: i64 = 5000;
+const COLGAR_TRAS_PAGO: &str = "colgar-tras-pago";
+const COLGAR_TRAS_RETENCION: &str = "colgar-tras-retencion";
+
+/// The real backends this test needs, or `None` (the test returns) when they are not
+/// required and not there; with `EVENTFLOW_REAL_BACKENDS=1` a missing one panics.
+struct Backends {
+    mongo: String,
+    redis: String,
+    amqp: String,
+}
+
+impl Backends {
+    async fn detectar() -> Option<Self> {
+        Some(Self {
+            mongo: testing::mongo_uri().await?,
+            redis: testing::redis_url().await?,
+            amqp: testing::amqp_url().await?,
+        })
+    }
+}
+
+/// The reservas binary as a child process. Killed (SIGKILL) when dropped; its output goes
+/// to a log file that is printed if the test fails.
+struct Proceso {
+    env: Vec<(&'static str, String)>,
+    url: String,
+    log: PathBuf,
+    hijo: Option<Child>,
+}
+
+impl Proceso {
+    fn nuevo(b: &Backends, db: &str, usuarios: &str, eventos: &str) -> Self {
+        // Pick a free port; the restarted process reuses it, like a real redeploy would.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let env = vec![
+            ("EVENTFLOW_BACKENDS", "real".to_owned()),
+            ("EVENTFLOW_BIND", "127.0.0.1".to_owned()),
+            ("RESERVAS_PORT", port.to_string()),
+            ("MONGODB_URI", b.mongo.clone()),
+            ("RESERVAS_DB", db.to_owned()),
+            ("REDIS_URL", b.redis.clone()),
+            ("AMQP_URL", b.amqp.clone()),
+            ("AMQP_PREFIX", format!("{}.", testing::unique_name("rcp"))),
+            ("AMQP_QUEUE_EXPIRES_MS", "60000".to_owned()),
+            ("USUARIOS_URL", usuarios.to_owned()),
+            ("EVENTOS_URL", eventos.to_owned()),
+            ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
+            ("RESERVAS_SIMULAR_FALLOS", "1".to_owned()),
+            ("RESERVAS_LOCK_TTL_MS", LOCK_TTL.as_millis().to_string()),
+            ("RESERVAS_RECUPERACION_INTERVALO_SECS", "1".to_owned()),
+            ("RESERVAS_MAX_CANTIDAD", "10".to_owned()),
+            ("RESERVAS_HTTP_TIMEOUT_MS", "5000".to_owned()),
+            ("RUST_LOG", "warn".to_owned()),
+        ];
+        Self {
+            env,
+            url: format!("http://127.0.0.1:{port}"),
+            log: std::env::temp_dir().join(format!("{}.log", testing::unique_name("recuperacion"))),
+            hijo: None,
+        }
+    }
+
+    /// Starts the binary and waits until `/health` answers.
+    async fn arrancar(&mut self, http: &Client) {
+        assert!(self.hijo.is_none(), "already running");
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("open the child's log");
+        let err = log.try_clone().expect("clone the log handle");
+        let hijo = Command::new(env!("CARGO_BIN_EXE_reservas-pagos-service"))
+            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .expect("spawn reservas-pagos-service");
+        self.hijo = Some(hijo);
+        let fin = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = http.get(format!("{}/health", self.url)).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            if let Some(status) = self.hijo.as_mut().and_then(|h| h.try_wait().ok().flatten()) {
+                panic!("reservas-pagos-service exited at start-up: {status}");
+            }
+            assert!(
+                Instant::now() < fin,
+                "reservas-pagos-service never became healthy"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// SIGKILL: the process gets no chance to write anything more.
+    fn matar(&mut self) {
+        if let Some(mut h) = self.hijo.take() {
+            let _ = h.kill();
+            let _ = h.wait();
+        }
+    }
+}
+
+impl Drop for Proceso {
+    fn drop(&mut self) {
+        self.matar();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            eprintln!("--- reservas-pagos-service log ---\n{log}--- end of log ---");
+        }
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// One crash scenario: the peers in-process, reservas as a child, and direct handles on
+/// reservas' database and Redis to check what the API does not show.
+struct Escenario {
+    http: Client,
+    usuarios: String,
+    eventos: String,
+    reservas: Proceso,
+    db: mongodb::Database,
+    redis: redis::Client,
+}
+
+impl Escenario {
+    async fn montar(b: &Backends) -> Self {
+        let mongo = |prefijo: &str| StoreConfig::Mongo {
+            uri: b.mongo.clone(),
+            database: testing::unique_name(prefijo),
+        };
+        let mut u = usuarios_service::Config::embedded();
+        u.store = mongo("usr");
+        let usuarios = testing::spawn(usuarios_service::build(u).await.expect("usuarios")).await;
+
+        let mut e = eventos_service::Config::embedded();
+        e.store = mongo("evt");
+        e.redis = RedisConfig::Redis {
+            url: b.redis.clone(),
+            prefix: format!("{}:", testing::unique_name("evt")),
+        };
+        let eventos = testing::spawn(eventos_service::build(e).await.expect("eventos")).await;
+
+        let db_name = testing::unique_name("rsv");
+        let db = eventflow_shared::mongo::connect(&b.mongo, &db_name)
+            .await
+            .expect("connect to MongoDB");
+        let redis = redis::Client::open(b.redis.as_str()).expect("Redis URL");
+        // No idle connections: the restarted process listens on the same port, and a
+        // pooled connection to the killed one must not be reused.
+        let http = Client::builder().pool_max_idle_per_host(0).build().unwrap();
+        Self {
+            reservas: Proceso::nuevo(b, &db_name, &usuarios, &eventos),
+            http,
+            usuarios,
+            eventos,
+            db,
+            redis,
+        }
+    }
+
+    async fn evento(&self, capacidad: u64) -> String {
+        let res = self
+            .http
+            .post(format!("{}/api/eventos", self.eventos))
+            .bearer_auth(DEV_ADMIN_TOKEN)
+            .json(
+                &json!({"nombre": "Concierto", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
+                          "zonas": [{"nombre": "General", "precio": PRECIO,
+                                     "capacidad": capacidad}]}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn usuario(&self, i: usize) -> String {
+        let res = self
+            .http
+            .post(format!("{}/api/usuarios", self.usuarios))
+            .json(
+                &json!({"tipo_documento": "DNI", "nro_documento": format!("{:08}", 70_000_000 + i),
+                          "nombre": "Comprador", "apellido": format!("N{i}"),
+                          "email": format!("r{i}@example.com")}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn get(&self, url: String) -> Value {
+        let res = self.http.get(url).send().await.unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+        res.json().await.unwrap()
+    }
+
+    async fn zona(&self, evento: &str) -> Value {
+        self.get(format!("{}/api/eventos/{evento}", self.eventos))
+            .await["zonas"][0]
+            .clone()
+    }
+
+    /// The buyer's only reservation, if the SAGA has written it yet.
+    async fn reserva_de(&self, usuario: &str) -> Option<Value> {
+        let res = self
+            .http
+            .get(format!(
+                "{}/api/reservas?usuario_id={usuario}",
+                self.reservas.url
+            ))
+            .send()
+            .await
+            .ok()?;
+        let v: Value = res.json().await.ok()?;
+        let items = v["items"].as_array()?;
+        assert!(items.len() <= 1, "one reservation per buyer: {v}");
+        items.first().cloned()
+    }
+
+    /// Every `lock:*` key Redis holds for this event (SCAN, as the service itself does).
+    async fn locks(&self, evento: &str) -> Vec<String> {
+        let mut conn = self
+            .redis
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connect to Redis");
+        let patron = format!("lock:evento:{evento}:*");
+        let mut cursor = 0u64;
+        let mut keys = Vec::new();
+        loop {
+            let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&patron)
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(&mut conn)
+                .await
+                .expect("SCAN");
+            keys.extend(batch);
+            if next == 0 {
+                return keys;
+            }
+            cursor = next;
+        }
+    }
+
+    /// The payment documents for a reservation, however they are keyed.
+    async fn pagos(&self, reserva: &str) -> Vec<Document> {
+        use futures::TryStreamExt;
+        self.db
+            .collection::<Document>("pagos")
+            .find(doc! { "$or": [{ "_id": reserva }, { "reserva_id": reserva }] })
+            .await
+            .expect("query pagos")
+            .try_collect()
+            .await
+            .expect("read pagos")
+    }
+
+    /// The stored reservation document, read straight from MongoDB.
+    async fn documento(&self, reserva: &str) -> Document {
+        self.db
+            .collection::<Document>("reservas")
+            .find_one(doc! { "_id": reserva })
+            .await
+            .expect("query reservas")
+            .unwrap_or_else(|| panic!("reservation {reserva} is not stored"))
+    }
+}
+
+/// Whether the reservation has reached the point its fault freezes it at: the payment
+/// recorded (`colgar-tras-pago`) or the hold recorded (`colgar-tras-retencion`).
+fn congelada_en(r: &Value, fallo: &str) -> bool {
+    if r["estado"] != "EN_CURSO" {
+        return false;
+    }
+    match fallo {
+        COLGAR_TRAS_PAGO => r["pago"]["estado"] == "APROBADO",
+        COLGAR_TRAS_RETENCION => r["pasos"].as_array().is_some_and(|p| {
+            p.iter()
+                .any(|p| p["handler"] == "ValidadorInventario" && p["resultado"] == "ok")
+        }),
+        other => panic!("unknown fault {other}"),
+    }
+}
+
+/// One buyer per fault in `fallos`, each booking `cantidad` tickets concurrently; every
+/// SAGA freezes where its fault says, the process is killed, and a new one recovers them.
+async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u64) {
+    let Some(b) = Backends::detectar().await else {
+        return;
+    };
+    let mut s = Escenario::montar(&b).await;
+    let evento = s.evento(capacidad).await;
+    let mut usuarios = Vec::new();
+    for i in 0..fallos.len() {
+        usuarios.push(s.usuario(i).await);
+    }
+    let http = s.http.clone();
+    s.reservas.arrancar(&http).await;
+
+    // The requests never get an answer: each SAGA stops for good at its fault.
+    let colgadas: Vec<JoinHandle<Result<reqwest::Response, reqwest::Error>>> = usuarios
+        .iter()
+        .zip(fallos)
+        .map(|(u, fallo)| {
+            let req = s
+                .http
+                .post(format!("{}/api/reservar", s.reservas.url))
+                .header("X-Simular-Fallo", *fallo)
+                .json(&json!({"usuario_id": u, "evento_id": evento, "cantidad": cantidad}));
+            tokio::spawn(req.send())
+        })
+        .collect();
+
+    // Wait until every SAGA has recorded its progress, then kill at once: well within
+    // LOCK_TTL, so the doomed process's own recovery loop has not touched them.
+    let mut ids: Vec<Option<String>> = vec![None; fallos.len()];
+    let fin = Instant::now() + Duration::from_secs(10);
+    while ids.iter().any(Option::is_none) {
+        for (i, u) in usuarios.iter().enumerate() {
+            if ids[i].is_none() {
+                if let Some(r) = s.reserva_de(u).await.filter(|r| congelada_en(r, fallos[i])) {
+                    ids[i] = Some(r["id"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+        assert!(
+            Instant::now() < fin,
+            "the SAGAs never reached their fault points: {ids:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let ids: Vec<String> = ids.into_iter().map(Option::unwrap).collect();
+    s.reservas.matar();
+    let matado = Instant::now();
+
+    // Every ticket was held (or, for a paid SAGA, still held): the crash left them taken.
+    let zona = s.zona(&evento).await;
+    let tomadas = cantidad * fallos.len() as u64;
+    assert_eq!(
+        zona["disponibles"].as_u64(),
+        Some(capacidad - tomadas),
+        "{zona}"
+    );
+    for c in colgadas {
+        let res = tokio::time::timeout(Duration::from_secs(5), c)
+            .await
+            .expect("the hanging request ends when its server dies")
+            .unwrap();
+        assert!(res.is_err(), "a frozen SAGA answered: {res:?}");
+    }
+    // Dead in the middle: nothing finished these SAGAs before the restart.
+    for id in &ids {
+        let d = s.documento(id).await;
+        assert_eq!(d.get_str("estado").unwrap(), "EN_CURSO", "{d}");
+        let r = d.get_document("reserva").unwrap();
+        let eventos = r.get_array("eventos").unwrap();
+        assert!(
+            !eventos
+                .iter()
+                .any(|e| e.as_document().and_then(|e| e.get_str("tipo").ok())
+                    == Some("RecuperacionIniciada")),
+            "recovered before the kill: {d}"
+        );
+    }
+
+    // A new process, same configuration: its recovery loop finds the abandoned SAGAs.
+    s.reservas.arrancar(&http).await;
+    let mut finales: Vec<Value> = Vec::new();
+    let fin = Instant::now() + Duration::from_secs(20);
+    for id in &ids {
+        loop {
+            let r = s.get(format!("{}/api/reservas/{id}", s.reservas.url)).await;
+            if r["estado"] != "EN_CURSO" {
+                finales.push(r);
+                break;
+            }
+            assert!(
+                Instant::now() < fin,
+                "reservation {id} not recovered within 20 s: {r}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    let mut confirmadas = 0;
+    for ((r, fallo), usuario) in finales.iter().zip(fallos).zip(&usuarios) {
+        let id = r["id"].as_str().unwrap();
+        let confirmada = match (*fallo, r["estado"].as_str().unwrap()) {
+            // Paid: completed forward, or (if confirming had become impossible) refunded.
+            (COLGAR_TRAS_PAGO, "CONFIRMADA") => {
+                assert_eq!(r["pago"]["estado"], "APROBADO", "{r}");
+                true
+            }
+            (COLGAR_TRAS_PAGO, "FALLIDA") => {
+                assert_eq!(r["pago"]["estado"], "REEMBOLSADO", "{r}");
+                // Only acceptable when eventos refused the confirmation (the hold had
+                // expired); with its 120 s hold TTL that cannot happen here, so anything
+                // else means recovery refunded a sale it could have completed.
+                assert_eq!(r["fallo"]["tipo"], "retencion-vencida", "{r}");
+                false
+            }
+            // Never charged: everything done is undone, and nothing is charged now.
+            (COLGAR_TRAS_RETENCION, "FALLIDA") => {
+                assert_eq!(r["pago"], Value::Null, "{r}");
+                assert!(
+                    r["compensaciones"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|c| c["handler"] == "ValidadorInventario"),
+                    "the hold release is recorded: {r}"
+                );
+                false
+            }
+            (f, estado) => panic!("{f} ended {estado}: {r}"),
+        };
+        confirmadas += usize::from(confirmada);
+
+        // The provider's ledger: one charge at most, in the state the reservation says.
+        let pagos = s.pagos(id).await;
+        if *fallo == COLGAR_TRAS_PAGO {
+            assert_eq!(pagos.len(), 1, "exactly one charge for {id}: {pagos:?}");
+            let p = &pagos[0];
+            assert_eq!(p.get_str("_id").unwrap(), id);
+            assert_eq!(p.get_i64("monto").unwrap(), PRECIO * cantidad as i64, "{p}");
+            let esperado = if confirmada {
+                "APROBADO"
+            } else {
+                "REEMBOLSADO"
+            };
+            assert_eq!(p.get_str("estado").unwrap(), esperado, "{p}");
+        } else {
+            assert!(pagos.is_empty(), "no charge for {id}: {pagos:?}");
+        }
+
+        // The buyer's history has it exactly when it is confirmed.
+        let u = s
+            .get(format!("{}/api/usuarios/{usuario}", s.usuarios))
+            .await;
+        let historial: Vec<&str> = u["historial_compras"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        if confirmada {
+            assert_eq!(historial, [id], "{u}");
+        } else {
+            assert!(historial.is_empty(), "{u}");
+        }
+
+        // The log: recovery took over once, seq is 1..=n, the charge happened once.
+        let log = s
+            .get(format!("{}/api/reservas/{id}/eventos", s.reservas.url))
+            .await;
+        let eventos = log["eventos"].as_array().unwrap();
+        let seqs: Vec<u64> = eventos.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+        let esperadas: Vec<u64> = (1..=eventos.len() as u64).collect();
+        assert_eq!(seqs, esperadas, "seq has gaps: {log}");
+        let tipos: Vec<&str> = eventos
+            .iter()
+            .map(|e| e["tipo"].as_str().unwrap())
+            .collect();
+        let cuantos = |t: &str| tipos.iter().filter(|x| **x == t).count();
+        assert_eq!(cuantos("RecuperacionIniciada"), 1, "{tipos:?}");
+        let pagos_aprobados = usize::from(*fallo == COLGAR_TRAS_PAGO);
+        assert_eq!(cuantos("PagoAprobado"), pagos_aprobados, "{tipos:?}");
+        if confirmada {
+            for t in [
+                "InventarioConfirmado",
+                "HistorialActualizado",
+                "ReservaConfirmada",
+            ] {
+                assert_eq!(cuantos(t), 1, "{t} in {tipos:?}");
+            }
+        } else {
+            assert_eq!(cuantos("ReservaFallida"), 1, "{tipos:?}");
+            assert_eq!(cuantos("ReservaConfirmada"), 0, "{tipos:?}");
+        }
+        let recuperada_en = tipos
+            .iter()
+            .position(|t| *t == "RecuperacionIniciada")
+            .unwrap();
+        let previo = if *fallo == COLGAR_TRAS_PAGO {
+            "PagoAprobado"
+        } else {
+            "InventarioRetenido"
+        };
+        assert_eq!(
+            tipos[recuperada_en - 1],
+            previo,
+            "recovery took over where the SAGA froze: {tipos:?}"
+        );
+    }
+
+    // Inventory: what is sold is exactly what was confirmed, and no hold is left.
+    let zona = s.zona(&evento).await;
+    let vendidas = cantidad * confirmadas as u64;
+    assert_eq!(zona["vendidas"].as_u64(), Some(vendidas), "{zona}");
+    assert_eq!(
+        zona["disponibles"].as_u64(),
+        Some(capacidad - vendidas),
+        "{zona}"
+    );
+    eprintln!(
+        "recovered {} reservations after SIGKILL: {confirmadas} confirmed, {} compensated",
+        ids.len(),
+        ids.len() - confirmadas
+    );
+
+    // Locks: released by recovery or expired with their TTL; none outlives it.
+    let vencen = matado + LOCK_TTL + Duration::from_millis(200);
+    tokio::time::sleep(vencen.saturating_duration_since(Instant::now())).await;
+    let locks = s.locks(&evento).await;
+    assert!(locks.is_empty(), "locks left: {locks:?}");
+}
+
+/// Paid, then killed before confirmation: recovery completes it forward (the hold is
+/// still valid, so it is CONFIRMADA; a refund would be accepted if it were not).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pagada_y_matada_se_completa() {
+    matar_y_recuperar(&[COLGAR_TRAS_PAGO], 10, 2).await;
+}
+
+/// Held, then killed before any charge: recovery compensates it and releases the hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retenida_y_matada_se_compensa() {
+    matar_y_recuperar(&[COLGAR_TRAS_RETENCION], 10, 2).await;
+}
+
+/// Five buyers frozen at once, paid and unpaid mixed, holding the whole capacity when the
+/// process dies: every one ends terminal and the inventory matches the confirmations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn varias_colgadas_a_la_vez() {
+    matar_y_recuperar(
+        &[
+            COLGAR_TRAS_PAGO,
+            COLGAR_TRAS_RETENCION,
+            COLGAR_TRAS_PAGO,
+            COLGAR_TRAS_RETENCION,
+            COLGAR_TRAS_PAGO,
+        ],
+        10,
+        2,
+    )
+    .await;
+}
