@@ -75,3 +75,24 @@ pub async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
         .with_context(|| format!("Redis at {url} did not answer PING"))?;
     Ok(conn)
 }
+
+/// Runs a Redis command, and once more if it failed for any reason but a timeout.
+///
+/// After an outage, `ConnectionManager` hands the *first* command the failure of its last
+/// reconnect attempt, even when Redis is back; that command is what triggers a fresh
+/// reconnect. Retrying once makes the first checkout after recovery succeed. A dead
+/// Redis still fails fast (connection refused twice), and a hung one is not waited for
+/// twice.
+pub(crate) async fn con_reintento<T, F, Fut>(mut op: F) -> ::redis::RedisResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ::redis::RedisResult<T>>,
+{
+    match op().await {
+        Err(e) if !e.is_timeout() => {
+            tracing::debug!(error = %e, "redis command failed; retrying once");
+            op().await
+        }
+        other => other,
+    }
+}

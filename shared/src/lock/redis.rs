@@ -46,34 +46,59 @@ fn err(e: redis::RedisError) -> LockError {
 #[async_trait]
 impl Lock for RedisLock {
     async fn acquire(&self, key: &str, owner: &str, ttl: Duration) -> Result<bool, LockError> {
-        let mut conn = self.conn.clone();
-        let reply: Option<String> = redis::cmd("SET")
-            .arg(self.key(key))
-            .arg(owner)
-            .arg("NX")
-            .arg("PX")
-            .arg(ttl.as_millis().max(1) as u64)
-            .query_async(&mut conn)
-            .await
-            .map_err(err)?;
-        Ok(reply.is_some())
+        let full = self.key(key);
+        let set = || {
+            let mut conn = self.conn.clone();
+            let full = full.clone();
+            async move {
+                redis::cmd("SET")
+                    .arg(&full)
+                    .arg(owner)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ttl.as_millis().max(1) as u64)
+                    .query_async::<Option<String>>(&mut conn)
+                    .await
+            }
+        };
+        let mut first = true;
+        let reply = super::con_reintento(|| {
+            let again = !std::mem::replace(&mut first, false);
+            let set = set();
+            async move { set.await.map(|r| (r, again)) }
+        })
+        .await
+        .map_err(err)?;
+        match reply {
+            (Some(_), _) => Ok(true),
+            // The first SET may have landed before its reply was lost: then we own it.
+            (None, true) => Ok(self.owner(key).await?.as_deref() == Some(owner)),
+            (None, false) => Ok(false),
+        }
     }
 
     async fn release(&self, key: &str, owner: &str) -> Result<bool, LockError> {
-        let mut conn = self.conn.clone();
-        let deleted: i64 = self
-            .release
-            .key(self.key(key))
-            .arg(owner)
-            .invoke_async(&mut conn)
-            .await
-            .map_err(err)?;
+        let full = self.key(key);
+        let deleted: i64 = super::con_reintento(|| {
+            let mut conn = self.conn.clone();
+            let script = self.release.clone();
+            let full = full.clone();
+            async move { script.key(&full).arg(owner).invoke_async(&mut conn).await }
+        })
+        .await
+        .map_err(err)?;
         Ok(deleted == 1)
     }
 
     async fn owner(&self, key: &str) -> Result<Option<String>, LockError> {
-        let mut conn = self.conn.clone();
-        conn.get(self.key(key)).await.map_err(err)
+        let full = self.key(key);
+        super::con_reintento(|| {
+            let mut conn = self.conn.clone();
+            let full = full.clone();
+            async move { conn.get(full).await }
+        })
+        .await
+        .map_err(err)
     }
 
     async fn keys(&self, pattern_prefix: &str) -> Result<Vec<String>, LockError> {
@@ -106,11 +131,12 @@ impl Lock for RedisLock {
     }
 
     async fn ping(&self) -> Result<(), LockError> {
-        let mut conn = self.conn.clone();
-        redis::cmd("PING")
-            .query_async::<String>(&mut conn)
-            .await
-            .map(|_| ())
-            .map_err(err)
+        super::con_reintento(|| {
+            let mut conn = self.conn.clone();
+            async move { redis::cmd("PING").query_async::<String>(&mut conn).await }
+        })
+        .await
+        .map(|_| ())
+        .map_err(err)
     }
 }
