@@ -2,6 +2,9 @@
 //!
 //! Embedded backends by default (nothing to install; data lives in memory). With
 //! `EVENTFLOW_BACKENDS=real` it uses MongoDB and Redis from `MONGODB_URI`/`REDIS_URL`.
+//! It also serves the booking UI and proxies its `/api` calls on `UI_PORT` (see `ui.rs`).
+
+mod ui;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,6 +15,9 @@ use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{self, BackendMode, DEV_ADMIN_TOKEN};
 use futures::FutureExt;
 use tokio::net::TcpListener;
+
+/// The booking UI's entry in the list of servers: it has no Swagger UI of its own.
+const UI: &str = "booking UI";
 
 type Shutdown = futures::future::Shared<Pin<Box<dyn Future<Output = ()> + Send>>>;
 
@@ -30,6 +36,9 @@ async fn main() -> anyhow::Result<()> {
 
     let puerto_usuarios = config::port("USUARIOS_PORT", 8001)?;
     let puerto_eventos = config::port("EVENTOS_PORT", 8002)?;
+    let puerto_reservas = config::port("RESERVAS_PORT", 8003)?;
+    let puerto_notificaciones = config::port("NOTIFICACIONES_PORT", 8004)?;
+    let puerto_ui = config::port("UI_PORT", 8080)?;
     // The SAGA calls its peers over HTTP, in this process or not: point it at ours.
     let local = if bind == "0.0.0.0" {
         "127.0.0.1"
@@ -65,14 +74,28 @@ async fn main() -> anyhow::Result<()> {
         Servicio {
             nombre: "reservas-pagos-service",
             puerto_var: "RESERVAS_PORT",
-            puerto: config::port("RESERVAS_PORT", 8003)?,
+            puerto: puerto_reservas,
             router: reservas_pagos_service::build(reservas).await?,
         },
         Servicio {
             nombre: "notificaciones-service",
             puerto_var: "NOTIFICACIONES_PORT",
-            puerto: config::port("NOTIFICACIONES_PORT", 8004)?,
+            puerto: puerto_notificaciones,
             router: notificaciones_service::build(notificaciones).await?,
+        },
+        Servicio {
+            nombre: UI,
+            puerto_var: "UI_PORT",
+            puerto: puerto_ui,
+            router: ui::router(
+                ui::dist_dir(),
+                ui::Upstreams {
+                    usuarios: format!("http://{local}:{puerto_usuarios}"),
+                    eventos: format!("http://{local}:{puerto_eventos}"),
+                    reservas: format!("http://{local}:{puerto_reservas}"),
+                    notificaciones: format!("http://{local}:{puerto_notificaciones}"),
+                },
+            )?,
         },
     ];
 
@@ -90,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
         listeners.push(l);
     }
 
-    banner(mode, &servicios, &bind, simular_fallos);
+    banner(mode, &servicios, local, puerto_ui, simular_fallos);
 
     let shutdown: Shutdown = (Box::pin(eventflow_shared::http::shutdown_signal())
         as Pin<Box<dyn Future<Output = ()> + Send>>)
@@ -110,7 +133,13 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn banner(mode: BackendMode, servicios: &[Servicio], bind: &str, simular_fallos: bool) {
+fn banner(
+    mode: BackendMode,
+    servicios: &[Servicio],
+    host: &str,
+    puerto_ui: u16,
+    simular_fallos: bool,
+) {
     println!();
     match mode {
         BackendMode::Embedded => {
@@ -123,8 +152,14 @@ fn banner(mode: BackendMode, servicios: &[Servicio], bind: &str, simular_fallos:
         }
     }
     println!();
-    for s in servicios {
-        println!("  {:<24} http://{bind}:{}/docs", s.nombre, s.puerto);
+    println!("  UI: http://{host}:{puerto_ui}");
+    let dist = ui::dist_dir();
+    if !ui::is_built(&dist) {
+        println!("  (not built yet: that page says how; scripts/run.sh builds it and starts all)");
+    }
+    println!();
+    for s in servicios.iter().filter(|s| s.nombre != UI) {
+        println!("  {:<24} http://{host}:{}/docs", s.nombre, s.puerto);
     }
     println!();
     match config::env_string("EVENTFLOW_ADMIN_TOKEN") {

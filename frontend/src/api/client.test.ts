@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { mockFetch, problem, json } from '../test/fetch';
+import { api, ApiError, comoApiError, nuevaClave } from './client';
+
+const solicitud = {
+  usuario_id: 'u1',
+  evento_id: 'e1',
+  zona: 'Campo',
+  cantidad: 2,
+  pago: { metodo: 'tarjeta' as const, numero_tarjeta: '4242424242424242' },
+};
+
+async function fallo(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ApiError);
+    return e as ApiError;
+  }
+  throw new Error('se esperaba un error');
+}
+
+describe('api client', () => {
+  it('uses relative URLs, encodes ids and lower-cases emails', async () => {
+    const { llamadas } = mockFetch({
+      'GET /api/usuarios/ana%40example.com': json({ id: 'u1' }),
+      'GET /api/eventos/a%2Fb': json({ id: 'a/b' }),
+      'GET /api/reservas?usuario_id=u1&limit=100': json({ items: [] }),
+      'GET /api/notificaciones?usuario_id=u1&limit=50': json({ items: [] }),
+      'GET /api/eventos?desde=2027-01-01T00%3A00%3A00.000Z&limit=100': json({ items: [] }),
+    });
+    await api.usuario(' Ana@Example.com ');
+    await api.evento('a/b');
+    await api.reservasDe('u1');
+    await api.notificacionesDe('u1');
+    await api.eventos({ desde: '2027-01-01T00:00:00.000Z', limit: 100 });
+    expect(llamadas.map((l) => l.url)).toHaveLength(5);
+  });
+
+  it('sends the Idempotency-Key it is given, and JSON', async () => {
+    const { llamadas } = mockFetch({ 'POST /api/reservar': json({ id: 'r1', estado: 'CONFIRMADA' }, 201) });
+    const r = await api.reservar(solicitud, 'clave-1');
+    expect(r.id).toBe('r1');
+    expect(llamadas[0].headers['idempotency-key']).toBe('clave-1');
+    expect(llamadas[0].headers['content-type']).toBe('application/json');
+    expect(llamadas[0].body).toEqual(solicitud);
+  });
+
+  it('sends the organizer token as a Bearer credential', async () => {
+    const { llamadas } = mockFetch({ 'POST /api/eventos': json({ id: 'e1' }, 201) });
+    await api.crearEvento({ nombre: 'x', fecha: '2027-01-01T00:00:00Z', lugar: 'y', zonas: [] }, 'secreto');
+    expect(llamadas[0].headers.authorization).toBe('Bearer secreto');
+  });
+
+  it('maps problem+json to an ApiError with the plain-Spanish message', async () => {
+    mockFetch({
+      'POST /api/reservar': problem('agotado', 409, {
+        disponibles: 0,
+        retenidas: 1,
+        reserva_id: 'r9',
+        paso: 'ValidadorInventario',
+        compensaciones: [{ handler: 'ValidadorInventario', accion: 'bloqueo de compra liberado' }],
+      }),
+    });
+    const e = await fallo(api.reservar(solicitud, 'k'));
+    expect(e.status).toBe(409);
+    expect(e.message).toMatch(/^Agotado/);
+    expect(e.message).toContain('1 entrada retenida');
+    expect(e.problem.paso).toBe('ValidadorInventario');
+    expect(e.problem.reserva_id).toBe('r9');
+    expect(e.problem.compensaciones).toHaveLength(1);
+  });
+
+  it.each([
+    ['pago-rechazado', 402, { motivo: 'tarjeta rechazada' }, 'Pago rechazado (tarjeta rechazada)'],
+    ['compra-en-curso', 409, {}, 'Ya tienes una compra en curso'],
+    ['servicio-no-disponible', 503, { dependencia: 'pasarela-pagos' }, 'Servicio no disponible: la pasarela de pagos'],
+  ])('maps %s (%i)', async (s, status, extra, texto) => {
+    mockFetch({ 'POST /api/reservar': problem(s, status, extra) });
+    const e = await fallo(api.reservar(solicitud, 'k'));
+    expect(e.status).toBe(status);
+    expect(e.message).toContain(texto);
+  });
+
+  it('exposes field errors by name', async () => {
+    mockFetch({
+      'POST /api/usuarios': problem('validacion', 422, {
+        errors: [{ campo: 'nro_documento', mensaje: 'debe tener de 4 a 20 letras, dígitos o guiones' }],
+      }),
+    });
+    const e = await fallo(api.registrar({ tipo_documento: 'DNI', nro_documento: '1', nombre: 'a', apellido: 'b', email: 'c@d.e' }));
+    expect(e.campo('nro_documento')).toContain('4 a 20');
+    expect(e.campo('email')).toBeUndefined();
+  });
+
+  it('turns a non-JSON error page and a network failure into messages too', async () => {
+    mockFetch({ 'GET /api/eventos': { status: 502, texto: '<html>Bad gateway</html>' } });
+    const e = await fallo(api.eventos());
+    expect(e.status).toBe(502);
+    expect(e.message).toContain('error en el servidor');
+
+    mockFetch({ 'GET /api/eventos': { red: true } });
+    const red = await fallo(api.eventos());
+    expect(red.status).toBe(0);
+    expect(red.message).toContain('No se pudo conectar');
+  });
+
+  it('comoApiError wraps anything', () => {
+    expect(comoApiError(new Error('x')).message).toContain('No se pudo conectar');
+    const e = new ApiError({ type: 'urn:eventflow:problem:agotado', title: '', status: 409 });
+    expect(comoApiError(e)).toBe(e);
+  });
+
+  it('makes a fresh v4 UUID per call', () => {
+    const a = nuevaClave();
+    const b = nuevaClave();
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a).not.toBe(b);
+  });
+});

@@ -1,0 +1,146 @@
+// The one HTTP client of the UI. Relative URLs: the launcher's UI port (and the Vite dev
+// server) proxy /api/... to the right service. Every non-2xx answer becomes an ApiError
+// carrying the problem+json body and a plain-Spanish message.
+import type {
+  Bitacora,
+  Evento,
+  NuevoEvento,
+  NuevoUsuario,
+  Notificacion,
+  Pagina,
+  Problem,
+  Reserva,
+  SolicitudReserva,
+  Usuario,
+} from './types';
+import { mensajeError } from './messages';
+
+export class ApiError extends Error {
+  readonly problem: Problem;
+  readonly status: number;
+
+  constructor(problem: Problem) {
+    super(mensajeError(problem));
+    this.name = 'ApiError';
+    this.problem = problem;
+    this.status = problem.status;
+  }
+
+  /** The validation message for one field, by the name the API gives it. */
+  campo(nombre: string): string | undefined {
+    return this.problem.errors?.find((e) => e.campo === nombre)?.mensaje;
+  }
+}
+
+/** Any thrown value as an ApiError (network failures and bugs included). */
+export function comoApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e instanceof DOMException && e.name === 'AbortError') {
+    return new ApiError({ type: 'urn:eventflow:problem:cancelada', title: 'Cancelada', status: 0, detail: 'Solicitud cancelada' });
+  }
+  return new ApiError({
+    type: 'urn:eventflow:problem:red',
+    title: 'Sin conexión',
+    status: 0,
+    detail: e instanceof Error ? e.message : String(e),
+  });
+}
+
+/** A fresh v4 UUID: crypto.randomUUID where the page is a secure context, else built by hand. */
+export function nuevaClave(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const b = new Uint8Array(16);
+  c.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+interface Opciones {
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+async function problemDe(res: Response): Promise<Problem> {
+  const tipo = res.headers.get('content-type') ?? '';
+  if (tipo.includes('json')) {
+    try {
+      const body = (await res.json()) as Partial<Problem>;
+      if (body && typeof body === 'object') {
+        return {
+          ...body,
+          type: typeof body.type === 'string' ? body.type : `urn:eventflow:problem:http-${res.status}`,
+          title: typeof body.title === 'string' ? body.title : res.statusText,
+          status: typeof body.status === 'number' ? body.status : res.status,
+        } as Problem;
+      }
+    } catch {
+      // not JSON after all: fall through
+    }
+  }
+  return {
+    type: res.status >= 500 ? 'urn:eventflow:problem:error-servidor' : `urn:eventflow:problem:http-${res.status}`,
+    title: res.statusText || 'Error',
+    status: res.status,
+    detail: `El servidor respondió ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`,
+  };
+}
+
+export async function request<T>(method: string, url: string, op: Opciones = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...op.headers };
+  let body: string | undefined;
+  if (op.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(op.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers, body, signal: op.signal });
+  } catch (e) {
+    throw comoApiError(e);
+  }
+  if (!res.ok) throw new ApiError(await problemDe(res));
+  if (res.status === 204) return undefined as T;
+  try {
+    return (await res.json()) as T;
+  } catch (e) {
+    throw comoApiError(e);
+  }
+}
+
+const enc = encodeURIComponent;
+
+function qs(params: Record<string, string | number | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+export const api = {
+  eventos: (f: { desde?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) =>
+    request<Pagina<Evento>>('GET', `/api/eventos${qs(f)}`, { signal }),
+  evento: (id: string, signal?: AbortSignal) => request<Evento>('GET', `/api/eventos/${enc(id)}`, { signal }),
+  crearEvento: (ev: NuevoEvento, token: string) =>
+    request<Evento>('POST', '/api/eventos', { body: ev, headers: { authorization: `Bearer ${token}` } }),
+
+  usuario: (idOEmail: string, signal?: AbortSignal) =>
+    request<Usuario>('GET', `/api/usuarios/${enc(idOEmail.trim().toLowerCase())}`, { signal }),
+  registrar: (u: NuevoUsuario) => request<Usuario>('POST', '/api/usuarios', { body: u }),
+
+  /** One booking attempt; `clave` is its Idempotency-Key (fresh per attempt). */
+  reservar: (s: SolicitudReserva, clave: string) =>
+    request<Reserva>('POST', '/api/reservar', { body: s, headers: { 'idempotency-key': clave } }),
+  reserva: (id: string, signal?: AbortSignal) => request<Reserva>('GET', `/api/reservas/${enc(id)}`, { signal }),
+  reservasDe: (usuarioId: string, signal?: AbortSignal) =>
+    request<Pagina<Reserva>>('GET', `/api/reservas${qs({ usuario_id: usuarioId, limit: 100 })}`, { signal }),
+  bitacora: (id: string, signal?: AbortSignal) =>
+    request<Bitacora>('GET', `/api/reservas/${enc(id)}/eventos`, { signal }),
+  cancelar: (id: string) => request<Reserva>('POST', `/api/reservas/${enc(id)}/cancelar`),
+
+  notificacionesDe: (usuarioId: string, signal?: AbortSignal) =>
+    request<Pagina<Notificacion>>('GET', `/api/notificaciones${qs({ usuario_id: usuarioId, limit: 50 })}`, { signal }),
+};

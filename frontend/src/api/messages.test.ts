@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { detalleBitacora, mensajeError, nombreEstado, nombrePaso, nombreResultado, slug, tituloFallo } from './messages';
+import type { Problem } from './types';
+
+const p = (s: string, status: number, extra: Partial<Problem> = {}): Problem => ({
+  type: `urn:eventflow:problem:${s}`,
+  title: 'Conflicto',
+  status,
+  detail: 'detalle del servidor',
+  ...extra,
+});
+
+describe('mensajeError: problem+json in plain Spanish', () => {
+  it('reads the slug from the URN', () => {
+    expect(slug(p('agotado', 409))).toBe('agotado');
+    expect(slug({ type: 'sin-urn' })).toBe('sin-urn');
+  });
+
+  it('agotado says how many are left and how many may come back', () => {
+    const m = mensajeError(p('agotado', 409, { disponibles: 1, retenidas: 2 }));
+    expect(m).toMatch(/^Agotado/);
+    expect(m).toContain('Solo quedan 1 entrada');
+    expect(m).toContain('2 entradas retenidas');
+    expect(mensajeError(p('agotado', 409, { disponibles: 0, retenidas: 0 }))).toContain('No queda ninguna');
+  });
+
+  it('pago rechazado names the reason and that nothing was charged', () => {
+    const m = mensajeError(p('pago-rechazado', 402, { motivo: 'fondos insuficientes' }));
+    expect(m).toContain('Pago rechazado (fondos insuficientes)');
+    expect(m).toContain('no se te cobró nada');
+  });
+
+  it('compra en curso tells the buyer to wait', () => {
+    expect(mensajeError(p('compra-en-curso', 409))).toContain('Ya tienes una compra en curso');
+  });
+
+  it('servicio no disponible names the dependency in words', () => {
+    const m = mensajeError(p('servicio-no-disponible', 503, { dependencia: 'pasarela-pagos' }));
+    expect(m).toContain('Servicio no disponible');
+    expect(m).toContain('la pasarela de pagos');
+    expect(mensajeError(p('servicio-no-disponible', 503))).toContain('un servicio no responde');
+  });
+
+  it('covers the other slugs the APIs use', () => {
+    expect(mensajeError(p('solicitud-en-curso', 409))).toContain('ya se está procesando');
+    expect(mensajeError(p('evento-finalizado', 409))).toContain('ya se realizó');
+    expect(mensajeError(p('reserva-fallida', 409))).toContain('no hay nada que cancelar');
+    expect(mensajeError(p('usuario-duplicado', 409, { campo: 'email' }))).toContain('ese email');
+    expect(mensajeError(p('usuario-duplicado', 409, { campo: 'nro_documento' }))).toContain('ese documento');
+    expect(mensajeError(p('no-autorizado', 401))).toContain('token de organizador');
+    expect(mensajeError(p('no-encontrado', 404, { detail: 'No existe el evento x' }))).toBe('No existe el evento x');
+  });
+
+  it('validacion lists each field', () => {
+    const m = mensajeError(
+      p('validacion', 422, { errors: [{ campo: 'email', mensaje: 'no es un email válido' }, { campo: 'nombre', mensaje: 'no puede estar vacío' }] }),
+    );
+    expect(m).toBe('Revisa los datos: email: no es un email válido; nombre: no puede estar vacío.');
+  });
+
+  it('falls back to the detail, and hides server internals on 5xx', () => {
+    expect(mensajeError(p('algo-nuevo', 409))).toBe('detalle del servidor');
+    expect(mensajeError(p('error-interno', 500))).toContain('error en el servidor');
+  });
+
+  it('titles the failure of a booking', () => {
+    expect(tituloFallo(p('agotado', 409))).toBe('Agotado');
+    expect(tituloFallo(p('pago-rechazado', 402))).toBe('Pago rechazado');
+    expect(tituloFallo(p('compra-en-curso', 409))).toBe('Ya tienes una compra en curso');
+    expect(tituloFallo(p('servicio-no-disponible', 503))).toBe('Servicio no disponible');
+  });
+});
+
+describe('SAGA vocabulary', () => {
+  it('names handlers, results and states in plain words', () => {
+    expect(nombrePaso('ProcesadorPago')).toBe('Pago');
+    expect(nombrePaso('ValidadorInventario')).toBe('Retención de entradas');
+    expect(nombrePaso('Otro')).toBe('Otro');
+    expect(nombreResultado('fallido')).toBe('falló');
+    expect(nombreEstado('CONFIRMADA')).toBe('Confirmada');
+  });
+
+  it('summarises audit-trail entries', () => {
+    expect(detalleBitacora('InventarioRetenido', { zona: 'Campo', cantidad: 2 })).toBe('2 entradas, zona Campo');
+    expect(detalleBitacora('PagoAprobado', { monto: 16000, ultimos4: '4242' })).toBe('S/ 160.00, tarjeta •••• 4242');
+    expect(detalleBitacora('LockAdquirido', { clave: 'x' })).toBe('');
+  });
+});

@@ -1,0 +1,199 @@
+// Plain-Spanish wording for the APIs' problem+json errors and the SAGA's vocabulary.
+import type { Problem } from './types';
+import { entradas, formatPrecio } from '../format';
+
+/** The slug of a problem type: `urn:eventflow:problem:agotado` → `agotado`. */
+export function slug(problem: Pick<Problem, 'type'>): string {
+  const t = problem.type ?? '';
+  const i = t.lastIndexOf(':');
+  return i >= 0 ? t.slice(i + 1) : t;
+}
+
+const SERVICIOS: Record<string, string> = {
+  'usuarios-service': 'el servicio de usuarios',
+  usuarios: 'el servicio de usuarios',
+  'eventos-service': 'el servicio de eventos',
+  eventos: 'el servicio de eventos',
+  'reservas-pagos-service': 'el servicio de reservas',
+  'notificaciones-service': 'el servicio de notificaciones',
+  'pasarela-pagos': 'la pasarela de pagos',
+  redis: 'el servicio de bloqueos',
+  mongodb: 'la base de datos',
+  simulada: 'un servicio (fallo simulado)',
+};
+
+/** One sentence a buyer or organizer understands, for any problem the APIs return. */
+export function mensajeError(p: Problem): string {
+  switch (slug(p)) {
+    case 'agotado': {
+      const disp = typeof p.disponibles === 'number' ? p.disponibles : undefined;
+      const ret = typeof p.retenidas === 'number' ? p.retenidas : 0;
+      let m = 'Agotado: no quedan suficientes entradas en esta zona.';
+      if (disp !== undefined) {
+        m += disp === 0 ? ' No queda ninguna disponible.' : ` Solo quedan ${entradas(disp)}.`;
+      }
+      if (ret > 0) {
+        m += ` Hay ${entradas(ret)} retenida${ret === 1 ? '' : 's'} por compras en curso que podrían liberarse en unos minutos.`;
+      }
+      return m;
+    }
+    case 'pago-rechazado': {
+      const motivo = typeof p.motivo === 'string' && p.motivo ? ` (${p.motivo})` : '';
+      return `Pago rechazado${motivo}: no se te cobró nada. Prueba con otra tarjeta.`;
+    }
+    case 'compra-en-curso':
+      return 'Ya tienes una compra en curso para este evento. Espera a que termine y vuelve a intentarlo.';
+    case 'solicitud-en-curso':
+      return 'Esta compra ya se está procesando. Espera su resultado antes de volver a intentarlo.';
+    case 'servicio-no-disponible': {
+      const quien = (p.dependencia && SERVICIOS[p.dependencia]) || 'un servicio';
+      return `Servicio no disponible: ${quien} no responde. No se te cobró nada; inténtalo de nuevo en unos momentos.`;
+    }
+    case 'evento-finalizado':
+      return 'El evento ya se realizó: ya no se puede reservar ni cancelar.';
+    case 'reserva-fallida':
+      return 'Esa reserva no se completó, así que no hay nada que cancelar.';
+    case 'reserva-en-curso':
+      return 'La reserva todavía se está procesando. Inténtalo de nuevo en unos segundos.';
+    case 'reserva-modificada':
+      return 'La reserva cambió mientras la procesábamos. Inténtalo de nuevo.';
+    case 'retencion-vencida':
+      return 'Tus entradas retenidas vencieron antes de confirmar. Vuelve a intentarlo.';
+    case 'usuario-duplicado':
+      return p.campo === 'email'
+        ? 'Ya existe un comprador con ese email. Búscalo en lugar de registrarlo.'
+        : 'Ya existe un comprador con ese documento.';
+    case 'evento-duplicado':
+      return 'Ya existe un evento con ese identificador.';
+    case 'no-autorizado':
+      return 'El token de organizador falta o no es válido.';
+    case 'no-encontrado':
+      return p.detail || 'No encontrado.';
+    case 'validacion': {
+      const campos = (p.errors ?? []).map((e) => `${e.campo}: ${e.mensaje}`);
+      return campos.length ? `Revisa los datos: ${campos.join('; ')}.` : 'Revisa los datos ingresados.';
+    }
+    case 'red':
+      return 'No se pudo conectar con el servidor. Revisa tu conexión e inténtalo de nuevo.';
+    default:
+      if (p.status >= 500) return 'Ocurrió un error en el servidor. Inténtalo de nuevo en unos momentos.';
+      return p.detail || p.title || `Error inesperado (${p.status}).`;
+  }
+}
+
+/** A short title for a failed booking. */
+export function tituloFallo(p: Problem): string {
+  switch (slug(p)) {
+    case 'agotado':
+      return 'Agotado';
+    case 'pago-rechazado':
+      return 'Pago rechazado';
+    case 'compra-en-curso':
+      return 'Ya tienes una compra en curso';
+    case 'servicio-no-disponible':
+      return 'Servicio no disponible';
+    case 'validacion':
+      return 'Datos inválidos';
+    case 'no-encontrado':
+      return 'No encontrado';
+    default:
+      return 'No se pudo completar la reserva';
+  }
+}
+
+const HANDLERS: Record<string, string> = {
+  ValidadorDatos: 'Validación de datos',
+  ValidadorInventario: 'Retención de entradas',
+  ProcesadorPago: 'Pago',
+  ConfirmadorReserva: 'Confirmación',
+};
+
+/** The SAGA handler's name in plain words. */
+export function nombrePaso(handler: string): string {
+  return HANDLERS[handler] ?? handler;
+}
+
+const RESULTADOS: Record<string, string> = {
+  ok: 'correcto',
+  fallido: 'falló',
+  compensado: 'deshecho',
+};
+
+export function nombreResultado(resultado: string): string {
+  return RESULTADOS[resultado] ?? resultado;
+}
+
+const ESTADOS: Record<string, string> = {
+  EN_CURSO: 'En curso',
+  CONFIRMADA: 'Confirmada',
+  FALLIDA: 'Fallida',
+  CANCELANDO: 'Cancelando',
+  CANCELADA: 'Cancelada',
+};
+
+export function nombreEstado(estado: string): string {
+  return ESTADOS[estado] ?? estado;
+}
+
+const BITACORA: Record<string, string> = {
+  ReservaIniciada: 'Reserva iniciada',
+  LockAdquirido: 'Bloqueo de compra tomado',
+  InventarioRetenido: 'Entradas retenidas',
+  PagoAprobado: 'Pago aprobado',
+  PagoRechazado: 'Pago rechazado',
+  PagoReembolsado: 'Pago reembolsado',
+  InventarioConfirmado: 'Entradas vendidas',
+  HistorialActualizado: 'Historial del comprador actualizado',
+  ReservaConfirmada: 'Reserva confirmada',
+  PasoFallido: 'Un paso falló',
+  CompensacionEjecutada: 'Compensación ejecutada',
+  CompensacionFallida: 'Compensación pendiente',
+  ReservaFallida: 'Reserva fallida',
+  CancelacionSolicitada: 'Cancelación solicitada',
+  InventarioDevuelto: 'Entradas devueltas a la venta',
+  ReservaCancelada: 'Reserva cancelada',
+  RecuperacionIniciada: 'Recuperación automática iniciada',
+};
+
+export function nombreEventoBitacora(tipo: string): string {
+  return BITACORA[tipo] ?? tipo;
+}
+
+/** A one-line summary of an audit-trail entry's data, in plain words. */
+export function detalleBitacora(tipo: string, datos: Record<string, unknown>): string {
+  const n = (k: string) => (typeof datos[k] === 'number' ? (datos[k] as number) : undefined);
+  const s = (k: string) => (typeof datos[k] === 'string' ? (datos[k] as string) : undefined);
+  switch (tipo) {
+    case 'ReservaIniciada':
+    case 'InventarioRetenido':
+    case 'InventarioConfirmado':
+    case 'InventarioDevuelto': {
+      const c = n('cantidad');
+      const z = s('zona');
+      return [c !== undefined ? entradas(c) : '', z ? `zona ${z}` : ''].filter(Boolean).join(', ');
+    }
+    case 'PagoAprobado':
+    case 'PagoReembolsado': {
+      const monto = n('monto');
+      const u4 = s('ultimos4');
+      return [monto !== undefined ? formatPrecio(monto) : '', u4 ? `tarjeta •••• ${u4}` : '']
+        .filter(Boolean)
+        .join(', ');
+    }
+    case 'PagoRechazado':
+      return s('motivo') ?? '';
+    case 'ReservaConfirmada': {
+      const t = n('total');
+      return t !== undefined ? `total ${formatPrecio(t)}` : '';
+    }
+    case 'ReservaFallida':
+    case 'PasoFallido': {
+      const paso = s('paso') ?? s('handler');
+      return paso ? nombrePaso(paso) : '';
+    }
+    case 'CompensacionEjecutada':
+      return s('accion') ?? '';
+    default:
+      return '';
+  }
+}

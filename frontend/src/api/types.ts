@@ -1,0 +1,148 @@
+// Shapes of the EventFlow APIs, as documented in each service's OpenAPI document.
+
+export interface Zona {
+  nombre: string;
+  /** Minor units (céntimos). */
+  precio: number;
+  capacidad: number;
+  disponibles: number;
+  vendidas: number;
+}
+
+export interface Evento {
+  id: string;
+  nombre: string;
+  fecha: string;
+  lugar: string;
+  aforo_total: number;
+  entradas_disponibles: number;
+  zonas: Zona[];
+  creado_en: string;
+}
+
+export interface Pagina<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export type TipoDocumento = 'DNI' | 'CE' | 'PASAPORTE' | 'RUC';
+
+export interface Usuario {
+  id: string;
+  tipo_documento: TipoDocumento;
+  nro_documento: string;
+  nombre: string;
+  apellido: string;
+  email: string;
+  historial_compras: string[];
+  creado_en: string;
+}
+
+export interface NuevoUsuario {
+  tipo_documento: TipoDocumento;
+  nro_documento: string;
+  nombre: string;
+  apellido: string;
+  email: string;
+}
+
+export interface NuevaZona {
+  nombre: string;
+  precio: number;
+  capacidad: number;
+}
+
+export interface NuevoEvento {
+  nombre: string;
+  fecha: string;
+  lugar: string;
+  zonas: NuevaZona[];
+}
+
+export type EstadoReserva = 'EN_CURSO' | 'CONFIRMADA' | 'FALLIDA' | 'CANCELANDO' | 'CANCELADA';
+
+export interface Paso {
+  handler: string;
+  /** `ok`, `fallido` or `compensado`. */
+  resultado: string;
+  duracion_ms: number;
+}
+
+export interface Compensacion {
+  handler: string;
+  accion: string;
+}
+
+export interface Reserva {
+  id: string;
+  estado: EstadoReserva;
+  usuario_id: string | null;
+  evento_id: string;
+  zona: string | null;
+  cantidad: number;
+  precio_unitario: number | null;
+  total: number | null;
+  pago: { id: string; estado: string } | null;
+  creada_en: string;
+  actualizada_en: string;
+  pasos: Paso[];
+  fallo?: { paso: string; status: number; tipo: string; detalle: string };
+  compensaciones: Compensacion[];
+}
+
+export interface SolicitudReserva {
+  usuario_id: string;
+  evento_id: string;
+  zona: string;
+  cantidad: number;
+  pago: { metodo: 'tarjeta'; numero_tarjeta: string; titular?: string };
+}
+
+export interface EventoBitacora {
+  seq: number;
+  tipo: string;
+  datos: Record<string, unknown>;
+  en: string;
+}
+
+export interface Bitacora {
+  reserva_id: string;
+  eventos: EventoBitacora[];
+}
+
+export interface Notificacion {
+  id: string;
+  tipo: string;
+  usuario_id: string | null;
+  evento_id: string | null;
+  reserva_id: string | null;
+  titulo: string;
+  mensaje: string;
+  correlation_id: string;
+  creada_en: string;
+}
+
+export interface FieldError {
+  campo: string;
+  mensaje: string;
+}
+
+/** An RFC 9457 problem+json body, with EventFlow's extension members. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+  reserva_id?: string;
+  paso?: string;
+  compensaciones?: Compensacion[];
+  disponibles?: number;
+  retenidas?: number;
+  motivo?: string;
+  dependencia?: string;
+  campo?: string;
+  [extra: string]: unknown;
+}

@@ -1,0 +1,68 @@
+import { render, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../api/client';
+import { RouterProvider } from '../router';
+import { reserva } from '../test/datos';
+import { ResultadoReserva } from './ResultadoReserva';
+
+const conRouter = (ui: React.ReactNode) => render(<RouterProvider>{ui}</RouterProvider>);
+
+describe('ResultadoReserva', () => {
+  it('confirms with the total and every SAGA step', () => {
+    conRouter(<ResultadoReserva resultado={{ ok: true, reserva: reserva() }} />);
+    expect(screen.getByRole('heading', { name: '¡Reserva confirmada!' })).toBeInTheDocument();
+    expect(screen.getByText(/2 entradas en Campo · Total S\/ 160.00/)).toBeInTheDocument();
+    const pasos = within(screen.getByRole('list', { name: 'Pasos de la reserva' })).getAllByRole('listitem');
+    expect(pasos.map((p) => p.textContent)).toEqual([
+      '✓Validación de datoscorrecto · 2 ms',
+      '✓Retención de entradascorrecto · 1 ms',
+      '✓Pagocorrecto · 0 ms',
+      '✓Confirmacióncorrecto · 1 ms',
+    ]);
+    expect(screen.getByRole('link', { name: 'Ver mis reservas' })).toHaveAttribute('href', '/mis-reservas');
+  });
+
+  it('explains a declined payment: failing step and what was undone', () => {
+    const error = new ApiError({
+      type: 'urn:eventflow:problem:pago-rechazado',
+      title: 'Pago rechazado',
+      status: 402,
+      detail: 'El pago fue rechazado: tarjeta rechazada',
+      motivo: 'tarjeta rechazada',
+      reserva_id: 'r2',
+      paso: 'ProcesadorPago',
+      compensaciones: [
+        { handler: 'ValidadorInventario', accion: 'retención de 1 entrada liberada' },
+        { handler: 'ValidadorInventario', accion: 'bloqueo de compra liberado' },
+      ],
+    });
+    const fallida = reserva({
+      id: 'r2',
+      estado: 'FALLIDA',
+      pasos: [
+        { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 1 },
+        { handler: 'ValidadorInventario', resultado: 'ok', duracion_ms: 0 },
+        { handler: 'ProcesadorPago', resultado: 'fallido', duracion_ms: 0 },
+      ],
+    });
+    conRouter(<ResultadoReserva resultado={{ ok: false, error, reserva: fallida }} />);
+    const r = screen.getByTestId('resultado');
+    expect(within(r).getByRole('heading', { name: 'Pago rechazado' })).toBeInTheDocument();
+    expect(r).toHaveTextContent('Pago rechazado (tarjeta rechazada): no se te cobró nada');
+    expect(r).toHaveTextContent('Falló el paso: Pago');
+    expect(r).toHaveTextContent('Retención de entradas: retención de 1 entrada liberada');
+    expect(r).toHaveTextContent('Retención de entradas: bloqueo de compra liberado');
+    expect(r).toHaveTextContent('Confirmaciónno se ejecutó');
+  });
+
+  it.each([
+    ['agotado', 409, 'Agotado'],
+    ['compra-en-curso', 409, 'Ya tienes una compra en curso'],
+    ['servicio-no-disponible', 503, 'Servicio no disponible'],
+  ])('titles %s plainly without the reservation', (slug, status, titulo) => {
+    const error = new ApiError({ type: `urn:eventflow:problem:${slug}`, title: 'x', status, paso: 'ValidadorInventario' });
+    conRouter(<ResultadoReserva resultado={{ ok: false, error }} />);
+    expect(screen.getByRole('heading', { name: titulo })).toBeInTheDocument();
+    expect(screen.getByTestId('resultado')).toHaveTextContent('Falló el paso: Retención de entradas');
+  });
+});

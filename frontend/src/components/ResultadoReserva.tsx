@@ -1,0 +1,61 @@
+// What a booking attempt ended in: the confirmation with the SAGA's steps, or the failure
+// with the failing step and what was undone.
+import type { ApiError } from '../api/client';
+import type { Reserva } from '../api/types';
+import { mensajeError, nombrePaso, slug, tituloFallo } from '../api/messages';
+import { entradas, formatPrecio } from '../format';
+import { Link } from '../router';
+import { Compensaciones, PasosSaga } from './Saga';
+
+export type Resultado =
+  | { ok: true; reserva: Reserva }
+  | { ok: false; error: ApiError; /** The failed reservation, when it could be read back. */ reserva?: Reserva };
+
+export function ResultadoReserva({ resultado }: { resultado: Resultado }) {
+  if (resultado.ok) {
+    const r = resultado.reserva;
+    return (
+      <section className="resultado resultado-ok" aria-labelledby="resultado-titulo" data-testid="resultado">
+        <h3 id="resultado-titulo">¡Reserva confirmada!</h3>
+        <p>
+          {entradas(r.cantidad)}
+          {r.zona ? ` en ${r.zona}` : ''}
+          {r.total != null ? ` · Total ${formatPrecio(r.total)}` : ''}
+        </p>
+        <p className="muted">
+          Código de reserva: <code>{r.id}</code>
+        </p>
+        <PasosSaga pasos={r.pasos} />
+        <p>
+          <Link to="/mis-reservas">Ver mis reservas</Link>
+        </p>
+      </section>
+    );
+  }
+  const { error, reserva } = resultado;
+  const p = error.problem;
+  const paso = p.paso ?? reserva?.fallo?.paso;
+  const compensaciones = p.compensaciones ?? reserva?.compensaciones ?? [];
+  const tipo = slug(p);
+  return (
+    <section className="resultado resultado-error" aria-labelledby="resultado-titulo" data-testid="resultado" role="alert">
+      <h3 id="resultado-titulo">{tituloFallo(p)}</h3>
+      <p className="resultado-mensaje">{mensajeError(p)}</p>
+      {paso && (
+        <p>
+          Falló el paso: <strong>{nombrePaso(paso)}</strong>
+        </p>
+      )}
+      {reserva && reserva.pasos.length > 0 && <PasosSaga pasos={reserva.pasos} fallido={paso} />}
+      <Compensaciones items={compensaciones} />
+      {compensaciones.length > 0 && tipo !== 'validacion' && (
+        <p className="muted">Todo lo que se había hecho se deshizo: no perdiste entradas ni dinero.</p>
+      )}
+      {p.reserva_id && (
+        <p className="muted">
+          Referencia: <code>{p.reserva_id}</code>
+        </p>
+      )}
+    </section>
+  );
+}

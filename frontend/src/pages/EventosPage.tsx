@@ -1,0 +1,98 @@
+// Upcoming events with their zones, prices and live availability.
+import { useMemo } from 'react';
+import { api } from '../api/client';
+import type { Evento } from '../api/types';
+import { Cargando, MensajeError } from '../components/Estado';
+import { formatFecha, formatPrecio } from '../format';
+import { useCarga } from '../hooks';
+import { Link } from '../router';
+import { IconoFecha, IconoLugar } from '../components/Iconos';
+
+/** How often availability refreshes while the list is open. */
+const REFRESCO_MS = 10_000;
+
+export function EventosPage() {
+  // "Upcoming" is from the moment the page opened; the server sorts by date.
+  const desde = useMemo(() => new Date().toISOString(), []);
+  const { data, error, cargando, recargar } = useCarga(
+    (signal) => api.eventos({ desde, limit: 100 }, signal),
+    desde,
+    REFRESCO_MS,
+  );
+
+  return (
+    <div>
+      <div className="cabecera-pagina">
+        <h1>Próximos eventos</h1>
+        <button type="button" className="btn btn-secundario" onClick={() => recargar()} disabled={cargando}>
+          Actualizar
+        </button>
+      </div>
+      {cargando && !data && <Cargando texto="Cargando eventos…" />}
+      {error && !data && <MensajeError error={error} onReintentar={() => recargar()} />}
+      {data && data.items.length === 0 && (
+        <p className="vacio">
+          No hay eventos próximos todavía. Los organizadores pueden publicar uno en{' '}
+          <Link to="/organizador">Organizador</Link>.
+        </p>
+      )}
+      {data && data.items.length > 0 && (
+        <ul className="lista-eventos">
+          {data.items.map((ev) => (
+            <TarjetaEvento key={ev.id} evento={ev} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function TarjetaEvento({ evento }: { evento: Evento }) {
+  const agotado = evento.entradas_disponibles === 0;
+  const desde = evento.zonas.length ? Math.min(...evento.zonas.map((z) => z.precio)) : undefined;
+  return (
+    <li className="tarjeta tarjeta-evento" data-evento-id={evento.id}>
+      <div className="tarjeta-evento-cabecera">
+        <h2>
+          <Link to={`/eventos/${encodeURIComponent(evento.id)}`}>{evento.nombre}</Link>
+        </h2>
+        {agotado ? (
+          <span className="etiqueta etiqueta-agotado">Agotado</span>
+        ) : (
+          <span className="etiqueta etiqueta-ok">{evento.entradas_disponibles} disponibles</span>
+        )}
+      </div>
+      <p className="evento-meta">
+        <span><IconoFecha /> {formatFecha(evento.fecha)}</span>
+        <span><IconoLugar /> {evento.lugar}</span>
+      </p>
+      <table className="tabla-zonas">
+        <caption className="sr-only">Zonas de {evento.nombre}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Zona</th>
+            <th scope="col">Precio</th>
+            <th scope="col">Disponibles</th>
+          </tr>
+        </thead>
+        <tbody>
+          {evento.zonas.map((z) => (
+            <tr key={z.nombre} className={z.disponibles === 0 ? 'zona-agotada' : undefined} data-zona={z.nombre}>
+              <th scope="row">{z.nombre}</th>
+              <td>{formatPrecio(z.precio)}</td>
+              <td className="zona-disponibles">
+                {z.disponibles === 0 ? <span className="etiqueta etiqueta-agotado">Agotado</span> : z.disponibles}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="tarjeta-pie">
+        {desde !== undefined && <span className="muted">Desde {formatPrecio(desde)}</span>}
+        <Link className="btn btn-primario" to={`/eventos/${encodeURIComponent(evento.id)}`}>
+          {agotado ? 'Ver evento' : 'Comprar entradas'}
+        </Link>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,342 @@
+// A buyer's reservations (status, audit trail, cancellation) and notifications.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import { api, ApiError, comoApiError } from '../api/client';
+import type { Bitacora, Evento, Notificacion, Reserva, Usuario } from '../api/types';
+import { detalleBitacora, nombreEstado, nombreEventoBitacora, nombrePaso } from '../api/messages';
+import { emailRecordado, useComprador } from '../comprador';
+import { Aviso, Cargando, MensajeError } from '../components/Estado';
+import { Compensaciones, PasosSaga } from '../components/Saga';
+import { entradas, formatFecha, formatFechaCorta, formatPrecio } from '../format';
+import { Link } from '../router';
+import { IconoFecha, IconoLugar } from '../components/Iconos';
+
+interface Datos {
+  reservas: Reserva[];
+  eventos: Record<string, Evento>;
+  notificaciones: Notificacion[];
+  errorNotificaciones?: ApiError;
+}
+
+async function cargarDatos(u: Usuario, signal?: AbortSignal): Promise<Datos> {
+  const [reservas, notif] = await Promise.all([
+    api.reservasDe(u.id, signal),
+    api.notificacionesDe(u.id, signal).then(
+      (p) => ({ ok: true as const, items: p.items }),
+      (e: unknown) => ({ ok: false as const, error: comoApiError(e) }),
+    ),
+  ]);
+  // Event names and dates, once per event; a missing one only loses its name.
+  const ids = [...new Set(reservas.items.map((r) => r.evento_id))];
+  const eventos: Record<string, Evento> = {};
+  await Promise.all(
+    ids.map((id) =>
+      api.evento(id, signal).then(
+        (ev) => {
+          eventos[id] = ev;
+        },
+        () => undefined,
+      ),
+    ),
+  );
+  return {
+    reservas: reservas.items,
+    eventos,
+    notificaciones: notif.ok ? notif.items : [],
+    errorNotificaciones: notif.ok ? undefined : notif.error,
+  };
+}
+
+export function MisReservasPage() {
+  const { comprador, setComprador } = useComprador();
+  const [email, setEmail] = useState(() => comprador?.email ?? emailRecordado());
+  const [buscando, setBuscando] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [datos, setDatos] = useState<Datos>();
+  const ctrl = useRef<AbortController | null>(null);
+
+  const cargar = useCallback(async (u: Usuario, silencioso = false) => {
+    ctrl.current?.abort();
+    const c = new AbortController();
+    ctrl.current = c;
+    if (!silencioso) setBuscando(true);
+    try {
+      const d = await cargarDatos(u, c.signal);
+      if (!c.signal.aborted) {
+        setDatos(d);
+        setError(undefined);
+      }
+    } catch (e) {
+      if (!c.signal.aborted) setError(comoApiError(e));
+    } finally {
+      if (!c.signal.aborted) setBuscando(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    if (comprador) void cargar(comprador);
+    return () => ctrl.current?.abort();
+  }, [comprador, cargar]);
+
+  const buscar = async (e: FormEvent) => {
+    e.preventDefault();
+    const limpio = email.trim();
+    if (!limpio) return;
+    setBuscando(true);
+    setError(undefined);
+    setDatos(undefined);
+    try {
+      const u = await api.usuario(limpio);
+      setComprador(u); // the effect above loads the reservations
+    } catch (err) {
+      const ae = comoApiError(err);
+      setError(
+        ae.status === 404
+          ? new ApiError({ ...ae.problem, detail: `No hay un comprador registrado con el email ${limpio}.` })
+          : ae,
+      );
+      setBuscando(false);
+    }
+  };
+
+  const actualizar = (r: Reserva) =>
+    setDatos((d) => d && { ...d, reservas: d.reservas.map((x) => (x.id === r.id ? r : x)) });
+
+  // Notifications arrive through the message bus a moment after the change that causes them.
+  const refrescarLuego = () => {
+    if (!comprador) return;
+    window.setTimeout(() => void cargar(comprador, true), 800);
+  };
+
+  return (
+    <div>
+      <h1>Mis reservas</h1>
+      <form className="form-fila tarjeta" onSubmit={buscar} aria-label="Buscar mis reservas">
+        <div className="campo campo-ancho">
+          <label htmlFor="mis-email">Tu email</label>
+          <input
+            id="mis-email"
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            placeholder="ana@example.com"
+          />
+        </div>
+        <button type="submit" className="btn btn-primario" disabled={buscando}>
+          {buscando ? 'Buscando…' : 'Ver mis reservas'}
+        </button>
+      </form>
+      {comprador && (
+        <p className="muted">
+          Comprador: {comprador.nombre} {comprador.apellido} ({comprador.email})
+        </p>
+      )}
+      {buscando && !datos && <Cargando texto="Cargando tus reservas…" />}
+      {error && <MensajeError error={error} onReintentar={comprador ? () => void cargar(comprador) : undefined} />}
+      {datos && comprador && (
+        <div className="dos-columnas">
+          <section aria-labelledby="titulo-reservas">
+            <div className="cabecera-pagina">
+              <h2 id="titulo-reservas">Reservas</h2>
+              <button type="button" className="btn btn-secundario" onClick={() => void cargar(comprador)} disabled={buscando}>
+                Actualizar
+              </button>
+            </div>
+            {datos.reservas.length === 0 ? (
+              <p className="vacio">
+                Todavía no tienes reservas. <Link to="/">Ver eventos</Link>
+              </p>
+            ) : (
+              <ul className="lista-reservas">
+                {datos.reservas.map((r) => (
+                  <TarjetaReserva
+                    key={r.id}
+                    reserva={r}
+                    evento={datos.eventos[r.evento_id]}
+                    onCambio={(nueva) => {
+                      actualizar(nueva);
+                      refrescarLuego();
+                    }}
+                  />
+                ))}
+              </ul>
+            )}
+          </section>
+          <section aria-labelledby="titulo-notificaciones">
+            <h2 id="titulo-notificaciones">Notificaciones</h2>
+            {datos.errorNotificaciones && <MensajeError error={datos.errorNotificaciones} />}
+            {datos.notificaciones.length === 0 && !datos.errorNotificaciones ? (
+              <p className="vacio">Sin notificaciones.</p>
+            ) : (
+              <ul className="lista-notificaciones">
+                {datos.notificaciones.map((n) => (
+                  <li key={n.id} className={`notificacion notificacion-${n.tipo}`}>
+                    <strong>{n.titulo}</strong>
+                    <p>{n.mensaje}</p>
+                    <span className="muted">{formatFechaCorta(n.creada_en)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface TarjetaProps {
+  reserva: Reserva;
+  evento?: Evento;
+  onCambio: (r: Reserva) => void;
+}
+
+export function TarjetaReserva({ reserva: r, evento, onCambio }: TarjetaProps) {
+  const [verHistorial, setVerHistorial] = useState(false);
+  const [confirmando, setConfirmando] = useState(false);
+  const [cancelando, setCancelando] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [hecho, setHecho] = useState<string>();
+
+  const cancelar = async () => {
+    setCancelando(true);
+    setError(undefined);
+    try {
+      const nueva = await api.cancelar(r.id);
+      setConfirmando(false);
+      setHecho(
+        `Reserva cancelada. ${r.total != null ? `Se reembolsaron ${formatPrecio(r.total)} y ` : ''}${entradas(r.cantidad)} volvieron a la venta.`,
+      );
+      onCambio(nueva);
+    } catch (e) {
+      setError(comoApiError(e));
+    } finally {
+      setCancelando(false);
+    }
+  };
+
+  return (
+    <li className={`tarjeta reserva reserva-${r.estado.toLowerCase()}`} data-reserva-id={r.id}>
+      <div className="tarjeta-evento-cabecera">
+        <h3>{evento?.nombre ?? 'Evento'}</h3>
+        <span className={`etiqueta estado-${r.estado.toLowerCase()}`} data-testid="estado">
+          {nombreEstado(r.estado)}
+        </span>
+      </div>
+      {evento && (
+        <p className="evento-meta">
+          <span><IconoFecha /> {formatFecha(evento.fecha)}</span>
+          <span><IconoLugar /> {evento.lugar}</span>
+        </p>
+      )}
+      <dl className="datos-reserva">
+        <div>
+          <dt>Entradas</dt>
+          <dd>
+            {entradas(r.cantidad)}
+            {r.zona ? ` · ${r.zona}` : ''}
+          </dd>
+        </div>
+        {r.total != null && (
+          <div>
+            <dt>Total</dt>
+            <dd>{formatPrecio(r.total)}</dd>
+          </div>
+        )}
+        {r.pago && (
+          <div>
+            <dt>Pago</dt>
+            <dd>{r.pago.estado.toLowerCase()}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Creada</dt>
+          <dd>{formatFechaCorta(r.creada_en)}</dd>
+        </div>
+      </dl>
+      {r.fallo && (
+        <p className="muted">
+          Falló en <strong>{nombrePaso(r.fallo.paso)}</strong>: {r.fallo.detalle}
+        </p>
+      )}
+      {hecho && <Aviso tipo="ok">{hecho}</Aviso>}
+      {error && <MensajeError error={error} />}
+      <div className="acciones">
+        <button type="button" className="btn btn-secundario" onClick={() => setVerHistorial((v) => !v)} aria-expanded={verHistorial}>
+          {verHistorial ? 'Ocultar historial' : 'Ver historial'}
+        </button>
+        {r.estado === 'CONFIRMADA' && !confirmando && (
+          <button type="button" className="btn btn-peligro" onClick={() => setConfirmando(true)}>
+            Cancelar reserva
+          </button>
+        )}
+      </div>
+      {confirmando && r.estado === 'CONFIRMADA' && (
+        <div className="confirmar" role="alertdialog" aria-labelledby={`confirmar-${r.id}`}>
+          <p id={`confirmar-${r.id}`}>
+            ¿Seguro que quieres cancelar esta reserva?
+            {r.total != null && ` Se reembolsarán ${formatPrecio(r.total)}`} y las entradas volverán a la venta.
+          </p>
+          <div className="acciones">
+            <button type="button" className="btn btn-peligro" onClick={() => void cancelar()} disabled={cancelando}>
+              {cancelando ? 'Cancelando…' : 'Sí, cancelar'}
+            </button>
+            <button type="button" className="btn btn-secundario" onClick={() => setConfirmando(false)} disabled={cancelando}>
+              No, mantenerla
+            </button>
+          </div>
+        </div>
+      )}
+      {verHistorial && <Historial reserva={r} />}
+    </li>
+  );
+}
+
+function Historial({ reserva }: { reserva: Reserva }) {
+  const [bitacora, setBitacora] = useState<Bitacora>();
+  const [error, setError] = useState<ApiError>();
+  const [intento, setIntento] = useState(0);
+
+  useEffect(() => {
+    const c = new AbortController();
+    setError(undefined);
+    api.bitacora(reserva.id, c.signal).then(
+      (b) => setBitacora(b),
+      (e: unknown) => {
+        if (!c.signal.aborted) setError(comoApiError(e));
+      },
+    );
+    return () => c.abort();
+    // Reload when the reservation changes (e.g. after a cancellation).
+  }, [reserva.id, reserva.estado, intento]);
+
+  return (
+    <div className="historial">
+      <h4>Pasos de la compra</h4>
+      <PasosSaga pasos={reserva.pasos} fallido={reserva.fallo?.paso} />
+      <Compensaciones items={reserva.compensaciones} />
+      <h4>Historial (auditoría)</h4>
+      {!bitacora && !error && <Cargando texto="Cargando historial…" />}
+      {error && <MensajeError error={error} onReintentar={() => setIntento((i) => i + 1)} />}
+      {bitacora && (
+        <ol className="bitacora" aria-label="Historial de la reserva">
+          {bitacora.eventos.map((e) => {
+            const detalle = detalleBitacora(e.tipo, e.datos);
+            return (
+              <li key={e.seq}>
+                <span className="bitacora-seq">{e.seq}</span>
+                <span className="bitacora-tipo">{nombreEventoBitacora(e.tipo)}</span>
+                {detalle && <span className="bitacora-detalle">{detalle}</span>}
+                <time className="muted" dateTime={e.en}>
+                  {formatFechaCorta(e.en)}
+                </time>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </div>
+  );
+}

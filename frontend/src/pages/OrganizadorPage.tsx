@@ -1,0 +1,287 @@
+// Organizer: publish an event with zones (Bearer token), and sales per zone.
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { api, ApiError, comoApiError } from '../api/client';
+import type { Evento } from '../api/types';
+import { Aviso, Cargando, MensajeError } from '../components/Estado';
+import { formatFecha, formatPrecio, parsePrecio } from '../format';
+import { useCarga } from '../hooks';
+import { Link } from '../router';
+import { IconoFecha, IconoLugar } from '../components/Iconos';
+
+const CLAVE_TOKEN = 'eventflow.token-organizador';
+
+function tokenGuardado(): string {
+  try {
+    return window.sessionStorage.getItem(CLAVE_TOKEN) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function guardarToken(t: string) {
+  try {
+    window.sessionStorage.setItem(CLAVE_TOKEN, t);
+  } catch {
+    // storage disabled: the token is asked again next time
+  }
+}
+
+interface FilaZona {
+  nombre: string;
+  precio: string;
+  capacidad: string;
+}
+
+const zonaVacia = (): FilaZona => ({ nombre: '', precio: '', capacidad: '' });
+
+/** `<input type="datetime-local">` gives local time without offset; the API wants RFC 3339. */
+export function fechaLocalARfc3339(valor: string): string | null {
+  if (!valor) return null;
+  const d = new Date(valor);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+export function OrganizadorPage() {
+  const ventas = useCarga((signal) => api.eventos({ limit: 100 }, signal), 'ventas', 15_000);
+  return (
+    <div>
+      <h1>Organizador</h1>
+      <div className="dos-columnas organizador">
+        <CrearEvento onCreado={() => ventas.recargar(true)} />
+        <section aria-labelledby="titulo-ventas">
+          <div className="cabecera-pagina">
+            <h2 id="titulo-ventas">Ventas por zona</h2>
+            <button type="button" className="btn btn-secundario" onClick={() => ventas.recargar()} disabled={ventas.cargando}>
+              Actualizar
+            </button>
+          </div>
+          {ventas.cargando && !ventas.data && <Cargando texto="Cargando ventas…" />}
+          {ventas.error && !ventas.data && <MensajeError error={ventas.error} onReintentar={() => ventas.recargar()} />}
+          {ventas.data && ventas.data.items.length === 0 && <p className="vacio">Aún no hay eventos.</p>}
+          {ventas.data?.items.map((ev) => <Ventas key={ev.id} evento={ev} />)}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function Ventas({ evento }: { evento: Evento }) {
+  const tot = evento.zonas.reduce(
+    (a, z) => ({
+      vendidas: a.vendidas + z.vendidas,
+      disponibles: a.disponibles + z.disponibles,
+      capacidad: a.capacidad + z.capacidad,
+      recaudado: a.recaudado + z.vendidas * z.precio,
+    }),
+    { vendidas: 0, disponibles: 0, capacidad: 0, recaudado: 0 },
+  );
+  return (
+    <article className="tarjeta ventas" data-evento-id={evento.id}>
+      <h3>
+        <Link to={`/eventos/${encodeURIComponent(evento.id)}`}>{evento.nombre}</Link>
+      </h3>
+      <p className="evento-meta">
+        <span><IconoFecha /> {formatFecha(evento.fecha)}</span>
+        <span><IconoLugar /> {evento.lugar}</span>
+      </p>
+      <div className="tabla-scroll">
+        <table className="tabla-ventas">
+          <thead>
+            <tr>
+              <th scope="col">Zona</th>
+              <th scope="col">Precio</th>
+              <th scope="col">Vendidas</th>
+              <th scope="col">Disponibles</th>
+              <th scope="col">Capacidad</th>
+              <th scope="col">Recaudado</th>
+            </tr>
+          </thead>
+          <tbody>
+            {evento.zonas.map((z) => {
+              const retenidas = Math.max(0, z.capacidad - z.vendidas - z.disponibles);
+              return (
+                <tr key={z.nombre} data-zona={z.nombre}>
+                  <th scope="row">{z.nombre}</th>
+                  <td>{formatPrecio(z.precio)}</td>
+                  <td className="vendidas">{z.vendidas}</td>
+                  <td className="disponibles">
+                    {z.disponibles}
+                    {retenidas > 0 && <span className="muted"> (+{retenidas} retenidas)</span>}
+                  </td>
+                  <td className="capacidad">{z.capacidad}</td>
+                  <td>{formatPrecio(z.vendidas * z.precio)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row">Total</th>
+              <td />
+              <td>{tot.vendidas}</td>
+              <td>{tot.disponibles}</td>
+              <td>{tot.capacidad}</td>
+              <td>{formatPrecio(tot.recaudado)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+    </article>
+  );
+}
+
+function CrearEvento({ onCreado }: { onCreado: (e: Evento) => void }) {
+  const [token, setToken] = useState(tokenGuardado);
+  const [nombre, setNombre] = useState('');
+  const [lugar, setLugar] = useState('');
+  const [fecha, setFecha] = useState('');
+  const [zonas, setZonas] = useState<FilaZona[]>([zonaVacia()]);
+  const [enviando, setEnviando] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const [creado, setCreado] = useState<Evento>();
+
+  const setZona = (i: number, k: keyof FilaZona, v: string) =>
+    setZonas((zs) => zs.map((z, j) => (j === i ? { ...z, [k]: v } : z)));
+
+  const enviar = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    setCreado(undefined);
+    // What the API cannot see: amounts typed in soles and the local date.
+    const errores: Record<string, string> = {};
+    if (!token.trim()) errores.token = 'ingresa el token de organizador';
+    const rfc = fechaLocalARfc3339(fecha);
+    if (!rfc) errores.fecha = 'elige fecha y hora';
+    const precios = zonas.map((z, i) => {
+      const p = parsePrecio(z.precio);
+      if (p === null) errores[`zonas[${i}].precio`] = 'un importe en soles, p. ej. 150 o 150.50';
+      return p;
+    });
+    const capacidades = zonas.map((z, i) => {
+      const c = Number(z.capacidad);
+      if (!/^\d+$/.test(z.capacidad.trim())) errores[`zonas[${i}].capacidad`] = 'un número entero';
+      return c;
+    });
+    setLocal(errores);
+    if (Object.keys(errores).length) return;
+    setEnviando(true);
+    try {
+      guardarToken(token.trim());
+      const ev = await api.crearEvento(
+        {
+          nombre,
+          lugar,
+          fecha: rfc!,
+          zonas: zonas.map((z, i) => ({ nombre: z.nombre, precio: precios[i]!, capacidad: capacidades[i] })),
+        },
+        token.trim(),
+      );
+      setCreado(ev);
+      setNombre('');
+      setLugar('');
+      setFecha('');
+      setZonas([zonaVacia()]);
+      onCreado(ev);
+    } catch (err) {
+      setError(comoApiError(err));
+    } finally {
+      setEnviando(false);
+    }
+  };
+
+  const msg = (campo: string) => local[campo] ?? error?.campo(campo);
+  const errorGeneral = error && !(error.problem.errors?.length ?? 0) ? error : undefined;
+  const campoError = (campo: string) => {
+    const m = msg(campo);
+    return m ? <span className="campo-error">{m}</span> : null;
+  };
+
+  return (
+    <section aria-labelledby="titulo-crear" className="tarjeta">
+      <h2 id="titulo-crear">Publicar un evento</h2>
+      <form onSubmit={enviar} aria-label="Publicar un evento" noValidate>
+        <div className="campo">
+          <label htmlFor="org-token">Token de organizador</label>
+          <input
+            id="org-token"
+            type="password"
+            autoComplete="off"
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            aria-invalid={msg('token') || error?.status === 401 ? true : undefined}
+          />
+          {campoError('token')}
+          <span className="ayuda">Se envía como «Authorization: Bearer …». En desarrollo lo imprime el lanzador.</span>
+        </div>
+        <div className="campo">
+          <label htmlFor="org-nombre">Nombre del evento</label>
+          <input id="org-nombre" value={nombre} onChange={(e) => setNombre(e.target.value)} aria-invalid={msg('nombre') ? true : undefined} />
+          {campoError('nombre')}
+        </div>
+        <div className="rejilla">
+          <div className="campo">
+            <label htmlFor="org-fecha">Fecha y hora</label>
+            <input id="org-fecha" type="datetime-local" value={fecha} onChange={(e) => setFecha(e.target.value)} aria-invalid={msg('fecha') ? true : undefined} />
+            {campoError('fecha')}
+          </div>
+          <div className="campo">
+            <label htmlFor="org-lugar">Lugar</label>
+            <input id="org-lugar" value={lugar} onChange={(e) => setLugar(e.target.value)} aria-invalid={msg('lugar') ? true : undefined} />
+            {campoError('lugar')}
+          </div>
+        </div>
+        <fieldset className="zonas-editor">
+          <legend>Zonas</legend>
+          {campoError('zonas')}
+          {zonas.map((z, i) => (
+            <div className="zona-fila" key={i} data-fila={i}>
+              <div className="campo">
+                <label htmlFor={`zona-${i}-nombre`}>Zona {i + 1}</label>
+                <input id={`zona-${i}-nombre`} value={z.nombre} placeholder="Platea" onChange={(e) => setZona(i, 'nombre', e.target.value)} />
+                {campoError(`zonas[${i}].nombre`)}
+              </div>
+              <div className="campo">
+                <label htmlFor={`zona-${i}-precio`}>Precio (S/)</label>
+                <input id={`zona-${i}-precio`} inputMode="decimal" value={z.precio} placeholder="150.00" onChange={(e) => setZona(i, 'precio', e.target.value)} />
+                {campoError(`zonas[${i}].precio`)}
+              </div>
+              <div className="campo">
+                <label htmlFor={`zona-${i}-capacidad`}>Capacidad</label>
+                <input id={`zona-${i}-capacidad`} inputMode="numeric" value={z.capacidad} placeholder="500" onChange={(e) => setZona(i, 'capacidad', e.target.value)} />
+                {campoError(`zonas[${i}].capacidad`)}
+              </div>
+              <button
+                type="button"
+                className="btn btn-enlace quitar"
+                onClick={() => setZonas((zs) => zs.filter((_, j) => j !== i))}
+                disabled={zonas.length === 1}
+                aria-label={`Quitar zona ${i + 1}`}
+              >
+                Quitar
+              </button>
+            </div>
+          ))}
+          <button type="button" className="btn btn-secundario" onClick={() => setZonas((zs) => [...zs, zonaVacia()])}>
+            Añadir zona
+          </button>
+        </fieldset>
+        {errorGeneral && <MensajeError error={errorGeneral} />}
+        {error && !errorGeneral && (
+          <p className="campo-error" role="alert">
+            Corrige los campos marcados.
+          </p>
+        )}
+        {creado && (
+          <Aviso tipo="ok">
+            Evento publicado: <Link to={`/eventos/${encodeURIComponent(creado.id)}`}>{creado.nombre}</Link>
+          </Aviso>
+        )}
+        <button type="submit" className="btn btn-primario" disabled={enviando}>
+          {enviando ? 'Publicando…' : 'Publicar evento'}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,52 @@
+import type { Evento, Reserva, Usuario } from '../api/types';
+
+export const evento: Evento = {
+  id: 'e1',
+  nombre: 'Rock en el Parque',
+  fecha: '2027-03-14T21:00:00Z',
+  lugar: 'Estadio Nacional',
+  aforo_total: 12,
+  entradas_disponibles: 7,
+  zonas: [
+    { nombre: 'Campo', precio: 8000, capacidad: 10, disponibles: 7, vendidas: 3 },
+    { nombre: 'Platea', precio: 15000, capacidad: 2, disponibles: 0, vendidas: 2 },
+  ],
+  creado_en: '2026-11-01T00:00:00Z',
+};
+
+export const ana: Usuario = {
+  id: '11111111-1111-4111-8111-111111111111',
+  tipo_documento: 'DNI',
+  nro_documento: '45678912',
+  nombre: 'Ana',
+  apellido: 'Quispe',
+  email: 'ana@example.com',
+  historial_compras: [],
+  creado_en: '2026-11-01T00:00:00Z',
+};
+
+export const pasosOk = [
+  { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 2 },
+  { handler: 'ValidadorInventario', resultado: 'ok', duracion_ms: 1 },
+  { handler: 'ProcesadorPago', resultado: 'ok', duracion_ms: 0 },
+  { handler: 'ConfirmadorReserva', resultado: 'ok', duracion_ms: 1 },
+];
+
+export function reserva(extra: Partial<Reserva> = {}): Reserva {
+  return {
+    id: 'r1',
+    estado: 'CONFIRMADA',
+    usuario_id: ana.id,
+    evento_id: 'e1',
+    zona: 'Campo',
+    cantidad: 2,
+    precio_unitario: 8000,
+    total: 16000,
+    pago: { id: 'pay_1', estado: 'APROBADO' },
+    creada_en: '2026-11-24T20:00:00Z',
+    actualizada_en: '2026-11-24T20:00:00Z',
+    pasos: pasosOk,
+    compensaciones: [],
+    ...extra,
+  };
+}

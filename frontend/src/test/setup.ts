@@ -1,0 +1,23 @@
+import '@testing-library/jest-dom/vitest';
+import { cleanup } from '@testing-library/react';
+import { afterEach, beforeEach, vi } from 'vitest';
+
+// The UI must not log errors (React warnings included): any console.error fails the test.
+let errores: unknown[][] = [];
+beforeEach(() => {
+  errores = [];
+  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    errores.push(args);
+  });
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  window.localStorage.clear();
+  window.sessionStorage.clear();
+  window.history.replaceState(null, '', '/');
+  if (errores.length) {
+    throw new Error(`console.error during the test:\n${errores.map((a) => a.map(String).join(' ')).join('\n')}`);
+  }
+});

@@ -1,0 +1,34 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The same table the launcher's UI port proxies (src/ui.rs), so the app always calls
+// relative /api/... URLs. Override the targets with the *_PORT variables the launcher uses.
+const host = process.env.EVENTFLOW_HOST ?? '127.0.0.1';
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const usuarios = `http://${host}:${port('USUARIOS_PORT', 8001)}`;
+const eventos = `http://${host}:${port('EVENTOS_PORT', 8002)}`;
+const reservas = `http://${host}:${port('RESERVAS_PORT', 8003)}`;
+const notificaciones = `http://${host}:${port('NOTIFICACIONES_PORT', 8004)}`;
+
+// Whole path segments only: /api/usuarios, /api/usuarios/... and /api/usuarios?..., never
+// /api/usuariosX. (Vite matches these against the path with its query string.)
+const proxy = {
+  '^/api/usuarios([/?]|$)': usuarios,
+  '^/api/eventos([/?]|$)': eventos,
+  '^/api/(reservar|reservas)([/?]|$)': reservas,
+  '^/api/notificaciones([/?]|$)': notificaciones,
+};
+
+export default defineConfig({
+  plugins: [react()],
+  server: { port: 5173, strictPort: true, proxy },
+  preview: { port: 4173, proxy },
+  build: { outDir: 'dist', emptyOutDir: true },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/test/setup.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
+    restoreMocks: true,
+  },
+});
