@@ -35,8 +35,32 @@ fn texto(v: &Value, campo: &str) -> Result<String, String> {
     }
 }
 
+/// "S/ 1,500.00": the same format the booking UI shows.
 fn importe(minor: i64) -> String {
-    format!("{}.{:02}", minor / 100, (minor % 100).abs())
+    let entero = (minor.abs() / 100).to_string();
+    let mut miles = String::new();
+    for (i, c) in entero.chars().enumerate() {
+        if i > 0 && (entero.len() - i) % 3 == 0 {
+            miles.push(',');
+        }
+        miles.push(c);
+    }
+    format!(
+        "{}S/ {miles}.{:02}",
+        if minor < 0 { "-" } else { "" },
+        minor.abs() % 100
+    )
+}
+
+/// "14/03/2027 21:00 UTC" instead of a raw RFC 3339 timestamp.
+fn fecha_legible(raw: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|f| {
+            f.with_timezone(&chrono::Utc)
+                .format("%d/%m/%Y %H:%M UTC")
+                .to_string()
+        })
+        .unwrap_or_else(|_| raw.to_owned())
 }
 
 /// The notification a message produces, or why it never can (a poison message).
@@ -69,7 +93,7 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
                 Some(texto(p, "eventId")?),
                 None,
                 format!("Nuevo evento: {nombre}"),
-                format!("{nombre} en {lugar}, el {fecha}."),
+                format!("{nombre} en {lugar}, el {}.", fecha_legible(&fecha)),
             ))
         }
         "ReservaConfirmada" => {
@@ -83,7 +107,8 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
                 Some(texto(p, "reservaId")?),
                 "Reserva confirmada".into(),
                 format!(
-                    "Tu reserva de {cantidad} entrada(s) ({zona}) está confirmada. Total: {}.",
+                    "Tu reserva de {cantidad} {} ({zona}) está confirmada. Total: {}.",
+                    if cantidad == 1 { "entrada" } else { "entradas" },
                     importe(total)
                 ),
             ))
@@ -97,5 +122,38 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
             "Tu reserva fue cancelada y el pago reembolsado.".into(),
         )),
         other => Err(format!("unknown message type '{other}'")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_money_and_dates_for_people() {
+        assert_eq!(importe(150000), "S/ 1,500.00");
+        assert_eq!(importe(2500), "S/ 25.00");
+        assert_eq!(importe(0), "S/ 0.00");
+        assert_eq!(importe(123456789), "S/ 1,234,567.89");
+        assert_eq!(
+            fecha_legible("2027-03-14T21:00:00Z"),
+            "14/03/2027 21:00 UTC"
+        );
+    }
+
+    #[test]
+    fn a_confirmation_reads_well() {
+        let env = Envelope::new(
+            "ReservaConfirmada",
+            "c",
+            serde_json::json!({"reservaId": "r", "usuarioId": "u", "eventoId": "e", "zona": "Platea", "cantidad": 2, "total": 30000}),
+        );
+        let n = desde(&env).unwrap();
+        assert_eq!(
+            n.mensaje,
+            "Tu reserva de 2 entradas (Platea) está confirmada. Total: S/ 300.00."
+        );
+        assert_eq!(n.id, env.message_id.to_string());
+        assert!(desde(&Envelope::new("Otro", "c", serde_json::json!({}))).is_err());
     }
 }

@@ -667,7 +667,7 @@ async fn fallo_en_confirmacion(b: Backend) {
     r.problem(503, "servicio-no-disponible").saga(
         "ConfirmadorReserva",
         json!([
-            compensacion("ProcesadorPago", "pago de 300.00 reembolsado"),
+            compensacion("ProcesadorPago", "pago de S/ 300.00 reembolsado"),
             compensacion("ValidadorInventario", "retención de 2 entradas liberada"),
             compensacion("ValidadorInventario", "bloqueo de compra liberado"),
         ]),

@@ -20,7 +20,7 @@ expect_problem servicio-no-disponible
 expect_json 'd["paso"]' ConfirmadorReserva "paso"
 expect_json 'd["dependencia"]' simulada "dependencia"
 expect_json '[c["handler"] + ": " + c["accion"] for c in d["compensaciones"]]' \
-    '["ProcesadorPago: pago de 300.00 reembolsado", "ValidadorInventario: retención de 2 entradas liberada", "ValidadorInventario: bloqueo de compra liberado"]' \
+    '["ProcesadorPago: pago de S/ 300.00 reembolsado", "ValidadorInventario: retención de 2 entradas liberada", "ValidadorInventario: bloqueo de compra liberado"]' \
     "compensaciones (refund, release, unlock; in reverse order)"
 RID=$(jget "$RESP" 'd["reserva_id"]')
 

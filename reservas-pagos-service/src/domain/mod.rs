@@ -19,10 +19,10 @@ pub fn entradas(n: u32) -> String {
     }
 }
 
-/// Minor units as an amount: 15000 is "150.00".
+/// Minor units in the UI's format: 15000 is "S/ 150.00".
 pub fn importe(minor: i64) -> String {
     format!(
-        "{}{}.{:02}",
+        "{}S/ {}.{:02}",
         if minor < 0 { "-" } else { "" },
         minor.abs() / 100,
         minor.abs() % 100
