@@ -71,6 +71,16 @@ bash scripts/saga/run-all.sh --start
 # redis-server that it kills and restarts: the shared Redis is never touched.
 bash scripts/saga/08-redis-caido.sh
 
+stage "API fuzzing (schemathesis)"
+# schemathesis (pinned, in a venv under ~/.cache/eventflow) against every service's
+# OpenAPI document, on a launcher of its own (embedded backends, free ports).
+bash scripts/fuzz.sh
+
+stage "5b/6 soak: mixed traffic for 60 s (scripts/soak.sh)"
+# Browse, book and cancel on a launcher of its own (embedded backends, free ports); then
+# checks inventory, terminal states, one notification per confirmation and memory.
+bash scripts/soak.sh --duration 60
+
 # ---------------------------------------------------------------------------
 # Optional: frontend tests. Only when the repo has a frontend/ with a
 # package.json; the Rust workspace must pass on its own without Node.

@@ -29,6 +29,7 @@ pub struct ListarNotificaciones {
     pub tipo: Option<String>,
     pub reserva_id: Option<String>,
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub offset: Option<u32>,
 }

@@ -25,6 +25,9 @@ pub struct Config {
     pub recuperacion_intervalo: Duration,
     /// Where ReservaConfirmada and ReservaCancelada go (`AMQP_URL` on real backends).
     pub bus: BusConfig,
+    /// At most this many SAGAs run at once; `POST /api/reservar` beyond it is shed at
+    /// once with 503 `sobrecarga` instead of queueing without bound.
+    pub max_en_curso: usize,
 }
 
 impl Config {
@@ -42,6 +45,7 @@ impl Config {
             http_timeout: Duration::from_secs(2),
             recuperacion_intervalo: Duration::from_secs(10),
             bus: BusConfig::Embedded(Default::default()),
+            max_en_curso: 256,
         }
     }
 
@@ -49,7 +53,8 @@ impl Config {
     /// side-by-side deployments isolate theirs), `REDIS_URL`, `USUARIOS_URL`,
     /// `EVENTOS_URL`, `EVENTFLOW_SERVICE_TOKEN`, `RESERVAS_LOCK_TTL_MS` (30000),
     /// `RESERVAS_MAX_CANTIDAD` (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
-    /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_RECUPERACION_INTERVALO_SECS` (10).
+    /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_RECUPERACION_INTERVALO_SECS` (10),
+    /// `RESERVAS_MAX_EN_CURSO` (256).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let flag = env_parse::<u8>(
             "RESERVAS_SIMULAR_FALLOS",
@@ -76,6 +81,7 @@ impl Config {
                 env_parse("RESERVAS_RECUPERACION_INTERVALO_SECS", 10u64)?.max(1),
             ),
             bus: BusConfig::from_env(mode),
+            max_en_curso: env_parse("RESERVAS_MAX_EN_CURSO", 256usize)?.max(1),
         })
     }
 }

@@ -105,6 +105,7 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         cadena,
         idempotencia: stores.idempotencia,
         simular_fallos: config.simular_fallos,
+        en_curso: Arc::new(tokio::sync::Semaphore::new(config.max_en_curso)),
     };
     Ok((http::router(state, readiness), deps))
 }

@@ -62,6 +62,33 @@ mod tests {
     }
 
     #[test]
+    fn prefixes_empty_and_extended_tokens_fail() {
+        let expected = "eventflow-dev-service";
+        let check = |auth: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::AUTHORIZATION, HeaderValue::from_str(auth).unwrap());
+            require_bearer(&h, expected, "servicio")
+        };
+        // Every proper prefix, the empty token included, is refused...
+        for n in 0..expected.len() {
+            let err = check(&format!("Bearer {}", &expected[..n]))
+                .expect_err("a prefix of the token must not pass");
+            assert_eq!(err.status, axum::http::StatusCode::UNAUTHORIZED);
+        }
+        // ...and so are the token with more after it, and a bare "Bearer".
+        assert!(check(&format!("Bearer {expected}x")).is_err());
+        assert!(check(&format!("Bearer {expected}{expected}")).is_err());
+        assert!(check("Bearer").is_err());
+        assert!(check("Bearer ").is_err());
+        assert!(check(&format!("Bearer {expected}")).is_ok());
+        assert!(!constant_time_eq(b"", expected.as_bytes()));
+        assert!(!constant_time_eq(
+            &expected.as_bytes()[..3],
+            expected.as_bytes()
+        ));
+    }
+
+    #[test]
     fn constant_time_eq_matches_eq() {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));

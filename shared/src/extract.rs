@@ -1,6 +1,7 @@
 //! Extractors whose rejections are problem+json instead of axum's plain-text bodies.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -105,6 +106,41 @@ where
                 Err(ApiError::validation(vec![FieldError::new(campo, detail)]))
             }
             Err(other) => Err(ApiError::bad_request(other.body_text())),
+        }
+    }
+}
+
+/// Like `axum::extract::Path`, with problem+json rejections: a segment that is not UTF-8
+/// once percent-decoded (`%FF`) or does not parse is a 422 naming the parameter, instead of
+/// axum's plain-text 400.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Self(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e))
+                if !e.status().is_server_error() =>
+            {
+                let (campo, mensaje) = match e.kind() {
+                    ErrorKind::InvalidUtf8InPathParam { key } => {
+                        (key.clone(), "no es UTF-8 válido".to_owned())
+                    }
+                    ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::DeserializeError { key, .. } => (key.clone(), e.body_text()),
+                    _ => ("path".to_owned(), e.body_text()),
+                };
+                Err(ApiError::validation(vec![FieldError::new(campo, mensaje)]))
+            }
+            // A route whose parameters do not match its extractor: a bug, not bad input.
+            Err(other) => Err(ApiError::internal(other.body_text())),
         }
     }
 }

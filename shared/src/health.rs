@@ -1,5 +1,6 @@
 //! `/health` (liveness) and `/ready` (each configured dependency answers), documented.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,7 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures::future::BoxFuture;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -32,23 +35,43 @@ impl Readiness {
     }
 }
 
+/// Body of `GET /health`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Vivo {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// Body of `GET /ready` when every dependency answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Listo {
+    #[schema(example = "ready")]
+    pub status: String,
+    /// Each configured dependency and `ok`.
+    #[schema(example = json!({"mongodb": "ok", "redis": "ok"}))]
+    pub dependencias: BTreeMap<String, String>,
+}
+
 /// Liveness: the process is up and serving.
 #[utoipa::path(get, path = "/health", tag = "salud",
-    responses((status = 200, description = "El proceso está vivo", example = json!({"status": "ok"}))))]
-pub async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+    responses((status = 200, description = "El proceso está vivo", body = Vivo,
+        example = json!({"status": "ok"}))))]
+pub async fn health() -> Json<Vivo> {
+    Json(Vivo {
+        status: "ok".into(),
+    })
 }
 
 /// Readiness: every configured dependency answers. 503 names the ones that do not.
 #[utoipa::path(get, path = "/ready", tag = "salud",
     responses(
-        (status = 200, description = "Todas las dependencias responden",
+        (status = 200, description = "Todas las dependencias responden", body = Listo,
             example = json!({"status": "ready", "dependencias": {"mongodb": "ok", "redis": "ok"}})),
         (status = 503, description = "Alguna dependencia no responde", body = crate::Problem,
             content_type = "application/problem+json"),
     ))]
 pub async fn ready(State(readiness): State<Readiness>) -> Response {
-    let mut deps = Map::new();
+    let mut deps = BTreeMap::new();
     let mut down = Vec::new();
     for (name, check) in &readiness.checks {
         let outcome = tokio::time::timeout(Duration::from_secs(3), check()).await;
@@ -60,12 +83,15 @@ pub async fn ready(State(readiness): State<Readiness>) -> Response {
         if status != "ok" {
             down.push(*name);
         }
-        deps.insert((*name).to_owned(), status.into());
+        deps.insert((*name).to_owned(), status);
     }
     if down.is_empty() {
         (
             StatusCode::OK,
-            Json(json!({ "status": "ready", "dependencias": deps })),
+            Json(Listo {
+                status: "ready".into(),
+                dependencias: deps,
+            }),
         )
             .into_response()
     } else {
@@ -73,7 +99,7 @@ pub async fn ready(State(readiness): State<Readiness>) -> Response {
             &down.join(","),
             format!("Dependencias que no responden: {}", down.join(", ")),
         )
-        .with("dependencias", Value::Object(deps))
+        .with("dependencias", json!(deps))
         .into_response()
     }
 }

@@ -15,7 +15,7 @@ pub mod telemetry;
 pub mod testing;
 
 pub use error::{ApiError, FieldError, Problem};
-pub use extract::{ApiJson, ApiQuery};
+pub use extract::{ApiJson, ApiPath, ApiQuery};
 
 /// Now, truncated to milliseconds: the precision MongoDB stores, so a value reads back
 /// exactly as it was written, on either backend.

@@ -7,6 +7,8 @@
 
 use crate::config::env_string;
 
+pub mod hostil;
+
 pub fn real_backends_required() -> bool {
     env_string("EVENTFLOW_REAL_BACKENDS").as_deref() == Some("1")
 }

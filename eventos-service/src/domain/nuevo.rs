@@ -42,10 +42,10 @@ pub struct NuevaZona {
     #[schema(example = "Platea")]
     pub nombre: String,
     /// Minor units, >= 0.
-    #[schema(example = 15000)]
+    #[schema(example = 15000, minimum = 0, maximum = 100_000_000_000_i64)]
     pub precio: i64,
     /// >= 1.
-    #[schema(example = 500)]
+    #[schema(example = 500, minimum = 1, maximum = 1_000_000)]
     pub capacidad: i64,
 }
 

@@ -62,6 +62,7 @@ pub struct ListarEventos {
     /// Exact place name.
     pub lugar: Option<String>,
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Items to skip (default 0).
     pub offset: Option<u32>,

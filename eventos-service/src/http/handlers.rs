@@ -1,13 +1,13 @@
 //! Public eventos handlers: organizer writes behind the admin token, cached public reads.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use eventflow_shared::auth::Organizador;
 use eventflow_shared::bus::{Pendiente, EVENT_CREATED};
 use eventflow_shared::http::CorrelationId;
-use eventflow_shared::{safe_id, ApiError, ApiJson, ApiQuery, FieldError, Problem};
+use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
 
 use super::dto::{ActualizarEvento, EventoRespuesta, ListarEventos, PaginaEventos};
 use super::AppState;
@@ -151,7 +151,7 @@ pub async fn listar_eventos(
     ))]
 pub async fn obtener_evento(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let id = safe_id("id", &id)?;
     if let Some(hit) = state.cache.evento(id).await {
@@ -186,7 +186,7 @@ pub async fn obtener_evento(
 pub async fn actualizar_evento(
     State(state): State<AppState>,
     _: Organizador,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ActualizarEvento>,
 ) -> Result<axum::Json<EventoRespuesta>, ApiError> {
     let id = safe_id("id", &id)?;

@@ -1,11 +1,11 @@
 //! Inventory routes for reservas-pagos (`/internal/*`), behind the service token. Every
 //! call is idempotent on the reservation id and invalidates the event's cache entries.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use eventflow_shared::auth::Servicio;
-use eventflow_shared::{safe_id, ApiError, ApiJson, Problem};
+use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -19,6 +19,7 @@ pub struct PedirRetencion {
     pub reserva_id: String,
     /// Zone name (case-insensitive).
     pub zona: String,
+    #[schema(minimum = 1)]
     pub cantidad: u32,
 }
 
@@ -60,16 +61,19 @@ fn no_evento(id: &str) -> ApiError {
     params(("id" = String, Path)), request_body = PedirRetencion, security(("bearer" = [])),
     responses(
         (status = 200, description = "Retenidas (o ya lo estaban)", body = ResultadoInventario),
+        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`agotado`: no quedan suficientes entradas; `evento-finalizado`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Zona desconocida o datos inválidos", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn retener(
     State(state): State<AppState>,
     _: Servicio,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<PedirRetencion>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let id = safe_id("id", &id)?;
@@ -125,12 +129,13 @@ pub async fn retener(
         (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`sin-retencion`: la retención ya no existe (liberada o vencida)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ids con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn confirmar(
     State(state): State<AppState>,
     _: Servicio,
-    Path((id, rid)): Path<(String, String)>,
+    ApiPath((id, rid)): ApiPath<(String, String)>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
     let resultado = match state
@@ -158,12 +163,13 @@ pub async fn confirmar(
         (status = 200, description = "Liberadas, o no había retención", body = ResultadoInventario),
         (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ids con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn liberar(
     State(state): State<AppState>,
     _: Servicio,
-    Path((id, rid)): Path<(String, String)>,
+    ApiPath((id, rid)): ApiPath<(String, String)>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
     let resultado = match state
@@ -185,12 +191,13 @@ pub async fn liberar(
         (status = 200, description = "Devueltas, o no había venta", body = ResultadoInventario),
         (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ids con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn devolver(
     State(state): State<AppState>,
     _: Servicio,
-    Path((id, rid)): Path<(String, String)>,
+    ApiPath((id, rid)): ApiPath<(String, String)>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
     let resultado = match state

@@ -27,6 +27,7 @@ pub struct SolicitudReserva {
     pub evento_id: String,
     pub zona: Option<String>,
     /// 1 to the configured maximum (default 10). Default 1.
+    #[schema(minimum = 1)]
     pub cantidad: Option<i64>,
     pub pago: Option<PagoSolicitud>,
 }

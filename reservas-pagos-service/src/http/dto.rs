@@ -76,6 +76,7 @@ pub struct ListarReservas {
     /// The buyer's UUID (required).
     pub usuario_id: Option<String>,
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub offset: Option<u32>,
 }

@@ -1,11 +1,11 @@
 //! reservas handlers: start the SAGA, read reservations and their log, cancel.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use eventflow_shared::http::CorrelationId;
-use eventflow_shared::{safe_id, ApiError, ApiJson, ApiQuery, Problem};
+use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 use tracing::Instrument;
 
 use super::dto::{Bitacora, ListarReservas, PaginaReservas, ReservaRespuesta};
@@ -39,11 +39,14 @@ fn json_response(status: u16, body: String) -> Response {
     ),
     responses(
         (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA", body = ReservaRespuesta),
+        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "Pago rechazado; retención liberada y bloqueo borrado", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "El usuario o el evento no existe", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`agotado`, `compra-en-curso` (bloqueo), `evento-finalizado` o `solicitud-en-curso`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Datos inválidos, zona desconocida o Idempotency-Key reutilizada", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Una dependencia no responde; todo lo hecho se compensó", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Una dependencia no responde; todo lo hecho se compensó. O `sobrecarga`: ya hay RESERVAS_MAX_EN_CURSO reservas en curso y esta se rechaza al instante, sin empezar nada", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn reservar(
@@ -52,12 +55,30 @@ pub async fn reservar(
     headers: HeaderMap,
     ApiJson(solicitud): ApiJson<SolicitudReserva>,
 ) -> Result<Response, ApiError> {
+    // Load shedding: past RESERVAS_MAX_EN_CURSO running SAGAs, answer 503 at once rather
+    // than let requests pile up behind a slow dependency. Nothing has been started yet.
+    let permiso = st.en_curso.clone().try_acquire_owned().map_err(|_| {
+        st.deps.metricas.saga("sobrecarga");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "sobrecarga",
+            "Servicio sobrecargado",
+            "Hay demasiadas reservas en curso; inténtelo de nuevo en unos segundos",
+        )
+    })?;
     // Detached from the connection: a client that disconnects (a timeout, a closed tab)
     // drops this future, and must not cut the SAGA off half-way, leaving its lock, its
     // hold and an Idempotency-Key stuck "in progress" with no reservation behind it.
-    tokio::spawn(reservar_hasta_el_final(st, corr, headers, solicitud).in_current_span())
-        .await
-        .map_err(ApiError::internal)?
+    // The permit goes with it: a SAGA counts until it really ends.
+    tokio::spawn(
+        async move {
+            let _permiso = permiso;
+            reservar_hasta_el_final(st, corr, headers, solicitud).await
+        }
+        .in_current_span(),
+    )
+    .await
+    .map_err(ApiError::internal)?
 }
 
 async fn reservar_hasta_el_final(
@@ -175,10 +196,11 @@ async fn cargar(st: &AppState, id: &str) -> Result<Reserva, ApiError> {
         (status = 200, description = "La reserva", body = ReservaRespuesta),
         (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn obtener_reserva(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReservaRespuesta>, ApiError> {
     Ok(Json(ReservaRespuesta::from(&cargar(&st, &id).await?)))
 }
@@ -190,10 +212,11 @@ pub async fn obtener_reserva(
         (status = 200, description = "Eventos en orden (`seq` desde 1)", body = Bitacora),
         (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn bitacora(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Bitacora>, ApiError> {
     let r = cargar(&st, &id).await?;
     Ok(Json(Bitacora {
@@ -216,7 +239,7 @@ pub async fn bitacora(
 pub async fn cancelar(
     State(st): State<AppState>,
     CorrelationId(corr): CorrelationId,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReservaRespuesta>, ApiError> {
     let id = safe_id("id", &id)?;
     let r = crate::cancelacion::cancelar(&st.deps, id, &corr).await?;

@@ -24,6 +24,8 @@ pub struct AppState {
     pub cadena: Arc<Cadena>,
     pub idempotencia: Arc<dyn IdempotenciaStore>,
     pub simular_fallos: bool,
+    /// One permit per running SAGA (`RESERVAS_MAX_EN_CURSO`): the load-shedding bound.
+    pub en_curso: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(OpenApi)]

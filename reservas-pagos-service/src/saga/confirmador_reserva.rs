@@ -88,6 +88,16 @@ impl Handler for ConfirmadorReserva {
     }
 
     async fn compensar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<Vec<String>, ApiError> {
+        // First, before anything that can fail: a confirmation that is being undone is no
+        // longer CONFIRMADA and must never be announced. Were a call below to fail, the
+        // reservation must be saved EN_CURSO (recovery retries it), not as a terminal
+        // CONFIRMADA whose sale was already returned.
+        ctx.reserva
+            .outbox
+            .retain(|p| p.envelope.tipo != RESERVA_CONFIRMADA.0);
+        if ctx.reserva.estado == Estado::Confirmada {
+            ctx.reserva.estado = Estado::EnCurso;
+        }
         let mut hechas = Vec::new();
         let (evento, rid, corr) = (
             ctx.reserva.evento_id.clone(),
@@ -116,13 +126,6 @@ impl Handler for ConfirmadorReserva {
             if ctx.reserva.tiene_evento("HistorialActualizado") {
                 hechas.push("reserva quitada del historial de compras".into());
             }
-        }
-        // A confirmation that is being undone must never be announced.
-        ctx.reserva
-            .outbox
-            .retain(|p| p.envelope.tipo != RESERVA_CONFIRMADA.0);
-        if ctx.reserva.estado == Estado::Confirmada {
-            ctx.reserva.estado = Estado::EnCurso;
         }
         Ok(hechas)
     }

@@ -35,6 +35,7 @@ pub struct ActualizarUsuario {
 #[into_params(parameter_in = Query)]
 pub struct Paginacion {
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Items to skip (default 0).
     pub offset: Option<u32>,

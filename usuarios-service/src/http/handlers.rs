@@ -1,10 +1,10 @@
 //! Public usuarios handlers: parse the input, call the store, map the result.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use eventflow_shared::{ApiError, ApiJson, ApiQuery, Problem};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 use uuid::Uuid;
 
 use super::dto::{ActualizarUsuario, CrearUsuario, PaginaUsuarios, Paginacion};
@@ -84,7 +84,7 @@ pub async fn listar_usuarios(
     ))]
 pub async fn obtener_usuario(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Usuario>, ApiError> {
     let found = if let Ok(uuid) = Uuid::parse_str(&id) {
         state.store.get(uuid).await?
@@ -115,7 +115,7 @@ pub async fn obtener_usuario(
     ))]
 pub async fn actualizar_usuario(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ActualizarUsuario>,
 ) -> Result<Json<Usuario>, ApiError> {
     let uuid = parse_uuid(&id)?;

@@ -1,9 +1,9 @@
 //! Service-to-service routes (`/internal/*`): purchase history, behind the service token.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use eventflow_shared::auth::Servicio;
-use eventflow_shared::{safe_id, ApiError, Problem};
+use eventflow_shared::{safe_id, ApiError, ApiPath, Problem};
 
 use super::handlers::parse_uuid;
 use super::AppState;
@@ -22,7 +22,7 @@ use super::AppState;
 pub async fn agregar_compra(
     State(state): State<AppState>,
     _: Servicio,
-    Path((id, reserva_id)): Path<(String, String)>,
+    ApiPath((id, reserva_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let uuid = parse_uuid(&id)?;
     let reserva_id = safe_id("reserva_id", &reserva_id)?;
@@ -47,7 +47,7 @@ pub async fn agregar_compra(
 pub async fn quitar_compra(
     State(state): State<AppState>,
     _: Servicio,
-    Path((id, reserva_id)): Path<(String, String)>,
+    ApiPath((id, reserva_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let uuid = parse_uuid(&id)?;
     let reserva_id = safe_id("reserva_id", &reserva_id)?;
