@@ -45,7 +45,9 @@ impl Config {
             http_timeout: Duration::from_secs(2),
             recuperacion_intervalo: Duration::from_secs(10),
             bus: BusConfig::Embedded(Default::default()),
-            max_en_curso: 256,
+            // Far above any rush we test (500 buyers at once): the bound exists so a
+            // slow dependency cannot pile requests up without limit, not to turn buyers away.
+            max_en_curso: 4096,
         }
     }
 
@@ -54,7 +56,7 @@ impl Config {
     /// `EVENTOS_URL`, `EVENTFLOW_SERVICE_TOKEN`, `RESERVAS_LOCK_TTL_MS` (30000),
     /// `RESERVAS_MAX_CANTIDAD` (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
     /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_RECUPERACION_INTERVALO_SECS` (10),
-    /// `RESERVAS_MAX_EN_CURSO` (256).
+    /// `RESERVAS_MAX_EN_CURSO` (4096).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let flag = env_parse::<u8>(
             "RESERVAS_SIMULAR_FALLOS",
@@ -81,7 +83,7 @@ impl Config {
                 env_parse("RESERVAS_RECUPERACION_INTERVALO_SECS", 10u64)?.max(1),
             ),
             bus: BusConfig::from_env(mode),
-            max_en_curso: env_parse("RESERVAS_MAX_EN_CURSO", 256usize)?.max(1),
+            max_en_curso: env_parse("RESERVAS_MAX_EN_CURSO", 4096usize)?.max(1),
         })
     }
 }
