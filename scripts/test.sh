@@ -61,6 +61,11 @@ else
     cargo test -p notificaciones-service --test corte_broker -- --ignored
 fi
 
+stage "4c/6 benchmark smoke: correctness only (scripts/bench-smoke.sh)"
+# 200 and 300 buyers on the debug launcher: fails on any oversell, or on a buyer turned
+# away while tickets remained. Speed is measured in BENCHMARKS.md, never here.
+bash scripts/bench-smoke.sh
+
 stage "5/6 SAGA curl scenarios (scripts/saga)"
 # Build the launcher every time: run-all.sh only builds it when it is missing, and a
 # stale binary would test old code. A no-op when it is up to date.

@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# bench/launcher.sh — sourced by scripts/bench-smoke.sh and bench/measure.sh.
+#
+#   ef_start_launcher BINARY   starts BINARY (the `eventflow` launcher) on five free
+#                              consecutive loopback ports, waits for /health, and sets
+#                              EF_PID, EF_BASE and EF_TARGET (the bench's URL flags).
+#                              The environment passes through (EVENTFLOW_BACKENDS, ...).
+#                              Its output goes to $EF_LOG (a temp file unless set).
+#   ef_stop_launcher           stops that process (SIGINT, then SIGKILL after 10 s).
+#
+# Only the process started here is ever signalled, by its PID.
+
+# Read by the scripts that source this file.
+# shellcheck disable=SC2034
+EF_PID="" EF_BASE="" EF_TARGET=()
+
+ef_log() { printf '[bench] %s\n' "$*" >&2; }
+
+ef_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ef_healthy() {
+    local p
+    for p in "$@"; do
+        curl -fsS --max-time 2 "http://127.0.0.1:$p/health" >/dev/null 2>&1 || return 1
+    done
+}
+
+ef_start_launcher() {
+    local bin=$1 base p all_free
+    : "${EF_LOG:=$(mktemp -t eventflow-launcher.XXXXXX)}"
+    for _ in $(seq 1 30); do
+        # Below Linux's ephemeral range (32768-60999): a port held by some outgoing
+        # connection is not "listening", so the probe below would miss it.
+        base=$((15000 + RANDOM % 15000))
+        all_free=1
+        for p in $(seq "$base" $((base + 4))); do
+            ef_port_free "$p" || { all_free=0; break; }
+        done
+        [[ $all_free == 1 ]] || continue
+        USUARIOS_PORT=$base EVENTOS_PORT=$((base + 1)) RESERVAS_PORT=$((base + 2)) \
+            NOTIFICACIONES_PORT=$((base + 3)) UI_PORT=$((base + 4)) EVENTFLOW_BIND=127.0.0.1 \
+            "$bin" >"$EF_LOG" 2>&1 &
+        EF_PID=$!
+        for _ in $(seq 1 300); do
+            kill -0 "$EF_PID" 2>/dev/null || break
+            if ef_healthy "$base" $((base + 1)) $((base + 2)); then
+                # shellcheck disable=SC2034
+                EF_BASE=$base
+                # shellcheck disable=SC2034
+                EF_TARGET=(--usuarios "http://127.0.0.1:$base" --eventos "http://127.0.0.1:$((base + 1))"
+                    --reservas "http://127.0.0.1:$((base + 2))")
+                return 0
+            fi
+            sleep 0.2
+        done
+        ef_log "the launcher did not come up on ports $base-$((base + 4)); last log lines:"
+        tail -n 15 "$EF_LOG" >&2 || true
+        ef_stop_launcher
+    done
+    ef_log "could not start $bin"
+    return 1
+}
+
+ef_stop_launcher() {
+    if [[ -n "$EF_PID" ]] && kill -0 "$EF_PID" 2>/dev/null; then
+        kill -INT "$EF_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do
+            kill -0 "$EF_PID" 2>/dev/null || break
+            sleep 0.2
+        done
+        kill -KILL "$EF_PID" 2>/dev/null || true
+    fi
+    if [[ -n "$EF_PID" ]]; then
+        wait "$EF_PID" 2>/dev/null || true
+    fi
+    EF_PID=""
+}

@@ -1,0 +1,370 @@
+//! The few EventFlow calls the benchmark makes, over one pooled HTTP client, and the
+//! classification of a reservation's answer.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use reqwest::{Client, StatusCode};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::target::{join, Endpoints};
+
+pub const CARD_APPROVED: &str = "4242424242424242";
+pub const CARD_DECLINED: &str = "4000000000000002";
+/// The only zone of a benchmark event.
+pub const ZONE: &str = "General";
+
+pub struct Api {
+    pub http: Client,
+    pub ep: Endpoints,
+}
+
+/// One zone's counters as `GET /api/eventos/{id}` shows them.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Inventory {
+    pub capacidad: u64,
+    pub disponibles: u64,
+    pub vendidas: u64,
+}
+
+impl Inventory {
+    /// Tickets neither available nor sold: held by checkouts still running (or stuck).
+    pub fn retenidas(&self) -> u64 {
+        self.capacidad
+            .saturating_sub(self.disponibles.saturating_add(self.vendidas))
+    }
+}
+
+/// What one `POST /api/reservar` came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Confirmed,
+    /// 409 `agotado`, with the body's `disponibles` and `retenidas` when present.
+    Agotado {
+        disponibles: Option<u64>,
+        retenidas: Option<u64>,
+    },
+    /// 409 `compra-en-curso`: the per-buyer checkout lock.
+    Lock,
+    /// 402: the card was declined.
+    Payment,
+    /// Anything else, keyed as `"<status> <problem slug>"` or `"error: <kind>"`.
+    Other(String),
+}
+
+/// The slug of a problem+json `type` (`urn:eventflow:problem:agotado` → `agotado`).
+pub fn slug(body: &Value) -> &str {
+    body["type"]
+        .as_str()
+        .and_then(|t| t.rsplit(':').next())
+        .unwrap_or("")
+}
+
+/// Classifies an answer of `POST /api/reservar`.
+pub fn classify(status: u16, body: &Value) -> Outcome {
+    let s = slug(body);
+    match (status, s) {
+        (201, _) if body["estado"] == "CONFIRMADA" => Outcome::Confirmed,
+        (201, _) => Outcome::Other(format!(
+            "201 estado={}",
+            body["estado"].as_str().unwrap_or("?")
+        )),
+        (409, "agotado") => Outcome::Agotado {
+            disponibles: body["disponibles"].as_u64(),
+            retenidas: body["retenidas"].as_u64(),
+        },
+        (409, "compra-en-curso") => Outcome::Lock,
+        (402, _) => Outcome::Payment,
+        (_, "") => Outcome::Other(status.to_string()),
+        (_, s) => Outcome::Other(format!("{status} {s}")),
+    }
+}
+
+/// A transport failure, by kind (its details vary per request and would not group).
+pub fn transport_kind(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect"
+    } else if e.is_body() || e.is_decode() {
+        "body"
+    } else {
+        "request"
+    };
+    format!("error: {kind}")
+}
+
+impl Api {
+    pub fn new(ep: Endpoints, pool: usize, timeout: Duration) -> anyhow::Result<Self> {
+        let http = Client::builder()
+            .pool_max_idle_per_host(pool.max(1))
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .tcp_nodelay(true)
+            .no_proxy()
+            .build()?;
+        Ok(Self { http, ep })
+    }
+
+    /// `GET /health` on the three services, so a missing launcher fails clearly.
+    pub async fn check_up(&self) -> anyhow::Result<()> {
+        for (name, base) in [
+            ("usuarios", &self.ep.usuarios),
+            ("eventos", &self.ep.eventos),
+            ("reservas-pagos", &self.ep.reservas),
+        ] {
+            let url = join(base, "/health");
+            let res = self.http.get(url.clone()).send().await.with_context(|| {
+                format!(
+                    "{name} is not answering at {url} (is the launcher running? see BENCHMARKS.md)"
+                )
+            })?;
+            if !res.status().is_success() {
+                bail!("{name}: GET {url} answered {}", res.status());
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates an event with one zone `General` of `capacidad` tickets; returns its id.
+    pub async fn create_event(
+        &self,
+        nombre: &str,
+        lugar: &str,
+        fecha: chrono::DateTime<chrono::Utc>,
+        capacidad: u64,
+    ) -> anyhow::Result<String> {
+        let body = json!({
+            "nombre": nombre,
+            "fecha": fecha.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "lugar": lugar,
+            "zonas": [{ "nombre": ZONE, "precio": 5000, "capacidad": capacidad }],
+        });
+        let url = join(&self.ep.eventos, "/api/eventos");
+        let res = self
+            .http
+            .post(url)
+            .bearer_auth(&self.ep.admin_token)
+            .json(&body)
+            .send()
+            .await
+            .context("POST /api/eventos")?;
+        let status = res.status();
+        let v: Value = res.json().await.unwrap_or(Value::Null);
+        if status != StatusCode::CREATED {
+            bail!("POST /api/eventos answered {status}: {v}");
+        }
+        v["id"]
+            .as_str()
+            .map(str::to_owned)
+            .context("POST /api/eventos: no id in the answer")
+    }
+
+    /// Registers buyer `i` of run `tag`; returns the buyer's id. Retries transport
+    /// errors and 5xx twice: registration is set-up, not what is measured.
+    pub async fn register_buyer(&self, tag: &str, i: usize) -> anyhow::Result<String> {
+        let body = json!({
+            "tipo_documento": "DNI",
+            "nro_documento": format!("{tag}{i:07}"),
+            "nombre": "Bench",
+            "apellido": "Comprador",
+            "email": format!("b{i}-{}@bench.eventflow.test", tag.to_lowercase()),
+        });
+        let url = join(&self.ep.usuarios, "/api/usuarios");
+        let mut last = String::new();
+        for attempt in 0..3 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+            }
+            match self.http.post(url.clone()).json(&body).send().await {
+                Ok(res) => {
+                    let status = res.status();
+                    let v: Value = res.json().await.unwrap_or(Value::Null);
+                    if status == StatusCode::CREATED {
+                        return v["id"]
+                            .as_str()
+                            .map(str::to_owned)
+                            .context("POST /api/usuarios: no id in the answer");
+                    }
+                    last = format!("answered {status}: {v}");
+                    if !status.is_server_error() {
+                        break;
+                    }
+                }
+                Err(e) => last = e.to_string(),
+            }
+        }
+        bail!("registering buyer {i}: POST /api/usuarios {last}")
+    }
+
+    /// One reservation of one ticket. Returns the outcome and, when confirmed, the
+    /// duration of each SAGA step as the service reported it (`pasos`).
+    pub async fn reserve(
+        &self,
+        usuario_id: &str,
+        evento_id: &str,
+        card: &str,
+    ) -> (Outcome, Vec<(String, u64)>) {
+        let body = json!({
+            "usuario_id": usuario_id,
+            "evento_id": evento_id,
+            "zona": ZONE,
+            "cantidad": 1,
+            "pago": { "metodo": "tarjeta", "numero_tarjeta": card },
+        });
+        let url = join(&self.ep.reservas, "/api/reservar");
+        let res = match self.http.post(url).json(&body).send().await {
+            Ok(r) => r,
+            Err(e) => return (Outcome::Other(transport_kind(&e)), Vec::new()),
+        };
+        let status = res.status().as_u16();
+        let v: Value = match res.bytes().await {
+            Ok(b) => serde_json::from_slice(&b).unwrap_or(Value::Null),
+            Err(e) => return (Outcome::Other(transport_kind(&e)), Vec::new()),
+        };
+        let outcome = classify(status, &v);
+        let pasos = if outcome == Outcome::Confirmed {
+            v["pasos"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter_map(|p| {
+                            Some((
+                                p["handler"].as_str()?.to_owned(),
+                                p["duracion_ms"].as_u64()?,
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        (outcome, pasos)
+    }
+
+    /// `GET /api/eventos/{id}`: the zone's counters and the `x-cache` header.
+    pub async fn inventory(&self, evento_id: &str) -> anyhow::Result<(Inventory, String)> {
+        let url = join(&self.ep.eventos, &format!("/api/eventos/{evento_id}"));
+        let res = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .context("GET /api/eventos/{id}")?;
+        let status = res.status();
+        let cache = res
+            .headers()
+            .get("x-cache")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .to_owned();
+        let v: Value = res.json().await.unwrap_or(Value::Null);
+        if status != StatusCode::OK {
+            bail!("GET /api/eventos/{evento_id} answered {status}: {v}");
+        }
+        let z = v["zonas"]
+            .as_array()
+            .and_then(|zs| zs.iter().find(|z| z["nombre"] == ZONE))
+            .with_context(|| format!("event {evento_id} has no zone {ZONE}: {v}"))?;
+        let n = |k: &str| {
+            z[k].as_u64()
+                .with_context(|| format!("zone {ZONE} has no numeric {k}: {z}"))
+        };
+        Ok((
+            Inventory {
+                capacidad: n("capacidad")?,
+                disponibles: n("disponibles")?,
+                vendidas: n("vendidas")?,
+            },
+            cache,
+        ))
+    }
+
+    /// `PATCH /api/eventos/{id}` with an unchanged-in-spirit name: an organizer write, so
+    /// eventos drops the event's cache entry and the next read comes from the store.
+    pub async fn invalidate(&self, evento_id: &str, nombre: &str) -> anyhow::Result<()> {
+        let url = join(&self.ep.eventos, &format!("/api/eventos/{evento_id}"));
+        let res = self
+            .http
+            .patch(url)
+            .bearer_auth(&self.ep.admin_token)
+            .json(&json!({ "nombre": nombre }))
+            .send()
+            .await
+            .context("PATCH /api/eventos/{id}")?;
+        if !res.status().is_success() {
+            let status = res.status();
+            let body = res.text().await.unwrap_or_default();
+            bail!("PATCH /api/eventos/{evento_id} answered {status}: {body}");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_answers() {
+        assert_eq!(
+            classify(201, &json!({"estado": "CONFIRMADA"})),
+            Outcome::Confirmed
+        );
+        assert_eq!(
+            classify(201, &json!({"estado": "EN_CURSO"})),
+            Outcome::Other("201 estado=EN_CURSO".into())
+        );
+        assert_eq!(
+            classify(
+                409,
+                &json!({"type": "urn:eventflow:problem:agotado", "disponibles": 0, "retenidas": 3})
+            ),
+            Outcome::Agotado {
+                disponibles: Some(0),
+                retenidas: Some(3)
+            }
+        );
+        assert_eq!(
+            classify(409, &json!({"type": "urn:eventflow:problem:agotado"})),
+            Outcome::Agotado {
+                disponibles: None,
+                retenidas: None
+            }
+        );
+        assert_eq!(
+            classify(
+                409,
+                &json!({"type": "urn:eventflow:problem:compra-en-curso"})
+            ),
+            Outcome::Lock
+        );
+        assert_eq!(
+            classify(
+                402,
+                &json!({"type": "urn:eventflow:problem:pago-rechazado"})
+            ),
+            Outcome::Payment
+        );
+        assert_eq!(
+            classify(
+                503,
+                &json!({"type": "urn:eventflow:problem:servicio-no-disponible"})
+            ),
+            Outcome::Other("503 servicio-no-disponible".into())
+        );
+        assert_eq!(classify(500, &Value::Null), Outcome::Other("500".into()));
+    }
+
+    #[test]
+    fn held_tickets() {
+        let i = Inventory {
+            capacidad: 100,
+            disponibles: 10,
+            vendidas: 85,
+        };
+        assert_eq!(i.retenidas(), 5);
+    }
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# scripts/bench-smoke.sh — CI smoke test of eventflow-bench (see BENCHMARKS.md).
+#
+# Starts the debug launcher (target/debug/eventflow, built if missing) on EMBEDDED
+# backends and free loopback ports, then asserts correctness only, through exit codes:
+#   1. flash-sale --buyers 200 --tickets 100 --concurrency 20
+#   2. the same with --declined-pct 20
+#   3. reads --duration 3 (cached)
+# The launcher is always stopped, also on failure or Ctrl-C. No figure is checked: a
+# debug build on a shared 2-core machine says nothing about performance.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if ! command -v cargo >/dev/null 2>&1 && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]]; then
+    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+fi
+
+# shellcheck source=bench/launcher.sh
+source bench/launcher.sh
+
+LAUNCHER=target/debug/eventflow
+if [[ ! -x "$LAUNCHER" ]]; then
+    ef_log "building the launcher (cargo build --bin eventflow)"
+    cargo build --bin eventflow
+fi
+ef_log "building eventflow-bench"
+cargo build -q -p eventflow-bench
+
+EF_LOG="$(mktemp -t eventflow-bench-smoke.XXXXXX)"
+cleanup() {
+    local rc=$?
+    ef_stop_launcher
+    if [[ $rc -ne 0 ]]; then
+        ef_log "bench smoke FAILED (exit $rc); last launcher log lines:"
+        tail -n 40 "$EF_LOG" >&2 || true
+    fi
+    rm -f "$EF_LOG"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Embedded backends whatever the caller's shell says (scripts/test.sh exports real URLs).
+export EVENTFLOW_BACKENDS=embedded RUST_LOG=warn
+ef_start_launcher "$LAUNCHER"
+ef_log "launcher pid $EF_PID on ports $EF_BASE-$((EF_BASE + 4)) (embedded backends)"
+
+# The launcher's organizer token: EVENTFLOW_ADMIN_TOKEN when set, else the dev token.
+ARGS=("${EF_TARGET[@]}" --admin-token "${EVENTFLOW_ADMIN_TOKEN:-eventflow-dev-admin}"
+    --pids "eventflow=$EF_PID")
+
+ef_log "1/3 flash-sale --buyers 200 --tickets 100 --concurrency 20"
+cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
+    --buyers 200 --tickets 100 --concurrency 20 --timeout-secs 120
+
+# 300 buyers, so the sale sells out long before the queue ends: a declined buyer's hold
+# that comes back late still finds a buyer, and "turned away while tickets remained"
+# measures the platform, not the order in which the last requests happened to finish.
+ef_log "2/3 flash-sale --buyers 300 --tickets 100 --concurrency 20 --declined-pct 20"
+cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
+    --buyers 300 --tickets 100 --concurrency 20 --declined-pct 20 --timeout-secs 120
+
+ef_log "3/3 reads --connections 10 --duration 3"
+cargo run -q -p eventflow-bench -- reads "${ARGS[@]}" --connections 10 --duration 3
+
+ef_log "bench smoke passed (3 checks)"
