@@ -24,7 +24,7 @@ pub async fn sweep(store: &dyn EventoStore, cache: &EventoCache, ttl: Duration) 
     let mut released = 0;
     for (evento, rid) in viejas {
         match store.liberar(&evento, &rid).await {
-            Ok(Some(crate::domain::Liberacion::Liberada)) => {
+            Ok(Some(e)) if e.resultado == crate::domain::Liberacion::Liberada => {
                 released += 1;
                 cache.invalidar(Some(&evento)).await;
                 tracing::warn!(evento_id = %evento, reserva_id = %rid, "released an abandoned hold");

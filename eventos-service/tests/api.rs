@@ -860,6 +860,90 @@ async fn cache_de_evento(app: &TestApp) {
     assert_json(res, 200).await;
 }
 
+en_ambos_backends!(inventario_interno);
+/// The inventory routes answer with the counters the store left, from the same step:
+/// the zone they touched, or the whole event when they touched none. A refused hold says
+/// how many tickets are only held, and leaves the cached event alone; a hold drops it.
+async fn inventario_interno(app: &TestApp) {
+    let body = con(
+        valido(),
+        "zonas",
+        json!([
+            {"nombre": "VIP", "precio": 20000, "capacidad": 5},
+            {"nombre": "Campo", "precio": 5000, "capacidad": 50}
+        ]),
+    );
+    let id = app.crear_evento_ok(&body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let servicio = |m: Method, path: String| {
+        app.client.request(m, app.url(&path)).header(
+            AUTHORIZATION,
+            format!("Bearer {}", eventflow_shared::config::DEV_SERVICE_TOKEN),
+        )
+    };
+    let retener = |rid: &str, zona: &str, n: u32| {
+        servicio(Method::POST, format!("/internal/eventos/{id}/retenciones"))
+            .json(&json!({"reserva_id": rid, "zona": zona, "cantidad": n}))
+            .send()
+    };
+    let v = assert_json(retener("r1", "vip", 3).await.unwrap(), 200).await;
+    assert_eq!(v, json!({"resultado": "retenida", "disponibles": 2}));
+    let v = assert_json(retener("r1", "VIP", 3).await.unwrap(), 200).await;
+    assert_eq!(v, json!({"resultado": "ya_retenida", "disponibles": 2}));
+
+    // Cache the event, then get refused: the entry survives (nothing changed).
+    app.obtener_evento(&id).await;
+    let p = assert_problem(retener("r2", "VIP", 3).await.unwrap(), 409).await;
+    assert_eq!(
+        (&p["disponibles"], &p["retenidas"]),
+        (&json!(2), &json!(3)),
+        "{p}"
+    );
+    assert_eq!(x_cache(&app.obtener_evento(&id).await), "HIT");
+
+    let ok = |res: reqwest::Response| assert_json(res, 200);
+    let confirmar = format!("/internal/eventos/{id}/retenciones/r1/confirmar");
+    let v = ok(servicio(Method::POST, confirmar.clone())
+        .send()
+        .await
+        .unwrap())
+    .await;
+    assert_eq!(v, json!({"resultado": "confirmada", "disponibles": 2}));
+    let tras = app.obtener_evento(&id).await;
+    assert_eq!(x_cache(&tras), "MISS", "a sale drops the cached event");
+    assert_eq!(assert_json(tras, 200).await["zonas"][0]["vendidas"], 3);
+    let v = ok(servicio(Method::POST, confirmar).send().await.unwrap()).await;
+    assert_eq!(v, json!({"resultado": "ya_confirmada", "disponibles": 2}));
+    // Sold out for good in VIP now: nothing is held.
+    let p = assert_problem(retener("r2", "VIP", 3).await.unwrap(), 409).await;
+    assert_eq!(
+        (&p["disponibles"], &p["retenidas"]),
+        (&json!(2), &json!(0)),
+        "{p}"
+    );
+
+    let v = ok(servicio(
+        Method::DELETE,
+        format!("/internal/eventos/{id}/retenciones/r9"),
+    )
+    .send()
+    .await
+    .unwrap())
+    .await;
+    assert_eq!(v, json!({"resultado": "sin_retencion", "disponibles": 52}));
+    let devolver = format!("/internal/eventos/{id}/ventas/r1/devolver");
+    let v = ok(servicio(Method::POST, devolver.clone())
+        .send()
+        .await
+        .unwrap())
+    .await;
+    assert_eq!(v, json!({"resultado": "devuelta", "disponibles": 5}));
+    let v = ok(servicio(Method::POST, devolver).send().await.unwrap()).await;
+    assert_eq!(v, json!({"resultado": "sin_venta", "disponibles": 55}));
+}
+
 en_ambos_backends!(cache_de_lista);
 async fn cache_de_lista(app: &TestApp) {
     let a = app

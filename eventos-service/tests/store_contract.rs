@@ -7,8 +7,8 @@ use chrono::{Duration, Utc};
 use eventflow_shared::config::StoreConfig;
 use eventflow_shared::testing;
 use eventos_service::domain::{
-    CambiosEvento, Confirmacion, CrearEvento, Devolucion, Evento, FiltroEventos, Liberacion,
-    NuevaZona, NuevoEvento, Retenida,
+    CambiosEvento, Confirmacion, CrearEvento, Devolucion, Efecto, Evento, FiltroEventos,
+    Liberacion, NuevaZona, NuevoEvento, Retenida,
 };
 use eventos_service::store::{self, EventoStore, StoreError};
 
@@ -34,6 +34,14 @@ fn evento(id: &str, dias: i64, lugar: &str, zonas: &[(&str, i64, i64)]) -> Event
     NuevoEvento::parse(&input, Utc::now())
         .unwrap()
         .into_evento(id.into(), eventflow_shared::now())
+}
+
+/// An outcome with the available tickets the store says it left.
+fn ef<T>(resultado: T, disponibles: u32) -> Option<Efecto<T>> {
+    Some(Efecto {
+        resultado,
+        disponibles,
+    })
 }
 
 async fn crud(s: Arc<dyn EventoStore>) {
@@ -91,15 +99,21 @@ async fn transitions(s: Arc<dyn EventoStore>) {
     let now = Utc::now();
     assert_eq!(
         s.retener("t", "r1", 0, 3, now).await.unwrap(),
-        Some(Retenida::Si)
+        ef(Retenida::Si, 2)
     );
     assert_eq!(
         s.retener("t", "r1", 0, 3, now).await.unwrap(),
-        Some(Retenida::YaRetenida)
+        ef(Retenida::YaRetenida, 2)
     );
     assert_eq!(
         s.retener("t", "r2", 0, 3, now).await.unwrap(),
-        Some(Retenida::Agotado { disponibles: 2 })
+        ef(
+            Retenida::Agotado {
+                disponibles: 2,
+                retenidas: 3
+            },
+            2
+        )
     );
     assert_eq!(s.retener("nope", "r2", 0, 1, now).await.unwrap(), None);
     let got = s.get("t").await.unwrap().unwrap();
@@ -111,15 +125,15 @@ async fn transitions(s: Arc<dyn EventoStore>) {
 
     assert_eq!(
         s.confirmar("t", "r1").await.unwrap(),
-        Some(Confirmacion::Confirmada)
+        ef(Confirmacion::Confirmada, 2)
     );
     assert_eq!(
         s.confirmar("t", "r1").await.unwrap(),
-        Some(Confirmacion::YaConfirmada)
+        ef(Confirmacion::YaConfirmada, 2)
     );
     assert_eq!(
         s.retener("t", "r1", 0, 1, now).await.unwrap(),
-        Some(Retenida::YaVendida)
+        ef(Retenida::YaVendida, 2)
     );
     let got = s.get("t").await.unwrap().unwrap();
     assert_eq!((got.zonas[0].disponibles, got.zonas[0].vendidas), (2, 3));
@@ -127,27 +141,28 @@ async fn transitions(s: Arc<dyn EventoStore>) {
 
     assert_eq!(
         s.retener("t", "r3", 1, 10, now).await.unwrap(),
-        Some(Retenida::Si)
+        ef(Retenida::Si, 40)
     );
     assert_eq!(
         s.liberar("t", "r3").await.unwrap(),
-        Some(Liberacion::Liberada)
+        ef(Liberacion::Liberada, 50)
     );
+    // Nothing held under r3 any more: the whole event's count (2 + 50).
     assert_eq!(
         s.liberar("t", "r3").await.unwrap(),
-        Some(Liberacion::SinRetencion)
+        ef(Liberacion::SinRetencion, 52)
     );
     assert_eq!(
         s.confirmar("t", "r3").await.unwrap(),
-        Some(Confirmacion::SinRetencion)
+        ef(Confirmacion::SinRetencion, 52)
     );
     assert_eq!(
         s.devolver("t", "r1").await.unwrap(),
-        Some(Devolucion::Devuelta)
+        ef(Devolucion::Devuelta, 5)
     );
     assert_eq!(
         s.devolver("t", "r1").await.unwrap(),
-        Some(Devolucion::SinVenta)
+        ef(Devolucion::SinVenta, 55)
     );
     let got = s.get("t").await.unwrap().unwrap();
     assert_eq!(
@@ -168,6 +183,17 @@ async fn transitions(s: Arc<dyn EventoStore>) {
         .await
         .unwrap();
     assert_eq!(antiguas, [("t".to_owned(), "vieja".to_owned())]);
+
+    // `ficha` and `list`: the same event and counters, without the per-reservation maps.
+    let full = s.get("t").await.unwrap().unwrap();
+    assert_eq!(full.retenciones.len(), 2);
+    let ficha = s.ficha("t").await.unwrap().unwrap();
+    assert_eq!((&ficha.zonas, &ficha.nombre), (&full.zonas, &full.nombre));
+    assert!(ficha.retenciones.is_empty() && ficha.ventas.is_empty() && ficha.outbox.is_empty());
+    let listed = s.list(&FiltroEventos::default(), 10, 0).await.unwrap();
+    assert_eq!(listed.items[0].zonas, full.zonas);
+    assert!(listed.items[0].retenciones.is_empty());
+    assert_eq!(s.ficha("nope").await.unwrap(), None);
 }
 
 /// 500 distinct buyers race for 100 tickets: exactly 100 holds, none oversold; then
@@ -184,13 +210,24 @@ async fn race(s: Arc<dyn EventoStore>) {
                 .await
                 .unwrap()
                 .unwrap()
+                .resultado
         }));
     }
     let (mut held, mut agotado) = (Vec::new(), 0);
     for (i, t) in tasks.into_iter().enumerate() {
         match t.await.unwrap() {
             Retenida::Si => held.push(format!("r{i}")),
-            Retenida::Agotado { .. } => agotado += 1,
+            // Sold out while all 100 are only held: the answer says so.
+            Retenida::Agotado {
+                disponibles,
+                retenidas,
+            } => {
+                assert!(
+                    disponibles == 0 && retenidas > 0,
+                    "{disponibles} {retenidas}"
+                );
+                agotado += 1
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -204,13 +241,13 @@ async fn race(s: Arc<dyn EventoStore>) {
         tasks.push(tokio::spawn(async move {
             if i % 2 == 0 {
                 assert_eq!(
-                    s.confirmar("race", &rid).await.unwrap(),
-                    Some(Confirmacion::Confirmada)
+                    s.confirmar("race", &rid).await.unwrap().unwrap().resultado,
+                    Confirmacion::Confirmada
                 );
             } else {
                 assert_eq!(
-                    s.liberar("race", &rid).await.unwrap(),
-                    Some(Liberacion::Liberada)
+                    s.liberar("race", &rid).await.unwrap().unwrap().resultado,
+                    Liberacion::Liberada
                 );
             }
         }));

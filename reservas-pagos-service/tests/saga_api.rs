@@ -521,6 +521,11 @@ async fn agotado(b: Backend) {
         )]),
     );
     assert_eq!(r.body["disponibles"], 1, "{}", r.body);
+    assert_eq!(
+        r.body["retenidas"], 0,
+        "the first buyer's hold is a sale: {}",
+        r.body
+    );
     assert_eq!(foto(&s, &e, &u2).await, antes);
     assert_eq!(zona(&s, &e, "General").await, (1, 2));
     let guardada = get(&s, &format!("/api/reservas/{}", r.id())).await;

@@ -25,6 +25,14 @@ pub struct Zona {
     pub vendidas: u32,
 }
 
+impl Zona {
+    /// Tickets held by checkouts still running: neither free nor sold.
+    pub fn retenidas(&self) -> u32 {
+        self.capacidad
+            .saturating_sub(self.disponibles + self.vendidas)
+    }
+}
+
 /// Tickets held for a reservation whose checkout is running.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Retencion {
@@ -73,6 +81,22 @@ impl Evento {
         self.zonas
             .iter()
             .position(|z| z.nombre.to_lowercase() == wanted)
+    }
+
+    /// A copy without holds, sales and outbox: what buyers see. Cloning the maps would
+    /// cost one entry per sale on every read.
+    pub fn ficha(&self) -> Evento {
+        Evento {
+            id: self.id.clone(),
+            nombre: self.nombre.clone(),
+            fecha: self.fecha,
+            lugar: self.lugar.clone(),
+            zonas: self.zonas.clone(),
+            creado_en: self.creado_en,
+            retenciones: BTreeMap::new(),
+            ventas: BTreeMap::new(),
+            outbox: Vec::new(),
+        }
     }
 
     /// Still on sale: the event has not started.

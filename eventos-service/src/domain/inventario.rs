@@ -15,8 +15,37 @@ pub enum Retenida {
     YaRetenida,
     /// This reservation already bought them: nothing changed.
     YaVendida,
-    /// Not enough tickets in the zone.
-    Agotado { disponibles: u32 },
+    /// Not enough tickets in the zone. `retenidas` are held by running checkouts and
+    /// come back if those fail; both counts come from the same snapshot.
+    Agotado { disponibles: u32, retenidas: u32 },
+}
+
+/// An inventory call's outcome, with the available tickets right after it, read in the
+/// same step: in the zone it touched, or in the whole event when it touched none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Efecto<T> {
+    pub resultado: T,
+    pub disponibles: u32,
+}
+
+impl<T> Efecto<T> {
+    /// The outcome of `f` on `e`, with the counters of the zone of `rid`'s hold or sale
+    /// as they are after it (the hold's zone is looked up before `f` removes it).
+    pub fn de(e: &mut Evento, rid: &str, f: impl FnOnce(&mut Evento) -> T) -> Self {
+        let zona = e
+            .retenciones
+            .get(rid)
+            .map(|r| r.zona)
+            .or_else(|| e.ventas.get(rid).map(|v| v.zona));
+        let resultado = f(e);
+        let disponibles = zona
+            .and_then(|k| e.zonas.get(k))
+            .map_or_else(|| e.entradas_disponibles(), |z| z.disponibles);
+        Self {
+            resultado,
+            disponibles,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +87,7 @@ pub fn retener(
     if z.disponibles < cantidad {
         return Retenida::Agotado {
             disponibles: z.disponibles,
+            retenidas: z.retenidas(),
         };
     }
     z.disponibles -= cantidad;
@@ -146,7 +176,10 @@ mod tests {
         assert_eq!(retener(&mut e, "r1", 0, 3, now), Retenida::YaRetenida);
         assert_eq!(
             retener(&mut e, "r2", 0, 3, now),
-            Retenida::Agotado { disponibles: 2 }
+            Retenida::Agotado {
+                disponibles: 2,
+                retenidas: 3
+            }
         );
         assert_eq!(e.zonas[0].disponibles, 2);
         assert_eq!(confirmar(&mut e, "r1"), Confirmacion::Confirmada);

@@ -5,5 +5,5 @@ pub mod inventario;
 mod nuevo;
 
 pub use evento::{Evento, Retencion, Venta, Zona};
-pub use inventario::{Confirmacion, Devolucion, Liberacion, Retenida};
+pub use inventario::{Confirmacion, Devolucion, Efecto, Liberacion, Retenida};
 pub use nuevo::{CambiosEvento, CrearEvento, FiltroEventos, NuevaZona, NuevoEvento};

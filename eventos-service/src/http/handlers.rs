@@ -159,7 +159,7 @@ pub async fn obtener_evento(
     }
     let evento = state
         .store
-        .get(id)
+        .ficha(id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No existe el evento {id}")))?;
     let body = to_json(&EventoRespuesta::from(evento))?;

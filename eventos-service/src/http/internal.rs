@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::AppState;
-use crate::domain::{Confirmacion, Devolucion, Liberacion, Retenida};
+use crate::domain::{Confirmacion, Devolucion, Efecto, Liberacion, Retenida};
 
 /// Body of a hold request.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -30,25 +30,26 @@ pub struct PedirRetencion {
 pub struct ResultadoInventario {
     #[schema(example = "retenida")]
     pub resultado: &'static str,
-    /// Zone available tickets after the call.
+    /// Available tickets right after the call: in the zone it touched, or in the whole
+    /// event when it touched none (nothing held or sold under this id).
     #[schema(example = 498)]
     pub disponibles: u32,
 }
 
-async fn after(
+/// Answers with what the call did and the counters the store read in the same step, and
+/// drops the event's cache entries unless the call was refused (then nothing changed).
+async fn after<T>(
     state: &AppState,
     id: &str,
-    resultado: &'static str,
-    zona: Option<usize>,
+    efecto: Option<Efecto<T>>,
+    slug: impl FnOnce(T) -> Result<&'static str, ApiError>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
+    let efecto = efecto.ok_or_else(|| no_evento(id))?;
+    let resultado = slug(efecto.resultado)?;
     state.cache.invalidar(Some(id)).await;
-    let e = state.store.get(id).await?.ok_or_else(|| no_evento(id))?;
-    let disponibles = zona
-        .and_then(|z| e.zonas.get(z))
-        .map_or_else(|| e.entradas_disponibles(), |z| z.disponibles);
     Ok(Json(ResultadoInventario {
         resultado,
-        disponibles,
+        disponibles: efecto.disponibles,
     }))
 }
 
@@ -81,7 +82,7 @@ pub async fn retener(
     if body.cantidad == 0 {
         return Err(ApiError::field("cantidad", "debe ser al menos 1"));
     }
-    let evento = state.store.get(id).await?.ok_or_else(|| no_evento(id))?;
+    let evento = state.store.ficha(id).await?.ok_or_else(|| no_evento(id))?;
     let zona = evento
         .zona(&body.zona)
         .ok_or_else(|| ApiError::field("zona", "el evento no tiene esa zona"))?;
@@ -91,34 +92,30 @@ pub async fn retener(
             "El evento ya ocurrió; no se venden entradas",
         ));
     }
-    let resultado = match state
+    let efecto = state
         .store
         .retener(id, rid, zona, body.cantidad, Utc::now())
-        .await?
-        .ok_or_else(|| no_evento(id))?
-    {
-        Retenida::Si => "retenida",
-        Retenida::YaRetenida => "ya_retenida",
-        Retenida::YaVendida => "ya_vendida",
-        Retenida::Agotado { disponibles } => {
-            // Tickets held by running checkouts may come back if those fail: say how
-            // many, so a client can tell "sold out" from "try again in a moment".
-            let retenidas = state.store.get(id).await?.map_or(0, |e| {
-                let z = &e.zonas[zona];
-                z.capacidad.saturating_sub(z.disponibles + z.vendidas)
-            });
-            return Err(ApiError::conflict(
-                "agotado",
-                format!(
-                    "Quedan {disponibles} entradas en la zona {}",
-                    evento.zonas[zona].nombre
-                ),
-            )
-            .with("disponibles", disponibles)
-            .with("retenidas", retenidas));
-        }
-    };
-    after(&state, id, resultado, Some(zona)).await
+        .await?;
+    after(&state, id, efecto, |r| match r {
+        Retenida::Si => Ok("retenida"),
+        Retenida::YaRetenida => Ok("ya_retenida"),
+        Retenida::YaVendida => Ok("ya_vendida"),
+        // Tickets held by running checkouts may come back if those fail: say how many,
+        // so a client can tell "sold out" from "try again in a moment".
+        Retenida::Agotado {
+            disponibles,
+            retenidas,
+        } => Err(ApiError::conflict(
+            "agotado",
+            format!(
+                "Quedan {disponibles} entradas en la zona {}",
+                evento.zonas[zona].nombre
+            ),
+        )
+        .with("disponibles", disponibles)
+        .with("retenidas", retenidas)),
+    })
+    .await
 }
 
 /// Turn a hold into a sale.
@@ -138,22 +135,16 @@ pub async fn confirmar(
     ApiPath((id, rid)): ApiPath<(String, String)>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
-    let resultado = match state
-        .store
-        .confirmar(id, rid)
-        .await?
-        .ok_or_else(|| no_evento(id))?
-    {
-        Confirmacion::Confirmada => "confirmada",
-        Confirmacion::YaConfirmada => "ya_confirmada",
-        Confirmacion::SinRetencion => {
-            return Err(ApiError::conflict(
-                "sin-retencion",
-                "La retención ya no existe: fue liberada o venció",
-            ));
-        }
-    };
-    after(&state, id, resultado, None).await
+    let efecto = state.store.confirmar(id, rid).await?;
+    after(&state, id, efecto, |c| match c {
+        Confirmacion::Confirmada => Ok("confirmada"),
+        Confirmacion::YaConfirmada => Ok("ya_confirmada"),
+        Confirmacion::SinRetencion => Err(ApiError::conflict(
+            "sin-retencion",
+            "La retención ya no existe: fue liberada o venció",
+        )),
+    })
+    .await
 }
 
 /// Release a hold (compensation). Releasing nothing is fine.
@@ -172,16 +163,14 @@ pub async fn liberar(
     ApiPath((id, rid)): ApiPath<(String, String)>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
-    let resultado = match state
-        .store
-        .liberar(id, rid)
-        .await?
-        .ok_or_else(|| no_evento(id))?
-    {
-        Liberacion::Liberada => "liberada",
-        Liberacion::SinRetencion => "sin_retencion",
-    };
-    after(&state, id, resultado, None).await
+    let efecto = state.store.liberar(id, rid).await?;
+    after(&state, id, efecto, |l| {
+        Ok(match l {
+            Liberacion::Liberada => "liberada",
+            Liberacion::SinRetencion => "sin_retencion",
+        })
+    })
+    .await
 }
 
 /// Return sold tickets to availability (cancellation). Returning nothing is fine.
@@ -200,14 +189,12 @@ pub async fn devolver(
     ApiPath((id, rid)): ApiPath<(String, String)>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
-    let resultado = match state
-        .store
-        .devolver(id, rid)
-        .await?
-        .ok_or_else(|| no_evento(id))?
-    {
-        Devolucion::Devuelta => "devuelta",
-        Devolucion::SinVenta => "sin_venta",
-    };
-    after(&state, id, resultado, None).await
+    let efecto = state.store.devolver(id, rid).await?;
+    after(&state, id, efecto, |d| {
+        Ok(match d {
+            Devolucion::Devuelta => "devuelta",
+            Devolucion::SinVenta => "sin_venta",
+        })
+    })
+    .await
 }

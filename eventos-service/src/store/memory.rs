@@ -10,7 +10,7 @@ use eventflow_shared::outbox::FuenteOutbox;
 
 use super::{EventoStore, Pagina, StoreError};
 use crate::domain::{
-    inventario, CambiosEvento, Confirmacion, Devolucion, Evento, FiltroEventos, Liberacion,
+    inventario, CambiosEvento, Confirmacion, Devolucion, Efecto, Evento, FiltroEventos, Liberacion,
     Retenida,
 };
 
@@ -40,6 +40,15 @@ impl EventoStore for MemoryEventoStore {
         Ok(self.eventos.lock().expect("store mutex").get(id).cloned())
     }
 
+    async fn ficha(&self, id: &str) -> Result<Option<Evento>, StoreError> {
+        Ok(self
+            .eventos
+            .lock()
+            .expect("store mutex")
+            .get(id)
+            .map(Evento::ficha))
+    }
+
     async fn list(
         &self,
         filtro: &FiltroEventos,
@@ -55,7 +64,7 @@ impl EventoStore for MemoryEventoStore {
                 .into_iter()
                 .skip(offset as usize)
                 .take(limit as usize)
-                .cloned()
+                .map(Evento::ficha)
                 .collect(),
         })
     }
@@ -78,25 +87,45 @@ impl EventoStore for MemoryEventoStore {
         zona: usize,
         cantidad: u32,
         ahora: DateTime<Utc>,
-    ) -> Result<Option<Retenida>, StoreError> {
+    ) -> Result<Option<Efecto<Retenida>>, StoreError> {
         Ok(self.with(id, |e| {
             if zona >= e.zonas.len() {
-                return Retenida::Agotado { disponibles: 0 };
+                return Efecto {
+                    resultado: Retenida::Agotado {
+                        disponibles: 0,
+                        retenidas: 0,
+                    },
+                    disponibles: 0,
+                };
             }
-            inventario::retener(e, rid, zona, cantidad, ahora)
+            let resultado = inventario::retener(e, rid, zona, cantidad, ahora);
+            Efecto {
+                resultado,
+                disponibles: e.zonas[zona].disponibles,
+            }
         }))
     }
 
-    async fn confirmar(&self, id: &str, rid: &str) -> Result<Option<Confirmacion>, StoreError> {
-        Ok(self.with(id, |e| inventario::confirmar(e, rid)))
+    async fn confirmar(
+        &self,
+        id: &str,
+        rid: &str,
+    ) -> Result<Option<Efecto<Confirmacion>>, StoreError> {
+        Ok(self.with(id, |e| {
+            Efecto::de(e, rid, |e| inventario::confirmar(e, rid))
+        }))
     }
 
-    async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Liberacion>, StoreError> {
-        Ok(self.with(id, |e| inventario::liberar(e, rid)))
+    async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Efecto<Liberacion>>, StoreError> {
+        Ok(self.with(id, |e| Efecto::de(e, rid, |e| inventario::liberar(e, rid))))
     }
 
-    async fn devolver(&self, id: &str, rid: &str) -> Result<Option<Devolucion>, StoreError> {
-        Ok(self.with(id, |e| inventario::devolver(e, rid)))
+    async fn devolver(
+        &self,
+        id: &str,
+        rid: &str,
+    ) -> Result<Option<Efecto<Devolucion>>, StoreError> {
+        Ok(self.with(id, |e| Efecto::de(e, rid, |e| inventario::devolver(e, rid))))
     }
 
     async fn retenciones_antiguas(

@@ -14,7 +14,7 @@ pub use memory::MemoryEventoStore;
 pub use mongo::MongoEventoStore;
 
 use crate::domain::{
-    CambiosEvento, Confirmacion, Devolucion, Evento, FiltroEventos, Liberacion, Retenida,
+    CambiosEvento, Confirmacion, Devolucion, Efecto, Evento, FiltroEventos, Liberacion, Retenida,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -51,16 +51,21 @@ pub struct Pagina {
 ///
 /// Contract (checked by `tests/store_contract.rs` against every adapter):
 /// - `insert` MUST return `Duplicate` for an id that exists.
+/// - `get` returns the whole event, holds, sales and outbox included. `ficha` and `list`
+///   return it without them (empty maps and outbox): what buyers see and what a hold
+///   needs, without decoding one entry per sale on every read.
 /// - `list` MUST filter by `FiltroEventos` and order by date, then id.
 /// - Inventory operations are atomic on one event and idempotent on the reservation id:
 ///   `retener` never lets the sum of holds and sales exceed a zone's capacity, however
 ///   many callers race; repeating any operation changes nothing. They return `None`
-///   when the event does not exist.
+///   when the event does not exist, and otherwise the outcome with the available
+///   tickets read in the same atomic step (`Efecto`).
 /// - `retenciones_antiguas` lists holds created before `antes_de`, for the reaper.
 #[async_trait]
 pub trait EventoStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     async fn insert(&self, evento: &Evento) -> Result<(), StoreError>;
     async fn get(&self, id: &str) -> Result<Option<Evento>, StoreError>;
+    async fn ficha(&self, id: &str) -> Result<Option<Evento>, StoreError>;
     async fn list(
         &self,
         filtro: &FiltroEventos,
@@ -76,10 +81,15 @@ pub trait EventoStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
         zona: usize,
         cantidad: u32,
         ahora: DateTime<Utc>,
-    ) -> Result<Option<Retenida>, StoreError>;
-    async fn confirmar(&self, id: &str, rid: &str) -> Result<Option<Confirmacion>, StoreError>;
-    async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Liberacion>, StoreError>;
-    async fn devolver(&self, id: &str, rid: &str) -> Result<Option<Devolucion>, StoreError>;
+    ) -> Result<Option<Efecto<Retenida>>, StoreError>;
+    async fn confirmar(
+        &self,
+        id: &str,
+        rid: &str,
+    ) -> Result<Option<Efecto<Confirmacion>>, StoreError>;
+    async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Efecto<Liberacion>>, StoreError>;
+    async fn devolver(&self, id: &str, rid: &str)
+        -> Result<Option<Efecto<Devolucion>>, StoreError>;
     async fn retenciones_antiguas(
         &self,
         antes_de: DateTime<Utc>,

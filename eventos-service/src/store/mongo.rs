@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{EventoStore, Pagina, StoreError};
 use crate::domain::{
-    CambiosEvento, Confirmacion, Devolucion, Evento, FiltroEventos, Liberacion, Retencion,
+    CambiosEvento, Confirmacion, Devolucion, Efecto, Evento, FiltroEventos, Liberacion, Retencion,
     Retenida, Venta, Zona,
 };
 
@@ -72,6 +72,84 @@ struct EventoDoc {
     /// Messages stored in the same write as the change that caused them.
     #[serde(default)]
     outbox: Vec<Pendiente>,
+}
+
+/// What an inventory call reads (`vista`): the counters, the capacities and this
+/// reservation's own hold and sale, never the other reservations' entries. The event
+/// document holds one entry per sale; decoding them all on every call made each sale
+/// slower than the last.
+#[derive(Debug, Deserialize)]
+struct VistaDoc {
+    #[serde(default)]
+    zonas: Vec<CapacidadDoc>,
+    #[serde(default)]
+    inventario: BTreeMap<String, ContadoresDoc>,
+    #[serde(default)]
+    entradas_disponibles: i64,
+    #[serde(default)]
+    retenciones: BTreeMap<String, RetencionDoc>,
+    #[serde(default)]
+    ventas: BTreeMap<String, VentaDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CapacidadDoc {
+    capacidad: i64,
+}
+
+impl VistaDoc {
+    /// Free tickets in zone `k`, or in the whole event when `k` is `None`.
+    fn disponibles(&self, k: Option<usize>) -> u32 {
+        match k {
+            Some(k) => self
+                .inventario
+                .get(&zk(k))
+                .map_or(0, |c| n32(c.disponibles)),
+            None => n32(self.entradas_disponibles),
+        }
+    }
+
+    /// Tickets of zone `k` held by running checkouts.
+    fn retenidas(&self, k: usize) -> u32 {
+        let capacidad = self.zonas.get(k).map_or(0, |z| z.capacidad);
+        let c = self.inventario.get(&zk(k));
+        let usadas = c.map_or(0, |c| c.disponibles + c.vendidas);
+        n32(capacidad - usadas)
+    }
+
+    /// The zone of `rid`'s hold or sale, when it has one.
+    fn zona_de(&self, rid: &str) -> Option<usize> {
+        self.retenciones
+            .get(rid)
+            .map(|r| r.zona)
+            .or_else(|| self.ventas.get(rid).map(|v| v.zona))
+            .map(|k| k as usize)
+    }
+}
+
+fn vista(rid: &str) -> Document {
+    doc! {
+        "_id": 0,
+        "zonas.capacidad": 1,
+        "inventario": 1,
+        "entradas_disponibles": 1,
+        format!("retenciones.{rid}"): 1,
+        format!("ventas.{rid}"): 1,
+    }
+}
+
+/// The reaper's read: only the holds.
+#[derive(Debug, Deserialize)]
+struct RetencionesDoc {
+    #[serde(rename = "_id")]
+    id: String,
+    #[serde(default)]
+    retenciones: BTreeMap<String, RetencionDoc>,
+}
+
+/// The event as buyers see it: without holds, sales and outbox.
+fn sin_mapas() -> Document {
+    doc! { "retenciones": 0, "ventas": 0, "outbox": 0 }
 }
 
 fn zk(k: usize) -> String {
@@ -244,17 +322,83 @@ impl MongoEventoStore {
         Ok(Self { db, col })
     }
 
-    /// Applies `update` only while `guard` holds. Returns whether it did.
-    async fn cas(
+    /// The same collection, read as the projection inventory calls need.
+    fn vistas(&self) -> Collection<VistaDoc> {
+        self.col.clone_with_type()
+    }
+
+    /// Confirm, release and return: read this reservation's entry, let `plan` decide, and
+    /// apply its update only while the entry is exactly what was read. A concurrent change
+    /// to that entry makes the guard fail and the loop read again.
+    async fn mover<T>(
         &self,
         id: &str,
-        mut guard: Document,
-        update: Document,
-    ) -> Result<bool, StoreError> {
-        guard.insert("_id", id);
-        let res = self.col.update_one(guard, update).await.map_err(map_err)?;
-        Ok(res.modified_count == 1)
+        rid: &str,
+        que: &str,
+        plan: impl Fn(&VistaDoc) -> Paso<T>,
+    ) -> Result<Option<Efecto<T>>, StoreError> {
+        check_rid(rid)?;
+        let (col, proj) = (self.vistas(), vista(rid));
+        for _ in 0..5 {
+            let Some(v) = col
+                .find_one(doc! { "_id": id })
+                .projection(proj.clone())
+                .await
+                .map_err(map_err)?
+            else {
+                return Ok(None);
+            };
+            let (zona, mut guard, update, resultado) = match plan(&v) {
+                Paso::Listo(resultado) => {
+                    return Ok(Some(Efecto {
+                        disponibles: v.disponibles(v.zona_de(rid)),
+                        resultado,
+                    }))
+                }
+                Paso::Aplicar {
+                    zona,
+                    guard,
+                    update,
+                    hecho,
+                } => (zona, guard, update, hecho),
+            };
+            guard.insert("_id", id);
+            // The counters come back from the write itself: no second read.
+            let after = col
+                .find_one_and_update(guard, update)
+                .projection(proj.clone())
+                .return_document(ReturnDocument::After)
+                .await
+                .map_err(map_err)?;
+            if let Some(v) = after {
+                return Ok(Some(Efecto {
+                    disponibles: v.disponibles(Some(zona)),
+                    resultado,
+                }));
+            }
+        }
+        Err(StoreError::Other(format!(
+            "{que} {rid} on {id} kept racing"
+        )))
     }
+}
+
+/// What `mover`'s plan decided from the current entry.
+enum Paso<T> {
+    /// Nothing to change: answer this.
+    Listo(T),
+    /// Apply `update` while `guard` holds, then answer `hecho`.
+    Aplicar {
+        zona: usize,
+        guard: Document,
+        update: Document,
+        hecho: T,
+    },
+}
+
+/// `update`'s guard for "the entry at `campo` is still zone `k`, `n` tickets".
+fn misma_entrada(campo: &str, k: i64, n: i64) -> Document {
+    doc! { format!("{campo}.zona"): k, format!("{campo}.cantidad"): n }
 }
 
 #[async_trait]
@@ -271,6 +415,16 @@ impl EventoStore for MongoEventoStore {
         Ok(self
             .col
             .find_one(doc! { "_id": id })
+            .await
+            .map_err(map_err)?
+            .map(Evento::from))
+    }
+
+    async fn ficha(&self, id: &str) -> Result<Option<Evento>, StoreError> {
+        Ok(self
+            .col
+            .find_one(doc! { "_id": id })
+            .projection(sin_mapas())
             .await
             .map_err(map_err)?
             .map(Evento::from))
@@ -309,6 +463,7 @@ impl EventoStore for MongoEventoStore {
             .col
             .find(filter)
             .sort(doc! { "fecha": 1, "_id": 1 })
+            .projection(sin_mapas())
             .skip(u64::from(offset))
             .limit(i64::from(limit))
             .await
@@ -338,11 +493,12 @@ impl EventoStore for MongoEventoStore {
             set.insert("lugar", l.as_str());
         }
         if set.is_empty() {
-            return self.get(id).await;
+            return self.ficha(id).await;
         }
         let found = self
             .col
             .find_one_and_update(doc! { "_id": id }, doc! { "$set": set })
+            .projection(sin_mapas())
             .return_document(ReturnDocument::After)
             .await
             .map_err(map_err)?;
@@ -356,13 +512,14 @@ impl EventoStore for MongoEventoStore {
         zona: usize,
         cantidad: u32,
         ahora: DateTime<Utc>,
-    ) -> Result<Option<Retenida>, StoreError> {
+    ) -> Result<Option<Efecto<Retenida>>, StoreError> {
         check_rid(rid)?;
         let n = i64::from(cantidad);
         let disp = format!("inventario.{}.disponibles", zk(zona));
         // The whole guard is one filter: enough tickets, and this reservation holds and
         // bought nothing yet. Racing buyers serialise on the document; losers match nothing.
         let guard = doc! {
+            "_id": id,
             disp.clone(): { "$gte": n },
             format!("retenciones.{rid}"): { "$exists": false },
             format!("ventas.{rid}"): { "$exists": false },
@@ -373,114 +530,123 @@ impl EventoStore for MongoEventoStore {
                 "zona": zona as i64, "cantidad": n, "creada_en": bson::DateTime::from_chrono(ahora),
             } },
         };
-        if self.cas(id, guard, update).await? {
-            return Ok(Some(Retenida::Si));
+        let (col, proj) = (self.vistas(), vista(rid));
+        let held = col
+            .find_one_and_update(guard, update)
+            .projection(proj.clone())
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(map_err)?;
+        if let Some(v) = held {
+            return Ok(Some(Efecto {
+                resultado: Retenida::Si,
+                disponibles: v.disponibles(Some(zona)),
+            }));
         }
-        // Not applied: say why, from the current document.
-        Ok(self.get(id).await?.map(|e| {
-            if e.retenciones.contains_key(rid) {
-                Retenida::YaRetenida
-            } else if e.ventas.contains_key(rid) {
-                Retenida::YaVendida
-            } else {
-                Retenida::Agotado {
-                    disponibles: e.zonas.get(zona).map_or(0, |z| z.disponibles),
-                }
+        // Not applied: say why, from one read of the current counters and entries.
+        let Some(v) = col
+            .find_one(doc! { "_id": id })
+            .projection(proj)
+            .await
+            .map_err(map_err)?
+        else {
+            return Ok(None);
+        };
+        let disponibles = v.disponibles(Some(zona));
+        let resultado = if v.retenciones.contains_key(rid) {
+            Retenida::YaRetenida
+        } else if v.ventas.contains_key(rid) {
+            Retenida::YaVendida
+        } else {
+            Retenida::Agotado {
+                disponibles,
+                retenidas: v.retenidas(zona),
             }
+        };
+        Ok(Some(Efecto {
+            resultado,
+            disponibles,
         }))
     }
 
-    async fn confirmar(&self, id: &str, rid: &str) -> Result<Option<Confirmacion>, StoreError> {
-        check_rid(rid)?;
-        // Read the hold, then move it to sales only while it is exactly that hold: a
-        // concurrent release makes the guard fail and the loop re-reads.
-        for _ in 0..5 {
-            let Some(e) = self.get(id).await? else {
-                return Ok(None);
-            };
-            let Some(r) = e.retenciones.get(rid) else {
-                return Ok(Some(if e.ventas.contains_key(rid) {
-                    Confirmacion::YaConfirmada
-                } else {
-                    Confirmacion::SinRetencion
-                }));
-            };
-            let (k, n) = (r.zona as i64, i64::from(r.cantidad));
-            let guard = doc! { format!("retenciones.{rid}.zona"): k, format!("retenciones.{rid}.cantidad"): n };
-            let update = doc! {
-                "$unset": { format!("retenciones.{rid}"): "" },
-                "$set": { format!("ventas.{rid}"): { "zona": k, "cantidad": n } },
-                "$inc": { format!("inventario.{}.vendidas", zk(r.zona)): n },
-            };
-            if self.cas(id, guard, update).await? {
-                return Ok(Some(Confirmacion::Confirmada));
-            }
-        }
-        Err(StoreError::Other(format!(
-            "confirming {rid} on {id} kept racing"
-        )))
-    }
-
-    async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Liberacion>, StoreError> {
-        check_rid(rid)?;
-        for _ in 0..5 {
-            let Some(e) = self.get(id).await? else {
-                return Ok(None);
-            };
-            let Some(r) = e.retenciones.get(rid) else {
-                return Ok(Some(Liberacion::SinRetencion));
-            };
-            let (k, n) = (r.zona as i64, i64::from(r.cantidad));
-            let guard = doc! { format!("retenciones.{rid}.zona"): k, format!("retenciones.{rid}.cantidad"): n };
-            let update = doc! {
-                "$unset": { format!("retenciones.{rid}"): "" },
-                "$inc": { format!("inventario.{}.disponibles", zk(r.zona)): n, "entradas_disponibles": n },
-            };
-            if self.cas(id, guard, update).await? {
-                return Ok(Some(Liberacion::Liberada));
-            }
-        }
-        Err(StoreError::Other(format!(
-            "releasing {rid} on {id} kept racing"
-        )))
-    }
-
-    async fn devolver(&self, id: &str, rid: &str) -> Result<Option<Devolucion>, StoreError> {
-        check_rid(rid)?;
-        for _ in 0..5 {
-            let Some(e) = self.get(id).await? else {
-                return Ok(None);
-            };
-            let Some(v) = e.ventas.get(rid) else {
-                return Ok(Some(Devolucion::SinVenta));
-            };
-            let (k, n) = (v.zona as i64, i64::from(v.cantidad));
-            let guard =
-                doc! { format!("ventas.{rid}.zona"): k, format!("ventas.{rid}.cantidad"): n };
-            let update = doc! {
-                "$unset": { format!("ventas.{rid}"): "" },
-                "$inc": {
-                    format!("inventario.{}.disponibles", zk(v.zona)): n,
-                    format!("inventario.{}.vendidas", zk(v.zona)): -n,
-                    "entradas_disponibles": n,
+    async fn confirmar(
+        &self,
+        id: &str,
+        rid: &str,
+    ) -> Result<Option<Efecto<Confirmacion>>, StoreError> {
+        // Move the hold to sales only while it is exactly the hold that was read.
+        let campo = format!("retenciones.{rid}");
+        self.mover(id, rid, "confirming", |v| match v.retenciones.get(rid) {
+            None if v.ventas.contains_key(rid) => Paso::Listo(Confirmacion::YaConfirmada),
+            None => Paso::Listo(Confirmacion::SinRetencion),
+            Some(r) => Paso::Aplicar {
+                zona: r.zona as usize,
+                guard: misma_entrada(&campo, r.zona, r.cantidad),
+                update: doc! {
+                    "$unset": { campo.as_str(): "" },
+                    "$set": { format!("ventas.{rid}"): { "zona": r.zona, "cantidad": r.cantidad } },
+                    "$inc": { format!("inventario.{}.vendidas", zk(r.zona as usize)): r.cantidad },
                 },
-            };
-            if self.cas(id, guard, update).await? {
-                return Ok(Some(Devolucion::Devuelta));
-            }
-        }
-        Err(StoreError::Other(format!(
-            "returning {rid} on {id} kept racing"
-        )))
+                hecho: Confirmacion::Confirmada,
+            },
+        })
+        .await
+    }
+
+    async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Efecto<Liberacion>>, StoreError> {
+        let campo = format!("retenciones.{rid}");
+        self.mover(id, rid, "releasing", |v| match v.retenciones.get(rid) {
+            None => Paso::Listo(Liberacion::SinRetencion),
+            Some(r) => Paso::Aplicar {
+                zona: r.zona as usize,
+                guard: misma_entrada(&campo, r.zona, r.cantidad),
+                update: doc! {
+                    "$unset": { campo.as_str(): "" },
+                    "$inc": {
+                        format!("inventario.{}.disponibles", zk(r.zona as usize)): r.cantidad,
+                        "entradas_disponibles": r.cantidad,
+                    },
+                },
+                hecho: Liberacion::Liberada,
+            },
+        })
+        .await
+    }
+
+    async fn devolver(
+        &self,
+        id: &str,
+        rid: &str,
+    ) -> Result<Option<Efecto<Devolucion>>, StoreError> {
+        let campo = format!("ventas.{rid}");
+        self.mover(id, rid, "returning", |v| match v.ventas.get(rid) {
+            None => Paso::Listo(Devolucion::SinVenta),
+            Some(s) => Paso::Aplicar {
+                zona: s.zona as usize,
+                guard: misma_entrada(&campo, s.zona, s.cantidad),
+                update: doc! {
+                    "$unset": { campo.as_str(): "" },
+                    "$inc": {
+                        format!("inventario.{}.disponibles", zk(s.zona as usize)): s.cantidad,
+                        format!("inventario.{}.vendidas", zk(s.zona as usize)): -s.cantidad,
+                        "entradas_disponibles": s.cantidad,
+                    },
+                },
+                hecho: Devolucion::Devuelta,
+            },
+        })
+        .await
     }
 
     async fn retenciones_antiguas(
         &self,
         antes_de: DateTime<Utc>,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        let docs: Vec<EventoDoc> = self
+        let docs: Vec<RetencionesDoc> = self
             .col
+            .clone_with_type()
             .find(doc! { "retenciones": { "$exists": true, "$ne": {} } })
+            .projection(doc! { "retenciones": 1 })
             .await
             .map_err(map_err)?
             .try_collect()
