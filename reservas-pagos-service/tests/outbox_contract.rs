@@ -56,3 +56,58 @@ async fn outbox_mongodb() {
     };
     contrato(store::from_config(&cfg).await.unwrap()).await;
 }
+
+/// Reservations stored before the outbox counter existed: their waiting messages are
+/// counted at start-up and published like any other; the counter follows each removal.
+#[tokio::test]
+async fn outbox_mongodb_cuenta_mensajes_antiguos() {
+    use mongodb::bson::{self, doc, Document};
+    let Some(uri) = testing::mongo_uri().await else {
+        return;
+    };
+    let database = testing::unique_name("rsv");
+    let db = eventflow_shared::mongo::connect(&uri, &database)
+        .await
+        .unwrap();
+    let mut r = Reserva::nueva("r-vieja".into(), "e1".into(), 1, "corr".into());
+    let p = Pendiente::new(
+        RESERVA_CONFIRMADA,
+        "corr",
+        serde_json::json!({"reservaId": "r-vieja"}),
+    );
+    r.outbox.push(p.clone());
+    // The shape an earlier version wrote: no `outbox_pendientes`.
+    let col = db.collection::<Document>("reservas");
+    col.insert_one(doc! {
+        "_id": "r-vieja", "version": 1_i64, "estado": "CONFIRMADA", "usuario_id": "u1",
+        "creada": bson::DateTime::now(), "actualizada": bson::DateTime::now(),
+        "reserva": bson::to_document(&r).unwrap(),
+    })
+    .await
+    .unwrap();
+
+    let cfg = StoreConfig::Mongo { uri, database };
+    let store = store::from_config(&cfg).await.unwrap().reservas;
+    assert_eq!(
+        store.pendientes(10).await.unwrap(),
+        vec![("r-vieja".to_owned(), p.clone())]
+    );
+    let contador = |d: Option<Document>| d.unwrap().get_i64("outbox_pendientes").unwrap();
+    assert_eq!(
+        contador(col.find_one(doc! {"_id": "r-vieja"}).await.unwrap()),
+        1
+    );
+    store
+        .enviado("r-vieja", p.envelope.message_id)
+        .await
+        .unwrap();
+    store
+        .enviado("r-vieja", p.envelope.message_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        contador(col.find_one(doc! {"_id": "r-vieja"}).await.unwrap()),
+        0
+    );
+    assert!(store.pendientes(10).await.unwrap().is_empty());
+}

@@ -11,6 +11,7 @@ use bson::{doc, Bson, Document};
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
 use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
+use eventflow_shared::outbox::mongo::MongoOutbox;
 use eventflow_shared::outbox::FuenteOutbox;
 use futures::TryStreamExt;
 use mongodb::options::{IndexOptions, ReturnDocument};
@@ -72,6 +73,9 @@ struct EventoDoc {
     /// Messages stored in the same write as the change that caused them.
     #[serde(default)]
     outbox: Vec<Pendiente>,
+    /// How many of them wait: `eventflow_shared::outbox::mongo::CONTADOR`, indexed.
+    #[serde(default)]
+    outbox_pendientes: i64,
 }
 
 /// What an inventory call reads (`vista`): the counters, the capacities and this
@@ -149,7 +153,7 @@ struct RetencionesDoc {
 
 /// The event as buyers see it: without holds, sales and outbox.
 fn sin_mapas() -> Document {
-    doc! { "retenciones": 0, "ventas": 0, "outbox": 0 }
+    doc! { "retenciones": 0, "ventas": 0, "outbox": 0, "outbox_pendientes": 0 }
 }
 
 fn zk(k: usize) -> String {
@@ -216,6 +220,7 @@ impl From<&Evento> for EventoDoc {
                 })
                 .collect(),
             outbox: e.outbox.clone(),
+            outbox_pendientes: e.outbox.len() as i64,
         }
     }
 }
@@ -299,6 +304,7 @@ fn check_rid(rid: &str) -> Result<(), StoreError> {
 pub struct MongoEventoStore {
     db: Database,
     col: Collection<EventoDoc>,
+    outbox: MongoOutbox,
 }
 
 impl MongoEventoStore {
@@ -319,7 +325,8 @@ impl MongoEventoStore {
         ])
         .await
         .map_err(|e| anyhow::anyhow!("creating eventos indexes: {e}"))?;
-        Ok(Self { db, col })
+        let outbox = MongoOutbox::new(col.clone_with_type(), "outbox").await?;
+        Ok(Self { db, col, outbox })
     }
 
     /// The same collection, read as the projection inventory calls need.
@@ -676,32 +683,10 @@ impl EventoStore for MongoEventoStore {
 #[async_trait]
 impl FuenteOutbox for MongoEventoStore {
     async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String> {
-        let docs: Vec<EventoDoc> = self
-            .col
-            .find(doc! { "outbox.0": { "$exists": true } })
-            .limit(limite as i64)
-            .await
-            .map_err(|e| e.to_string())?
-            .try_collect()
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(docs
-            .into_iter()
-            .flat_map(|d| {
-                let id = d.id;
-                d.outbox.into_iter().map(move |p| (id.clone(), p))
-            })
-            .collect())
+        self.outbox.pendientes(limite).await
     }
 
     async fn enviado(&self, dueno: &str, message_id: uuid::Uuid) -> Result<(), String> {
-        self.col
-            .update_one(
-                doc! { "_id": dueno },
-                doc! { "$pull": { "outbox": { "envelope.messageId": message_id.to_string() } } },
-            )
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        self.outbox.enviado(dueno, message_id).await
     }
 }

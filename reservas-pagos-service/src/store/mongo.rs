@@ -6,6 +6,7 @@ use bson::{doc, Document};
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
 use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
+use eventflow_shared::outbox::mongo::{contador, MongoOutbox, CONTADOR};
 use eventflow_shared::outbox::FuenteOutbox;
 use futures::TryStreamExt;
 use mongodb::{Collection, Database, IndexModel};
@@ -27,6 +28,7 @@ fn other(e: impl std::fmt::Display) -> StoreError {
 
 pub struct MongoStore {
     db: Database,
+    outbox: MongoOutbox,
     reservas: Collection<Document>,
     pagos: Collection<Document>,
     claves: Collection<Document>,
@@ -47,6 +49,7 @@ impl MongoStore {
             .await
             .map_err(|e| anyhow::anyhow!("creating reservas indexes: {e}"))?;
         Ok(Self {
+            outbox: MongoOutbox::new(reservas.clone(), "reserva.outbox").await?,
             pagos: db.collection("pagos"),
             claves: db.collection("idempotencia"),
             reservas,
@@ -64,6 +67,7 @@ fn to_doc(r: &Reserva) -> Result<Document, StoreError> {
         "usuario_id": r.usuario_id.clone(),
         "creada": bson::DateTime::from_chrono(r.creada_en),
         "actualizada": bson::DateTime::from_chrono(r.actualizada_en),
+        CONTADOR: contador(r.outbox.len()),
         "reserva": bson::to_document(r).map_err(other)?,
     })
 }
@@ -272,31 +276,10 @@ impl IdempotenciaStore for MongoStore {
 #[async_trait]
 impl FuenteOutbox for MongoStore {
     async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String> {
-        let docs: Vec<Document> = self
-            .reservas
-            .find(doc! { "reserva.outbox.0": { "$exists": true } })
-            .limit(limite as i64)
-            .await
-            .map_err(|e| e.to_string())?
-            .try_collect()
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut out = Vec::new();
-        for d in docs {
-            let r = from_doc(d).map_err(|e| e.to_string())?;
-            out.extend(r.outbox.into_iter().map(|p| (r.id.clone(), p)));
-        }
-        Ok(out)
+        self.outbox.pendientes(limite).await
     }
 
     async fn enviado(&self, dueno: &str, message_id: uuid::Uuid) -> Result<(), String> {
-        self.reservas
-            .update_one(
-                doc! { "_id": dueno },
-                doc! { "$pull": { "reserva.outbox": { "envelope.messageId": message_id.to_string() } } },
-            )
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        self.outbox.enviado(dueno, message_id).await
     }
 }
