@@ -7,12 +7,18 @@
 #                              The environment passes through (EVENTFLOW_BACKENDS, ...).
 #                              Its output goes to $EF_LOG (a temp file unless set).
 #   ef_stop_launcher           stops that process (SIGINT, then SIGKILL after 10 s).
+#   ef_start_services DIR      the same with the four service binaries from DIR
+#                              (usuarios-service, eventos-service, reservas-pagos-service,
+#                              notificaciones-service), one process each, so each one's
+#                              memory and CPU can be read apart; sets EF_PIDS
+#                              ("usuarios=PID,eventos=PID,...", for the bench's --pids).
+#   ef_stop_services           stops them.
 #
 # Only the process started here is ever signalled, by its PID.
 
 # Read by the scripts that source this file.
 # shellcheck disable=SC2034
-EF_PID="" EF_BASE="" EF_TARGET=()
+EF_PID="" EF_BASE="" EF_TARGET=() EF_PIDS="" EF_SERVICE_PIDS=()
 
 ef_log() { printf '[bench] %s\n' "$*" >&2; }
 
@@ -74,4 +80,62 @@ ef_stop_launcher() {
         wait "$EF_PID" 2>/dev/null || true
     fi
     EF_PID=""
+}
+
+ef_start_services() {
+    local dir=$1 base p all_free name pid up
+    : "${EF_LOG:=$(mktemp -t eventflow-services.XXXXXX)}"
+    for _ in $(seq 1 30); do
+        base=$((15000 + RANDOM % 15000))
+        all_free=1
+        for p in $(seq "$base" $((base + 3))); do
+            ef_port_free "$p" || { all_free=0; break; }
+        done
+        [[ $all_free == 1 ]] || continue
+        EF_SERVICE_PIDS=() EF_PIDS=""
+        for name in usuarios eventos reservas-pagos notificaciones; do
+            USUARIOS_PORT=$base EVENTOS_PORT=$((base + 1)) RESERVAS_PORT=$((base + 2)) \
+                NOTIFICACIONES_PORT=$((base + 3)) EVENTFLOW_BIND=127.0.0.1 \
+                USUARIOS_URL="http://127.0.0.1:$base" EVENTOS_URL="http://127.0.0.1:$((base + 1))" \
+                "$dir/$name-service" >>"$EF_LOG" 2>&1 &
+            pid=$!
+            EF_SERVICE_PIDS+=("$pid")
+            EF_PIDS+="${EF_PIDS:+,}${name%-pagos}=$pid"
+        done
+        for _ in $(seq 1 300); do
+            up=1
+            for pid in "${EF_SERVICE_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || up=0; done
+            [[ $up == 1 ]] || break
+            if ef_healthy "$base" $((base + 1)) $((base + 2)) $((base + 3)); then
+                # shellcheck disable=SC2034
+                EF_BASE=$base
+                # shellcheck disable=SC2034
+                EF_TARGET=(--usuarios "http://127.0.0.1:$base" --eventos "http://127.0.0.1:$((base + 1))"
+                    --reservas "http://127.0.0.1:$((base + 2))")
+                return 0
+            fi
+            sleep 0.2
+        done
+        ef_log "the services did not come up on ports $base-$((base + 3)); last log lines:"
+        tail -n 15 "$EF_LOG" >&2 || true
+        ef_stop_services
+    done
+    ef_log "could not start the services from $dir"
+    return 1
+}
+
+ef_stop_services() {
+    local pid
+    for pid in "${EF_SERVICE_PIDS[@]}"; do
+        kill -INT "$pid" 2>/dev/null || true
+    done
+    for pid in "${EF_SERVICE_PIDS[@]}"; do
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.2
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    EF_SERVICE_PIDS=() EF_PIDS=""
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/measure.sh — the measurements behind BENCHMARKS.md, on release builds.
 #
-#   bench/measure.sh embedded|real [scenario ...]
+#   bench/measure.sh embedded|real|services [scenario ...]
 #
 # Scenarios (default: all, in this order): sale-1000 sale-5000 sale-1000-d20 sale-5000-d20
 # reads-cached reads-uncached sweep. Each starts a FRESH release launcher on free loopback
@@ -14,8 +14,14 @@
 # local SecantusDB, Redis and RabbitMQ), and throwaway admin/service tokens. Queues get
 # the prefix `bench-` and expire when unused, so a broker shared with tests is left clean.
 #
+# services: real backends as above, but the four service binaries run as four processes
+# (as docker-compose runs them) instead of the launcher, so the reports give each
+# service's own peak RSS and CPU. Reports go to bench/results/services/.
+#
 # Build first:
 #   cargo build --release --bin eventflow
+#   cargo build --release -p usuarios-service -p eventos-service -p reservas-pagos-service \
+#       -p notificaciones-service                                  (for `services`)
 #   cargo build --release -p eventflow-bench --bin eventflow-bench
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,7 +29,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=bench/launcher.sh
 source bench/launcher.sh
 
-backend=${1:?usage: bench/measure.sh embedded|real [scenario ...]}
+backend=${1:?usage: bench/measure.sh embedded|real|services [scenario ...]}
 shift
 scenarios=("$@")
 if [[ ${#scenarios[@]} -eq 0 ]]; then
@@ -32,7 +38,11 @@ fi
 
 LAUNCHER=target/release/eventflow
 BENCH=target/release/eventflow-bench
-for b in "$LAUNCHER" "$BENCH"; do
+needed=("$LAUNCHER" "$BENCH")
+if [[ $backend == services ]]; then
+    needed=("$BENCH" target/release/{usuarios,eventos,reservas-pagos,notificaciones}-service)
+fi
+for b in "${needed[@]}"; do
     [[ -x $b ]] || { ef_log "missing $b: build it first (see the header)"; exit 3; }
 done
 
@@ -42,7 +52,7 @@ embedded)
     unset EVENTFLOW_ADMIN_TOKEN EVENTFLOW_SERVICE_TOKEN
     TOKEN=eventflow-dev-admin
     ;;
-real)
+real | services)
     export EVENTFLOW_BACKENDS=real
     export MONGODB_URI="${MONGODB_URI:-mongodb://127.0.0.1:27017}"
     export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
@@ -61,7 +71,7 @@ export RUST_LOG="${RUST_LOG:-warn}"
 
 # On real backends also report the backends' memory and CPU (found by process name).
 BACKEND_PIDS=""
-if [[ $backend == real ]]; then
+if [[ $backend != embedded ]]; then
     for pair in secantusd:secantusd-rs redis:redis-server rabbitmq:beam.smp; do
         pid=$(pgrep -x "${pair#*:}" | head -n 1 || true)
         [[ -n $pid ]] && BACKEND_PIDS+=",${pair%%:*}=$pid"
@@ -71,7 +81,7 @@ fi
 OUT=bench/results/$backend
 mkdir -p "$OUT"
 EF_LOG="$(mktemp -t eventflow-measure.XXXXXX)"
-trap 'ef_stop_launcher; rm -f "$EF_LOG"' EXIT
+trap 'ef_stop_launcher; ef_stop_services; rm -f "$EF_LOG"' EXIT
 trap 'exit 130' INT TERM
 
 failed=0
@@ -95,13 +105,22 @@ for s in "${scenarios[@]}"; do
         uptime
         ps aux --sort=-%cpu | head -6 | cut -c1-160
     } >>"$OUT/load.txt"
-    ef_start_launcher "$LAUNCHER"
-    ef_log "$s: launcher pid $EF_PID; $BENCH ${cmd[*]}"
-    echo "   command: eventflow-bench ${cmd[*]} --pids eventflow=<launcher pid>$BACKEND_PIDS" >>"$OUT/load.txt"
+    if [[ $backend == services ]]; then
+        ef_start_services target/release
+        pids=$EF_PIDS
+        ef_log "$s: services $pids; $BENCH ${cmd[*]}"
+        echo "   command: eventflow-bench ${cmd[*]} --pids usuarios=<pid>,eventos=<pid>,reservas=<pid>,notificaciones=<pid>$BACKEND_PIDS" >>"$OUT/load.txt"
+    else
+        ef_start_launcher "$LAUNCHER"
+        pids="eventflow=$EF_PID"
+        ef_log "$s: launcher pid $EF_PID; $BENCH ${cmd[*]}"
+        echo "   command: eventflow-bench ${cmd[*]} --pids eventflow=<launcher pid>$BACKEND_PIDS" >>"$OUT/load.txt"
+    fi
     rc=0
     "$BENCH" "${cmd[@]}" "${EF_TARGET[@]}" --admin-token "$TOKEN" \
-        --pids "eventflow=$EF_PID$BACKEND_PIDS" --json-out "$OUT/$s.json" | tee "$OUT/$s.txt" || rc=$?
+        --pids "$pids$BACKEND_PIDS" --json-out "$OUT/$s.json" | tee "$OUT/$s.txt" || rc=$?
     ef_stop_launcher
+    ef_stop_services
     if [[ $rc -ne 0 ]]; then
         ef_log "$s failed (exit $rc); last launcher log lines:"
         tail -n 20 "$EF_LOG" >&2 || true
