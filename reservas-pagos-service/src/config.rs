@@ -22,6 +22,9 @@ pub struct Config {
     pub simular_fallos: bool,
     /// Per-call timeout to usuarios and eventos.
     pub http_timeout: Duration,
+    /// How long an event's date, zones and prices read by ValidadorDatos are reused
+    /// (`clients::fichas`); zero reads eventos every time.
+    pub ficha_ttl: Duration,
     pub recuperacion_intervalo: Duration,
     /// Where ReservaConfirmada and ReservaCancelada go (`AMQP_URL` on real backends).
     pub bus: BusConfig,
@@ -43,6 +46,7 @@ impl Config {
             max_cantidad: 10,
             simular_fallos: true,
             http_timeout: Duration::from_secs(2),
+            ficha_ttl: Duration::from_secs(5),
             recuperacion_intervalo: Duration::from_secs(10),
             bus: BusConfig::Embedded(Default::default()),
             // Far above any rush we test (500 buyers at once): the bound exists so a
@@ -55,7 +59,8 @@ impl Config {
     /// side-by-side deployments isolate theirs), `REDIS_URL`, `USUARIOS_URL`,
     /// `EVENTOS_URL`, `EVENTFLOW_SERVICE_TOKEN`, `RESERVAS_LOCK_TTL_MS` (30000),
     /// `RESERVAS_MAX_CANTIDAD` (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
-    /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_RECUPERACION_INTERVALO_SECS` (10),
+    /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_FICHA_TTL_MS` (5000),
+    /// `RESERVAS_RECUPERACION_INTERVALO_SECS` (10),
     /// `RESERVAS_MAX_EN_CURSO` (4096).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let flag = env_parse::<u8>(
@@ -79,6 +84,7 @@ impl Config {
             http_timeout: Duration::from_millis(
                 env_parse("RESERVAS_HTTP_TIMEOUT_MS", 2_000u64)?.max(50),
             ),
+            ficha_ttl: Duration::from_millis(env_parse("RESERVAS_FICHA_TTL_MS", 5_000u64)?),
             recuperacion_intervalo: Duration::from_secs(
                 env_parse("RESERVAS_RECUPERACION_INTERVALO_SECS", 10u64)?.max(1),
             ),

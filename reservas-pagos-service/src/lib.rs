@@ -47,12 +47,15 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
             &config.service_token,
             config.http_timeout,
         )?),
-        eventos: EventosClient(Peer::new(
-            "eventos",
-            &config.eventos_url,
-            &config.service_token,
-            config.http_timeout,
-        )?),
+        eventos: EventosClient::new(
+            Peer::new(
+                "eventos",
+                &config.eventos_url,
+                &config.service_token,
+                config.http_timeout,
+            )?,
+            config.ficha_ttl,
+        ),
         lock: lock.clone(),
         pasarela: pagos::PasarelaSimulada::new(stores.pagos.clone()),
         reservas: stores.reservas.clone(),

@@ -1,18 +1,22 @@
 //! Client for eventos-service: read an event, and hold, confirm, release or return
 //! tickets through its service-token routes.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::fichas::Fichas;
 use super::{ClientError, Peer};
 
+/// What the SAGA reads of a zone: its name and price (both fixed once the event exists).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ZonaRef {
     pub nombre: String,
     pub precio: i64,
-    pub disponibles: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -23,7 +27,10 @@ pub struct EventoRef {
 }
 
 #[derive(Clone)]
-pub struct EventosClient(pub Peer);
+pub struct EventosClient {
+    peer: Peer,
+    fichas: Arc<Fichas>,
+}
 
 fn invalid(e: impl std::fmt::Display) -> ClientError {
     ClientError::NoDisponible {
@@ -33,12 +40,27 @@ fn invalid(e: impl std::fmt::Display) -> ClientError {
 }
 
 impl EventosClient {
+    /// `ficha_ttl`: how long `obtener` may answer from its in-process copy (zero: never).
+    pub fn new(peer: Peer, ficha_ttl: Duration) -> Self {
+        Self {
+            peer,
+            fichas: Arc::new(Fichas::new(ficha_ttl)),
+        }
+    }
+
+    /// The event's date, zones and prices, possibly from a copy up to `ficha_ttl` old
+    /// (see `fichas`); not for live availability.
     pub async fn obtener(&self, id: &str, corr: &str) -> Result<EventoRef, ClientError> {
+        if let Some(e) = self.fichas.get(id) {
+            return Ok(e);
+        }
         let body = self
-            .0
-            .send(self.0.get(&["api", "eventos", id]), corr)
+            .peer
+            .send(self.peer.get(&["api", "eventos", id]), corr)
             .await?;
-        serde_json::from_value(body).map_err(invalid)
+        let e: EventoRef = serde_json::from_value(body).map_err(invalid)?;
+        self.fichas.guardar(&e);
+        Ok(e)
     }
 
     /// Returns the `resultado` slug (`retenida`, `ya_retenida`, `ya_vendida`).
@@ -51,34 +73,34 @@ impl EventosClient {
         corr: &str,
     ) -> Result<String, ClientError> {
         let req = self
-            .0
+            .peer
             .internal(Method::POST, &["internal", "eventos", id, "retenciones"])
             .json(&json!({ "reserva_id": rid, "zona": zona, "cantidad": cantidad }));
-        resultado(self.0.send(req, corr).await?)
+        resultado(self.peer.send(req, corr).await?)
     }
 
     pub async fn confirmar(&self, id: &str, rid: &str, corr: &str) -> Result<String, ClientError> {
-        let req = self.0.internal(
+        let req = self.peer.internal(
             Method::POST,
             &["internal", "eventos", id, "retenciones", rid, "confirmar"],
         );
-        resultado(self.0.send(req, corr).await?)
+        resultado(self.peer.send(req, corr).await?)
     }
 
     pub async fn liberar(&self, id: &str, rid: &str, corr: &str) -> Result<String, ClientError> {
-        let req = self.0.internal(
+        let req = self.peer.internal(
             Method::DELETE,
             &["internal", "eventos", id, "retenciones", rid],
         );
-        resultado(self.0.send(req, corr).await?)
+        resultado(self.peer.send(req, corr).await?)
     }
 
     pub async fn devolver(&self, id: &str, rid: &str, corr: &str) -> Result<String, ClientError> {
-        let req = self.0.internal(
+        let req = self.peer.internal(
             Method::POST,
             &["internal", "eventos", id, "ventas", rid, "devolver"],
         );
-        resultado(self.0.send(req, corr).await?)
+        resultado(self.peer.send(req, corr).await?)
     }
 }
 

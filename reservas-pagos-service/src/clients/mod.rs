@@ -2,6 +2,7 @@
 //! carries the request's correlation id; an unreachable or failing peer is `NoDisponible`.
 
 mod eventos;
+mod fichas;
 mod usuarios;
 
 use std::time::Duration;
