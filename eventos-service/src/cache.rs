@@ -1,5 +1,7 @@
 //! Read-through cache for event reads. Best effort by design: a Redis outage turns every
-//! lookup into a miss with a warning, and reads go to MongoDB. Writes invalidate.
+//! lookup into a miss with a warning, and reads go to MongoDB. Writes invalidate, and a
+//! read that raced a write is not cached (versioned `set`, see `Cache`): without that, a
+//! late fill could keep a pre-sale copy for the whole TTL.
 //!
 //! Keys: `eventos:evento:{id}` holds one event's JSON; the hash `eventos:listas` holds
 //! list pages by query, so one DEL drops every page after any write.
@@ -7,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use eventflow_shared::cache::Cache;
+use eventflow_shared::cache::{Cache, Lectura};
 
 const LISTAS: &str = "eventos:listas";
 
@@ -26,33 +28,37 @@ impl EventoCache {
         Self { cache, ttl }
     }
 
-    pub async fn evento(&self, id: &str) -> Option<String> {
-        self.cache
-            .get(&key(id))
-            .await
-            .map_err(|e| tracing::warn!(error = %e, "cache read failed; reading MongoDB"))
-            .ok()
-            .flatten()
+    /// The cached event, and the version to store a fresh read under on a miss.
+    pub async fn evento(&self, id: &str) -> Lectura {
+        self.leer(&key(id), None).await
     }
 
-    pub async fn guardar_evento(&self, id: &str, json: &str) {
-        if let Err(e) = self.cache.set(&key(id), json, self.ttl).await {
-            tracing::warn!(error = %e, "cache write failed");
-        }
+    /// Caches an event read under `version`; refused if a write invalidated it since.
+    pub async fn guardar_evento(&self, id: &str, json: &str, version: u64) {
+        self.guardar(&key(id), None, json, version).await
     }
 
-    pub async fn lista(&self, consulta: &str) -> Option<String> {
-        self.cache
-            .get_field(LISTAS, consulta)
-            .await
-            .map_err(|e| tracing::warn!(error = %e, "cache read failed; reading MongoDB"))
-            .ok()
-            .flatten()
+    pub async fn lista(&self, consulta: &str) -> Lectura {
+        self.leer(LISTAS, Some(consulta)).await
     }
 
-    pub async fn guardar_lista(&self, consulta: &str, json: &str) {
-        if let Err(e) = self.cache.set_field(LISTAS, consulta, json, self.ttl).await {
-            tracing::warn!(error = %e, "cache write failed");
+    pub async fn guardar_lista(&self, consulta: &str, json: &str, version: u64) {
+        self.guardar(LISTAS, Some(consulta), json, version).await
+    }
+
+    async fn leer(&self, key: &str, field: Option<&str>) -> Lectura {
+        self.cache.get(key, field).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cache read failed; reading MongoDB");
+            Lectura::default()
+        })
+    }
+
+    async fn guardar(&self, key: &str, field: Option<&str>, json: &str, version: u64) {
+        match self.cache.set(key, field, json, self.ttl, version).await {
+            Ok(true) => {}
+            // A write landed between our read and now: what we read may be older than it.
+            Ok(false) => tracing::debug!(key, "not cached: invalidated while reading"),
+            Err(e) => tracing::warn!(error = %e, "cache write failed"),
         }
     }
 

@@ -17,45 +17,78 @@ async fn redis_config() -> Option<RedisConfig> {
 }
 
 async fn cache_contract(c: Arc<dyn Cache>) {
-    assert_eq!(c.get("evento:1").await.unwrap(), None);
-    c.set("evento:1", "uno", Duration::from_secs(60))
+    let min = Duration::from_secs(60);
+    let l = c.get("evento:1", None).await.unwrap();
+    assert_eq!(l.valor, None);
+    assert!(c
+        .set("evento:1", None, "uno", min, l.version)
         .await
-        .unwrap();
-    assert_eq!(c.get("evento:1").await.unwrap().as_deref(), Some("uno"));
+        .unwrap());
+    assert_eq!(
+        c.get("evento:1", None).await.unwrap().valor.as_deref(),
+        Some("uno")
+    );
 
     // Expiry
-    c.set("corto", "x", Duration::from_millis(50))
+    let v = c.get("corto", None).await.unwrap().version;
+    c.set("corto", None, "x", Duration::from_millis(50), v)
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(120)).await;
-    assert_eq!(c.get("corto").await.unwrap(), None);
+    assert_eq!(c.get("corto", None).await.unwrap().valor, None);
 
     // Groups: entries are dropped together by deleting the group key.
-    c.set_field("listas", "p1", "a", Duration::from_secs(60))
-        .await
-        .unwrap();
-    c.set_field("listas", "p2", "b", Duration::from_secs(60))
-        .await
-        .unwrap();
+    let v = c.get("listas", Some("p1")).await.unwrap().version;
+    assert!(c.set("listas", Some("p1"), "a", min, v).await.unwrap());
+    assert!(c.set("listas", Some("p2"), "b", min, v).await.unwrap());
     assert_eq!(
-        c.get_field("listas", "p2").await.unwrap().as_deref(),
+        c.get("listas", Some("p2")).await.unwrap().valor.as_deref(),
         Some("b")
     );
     c.delete(&["evento:1", "listas"]).await.unwrap();
-    assert_eq!(c.get("evento:1").await.unwrap(), None);
-    assert_eq!(c.get_field("listas", "p1").await.unwrap(), None);
-    assert_eq!(c.get_field("listas", "p2").await.unwrap(), None);
+    assert_eq!(c.get("evento:1", None).await.unwrap().valor, None);
+    assert_eq!(c.get("listas", Some("p1")).await.unwrap().valor, None);
+    assert_eq!(c.get("listas", Some("p2")).await.unwrap().valor, None);
+
+    // The race a read-through cache loses without versions: a reader misses, a write
+    // lands and invalidates, then the reader stores what it read before the write. The
+    // store is refused, for values and for group entries; a read after the write caches.
+    for field in [None, Some("p1")] {
+        let key = if field.is_some() {
+            "listas"
+        } else {
+            "evento:1"
+        };
+        let antes = c.get(key, field).await.unwrap();
+        c.delete(&[key]).await.unwrap();
+        assert!(
+            !c.set(key, field, "viejo", min, antes.version)
+                .await
+                .unwrap(),
+            "a value read before the delete must not be stored after it"
+        );
+        assert_eq!(c.get(key, field).await.unwrap().valor, None);
+        let despues = c.get(key, field).await.unwrap();
+        assert_ne!(despues.version, antes.version);
+        assert!(c
+            .set(key, field, "nuevo", min, despues.version)
+            .await
+            .unwrap());
+        assert_eq!(
+            c.get(key, field).await.unwrap().valor.as_deref(),
+            Some("nuevo")
+        );
+    }
 
     // A group's TTL counts from its first entry: a later page does not extend it.
-    c.set_field("g", "a", "1", Duration::from_millis(150))
+    let v = c.get("g", Some("a")).await.unwrap().version;
+    c.set("g", Some("a"), "1", Duration::from_millis(150), v)
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(80)).await;
-    c.set_field("g", "b", "2", Duration::from_secs(60))
-        .await
-        .unwrap();
+    c.set("g", Some("b"), "2", min, v).await.unwrap();
     tokio::time::sleep(Duration::from_millis(120)).await;
-    assert_eq!(c.get_field("g", "b").await.unwrap(), None);
+    assert_eq!(c.get("g", Some("b")).await.unwrap().valor, None);
     c.ping().await.unwrap();
 }
 

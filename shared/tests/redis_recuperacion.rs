@@ -80,7 +80,7 @@ async fn la_primera_llamada_tras_volver_redis_funciona() {
         .acquire("lock:b", "r1", Duration::from_secs(30))
         .await
         .is_err());
-    assert!(c.get("k").await.is_err());
+    assert!(c.get("k", None).await.is_err());
     assert!(
         t.elapsed() < Duration::from_secs(2),
         "fails fast while down: {:?}",
@@ -96,7 +96,11 @@ async fn la_primera_llamada_tras_volver_redis_funciona() {
             .unwrap(),
         "first call after recovery"
     );
-    c.set("k", "v", Duration::from_secs(30)).await.unwrap();
-    assert_eq!(c.get("k").await.unwrap().as_deref(), Some("v"));
+    let v = c.get("k", None).await.unwrap().version;
+    assert!(c
+        .set("k", None, "v", Duration::from_secs(30), v)
+        .await
+        .unwrap());
+    assert_eq!(c.get("k", None).await.unwrap().valor.as_deref(), Some("v"));
     l.ping().await.unwrap();
 }

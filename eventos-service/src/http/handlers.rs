@@ -121,7 +121,8 @@ pub async fn listar_eventos(
     };
     // The canonical query is the cache field, so equivalent requests share an entry.
     let consulta = serde_json::json!([desde, hasta, filtro.lugar, limit, offset]).to_string();
-    if let Some(hit) = state.cache.lista(&consulta).await {
+    let leida = state.cache.lista(&consulta).await;
+    if let Some(hit) = leida.valor {
         return Ok(cached_json(StatusCode::OK, hit, true));
     }
     let pagina = state.store.list(&filtro, limit, offset).await?;
@@ -135,7 +136,10 @@ pub async fn listar_eventos(
         limit,
         offset,
     })?;
-    state.cache.guardar_lista(&consulta, &body).await;
+    state
+        .cache
+        .guardar_lista(&consulta, &body, leida.version)
+        .await;
     Ok(cached_json(StatusCode::OK, body, false))
 }
 
@@ -154,7 +158,8 @@ pub async fn obtener_evento(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let id = safe_id("id", &id)?;
-    if let Some(hit) = state.cache.evento(id).await {
+    let leida = state.cache.evento(id).await;
+    if let Some(hit) = leida.valor {
         return Ok(cached_json(StatusCode::OK, hit, true));
     }
     let evento = state
@@ -163,7 +168,7 @@ pub async fn obtener_evento(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No existe el evento {id}")))?;
     let body = to_json(&EventoRespuesta::from(evento))?;
-    state.cache.guardar_evento(id, &body).await;
+    state.cache.guardar_evento(id, &body, leida.version).await;
     Ok(cached_json(StatusCode::OK, body, false))
 }
 

@@ -1,4 +1,5 @@
-//! The read-cache port: string values with a TTL, plus hash entries invalidated together.
+//! The read-cache port: string values with a TTL, plus hash entries invalidated together,
+//! with versioned writes so a read-through cache never stores a value older than a delete.
 
 mod memory;
 mod redis;
@@ -16,26 +17,40 @@ use crate::config::RedisConfig;
 #[error("cache unavailable: {0}")]
 pub struct CacheError(pub String);
 
+/// What a read found, and the version of its key when it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Lectura {
+    pub valor: Option<String>,
+    pub version: u64,
+}
+
 /// A best-effort cache. Callers treat every error as a miss: the cache must never be the
 /// reason a read fails.
 ///
+/// Every key has a version that `delete` bumps. A read-through caller reads the entry and
+/// the version together, reads its store on a miss, and stores the result with the
+/// version it read: if the key was deleted in between (a write landed), the store is
+/// refused, so a value read before a write can never be cached after it.
+///
 /// Contract (checked by the shared contract suite against every adapter):
-/// - `get` MUST return what the last `set` stored, until its TTL passes or it is deleted.
-/// - `get_field`/`set_field` store entries inside a group key; `delete` of the group key
-///   MUST drop all its entries at once (that is how list pages are invalidated).
+/// - `get` MUST return what the last accepted `set` stored, until its TTL passes or the
+///   key is deleted. `field` addresses an entry inside a group key.
+/// - `set` MUST store only if the key's version is still `version`, atomically, and say
+///   whether it stored.
+/// - `delete` MUST drop the keys (all of a group's entries at once: that is how list
+///   pages are invalidated) and bump their versions.
 /// - A group's TTL starts with its first entry; later entries do not extend it.
 #[async_trait]
 pub trait Cache: Send + Sync {
-    async fn get(&self, key: &str) -> Result<Option<String>, CacheError>;
-    async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), CacheError>;
-    async fn get_field(&self, key: &str, field: &str) -> Result<Option<String>, CacheError>;
-    async fn set_field(
+    async fn get(&self, key: &str, field: Option<&str>) -> Result<Lectura, CacheError>;
+    async fn set(
         &self,
         key: &str,
-        field: &str,
+        field: Option<&str>,
         value: &str,
         ttl: Duration,
-    ) -> Result<(), CacheError>;
+        version: u64,
+    ) -> Result<bool, CacheError>;
     async fn delete(&self, keys: &[&str]) -> Result<(), CacheError>;
     async fn ping(&self) -> Result<(), CacheError>;
 }
