@@ -268,6 +268,70 @@ async fn race(s: Arc<dyn EventoStore>) {
     assert_eq!(e.ventas.len(), 50);
 }
 
+/// Holds come and go on a small event while other buyers keep trying: every `agotado`
+/// must be true of the snapshot it reports (fewer free tickets than asked), never a
+/// "sold out" said while a ticket was free because a release landed mid-answer.
+async fn agotado_coherente(s: Arc<dyn EventoStore>) {
+    s.insert(&evento("churn", 5, "Lima", &[("General", 0, 1)]))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for w in 0..24 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut agotados = Vec::new();
+            for i in 0..25 {
+                let rid = format!("w{w}-{i}");
+                let e = s
+                    .retener("churn", &rid, 0, 1, Utc::now())
+                    .await
+                    .unwrap()
+                    .unwrap();
+                match e.resultado {
+                    Retenida::Si => {
+                        // Keep it a moment, so others meet a sold-out zone.
+                        for _ in 0..3 {
+                            tokio::task::yield_now().await;
+                        }
+                        s.liberar("churn", &rid).await.unwrap();
+                    }
+                    Retenida::Agotado {
+                        disponibles,
+                        retenidas,
+                    } => agotados.push((disponibles, retenidas)),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            agotados
+        }));
+    }
+    let mut n = 0;
+    for t in tasks {
+        for (disponibles, retenidas) in t.await.unwrap() {
+            assert!(disponibles < 1, "agotado with {disponibles} free");
+            assert_eq!(disponibles + retenidas, 1, "same snapshot");
+            n += 1;
+        }
+    }
+    assert!(
+        n > 0,
+        "the churn must produce some agotado answers to check"
+    );
+    let e = s.get("churn").await.unwrap().unwrap();
+    assert_eq!((e.zonas[0].disponibles, e.retenciones.len()), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn agotado_coherente_embedded() {
+    agotado_coherente(embedded().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn agotado_coherente_mongodb() {
+    let Some(s) = mongo().await else { return };
+    agotado_coherente(s).await;
+}
+
 async fn mongo() -> Option<Arc<dyn EventoStore>> {
     let uri = testing::mongo_uri().await?;
     let cfg = StoreConfig::Mongo {
