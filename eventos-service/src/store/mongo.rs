@@ -329,14 +329,38 @@ impl MongoEventoStore {
         Ok(Self { db, col, outbox })
     }
 
-    /// The same collection, read as the projection inventory calls need.
-    fn vistas(&self) -> Collection<VistaDoc> {
-        self.col.clone_with_type()
+    /// This reservation's view of the event (`vista`): one projected read.
+    async fn vista_de(&self, id: &str, rid: &str) -> Result<Option<VistaDoc>, StoreError> {
+        self.col
+            .clone_with_type::<VistaDoc>()
+            .find_one(doc! { "_id": id })
+            .projection(vista(rid))
+            .await
+            .map_err(map_err)
+    }
+
+    /// Applies `update` only while `guard` holds, and returns the view after it (`None`
+    /// when the guard did not hold): the counters come from the write, not a second read.
+    async fn aplicar(
+        &self,
+        id: &str,
+        rid: &str,
+        mut guard: Document,
+        update: Document,
+    ) -> Result<Option<VistaDoc>, StoreError> {
+        guard.insert("_id", id);
+        self.col
+            .clone_with_type::<VistaDoc>()
+            .find_one_and_update(guard, update)
+            .projection(vista(rid))
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(map_err)
     }
 
     /// Confirm, release and return: read this reservation's entry, let `plan` decide, and
-    /// apply its update only while the entry is exactly what was read. A concurrent change
-    /// to that entry makes the guard fail and the loop read again.
+    /// remove the entry (with the plan's other changes) only while it is exactly what was
+    /// read. A concurrent change to that entry makes the guard fail and the loop read again.
     async fn mover<T>(
         &self,
         id: &str,
@@ -345,41 +369,33 @@ impl MongoEventoStore {
         plan: impl Fn(&VistaDoc) -> Paso<T>,
     ) -> Result<Option<Efecto<T>>, StoreError> {
         check_rid(rid)?;
-        let (col, proj) = (self.vistas(), vista(rid));
         for _ in 0..5 {
-            let Some(v) = col
-                .find_one(doc! { "_id": id })
-                .projection(proj.clone())
-                .await
-                .map_err(map_err)?
-            else {
+            let Some(v) = self.vista_de(id, rid).await? else {
                 return Ok(None);
             };
-            let (zona, mut guard, update, resultado) = match plan(&v) {
+            let (campo, zona, cantidad, mut update, resultado) = match plan(&v) {
                 Paso::Listo(resultado) => {
                     return Ok(Some(Efecto {
                         disponibles: v.disponibles(v.zona_de(rid)),
                         resultado,
                     }))
                 }
-                Paso::Aplicar {
+                Paso::Quitar {
+                    campo,
                     zona,
-                    guard,
-                    update,
+                    cantidad,
+                    cambios,
                     hecho,
-                } => (zona, guard, update, hecho),
+                } => (campo, zona, cantidad, cambios, hecho),
             };
-            guard.insert("_id", id);
-            // The counters come back from the write itself: no second read.
-            let after = col
-                .find_one_and_update(guard, update)
-                .projection(proj.clone())
-                .return_document(ReturnDocument::After)
-                .await
-                .map_err(map_err)?;
-            if let Some(v) = after {
+            let guard = doc! {
+                format!("{campo}.zona"): zona,
+                format!("{campo}.cantidad"): cantidad,
+            };
+            update.insert("$unset", doc! { campo.as_str(): "" });
+            if let Some(v) = self.aplicar(id, rid, guard, update).await? {
                 return Ok(Some(Efecto {
-                    disponibles: v.disponibles(Some(zona)),
+                    disponibles: v.disponibles(Some(zona as usize)),
                     resultado,
                 }));
             }
@@ -394,18 +410,15 @@ impl MongoEventoStore {
 enum Paso<T> {
     /// Nothing to change: answer this.
     Listo(T),
-    /// Apply `update` while `guard` holds, then answer `hecho`.
-    Aplicar {
-        zona: usize,
-        guard: Document,
-        update: Document,
+    /// Remove the entry at `campo` (zone `zona`, `cantidad` tickets) while it is still
+    /// exactly that, applying `cambios` in the same write; then answer `hecho`.
+    Quitar {
+        campo: String,
+        zona: i64,
+        cantidad: i64,
+        cambios: Document,
         hecho: T,
     },
-}
-
-/// `update`'s guard for "the entry at `campo` is still zone `k`, `n` tickets".
-fn misma_entrada(campo: &str, k: i64, n: i64) -> Document {
-    doc! { format!("{campo}.zona"): k, format!("{campo}.cantidad"): n }
 }
 
 #[async_trait]
@@ -526,7 +539,6 @@ impl EventoStore for MongoEventoStore {
         // The whole guard is one filter: enough tickets, and this reservation holds and
         // bought nothing yet. Racing buyers serialise on the document; losers match nothing.
         let guard = doc! {
-            "_id": id,
             disp.clone(): { "$gte": n },
             format!("retenciones.{rid}"): { "$exists": false },
             format!("ventas.{rid}"): { "$exists": false },
@@ -537,29 +549,17 @@ impl EventoStore for MongoEventoStore {
                 "zona": zona as i64, "cantidad": n, "creada_en": bson::DateTime::from_chrono(ahora),
             } },
         };
-        let (col, proj) = (self.vistas(), vista(rid));
         // A failed guard is explained by a read that comes after it. If a release landed
         // in between, that read shows enough tickets: try again rather than tell a buyer
         // "sold out" while tickets are free (the flash-sale bench caught exactly that).
         for _ in 0..10 {
-            let held = col
-                .find_one_and_update(guard.clone(), update.clone())
-                .projection(proj.clone())
-                .return_document(ReturnDocument::After)
-                .await
-                .map_err(map_err)?;
-            if let Some(v) = held {
+            if let Some(v) = self.aplicar(id, rid, guard.clone(), update.clone()).await? {
                 return Ok(Some(Efecto {
                     resultado: Retenida::Si,
                     disponibles: v.disponibles(Some(zona)),
                 }));
             }
-            let Some(v) = col
-                .find_one(doc! { "_id": id })
-                .projection(proj.clone())
-                .await
-                .map_err(map_err)?
-            else {
+            let Some(v) = self.vista_de(id, rid).await? else {
                 return Ok(None);
             };
             let disponibles = v.disponibles(Some(zona));
@@ -591,15 +591,14 @@ impl EventoStore for MongoEventoStore {
         rid: &str,
     ) -> Result<Option<Efecto<Confirmacion>>, StoreError> {
         // Move the hold to sales only while it is exactly the hold that was read.
-        let campo = format!("retenciones.{rid}");
         self.mover(id, rid, "confirming", |v| match v.retenciones.get(rid) {
             None if v.ventas.contains_key(rid) => Paso::Listo(Confirmacion::YaConfirmada),
             None => Paso::Listo(Confirmacion::SinRetencion),
-            Some(r) => Paso::Aplicar {
-                zona: r.zona as usize,
-                guard: misma_entrada(&campo, r.zona, r.cantidad),
-                update: doc! {
-                    "$unset": { campo.as_str(): "" },
+            Some(r) => Paso::Quitar {
+                campo: format!("retenciones.{rid}"),
+                zona: r.zona,
+                cantidad: r.cantidad,
+                cambios: doc! {
                     "$set": { format!("ventas.{rid}"): { "zona": r.zona, "cantidad": r.cantidad } },
                     "$inc": { format!("inventario.{}.vendidas", zk(r.zona as usize)): r.cantidad },
                 },
@@ -610,14 +609,13 @@ impl EventoStore for MongoEventoStore {
     }
 
     async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Efecto<Liberacion>>, StoreError> {
-        let campo = format!("retenciones.{rid}");
         self.mover(id, rid, "releasing", |v| match v.retenciones.get(rid) {
             None => Paso::Listo(Liberacion::SinRetencion),
-            Some(r) => Paso::Aplicar {
-                zona: r.zona as usize,
-                guard: misma_entrada(&campo, r.zona, r.cantidad),
-                update: doc! {
-                    "$unset": { campo.as_str(): "" },
+            Some(r) => Paso::Quitar {
+                campo: format!("retenciones.{rid}"),
+                zona: r.zona,
+                cantidad: r.cantidad,
+                cambios: doc! {
                     "$inc": {
                         format!("inventario.{}.disponibles", zk(r.zona as usize)): r.cantidad,
                         "entradas_disponibles": r.cantidad,
@@ -634,14 +632,13 @@ impl EventoStore for MongoEventoStore {
         id: &str,
         rid: &str,
     ) -> Result<Option<Efecto<Devolucion>>, StoreError> {
-        let campo = format!("ventas.{rid}");
         self.mover(id, rid, "returning", |v| match v.ventas.get(rid) {
             None => Paso::Listo(Devolucion::SinVenta),
-            Some(s) => Paso::Aplicar {
-                zona: s.zona as usize,
-                guard: misma_entrada(&campo, s.zona, s.cantidad),
-                update: doc! {
-                    "$unset": { campo.as_str(): "" },
+            Some(s) => Paso::Quitar {
+                campo: format!("ventas.{rid}"),
+                zona: s.zona,
+                cantidad: s.cantidad,
+                cambios: doc! {
                     "$inc": {
                         format!("inventario.{}.disponibles", zk(s.zona as usize)): s.cantidad,
                         format!("inventario.{}.vendidas", zk(s.zona as usize)): -s.cantidad,
