@@ -31,34 +31,56 @@ ef_healthy() {
     done
 }
 
-ef_start_launcher() {
-    local bin=$1 base p all_free
-    : "${EF_LOG:=$(mktemp -t eventflow-launcher.XXXXXX)}"
+# Sets EF_BASE to the first of N free consecutive loopback ports. Below Linux's ephemeral
+# range (32768-60999): a port held by some outgoing connection is not "listening", so the
+# probe would miss it.
+ef_free_ports() {
+    local n=$1 base p all_free
     for _ in $(seq 1 30); do
-        # Below Linux's ephemeral range (32768-60999): a port held by some outgoing
-        # connection is not "listening", so the probe below would miss it.
         base=$((15000 + RANDOM % 15000))
         all_free=1
-        for p in $(seq "$base" $((base + 4))); do
+        for p in $(seq "$base" $((base + n - 1))); do
             ef_port_free "$p" || { all_free=0; break; }
         done
-        [[ $all_free == 1 ]] || continue
+        if [[ $all_free == 1 ]]; then
+            EF_BASE=$base
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Waits until every given PID is alive and ports EF_BASE..+2 (+3 with a fourth argument
+# "notificaciones") answer /health; then sets EF_TARGET. Fails if a process dies first.
+ef_wait_healthy() {
+    local ports=("$EF_BASE" $((EF_BASE + 1)) $((EF_BASE + 2))) pid up
+    [[ ${1:-} == notificaciones ]] && { ports+=($((EF_BASE + 3))); shift; }
+    for _ in $(seq 1 300); do
+        up=1
+        for pid in "$@"; do kill -0 "$pid" 2>/dev/null || up=0; done
+        [[ $up == 1 ]] || return 1
+        if ef_healthy "${ports[@]}"; then
+            # shellcheck disable=SC2034
+            EF_TARGET=(--usuarios "http://127.0.0.1:$EF_BASE" --eventos "http://127.0.0.1:$((EF_BASE + 1))"
+                --reservas "http://127.0.0.1:$((EF_BASE + 2))")
+            return 0
+        fi
+        sleep 0.2
+    done
+    return 1
+}
+
+ef_start_launcher() {
+    local bin=$1 base
+    : "${EF_LOG:=$(mktemp -t eventflow-launcher.XXXXXX)}"
+    for _ in $(seq 1 30); do
+        ef_free_ports 5 || break
+        base=$EF_BASE
         USUARIOS_PORT=$base EVENTOS_PORT=$((base + 1)) RESERVAS_PORT=$((base + 2)) \
             NOTIFICACIONES_PORT=$((base + 3)) UI_PORT=$((base + 4)) EVENTFLOW_BIND=127.0.0.1 \
             "$bin" >"$EF_LOG" 2>&1 &
         EF_PID=$!
-        for _ in $(seq 1 300); do
-            kill -0 "$EF_PID" 2>/dev/null || break
-            if ef_healthy "$base" $((base + 1)) $((base + 2)); then
-                # shellcheck disable=SC2034
-                EF_BASE=$base
-                # shellcheck disable=SC2034
-                EF_TARGET=(--usuarios "http://127.0.0.1:$base" --eventos "http://127.0.0.1:$((base + 1))"
-                    --reservas "http://127.0.0.1:$((base + 2))")
-                return 0
-            fi
-            sleep 0.2
-        done
+        ef_wait_healthy "$EF_PID" && return 0
         ef_log "the launcher did not come up on ports $base-$((base + 4)); last log lines:"
         tail -n 15 "$EF_LOG" >&2 || true
         ef_stop_launcher
@@ -83,39 +105,21 @@ ef_stop_launcher() {
 }
 
 ef_start_services() {
-    local dir=$1 base p all_free name pid up
+    local dir=$1 base name
     : "${EF_LOG:=$(mktemp -t eventflow-services.XXXXXX)}"
     for _ in $(seq 1 30); do
-        base=$((15000 + RANDOM % 15000))
-        all_free=1
-        for p in $(seq "$base" $((base + 3))); do
-            ef_port_free "$p" || { all_free=0; break; }
-        done
-        [[ $all_free == 1 ]] || continue
+        ef_free_ports 4 || break
+        base=$EF_BASE
         EF_SERVICE_PIDS=() EF_PIDS=""
         for name in usuarios eventos reservas-pagos notificaciones; do
             USUARIOS_PORT=$base EVENTOS_PORT=$((base + 1)) RESERVAS_PORT=$((base + 2)) \
                 NOTIFICACIONES_PORT=$((base + 3)) EVENTFLOW_BIND=127.0.0.1 \
                 USUARIOS_URL="http://127.0.0.1:$base" EVENTOS_URL="http://127.0.0.1:$((base + 1))" \
                 "$dir/$name-service" >>"$EF_LOG" 2>&1 &
-            pid=$!
-            EF_SERVICE_PIDS+=("$pid")
-            EF_PIDS+="${EF_PIDS:+,}${name%-pagos}=$pid"
+            EF_SERVICE_PIDS+=("$!")
+            EF_PIDS+="${EF_PIDS:+,}${name%-pagos}=$!"
         done
-        for _ in $(seq 1 300); do
-            up=1
-            for pid in "${EF_SERVICE_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || up=0; done
-            [[ $up == 1 ]] || break
-            if ef_healthy "$base" $((base + 1)) $((base + 2)) $((base + 3)); then
-                # shellcheck disable=SC2034
-                EF_BASE=$base
-                # shellcheck disable=SC2034
-                EF_TARGET=(--usuarios "http://127.0.0.1:$base" --eventos "http://127.0.0.1:$((base + 1))"
-                    --reservas "http://127.0.0.1:$((base + 2))")
-                return 0
-            fi
-            sleep 0.2
-        done
+        ef_wait_healthy notificaciones "${EF_SERVICE_PIDS[@]}" && return 0
         ef_log "the services did not come up on ports $base-$((base + 3)); last log lines:"
         tail -n 15 "$EF_LOG" >&2 || true
         ef_stop_services
