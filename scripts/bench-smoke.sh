@@ -6,6 +6,10 @@
 #   1. flash-sale --buyers 200 --tickets 100 --concurrency 20
 #   2. the same with --declined-pct 20
 #   3. reads --duration 3 (cached)
+#   4. on a second launcher with RESERVAS_HTTP_TIMEOUT_MS=50: flash-sale --buyers 2000
+#      --tickets 3000 --concurrency 500 --consistency-only. Timeouts everywhere: every
+#      answer that comes late is "unknown", never a failure, so nothing may be oversold
+#      or sold to nobody, and no hold may be left once recovery has settled.
 # The launcher is always stopped, also on failure or Ctrl-C. No figure is checked: a
 # debug build on a shared 2-core machine says nothing about performance.
 set -euo pipefail
@@ -64,4 +68,13 @@ cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
 ef_log "3/3 reads --connections 10 --duration 3"
 cargo run -q -p eventflow-bench -- reads "${ARGS[@]}" --connections 10 --duration 3
 
-ef_log "bench smoke passed (3 checks)"
+ef_stop_launcher
+ef_log "4/4 flash-sale --buyers 2000 --tickets 3000 --concurrency 500, RESERVAS_HTTP_TIMEOUT_MS=50"
+RESERVAS_HTTP_TIMEOUT_MS=50 RESERVAS_LOCK_TTL_MS=2000 RESERVAS_RECUPERACION_INTERVALO_SECS=1 \
+    ef_start_launcher "$LAUNCHER"
+ARGS=("${EF_TARGET[@]}" --admin-token "${EVENTFLOW_ADMIN_TOKEN:-eventflow-dev-admin}"
+    --pids "eventflow=$EF_PID")
+cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
+    --buyers 2000 --tickets 3000 --concurrency 500 --consistency-only --timeout-secs 300
+
+ef_log "bench smoke passed (4 checks)"

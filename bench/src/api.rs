@@ -214,7 +214,16 @@ impl Api {
             "pago": { "metodo": "tarjeta", "numero_tarjeta": card },
         });
         let url = join(&self.ep.reservas, "/api/reservar");
-        let res = match self.http.post(url).json(&body).send().await {
+        // One key per attempt, as the UI sends: a retry could never buy twice.
+        let clave = uuid::Uuid::new_v4().to_string();
+        let res = match self
+            .http
+            .post(url)
+            .header("idempotency-key", clave)
+            .json(&body)
+            .send()
+            .await
+        {
             Ok(r) => r,
             Err(e) => return (Outcome::Other(transport_kind(&e)), Vec::new()),
         };
@@ -222,6 +231,20 @@ impl Api {
         let v: Value = match res.bytes().await {
             Ok(b) => serde_json::from_slice(&b).unwrap_or(Value::Null),
             Err(e) => return (Outcome::Other(transport_kind(&e)), Vec::new()),
+        };
+        // 202: the outcome was not known yet. Follow the reservation to its end, as a
+        // buyer's page would; it is counted by how it ended.
+        let (status, v) = if status == 202 {
+            match self.seguir(&v).await {
+                Some(fin) if fin["estado"] == "CONFIRMADA" => (201, fin),
+                Some(fin) => (
+                    202,
+                    json!({ "type": format!("pendiente-{}", fin["estado"].as_str().unwrap_or("?")) }),
+                ),
+                None => (202, json!({ "type": "pendiente-sin-fin" })),
+            }
+        } else {
+            (status, v)
         };
         let outcome = classify(status, &v);
         let pasos = if outcome == Outcome::Confirmed {
@@ -242,6 +265,28 @@ impl Api {
             Vec::new()
         };
         (outcome, pasos)
+    }
+
+    /// Polls an EN_CURSO reservation until it is terminal (at most 60 s).
+    async fn seguir(&self, v: &Value) -> Option<Value> {
+        let id = v["id"].as_str()?;
+        let url = join(&self.ep.reservas, &format!("/api/reservas/{id}"));
+        for _ in 0..300 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let Ok(res) = self.http.get(url.clone()).send().await else {
+                continue;
+            };
+            let Ok(fin) = res.json::<Value>().await else {
+                continue;
+            };
+            if matches!(
+                fin["estado"].as_str(),
+                Some("CONFIRMADA" | "FALLIDA" | "CANCELADA")
+            ) {
+                return Some(fin);
+            }
+        }
+        None
     }
 
     /// `GET /api/eventos/{id}`: the zone's counters and the `x-cache` header.

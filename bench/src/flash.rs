@@ -42,6 +42,11 @@ pub struct FlashArgs {
     /// Per-request limit, in seconds.
     #[arg(long, default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Judge the run by consistency alone: nothing oversold, every answer in, and no
+    /// hold left (waiting up to 60 s for recovery to settle what was unknown). Buyers
+    /// turned away do not fail it: for runs that provoke timeouts on purpose.
+    #[arg(long)]
+    pub consistency_only: bool,
     /// Visitors refreshing `GET /api/eventos/{id}` in a loop during the reservation phase
     /// (not counted in the reservation figures; they make the cache race visible).
     #[arg(long, default_value_t = 0)]
@@ -371,7 +376,17 @@ pub async fn run(
     // entry, so the second read is the store's truth. A difference is a stale cache.
     let (first, first_cache) = api.inventory(&evento_id).await?;
     api.invalidate(&evento_id, &nombre).await?;
-    let (inv, _) = api.inventory(&evento_id).await?;
+    let (mut inv, _) = api.inventory(&evento_id).await?;
+    if a.consistency_only {
+        // A hold whose outcome was unknown is released by its compensation or by
+        // recovery, a little after its answer: give them time.
+        let fin = Instant::now() + Duration::from_secs(60);
+        while inv.retenidas() > 0 && Instant::now() < fin {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            api.invalidate(&evento_id, &nombre).await?;
+            inv = api.inventory(&evento_id).await?.0;
+        }
+    }
     let stale = first != inv;
     if stale {
         eprintln!(
@@ -488,7 +503,13 @@ fn summarize(
         readers: None,
         rss: Vec::new(),
         cpu: Vec::new(),
-        correct: !oversold && turned.total == 0 && not_completed == 0,
+        correct: !oversold
+            && not_completed == 0
+            && if a.consistency_only {
+                inv.retenidas() == 0
+            } else {
+                turned.total == 0
+            },
     }
 }
 
@@ -682,6 +703,7 @@ mod tests {
             timeout_secs: 1,
             request_timeout_secs: 1,
             readers: 0,
+            consistency_only: false,
         };
         let ms = Duration::from_millis;
         let rec = |o: Outcome| Rec {

@@ -85,6 +85,7 @@ pub async fn run(
             timeout_secs: a.timeout_secs,
             request_timeout_secs: 30,
             readers: 0,
+            consistency_only: false,
         };
         let r = flash::run(api.clone(), &fa, pids, false).await?;
         eprintln!(

@@ -942,6 +942,24 @@ async fn inventario_interno(app: &TestApp) {
     assert_eq!(v, json!({"resultado": "devuelta", "disponibles": 5}));
     let v = ok(servicio(Method::POST, devolver).send().await.unwrap()).await;
     assert_eq!(v, json!({"resultado": "sin_venta", "disponibles": 55}));
+
+    // Compensation undoes whatever exists: releasing a reservation whose hold was
+    // already confirmed (its answer lost on the way) returns the sale, once.
+    let v = assert_json(retener("r3", "Campo", 4).await.unwrap(), 200).await;
+    assert_eq!(v, json!({"resultado": "retenida", "disponibles": 46}));
+    let confirmar = format!("/internal/eventos/{id}/retenciones/r3/confirmar");
+    ok(servicio(Method::POST, confirmar).send().await.unwrap()).await;
+    let liberar = format!("/internal/eventos/{id}/retenciones/r3");
+    let v = ok(servicio(Method::DELETE, liberar.clone())
+        .send()
+        .await
+        .unwrap())
+    .await;
+    assert_eq!(v, json!({"resultado": "devuelta", "disponibles": 50}));
+    let v = ok(servicio(Method::DELETE, liberar).send().await.unwrap()).await;
+    assert_eq!(v, json!({"resultado": "sin_retencion", "disponibles": 55}));
+    let e = assert_json(app.obtener_evento(&id).await, 200).await;
+    assert_eq!(e["zonas"][1]["vendidas"], 0, "{e}");
 }
 
 en_ambos_backends!(cache_de_lista);

@@ -31,6 +31,16 @@ pub struct Config {
     /// At most this many SAGAs run at once; `POST /api/reservar` beyond it is shed at
     /// once with 503 `sobrecarga` instead of queueing without bound.
     pub max_en_curso: usize,
+    /// This process's name in leases and logs (`RESERVAS_INSTANCIA`; default the host
+    /// name, the pid and a random suffix, so two processes never share one).
+    pub instancia: String,
+}
+
+/// A name no other running process has: a pod's host name is its name in Kubernetes.
+pub fn instancia_por_defecto() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "reservas".into());
+    let azar = uuid::Uuid::new_v4().simple().to_string();
+    format!("{host}-{}-{}", std::process::id(), &azar[..6])
 }
 
 impl Config {
@@ -52,6 +62,7 @@ impl Config {
             // Far above any rush we test (500 buyers at once): the bound exists so a
             // slow dependency cannot pile requests up without limit, not to turn buyers away.
             max_en_curso: 4096,
+            instancia: instancia_por_defecto(),
         }
     }
 
@@ -61,7 +72,7 @@ impl Config {
     /// `RESERVAS_MAX_CANTIDAD` (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
     /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_FICHA_TTL_MS` (5000),
     /// `RESERVAS_RECUPERACION_INTERVALO_SECS` (10),
-    /// `RESERVAS_MAX_EN_CURSO` (4096).
+    /// `RESERVAS_MAX_EN_CURSO` (4096), `RESERVAS_INSTANCIA` (host-pid-random).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let flag = env_parse::<u8>(
             "RESERVAS_SIMULAR_FALLOS",
@@ -90,6 +101,7 @@ impl Config {
             ),
             bus: BusConfig::from_env(mode),
             max_en_curso: env_parse("RESERVAS_MAX_EN_CURSO", 4096usize)?.max(1),
+            instancia: env_string("RESERVAS_INSTANCIA").unwrap_or_else(instancia_por_defecto),
         })
     }
 }

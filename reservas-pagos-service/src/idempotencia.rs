@@ -89,7 +89,10 @@ pub async fn decidir(
 }
 
 /// The response a finished reservation stands for, or `None` while it is still running.
-async fn desenlace(reservas: &dyn ReservaStore, id: &str) -> Result<Option<Decision>, ApiError> {
+pub async fn desenlace(
+    reservas: &dyn ReservaStore,
+    id: &str,
+) -> Result<Option<Decision>, ApiError> {
     let Some(r) = reservas.get(id).await? else {
         return Ok(None);
     };

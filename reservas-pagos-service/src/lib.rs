@@ -63,11 +63,24 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         outbox,
         lock_ttl: config.lock_ttl,
         max_cantidad: config.max_cantidad,
+        instancia: config.instancia.clone(),
     });
+    // A SAGA renews its lease (the lock TTL) at every write; between two writes it may
+    // ask a peer up to 2 × INTENTOS_HASTA_SABER times. Past the lease, recovery may
+    // claim a reservation whose SAGA is still running (it then stops at its next write).
+    let peor_paso = config.http_timeout * (2 * clients::INTENTOS_HASTA_SABER as u32);
+    if config.lock_ttl <= peor_paso {
+        tracing::warn!(
+            lock_ttl_ms = config.lock_ttl.as_millis() as u64,
+            peor_paso_ms = peor_paso.as_millis() as u64,
+            "RESERVAS_LOCK_TTL_MS should exceed the slowest step (2 × 3 × RESERVAS_HTTP_TIMEOUT_MS)"
+        );
+    }
     let cadena = Arc::new(Cadena::estandar());
     tracing::info!(
         backend = stores.reservas.backend(),
         simular_fallos = config.simular_fallos,
+        instancia = %config.instancia,
         "reservas stores ready"
     );
 

@@ -401,9 +401,15 @@ async fn secantus_matado_en_carga() {
         })
         .collect();
     assert!(!caidos.is_empty(), "attempts while SecantusDB was down");
+    // 503, or 202 when the outage hid the outcome of a step after the payment: nothing
+    // is undone blind, and recovery finishes those (checked below: all terminal).
     for i in &caidos {
-        assert_eq!(i.status, 503, "while SecantusDB is down: {i:?}");
+        assert!(
+            matches!(i.status, 503 | 202),
+            "while SecantusDB is down: {i:?}"
+        );
     }
+    let pendientes = caidos.iter().filter(|i| i.status == 202).count();
     let max_ms = caidos.iter().map(|i| i.ms).max().unwrap_or(0);
     let dependencias: BTreeMap<String, usize> = caidos.iter().fold(BTreeMap::new(), |mut m, i| {
         *m.entry(i.dependencia().to_owned()).or_default() += 1;
@@ -448,7 +454,8 @@ async fn secantus_matado_en_carga() {
     inventario_consistente(&z, CAPACIDAD, confirmadas);
     eprintln!(
         "FIGURES secantus: {} reservation requests {statuses:?}; 1 SIGKILL of SecantusDB \
-         ({} ms down, {} ms to restart); {} attempts while down, all 503 ({dependencias:?}), slowest \
+         ({} ms down, {} ms to restart); {} attempts while down, all 503 ({dependencias:?}) but \
+         {pendientes} 202 left to recovery, slowest \
          {max_ms} ms; {} 201s, all still CONFIRMADA; {} reservations, {confirmadas} confirmed, \
          {fallidas} failed and compensated; inventory {z}",
         intentos.len(),

@@ -10,6 +10,7 @@
 //! through `RESERVAS_DB` and its own RabbitMQ exchange through `AMQP_PREFIX`. Its lock keys
 //! are unprefixed, which is safe: they embed this test's unique event and user ids.
 
+use std::collections::BTreeMap;
 use std::fs::OpenOptions;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
 use eventflow_shared::testing;
+use futures::StreamExt;
 use mongodb::bson::{doc, Document};
 use reqwest::Client;
 use serde_json::{json, Value};
@@ -591,4 +593,229 @@ async fn varias_colgadas_a_la_vez() {
         2,
     )
     .await;
+}
+
+/// Reservations of this event and their payments, straight from reservas' database.
+async fn reservas_y_pagos(
+    db: &mongodb::Database,
+    evento: &str,
+) -> Vec<(reservas_pagos_service::domain::Reserva, Option<String>)> {
+    use futures::TryStreamExt;
+    let docs: Vec<Document> = db
+        .collection::<Document>("reservas")
+        .find(doc! { "reserva.evento_id": evento })
+        .await
+        .expect("query reservas")
+        .try_collect()
+        .await
+        .expect("read reservas");
+    let mut out = Vec::new();
+    for d in docs {
+        let r: reservas_pagos_service::domain::Reserva =
+            mongodb::bson::from_document(d.get_document("reserva").unwrap().clone())
+                .expect("a stored reservation");
+        let pago = db
+            .collection::<Document>("pagos")
+            .find_one(doc! { "_id": &r.id })
+            .await
+            .expect("query pagos")
+            .map(|p| p.get_str("estado").unwrap().to_owned());
+        out.push((r, pago));
+    }
+    out
+}
+
+/// One round of [`tres_instancias_recuperan_sin_pisarse`].
+async fn ronda_de_recuperacion(b: &Backends, ronda: usize) {
+    const EN_VUELO: usize = 220;
+    const VIVAS: usize = 60;
+    // Long enough that the victim's own sweeper cannot claim its hung SAGAs before the
+    // kill; short enough for a quick takeover.
+    const TTL: &str = "4000";
+    let mut s = Escenario::montar(b).await;
+    let db_name = s.db.name().to_owned();
+    let mut procesos = vec![
+        Proceso::nuevo(b, &db_name, &s.usuarios, &s.eventos),
+        Proceso::nuevo(b, &db_name, &s.usuarios, &s.eventos),
+    ];
+    for (p, nombre) in std::iter::once(&mut s.reservas)
+        .chain(procesos.iter_mut())
+        .zip(["victima", "superviviente-1", "superviviente-2"])
+    {
+        p.env.retain(|(k, _)| *k != "RESERVAS_LOCK_TTL_MS");
+        p.env.push(("RESERVAS_LOCK_TTL_MS", TTL.to_owned()));
+        p.env.push(("RESERVAS_INSTANCIA", nombre.to_owned()));
+    }
+    let capacidad = (EN_VUELO + VIVAS) as u64;
+    let evento = s.evento(capacidad).await;
+    let usuarios: Vec<String> = futures::stream::iter(0..EN_VUELO + VIVAS)
+        .map(|i| s.usuario(i))
+        .buffered(16)
+        .collect()
+        .await;
+    let http = s.http.clone();
+    s.reservas.arrancar(&http).await;
+    for p in &mut procesos {
+        p.arrancar(&http).await;
+    }
+
+    // The victim takes EN_VUELO checkouts and every one freezes: half after the charge,
+    // half after the hold.
+    let colgadas: Vec<JoinHandle<_>> = usuarios[..EN_VUELO]
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let fallo = [COLGAR_TRAS_PAGO, COLGAR_TRAS_RETENCION][i % 2];
+            let req = http
+                .post(format!("{}/api/reservar", s.reservas.url))
+                .header("X-Simular-Fallo", fallo)
+                .json(&json!({"usuario_id": u, "evento_id": evento, "cantidad": 1}));
+            tokio::spawn(req.send())
+        })
+        .collect();
+    let fin = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n = reservas_y_pagos(&s.db, &evento).await.len();
+        if n >= EN_VUELO {
+            break;
+        }
+        assert!(
+            Instant::now() < fin,
+            "only {n} of {EN_VUELO} checkouts stored"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    s.reservas.matar();
+    let matado = Instant::now();
+    for c in colgadas {
+        let _ = c.await;
+    }
+
+    // While the survivors take the dead one's work over, buyers keep buying from them.
+    let vivas: Vec<(u16, Value)> = futures::stream::iter(usuarios[EN_VUELO..].iter().enumerate())
+        .map(|(i, u)| {
+            let req = http
+                .post(format!("{}/api/reservar", procesos[i % 2].url))
+                .json(&json!({"usuario_id": u, "evento_id": evento, "cantidad": 1}));
+            async move {
+                let r = req.send().await.expect("a survivor answers");
+                (
+                    r.status().as_u16(),
+                    r.json::<Value>().await.unwrap_or(Value::Null),
+                )
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    for (st, v) in &vivas {
+        assert_eq!(*st, 201, "a live checkout on a survivor: {v}");
+    }
+
+    let fin = Instant::now() + Duration::from_secs(40);
+    let todas = loop {
+        let todas = reservas_y_pagos(&s.db, &evento).await;
+        if todas.iter().all(|(r, _)| r.estado.terminal()) {
+            break todas;
+        }
+        assert!(
+            Instant::now() < fin,
+            "round {ronda}: not all terminal 40 s after the kill"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let recuperada_ms = matado.elapsed().as_millis();
+
+    let (mut confirmadas, mut por_instancia) = (0u64, BTreeMap::<String, usize>::new());
+    let mut de_la_victima = 0;
+    for (r, pago) in &todas {
+        let reclamos: Vec<&str> = r
+            .eventos
+            .iter()
+            .filter(|e| e.tipo == "RecuperacionIniciada")
+            .map(|e| e.datos["instancia"].as_str().unwrap_or("?"))
+            .collect();
+        let supervivientes: Vec<&&str> = reclamos
+            .iter()
+            .filter(|i| i.starts_with("superviviente"))
+            .collect();
+        de_la_victima += reclamos.len() - supervivientes.len();
+        let colgada = usuarios[..EN_VUELO].contains(r.usuario_id.as_ref().unwrap());
+        if !colgada {
+            assert!(
+                reclamos.is_empty(),
+                "a live SAGA was taken over: {:?}",
+                r.eventos
+            );
+        } else {
+            assert_eq!(
+                supervivientes.len(),
+                1,
+                "round {ronda}: {} recovered by {reclamos:?}: {:?}",
+                r.id,
+                r.eventos
+            );
+            *por_instancia
+                .entry(supervivientes[0].to_string())
+                .or_default() += 1;
+        }
+        let estado = pago.as_deref();
+        match r.estado {
+            reservas_pagos_service::domain::Estado::Confirmada => {
+                confirmadas += 1;
+                assert_eq!(
+                    estado,
+                    Some("APROBADO"),
+                    "CONFIRMADA ⇔ APROBADO: {:?}",
+                    r.eventos
+                );
+            }
+            _ => assert_ne!(
+                estado,
+                Some("APROBADO"),
+                "paid, not confirmed: {:?}",
+                r.eventos
+            ),
+        }
+    }
+    let recuperadas: usize = por_instancia.values().sum();
+    assert!(
+        recuperadas >= 200,
+        "round {ronda}: only {recuperadas} recovered"
+    );
+    let zona = s.zona(&evento).await;
+    assert_eq!(
+        zona["vendidas"].as_u64(),
+        Some(confirmadas),
+        "sold ⇔ CONFIRMADA: {zona}"
+    );
+    assert_eq!(
+        zona["disponibles"].as_u64(),
+        Some(capacidad - confirmadas),
+        "a hold is left: {zona}"
+    );
+    eprintln!(
+        "FIGURES recuperacion concurrente, round {ronda}: kill -9 with {EN_VUELO} in flight; \
+         {recuperadas} taken over by {por_instancia:?} (each exactly once), {de_la_victima} \
+         claims by the victim before it died; {} live checkouts 201 meanwhile; all {} \
+         terminal {recuperada_ms} ms after the kill; {confirmadas} CONFIRMADA = sold = \
+         APROBADO",
+        vivas.len(),
+        todas.len()
+    );
+}
+
+/// Three reservas processes on one store; one gets kill -9 with 220 checkouts in flight.
+/// The two survivors sweep the same reservations every second, and buyers keep buying
+/// from them: each abandoned reservation is taken over by exactly one survivor (the
+/// claim is one version-guarded write), and none ends CONFIRMADA with a refund. Five
+/// rounds in a row, so a race shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tres_instancias_recuperan_sin_pisarse() {
+    let Some(b) = Backends::detectar().await else {
+        return;
+    };
+    for ronda in 1..=5 {
+        ronda_de_recuperacion(&b, ronda).await;
+    }
 }

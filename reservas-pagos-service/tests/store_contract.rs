@@ -235,6 +235,30 @@ async fn abandonadas(s: Stores) {
     assert_eq!(got, ["cancelando-vieja"]);
 }
 
+/// `descartar` deletes only the version it was given: a reservation someone else wrote
+/// since is kept.
+async fn descartar(s: Stores) {
+    let st = s.reservas;
+    let mut a = reserva("r-descartada", Some("u-1"), instante(0));
+    st.crear(&mut a).await.unwrap();
+    st.descartar(&a).await.unwrap();
+    assert!(st.get("r-descartada").await.unwrap().is_none());
+    st.descartar(&a).await.unwrap();
+
+    let mut b = reserva("r-tocada", Some("u-1"), instante(0));
+    st.crear(&mut b).await.unwrap();
+    let vieja = b.clone();
+    b.registrar("RecuperacionIniciada", json!({}));
+    assert!(st.guardar(&mut b).await.unwrap());
+    st.descartar(&vieja).await.unwrap();
+    let quedo = st
+        .get("r-tocada")
+        .await
+        .unwrap()
+        .expect("a newer version is kept");
+    assert_eq!(quedo.version, b.version);
+}
+
 // ---- PagoStore ----
 
 async fn pagos_registrar(s: Stores) {
@@ -471,6 +495,7 @@ contrato!(guardar_con_version);
 contrato!(guardar_concurrente);
 contrato!(por_usuario);
 contrato!(abandonadas);
+contrato!(descartar);
 contrato!(pagos_registrar);
 contrato!(pagos_registrar_concurrente);
 contrato!(pagos_reembolsar);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# 02 — unknown buyer: 404 at ValidadorDatos, nothing to compensate, nothing changed.
+# 02 — unknown buyer: 404 at ValidadorDatos, nothing to compensate, nothing changed, and
+# nothing stored: an attempt refused before any side effect leaves no reservation behind.
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-scenario "02-usuario-inexistente" "Booking for a buyer who does not exist (by id, then by email) fails with 404 at ValidadorDatos; no lock, no hold, no change."
+scenario "02-usuario-inexistente" "Booking for a buyer who does not exist (by id, then by email) fails with 404 at ValidadorDatos; no lock, no hold, no change, no stored reservation."
 
 new_event 02
 availability
@@ -24,10 +25,8 @@ expect_status 404 "unknown email"
 expect_problem no-encontrado
 expect_json 'd["paso"]' ValidadorDatos "paso"
 
-show_state "$RID"
+show_state
 expect_eq "$(availability_snapshot)" "$BEFORE" "availability unchanged"
-expect_log_has "$RID" PasoFallido ReservaFallida
-expect_log_lacks "$RID" LockAdquirido InventarioRetenido PagoAprobado
+step "nothing was stored for the refused attempt"
 http GET "$RESERVAS_URL/api/reservas/$RID"
-expect_status 200
-expect_json 'd["estado"]' FALLIDA "estado of the failed attempt"
+expect_status 404 "no reservation is kept for an attempt refused before any side effect"

@@ -16,11 +16,9 @@ expect_json 'd["compensaciones"]' '[]' "compensaciones"
 expect_json '"evento" in d["detail"].lower()' true "detail names the event"
 RID=$(jget "$RESP" 'd["reserva_id"]')
 
-step "state"
-show_log "$RID"
-show_locks "$RID"
-expect_log_has "$RID" PasoFallido ReservaFallida
-expect_log_lacks "$RID" LockAdquirido InventarioRetenido PagoAprobado
+step "state: nothing stored for an attempt refused before any side effect"
+http GET "$RESERVAS_URL/api/reservas/$RID"
+expect_status 404 "no reservation kept"
 
 step "the buyer's history is still empty"
 http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID"

@@ -2,6 +2,7 @@
 //! call is idempotent on the reservation id and invalidates the event's cache entries.
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::Json;
 use chrono::Utc;
 use eventflow_shared::auth::Servicio;
@@ -53,19 +54,49 @@ async fn after<T>(
     }))
 }
 
+/// `X-Plazo-Ms`: when the caller stops waiting for a hold, in milliseconds since the
+/// Unix epoch. Optional; a hold arriving or landing after it is not kept.
+fn plazo(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    headers
+        .get("x-plazo-ms")
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .ok_or_else(|| ApiError::field("X-Plazo-Ms", "debe ser un número de milisegundos"))
+        })
+        .transpose()
+}
+
+fn vigente(plazo: Option<i64>) -> Result<(), ApiError> {
+    match plazo {
+        Some(p) if Utc::now().timestamp_millis() > p => Err(vencido()),
+        _ => Ok(()),
+    }
+}
+
+fn vencido() -> ApiError {
+    ApiError::conflict(
+        "plazo-vencido",
+        "La reserva dejó de esperar esta retención; no se retuvo nada",
+    )
+}
+
 fn no_evento(id: &str) -> ApiError {
     ApiError::not_found(format!("No existe el evento {id}"))
 }
 
 /// Hold tickets for a reservation whose checkout is running.
 #[utoipa::path(post, path = "/internal/eventos/{id}/retenciones", tag = "interno",
-    params(("id" = String, Path)), request_body = PedirRetencion, security(("bearer" = [])),
+    params(("id" = String, Path),
+        ("X-Plazo-Ms" = Option<i64>, Header, description = "Hasta cuándo espera quien pide (ms desde 1970): una retención que llega o se aplica después no se conserva"),
+    ), request_body = PedirRetencion, security(("bearer" = [])),
     responses(
         (status = 200, description = "Retenidas (o ya lo estaban)", body = ResultadoInventario),
         (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`agotado`: no quedan suficientes entradas; `evento-finalizado`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`agotado`: no quedan suficientes entradas; `evento-finalizado`; `plazo-vencido`: llegó o se aplicó después de `X-Plazo-Ms` y no se retuvo nada", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Zona desconocida o datos inválidos", body = Problem, content_type = "application/problem+json"),
@@ -75,8 +106,11 @@ pub async fn retener(
     State(state): State<AppState>,
     _: Servicio,
     ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<PedirRetencion>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
+    let plazo = plazo(&headers)?;
+    vigente(plazo)?;
     let id = safe_id("id", &id)?;
     let rid = safe_id("reserva_id", &body.reserva_id)?;
     if body.cantidad == 0 {
@@ -96,6 +130,14 @@ pub async fn retener(
         .store
         .retener(id, rid, zona, body.cantidad, Utc::now())
         .await?;
+    // Placed after its caller stopped waiting: the caller has counted it as unknown and
+    // may already have released "it", before it existed. Take it back ourselves, so a
+    // late hold can never outlive the checkout that asked for it.
+    if efecto.as_ref().is_some_and(|e| e.resultado == Retenida::Si) && vigente(plazo).is_err() {
+        state.store.liberar(id, rid).await?;
+        state.cache.invalidar(Some(id)).await;
+        return Err(vencido());
+    }
     after(&state, id, efecto, |r| match r {
         Retenida::Si => Ok("retenida"),
         Retenida::YaRetenida => Ok("ya_retenida"),
@@ -147,11 +189,13 @@ pub async fn confirmar(
     .await
 }
 
-/// Release a hold (compensation). Releasing nothing is fine.
+/// Undo whatever inventory a reservation has (compensation): release its hold, or, when
+/// the hold already became a sale (a confirmation whose answer was lost), return the
+/// sale. Undoing nothing is fine. Idempotent.
 #[utoipa::path(delete, path = "/internal/eventos/{id}/retenciones/{reserva_id}", tag = "interno",
     params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
     responses(
-        (status = 200, description = "Liberadas, o no había retención", body = ResultadoInventario),
+        (status = 200, description = "`liberada` (había retención), `devuelta` (había venta) o `sin_retencion` (no había nada)", body = ResultadoInventario),
         (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ids con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
@@ -163,14 +207,24 @@ pub async fn liberar(
     ApiPath((id, rid)): ApiPath<(String, String)>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
-    let efecto = state.store.liberar(id, rid).await?;
-    after(&state, id, efecto, |l| {
-        Ok(match l {
-            Liberacion::Liberada => "liberada",
-            Liberacion::SinRetencion => "sin_retencion",
-        })
-    })
-    .await
+    let efecto = match state.store.liberar(id, rid).await? {
+        Some(e) if e.resultado == Liberacion::SinRetencion => {
+            // No hold: if it was confirmed behind the caller's back, undo the sale. The
+            // move hold → sale is atomic, so one of the two calls sees it.
+            state.store.devolver(id, rid).await?.map(|d| Efecto {
+                resultado: match d.resultado {
+                    Devolucion::Devuelta => "devuelta",
+                    Devolucion::SinVenta => "sin_retencion",
+                },
+                disponibles: d.disponibles,
+            })
+        }
+        other => other.map(|l| Efecto {
+            resultado: "liberada",
+            disponibles: l.disponibles,
+        }),
+    };
+    after(&state, id, efecto, Ok).await
 }
 
 /// Return sold tickets to availability (cancellation). Returning nothing is fine.

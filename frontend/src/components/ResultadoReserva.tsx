@@ -12,6 +12,21 @@ export type Resultado =
   | { ok: false; error: ApiError; /** The failed reservation, when it could be read back. */ reserva?: Reserva };
 
 export function ResultadoReserva({ resultado }: { resultado: Resultado }) {
+  if (resultado.ok && resultado.reserva.estado === 'EN_CURSO') {
+    const r = resultado.reserva;
+    return (
+      <section className="resultado" aria-labelledby="resultado-titulo" data-testid="resultado" aria-live="polite">
+        <h3 id="resultado-titulo">Estamos confirmando tu reserva…</h3>
+        <p>
+          Tu pago quedó registrado, pero un paso tardó más de lo esperado. No hace falta que vuelvas a
+          comprar: la reserva se completa sola, o se te reembolsa si no se puede.
+        </p>
+        <p className="muted">
+          Código de reserva: <code>{r.id}</code> · <Link to="/mis-reservas">Ver mis reservas</Link>
+        </p>
+      </section>
+    );
+  }
   if (resultado.ok) {
     const r = resultado.reserva;
     return (

@@ -80,6 +80,29 @@ describe('EventoPage', () => {
     expect(k1).not.toBe(k2);
   });
 
+  it('follows a 202 (outcome not known yet) until the reservation is confirmed', async () => {
+    const user = userEvent.setup();
+    let lecturas = 0;
+    mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'GET /api/usuarios/ana%40example.com': json(ana),
+      'POST /api/reservar': json(reserva({ estado: 'EN_CURSO' }), 202),
+      'GET /api/reservas/r1': () => {
+        lecturas += 1;
+        return json(reserva({ estado: lecturas < 2 ? 'EN_CURSO' : 'CONFIRMADA' }));
+      },
+    });
+    render(<App />);
+    await identificarComoAna(user);
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    expect(await screen.findByRole('heading', { name: 'Estamos confirmando tu reserva…' })).toBeInTheDocument();
+    expect(screen.getByTestId('resultado')).toHaveTextContent('No hace falta que vuelvas a comprar');
+    expect(screen.queryByRole('heading', { name: '¡Reserva confirmada!' })).not.toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: '¡Reserva confirmada!' }, { timeout: 5000 })).toBeInTheDocument();
+    expect(lecturas).toBe(2);
+  });
+
   it('shows a declined payment with the failing step and the compensations', async () => {
     const user = userEvent.setup();
     mockFetch({

@@ -1,8 +1,8 @@
 // One event: choose zone and quantity, identify the buyer, pay with a card, book.
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { api, comoApiError, nuevaClave } from '../api/client';
-import type { Evento, Zona } from '../api/types';
+import { api, ApiError, comoApiError, nuevaClave } from '../api/client';
+import type { Evento, Reserva, Zona } from '../api/types';
 import { useComprador } from '../comprador';
 import { Cargando, MensajeError } from '../components/Estado';
 import { IdentificarComprador } from '../components/IdentificarComprador';
@@ -23,6 +23,40 @@ export const TARJETAS_PRUEBA = [
   { numero: '4000000000009995', texto: 'fondos insuficientes' },
   { numero: '4000000000000119', texto: 'error de procesamiento' },
 ];
+
+/** How often, and how long, an EN_CURSO reservation (a 202) is followed. */
+export const SEGUIMIENTO_MS = 1_000;
+const SEGUIMIENTO_MAX = 90;
+
+/** Polls a reservation until it is no longer EN_CURSO (or gives up, still EN_CURSO). */
+export async function seguirReserva(id: string, cadaMs = SEGUIMIENTO_MS): Promise<Reserva> {
+  let ultima: Reserva | undefined;
+  for (let i = 0; i < SEGUIMIENTO_MAX; i++) {
+    await new Promise((r) => setTimeout(r, cadaMs));
+    try {
+      ultima = await api.reserva(id);
+      if (ultima.estado !== 'EN_CURSO') return ultima;
+    } catch {
+      // A blip while following: keep following.
+    }
+  }
+  return ultima ?? (await api.reserva(id));
+}
+
+/** A reservation that ended FALLIDA after a 202, shown as the failure it became. */
+function fallida(r: Reserva): Resultado {
+  const f = r.fallo;
+  const error = new ApiError({
+    type: `urn:eventflow:problem:${f?.tipo ?? 'reserva-fallida'}`,
+    title: 'Reserva fallida',
+    status: f?.status ?? 503,
+    detail: f?.detalle ?? 'La reserva no se pudo completar; se reembolsó el pago.',
+    reserva_id: r.id,
+    paso: f?.paso,
+    compensaciones: r.compensaciones,
+  });
+  return { ok: false, error, reserva: r };
+}
 
 export function EventoPage({ id }: { id: string }) {
   const carga = useCarga((signal) => api.evento(id, signal), id, REFRESCO_MS);
@@ -89,7 +123,15 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
         // it instead of buying twice.
         nuevaClave(),
       );
-      setResultado({ ok: true, reserva });
+      if (reserva.estado === 'EN_CURSO') {
+        // 202: paid, but a later step did not answer in time. Nothing is undone blind;
+        // the reservation ends by itself, so follow it.
+        setResultado({ ok: true, reserva });
+        const fin = await seguirReserva(reserva.id);
+        setResultado(fin.estado === 'CONFIRMADA' || fin.estado === 'EN_CURSO' ? { ok: true, reserva: fin } : fallida(fin));
+      } else {
+        setResultado({ ok: true, reserva });
+      }
     } catch (err) {
       const error = comoApiError(err);
       // The failed reservation holds the SAGA's steps: show them when it can be read.

@@ -33,9 +33,10 @@ pub struct EventosClient {
 }
 
 fn invalid(e: impl std::fmt::Display) -> ClientError {
-    ClientError::NoDisponible {
+    ClientError::Incierto {
         dependencia: "eventos",
         detalle: format!("respuesta inesperada: {e}"),
+        respuesta: Some(200),
     }
 }
 
@@ -72,9 +73,13 @@ impl EventosClient {
         cantidad: u32,
         corr: &str,
     ) -> Result<String, ClientError> {
+        // Past this instant we have stopped waiting and count the hold as unknown: eventos
+        // does not keep a hold that arrives or lands later (see its `X-Plazo-Ms`).
+        let plazo = Utc::now() + self.peer.timeout;
         let req = self
             .peer
             .internal(Method::POST, &["internal", "eventos", id, "retenciones"])
+            .header("x-plazo-ms", plazo.timestamp_millis())
             .json(&json!({ "reserva_id": rid, "zona": zona, "cantidad": cantidad }));
         resultado(self.peer.send(req, corr).await?)
     }

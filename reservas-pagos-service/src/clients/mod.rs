@@ -1,5 +1,7 @@
 //! HTTP clients for the services the SAGA depends on. Timeouts are short and every call
-//! carries the request's correlation id; an unreachable or failing peer is `NoDisponible`.
+//! carries the request's correlation id. Every call ends done, refused, or unknown: a
+//! peer that was never reached is `NoDisponible` (nothing happened there); a timeout, a
+//! cut after the request left, or a 5xx is `Incierto` (it may have happened).
 
 mod eventos;
 mod fichas;
@@ -24,11 +26,27 @@ pub enum ClientError {
         detalle: String,
         cuerpo: Value,
     },
-    /// Could not reach the peer, it timed out, or it answered 5xx.
+    /// The request never reached the peer (connection refused or not established):
+    /// nothing happened there.
     NoDisponible {
         dependencia: &'static str,
         detalle: String,
     },
+    /// The request may have reached the peer and taken effect: a timeout, a connection
+    /// cut after sending, a 5xx, or an answer we could not read. Never treat it as a
+    /// failure of a write: resolve it (retry the idempotent call) or leave it to recovery.
+    Incierto {
+        dependencia: &'static str,
+        detalle: String,
+        /// The status the peer answered (a 5xx), or `None` when no answer came at all.
+        respuesta: Option<u16>,
+    },
+}
+
+impl ClientError {
+    pub fn incierto(&self) -> bool {
+        matches!(self, Self::Incierto { .. })
+    }
 }
 
 /// Shared plumbing: base URL, service token, and one pooled client.
@@ -38,6 +56,8 @@ pub struct Peer {
     base: reqwest::Url,
     token: String,
     http: reqwest::Client,
+    /// The per-call timeout: how long the caller waits for an answer.
+    pub timeout: Duration,
 }
 
 impl Peer {
@@ -59,6 +79,7 @@ impl Peer {
             base,
             token: token.to_owned(),
             http,
+            timeout,
         })
     }
 
@@ -84,28 +105,50 @@ impl Peer {
 
     /// Sends and classifies the answer. 2xx returns its JSON body (or null).
     pub async fn send(&self, req: RequestBuilder, correlation: &str) -> Result<Value, ClientError> {
-        let unavailable = |detalle: String| ClientError::NoDisponible {
+        let incierto = |detalle: String| ClientError::Incierto {
             dependencia: self.nombre,
             detalle,
+            respuesta: None,
         };
         let res = req
             .header("x-correlation-id", correlation)
             .send()
             .await
             .map_err(|e| {
-                unavailable(if e.is_timeout() {
-                    format!("{} no respondió a tiempo", self.nombre)
+                if e.is_timeout() {
+                    incierto(format!("{} no respondió a tiempo", self.nombre))
+                } else if e.is_connect() {
+                    // Refused or never established: the request was not sent.
+                    ClientError::NoDisponible {
+                        dependencia: self.nombre,
+                        detalle: format!("{} no responde", self.nombre),
+                    }
                 } else {
-                    format!("{} no responde: {e}", self.nombre)
-                })
+                    incierto(format!("{} cortó la conexión: {e}", self.nombre))
+                }
             })?;
         let status = res.status();
-        let body: Value = res.json().await.unwrap_or(Value::Null);
+        let body = match res.bytes().await {
+            Ok(b) if b.is_empty() => Value::Null,
+            Ok(b) => serde_json::from_slice(&b).unwrap_or(Value::Null),
+            // A success whose body was cut off still happened.
+            Err(_) if status.is_success() => {
+                return Err(incierto(format!(
+                    "{} respondió {status} sin un cuerpo completo",
+                    self.nombre
+                )))
+            }
+            Err(_) => Value::Null,
+        };
         if status.is_success() {
             return Ok(body);
         }
         if status.is_server_error() {
-            return Err(unavailable(format!("{} respondió {status}", self.nombre)));
+            return Err(ClientError::Incierto {
+                dependencia: self.nombre,
+                detalle: format!("{} respondió {status}", self.nombre),
+                respuesta: Some(status.as_u16()),
+            });
         }
         if status == StatusCode::NOT_FOUND {
             return Err(ClientError::NoEncontrado);
@@ -124,5 +167,51 @@ impl Peer {
             detalle,
             cuerpo: body,
         })
+    }
+}
+
+/// How many times an idempotent write whose outcome is unknown is sent again before the
+/// SAGA gives up on knowing now and leaves the reservation to recovery.
+pub const INTENTOS_HASTA_SABER: usize = 3;
+
+/// Runs an idempotent call until its outcome is known: done or refused. A retry of an
+/// idempotent call tells what the first one did (`ya_retenida`, `ya_confirmada`, …), so
+/// this is how an unknown outcome is resolved. Still `Incierto` after
+/// [`INTENTOS_HASTA_SABER`] tries: the caller must not guess.
+///
+/// Only a call that got no answer is sent again. A 5xx is unknown too, but it comes from
+/// a peer whose own store is failing: asking it again at once only makes an outage
+/// slower to report, so that outcome goes straight to the caller (and to recovery).
+pub async fn hasta_saber<T, F, Fut>(llamada: F) -> Result<T, ClientError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClientError>>,
+{
+    hasta_saber_con_dudas(llamada).await.0
+}
+
+/// [`hasta_saber`], also telling whether some try's outcome was unknown: that try may
+/// still have had its effect, whatever the last one answered.
+pub async fn hasta_saber_con_dudas<T, F, Fut>(mut llamada: F) -> (Result<T, ClientError>, bool)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClientError>>,
+{
+    let mut espera = Duration::from_millis(20);
+    let mut intento = 1;
+    loop {
+        match llamada().await {
+            Err(
+                e @ ClientError::Incierto {
+                    respuesta: None, ..
+                },
+            ) if intento < INTENTOS_HASTA_SABER => {
+                tracing::info!(intento, error = ?e, "unknown outcome; asking again");
+                tokio::time::sleep(espera).await;
+                espera *= 4;
+                intento += 1;
+            }
+            other => return (other, intento > 1),
+        }
     }
 }

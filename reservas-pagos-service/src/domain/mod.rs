@@ -5,7 +5,7 @@ mod solicitud;
 pub mod tarjeta;
 
 pub use reserva::{
-    Compensacion, Estado, EventoReserva, FalloReserva, PagoResumen, PasoEjecutado, Progreso,
+    Compensacion, Estado, EventoReserva, FalloReserva, Lease, PagoResumen, PasoEjecutado, Progreso,
     Reserva,
 };
 pub use solicitud::{PagoSolicitud, SolicitudReserva};

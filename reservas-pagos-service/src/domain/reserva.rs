@@ -76,6 +76,16 @@ pub struct FalloReserva {
     pub detalle: String,
 }
 
+/// Who owns a reservation that is not terminal, until when. Written with every SAGA
+/// write and by the claim a recovery sweep makes before it acts; a sweep only claims a
+/// reservation whose lease has run out, with a version-guarded write, so of several
+/// instances exactly one acts on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub instancia: String,
+    pub hasta: DateTime<Utc>,
+}
+
 /// One entry of the audit trail. `seq` starts at 1 and never has gaps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct EventoReserva {
@@ -111,6 +121,8 @@ pub struct Reserva {
     /// Messages written with this state change, waiting for the relay (the outbox).
     #[serde(default)]
     pub outbox: Vec<Pendiente>,
+    #[serde(default)]
+    pub lease: Option<Lease>,
     /// Optimistic concurrency: each write expects the version it read.
     pub version: u64,
 }
@@ -137,6 +149,7 @@ impl Reserva {
             correlation_id,
             eventos: Vec::new(),
             outbox: Vec::new(),
+            lease: None,
             version: 0,
         }
     }
@@ -151,6 +164,13 @@ impl Reserva {
             en,
         });
         self.actualizada_en = en;
+    }
+
+    /// Whether `instancia` may act on it now: it holds the lease, or nobody does.
+    pub fn libre_para(&self, instancia: &str, ahora: DateTime<Utc>) -> bool {
+        self.lease
+            .as_ref()
+            .is_none_or(|l| l.instancia == instancia || l.hasta <= ahora)
     }
 
     pub fn tiene_evento(&self, tipo: &str) -> bool {

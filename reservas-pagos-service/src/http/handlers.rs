@@ -10,9 +10,9 @@ use tracing::Instrument;
 
 use super::dto::{Bitacora, ListarReservas, PaginaReservas, ReservaRespuesta};
 use super::AppState;
-use crate::domain::{Reserva, SolicitudReserva};
+use crate::domain::{Estado, Reserva, SolicitudReserva};
 use crate::idempotencia::{self, Decision};
-use crate::saga::{Contexto, EstadoRetencion, FalloSimulado};
+use crate::saga::{Contexto, EstadoRetencion, FalloSimulado, Fin};
 
 fn json_response(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -39,6 +39,7 @@ fn json_response(status: u16, body: String) -> Response {
     ),
     responses(
         (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA", body = ReservaRespuesta),
+        (status = 202, description = "Reserva EN_CURSO: un paso tras el pago no respondió a tiempo y su resultado aún no se conoce. No se deshace nada a ciegas: la reserva se completa sola (o se reembolsa si no puede); consúltela en `Location`", body = ReservaRespuesta),
         (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "Pago rechazado; retención liberada y bloqueo borrado", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "El usuario o el evento no existe", body = Problem, content_type = "application/problem+json"),
@@ -126,9 +127,21 @@ async fn reservar_hasta_el_final(
                 .map_err(ApiError::internal)?;
             (201, body)
         }
-        Err(e) => {
+        Err(Fin::Fallida(e)) => {
             st.deps.metricas.saga(e.kind);
             (e.status.as_u16(), e.body().to_string())
+        }
+        Err(Fin::Pendiente) => {
+            st.deps.metricas.saga("pendiente");
+            let (status, body) = pendiente(&st, &ctx.reserva).await?;
+            if status == 202 {
+                // Not an answer to replay: a retry with this key finds the reservation
+                // (and its outcome, once recovery has one).
+                let mut res = json_response(status, body);
+                ubicar(&mut res, &ctx.reserva.id);
+                return Ok(res);
+            }
+            (status, body)
         }
     };
     if let Some(clave) = &clave {
@@ -136,11 +149,32 @@ async fn reservar_hasta_el_final(
     }
     let mut res = json_response(status, body);
     if status == 201 {
-        if let Ok(v) = HeaderValue::from_str(&format!("/api/reservas/{}", ctx.reserva.id)) {
-            res.headers_mut().insert(header::LOCATION, v);
-        }
+        ubicar(&mut res, &ctx.reserva.id);
     }
     Ok(res)
+}
+
+fn ubicar(res: &mut Response, id: &str) {
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/reservas/{id}")) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+}
+
+/// The answer for a SAGA whose outcome is not known yet: if the stored reservation
+/// has meanwhile ended (another instance finished it), that outcome; otherwise 202 with
+/// the reservation as it stands, EN_CURSO, to follow at its `Location`.
+async fn pendiente(st: &AppState, r: &Reserva) -> Result<(u16, String), ApiError> {
+    if let Ok(Some(Decision::Repetir { status, body })) =
+        idempotencia::desenlace(st.deps.reservas.as_ref(), &r.id).await
+    {
+        return Ok((status, body));
+    }
+    let mut vista = ReservaRespuesta::from(r);
+    vista.estado = Estado::EnCurso;
+    Ok((
+        202,
+        serde_json::to_string(&vista).map_err(ApiError::internal)?,
+    ))
 }
 
 /// A buyer's reservations, newest first.

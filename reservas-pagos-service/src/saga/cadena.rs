@@ -1,6 +1,9 @@
 //! The chain runner: runs handlers in order, records each step, and on failure
 //! compensates the steps already run (including the failing one's partial work) in
-//! reverse. Every transition is persisted as one write of the reservation document.
+//! reverse. Every transition is persisted as one version-guarded write of the
+//! reservation document, which is also how the SAGA keeps its lease: a write that meets
+//! another writer's version means someone else owns the reservation now, and this run
+//! stops without undoing anything.
 
 use std::time::Instant;
 
@@ -8,17 +11,41 @@ use eventflow_shared::ApiError;
 use serde_json::json;
 
 use super::{
-    ConfirmadorReserva, Contexto, Deps, Handler, ProcesadorPago, ValidadorDatos,
-    ValidadorInventario,
+    ConfirmadorReserva, Contexto, Deps, EstadoRetencion, Fallo, Handler, ProcesadorPago,
+    ValidadorDatos, ValidadorInventario,
 };
-use crate::domain::{Compensacion, Estado, FalloReserva, PasoEjecutado};
+use crate::domain::{Compensacion, Estado, FalloReserva, Lease, PasoEjecutado};
+use crate::store::StoreError;
 
 pub struct Cadena {
     handlers: Vec<Box<dyn Handler>>,
 }
 
+/// Index of ProcesadorPago in the standard chain: from it on, money may have moved.
+const PROCESADOR_PAGO: usize = 2;
 /// Index of ConfirmadorReserva in the standard chain: where recovery resumes a paid SAGA.
 pub const CONFIRMADOR_RESERVA: usize = 3;
+
+/// How a run of the chain ended, when it did not confirm.
+#[derive(Debug)]
+pub enum Fin {
+    /// A step failed; what was done is undone (or, if a compensation could not run yet,
+    /// recovery finishes undoing it: the problem then says `compensaciones_pendientes`).
+    Fallida(ApiError),
+    /// The outcome is not known yet, so nothing was undone: a step's answer never came,
+    /// the write that records it was not acknowledged, or another instance (recovery)
+    /// took the reservation over. It is EN_CURSO; its owner or recovery finishes it.
+    Pendiente,
+}
+
+/// Why a write of the reservation did not happen.
+#[derive(Debug)]
+pub enum NoEscrita {
+    /// Another writer got there first (recovery, or the live SAGA): it owns it now.
+    Ajena,
+    /// No acknowledgement: it may or may not be stored.
+    Incierta(StoreError),
+}
 
 impl Cadena {
     /// `ValidadorDatos → ValidadorInventario → ProcesadorPago → ConfirmadorReserva`.
@@ -33,32 +60,53 @@ impl Cadena {
         }
     }
 
-    /// Runs the handlers from index `desde`. On failure, returns the step's problem with
-    /// `reserva_id`, `paso` and `compensaciones` added.
-    pub async fn ejecutar(
-        &self,
-        ctx: &mut Contexto,
-        deps: &Deps,
-        desde: usize,
-    ) -> Result<(), ApiError> {
+    /// Runs the handlers from index `desde`. On failure, the problem carries
+    /// `reserva_id`, `paso` and `compensaciones`.
+    pub async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps, desde: usize) -> Result<(), Fin> {
         for i in desde..self.handlers.len() {
             let h = &self.handlers[i];
             let t = Instant::now();
             let res = h.ejecutar(ctx, deps).await;
             let ms = t.elapsed().as_millis() as u64;
             deps.metricas.paso(h.nombre(), t.elapsed());
-            let resultado = if res.is_ok() { "ok" } else { "fallido" };
+            let resultado = match &res {
+                Ok(()) => "ok",
+                Err(Fallo::Rechazo(_)) => "fallido",
+                Err(Fallo::Incierto(_)) => "incierto",
+            };
             ctx.reserva.pasos.push(PasoEjecutado {
                 handler: h.nombre().into(),
                 resultado: resultado.into(),
                 duracion_ms: ms,
             });
-            let res = match res {
-                Ok(()) => persistir(ctx, deps).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = res {
-                return Err(self.fallar(i, ctx, deps, e).await);
+            match res {
+                Ok(()) if !h.persiste() => {}
+                Ok(()) => {
+                    let nueva = ctx.reserva.version == 0;
+                    match persistir(ctx, deps).await {
+                        Ok(()) => {}
+                        // Its first write failing leaves nothing anyone else could own
+                        // and no money moved yet: undo the hold and the lock now (both
+                        // exact and idempotent), as for any other failure.
+                        Err(NoEscrita::Incierta(e)) if nueva => {
+                            return Err(self.fallar(i, ctx, deps, e.into()).await)
+                        }
+                        Err(no) => return Err(pendiente(ctx, h.nombre(), no)),
+                    }
+                }
+                Err(Fallo::Incierto(e)) => {
+                    tracing::warn!(reserva_id = %ctx.reserva.id, paso = h.nombre(), detalle = %e.detail, "unknown outcome; left to recovery");
+                    ctx.reserva.registrar(
+                        "ResultadoIncierto",
+                        json!({ "paso": h.nombre(), "detalle": e.detail }),
+                    );
+                    // Best effort, so recovery starts from the latest progress.
+                    if let Err(no) = persistir(ctx, deps).await {
+                        return Err(pendiente(ctx, h.nombre(), no));
+                    }
+                    return Err(Fin::Pendiente);
+                }
+                Err(Fallo::Rechazo(e)) => return Err(self.fallar(i, ctx, deps, e).await),
             }
         }
         Ok(())
@@ -102,7 +150,7 @@ impl Cadena {
         (hechas, completo)
     }
 
-    async fn fallar(&self, i: usize, ctx: &mut Contexto, deps: &Deps, err: ApiError) -> ApiError {
+    async fn fallar(&self, i: usize, ctx: &mut Contexto, deps: &Deps, err: ApiError) -> Fin {
         let paso = self.handlers[i].nombre();
         tracing::info!(reserva_id = %ctx.reserva.id, paso, status = err.status.as_u16(), kind = err.kind, "saga step failed");
         ctx.reserva.registrar(
@@ -115,14 +163,36 @@ impl Cadena {
             tipo: err.kind.into(),
             detalle: err.detail.clone(),
         });
+        // Claim before undoing, once money may have moved: a stored reservation is then
+        // compensated only by the run that wins this write. Recovery may have taken it
+        // over while a step ran past the lease, and gone forward: undoing then would
+        // refund a confirmed sale. Before the payment step nobody can go forward (there
+        // is no charge), and every compensation is exact, so no claim is needed.
+        if ctx.reserva.version > 0 && i >= PROCESADOR_PAGO {
+            match persistir(ctx, deps).await {
+                Ok(()) => {}
+                // Another run owns it; or, not acknowledged: with money taken, never undo
+                // blind. Recovery reads the record back and decides.
+                Err(no) => return pendiente(ctx, paso, no),
+            }
+        }
+        let incierta = ctx.retencion == EstadoRetencion::Incierta;
         let (hechas, completo) = self.compensar(i, ctx, deps).await;
         if completo {
             ctx.reserva.estado = Estado::Fallida;
             ctx.reserva
                 .registrar("ReservaFallida", json!({ "paso": paso }));
         }
-        if let Err(e) = persistir(ctx, deps).await {
-            tracing::warn!(reserva_id = %ctx.reserva.id, error = %e, "could not record the failure; recovery will");
+        if completo && !incierta && i < PROCESADOR_PAGO {
+            // Refused before anything outlived it (bad data, an unknown buyer, a checkout
+            // already running, sold out): nothing to keep, so nothing piles up.
+            if ctx.reserva.version > 0 {
+                if let Err(e) = deps.reservas.descartar(&ctx.reserva).await {
+                    tracing::warn!(reserva_id = %ctx.reserva.id, error = %e, "could not discard a refused reservation; recovery will close it");
+                }
+            }
+        } else if let Err(e) = persistir(ctx, deps).await {
+            tracing::warn!(reserva_id = %ctx.reserva.id, error = ?e, "could not record the failure; recovery will");
         }
         let mut err = err
             .with("reserva_id", ctx.reserva.id.clone())
@@ -134,25 +204,46 @@ impl Cadena {
         if !completo {
             err = err.with("compensaciones_pendientes", true);
         }
-        err
+        Fin::Fallida(err)
     }
 }
 
-/// One write: creates the reservation on its first save, then version-guarded updates.
-pub async fn persistir(ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError> {
-    if ctx.reserva.version == 0 {
-        deps.reservas.crear(&mut ctx.reserva).await?;
-        return Ok(());
-    }
-    if deps.reservas.guardar(&mut ctx.reserva).await? {
-        if !ctx.reserva.outbox.is_empty() {
-            deps.outbox.notify_one();
+fn pendiente(ctx: &Contexto, paso: &str, no: NoEscrita) -> Fin {
+    match no {
+        NoEscrita::Ajena => {
+            tracing::warn!(reserva_id = %ctx.reserva.id, paso, "another instance owns this reservation now; stopping without undoing anything")
         }
-        Ok(())
-    } else {
-        Err(ApiError::conflict(
-            "reserva-modificada",
-            "Otra ejecución (p. ej. la recuperación) modificó esta reserva",
-        ))
+        NoEscrita::Incierta(e) => {
+            tracing::warn!(reserva_id = %ctx.reserva.id, paso, error = %e, "write not acknowledged; recovery reads it back")
+        }
+    }
+    Fin::Pendiente
+}
+
+/// One write: creates the reservation on its first save, then version-guarded updates.
+/// Every write renews this instance's lease on it.
+pub async fn persistir(ctx: &mut Contexto, deps: &Deps) -> Result<(), NoEscrita> {
+    let ahora = eventflow_shared::now();
+    ctx.reserva.actualizada_en = ahora;
+    ctx.reserva.lease = (!ctx.reserva.estado.terminal()).then(|| Lease {
+        instancia: deps.instancia.clone(),
+        hasta: ahora + chrono::Duration::from_std(deps.lock_ttl).unwrap_or_default(),
+    });
+    if ctx.reserva.version == 0 {
+        return deps.reservas.crear(&mut ctx.reserva).await.map_err(|e| {
+            // Not known to be stored: the next write creates it again.
+            ctx.reserva.version = 0;
+            NoEscrita::Incierta(e)
+        });
+    }
+    match deps.reservas.guardar(&mut ctx.reserva).await {
+        Ok(true) => {
+            if !ctx.reserva.outbox.is_empty() {
+                deps.outbox.notify_one();
+            }
+            Ok(())
+        }
+        Ok(false) => Err(NoEscrita::Ajena),
+        Err(e) => Err(NoEscrita::Incierta(e)),
     }
 }

@@ -1,6 +1,10 @@
 //! ConfirmadorReserva: turns the hold into a sale, adds the reservation to the buyer's
 //! history, marks it CONFIRMADA and releases the lock. Compensation returns the sale and
 //! removes it from the history (the earlier handlers then refund and unlock).
+//!
+//! The buyer has paid by now, so an unknown outcome here goes *forward*, never back: a
+//! confirmation or a history update whose answer never came (asked again, still
+//! unknown) leaves the reservation EN_CURSO, and recovery finishes it.
 
 use async_trait::async_trait;
 use eventflow_shared::bus::{Pendiente, RESERVA_CONFIRMADA};
@@ -8,8 +12,8 @@ use eventflow_shared::ApiError;
 use serde_json::json;
 
 use super::validador_datos::dependencia;
-use super::{Contexto, Deps, EstadoRetencion, FalloSimulado, Handler};
-use crate::clients::ClientError;
+use super::{Contexto, Deps, EstadoRetencion, Fallo, FalloSimulado, Handler};
+use crate::clients::{hasta_saber, ClientError};
 use crate::domain::{entradas, Estado, Progreso};
 
 pub struct ConfirmadorReserva;
@@ -20,13 +24,14 @@ impl Handler for ConfirmadorReserva {
         "ConfirmadorReserva"
     }
 
-    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError> {
+    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo> {
         match ctx.fallo_simulado {
             Some(FalloSimulado::Confirmacion) => {
                 return Err(ApiError::unavailable(
                     "simulada",
                     "Fallo simulado en la confirmación (X-Simular-Fallo)",
-                ));
+                )
+                .into());
             }
             Some(FalloSimulado::ColgarTrasPago) => {
                 tracing::warn!(reserva_id = %ctx.reserva.id, "simulated hang after payment");
@@ -39,15 +44,17 @@ impl Handler for ConfirmadorReserva {
             ctx.reserva.id.clone(),
             ctx.corr(),
         );
-        deps.eventos
-            .confirmar(&evento, &rid, &corr)
+        hasta_saber(|| deps.eventos.confirmar(&evento, &rid, &corr))
             .await
             .map_err(|e| match e {
                 ClientError::Rechazo { status: 409, .. } => ApiError::conflict(
                     "retencion-vencida",
                     "La retención de entradas venció antes de confirmar; el pago se reembolsa",
-                ),
-                other => dependencia(other, "El evento"),
+                )
+                .into(),
+                e if e.incierto() => Fallo::Incierto(dependencia(e, "El evento")),
+                // Never reached eventos: nothing was sold, the hold is still there.
+                other => dependencia(other, "El evento").into(),
             })?;
         ctx.retencion = EstadoRetencion::Vendida;
         ctx.reserva.registrar(
@@ -56,10 +63,16 @@ impl Handler for ConfirmadorReserva {
         );
 
         let usuario = ctx.reserva.usuario_id.clone().unwrap_or_default();
-        deps.usuarios
-            .agregar_compra(&usuario, &rid, &corr)
+        hasta_saber(|| deps.usuarios.agregar_compra(&usuario, &rid, &corr))
             .await
-            .map_err(|e| dependencia(e, "El usuario"))?;
+            .map_err(|e| match e {
+                // The tickets are sold and paid for: an outage of usuarios is waited
+                // out by recovery, not turned into a refund.
+                ClientError::Incierto { .. } | ClientError::NoDisponible { .. } => {
+                    Fallo::Incierto(dependencia(e, "El usuario"))
+                }
+                other => dependencia(other, "El usuario").into(),
+            })?;
         ctx.reserva
             .registrar("HistorialActualizado", json!({ "usuario_id": usuario }));
 
@@ -105,7 +118,7 @@ impl Handler for ConfirmadorReserva {
             ctx.corr(),
         );
         if ctx.retencion == EstadoRetencion::Vendida {
-            match deps.eventos.devolver(&evento, &rid, &corr).await {
+            match hasta_saber(|| deps.eventos.devolver(&evento, &rid, &corr)).await {
                 Ok(r) if r == "devuelta" => hechas.push(format!(
                     "{} de vuelta a la venta",
                     entradas(ctx.reserva.cantidad)
@@ -119,7 +132,7 @@ impl Handler for ConfirmadorReserva {
             || ctx.reserva.tiene_evento("InventarioConfirmado")
         {
             let usuario = ctx.reserva.usuario_id.clone().unwrap_or_default();
-            match deps.usuarios.quitar_compra(&usuario, &rid, &corr).await {
+            match hasta_saber(|| deps.usuarios.quitar_compra(&usuario, &rid, &corr)).await {
                 Ok(()) | Err(ClientError::NoEncontrado) => {}
                 Err(e) => return Err(dependencia(e, "El usuario")),
             }

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use eventflow_shared::lock::Lock;
 use eventflow_shared::ApiError;
 
-pub use cadena::Cadena;
+pub use cadena::{Cadena, Fin};
 pub use confirmador_reserva::ConfirmadorReserva;
 pub use procesador_pago::ProcesadorPago;
 pub use validador_datos::dependencia as validador_datos_dependencia;
@@ -27,7 +27,7 @@ use crate::clients::{EventosClient, UsuariosClient};
 use crate::domain::{Reserva, SolicitudReserva};
 use crate::metrics::Metricas;
 use crate::pagos::PasarelaSimulada;
-use crate::store::ReservaStore;
+use crate::store::{ReservaStore, StoreError};
 
 /// Everything the handlers talk to.
 pub struct Deps {
@@ -39,6 +39,9 @@ pub struct Deps {
     pub metricas: Arc<Metricas>,
     pub lock_ttl: Duration,
     pub max_cantidad: u32,
+    /// This process's name in leases and logs (`RESERVAS_INSTANCIA`, else host and pid):
+    /// who owns a reservation while its SAGA or its recovery runs.
+    pub instancia: String,
     /// Wakes the outbox relay after a write that queued a message.
     pub outbox: Arc<tokio::sync::Notify>,
 }
@@ -101,12 +104,44 @@ impl Contexto {
     }
 }
 
+/// How a step ended when it did not succeed.
+#[derive(Debug)]
+pub enum Fallo {
+    /// Refused, or failed with effects the compensations can find and undo exactly
+    /// (they read the owner's state): compensate.
+    Rechazo(ApiError),
+    /// The step's outcome is still unknown after asking again (a timeout, a 5xx), and
+    /// undoing it blind could undo a sale the buyer paid for. Never compensated: the
+    /// reservation stays EN_CURSO and recovery resolves it.
+    Incierto(ApiError),
+}
+
+impl From<ApiError> for Fallo {
+    fn from(e: ApiError) -> Self {
+        Self::Rechazo(e)
+    }
+}
+
+impl From<StoreError> for Fallo {
+    /// The payment ledger is in-process: a failed ledger call is compensated by reading
+    /// the ledger back (`reembolsar` refunds only an APROBADO charge it finds).
+    fn from(e: StoreError) -> Self {
+        Self::Rechazo(e.into())
+    }
+}
+
 /// One SAGA step.
 #[async_trait]
 pub trait Handler: Send + Sync {
     fn nombre(&self) -> &'static str;
+    /// Whether the chain writes the reservation after this step succeeds. A step with no
+    /// side effects (ValidadorDatos) is not worth a write: a request refused before any
+    /// side effect is never stored.
+    fn persiste(&self) -> bool {
+        true
+    }
     /// Does the step. On error, it leaves in `ctx` enough to compensate what it did.
-    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError>;
+    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo>;
     /// Undoes the step, fully or partially done. Idempotent. Returns what it undid, in
     /// words for the buyer; an error means it could not, and recovery will retry.
     async fn compensar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<Vec<String>, ApiError>;

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use eventflow_shared::ApiError;
 use serde_json::json;
 
-use super::{Contexto, Deps, FalloSimulado, Handler};
+use super::{Contexto, Deps, Fallo, FalloSimulado, Handler};
 use crate::domain::{importe, PagoResumen, Progreso};
 use crate::pagos::Cobro;
 use crate::store::EstadoPago;
@@ -19,9 +19,11 @@ impl Handler for ProcesadorPago {
         "ProcesadorPago"
     }
 
-    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError> {
+    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo> {
         // Only set when RESERVAS_SIMULAR_FALLOS=1 (the handler filters the header).
         if ctx.fallo_simulado == Some(FalloSimulado::ColgarTrasRetencion) {
+            // Recorded first, so a crash test finds the hold in the stored log.
+            let _ = super::cadena::persistir(ctx, deps).await;
             tracing::warn!(reserva_id = %ctx.reserva.id, "simulated hang before payment");
             std::future::pending::<()>().await;
         }
@@ -59,12 +61,14 @@ impl Handler for ProcesadorPago {
                     "Pago rechazado",
                     format!("El pago fue rechazado: {motivo}"),
                 )
-                .with("motivo", motivo))
+                .with("motivo", motivo)
+                .into())
             }
             Cobro::ErrorProceso => Err(ApiError::unavailable(
                 "pasarela-pagos",
                 "La pasarela de pagos falló al procesar el cobro; no se cobró nada",
-            )),
+            )
+            .into()),
         }
     }
 

@@ -1,6 +1,13 @@
 //! Recovery of SAGAs that stopped mid-way (a crash, a kill -9, a compensation that
-//! could not run). Every step is idempotent, so finishing or undoing one is safe: a
-//! paid reservation is completed forward; anything short of payment is compensated.
+//! could not run, an outcome nobody could learn). Every step is idempotent, so finishing
+//! or undoing one is safe: a paid reservation is completed forward; anything short of
+//! payment is compensated.
+//!
+//! Several instances sweep the same store. Each claims a reservation before it acts,
+//! with one version-guarded write that takes the lease (this instance, until the lock
+//! TTL from now) and logs `RecuperacionIniciada`. Of several sweepers exactly one wins
+//! that write; the others leave the reservation alone. A later write that meets another
+//! version means someone else took it over: the run stops, it never compensates.
 
 use std::time::Duration;
 
@@ -8,12 +15,13 @@ use chrono::Utc;
 use eventflow_shared::ApiError;
 use serde_json::json;
 
-use super::cadena::{persistir, CONFIRMADOR_RESERVA};
+use super::cadena::{persistir, NoEscrita, CONFIRMADOR_RESERVA};
 use super::{Cadena, Contexto, Deps, EstadoRetencion};
-use crate::domain::{Estado, FalloReserva, PagoResumen, Progreso, Reserva};
+use crate::domain::{Estado, FalloReserva, Lease, PagoResumen, Progreso, Reserva};
 use crate::store::EstadoPago;
 
-/// Finishes every reservation not written for `inactividad`. Returns how many it handled.
+/// Finishes every reservation not written for `inactividad` whose lease ran out.
+/// Returns how many it acted on.
 pub async fn barrer(deps: &Deps, cadena: &Cadena, inactividad: Duration) -> usize {
     let corte = Utc::now() - chrono::Duration::from_std(inactividad).unwrap_or_default();
     let abandonadas = match deps.reservas.abandonadas(corte).await {
@@ -27,10 +35,11 @@ pub async fn barrer(deps: &Deps, cadena: &Cadena, inactividad: Duration) -> usiz
     for r in abandonadas {
         let id = r.id.clone();
         match recuperar(deps, cadena, r).await {
-            Ok(estado) => {
+            Ok(Some(estado)) => {
                 n += 1;
-                tracing::warn!(reserva_id = %id, ?estado, "recovered an interrupted reservation");
+                tracing::warn!(reserva_id = %id, instancia = %deps.instancia, ?estado, "recovered an interrupted reservation");
             }
+            Ok(None) => {}
             Err(e) => {
                 tracing::warn!(reserva_id = %id, error = %e, "recovery will retry this reservation")
             }
@@ -39,15 +48,38 @@ pub async fn barrer(deps: &Deps, cadena: &Cadena, inactividad: Duration) -> usiz
     n
 }
 
+/// Claims the reservation for this instance: `false` when another instance (or its
+/// live SAGA) holds the lease or wins the write.
+async fn reclamar(deps: &Deps, r: &mut Reserva) -> Result<bool, ApiError> {
+    let ahora = eventflow_shared::now();
+    if r.estado.terminal() || !r.libre_para(&deps.instancia, ahora) {
+        return Ok(false);
+    }
+    r.lease = Some(Lease {
+        instancia: deps.instancia.clone(),
+        hasta: ahora + chrono::Duration::from_std(deps.lock_ttl).unwrap_or_default(),
+    });
+    r.registrar(
+        "RecuperacionIniciada",
+        json!({ "instancia": deps.instancia, "progreso": r.progreso, "estado": r.estado }),
+    );
+    Ok(deps.reservas.guardar(r).await?)
+}
+
 /// Drives one stored reservation to a terminal state, if its dependencies answer.
-pub async fn recuperar(deps: &Deps, cadena: &Cadena, reserva: Reserva) -> Result<Estado, ApiError> {
+/// `None` when it was not this instance's to recover.
+pub async fn recuperar(
+    deps: &Deps,
+    cadena: &Cadena,
+    mut reserva: Reserva,
+) -> Result<Option<Estado>, ApiError> {
+    if !reclamar(deps, &mut reserva).await? {
+        return Ok(None);
+    }
     if reserva.estado == Estado::Cancelando {
         return crate::cancelacion::completar(deps, reserva)
             .await
-            .map(|r| r.estado);
-    }
-    if reserva.estado != Estado::EnCurso {
-        return Ok(reserva.estado);
+            .map(|r| Some(r.estado));
     }
     let vendida = reserva.tiene_evento("InventarioConfirmado");
     let mut ctx = Contexto {
@@ -63,10 +95,6 @@ pub async fn recuperar(deps: &Deps, cadena: &Cadena, reserva: Reserva) -> Result
         },
         fallo_simulado: None,
     };
-    ctx.reserva.registrar(
-        "RecuperacionIniciada",
-        json!({ "progreso": ctx.reserva.progreso }),
-    );
 
     // A crash between the charge and its log entry leaves progreso at Retenida: ask
     // the provider, which is the source of truth for money.
@@ -74,7 +102,9 @@ pub async fn recuperar(deps: &Deps, cadena: &Cadena, reserva: Reserva) -> Result
     let pagada = pago
         .as_ref()
         .is_some_and(|p| p.estado == EstadoPago::Aprobado);
-    if pagada && ctx.reserva.fallo.is_none() && ctx.reserva.progreso >= Progreso::Retenida {
+    // A charge is only ever made after the hold, so a paid reservation held its tickets
+    // even if the crash came before that was written.
+    if pagada && ctx.reserva.fallo.is_none() {
         if ctx.reserva.progreso < Progreso::Pagada {
             let p = pago.expect("checked");
             ctx.reserva.pago = Some(PagoResumen {
@@ -87,14 +117,16 @@ pub async fn recuperar(deps: &Deps, cadena: &Cadena, reserva: Reserva) -> Result
                 json!({ "pago_id": p.id, "monto": p.monto, "recuperado": true }),
             );
         }
+        // Confirmation is idempotent: whatever the lost answer was, asking again tells.
         ctx.retencion = if vendida {
             EstadoRetencion::Vendida
         } else {
             EstadoRetencion::Hecha
         };
-        // Forward: the chain compensates by itself if confirmation is no longer possible.
+        // Forward: the chain compensates by itself if confirmation is no longer possible,
+        // and leaves it EN_CURSO for the next sweep while an outcome is still unknown.
         let _ = cadena.ejecutar(&mut ctx, deps, CONFIRMADOR_RESERVA).await;
-        return Ok(ctx.reserva.estado);
+        return Ok(Some(ctx.reserva.estado));
     }
 
     ctx.reserva.fallo.get_or_insert(FalloReserva {
@@ -109,6 +141,9 @@ pub async fn recuperar(deps: &Deps, cadena: &Cadena, reserva: Reserva) -> Result
         ctx.reserva
             .registrar("ReservaFallida", json!({ "paso": "Recuperacion" }));
     }
-    persistir(&mut ctx, deps).await?;
-    Ok(ctx.reserva.estado)
+    match persistir(&mut ctx, deps).await {
+        Ok(()) => Ok(Some(ctx.reserva.estado)),
+        Err(NoEscrita::Ajena) => Ok(None),
+        Err(NoEscrita::Incierta(e)) => Err(e.into()),
+    }
 }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use eventflow_shared::{safe_id, ApiError, FieldError};
 use serde_json::json;
 
-use super::{Contexto, Deps, Handler};
+use super::{Contexto, Deps, Fallo, Handler};
 use crate::clients::{ClientError, EventoRef};
 use crate::domain::tarjeta;
 
@@ -36,6 +36,11 @@ pub fn dependencia(e: ClientError, que: &str) -> ApiError {
         ClientError::NoDisponible {
             dependencia,
             detalle,
+        }
+        | ClientError::Incierto {
+            dependencia,
+            detalle,
+            ..
         } => ApiError::unavailable(dependencia, detalle),
     }
 }
@@ -46,7 +51,11 @@ impl Handler for ValidadorDatos {
         "ValidadorDatos"
     }
 
-    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError> {
+    fn persiste(&self) -> bool {
+        false
+    }
+
+    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo> {
         let s = ctx
             .solicitud
             .clone()
@@ -100,7 +109,7 @@ impl Handler for ValidadorDatos {
             Err(m) => errors.push(FieldError::new("pago.numero_tarjeta", m)),
         }
         if !errors.is_empty() {
-            return Err(ApiError::validation(errors));
+            return Err(ApiError::validation(errors).into());
         }
         let comprador = comprador.expect("checked above");
         let corr = ctx.corr();
@@ -116,7 +125,8 @@ impl Handler for ValidadorDatos {
             return Err(ApiError::conflict(
                 "evento-finalizado",
                 "El evento ya ocurrió; no se venden entradas",
-            ));
+            )
+            .into());
         }
         let zona = elegir_zona(&evento, s.zona.as_deref())?;
         let cantidad = cantidad as u32;

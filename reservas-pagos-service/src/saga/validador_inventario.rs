@@ -1,14 +1,20 @@
 //! ValidadorInventario: takes the buyer's checkout lock (`SET NX PX`) and places the
-//! inventory hold in eventos. Compensation releases the hold and deletes the lock only
-//! while it still holds this reservation's id (Lua compare-and-delete).
+//! inventory hold in eventos. Compensation undoes whatever inventory the reservation has
+//! (its hold, or the sale a lost confirmation made of it) and deletes the lock only while
+//! it still holds this reservation's id (Lua compare-and-delete).
+//!
+//! A hold whose answer never came is asked again (the call is idempotent). If it is still
+//! unknown, the step fails *with the hold marked uncertain*: no money has moved yet, and
+//! the compensation, which undoes exactly what eventos has, resolves it.
 
 use async_trait::async_trait;
 use eventflow_shared::ApiError;
 use serde_json::json;
 
+use super::cadena::{persistir, NoEscrita};
 use super::validador_datos::dependencia;
-use super::{Contexto, Deps, EstadoRetencion, Handler};
-use crate::clients::ClientError;
+use super::{Contexto, Deps, EstadoRetencion, Fallo, Handler};
+use crate::clients::{hasta_saber, hasta_saber_con_dudas, ClientError};
 use crate::domain::{entradas, Progreso};
 
 pub struct ValidadorInventario;
@@ -24,7 +30,14 @@ impl Handler for ValidadorInventario {
         "ValidadorInventario"
     }
 
-    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), ApiError> {
+    /// It writes the reservation itself, before the hold. The hold's success needs no
+    /// write of its own: recovery releases a possible hold of any unpaid reservation,
+    /// and the payment step's write records it.
+    fn persiste(&self) -> bool {
+        false
+    }
+
+    async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo> {
         let key = ctx.lock_key();
         let rid = ctx.reserva.id.clone();
         if !deps
@@ -36,24 +49,31 @@ impl Handler for ValidadorInventario {
             return Err(ApiError::conflict(
                 "compra-en-curso",
                 "Ya tienes una compra en curso para este evento; espera a que termine",
-            ));
+            )
+            .into());
         }
         ctx.lock_tomado = true;
         ctx.reserva.registrar(
             "LockAdquirido",
             json!({ "clave": key, "ttl_ms": deps.lock_ttl.as_millis() as u64 }),
         );
+        // Stored before the hold, so that from here on a crash leaves a record recovery
+        // finds: a hold is never orphaned. (A checkout refused at the lock is not stored.)
+        persistir(ctx, deps).await.map_err(|e| match e {
+            NoEscrita::Incierta(e) => ApiError::from(e),
+            NoEscrita::Ajena => ApiError::conflict("reserva-modificada", "La reserva ya existe"),
+        })?;
 
         let (evento, zona, cantidad) = (
             ctx.reserva.evento_id.clone(),
             ctx.reserva.zona.clone().unwrap_or_default(),
             ctx.reserva.cantidad,
         );
-        match deps
-            .eventos
-            .retener(&evento, &rid, &zona, cantidad, &ctx.corr())
-            .await
-        {
+        let corr = ctx.corr();
+        let (res, dudas) =
+            hasta_saber_con_dudas(|| deps.eventos.retener(&evento, &rid, &zona, cantidad, &corr))
+                .await;
+        match res {
             Ok(_) => {
                 ctx.retencion = EstadoRetencion::Hecha;
                 ctx.reserva.progreso = Progreso::Retenida;
@@ -64,35 +84,56 @@ impl Handler for ValidadorInventario {
                 Ok(())
             }
             Err(e) => {
-                // Only an outage leaves us unsure whether the hold happened.
-                if matches!(e, ClientError::NoDisponible { .. }) {
+                // An earlier try that timed out may have held even if this one did not.
+                if dudas || e.incierto() {
                     ctx.retencion = EstadoRetencion::Incierta;
                 }
                 if let ClientError::Rechazo { tipo, cuerpo, .. } = &e {
+                    // The answer came after we stopped waiting; eventos kept nothing.
+                    if tipo == "plazo-vencido" {
+                        return Err(ApiError::unavailable(
+                            "eventos",
+                            "eventos no respondió a tiempo; no se retuvo nada",
+                        )
+                        .into());
+                    }
                     if tipo == "agotado" {
                         return Err(ApiError::conflict(
                             "agotado",
                             format!("No quedan {} en la zona {zona}", entradas(cantidad)),
                         )
                         .with("disponibles", cuerpo["disponibles"].clone())
-                        .with("retenidas", cuerpo["retenidas"].clone()));
+                        .with("retenidas", cuerpo["retenidas"].clone())
+                        .into());
                     }
                 }
-                Err(dependencia(e, "El evento"))
+                Err(dependencia(e, "El evento").into())
             }
         }
     }
 
     async fn compensar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<Vec<String>, ApiError> {
         let mut hechas = Vec::new();
-        if matches!(
-            ctx.retencion,
-            EstadoRetencion::Hecha | EstadoRetencion::Incierta
-        ) {
-            let r = &ctx.reserva;
-            match deps.eventos.liberar(&r.evento_id, &r.id, &ctx.corr()).await {
+        // Vendida too: ConfirmadorReserva normally returns the sale first, but if it
+        // could not, the hold compensation still undoes whatever eventos has.
+        if ctx.retencion != EstadoRetencion::Ninguna {
+            let (evento, rid, corr) = (
+                ctx.reserva.evento_id.clone(),
+                ctx.reserva.id.clone(),
+                ctx.corr(),
+            );
+            let n = ctx.reserva.cantidad;
+            match hasta_saber(|| deps.eventos.liberar(&evento, &rid, &corr)).await {
                 Ok(res) if res == "liberada" => {
-                    hechas.push(format!("retención de {} liberada", entradas(r.cantidad)))
+                    hechas.push(format!("retención de {} liberada", entradas(n)))
+                }
+                // The hold had become a sale behind our back (its answer was lost).
+                Ok(res) if res == "devuelta" => {
+                    ctx.reserva.registrar(
+                        "InventarioDevuelto",
+                        json!({ "zona": ctx.reserva.zona, "cantidad": n }),
+                    );
+                    hechas.push(format!("{} de vuelta a la venta", entradas(n)))
                 }
                 Ok(_) | Err(ClientError::NoEncontrado) => {}
                 Err(e) => return Err(dependencia(e, "El evento")),

@@ -82,6 +82,14 @@ impl ReservaStore for MemoryStore {
             .collect())
     }
 
+    async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
+        let mut map = self.reservas.lock().expect("mutex");
+        if map.get(&r.id).is_some_and(|s| s.version == r.version) {
+            map.remove(&r.id);
+        }
+        Ok(())
+    }
+
     fn backend(&self) -> &'static str {
         "embebido"
     }

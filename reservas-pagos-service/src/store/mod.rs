@@ -42,6 +42,8 @@ impl From<StoreError> for ApiError {
 ///   returns `false` (and writes nothing) when someone else wrote first.
 /// - `abandonadas` lists reservations in `EN_CURSO` or `CANCELANDO` not written since
 ///   `antes_de`: the ones recovery must finish.
+/// - `descartar` deletes `r` only if the stored version is still `r.version` (nobody
+///   else wrote it since); deleting what is not there is fine.
 #[async_trait]
 pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     async fn crear(&self, r: &mut Reserva) -> Result<(), StoreError>;
@@ -54,6 +56,7 @@ pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
         offset: u32,
     ) -> Result<(Vec<Reserva>, u64), StoreError>;
     async fn abandonadas(&self, antes_de: DateTime<Utc>) -> Result<Vec<Reserva>, StoreError>;
+    async fn descartar(&self, r: &Reserva) -> Result<(), StoreError>;
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<(), String>;
 }

@@ -164,6 +164,14 @@ impl ReservaStore for MongoStore {
         docs.into_iter().map(from_doc).collect()
     }
 
+    async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
+        self.reservas
+            .delete_one(doc! { "_id": &r.id, "version": r.version as i64 })
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
     fn backend(&self) -> &'static str {
         "mongodb"
     }
