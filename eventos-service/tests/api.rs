@@ -131,9 +131,14 @@ async fn crear_con_zonas_y_leerlo(app: &TestApp) {
             "aforo_total",
             "entradas_disponibles",
             "zonas",
+            "max_por_comprador",
             "creado_en"
         ]),
         "no internal fields leak: {creado}"
+    );
+    assert_eq!(
+        creado["max_por_comprador"], 10,
+        "the default limit per buyer"
     );
     assert_eq!(creado["nombre"], "Rock en el Parque");
     assert_eq!(creado["lugar"], "Estadio Nacional");
@@ -444,6 +449,16 @@ async fn validacion_al_crear(app: &TestApp) {
             json!({"fecha": rfc3339(en_dias(5)), "lugar": "Lima", "aforo_total": 1}),
             "nombre",
         ),
+        (
+            "límite por comprador 0",
+            con(valido(), "max_por_comprador", json!(0)),
+            "max_por_comprador",
+        ),
+        (
+            "límite por comprador enorme",
+            con(valido(), "max_por_comprador", json!(5000)),
+            "max_por_comprador",
+        ),
     ];
     for (caso, body, campo) in &casos {
         let campos = assert_invalid(app.crear_evento(body).await).await;
@@ -753,8 +768,20 @@ async fn actualizar_evento(app: &TestApp) {
         esperado
     );
 
+    // The organizer sets the tickets-per-buyer limit.
+    let limitado = assert_json(
+        app.actualizar_evento(&id, &json!({"max_por_comprador": 4}))
+            .await,
+        200,
+    )
+    .await;
+    esperado["max_por_comprador"] = json!(4);
+    assert_eq!(limitado, esperado);
+
     // Refused changes leave the event as it was.
     for (body, campo) in [
+        (json!({"max_por_comprador": 0}), "max_por_comprador"),
+        (json!({"max_por_comprador": 1001}), "max_por_comprador"),
         (json!({"zonas": []}), "zonas"),
         (json!({"aforo_total": 5}), "aforo_total"),
         (json!({"entradas_disponibles": 5}), "entradas_disponibles"),

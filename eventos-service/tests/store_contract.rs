@@ -30,6 +30,7 @@ fn evento(id: &str, dias: i64, lugar: &str, zonas: &[(&str, i64, i64)]) -> Event
         ),
         aforo_total: None,
         entradas_disponibles: None,
+        max_por_comprador: None,
     };
     NuevoEvento::parse(&input, Utc::now())
         .unwrap()
@@ -77,14 +78,17 @@ async fn crud(s: Arc<dyn EventoStore>) {
         Some("Nuevo nombre"),
         Some(&(Utc::now() + Duration::days(1)).to_rfc3339()),
         None,
+        Some(4),
         Utc::now(),
     )
     .unwrap();
+    assert_eq!(s.get("a").await.unwrap().unwrap().max_por_comprador, 10);
     let up = s.update("a", &cambios).await.unwrap().unwrap();
     assert_eq!(
-        (up.nombre.as_str(), up.lugar.as_str()),
-        ("Nuevo nombre", "Lima")
+        (up.nombre.as_str(), up.lugar.as_str(), up.max_por_comprador),
+        ("Nuevo nombre", "Lima", 4)
     );
+    assert_eq!(s.get("a").await.unwrap().unwrap().max_por_comprador, 4);
     assert_eq!(
         ids(s.list(&FiltroEventos::default(), 10, 0).await.unwrap()),
         ["a", "b", "c"]

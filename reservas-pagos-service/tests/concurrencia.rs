@@ -174,33 +174,169 @@ async fn doble_clic(backend: Backend) {
     s.sin_retenciones(&evento).await;
 }
 
-/// 20 concurrent checkouts by one buyer without a key: the lock lets one through at a
-/// time; whatever is confirmed is paid once and counted once.
-async fn mismo_comprador_sin_clave(backend: Backend) {
+/// The seed's own lock test: 10 simultaneous identical `POST /api/reservar` by one buyer,
+/// without an Idempotency-Key. The lock turns away the ones that overlap; the ones that
+/// arrive after the first finished are a double submission within 10 s and get that
+/// reservation back. Exactly 1 reservation, 1 charge, 1 ticket. Five runs in a row.
+async fn doble_envio_sin_clave(backend: Backend) {
     let s = Arc::new(stack(backend).await);
-    let evento = s.evento(&[("General", 5000, 50)]).await;
-    let u = s.usuario(1).await;
-    let us: Vec<String> = (0..20).map(|_| u.clone()).collect();
-    let r = rush(&s, &evento, &us, |_| tarjeta::APROBADA).await;
-    let c = contar(&r);
-    let ok = c.get(&(201, String::new())).copied().unwrap_or(0);
-    let lock = c
-        .get(&(409, "compra-en-curso".into()))
-        .copied()
-        .unwrap_or(0);
-    assert!(ok >= 1, "{c:?}");
-    assert_eq!(ok + lock, 20, "only confirmed or lock conflicts: {c:?}");
-    let e = s.get_evento(&evento).await;
-    assert_eq!(e["zonas"][0]["vendidas"].as_u64(), Some(ok as u64));
-    assert_eq!(
-        s.get_usuario(&u).await["historial_compras"]
-            .as_array()
-            .unwrap()
-            .len(),
-        ok
-    );
-    s.sin_retenciones(&evento).await;
+    for ronda in 0..5 {
+        let evento = s.evento(&[("General", 5000, 50)]).await;
+        let u = s.usuario(100 + ronda).await;
+        let tareas: Vec<_> = (0..10)
+            .map(|_| {
+                let s = s.clone();
+                let body = json!({"usuario_id": u, "evento_id": evento, "cantidad": 1});
+                tokio::spawn(async move {
+                    let res = s.reservar(body).await;
+                    let st = res.status().as_u16();
+                    let repetida = res.headers().contains_key("idempotent-replayed");
+                    (st, repetida, res.json::<Value>().await.unwrap())
+                })
+            })
+            .collect();
+        let (mut nuevas, mut repetidas, mut bloqueo, mut ids) =
+            (0, 0, 0, std::collections::HashSet::new());
+        for t in tareas {
+            let (st, repetida, v) = t.await.unwrap();
+            match (st, repetida) {
+                (201, false) => nuevas += 1,
+                (201, true) => repetidas += 1,
+                (409, _) if v["type"] == "urn:eventflow:problem:compra-en-curso" => bloqueo += 1,
+                other => panic!("round {ronda}: unexpected {other:?}: {v}"),
+            }
+            if st == 201 {
+                ids.insert(v["id"].as_str().unwrap().to_owned());
+            }
+        }
+        assert_eq!(
+            nuevas, 1,
+            "round {ronda}: one purchase ({repetidas} replays, {bloqueo} locked)"
+        );
+        assert_eq!(ids.len(), 1, "every 201 is the same reservation");
+        // Once it is done, one more identical submission is surely a replay.
+        let res = s
+            .reservar(json!({"usuario_id": u, "evento_id": evento, "cantidad": 1}))
+            .await;
+        assert_eq!(res.status(), 201);
+        assert_eq!(res.headers()["idempotent-replayed"], "true");
+        let v: Value = res.json().await.unwrap();
+        assert!(
+            ids.contains(v["id"].as_str().unwrap()),
+            "the same reservation: {v}"
+        );
+        let (guardadas, _) = s.deps.reservas.por_usuario(&u, 100, 0).await.unwrap();
+        assert_eq!(
+            guardadas.len(),
+            1,
+            "round {ronda}: exactly one stored reservation"
+        );
+        let pago = s.deps.pasarela.consultar(&guardadas[0].id).await.unwrap();
+        assert!(pago.is_some(), "charged once");
+        let e = s.get_evento(&evento).await;
+        assert_eq!(e["zonas"][0]["vendidas"].as_u64(), Some(1), "{e}");
+        assert_eq!(
+            s.get_usuario(&u).await["historial_compras"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        s.sin_retenciones(&evento).await;
+        eprintln!(
+            "FIGURES doble envío, round {ronda}: 10 identical requests without a key → 1 \
+             purchase, {repetidas} replays of it, {bloqueo} refused by the lock; 1 stored, 1 \
+             charge, 1 sold"
+        );
+    }
     assert!(s.lock_keys().await.is_empty());
+}
+
+/// The event's tickets-per-buyer limit counts every live reservation of the buyer, and
+/// holds under a rush of that buyer's deliberate purchases (each with its own key).
+async fn limite_por_comprador(backend: Backend) {
+    let s = Arc::new(stack(backend).await);
+    let evento = s
+        .evento(&[("General", 5000, 100), ("VIP", 9000, 100)])
+        .await;
+    let res = s
+        .http
+        .patch(format!("{}/api/eventos/{evento}", s.eventos))
+        .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN)
+        .json(&json!({"max_por_comprador": 4}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let u = s.usuario(7).await;
+    let comprar = |zona: &'static str, n: u32| {
+        let s = s.clone();
+        let (u, evento) = (u.clone(), evento.clone());
+        async move {
+            let res = s
+                .http
+                .post(format!("{}/api/reservar", s.reservas))
+                .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+                .json(&json!({"usuario_id": u, "evento_id": evento, "zona": zona, "cantidad": n}))
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.json::<Value>().await.unwrap())
+        }
+    };
+    let (st, v) = comprar("General", 3).await;
+    assert_eq!(st, 201, "{v}");
+    // Across zones: 3 + 2 > 4.
+    let (st, v) = comprar("VIP", 2).await;
+    assert_eq!(st, 409, "{v}");
+    assert_eq!(v["type"], "urn:eventflow:problem:limite-por-comprador");
+    assert_eq!(
+        (v["maximo"].as_u64(), v["ya_tienes"].as_u64()),
+        (Some(4), Some(3))
+    );
+    assert_eq!(
+        v["detail"],
+        "Puedes comprar como máximo 4 entradas para este evento y ya tienes 3 entradas"
+    );
+    // A refusal is not a reservation.
+    assert_eq!(s.deps.reservas.por_usuario(&u, 100, 0).await.unwrap().1, 1);
+
+    // Ten deliberate purchases of 1 at once: exactly one more fits.
+    let intentos = futures::future::join_all((0..10).map(|_| comprar("VIP", 1))).await;
+    let mut ok = 0;
+    for (st, v) in &intentos {
+        match *st {
+            201 => ok += 1,
+            409 => assert!(
+                v["type"] == "urn:eventflow:problem:limite-por-comprador"
+                    || v["type"] == "urn:eventflow:problem:compra-en-curso",
+                "{v}"
+            ),
+            other => panic!("unexpected {other}: {v}"),
+        }
+    }
+    assert_eq!(ok, 1, "{intentos:?}");
+    let e = s.get_evento(&evento).await;
+    let vendidas: u64 = e["zonas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z["vendidas"].as_u64().unwrap())
+        .sum();
+    assert_eq!(vendidas, 4, "never more than the limit: {e}");
+    // A cancelled purchase frees its tickets from the count.
+    let (lista, _) = s.deps.reservas.por_usuario(&u, 100, 0).await.unwrap();
+    let tres = lista.iter().find(|r| r.cantidad == 3).unwrap();
+    let res = s
+        .http
+        .post(format!("{}/api/reservas/{}/cancelar", s.reservas, tres.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (st, v) = comprar("General", 3).await;
+    assert_eq!(st, 201, "{v}");
+    s.sin_retenciones(&evento).await;
 }
 
 macro_rules! ambos {
@@ -227,4 +363,5 @@ macro_rules! ambos {
 ambos!(quinientos_por_cien);
 ambos!(con_rechazos);
 ambos!(doble_clic);
-ambos!(mismo_comprador_sin_clave);
+ambos!(doble_envio_sin_clave);
+ambos!(limite_por_comprador);

@@ -100,8 +100,11 @@ fn post_reservar(s: &Stack) -> RequestBuilder {
     s.http.post(format!("{}/api/reservar", s.reservas))
 }
 
+/// One deliberate purchase, with a fresh Idempotency-Key as the UI sends it: without
+/// one, an identical request within 10 s is taken for a double submission.
 async fn reservar(s: &Stack, body: &Value) -> Resp {
-    enviar(post_reservar(s).json(body)).await
+    let clave = uuid::Uuid::new_v4().to_string();
+    enviar(post_reservar(s).header("Idempotency-Key", clave).json(body)).await
 }
 
 async fn reservar_con(s: &Stack, body: &Value, headers: &[(&str, &str)]) -> Resp {

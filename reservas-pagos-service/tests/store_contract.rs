@@ -259,6 +259,31 @@ async fn descartar(s: Stores) {
     assert_eq!(quedo.version, b.version);
 }
 
+/// `del_comprador`: every reservation of one buyer for one event, and nothing else.
+async fn del_comprador(s: Stores) {
+    let st = s.reservas;
+    for (id, u, e) in [
+        ("a", "u-1", "e-1"),
+        ("b", "u-1", "e-1"),
+        ("c", "u-1", "e-2"),
+        ("d", "u-2", "e-1"),
+    ] {
+        let mut r = reserva(id, Some(u), instante(0));
+        r.evento_id = e.into();
+        st.crear(&mut r).await.unwrap();
+    }
+    let mut ids: Vec<String> = st
+        .del_comprador("u-1", "e-1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["a", "b"]);
+    assert!(st.del_comprador("u-9", "e-1").await.unwrap().is_empty());
+}
+
 // ---- PagoStore ----
 
 async fn pagos_registrar(s: Stores) {
@@ -496,6 +521,7 @@ contrato!(guardar_concurrente);
 contrato!(por_usuario);
 contrato!(abandonadas);
 contrato!(descartar);
+contrato!(del_comprador);
 contrato!(pagos_registrar);
 contrato!(pagos_registrar_concurrente);
 contrato!(pagos_reembolsar);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# 05 — the same buyer checks out concurrently: the per-buyer lock (SET NX PX) lets one
-# SAGA run at a time; the others get 409 compra-en-curso. No oversell: vendidas equals
-# the number of 201s.
+# 05 — the same buyer checks out concurrently, without Idempotency-Key (the seed's own
+# lock test): the per-buyer lock (SET NX PX) lets one SAGA run at a time; the others get
+# 409 compra-en-curso, or, arriving after the first finished, that same reservation back
+# (a double submission within 10 s, `Idempotent-Replayed: true`). Exactly one purchase.
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N=${SAGA_CONCURRENCIA:-10}
 ROUNDS=${SAGA_RONDAS:-3}
-scenario "05-compra-concurrente" "One buyer fires $N identical checkouts at once (no Idempotency-Key): at least one 201 and at least one 409 compra-en-curso; nothing else; vendidas equals the number of 201s."
+scenario "05-compra-concurrente" "One buyer fires $N identical checkouts at once (no Idempotency-Key): every 201 is the same reservation, the rest 409 compra-en-curso; nothing else; one ticket sold per round."
 
 CAPACIDAD=$((N * ROUNDS + 10))
 new_event 05 "[{\"nombre\":\"Campo\",\"precio\":8000,\"capacidad\":$CAPACIDAD}]"
@@ -50,6 +51,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     n201=0
     n409=0
     otros=()
+    rids=()
     printf '<<< responses:\n'
     for ((i = 1; i <= N; i++)); do
         code=$(cat "$d/$i.code" 2>/dev/null || echo 000)
@@ -57,7 +59,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
         rid=$(jget "$d/$i.json" 'd.get("id") or d.get("reserva_id") or ""' 2>/dev/null || echo "")
         printf '    #%-2s HTTP %s %-45s %s\n' "$i" "$code" "$tipo" "$rid"
         case "$code $tipo" in
-        "201 CONFIRMADA") n201=$((n201 + 1)) ;;
+        "201 CONFIRMADA")
+            n201=$((n201 + 1))
+            rids+=("$rid")
+            ;;
         "409 urn:eventflow:problem:compra-en-curso") n409=$((n409 + 1)) ;;
         *) otros+=("#$i: HTTP $code $tipo $(head -c 300 "$d/$i.json" 2>/dev/null) $(cat "$d/$i.err" 2>/dev/null)") ;;
         esac
@@ -66,10 +71,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
     if ((${#otros[@]})); then
         fail "unexpected outcomes: ${otros[*]}"
     fi
-    TOTAL_201=$((TOTAL_201 + n201))
     ((n201 >= 1)) || fail "round $round: no checkout succeeded"
+    distintas=$(printf '%s\n' "${rids[@]}" | sort -u | wc -l)
+    [[ "$distintas" == 1 ]] || fail "round $round: $distintas different reservations among the 201s: ${rids[*]}"
+    ok "round $round: the $n201 x 201 are one and the same reservation (${rids[0]})"
+    TOTAL_201=$((TOTAL_201 + 1))
     expect_zona Campo $((CAPACIDAD - TOTAL_201)) "$TOTAL_201"
-    ok "vendidas = number of 201s so far ($TOTAL_201): no oversell"
+    ok "vendidas = one per round so far ($TOTAL_201): one purchase, one charge"
     expect_lock_released "$EVENTO_ID" "$USUARIO_ID"
     if ((n409 >= 1)); then
         OVERLAP=1

@@ -311,7 +311,18 @@ reserva_body() {
 reservar() {
     local body=$1
     shift
+    # Every purchase is a deliberate attempt with a key of its own, as the UI sends it:
+    # without one, an identical request within 10 s counts as a double submission and
+    # gets the first reservation back. Pass -H 'Idempotency-Key: …' to choose it.
+    if [[ " $* " != *"Idempotency-Key"* ]]; then
+        set -- "$@" -H "Idempotency-Key: $(nueva_clave)"
+    fi
     http POST "$RESERVAS_URL/api/reservar" "$body" "$@"
+}
+
+# nueva_clave: a fresh UUID for an Idempotency-Key.
+nueva_clave() {
+    python3 -c 'import uuid; print(uuid.uuid4())'
 }
 
 # fetch_event [EVENTO_ID]: GET the event quietly into EVENT_FILE (fails if not 200).
@@ -487,7 +498,8 @@ expect_lock_released() {
     fi
     info "embedded locks are invisible: probing with a declined card (402, or 409 agotado = lock free; 409 compra-en-curso = still held)"
     local saved_status=$HTTP_STATUS saved_resp=$RESP saved_headers=$RESP_HEADERS type
-    http POST "$RESERVAS_URL/api/reservar" "$(reserva_body "$zona" 1 "$CARD_DECLINED" "$usuario" "$evento")"
+    http POST "$RESERVAS_URL/api/reservar" "$(reserva_body "$zona" 1 "$CARD_DECLINED" "$usuario" "$evento")" \
+        -H "Idempotency-Key: $(nueva_clave)"
     type=$(jget "$RESP" 'd.get("type", "")' 2>/dev/null || true)
     case "$HTTP_STATUS $type" in
     "409 urn:eventflow:problem:compra-en-curso")

@@ -49,6 +49,9 @@ pub struct Venta {
     pub cantidad: u32,
 }
 
+/// Tickets per buyer when the organizer does not say.
+pub const MAX_POR_COMPRADOR_DEFECTO: u32 = 10;
+
 /// An event with its inventory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evento {
@@ -57,6 +60,9 @@ pub struct Evento {
     pub fecha: DateTime<Utc>,
     pub lugar: String,
     pub zonas: Vec<Zona>,
+    /// Tickets one buyer may hold across all their reservations for this event (the
+    /// anti-scalping limit); the organizer sets it, [`MAX_POR_COMPRADOR_DEFECTO`] else.
+    pub max_por_comprador: u32,
     pub creado_en: DateTime<Utc>,
     /// Active holds by reservation id.
     pub retenciones: BTreeMap<String, Retencion>,
@@ -92,6 +98,7 @@ impl Evento {
             fecha: self.fecha,
             lugar: self.lugar.clone(),
             zonas: self.zonas.clone(),
+            max_por_comprador: self.max_por_comprador,
             creado_en: self.creado_en,
             retenciones: BTreeMap::new(),
             ventas: BTreeMap::new(),

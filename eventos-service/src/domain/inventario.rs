@@ -161,6 +161,7 @@ mod tests {
                 disponibles: capacidad,
                 vendidas: 0,
             }],
+            max_por_comprador: 10,
             creado_en: Utc::now(),
             retenciones: BTreeMap::new(),
             ventas: BTreeMap::new(),

@@ -4,6 +4,6 @@ mod evento;
 pub mod inventario;
 mod nuevo;
 
-pub use evento::{Evento, Retencion, Venta, Zona};
+pub use evento::{Evento, Retencion, Venta, Zona, MAX_POR_COMPRADOR_DEFECTO};
 pub use inventario::{Confirmacion, Devolucion, Efecto, Liberacion, Retenida};
 pub use nuevo::{CambiosEvento, CrearEvento, FiltroEventos, NuevaZona, NuevoEvento};

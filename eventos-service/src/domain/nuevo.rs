@@ -35,6 +35,9 @@ pub struct CrearEvento {
     pub aforo_total: Option<i64>,
     /// Seed format: tickets still available (at most `aforo_total`).
     pub entradas_disponibles: Option<i64>,
+    /// Tickets one buyer may have across all their reservations, 1 to 1000 (default 10).
+    #[schema(example = 4, minimum = 1, maximum = 1000)]
+    pub max_por_comprador: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -57,6 +60,24 @@ pub struct NuevoEvento {
     pub fecha: DateTime<Utc>,
     pub lugar: String,
     pub zonas: Vec<Zona>,
+    pub max_por_comprador: u32,
+}
+
+/// 1 to 1000 tickets per buyer.
+const MAX_POR_COMPRADOR: i64 = 1000;
+
+fn max_por_comprador(v: Option<i64>, errors: &mut Vec<FieldError>) -> Option<u32> {
+    match v {
+        None => None,
+        Some(n) if (1..=MAX_POR_COMPRADOR).contains(&n) => Some(n as u32),
+        Some(_) => {
+            errors.push(FieldError::new(
+                "max_por_comprador",
+                format!("debe estar entre 1 y {MAX_POR_COMPRADOR}"),
+            ));
+            None
+        }
+    }
 }
 
 impl NuevoEvento {
@@ -77,6 +98,8 @@ impl NuevoEvento {
             Some(zonas) => zonas_validas(zonas, input, &mut errors),
             None => zona_general(input, &mut errors),
         };
+        let max = max_por_comprador(input.max_por_comprador, &mut errors)
+            .unwrap_or(super::MAX_POR_COMPRADOR_DEFECTO);
         match fecha {
             Some(fecha) if errors.is_empty() => Ok(Self {
                 id: input.id.clone(),
@@ -84,6 +107,7 @@ impl NuevoEvento {
                 fecha,
                 lugar,
                 zonas,
+                max_por_comprador: max,
             }),
             _ => Err(errors),
         }
@@ -96,6 +120,7 @@ impl NuevoEvento {
             fecha: self.fecha,
             lugar: self.lugar,
             zonas: self.zonas,
+            max_por_comprador: self.max_por_comprador,
             creado_en,
             retenciones: BTreeMap::new(),
             ventas: BTreeMap::new(),
@@ -245,6 +270,7 @@ pub struct CambiosEvento {
     pub nombre: Option<String>,
     pub fecha: Option<DateTime<Utc>>,
     pub lugar: Option<String>,
+    pub max_por_comprador: Option<u32>,
 }
 
 impl CambiosEvento {
@@ -252,17 +278,20 @@ impl CambiosEvento {
         nombre: Option<&str>,
         fecha: Option<&str>,
         lugar: Option<&str>,
+        max: Option<i64>,
         ahora: DateTime<Utc>,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let nombre = nombre.map(|n| texto("nombre", n, 200, &mut errors));
         let lugar = lugar.map(|l| texto("lugar", l, 200, &mut errors));
         let fecha = fecha.and_then(|f| fecha_futura("fecha", f, ahora, &mut errors));
+        let max_por_comprador = max_por_comprador(max, &mut errors);
         if errors.is_empty() {
             Ok(Self {
                 nombre,
                 fecha,
                 lugar,
+                max_por_comprador,
             })
         } else {
             Err(errors)
@@ -278,6 +307,9 @@ impl CambiosEvento {
         }
         if let Some(l) = &self.lugar {
             e.lugar = l.clone();
+        }
+        if let Some(m) = self.max_por_comprador {
+            e.max_por_comprador = m;
         }
     }
 }
@@ -311,6 +343,7 @@ mod tests {
             zonas: None,
             aforo_total: Some(100),
             entradas_disponibles: Some(80),
+            max_por_comprador: None,
         }
     }
 

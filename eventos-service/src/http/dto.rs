@@ -23,6 +23,9 @@ pub struct EventoRespuesta {
     #[schema(example = 1480)]
     pub entradas_disponibles: u32,
     pub zonas: Vec<Zona>,
+    /// Tickets one buyer may have across all their reservations for this event.
+    #[schema(example = 10)]
+    pub max_por_comprador: u32,
     pub creado_en: DateTime<Utc>,
 }
 
@@ -36,6 +39,7 @@ impl From<Evento> for EventoRespuesta {
             fecha: e.fecha,
             lugar: e.lugar,
             zonas: e.zonas,
+            max_por_comprador: e.max_por_comprador,
             creado_en: e.creado_en,
         }
     }
@@ -50,6 +54,8 @@ pub struct ActualizarEvento {
     /// RFC 3339, in the future.
     pub fecha: Option<String>,
     pub lugar: Option<String>,
+    /// Tickets per buyer, 1 to 1000; reservations already made are kept.
+    pub max_por_comprador: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -199,6 +199,7 @@ pub async fn actualizar_evento(
         body.nombre.as_deref(),
         body.fecha.as_deref(),
         body.lugar.as_deref(),
+        body.max_por_comprador,
         Utc::now(),
     )
     .map_err(ApiError::validation)?;

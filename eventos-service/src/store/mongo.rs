@@ -62,6 +62,9 @@ struct EventoDoc {
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     creado_en: DateTime<Utc>,
     zonas: Vec<ZonaDoc>,
+    /// Events stored before the limit existed read as the default.
+    #[serde(default = "max_defecto")]
+    max_por_comprador: i64,
     inventario: BTreeMap<String, ContadoresDoc>,
     /// Sum of the zones' `disponibles`, kept by the same `$inc`s, so the list and
     /// the seed's clients can read it without adding up zones.
@@ -168,6 +171,7 @@ impl From<&Evento> for EventoDoc {
             fecha: e.fecha,
             lugar: e.lugar.clone(),
             creado_en: e.creado_en,
+            max_por_comprador: e.max_por_comprador.into(),
             zonas: e
                 .zonas
                 .iter()
@@ -225,6 +229,10 @@ impl From<&Evento> for EventoDoc {
     }
 }
 
+fn max_defecto() -> i64 {
+    crate::domain::MAX_POR_COMPRADOR_DEFECTO.into()
+}
+
 fn n32(v: i64) -> u32 {
     v.clamp(0, i64::from(u32::MAX)) as u32
 }
@@ -252,6 +260,7 @@ impl From<EventoDoc> for Evento {
             fecha: d.fecha,
             lugar: d.lugar,
             zonas,
+            max_por_comprador: n32(d.max_por_comprador),
             creado_en: d.creado_en,
             retenciones: d
                 .retenciones
@@ -511,6 +520,9 @@ impl EventoStore for MongoEventoStore {
         }
         if let Some(l) = &cambios.lugar {
             set.insert("lugar", l.as_str());
+        }
+        if let Some(m) = cambios.max_por_comprador {
+            set.insert("max_por_comprador", i64::from(m));
         }
         if set.is_empty() {
             return self.ficha(id).await;

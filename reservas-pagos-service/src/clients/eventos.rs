@@ -24,6 +24,13 @@ pub struct EventoRef {
     pub id: String,
     pub fecha: DateTime<Utc>,
     pub zonas: Vec<ZonaRef>,
+    /// Tickets one buyer may have across their reservations for this event.
+    #[serde(default = "max_defecto")]
+    pub max_por_comprador: u32,
+}
+
+fn max_defecto() -> u32 {
+    10
 }
 
 #[derive(Clone)]

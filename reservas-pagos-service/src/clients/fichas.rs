@@ -5,7 +5,8 @@
 //! an event exists, and eventos checks the zone, the date and the tickets again when it
 //! places the hold. A date moved by the organizer is seen here within the TTL; until
 //! then a checkout for an event moved into the past is refused at the hold instead
-//! (same 409 `evento-finalizado`, one step later).
+//! (same 409 `evento-finalizado`, one step later). The same goes for the event's
+//! tickets-per-buyer limit: a change reaches new checkouts within the TTL.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -63,6 +64,7 @@ mod tests {
             id: id.into(),
             fecha: chrono::Utc::now(),
             zonas: Vec::new(),
+            max_por_comprador: 10,
         }
     }
 

@@ -38,12 +38,12 @@ fn json_response(status: u16, body: String) -> Response {
         ("X-Simular-Fallo" = Option<String>, Header, description = "`confirmacion`: falla tras el pago (solo con RESERVAS_SIMULAR_FALLOS=1)"),
     ),
     responses(
-        (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA", body = ReservaRespuesta),
+        (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA. Sin Idempotency-Key, una solicitud idéntica (evento, zona y cantidad) a una reserva del mismo comprador de hace menos de 10 s recibe esa reserva, con `Idempotent-Replayed: true`, en vez de un segundo cobro", body = ReservaRespuesta),
         (status = 202, description = "Reserva EN_CURSO: un paso tras el pago no respondió a tiempo y su resultado aún no se conoce. No se deshace nada a ciegas: la reserva se completa sola (o se reembolsa si no puede); consúltela en `Location`", body = ReservaRespuesta),
         (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "Pago rechazado; retención liberada y bloqueo borrado", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "El usuario o el evento no existe", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`agotado`, `compra-en-curso` (bloqueo), `evento-finalizado` o `solicitud-en-curso`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`agotado`, `compra-en-curso` (bloqueo), `limite-por-comprador` (supera `max_por_comprador` del evento, con `maximo` y `ya_tienes`), `evento-finalizado` o `solicitud-en-curso`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Datos inválidos, zona desconocida o Idempotency-Key reutilizada", body = Problem, content_type = "application/problem+json"),
@@ -119,6 +119,9 @@ async fn reservar_hasta_el_final(
         lock_tomado: false,
         retencion: EstadoRetencion::Ninguna,
         fallo_simulado,
+        con_clave: clave.is_some(),
+        max_por_comprador: u32::MAX,
+        repetida: None,
     };
     let (status, body) = match st.cadena.ejecutar(&mut ctx, &st.deps, 0).await {
         Ok(()) => {
@@ -126,6 +129,24 @@ async fn reservar_hasta_el_final(
             let body = serde_json::to_string(&ReservaRespuesta::from(&ctx.reserva))
                 .map_err(ApiError::internal)?;
             (201, body)
+        }
+        Err(Fin::Fallida(_)) if ctx.repetida.is_some() => {
+            // A double submission without a key: the buyer's identical reservation of a
+            // moment ago is the answer, not a second charge.
+            st.deps.metricas.saga("repetida");
+            let previa = ctx.repetida.take().expect("checked");
+            let status = if previa.estado == Estado::Confirmada {
+                201
+            } else {
+                202
+            };
+            let body = serde_json::to_string(&ReservaRespuesta::from(&previa))
+                .map_err(ApiError::internal)?;
+            let mut res = json_response(status, body);
+            ubicar(&mut res, &previa.id);
+            res.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return Ok(res);
         }
         Err(Fin::Fallida(e)) => {
             st.deps.metricas.saga(e.kind);

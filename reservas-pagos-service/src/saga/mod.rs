@@ -88,7 +88,19 @@ pub struct Contexto {
     pub lock_tomado: bool,
     pub retencion: EstadoRetencion,
     pub fallo_simulado: Option<FalloSimulado>,
+    /// The request came with an `Idempotency-Key`: it is a deliberate new attempt, never
+    /// folded into an identical recent one.
+    pub con_clave: bool,
+    /// The event's tickets-per-buyer limit, read by ValidadorDatos.
+    pub max_por_comprador: u32,
+    /// An identical reservation of the same buyer from the last seconds, found by
+    /// ValidadorInventario: the answer to a double submission sent without a key.
+    pub repetida: Option<Reserva>,
 }
+
+/// A request without a key identical to one of the buyer's reservations this recent
+/// is taken for a double submission, and answered with that reservation.
+pub const VENTANA_REPETIDA: Duration = Duration::from_secs(10);
 
 impl Contexto {
     pub fn lock_key(&self) -> String {

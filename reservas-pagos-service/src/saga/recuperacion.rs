@@ -94,6 +94,9 @@ pub async fn recuperar(
             EstadoRetencion::Incierta
         },
         fallo_simulado: None,
+        con_clave: true,
+        max_por_comprador: u32::MAX,
+        repetida: None,
     };
 
     // A crash between the charge and its log entry leaves progreso at Retenida: ask

@@ -129,6 +129,7 @@ impl Handler for ValidadorDatos {
             .into());
         }
         let zona = elegir_zona(&evento, s.zona.as_deref())?;
+        ctx.max_por_comprador = evento.max_por_comprador;
         let cantidad = cantidad as u32;
         let total = zona
             .precio

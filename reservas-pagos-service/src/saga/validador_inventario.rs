@@ -13,15 +13,72 @@ use serde_json::json;
 
 use super::cadena::{persistir, NoEscrita};
 use super::validador_datos::dependencia;
-use super::{Contexto, Deps, EstadoRetencion, Fallo, Handler};
+use super::{Contexto, Deps, EstadoRetencion, Fallo, Handler, VENTANA_REPETIDA};
 use crate::clients::{hasta_saber, hasta_saber_con_dudas, ClientError};
-use crate::domain::{entradas, Progreso};
+use crate::domain::{entradas, Estado, Progreso};
 
 pub struct ValidadorInventario;
 
 fn redis_down(e: impl std::fmt::Display) -> ApiError {
     tracing::warn!(error = %e, "redis unavailable");
     ApiError::unavailable("redis", "El servicio de bloqueos no responde")
+}
+
+/// Inside the buyer's checkout lock, so no other checkout of theirs for this event runs
+/// meanwhile: a double submission sent without a key (identical to a reservation of the
+/// last [`VENTANA_REPETIDA`]) is answered with that reservation, and the event's
+/// tickets-per-buyer limit counts every live reservation they have.
+async fn comprobar_limites(ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo> {
+    let usuario = ctx.reserva.usuario_id.clone().unwrap_or_default();
+    let previas = deps
+        .reservas
+        .del_comprador(&usuario, &ctx.reserva.evento_id)
+        .await?;
+    let vivas = || {
+        previas
+            .iter()
+            .filter(|r| matches!(r.estado, Estado::EnCurso | Estado::Confirmada))
+    };
+    if !ctx.con_clave {
+        let desde = eventflow_shared::now()
+            - chrono::Duration::from_std(VENTANA_REPETIDA).unwrap_or_default();
+        let igual = vivas()
+            .filter(|r| {
+                r.zona == ctx.reserva.zona
+                    && r.cantidad == ctx.reserva.cantidad
+                    && r.creada_en >= desde
+            })
+            .max_by_key(|r| r.creada_en);
+        if let Some(r) = igual {
+            ctx.repetida = Some(r.clone());
+            return Err(ApiError::conflict(
+                "solicitud-repetida",
+                "Esta compra ya se hizo hace un momento; para comprar otra vez, envíe una Idempotency-Key nueva",
+            )
+            .into());
+        }
+    }
+    let tiene: u32 = vivas().map(|r| r.cantidad).sum();
+    let max = ctx.max_por_comprador;
+    if tiene + ctx.reserva.cantidad > max {
+        let detalle = if tiene == 0 {
+            format!(
+                "Puedes comprar como máximo {} para este evento",
+                entradas(max)
+            )
+        } else {
+            format!(
+                "Puedes comprar como máximo {} para este evento y ya tienes {}",
+                entradas(max),
+                entradas(tiene)
+            )
+        };
+        return Err(ApiError::conflict("limite-por-comprador", detalle)
+            .with("maximo", max)
+            .with("ya_tienes", tiene)
+            .into());
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -57,6 +114,7 @@ impl Handler for ValidadorInventario {
             "LockAdquirido",
             json!({ "clave": key, "ttl_ms": deps.lock_ttl.as_millis() as u64 }),
         );
+        comprobar_limites(ctx, deps).await?;
         // Stored before the hold, so that from here on a crash leaves a record recovery
         // finds: a hold is never orphaned. (A checkout refused at the lock is not stored.)
         persistir(ctx, deps).await.map_err(|e| match e {

@@ -82,6 +82,19 @@ impl ReservaStore for MemoryStore {
             .collect())
     }
 
+    async fn del_comprador(
+        &self,
+        usuario_id: &str,
+        evento_id: &str,
+    ) -> Result<Vec<Reserva>, StoreError> {
+        let map = self.reservas.lock().expect("mutex");
+        Ok(map
+            .values()
+            .filter(|r| r.usuario_id.as_deref() == Some(usuario_id) && r.evento_id == evento_id)
+            .cloned()
+            .collect())
+    }
+
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
         let mut map = self.reservas.lock().expect("mutex");
         if map.get(&r.id).is_some_and(|s| s.version == r.version) {

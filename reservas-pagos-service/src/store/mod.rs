@@ -42,6 +42,7 @@ impl From<StoreError> for ApiError {
 ///   returns `false` (and writes nothing) when someone else wrote first.
 /// - `abandonadas` lists reservations in `EN_CURSO` or `CANCELANDO` not written since
 ///   `antes_de`: the ones recovery must finish.
+/// - `del_comprador` lists every reservation of `usuario_id` for `evento_id`.
 /// - `descartar` deletes `r` only if the stored version is still `r.version` (nobody
 ///   else wrote it since); deleting what is not there is fine.
 #[async_trait]
@@ -57,6 +58,11 @@ pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     ) -> Result<(Vec<Reserva>, u64), StoreError>;
     async fn abandonadas(&self, antes_de: DateTime<Utc>) -> Result<Vec<Reserva>, StoreError>;
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError>;
+    async fn del_comprador(
+        &self,
+        usuario_id: &str,
+        evento_id: &str,
+    ) -> Result<Vec<Reserva>, StoreError>;
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<(), String>;
 }

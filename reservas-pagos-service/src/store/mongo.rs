@@ -164,6 +164,23 @@ impl ReservaStore for MongoStore {
         docs.into_iter().map(from_doc).collect()
     }
 
+    async fn del_comprador(
+        &self,
+        usuario_id: &str,
+        evento_id: &str,
+    ) -> Result<Vec<Reserva>, StoreError> {
+        // The (usuario_id, creada) index narrows it to one buyer's few reservations.
+        let docs: Vec<Document> = self
+            .reservas
+            .find(doc! { "usuario_id": usuario_id, "reserva.evento_id": evento_id })
+            .await
+            .map_err(map_err)?
+            .try_collect()
+            .await
+            .map_err(map_err)?;
+        docs.into_iter().map(from_doc).collect()
+    }
+
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
         self.reservas
             .delete_one(doc! { "_id": &r.id, "version": r.version as i64 })
