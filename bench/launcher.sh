@@ -115,6 +115,7 @@ ef_start_services() {
             USUARIOS_PORT=$base EVENTOS_PORT=$((base + 1)) RESERVAS_PORT=$((base + 2)) \
                 NOTIFICACIONES_PORT=$((base + 3)) EVENTFLOW_BIND=127.0.0.1 \
                 USUARIOS_URL="http://127.0.0.1:$base" EVENTOS_URL="http://127.0.0.1:$((base + 1))" \
+                RESERVAS_URL="http://127.0.0.1:$((base + 2))" \
                 "$dir/$name-service" >>"$EF_LOG" 2>&1 &
             EF_SERVICE_PIDS+=("$!")
             EF_PIDS+="${EF_PIDS:+,}${name%-pagos}=$!"

@@ -68,7 +68,7 @@ echo "launcher pid $LPID: usuarios :$P_USU eventos :$P_EVE reservas :$P_RES noti
 set +e
 python3 - "$LPID" "$DURATION" "$P_USU" "$P_EVE" "$P_RES" "$P_NOT" \
     "${SOAK_MAX_RSS_MB:-512}" "${SOAK_MAX_GROWTH_MB:-256}" <<'PY'
-import json, random, sys, threading, time, urllib.request, urllib.error
+import json, random, sys, threading, time, urllib.request, urllib.error, uuid
 
 pid, dur, pu, pe, pr, pn, max_rss, max_growth = sys.argv[1:]
 dur, max_rss, max_growth = int(dur), int(max_rss), int(max_growth)
@@ -76,9 +76,11 @@ U, E, R, N = (f"http://127.0.0.1:{p}" for p in (pu, pe, pr, pn))
 ADMIN = "eventflow-dev-admin"
 fallos = []
 
-def req(method, url, body=None, token=None, timeout=15):
+def req(method, url, body=None, token=None, timeout=15, headers=None):
     data = None if body is None else json.dumps(body).encode()
     r = urllib.request.Request(url, data=data, method=method)
+    for k, v in (headers or {}).items():
+        r.add_header(k, v)
     if data is not None:
         r.add_header("Content-Type", "application/json")
     if token:
@@ -115,7 +117,7 @@ for base in (U, E, R, N):
 eventos = []
 for i in range(4):
     st, ev = req("POST", E + "/api/eventos", {"nombre": f"Soak {i}", "fecha": "2099-06-01T21:00:00Z",
-        "lugar": "Lima", "zonas": [{"nombre": "General", "precio": 2500, "capacidad": 150},
+        "lugar": "Lima", "max_por_comprador": 1000, "zonas": [{"nombre": "General", "precio": 2500, "capacidad": 150},
                                    {"nombre": "VIP", "precio": 9000, "capacidad": 40}]}, ADMIN)
     assert st == 201, (st, ev)
     eventos.append(ev["id"])
@@ -148,7 +150,9 @@ def trabajador(semilla):
         elif x < 0.85:
             body = {"usuario_id": rnd.choice(usuarios), "evento_id": rnd.choice(eventos),
                     "cantidad": rnd.randint(1, 3), "zona": rnd.choice(["General", "General", "VIP"])}
-            st, r = req("POST", R + "/api/reservar", body)
+            # Every booking a deliberate one, with its own key, as the UI sends them.
+            st, r = req("POST", R + "/api/reservar", body,
+                        headers={"Idempotency-Key": str(uuid.uuid4())})
             contar(f"book {st}")
             if st == 201:
                 with lock:
@@ -214,6 +218,17 @@ for ev in eventos:
         if z["vendidas"] != vendidas_esperadas.get((ev, z["nombre"]), 0):
             fallos.append(f"sold != confirmed - cancelled: {ev} {z} expected {vendidas_esperadas.get((ev, z['nombre']), 0)}")
 
+# Reconciliation, as the organizer sees it: sales, reservations and payments agree.
+discrepancias = 0
+for ev in eventos:
+    st, inf = req("GET", E + "/api/eventos/" + ev + "/conciliacion", token=ADMIN, timeout=60)
+    if st != 200:
+        fallos.append(f"reconciliation of {ev}: HTTP {st} {inf}")
+        continue
+    discrepancias += len(inf["discrepancias"])
+    for d in inf["discrepancias"]:
+        fallos.append(f"reconciliation of {ev}: {d}")
+
 # Exactly one confirmation notification per reservation that was ever confirmed (20 s).
 alguna_vez = [r["id"] for r in rs if r["estado"] in ("CONFIRMADA", "CANCELADA")]
 def notifs(rid):
@@ -243,6 +258,7 @@ total = sum(cuentas.values())
 print(f"SOAK {dur} s: {total} requests ({total/dur:.0f}/s) {dict(sorted(cuentas.items()))}")
 print(f"SOAK reservations {len(rs)} {estados}; ever confirmed {len(alguna_vez)}, each with one notification: {not any('notification' in f for f in fallos)}")
 print(f"SOAK inventory: {len(eventos)} events x 2 zones checked; sold per zone {dict((k[0][:8]+'/'+k[1], v) for k, v in vendidas_esperadas.items())}")
+print(f"SOAK reconciliation: {len(eventos)} events, {discrepancias} discrepancies")
 print(f"SOAK memory: RSS after warm-up {base_rss} MB, final VmRSS {final['VmRSS']} MB, VmHWM {hwm} MB (bounds {max_rss} MB peak, +{max_growth} MB growth)")
 if fallos:
     print(f"SOAK FAILED: {len(fallos)} violations")

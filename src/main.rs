@@ -55,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
     reservas.bus = bus.clone();
     let mut eventos = eventos_service::Config::from_env(mode)?;
     eventos.bus = bus.clone();
+    eventos.reservas_url = format!("http://{local}:{puerto_reservas}");
     let mut notificaciones = notificaciones_service::Config::from_env(mode);
     notificaciones.bus = bus;
 

@@ -23,6 +23,9 @@ pub struct Config {
     pub reaper_interval: Duration,
     /// Where `EventCreated` goes (`AMQP_URL` on real backends).
     pub bus: BusConfig,
+    /// reservas-pagos, which runs the reconciliation the organizer asks for
+    /// (`RESERVAS_URL`, default `http://127.0.0.1:8003`).
+    pub reservas_url: String,
 }
 
 impl Config {
@@ -41,6 +44,7 @@ impl Config {
             retencion_ttl: Duration::from_secs(120),
             reaper_interval: Duration::from_secs(10),
             bus: BusConfig::Embedded(Default::default()),
+            reservas_url: "http://127.0.0.1:8003".into(),
         }
     }
 
@@ -59,6 +63,8 @@ impl Config {
                 env_parse("EVENTOS_REAPER_INTERVAL_SECS", 10u64)?.max(1),
             ),
             bus: BusConfig::from_env(mode),
+            reservas_url: eventflow_shared::config::env_string("RESERVAS_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8003".into()),
         })
     }
 }

@@ -60,6 +60,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         cache,
         admin_token: Arc::from(config.admin_token),
         service_token: Arc::from(config.service_token),
+        reservas: http::conciliacion::Reservas::new(&config.reservas_url)?,
     };
     Ok(http::router(state, readiness))
 }

@@ -97,7 +97,8 @@ type Ruta = (
     Option<Value>,
 );
 
-/// Every write route.
+/// Every protected route: the authorization matrix (writes, and the reads that are not
+/// public: the inventory by reservation and the organizer's reconciliation).
 fn rutas(id: &str) -> Vec<Ruta> {
     vec![
         (
@@ -134,6 +135,18 @@ fn rutas(id: &str) -> Vec<Ruta> {
             "POST",
             format!("/internal/eventos/{id}/ventas/reserva-1/devolver"),
             SERVICIO,
+            None,
+        ),
+        (
+            "GET",
+            format!("/internal/eventos/{id}/inventario"),
+            SERVICIO,
+            None,
+        ),
+        (
+            "GET",
+            format!("/api/eventos/{id}/conciliacion"),
+            ADMIN,
             None,
         ),
     ]

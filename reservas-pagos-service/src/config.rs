@@ -26,6 +26,8 @@ pub struct Config {
     /// (`clients::fichas`); zero reads eventos every time.
     pub ficha_ttl: Duration,
     pub recuperacion_intervalo: Duration,
+    /// How often every event is reconciled (`RESERVAS_CONCILIACION_INTERVALO_SECS`).
+    pub conciliacion_intervalo: Duration,
     /// Where ReservaConfirmada and ReservaCancelada go (`AMQP_URL` on real backends).
     pub bus: BusConfig,
     /// At most this many SAGAs run at once; `POST /api/reservar` beyond it is shed at
@@ -58,6 +60,7 @@ impl Config {
             http_timeout: Duration::from_secs(2),
             ficha_ttl: Duration::from_secs(5),
             recuperacion_intervalo: Duration::from_secs(10),
+            conciliacion_intervalo: Duration::from_secs(300),
             bus: BusConfig::Embedded(Default::default()),
             // Far above any rush we test (500 buyers at once): the bound exists so a
             // slow dependency cannot pile requests up without limit, not to turn buyers away.
@@ -71,7 +74,8 @@ impl Config {
     /// `EVENTOS_URL`, `EVENTFLOW_SERVICE_TOKEN`, `RESERVAS_LOCK_TTL_MS` (30000),
     /// `RESERVAS_MAX_CANTIDAD` (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
     /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_FICHA_TTL_MS` (5000),
-    /// `RESERVAS_RECUPERACION_INTERVALO_SECS` (10),
+    /// `RESERVAS_RECUPERACION_INTERVALO_SECS` (10), `RESERVAS_CONCILIACION_INTERVALO_SECS`
+    /// (300),
     /// `RESERVAS_MAX_EN_CURSO` (4096), `RESERVAS_INSTANCIA` (host-pid-random).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let flag = env_parse::<u8>(
@@ -98,6 +102,9 @@ impl Config {
             ficha_ttl: Duration::from_millis(env_parse("RESERVAS_FICHA_TTL_MS", 5_000u64)?),
             recuperacion_intervalo: Duration::from_secs(
                 env_parse("RESERVAS_RECUPERACION_INTERVALO_SECS", 10u64)?.max(1),
+            ),
+            conciliacion_intervalo: Duration::from_secs(
+                env_parse("RESERVAS_CONCILIACION_INTERVALO_SECS", 300u64)?.max(1),
             ),
             bus: BusConfig::from_env(mode),
             max_en_curso: env_parse("RESERVAS_MAX_EN_CURSO", 4096usize)?.max(1),

@@ -3,6 +3,7 @@
 
 pub mod cancelacion;
 pub mod clients;
+pub mod conciliacion;
 pub mod config;
 pub mod domain;
 pub mod http;
@@ -99,6 +100,8 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         }
     });
 
+    conciliacion::spawn(deps.clone(), config.conciliacion_intervalo);
+
     let probe = stores.reservas.clone();
     let mut readiness = Readiness::default().check(stores.reservas.backend(), move || {
         let s = probe.clone();
@@ -121,6 +124,7 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         cadena,
         idempotencia: stores.idempotencia,
         simular_fallos: config.simular_fallos,
+        service_token: std::sync::Arc::from(config.service_token.as_str()),
         en_curso: Arc::new(tokio::sync::Semaphore::new(config.max_en_curso)),
     };
     Ok((http::router(state, readiness), deps))

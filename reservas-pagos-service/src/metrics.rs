@@ -21,6 +21,9 @@ struct Histograma {
 pub struct Metricas {
     sagas: Mutex<BTreeMap<String, u64>>,
     pasos: Mutex<BTreeMap<&'static str, Histograma>>,
+    /// Unrepaired discrepancies per event, from its last reconciliation.
+    discrepancias: Mutex<BTreeMap<String, u64>>,
+    reparadas: Mutex<u64>,
 }
 
 impl Metricas {
@@ -32,6 +35,17 @@ impl Metricas {
             .expect("mutex")
             .entry(resultado.to_owned())
             .or_default() += 1;
+    }
+
+    /// Records an event's reconciliation: what is still wrong, and what it repaired.
+    pub fn conciliacion(&self, evento_id: &str, pendientes: u64, reparadas: u64) {
+        let mut d = self.discrepancias.lock().expect("mutex");
+        if pendientes == 0 {
+            d.remove(evento_id);
+        } else {
+            d.insert(evento_id.to_owned(), pendientes);
+        }
+        *self.reparadas.lock().expect("mutex") += reparadas;
     }
 
     pub fn paso(&self, handler: &'static str, d: Duration) {
@@ -54,6 +68,17 @@ impl Metricas {
         for (k, v) in self.sagas.lock().expect("mutex").iter() {
             let _ = writeln!(out, "eventflow_sagas_total{{resultado=\"{k}\"}} {v}");
         }
+        let pendientes: u64 = self.discrepancias.lock().expect("mutex").values().sum();
+        out.push_str("# HELP eventflow_conciliacion_discrepancias Discrepancies between sales, reservations and payments that the last reconciliation could not repair.\n");
+        out.push_str("# TYPE eventflow_conciliacion_discrepancias gauge\n");
+        let _ = writeln!(out, "eventflow_conciliacion_discrepancias {pendientes}");
+        out.push_str("# HELP eventflow_conciliacion_reparadas_total Discrepancies the reconciliation repaired.\n");
+        out.push_str("# TYPE eventflow_conciliacion_reparadas_total counter\n");
+        let _ = writeln!(
+            out,
+            "eventflow_conciliacion_reparadas_total {}",
+            self.reparadas.lock().expect("mutex")
+        );
         out.push_str("# HELP eventflow_saga_step_seconds Time spent in each SAGA handler.\n");
         out.push_str("# TYPE eventflow_saga_step_seconds histogram\n");
         for (handler, h) in self.pasos.lock().expect("mutex").iter() {

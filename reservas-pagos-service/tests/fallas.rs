@@ -74,8 +74,11 @@ async fn carga(
             let mut hechos = Vec::new();
             while !parar.load(Ordering::SeqCst) && Instant::now() < fin {
                 let inicio = Instant::now();
+                // Each attempt a deliberate purchase, with its own key: without one, a
+                // repeat within 10 s would be a double submission, answered with the first.
                 let res = http
                     .post(format!("{reservas}/api/reservar"))
+                    .header("idempotency-key", uuid::Uuid::new_v4().to_string())
                     .timeout(Duration::from_secs(20))
                     .json(&json!({"usuario_id": u, "evento_id": evento, "cantidad": 1}))
                     .send()
@@ -196,6 +199,32 @@ async fn zona(http: &Client, eventos: &str, evento: &str) -> Value {
         .await
         .expect("evento body");
     v["zonas"][0].clone()
+}
+
+/// Reconciles the event through a reservas process's internal route and asserts it is
+/// clean: every sale, confirmation and payment agree, nothing needed repairing.
+async fn conciliado_http(http: &Client, reservas: &str, evento: &str) -> Value {
+    let v: Value = http
+        .get(format!("{reservas}/internal/conciliacion/{evento}"))
+        .bearer_auth(DEV_SERVICE_TOKEN)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .expect("reconciliation answers")
+        .json()
+        .await
+        .expect("a report");
+    assert_eq!(
+        v["discrepancias"],
+        json!([]),
+        "reconciliation is not clean: {v}"
+    );
+    assert_eq!(
+        (&v["pendientes"], &v["en_curso"]),
+        (&json!(0), &json!(0)),
+        "{v}"
+    );
+    v
 }
 
 /// capacity = available + sold, sold = confirmed: nothing held, nothing lost.
@@ -322,6 +351,7 @@ async fn redis_caido_en_venta_flash() {
     }
     let z = zona(&s.http, &s.eventos, &evento).await;
     inventario_consistente(&z, CAPACIDAD, confirmadas.len() as u64);
+    s.conciliado(&evento).await;
     tokio::time::sleep(Duration::from_millis(2200)).await;
     let locks = s.lock_keys().await;
     assert!(locks.is_empty(), "locks left: {locks:?}");
@@ -452,6 +482,7 @@ async fn secantus_matado_en_carga() {
         diagnostico_ventas(&s, &db.uri(), &evento, &todas).await;
     }
     inventario_consistente(&z, CAPACIDAD, confirmadas);
+    s.conciliado(&evento).await;
     eprintln!(
         "FIGURES secantus: {} reservation requests {statuses:?}; 1 SIGKILL of SecantusDB \
          ({} ms down, {} ms to restart); {} attempts while down, all 503 ({dependencias:?}) but \
@@ -659,6 +690,7 @@ async fn proceso_matado_tres_veces() {
         .bearer_auth(DEV_ADMIN_TOKEN)
         .json(
             &json!({"nombre": "Flash", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
+                      "max_por_comprador": 1000,
                       "zonas": [{"nombre": "General", "precio": 5000, "capacidad": CAPACIDAD}]}),
         )
         .send()
@@ -730,6 +762,7 @@ async fn proceso_matado_tres_veces() {
     }
     let z = zona(&http, &eventos_url, &evento).await;
     inventario_consistente(&z, CAPACIDAD, confirmadas.len() as u64);
+    conciliado_http(&http, &p.url, &evento).await;
 
     // Payments: one document per reservation at most, in the state the reservation says.
     use futures::TryStreamExt;
@@ -903,6 +936,7 @@ async fn dependencia_lenta_y_sobrecarga() {
     assert_eq!(st, 201, "{v}");
     let z = zona(&s.http, &s.eventos, &evento).await;
     inventario_consistente(&z, CAPACIDAD, 1);
+    s.conciliado(&evento).await;
     let (conexiones, _) = usuarios_lento.cuentas();
     eprintln!(
         "FIGURES lenta: {} requests with a 5 s peer, all 503 after {lentas:?} ms, nothing held; \

@@ -238,12 +238,14 @@ async fn venta(backend: Backend, e: Escenario) {
         e.nombre
     );
     assert!(s.lock_keys().await.is_empty(), "a checkout lock is left");
+    let informe = s.conciliado(&evento).await;
+    assert_eq!(informe.vendidas, vend, "{informe:?}");
     eprintln!(
         "FIGURES incierto {}: {COMPRADORES} buyers in {venta_ms} ms, answers {por_status:?}; \
          proxy matched {vistas} calls and held back {retenidas} answers by {RETRASO:?} \
          (timeout {TIMEOUT:?}); all terminal {espera_ms} ms later; {confirmadas} CONFIRMADA = \
          {vend} sold = {aprobados} APROBADO; {reembolsados} refunded; {recuperadas} finished \
-         by recovery; holds left 0",
+         by recovery; holds left 0; reconciliation 0 discrepancies",
         e.nombre
     );
 }

@@ -748,16 +748,19 @@ async fn ronda_de_recuperacion(b: &Backends, ronda: usize) {
                 r.eventos
             );
         } else {
-            assert_eq!(
-                supervivientes.len(),
-                1,
+            // Exactly one recoverer. On a loaded machine the victim's own sweeper may
+            // have claimed a hung SAGA of its own before the kill: then that claim died
+            // with it (or finished it), and at most one survivor took over after it.
+            let victima = reclamos.len() - supervivientes.len();
+            assert!(
+                supervivientes.len() == 1 && victima <= 1
+                    || supervivientes.is_empty() && victima == 1,
                 "round {ronda}: {} recovered by {reclamos:?}: {:?}",
                 r.id,
                 r.eventos
             );
-            *por_instancia
-                .entry(supervivientes[0].to_string())
-                .or_default() += 1;
+            let quien = supervivientes.first().map_or("victima", |s| **s);
+            *por_instancia.entry(quien.to_string()).or_default() += 1;
         }
         let estado = pago.as_deref();
         match r.estado {
@@ -778,6 +781,25 @@ async fn ronda_de_recuperacion(b: &Backends, ronda: usize) {
             ),
         }
     }
+    // Reconciliation agrees, asked of a survivor.
+    let informe: Value = http
+        .get(format!(
+            "{}/internal/conciliacion/{evento}",
+            procesos[0].url
+        ))
+        .bearer_auth(DEV_SERVICE_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        informe["discrepancias"],
+        json!([]),
+        "round {ronda}: {informe}"
+    );
+    assert_eq!(informe["vendidas"].as_u64(), Some(confirmadas), "{informe}");
     let recuperadas: usize = por_instancia.values().sum();
     assert!(
         recuperadas >= 200,
@@ -799,7 +821,7 @@ async fn ronda_de_recuperacion(b: &Backends, ronda: usize) {
          {recuperadas} taken over by {por_instancia:?} (each exactly once), {de_la_victima} \
          claims by the victim before it died; {} live checkouts 201 meanwhile; all {} \
          terminal {recuperada_ms} ms after the kill; {confirmadas} CONFIRMADA = sold = \
-         APROBADO",
+         APROBADO; reconciliation 0 discrepancies",
         vivas.len(),
         todas.len()
     );

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod bus;
 pub mod cache;
+pub mod conciliacion;
 pub mod config;
 pub mod error;
 pub mod extract;

@@ -49,9 +49,19 @@ pub fn unique_name(prefix: &str) -> String {
 /// Serves `router` on an ephemeral loopback port and returns its base URL. The server
 /// lives as long as the test's runtime.
 pub async fn spawn(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    spawn_on(listen().await, router).await
+}
+
+/// A bound ephemeral loopback port, for a service whose URL its peers need before it is
+/// built (two services that call each other).
+pub async fn listen() -> tokio::net::TcpListener {
+    tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .expect("bind an ephemeral port");
+        .expect("bind an ephemeral port")
+}
+
+/// [`spawn`] on a listener from [`listen`].
+pub async fn spawn_on(listener: tokio::net::TcpListener, router: axum::Router) -> String {
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(crate::http::serve(listener, router, std::future::pending()));
     format!("http://{addr}")

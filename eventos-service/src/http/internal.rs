@@ -227,6 +227,57 @@ pub async fn liberar(
     after(&state, id, efecto, Ok).await
 }
 
+/// A reservation's hold in the inventory view: how many tickets and since when.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RetencionVista {
+    pub cantidad: u32,
+    pub creada_en: chrono::DateTime<Utc>,
+}
+
+/// Every sale and hold of an event by reservation id: what the reconciliation checks
+/// against the reservations and the payments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InventarioVista {
+    /// Tickets sold, by reservation id.
+    pub ventas: std::collections::BTreeMap<String, u32>,
+    pub retenciones: std::collections::BTreeMap<String, RetencionVista>,
+}
+
+/// Every sale and hold of the event, by reservation id.
+#[utoipa::path(get, path = "/internal/eventos/{id}/inventario", tag = "interno",
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Ventas y retenciones por reserva", body = InventarioVista),
+        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn inventario(
+    State(state): State<AppState>,
+    _: Servicio,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<InventarioVista>, ApiError> {
+    let id = safe_id("id", &id)?;
+    let e = state.store.get(id).await?.ok_or_else(|| no_evento(id))?;
+    Ok(Json(InventarioVista {
+        ventas: e.ventas.into_iter().map(|(k, v)| (k, v.cantidad)).collect(),
+        retenciones: e
+            .retenciones
+            .into_iter()
+            .map(|(k, r)| {
+                (
+                    k,
+                    RetencionVista {
+                        cantidad: r.cantidad,
+                        creada_en: r.creada_en,
+                    },
+                )
+            })
+            .collect(),
+    }))
+}
+
 /// Return sold tickets to availability (cancellation). Returning nothing is fine.
 #[utoipa::path(post, path = "/internal/eventos/{id}/ventas/{reserva_id}/devolver", tag = "interno",
     params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),

@@ -1,5 +1,6 @@
 //! eventos HTTP API: the router, its state and the OpenAPI document.
 
+pub mod conciliacion;
 mod dto;
 mod handlers;
 mod internal;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub service_token: Arc<str>,
     /// Wakes the outbox relay after a write that queued a message.
     pub outbox: Arc<tokio::sync::Notify>,
+    /// reservas-pagos, for the reconciliation report.
+    pub reservas: conciliacion::Reservas,
 }
 
 impl eventflow_shared::auth::Tokens for AppState {
@@ -69,6 +72,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(internal::confirmar))
         .routes(routes!(internal::liberar))
         .routes(routes!(internal::devolver))
+        .routes(routes!(internal::inventario))
+        .routes(routes!(conciliacion::conciliacion))
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.

@@ -4,6 +4,7 @@
 import type {
   Bitacora,
   Evento,
+  Informe,
   NuevoEvento,
   NuevoUsuario,
   Notificacion,
@@ -124,6 +125,11 @@ export const api = {
   eventos: (f: { desde?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) =>
     request<Pagina<Evento>>('GET', `/api/eventos${qs(f)}`, { signal }),
   evento: (id: string, signal?: AbortSignal) => request<Evento>('GET', `/api/eventos/${enc(id)}`, { signal }),
+  conciliacion: (id: string, token: string, signal?: AbortSignal) =>
+    request<Informe>('GET', `/api/eventos/${enc(id)}/conciliacion`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal,
+    }),
   crearEvento: (ev: NuevoEvento, token: string) =>
     request<Evento>('POST', '/api/eventos', { body: ev, headers: { authorization: `Bearer ${token}` } }),
 

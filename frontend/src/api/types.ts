@@ -129,6 +129,28 @@ export interface FieldError {
   mensaje: string;
 }
 
+/** One broken invariant the reconciliation found. */
+export interface Discrepancia {
+  tipo: string;
+  reserva_id: string;
+  detalle: string;
+  reparada: boolean;
+}
+
+/** `GET /api/eventos/{id}/conciliacion`: sales ⇔ confirmations ⇔ payments. */
+export interface Informe {
+  evento_id: string;
+  revisado_en: string;
+  vendidas: number;
+  confirmadas: number;
+  reservas: Record<string, number>;
+  pagos: Record<string, number>;
+  en_curso: number;
+  discrepancias: Discrepancia[];
+  /** Not repaired: what a person must look at. */
+  pendientes: number;
+}
+
 /** An RFC 9457 problem+json body, with EventFlow's extension members. */
 export interface Problem {
   type: string;

@@ -23,6 +23,35 @@ describe('OrganizadorPage', () => {
     expect(within(ventas).getByRole('row', { name: /^Total/ })).toHaveTextContent('S/ 540.00');
   });
 
+  it('shows the reconciliation of each event: 0 discrepancias, or what was found', async () => {
+    window.sessionStorage.setItem('eventflow.token-organizador', 'eventflow-dev-admin');
+    const informe = {
+      evento_id: 'e1', revisado_en: '2026-12-01T20:00:00Z', vendidas: 3, confirmadas: 3,
+      reservas: { CONFIRMADA: 3 }, pagos: { APROBADO: 3 }, en_curso: 0, discrepancias: [], pendientes: 0,
+    };
+    const { llamadas } = mockFetch({
+      'GET /api/eventos': json({ items: [evento, { ...evento, id: 'e2', nombre: 'Otro' }] }),
+      'GET /api/eventos/e1/conciliacion': json(informe),
+      'GET /api/eventos/e2/conciliacion': json({
+        ...informe,
+        evento_id: 'e2',
+        pendientes: 1,
+        discrepancias: [
+          { tipo: 'confirmada-sin-venta', reserva_id: 'r9', detalle: 'la reserva está CONFIRMADA pero eventos no tiene su venta', reparada: false },
+        ],
+      }),
+    });
+    render(<App />);
+    const ok = await screen.findByTestId('conciliacion-e1');
+    expect(ok).toHaveTextContent('Conciliación: 0 discrepancias · ventas, reservas y pagos coinciden');
+    const mal = await screen.findByTestId('conciliacion-e2');
+    expect(mal).toHaveTextContent('1 discrepancia');
+    expect(mal).toHaveTextContent('eventos no tiene su venta (r9) · revisar');
+    const c = llamadas.find((l) => l.url.endsWith('/e1/conciliacion'))!;
+    expect(c.headers.authorization).toBe('Bearer eventflow-dev-admin');
+    window.sessionStorage.clear();
+  });
+
   it('publishes an event with zones, the token as Bearer and prices in céntimos', async () => {
     const user = userEvent.setup();
     const { llamadas } = mockFetch({

@@ -127,7 +127,47 @@ function Ventas({ evento }: { evento: Evento }) {
           </tfoot>
         </table>
       </div>
+      <Conciliacion eventoId={evento.id} />
     </article>
+  );
+}
+
+/** Sales ⇔ confirmations ⇔ payments for one event, checked by the platform. */
+function Conciliacion({ eventoId }: { eventoId: string }) {
+  const token = tokenGuardado();
+  const carga = useCarga(
+    (signal) => (token ? api.conciliacion(eventoId, token, signal) : Promise.resolve(undefined)),
+    `conciliacion-${eventoId}-${token ? 'con' : 'sin'}`,
+    60_000,
+  );
+  if (!token) {
+    return <p className="muted conciliacion">Conciliación: guarda tu token de organizador (al publicar un evento) para verla.</p>;
+  }
+  const inf = carga.data;
+  if (!inf) {
+    return carga.error ? (
+      <p className="muted conciliacion">Conciliación no disponible: {carga.error.message}</p>
+    ) : (
+      <p className="muted conciliacion">Conciliación: revisando…</p>
+    );
+  }
+  const pendientes = inf.pendientes;
+  return (
+    <div className="conciliacion" data-testid={`conciliacion-${eventoId}`}>
+      <p className={pendientes === 0 ? 'conciliacion-ok' : 'conciliacion-mal'}>
+        Conciliación: <strong>{pendientes === 1 ? '1 discrepancia' : `${pendientes} discrepancias`}</strong>
+        {pendientes === 0 && ' · ventas, reservas y pagos coinciden'}
+      </p>
+      {inf.discrepancias.length > 0 && (
+        <ul>
+          {inf.discrepancias.map((d) => (
+            <li key={`${d.tipo}-${d.reserva_id}`}>
+              {d.detalle} (<code>{d.reserva_id}</code>){d.reparada ? ' · reparada' : ' · revisar'}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 

@@ -96,6 +96,7 @@ impl Plataforma {
             .bearer_auth(DEV_ADMIN_TOKEN)
             .header("X-Correlation-Id", corr)
             .json(&json!({"nombre": "Festival", "fecha": "2099-01-01T20:00:00Z", "lugar": "Lima",
+                          "max_por_comprador": 1000,
                           "zonas": [{"nombre": "General", "precio": 2500, "capacidad": capacidad}]}))
             .send()
             .await
@@ -131,6 +132,7 @@ impl Plataforma {
             .http
             .post(format!("{}/api/reservar", self.reservas))
             .header("X-Correlation-Id", corr)
+            .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
             .json(&json!({"usuario_id": usuario, "evento_id": evento}))
             .send()
             .await

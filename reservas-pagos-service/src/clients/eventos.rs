@@ -116,6 +116,28 @@ impl EventosClient {
     }
 }
 
+/// Every sale and hold of an event, by reservation id (for the reconciliation).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Inventario {
+    pub ventas: std::collections::BTreeMap<String, u32>,
+    pub retenciones: std::collections::BTreeMap<String, RetencionRef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RetencionRef {
+    pub cantidad: u32,
+    pub creada_en: DateTime<Utc>,
+}
+
+impl EventosClient {
+    pub async fn inventario(&self, id: &str, corr: &str) -> Result<Inventario, ClientError> {
+        let req = self
+            .peer
+            .internal(Method::GET, &["internal", "eventos", id, "inventario"]);
+        serde_json::from_value(self.peer.send(req, corr).await?).map_err(invalid)
+    }
+}
+
 fn resultado(body: serde_json::Value) -> Result<String, ClientError> {
     body["resultado"]
         .as_str()

@@ -12,7 +12,7 @@ use std::time::Duration;
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::Value;
 
-pub use eventos::{EventoRef, EventosClient, ZonaRef};
+pub use eventos::{EventoRef, EventosClient, Inventario, ZonaRef};
 pub use usuarios::UsuariosClient;
 
 #[derive(Debug, Clone)]

@@ -301,6 +301,27 @@ pub async fn cancelar(
     Ok(Json(ReservaRespuesta::from(&r)))
 }
 
+/// Reconciliation of one event, now: sales (eventos) ⇔ CONFIRMADA reservations ⇔
+/// APROBADO payments; refunds ⇔ FALLIDA or CANCELADA. Repairs what the idempotent steps
+/// can and reports the rest. The organizer reaches it through eventos.
+#[utoipa::path(get, path = "/internal/conciliacion/{evento_id}", tag = "interno",
+    params(("evento_id" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "El informe", body = eventflow_shared::conciliacion::Informe),
+        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "eventos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn conciliacion(
+    State(st): State<AppState>,
+    _: eventflow_shared::auth::Servicio,
+    ApiPath(evento_id): ApiPath<String>,
+) -> Result<Json<eventflow_shared::conciliacion::Informe>, ApiError> {
+    let id = safe_id("evento_id", &evento_id)?;
+    Ok(Json(crate::conciliacion::conciliar(&st.deps, id).await?))
+}
+
 /// Prometheus metrics: SAGAs by outcome and per-step latency.
 #[utoipa::path(get, path = "/metrics", tag = "salud",
     responses((status = 200, description = "Formato de exposición de Prometheus", body = String, content_type = "text/plain")))]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use eventflow_shared::health::{self, Readiness};
+use eventflow_shared::http::BearerAuth;
 use eventflow_shared::{FieldError, Problem};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -24,8 +25,26 @@ pub struct AppState {
     pub cadena: Arc<Cadena>,
     pub idempotencia: Arc<dyn IdempotenciaStore>,
     pub simular_fallos: bool,
+    /// What other services present on `/internal/*`.
+    pub service_token: Arc<str>,
     /// One permit per running SAGA (`RESERVAS_MAX_EN_CURSO`): the load-shedding bound.
     pub en_curso: Arc<tokio::sync::Semaphore>,
+}
+
+impl eventflow_shared::auth::Tokens for AppState {
+    fn token(&self, realm: eventflow_shared::auth::Realm) -> &str {
+        match realm {
+            eventflow_shared::auth::Realm::Servicio => &self.service_token,
+            // No organizer route lives here: eventos asks on the organizer's behalf.
+            // A token nobody holds: random per process, so it never matches.
+            eventflow_shared::auth::Realm::Organizador => nadie(),
+        }
+    }
+}
+
+fn nadie() -> &'static str {
+    static NADIE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NADIE.get_or_init(|| uuid::Uuid::new_v4().to_string())
 }
 
 #[derive(OpenApi)]
@@ -43,7 +62,9 @@ pub struct AppState {
     tags(
         (name = "reservas", description = "Reservar, consultar y cancelar"),
         (name = "salud", description = "Liveness, readiness y métricas"),
-    )
+        (name = "interno", description = "Para otros servicios: requiere EVENTFLOW_SERVICE_TOKEN"),
+    ),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
 
@@ -55,6 +76,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(handlers::bitacora))
         .routes(routes!(handlers::cancelar))
         .routes(routes!(handlers::metricas))
+        .routes(routes!(handlers::conciliacion))
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.

@@ -12,6 +12,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use futures::StreamExt;
 use eventflow_shared::ApiError;
 use serde_json::json;
 
@@ -31,22 +32,31 @@ pub async fn barrer(deps: &Deps, cadena: &Cadena, inactividad: Duration) -> usiz
             return 0;
         }
     };
-    let mut n = 0;
-    for r in abandonadas {
-        let id = r.id.clone();
-        match recuperar(deps, cadena, r).await {
-            Ok(Some(estado)) => {
-                n += 1;
-                tracing::warn!(reserva_id = %id, instancia = %deps.instancia, ?estado, "recovered an interrupted reservation");
+    // Several at a time: after a crash with thousands in flight, one by one (each may
+    // wait on a slow peer) would leave buyers waiting for minutes. Bounded, so recovery
+    // never floods the peers it is waiting on.
+    futures::stream::iter(abandonadas)
+        .map(|r| async move {
+            let id = r.id.clone();
+            match recuperar(deps, cadena, r).await {
+                Ok(Some(estado)) => {
+                    tracing::warn!(reserva_id = %id, instancia = %deps.instancia, ?estado, "recovered an interrupted reservation");
+                    1
+                }
+                Ok(None) => 0,
+                Err(e) => {
+                    tracing::warn!(reserva_id = %id, error = %e, "recovery will retry this reservation");
+                    0
+                }
             }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!(reserva_id = %id, error = %e, "recovery will retry this reservation")
-            }
-        }
-    }
-    n
+        })
+        .buffer_unordered(RECUPERACIONES_A_LA_VEZ)
+        .fold(0, |n, x| async move { n + x })
+        .await
 }
+
+/// Reservations one sweep recovers at once.
+const RECUPERACIONES_A_LA_VEZ: usize = 16;
 
 /// Claims the reservation for this instance: `false` when another instance (or its
 /// live SAGA) holds the lease or wins the write.

@@ -82,6 +82,22 @@ impl ReservaStore for MemoryStore {
             .collect())
     }
 
+    async fn por_evento(&self, evento_id: &str) -> Result<Vec<Reserva>, StoreError> {
+        let map = self.reservas.lock().expect("mutex");
+        Ok(map
+            .values()
+            .filter(|r| r.evento_id == evento_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn eventos(&self) -> Result<Vec<String>, StoreError> {
+        let map = self.reservas.lock().expect("mutex");
+        let ids: std::collections::BTreeSet<String> =
+            map.values().map(|r| r.evento_id.clone()).collect();
+        Ok(ids.into_iter().collect())
+    }
+
     async fn del_comprador(
         &self,
         usuario_id: &str,

@@ -43,6 +43,8 @@ impl From<StoreError> for ApiError {
 /// - `abandonadas` lists reservations in `EN_CURSO` or `CANCELANDO` not written since
 ///   `antes_de`: the ones recovery must finish.
 /// - `del_comprador` lists every reservation of `usuario_id` for `evento_id`.
+/// - `por_evento` lists every reservation of `evento_id`; `eventos` every event id that
+///   has a reservation.
 /// - `descartar` deletes `r` only if the stored version is still `r.version` (nobody
 ///   else wrote it since); deleting what is not there is fine.
 #[async_trait]
@@ -58,6 +60,8 @@ pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     ) -> Result<(Vec<Reserva>, u64), StoreError>;
     async fn abandonadas(&self, antes_de: DateTime<Utc>) -> Result<Vec<Reserva>, StoreError>;
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError>;
+    async fn por_evento(&self, evento_id: &str) -> Result<Vec<Reserva>, StoreError>;
+    async fn eventos(&self) -> Result<Vec<String>, StoreError>;
     async fn del_comprador(
         &self,
         usuario_id: &str,

@@ -45,6 +45,9 @@ impl MongoStore {
                 IndexModel::builder()
                     .keys(doc! { "estado": 1, "actualizada": 1 })
                     .build(),
+                IndexModel::builder()
+                    .keys(doc! { "reserva.evento_id": 1 })
+                    .build(),
             ])
             .await
             .map_err(|e| anyhow::anyhow!("creating reservas indexes: {e}"))?;
@@ -162,6 +165,30 @@ impl ReservaStore for MongoStore {
             .await
             .map_err(map_err)?;
         docs.into_iter().map(from_doc).collect()
+    }
+
+    async fn por_evento(&self, evento_id: &str) -> Result<Vec<Reserva>, StoreError> {
+        let docs: Vec<Document> = self
+            .reservas
+            .find(doc! { "reserva.evento_id": evento_id })
+            .await
+            .map_err(map_err)?
+            .try_collect()
+            .await
+            .map_err(map_err)?;
+        docs.into_iter().map(from_doc).collect()
+    }
+
+    async fn eventos(&self) -> Result<Vec<String>, StoreError> {
+        let ids = self
+            .reservas
+            .distinct("reserva.evento_id", doc! {})
+            .await
+            .map_err(map_err)?;
+        Ok(ids
+            .into_iter()
+            .filter_map(|b| b.as_str().map(str::to_owned))
+            .collect())
     }
 
     async fn del_comprador(

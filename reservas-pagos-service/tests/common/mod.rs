@@ -67,9 +67,13 @@ pub async fn stack_with(
     u.store = backend.store("usr");
     let usuarios = testing::spawn(usuarios_service::build(u).await.expect("usuarios")).await;
 
+    // eventos asks reservas for reconciliations, reservas asks eventos for everything
+    // else: bind reservas' port first so each knows the other's URL.
+    let reservas_l = testing::listen().await;
     let mut e = eventos_service::Config::embedded();
     e.store = backend.store("evt");
     e.redis = backend.redis(&prefix);
+    e.reservas_url = format!("http://{}", reservas_l.local_addr().unwrap());
     let eventos = testing::spawn(eventos_service::build(e).await.expect("eventos")).await;
 
     let mut r = reservas_pagos_service::Config::embedded(&usuarios, &eventos);
@@ -80,7 +84,7 @@ pub async fn stack_with(
     let (router, deps) = reservas_pagos_service::build_parts(r)
         .await
         .expect("reservas");
-    let reservas = testing::spawn(router).await;
+    let reservas = testing::spawn_on(reservas_l, router).await;
     let http = Client::builder()
         .pool_max_idle_per_host(256)
         .build()
@@ -109,7 +113,9 @@ impl Stack {
             .http
             .post(format!("{}/api/eventos", self.eventos))
             .bearer_auth(DEV_ADMIN_TOKEN)
-            .json(&json!({"nombre": "Concierto", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima", "zonas": zonas}))
+            // Load tests buy many times per buyer: the per-buyer limit is tested on its own.
+            .json(&json!({"nombre": "Concierto", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
+                          "max_por_comprador": 1000, "zonas": zonas}))
             .send()
             .await
             .unwrap();
@@ -177,6 +183,19 @@ impl Stack {
             .json()
             .await
             .unwrap()
+    }
+
+    /// Reconciles the event now and asserts it is clean: every sale, confirmation and
+    /// payment agree, nothing needed repairing. Returns the report.
+    pub async fn conciliado(&self, evento: &str) -> eventflow_shared::conciliacion::Informe {
+        let informe = reservas_pagos_service::conciliacion::conciliar(&self.deps, evento)
+            .await
+            .expect("reconciliation runs");
+        assert!(
+            informe.discrepancias.is_empty() && informe.en_curso == 0,
+            "reconciliation is not clean: {informe:?}"
+        );
+        informe
     }
 
     pub async fn lock_keys(&self) -> Vec<String> {

@@ -1,0 +1,87 @@
+//! `GET /api/eventos/{id}/conciliacion`: the organizer's view of the reconciliation.
+//! reservas-pagos runs it (it owns the reservations, the payments and the steps that
+//! repair); eventos is where the organizer manages the event, so it asks on their behalf.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::Json;
+use eventflow_shared::auth::Organizador;
+use eventflow_shared::conciliacion::Informe;
+use eventflow_shared::http::CorrelationId;
+use eventflow_shared::{safe_id, ApiError, ApiPath, Problem};
+
+use super::AppState;
+
+/// reservas-pagos as seen from eventos: one pooled client, the internal report route.
+#[derive(Clone)]
+pub struct Reservas {
+    base: reqwest::Url,
+    http: reqwest::Client,
+}
+
+impl Reservas {
+    pub fn new(base: &str) -> anyhow::Result<Self> {
+        let base = reqwest::Url::parse(base)
+            .map_err(|e| anyhow::anyhow!("RESERVAS_URL {base:?} is not valid: {e}"))?;
+        // A big event's check reads every reservation and payment: give it time.
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .connect_timeout(Duration::from_secs(2))
+            .build()?;
+        Ok(Self { base, http })
+    }
+}
+
+/// Reconciliation of the event: every sale ⇔ a CONFIRMADA reservation, every APROBADO
+/// payment ⇔ a CONFIRMADA reservation, every REEMBOLSADO payment ⇔ a FALLIDA or
+/// CANCELADA one. Runs now; repairs through the normal idempotent steps what it can
+/// (returns a sale, refunds a charge, releases a hold) and reports the rest.
+#[utoipa::path(get, path = "/api/eventos/{id}/conciliacion", tag = "eventos",
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "El informe: cifras y discrepancias (`pendientes` 0 es lo sano)", body = Informe),
+        (status = 401, description = "Credencial de organizador ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "reservas-pagos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn conciliacion(
+    State(state): State<AppState>,
+    _: Organizador,
+    CorrelationId(corr): CorrelationId,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Informe>, ApiError> {
+    let id = safe_id("id", &id)?;
+    if state.store.ficha(id).await?.is_none() {
+        return Err(ApiError::not_found(format!("No existe el evento {id}")));
+    }
+    let r = &state.reservas;
+    let mut url = r.base.clone();
+    url.path_segments_mut()
+        .expect("http URL")
+        .pop_if_empty()
+        .extend(["internal", "conciliacion", id]);
+    let caida = |e: String| {
+        tracing::warn!(error = %e, "reservas-pagos unavailable for a reconciliation");
+        ApiError::unavailable(
+            "reservas",
+            "El servicio de reservas no responde; inténtelo de nuevo",
+        )
+    };
+    let res = r
+        .http
+        .get(url)
+        .bearer_auth(&*state.service_token)
+        .header("x-correlation-id", corr)
+        .send()
+        .await
+        .map_err(|e| caida(e.to_string()))?;
+    if !res.status().is_success() {
+        return Err(caida(format!("reservas answered {}", res.status())));
+    }
+    res.json::<Informe>()
+        .await
+        .map(Json)
+        .map_err(|e| caida(e.to_string()))
+}
