@@ -12,8 +12,8 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use futures::StreamExt;
 use eventflow_shared::ApiError;
+use futures::StreamExt;
 use serde_json::json;
 
 use super::cadena::{persistir, NoEscrita, CONFIRMADOR_RESERVA};

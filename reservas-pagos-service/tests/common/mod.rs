@@ -114,8 +114,10 @@ impl Stack {
             .post(format!("{}/api/eventos", self.eventos))
             .bearer_auth(DEV_ADMIN_TOKEN)
             // Load tests buy many times per buyer: the per-buyer limit is tested on its own.
-            .json(&json!({"nombre": "Concierto", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
-                          "max_por_comprador": 1000, "zonas": zonas}))
+            .json(
+                &json!({"nombre": "Concierto", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
+                          "max_por_comprador": 1000, "zonas": zonas}),
+            )
             .send()
             .await
             .unwrap();
