@@ -1,5 +1,16 @@
 //! HTTP plumbing every service shares: request and correlation ids, body limit, problem
-//! fallbacks, panic catching, CORS, and a `serve` that stops cleanly.
+//! fallbacks, panic catching, CORS, and a `serve` that stops cleanly and holds every
+//! connection to header, body and idle deadlines and the process to a connection budget.
+
+mod body_deadline;
+mod budget;
+mod conn;
+mod limits;
+mod server;
+
+pub use budget::ConnectionBudget;
+pub use limits::{raise_open_files_limit, ConnectionLimits};
+pub use server::serve_with;
 
 use std::future::Future;
 use std::time::Instant;
@@ -126,15 +137,17 @@ pub fn finish(router: Router) -> Router {
         .layer(cors())
 }
 
-/// Serves until `shutdown` resolves, then drains in-flight requests.
+/// Serves until `shutdown` resolves, then drains in-flight requests, under the
+/// connection limits from the environment ([`ConnectionLimits::from_env`]). A limit that
+/// does not parse fails here, at start-up, naming its variable.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = ConnectionLimits::from_env()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{e:#}")))?;
+    serve_with(listener, router, shutdown, limits).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM, for binaries.
