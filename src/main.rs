@@ -33,6 +33,9 @@ async fn main() -> anyhow::Result<()> {
     eventflow_shared::telemetry::init();
     let mode = BackendMode::from_env(BackendMode::Embedded)?;
     let bind = config::env_string("EVENTFLOW_BIND").unwrap_or_else(|| "127.0.0.1".into());
+    // Each server reads its connection limits when it starts serving, after the banner:
+    // check them first, so a bad value stops the start before anything claims to run.
+    eventflow_shared::http::ConnectionLimits::from_env()?;
 
     let puerto_usuarios = config::port("USUARIOS_PORT", 8001)?;
     let puerto_eventos = config::port("EVENTOS_PORT", 8002)?;

@@ -61,6 +61,21 @@ impl MongoStore {
     }
 }
 
+impl MongoStore {
+    /// Every reservation matching `filtro`.
+    async fn buscar(&self, filtro: Document) -> Result<Vec<Reserva>, StoreError> {
+        let docs: Vec<Document> = self
+            .reservas
+            .find(filtro)
+            .await
+            .map_err(map_err)?
+            .try_collect()
+            .await
+            .map_err(map_err)?;
+        docs.into_iter().map(from_doc).collect()
+    }
+}
+
 /// Top-level copies of the fields queries filter on, beside the reservation itself.
 fn to_doc(r: &Reserva) -> Result<Document, StoreError> {
     Ok(doc! {
@@ -153,30 +168,15 @@ impl ReservaStore for MongoStore {
     }
 
     async fn abandonadas(&self, antes_de: DateTime<Utc>) -> Result<Vec<Reserva>, StoreError> {
-        let docs: Vec<Document> = self
-            .reservas
-            .find(doc! {
-                "estado": { "$in": ["EN_CURSO", "CANCELANDO"] },
-                "actualizada": { "$lt": bson::DateTime::from_chrono(antes_de) },
-            })
-            .await
-            .map_err(map_err)?
-            .try_collect()
-            .await
-            .map_err(map_err)?;
-        docs.into_iter().map(from_doc).collect()
+        self.buscar(doc! {
+            "estado": { "$in": ["EN_CURSO", "CANCELANDO"] },
+            "actualizada": { "$lt": bson::DateTime::from_chrono(antes_de) },
+        })
+        .await
     }
 
     async fn por_evento(&self, evento_id: &str) -> Result<Vec<Reserva>, StoreError> {
-        let docs: Vec<Document> = self
-            .reservas
-            .find(doc! { "reserva.evento_id": evento_id })
-            .await
-            .map_err(map_err)?
-            .try_collect()
-            .await
-            .map_err(map_err)?;
-        docs.into_iter().map(from_doc).collect()
+        self.buscar(doc! { "reserva.evento_id": evento_id }).await
     }
 
     async fn eventos(&self) -> Result<Vec<String>, StoreError> {
@@ -197,15 +197,8 @@ impl ReservaStore for MongoStore {
         evento_id: &str,
     ) -> Result<Vec<Reserva>, StoreError> {
         // The (usuario_id, creada) index narrows it to one buyer's few reservations.
-        let docs: Vec<Document> = self
-            .reservas
-            .find(doc! { "usuario_id": usuario_id, "reserva.evento_id": evento_id })
+        self.buscar(doc! { "usuario_id": usuario_id, "reserva.evento_id": evento_id })
             .await
-            .map_err(map_err)?
-            .try_collect()
-            .await
-            .map_err(map_err)?;
-        docs.into_iter().map(from_doc).collect()
     }
 
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
