@@ -116,9 +116,9 @@ RID_DOWN=$(jget "$RESP" 'd["reserva_id"]')
 step "nothing changed (eventos reads still work with Redis down)"
 availability
 expect_eq "$(availability_snapshot)" "$BEFORE" "availability unchanged"
-show_log "$RID_DOWN"
-expect_log_has "$RID_DOWN" ReservaIniciada PasoFallido ReservaFallida
-expect_log_lacks "$RID_DOWN" LockAdquirido InventarioRetenido PagoAprobado
+# Refused at the lock, before any side effect: no reservation is kept for it.
+http GET "$RESERVAS_URL/api/reservas/$RID_DOWN"
+expect_status 404 "no reservation stored for an attempt refused with Redis down"
 http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID"
 expect_status 200
 expect_json 'd["historial_compras"]' "[\"$RID_OK\"]" "historial_compras (only the first sale)"
