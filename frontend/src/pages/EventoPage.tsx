@@ -136,7 +136,9 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
       const error = comoApiError(err);
       // The failed reservation holds the SAGA's steps: show them when it can be read.
       let reserva;
-      if (error.problem.reserva_id) {
+      // Only a payment failure or an outage leaves a stored reservation: a refusal
+      // before any side effect (404, 409, 422) is not kept, so there is nothing to read.
+      if (error.problem.reserva_id && (error.status === 402 || error.status >= 500)) {
         try {
           reserva = await api.reserva(error.problem.reserva_id);
         } catch {
