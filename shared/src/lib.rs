@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod http;
+pub mod identidad;
 pub mod lock;
 pub mod mongo;
 pub mod outbox;

@@ -1,0 +1,237 @@
+//! Who is calling: the `Llamante` extractor every service uses, and the session-token format.
+//!
+//! A session token is opaque: `efs_` and 32 random bytes in base64url. Only its SHA-256
+//! travels between services and only that hash is stored, so a leaked database or log
+//! line cannot be replayed as a session. usuarios-service owns the sessions; the other
+//! services ask it through `/internal/sesiones/verificar` (see `remoto`), with a short
+//! cache. The trade-off, written down in README "Identidad": a revoked token keeps
+//! working on the *other* services for at most the cache TTL (2 s by default), in
+//! exchange for one small internal call per token per TTL instead of per request, and
+//! no signing key to share, rotate or leak.
+
+mod remoto;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::http::{header, request::Parts, StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub use remoto::VerificadorRemoto;
+
+use crate::auth::constant_time_eq;
+use crate::ApiError;
+
+const PREFIJO: &str = "efs_";
+/// 32 bytes in unpadded base64url.
+const LARGO_ALEATORIO: usize = 43;
+
+/// What an account is. A buyer and an organizer may share an email: they are separate
+/// accounts, told apart at sign-in by `rol`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Rol {
+    Comprador,
+    Organizador,
+}
+
+/// A live session, as usuarios-service vouches for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SesionVerificada {
+    /// The buyer's or the organizer's id.
+    pub sujeto_id: Uuid,
+    pub rol: Rol,
+    pub expira_en: DateTime<Utc>,
+}
+
+/// Body of `POST /internal/sesiones/verificar`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VerificarSesion {
+    /// SHA-256 of the token, in lower-case hex.
+    pub token_hash: String,
+}
+
+/// The caller of a request, from its `Authorization` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Llamante {
+    Anonimo,
+    Comprador(Uuid),
+    Organizador(Uuid),
+    /// `EVENTFLOW_ADMIN_TOKEN`: the platform operator.
+    Admin,
+}
+
+impl Llamante {
+    /// 401 for an anonymous caller.
+    pub fn exigir_sesion(self) -> Result<Self, ApiError> {
+        match self {
+            Self::Anonimo => Err(sin_credencial()),
+            other => Ok(other),
+        }
+    }
+
+    /// 401 anonymous, 403 anyone but the platform admin.
+    pub fn exigir_admin(self) -> Result<(), ApiError> {
+        match self {
+            Self::Admin => Ok(()),
+            Self::Anonimo => Err(sin_credencial()),
+            _ => Err(prohibido(
+                "Solo el administrador de la plataforma puede hacer esto",
+            )),
+        }
+    }
+
+    pub fn es_admin(self) -> bool {
+        self == Self::Admin
+    }
+
+    /// Is this the buyer `id` (or the admin)?
+    pub fn es_comprador(self, id: Uuid) -> bool {
+        self == Self::Comprador(id) || self.es_admin()
+    }
+}
+
+/// 401: a session is needed.
+pub fn sin_credencial() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "sesion-requerida",
+        "Inicia sesión",
+        "Esta operación necesita una sesión: 'Authorization: Bearer <token>' de POST /api/sesiones",
+    )
+}
+
+/// 401: the token was well formed but is not a live session.
+pub fn sesion_invalida() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "sesion-invalida",
+        "Sesión no válida",
+        "La sesión caducó o se cerró: vuelve a iniciar sesión",
+    )
+}
+
+/// 403: known caller, not allowed.
+pub fn prohibido(detail: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "prohibido", "Prohibido", detail)
+}
+
+/// Answers whether a token hash is a live session.
+#[async_trait]
+pub trait Verificador: Send + Sync {
+    /// `Ok(None)`: no such session, or expired, or revoked, or its account is gone.
+    async fn verificar(&self, token_hash: &str) -> Result<Option<SesionVerificada>, ApiError>;
+}
+
+/// Implemented by a service's state so `Llamante` can be extracted.
+pub trait Identidades {
+    fn admin_token(&self) -> &str;
+    fn verificador(&self) -> &Arc<dyn Verificador>;
+}
+
+/// A fresh session token.
+pub fn nuevo_token() -> String {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    format!(
+        "{PREFIJO}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// Does `t` look like one of our session tokens? Checked before any lookup.
+pub fn formato_valido(t: &str) -> bool {
+    t.strip_prefix(PREFIJO).is_some_and(|r| {
+        r.len() == LARGO_ALEATORIO
+            && r.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
+/// SHA-256 in lower-case hex: how tokens (and reservation secrets) are stored.
+pub fn hash_hex(secreto: &str) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(secreto.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bearer token of a request, if any. `Err` for an `Authorization` that is not a bearer.
+pub fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
+    let Some(v) = parts.headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let v = v
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("La cabecera Authorization no es texto válido"))?;
+    match v.strip_prefix("Bearer ") {
+        Some(t) if !t.trim().is_empty() => Ok(Some(t.trim())),
+        _ => Err(ApiError::unauthorized(
+            "La cabecera Authorization debe ser 'Bearer <token>'",
+        )),
+    }
+}
+
+impl<S: Identidades + Send + Sync> axum::extract::FromRequestParts<S> for Llamante {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if let Some(cached) = parts.extensions.get::<Llamante>() {
+            return Ok(*cached);
+        }
+        let llamante = match bearer(parts)? {
+            None => Llamante::Anonimo,
+            Some(t) => {
+                let admin = state.admin_token();
+                if !admin.is_empty() && constant_time_eq(t.as_bytes(), admin.as_bytes()) {
+                    Llamante::Admin
+                } else if !formato_valido(t) {
+                    return Err(ApiError::unauthorized(
+                        "El token no tiene el formato de una sesión de EventFlow",
+                    ));
+                } else {
+                    match state.verificador().verificar(&hash_hex(t)).await? {
+                        Some(s) => match s.rol {
+                            Rol::Comprador => Llamante::Comprador(s.sujeto_id),
+                            Rol::Organizador => Llamante::Organizador(s.sujeto_id),
+                        },
+                        None => return Err(sesion_invalida()),
+                    }
+                }
+            }
+        };
+        parts.extensions.insert(llamante);
+        Ok(llamante)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_well_formed() {
+        let a = nuevo_token();
+        let b = nuevo_token();
+        assert_ne!(a, b);
+        assert!(formato_valido(&a), "{a}");
+        for bad in [
+            "",
+            "efs_",
+            "efs_abc",
+            "xyz_",
+            &a[1..],
+            &format!("{a}x"),
+            &a.replace('_', "/"),
+        ] {
+            assert!(!formato_valido(bad), "{bad:?}");
+        }
+        assert_eq!(hash_hex("abc").len(), 64);
+        assert_eq!(
+            hash_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
