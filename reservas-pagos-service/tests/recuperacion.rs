@@ -483,9 +483,16 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
         }
 
         // The buyer's history has it exactly when it is confirmed.
-        let u = s
+        let u: Value = s
+            .http
             .get(format!("{}/api/usuarios/{usuario}", s.usuarios))
-            .await;
+            .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let historial: Vec<&str> = u["historial_compras"]
             .as_array()
             .unwrap()

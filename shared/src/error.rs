@@ -146,6 +146,11 @@ impl ApiError {
         self
     }
 
+    /// 429/503 with `Retry-After`: the seconds also travel as `reintentar_en_s`.
+    pub fn retry_after(self, secs: u64) -> Self {
+        self.with("reintentar_en_s", secs)
+    }
+
     pub fn body(&self) -> Value {
         let mut body = Map::new();
         body.insert(
@@ -183,6 +188,10 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(secs) = self.extra.get("reintentar_en_s").and_then(Value::as_u64) {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res
     }
 }

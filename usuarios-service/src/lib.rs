@@ -1,4 +1,4 @@
-//! usuarios-service: buyer profiles and purchase history (`historial_compras`).
+//! usuarios-service: buyers, organizers and their sessions; buyers' purchase history.
 
 pub mod config;
 pub mod domain;
@@ -11,19 +11,24 @@ use axum::Router;
 use eventflow_shared::health::Readiness;
 
 pub use config::Config;
+use domain::Contrasenas;
 
 /// Builds the service exactly as the binary, the launcher and the tests run it.
 pub async fn build(config: Config) -> anyhow::Result<Router> {
-    let store = store::from_config(&config.store).await?;
-    tracing::info!(backend = store.backend(), "usuarios store ready");
-    let probe = store.clone();
-    let readiness = Readiness::default().check(store.backend(), move || {
+    Ok(build_instrumentado(config).await?.0)
+}
+
+/// [`build`], also handing back the password hasher so tests can count verifications.
+pub async fn build_instrumentado(config: Config) -> anyhow::Result<(Router, Arc<Contrasenas>)> {
+    let almacenes = store::from_config(&config.store).await?;
+    let backend = almacenes.usuarios.backend();
+    tracing::info!(backend, "usuarios store ready");
+    let probe = almacenes.usuarios.clone();
+    let readiness = Readiness::default().check(backend, move || {
         let s = probe.clone();
         Box::pin(async move { s.ping().await })
     });
-    let state = http::AppState {
-        store,
-        service_token: Arc::from(config.service_token),
-    };
-    Ok(http::router(state, readiness))
+    let contrasenas = tokio::task::spawn_blocking(|| Arc::new(Contrasenas::default())).await?;
+    let state = http::AppState::new(almacenes, contrasenas.clone(), &config);
+    Ok((http::router(state, readiness), contrasenas))
 }

@@ -70,8 +70,13 @@ async fn registra_y_consulta_por_id_y_por_email(app: &TestApp) {
             "apellido",
             "email",
             "historial_compras",
-            "creado_en"
+            "creado_en",
+            "tiene_password"
         ])
+    );
+    assert_eq!(
+        creado["tiene_password"], false,
+        "the seed's body registers a guest"
     );
 
     // The Location, the id and the email in any case all find the same user.
@@ -898,12 +903,36 @@ const OPERACIONES: &[(&str, &str, &[&str])] = &[
         "post",
         &["201", "400", "409", "413", "415", "422", "503"],
     ),
-    ("/api/usuarios", "get", &["200", "422", "503"]),
-    ("/api/usuarios/{id}", "get", &["200", "404", "422", "503"]),
+    ("/api/usuarios", "get", &["200", "401", "403", "422", "503"]),
+    (
+        "/api/usuarios/{id}",
+        "get",
+        &["200", "401", "404", "422", "503"],
+    ),
     (
         "/api/usuarios/{id}",
         "patch",
-        &["200", "400", "404", "409", "413", "415", "422", "503"],
+        &[
+            "200", "400", "401", "403", "404", "409", "413", "415", "422", "503",
+        ],
+    ),
+    (
+        "/api/sesiones",
+        "post",
+        &["201", "400", "401", "413", "415", "422", "429", "503"],
+    ),
+    ("/api/sesiones/actual", "get", &["200", "401", "403", "503"]),
+    (
+        "/api/sesiones/actual",
+        "delete",
+        &["204", "401", "403", "503"],
+    ),
+    (
+        "/api/organizadores",
+        "post",
+        &[
+            "201", "400", "401", "403", "409", "413", "415", "422", "503",
+        ],
     ),
     (
         "/internal/usuarios/{id}/historial/{reserva_id}",
@@ -914,6 +943,16 @@ const OPERACIONES: &[(&str, &str, &[&str])] = &[
         "/internal/usuarios/{id}/historial/{reserva_id}",
         "delete",
         &["204", "401", "404", "422", "503"],
+    ),
+    (
+        "/internal/usuarios/{id_o_email}",
+        "get",
+        &["200", "401", "404", "422", "503"],
+    ),
+    (
+        "/internal/sesiones/verificar",
+        "post",
+        &["200", "401", "404", "422", "503"],
     ),
     ("/health", "get", &["200"]),
     ("/ready", "get", &["200", "503"]),

@@ -161,6 +161,9 @@ async fn operadores_mongo_en_el_cuerpo_no_son_consultas(app: &TestApp) {
 both_backends!(operadores_en_rutas_y_query_no_son_consultas);
 async fn operadores_en_rutas_y_query_no_son_consultas(app: &TestApp) {
     let (u, antes) = sembrar(app).await;
+    // As the platform admin, who may read any buyer: still, an operator finds no one.
+    let admin = format!("Bearer {}", app.admin_token);
+    let admin = [("authorization", admin.as_str())];
     // Reads: an operator-looking id is refused or finds nothing; it never returns Ana.
     for seg in hostil::segmentos_hostiles().into_iter().chain([
         "%7B%22%24ne%22%3Anull%7D%40example.com",
@@ -171,7 +174,7 @@ async fn operadores_en_rutas_y_query_no_son_consultas(app: &TestApp) {
             &app.address,
             "GET",
             &format!("/api/usuarios/{seg}"),
-            &[],
+            &admin,
             b"",
         )
         .await;
@@ -194,7 +197,7 @@ async fn operadores_en_rutas_y_query_no_son_consultas(app: &TestApp) {
             &app.address,
             "GET",
             &format!("/api/usuarios?{q}&limit=100"),
-            &[],
+            &admin,
             b"",
         )
         .await;
@@ -224,6 +227,8 @@ async fn ids_hostiles_en_rutas_de_escritura(app: &TestApp) {
     let id = u["id"].as_str().unwrap();
     let auth = app.bearer();
     let auth = [("authorization", auth.as_str()), JSON];
+    let admin = format!("Bearer {}", app.admin_token);
+    let admin = [("authorization", admin.as_str()), JSON];
     let cambio = serde_json::to_vec(&plantilla_cambio()).unwrap();
     for seg in hostil::segmentos_hostiles() {
         for (method, path, body) in [
@@ -249,7 +254,9 @@ async fn ids_hostiles_en_rutas_de_escritura(app: &TestApp) {
                 b"",
             ),
         ] {
-            let r = enviar(&app.address, method, &path, &auth, body).await;
+            // The public PATCH takes the admin's credential, the internal routes the service's.
+            let cred = if method == "PATCH" { &admin } else { &auth };
+            let r = enviar(&app.address, method, &path, cred, body).await;
             let p = r.assert_problema_4xx(&format!("{method} {path}"));
             // 422 from the id check, or 404 when the decoded `/` no longer matches a route.
             assert!([404, 422].contains(&r.status), "{method} {path}: {p}");

@@ -2,10 +2,12 @@
 
 use std::sync::Arc;
 
+use chrono::Duration;
 use eventflow_shared::config::StoreConfig;
+use eventflow_shared::identidad::Rol;
 use eventflow_shared::testing;
-use usuarios_service::domain::{CambiosUsuario, Email, NuevoUsuario, Usuario};
-use usuarios_service::store::{self, StoreError, UsuarioStore};
+use usuarios_service::domain::{CambiosUsuario, Email, NuevoUsuario, Organizador, Sesion, Usuario};
+use usuarios_service::store::{self, Almacenes, StoreError, UsuarioStore};
 use uuid::Uuid;
 
 fn usuario(email: &str, nro: &str) -> Usuario {
@@ -17,7 +19,7 @@ fn usuario(email: &str, nro: &str) -> Usuario {
 async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
     // insert + reads
     let ana = usuario("ana@example.com", "11111111");
-    s.insert(&ana).await.unwrap();
+    s.insert(&ana, None).await.unwrap();
     assert_eq!(s.get(ana.id).await.unwrap().as_ref(), Some(&ana));
     let email = Email::parse("ANA@example.com").unwrap();
     assert_eq!(s.get_by_email(&email).await.unwrap().as_ref(), Some(&ana));
@@ -26,12 +28,12 @@ async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
     // unique rules
     let same_email = usuario("ana@example.com", "22222222");
     assert!(matches!(
-        s.insert(&same_email).await,
+        s.insert(&same_email, None).await,
         Err(StoreError::Duplicate("email"))
     ));
     let same_doc = usuario("otra@example.com", "11111111");
     assert!(matches!(
-        s.insert(&same_doc).await,
+        s.insert(&same_doc, None).await,
         Err(StoreError::Duplicate("documento"))
     ));
 
@@ -41,7 +43,7 @@ async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
         // Registration time orders the list; step past the millisecond it is stored in.
         tokio::time::sleep(std::time::Duration::from_millis(3)).await;
         let u = usuario(&format!("u{i}@example.com"), &format!("3000000{i}"));
-        s.insert(&u).await.unwrap();
+        s.insert(&u, None).await.unwrap();
         ids.push(u.id);
     }
     let p1 = s.list(3, 0).await.unwrap();
@@ -62,7 +64,7 @@ async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
     );
     // the old email is free again, the new one is taken
     if frees_old_unique_values {
-        s.insert(&usuario("ana@example.com", "44444444"))
+        s.insert(&usuario("ana@example.com", "44444444"), None)
             .await
             .unwrap();
     } else {
@@ -99,8 +101,11 @@ async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
     for i in 0..20 {
         let s = s.clone();
         tasks.push(tokio::spawn(async move {
-            s.insert(&usuario("carrera@example.com", &format!("5000{i:04}")))
-                .await
+            s.insert(
+                &usuario("carrera@example.com", &format!("5000{i:04}")),
+                None,
+            )
+            .await
         }));
     }
     let mut ok = 0;
@@ -115,9 +120,99 @@ async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
     s.ping().await.unwrap();
 }
 
+/// Password hashes are stored and read back, never shown on `Usuario`.
+async fn credenciales(s: &Arc<dyn UsuarioStore>) {
+    let u = usuario("clave@example.com", "77777777");
+    s.insert(&u, Some("$argon2id$fake")).await.unwrap();
+    let (leido, h) = s
+        .credenciales(&Email::parse("clave@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(h.as_deref(), Some("$argon2id$fake"));
+    assert!(leido.tiene_password);
+    assert!(s.get(u.id).await.unwrap().unwrap().tiene_password);
+    let invitado = usuario("invitado@example.com", "77777778");
+    s.insert(&invitado, None).await.unwrap();
+    let (leido, h) = s.credenciales(&invitado.email).await.unwrap().unwrap();
+    assert!(h.is_none() && !leido.tiene_password);
+    assert!(s
+        .credenciales(&Email::parse("nadie@example.com").unwrap())
+        .await
+        .unwrap()
+        .is_none());
+}
+
+/// Organizers: one per email, even when inserts race; sessions: expired ones are gone.
+async fn cuentas(a: &Almacenes) {
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let o = a.organizadores.clone();
+        tasks.push(tokio::spawn(async move {
+            let org = Organizador {
+                id: Uuid::new_v4(),
+                nombre: "Andinas".into(),
+                email: Email::parse("org@example.com").unwrap(),
+                creado_en: eventflow_shared::now(),
+            };
+            o.insert(&org, "$argon2id$org").await.map(|()| org.id)
+        }));
+    }
+    let mut ganadores = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(id) => ganadores.push(id),
+            Err(StoreError::Duplicate("email")) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(ganadores.len(), 1);
+    let (o, h) = a
+        .organizadores
+        .credenciales(&Email::parse("org@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((o.id, h.as_str()), (ganadores[0], "$argon2id$org"));
+    assert_eq!(a.organizadores.get(o.id).await.unwrap().unwrap().id, o.id);
+
+    let ahora = eventflow_shared::now();
+    let viva = Sesion {
+        token_hash: "a".repeat(64),
+        sujeto_id: o.id,
+        rol: Rol::Organizador,
+        creada_en: ahora,
+        expira_en: ahora + Duration::hours(1),
+    };
+    let vencida = Sesion {
+        token_hash: "b".repeat(64),
+        expira_en: ahora - Duration::seconds(1),
+        ..viva.clone()
+    };
+    a.sesiones.crear(&viva).await.unwrap();
+    a.sesiones.crear(&vencida).await.unwrap();
+    let leida = a.sesiones.buscar(&viva.token_hash).await.unwrap().unwrap();
+    assert_eq!((leida.sujeto_id, leida.rol), (o.id, Rol::Organizador));
+    assert!(a
+        .sesiones
+        .buscar(&vencida.token_hash)
+        .await
+        .unwrap()
+        .is_none());
+    a.sesiones.revocar(&viva.token_hash).await.unwrap();
+    a.sesiones.revocar(&viva.token_hash).await.unwrap();
+    assert!(a.sesiones.buscar(&viva.token_hash).await.unwrap().is_none());
+}
+
+async fn todo(a: Almacenes, frees_old_unique_values: bool) {
+    contract(a.usuarios.clone(), frees_old_unique_values).await;
+    credenciales(&a.usuarios).await;
+    cuentas(&a).await;
+}
+
 #[tokio::test]
 async fn contract_embedded() {
-    contract(
+    todo(
         store::from_config(&StoreConfig::Embedded).await.unwrap(),
         true,
     )
@@ -134,7 +229,7 @@ async fn contract_mongodb() {
         uri,
         database: testing::unique_name("usr"),
     };
-    contract(store::from_config(&cfg).await.unwrap(), frees).await;
+    todo(store::from_config(&cfg).await.unwrap(), frees).await;
 }
 
 #[tokio::test]

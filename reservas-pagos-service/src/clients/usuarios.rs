@@ -12,7 +12,11 @@ impl UsuariosClient {
     pub async fn buscar(&self, id_o_email: &str, corr: &str) -> Result<String, ClientError> {
         let body = self
             .0
-            .send(self.0.get(&["api", "usuarios", id_o_email]), corr)
+            .send(
+                self.0
+                    .internal(Method::GET, &["internal", "usuarios", id_o_email]),
+                corr,
+            )
             .await?;
         body["id"]
             .as_str()

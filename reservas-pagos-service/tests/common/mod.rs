@@ -168,6 +168,8 @@ impl Stack {
     pub async fn get_usuario(&self, id: &str) -> Value {
         self.http
             .get(format!("{}/api/usuarios/{id}", self.usuarios))
+            // A buyer's profile is private now: the platform admin reads it.
+            .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN)
             .send()
             .await
             .unwrap()

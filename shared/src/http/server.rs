@@ -43,9 +43,9 @@ pub async fn serve_with(
     let (done_tx, done_rx) = watch::channel(());
     tokio::pin!(shutdown);
     loop {
-        let tcp = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((tcp, _)) => tcp,
+                Ok(pair) => pair,
                 Err(e) if per_connection(&e) => continue,
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed; closing an idle connection and retrying");
@@ -62,6 +62,7 @@ pub async fn serve_with(
         };
         tokio::spawn(connection(
             tcp,
+            peer,
             seat,
             router.clone(),
             limits.clone(),
@@ -89,6 +90,7 @@ fn per_connection(e: &io::Error) -> bool {
 
 async fn connection(
     tcp: TcpStream,
+    peer: std::net::SocketAddr,
     seat: Seat,
     router: Router,
     limits: ConnectionLimits,
@@ -102,8 +104,11 @@ async fn connection(
         limits.header_timeout,
         limits.idle_timeout,
     ));
-    let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         let busy = watch.request_started();
+        // What axum's `ConnectInfo` reads: sign-in limits count attempts per client address.
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
         let response = router.clone().oneshot(req.map(Body::new));
         async move {
             let response = match response.await {

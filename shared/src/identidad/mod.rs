@@ -9,6 +9,7 @@
 //! exchange for one small internal call per token per TTL instead of per request, and
 //! no signing key to share, rotate or leak.
 
+mod cliente;
 mod remoto;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use cliente::ip_cliente;
 pub use remoto::VerificadorRemoto;
 
 use crate::auth::constant_time_eq;

@@ -60,14 +60,16 @@ impl VerificadorRemoto {
 
 fn no_disponible(detalle: impl std::fmt::Display) -> ApiError {
     tracing::warn!(error = %detalle, "session check failed");
-    ApiError::unavailable("usuarios", "No podemos comprobar tu sesión ahora; reintenta")
+    ApiError::unavailable(
+        "usuarios",
+        "No podemos comprobar tu sesión ahora; reintenta",
+    )
 }
 
 #[async_trait]
 impl Verificador for VerificadorRemoto {
     async fn verificar(&self, token_hash: &str) -> Result<Option<SesionVerificada>, ApiError> {
-        let vigente =
-            |v: Option<SesionVerificada>| v.filter(|s| s.expira_en > chrono::Utc::now());
+        let vigente = |v: Option<SesionVerificada>| v.filter(|s| s.expira_en > chrono::Utc::now());
         if let Some(v) = self.en_cache(token_hash) {
             return Ok(vigente(v));
         }
@@ -82,9 +84,11 @@ impl Verificador for VerificadorRemoto {
             .await
             .map_err(no_disponible)?;
         let v = match res.status() {
-            reqwest::StatusCode::OK => {
-                Some(res.json::<SesionVerificada>().await.map_err(no_disponible)?)
-            }
+            reqwest::StatusCode::OK => Some(
+                res.json::<SesionVerificada>()
+                    .await
+                    .map_err(no_disponible)?,
+            ),
             reqwest::StatusCode::NOT_FOUND => None,
             other => return Err(no_disponible(format!("usuarios answered {other}"))),
         };

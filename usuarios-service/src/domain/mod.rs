@@ -1,7 +1,11 @@
-//! The usuarios domain: a buyer's profile, parsed and validated at the boundary.
+//! The usuarios domain: buyers, organizers, passwords and sessions, validated at the boundary.
 
+pub mod contrasena;
+mod cuenta;
 mod email;
 mod usuario;
 
+pub use contrasena::{Contrasena, Contrasenas};
+pub use cuenta::{Organizador, Sesion};
 pub use email::Email;
 pub use usuario::{CambiosUsuario, NuevoUsuario, TipoDocumento, Usuario, TIPOS_DOCUMENTO};

@@ -58,6 +58,9 @@ pub struct Usuario {
     /// Ids of this buyer's confirmed reservations.
     pub historial_compras: Vec<String>,
     pub creado_en: DateTime<Utc>,
+    /// Whether this buyer can sign in. Without a password (the seed's registration) the
+    /// buyer buys as a guest, by email.
+    pub tiene_password: bool,
 }
 
 /// Validated input for a new user.
@@ -122,6 +125,7 @@ impl NuevoUsuario {
             email: self.email,
             historial_compras: Vec::new(),
             creado_en,
+            tiene_password: false,
         }
     }
 }

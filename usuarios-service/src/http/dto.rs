@@ -3,13 +3,17 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use chrono::{DateTime, Utc};
+use eventflow_shared::identidad::Rol;
+
 use crate::domain::Usuario;
 
 /// Body of `POST /api/usuarios`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({
     "tipo_documento": "DNI", "nro_documento": "45678912",
-    "nombre": "Ana", "apellido": "Quispe", "email": "ana.quispe@example.com"
+    "nombre": "Ana", "apellido": "Quispe", "email": "ana.quispe@example.com",
+    "password": "caballo-bateria-grapa"
 }))]
 pub struct CrearUsuario {
     /// One of DNI, CE (carné de extranjería), PASAPORTE, RUC.
@@ -19,6 +23,10 @@ pub struct CrearUsuario {
     pub nombre: String,
     pub apellido: String,
     pub email: String,
+    /// Optional: 10 to 128 characters, not a common one. Without it the buyer buys as a
+    /// guest, by email, and can set one later.
+    #[schema(format = Password)]
+    pub password: Option<String>,
 }
 
 /// Body of `PATCH /api/usuarios/{id}`: any subset of these fields.
@@ -29,6 +37,9 @@ pub struct ActualizarUsuario {
     pub nombre: Option<String>,
     pub apellido: Option<String>,
     pub email: Option<String>,
+    /// Required to change `email` (the platform admin does not need it).
+    #[schema(format = Password)]
+    pub password_actual: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -50,4 +61,48 @@ pub struct PaginaUsuarios {
     pub limit: u32,
     #[schema(example = 0)]
     pub offset: u32,
+}
+
+/// Body of `POST /api/sesiones`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ana.quispe@example.com", "password": "caballo-bateria-grapa"}))]
+pub struct IniciarSesion {
+    pub email: String,
+    #[schema(format = Password)]
+    pub password: String,
+    /// `comprador` (default) or `organizador`.
+    pub rol: Option<Rol>,
+}
+
+/// Answer of `POST /api/sesiones`: keep `token` and send it as `Authorization: Bearer`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SesionCreada {
+    #[schema(example = "efs_Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5")]
+    pub token: String,
+    pub expira_en: DateTime<Utc>,
+    pub rol: Rol,
+    /// The buyer (`Usuario`) or the organizer (`Organizador`).
+    #[schema(value_type = Object)]
+    pub usuario: serde_json::Value,
+}
+
+/// Answer of `GET /api/sesiones/actual`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SesionActual {
+    pub expira_en: DateTime<Utc>,
+    pub rol: Rol,
+    #[schema(value_type = Object)]
+    pub usuario: serde_json::Value,
+}
+
+/// Body of `POST /api/organizadores`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"nombre": "Producciones Andinas", "email": "boleteria@andinas.pe", "password": "quena-charango-1984"}))]
+pub struct CrearOrganizador {
+    pub nombre: String,
+    pub email: String,
+    #[schema(format = Password)]
+    pub password: String,
 }

@@ -4,16 +4,35 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, Problem};
+use eventflow_shared::identidad::{prohibido, Llamante};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
 use uuid::Uuid;
 
 use super::dto::{ActualizarUsuario, CrearUsuario, PaginaUsuarios, Paginacion};
 use super::AppState;
-use crate::domain::{CambiosUsuario, Email, NuevoUsuario, Usuario};
+use crate::domain::{CambiosUsuario, Contrasena, Email, NuevoUsuario, Usuario};
+
+/// 404 for a buyer the caller may not see: a 403 would confirm the account exists.
+fn no_existe(id: &str) -> ApiError {
+    ApiError::not_found(format!("No existe el usuario {id}"))
+}
+
+/// A buyer by UUID or email.
+pub(super) async fn buscar(state: &AppState, id: &str) -> Result<Option<Usuario>, ApiError> {
+    Ok(if let Ok(uuid) = Uuid::parse_str(id) {
+        state.store.get(uuid).await?
+    } else if id.contains('@') {
+        let email = Email::parse(id).map_err(|m| ApiError::field("id", m))?;
+        state.store.get_by_email(&email).await?
+    } else {
+        return Err(ApiError::field("id", "debe ser un UUID o un email"));
+    })
+}
 
 /// Register a buyer.
 #[utoipa::path(post, path = "/api/usuarios", tag = "usuarios",
     request_body = CrearUsuario,
+    security(()),
     responses(
         (status = 201, description = "Usuario creado", body = Usuario),
         (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
@@ -34,10 +53,25 @@ pub async fn crear_usuario(
         &body.nombre,
         &body.apellido,
         &body.email,
-    )
-    .map_err(ApiError::validation)?;
-    let usuario = nuevo.into_usuario(Uuid::new_v4(), eventflow_shared::now());
-    state.store.insert(&usuario).await?;
+    );
+    let password = body.password.as_deref().map(Contrasena::parse).transpose();
+    let (nuevo, password) = match (nuevo, password) {
+        (Ok(n), Ok(p)) => (n, p),
+        (n, p) => {
+            let mut errors = n.err().unwrap_or_default();
+            if let Err(m) = p {
+                errors.push(FieldError::new("password", m));
+            }
+            return Err(ApiError::validation(errors));
+        }
+    };
+    let hash = match &password {
+        Some(p) => Some(state.contrasenas.hash(p).await?),
+        None => None,
+    };
+    let mut usuario = nuevo.into_usuario(Uuid::new_v4(), eventflow_shared::now());
+    state.store.insert(&usuario, hash.as_deref()).await?;
+    usuario.tiene_password = hash.is_some();
     tracing::info!(usuario_id = %usuario.id, "usuario registrado");
     let location = format!("/api/usuarios/{}", usuario.id);
     Ok((
@@ -47,18 +81,23 @@ pub async fn crear_usuario(
     ))
 }
 
-/// List buyers in registration order, a page at a time.
+/// List buyers in registration order, a page at a time (platform admin only).
 #[utoipa::path(get, path = "/api/usuarios", tag = "usuarios",
     params(Paginacion),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "Una página de usuarios", body = PaginaUsuarios),
+        (status = 401, description = "Sin credencial", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Solo el administrador de la plataforma", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "limit u offset inválidos", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn listar_usuarios(
     State(state): State<AppState>,
+    llamante: Llamante,
     ApiQuery(q): ApiQuery<Paginacion>,
 ) -> Result<Json<PaginaUsuarios>, ApiError> {
+    llamante.exigir_admin()?;
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::field("limit", "debe estar entre 1 y 100"));
@@ -73,40 +112,48 @@ pub async fn listar_usuarios(
     }))
 }
 
-/// Find a buyer by id (UUID) or by email.
+/// A buyer's profile, by id (UUID) or email: the buyer's own, or any for the admin.
 #[utoipa::path(get, path = "/api/usuarios/{id}", tag = "usuarios",
     params(("id" = String, Path, description = "UUID del usuario, o su email", example = "ana.quispe@example.com")),
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "El usuario", body = Usuario),
-        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Sin sesión", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe, o no es tuyo", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ni UUID ni email válido", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn obtener_usuario(
     State(state): State<AppState>,
+    llamante: Llamante,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Usuario>, ApiError> {
-    let found = if let Ok(uuid) = Uuid::parse_str(&id) {
-        state.store.get(uuid).await?
-    } else if id.contains('@') {
-        let email = Email::parse(&id).map_err(|m| ApiError::field("id", m))?;
-        state.store.get_by_email(&email).await?
-    } else {
-        return Err(ApiError::field("id", "debe ser un UUID o un email"));
-    };
-    found
+    let llamante = llamante.exigir_sesion()?;
+    if let (Llamante::Comprador(yo), Ok(uuid)) = (llamante, Uuid::parse_str(&id)) {
+        // Someone else's id: not even a lookup.
+        if yo != uuid {
+            return Err(no_existe(&id));
+        }
+    }
+    buscar(&state, &id)
+        .await?
+        .filter(|u| llamante.es_comprador(u.id))
         .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("No existe el usuario {id}")))
+        .ok_or_else(|| no_existe(&id))
 }
 
-/// Change a buyer's name, surname or email.
+/// Change a buyer's name, surname or email: the buyer's own profile, or any for the
+/// admin. A buyer changing the email confirms it with `password_actual`.
 #[utoipa::path(patch, path = "/api/usuarios/{id}", tag = "usuarios",
     params(("id" = Uuid, Path, description = "UUID del usuario")),
     request_body = ActualizarUsuario,
+    security(("bearer" = [])),
     responses(
         (status = 200, description = "El usuario actualizado", body = Usuario),
         (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Sin sesión", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "password_actual incorrecta", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe, o no es tuyo", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "El email pertenece a otro usuario", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
@@ -115,22 +162,61 @@ pub async fn obtener_usuario(
     ))]
 pub async fn actualizar_usuario(
     State(state): State<AppState>,
+    llamante: Llamante,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ActualizarUsuario>,
 ) -> Result<Json<Usuario>, ApiError> {
+    let llamante = llamante.exigir_sesion()?;
     let uuid = parse_uuid(&id)?;
+    if !llamante.es_comprador(uuid) {
+        return Err(no_existe(&id));
+    }
     let cambios = CambiosUsuario::parse(
         body.nombre.as_deref(),
         body.apellido.as_deref(),
         body.email.as_deref(),
     )
     .map_err(ApiError::validation)?;
+    if cambios.email.is_some() && !llamante.es_admin() {
+        confirmar_password(&state, uuid, body.password_actual.as_deref()).await?;
+    }
     state
         .store
         .update(uuid, &cambios)
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("No existe el usuario {id}")))
+}
+
+/// An email change by the buyer: their current password must come with it, so a
+/// stolen session cannot move the account to another address.
+async fn confirmar_password(
+    state: &AppState,
+    id: Uuid,
+    password: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(password) = password else {
+        return Err(ApiError::field(
+            "password_actual",
+            "es obligatoria para cambiar el email",
+        ));
+    };
+    if password.chars().count() > crate::domain::contrasena::MAX_CARACTERES {
+        return Err(ApiError::field("password_actual", "es demasiado larga"));
+    }
+    let hash = match state.store.get(id).await? {
+        Some(u) => state
+            .store
+            .credenciales(&u.email)
+            .await?
+            .and_then(|(_, h)| h),
+        None => None,
+    };
+    if state.contrasenas.verificar(password, hash.as_deref()).await {
+        Ok(())
+    } else {
+        Err(prohibido("La contraseña actual no es correcta"))
+    }
 }
 
 pub(super) fn parse_uuid(raw: &str) -> Result<Uuid, ApiError> {

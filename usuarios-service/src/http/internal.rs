@@ -1,12 +1,16 @@
-//! Service-to-service routes (`/internal/*`): purchase history, behind the service token.
+//! Service-to-service routes (`/internal/*`): buyer lookup, purchase history and session
+//! checks, behind the service token.
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::Json;
 use eventflow_shared::auth::Servicio;
-use eventflow_shared::{safe_id, ApiError, ApiPath, Problem};
+use eventflow_shared::identidad::{SesionVerificada, VerificarSesion};
+use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, Problem};
 
 use super::handlers::parse_uuid;
 use super::AppState;
+use crate::domain::Usuario;
 
 /// Add a reservation to a buyer's history. Idempotent: adding it twice keeps one entry.
 #[utoipa::path(put, path = "/internal/usuarios/{id}/historial/{reserva_id}", tag = "interno",
@@ -56,4 +60,61 @@ pub async fn quitar_compra(
     } else {
         Err(ApiError::not_found(format!("No existe el usuario {id}")))
     }
+}
+
+/// Find a buyer by UUID or email, for the SAGA's `ValidadorDatos`.
+#[utoipa::path(get, path = "/internal/usuarios/{id_o_email}", tag = "interno",
+    params(("id_o_email" = String, Path, description = "UUID del usuario, o su email")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "El usuario", body = Usuario),
+        (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ni UUID ni email válido", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn buscar_usuario(
+    State(state): State<AppState>,
+    _: Servicio,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Usuario>, ApiError> {
+    super::handlers::buscar(&state, &id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("No existe el usuario {id}")))
+}
+
+/// Is this token hash a live session, and whose? For the other services' `Llamante`.
+#[utoipa::path(post, path = "/internal/sesiones/verificar", tag = "interno",
+    request_body = VerificarSesion,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Sesión vigente", body = SesionVerificada),
+        (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No hay sesión vigente con ese hash", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "token_hash no es un SHA-256 en hexadecimal", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn verificar_sesion(
+    State(state): State<AppState>,
+    _: Servicio,
+    ApiJson(body): ApiJson<VerificarSesion>,
+) -> Result<Json<SesionVerificada>, ApiError> {
+    let h = &body.token_hash;
+    if h.len() != 64
+        || !h
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(ApiError::field(
+            "token_hash",
+            "debe ser un SHA-256 en hexadecimal (64 caracteres en minúscula)",
+        ));
+    }
+    state
+        .verificador
+        .verificar(h)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("No hay sesión vigente con ese hash"))
 }

@@ -3,33 +3,80 @@
 mod dto;
 mod handlers;
 mod internal;
+mod limites;
+mod organizadores;
+mod sesiones;
+mod verificador;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use eventflow_shared::health::{self, Readiness};
 use eventflow_shared::http::BearerAuth;
+use eventflow_shared::identidad::{Identidades, Verificador};
 use eventflow_shared::{FieldError, Problem};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::store::UsuarioStore;
+pub use limites::Limites;
+pub use verificador::VerificadorLocal;
+
+use crate::domain::Contrasenas;
+use crate::store::{Almacenes, OrganizadorStore, SesionStore, UsuarioStore};
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn UsuarioStore>,
+    pub organizadores: Arc<dyn OrganizadorStore>,
+    pub sesiones: Arc<dyn SesionStore>,
+    pub contrasenas: Arc<Contrasenas>,
+    pub limites: Arc<Limites>,
+    pub verificador: Arc<dyn Verificador>,
     pub service_token: Arc<str>,
+    pub admin_token: Arc<str>,
+    pub sesion_ttl: Duration,
+}
+
+impl AppState {
+    pub fn new(
+        almacenes: Almacenes,
+        contrasenas: Arc<Contrasenas>,
+        config: &crate::Config,
+    ) -> Self {
+        Self {
+            store: almacenes.usuarios.clone(),
+            organizadores: almacenes.organizadores.clone(),
+            sesiones: almacenes.sesiones.clone(),
+            contrasenas,
+            limites: Arc::new(Limites::new(config.limites)),
+            verificador: Arc::new(VerificadorLocal(almacenes)),
+            service_token: Arc::from(config.service_token.as_str()),
+            admin_token: Arc::from(config.admin_token.as_str()),
+            sesion_ttl: config.sesion_ttl,
+        }
+    }
 }
 
 impl eventflow_shared::auth::Tokens for AppState {
     fn token(&self, realm: eventflow_shared::auth::Realm) -> &str {
         match realm {
-            // usuarios has no organizer routes; an empty token never matches.
+            // Organizer routes here take sessions (`Llamante`), not a shared token.
             eventflow_shared::auth::Realm::Organizador => "",
             eventflow_shared::auth::Realm::Servicio => &self.service_token,
         }
+    }
+}
+
+impl Identidades for AppState {
+    fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    fn verificador(&self) -> &Arc<dyn Verificador> {
+        &self.verificador
     }
 }
 
@@ -38,11 +85,16 @@ impl eventflow_shared::auth::Tokens for AppState {
     info(
         title = "EventFlow usuarios-service",
         version = "0.1.0",
-        description = "Perfiles de compradores e historial de compras. Errores en application/problem+json."
+        description = "Compradores, organizadores y sesiones. Errores en application/problem+json.\n\n\
+            Credenciales (todas como `Authorization: Bearer …`, botón *Authorize*): el token de una sesión \
+            (`efs_…`, de `POST /api/sesiones`), el token de administrador de la plataforma \
+            (`EVENTFLOW_ADMIN_TOKEN`) o, en `/internal/*`, el token de servicio."
     ),
     components(schemas(Problem, FieldError)),
     tags(
-        (name = "usuarios", description = "Registro y consulta de compradores"),
+        (name = "usuarios", description = "Registro y perfil de compradores"),
+        (name = "sesiones", description = "Iniciar y cerrar sesión (compradores y organizadores)"),
+        (name = "organizadores", description = "Cuentas de organizadores: las crea el administrador"),
         (name = "interno", description = "Solo para otros servicios: requiere EVENTFLOW_SERVICE_TOKEN"),
         (name = "salud", description = "Liveness y readiness"),
     ),
@@ -62,7 +114,12 @@ fn router_parts(state: Option<(AppState, Readiness)>) -> (Router, utoipa::openap
             handlers::obtener_usuario,
             handlers::actualizar_usuario
         ))
-        .routes(routes!(internal::agregar_compra, internal::quitar_compra));
+        .routes(routes!(sesiones::iniciar_sesion))
+        .routes(routes!(sesiones::sesion_actual, sesiones::cerrar_sesion))
+        .routes(routes!(organizadores::crear_organizador))
+        .routes(routes!(internal::agregar_compra, internal::quitar_compra))
+        .routes(routes!(internal::buscar_usuario))
+        .routes(routes!(internal::verificar_sesion));
     match state {
         Some((state, readiness)) => api
             .with_state(state)

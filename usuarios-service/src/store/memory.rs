@@ -14,6 +14,7 @@ struct Inner {
     by_id: HashMap<Uuid, Usuario>,
     by_email: HashMap<String, Uuid>,
     by_documento: HashMap<(TipoDocumento, String), Uuid>,
+    hashes: HashMap<Uuid, String>,
 }
 
 #[derive(Default)]
@@ -23,7 +24,7 @@ pub struct MemoryUsuarioStore {
 
 #[async_trait]
 impl UsuarioStore for MemoryUsuarioStore {
-    async fn insert(&self, u: &Usuario) -> Result<(), StoreError> {
+    async fn insert(&self, u: &Usuario, password_hash: Option<&str>) -> Result<(), StoreError> {
         let mut inner = self.inner.lock().expect("store mutex");
         if inner.by_email.contains_key(u.email.as_str()) {
             return Err(StoreError::Duplicate("email"));
@@ -34,8 +35,25 @@ impl UsuarioStore for MemoryUsuarioStore {
         }
         inner.by_email.insert(u.email.as_str().to_owned(), u.id);
         inner.by_documento.insert(doc, u.id);
-        inner.by_id.insert(u.id, u.clone());
+        let mut u = u.clone();
+        u.tiene_password = password_hash.is_some();
+        if let Some(h) = password_hash {
+            inner.hashes.insert(u.id, h.to_owned());
+        }
+        inner.by_id.insert(u.id, u);
         Ok(())
+    }
+
+    async fn credenciales(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(Usuario, Option<String>)>, StoreError> {
+        let inner = self.inner.lock().expect("store mutex");
+        Ok(inner
+            .by_email
+            .get(email.as_str())
+            .and_then(|id| inner.by_id.get(id))
+            .map(|u| (u.clone(), inner.hashes.get(&u.id).cloned())))
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<Usuario>, StoreError> {

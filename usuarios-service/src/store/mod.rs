@@ -2,6 +2,8 @@
 
 mod memory;
 mod mongo;
+mod organizadores;
+mod sesiones;
 
 use std::sync::Arc;
 
@@ -12,6 +14,8 @@ use uuid::Uuid;
 
 pub use memory::MemoryUsuarioStore;
 pub use mongo::MongoUsuarioStore;
+pub use organizadores::{MemoryOrganizadorStore, MongoOrganizadorStore, OrganizadorStore};
+pub use sesiones::{MemorySesionStore, MongoSesionStore, SesionStore};
 
 use crate::domain::{CambiosUsuario, Email, Usuario};
 
@@ -66,7 +70,17 @@ pub struct Pagina {
 /// - `list` MUST order by registration time, then id, so pages never overlap.
 #[async_trait]
 pub trait UsuarioStore: Send + Sync {
-    async fn insert(&self, usuario: &Usuario) -> Result<(), StoreError>;
+    /// `password_hash` is the argon2id PHC string, or `None` for a guest buyer.
+    async fn insert(
+        &self,
+        usuario: &Usuario,
+        password_hash: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// The buyer with this email and its password hash, for sign-in.
+    async fn credenciales(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(Usuario, Option<String>)>, StoreError>;
     async fn get(&self, id: Uuid) -> Result<Option<Usuario>, StoreError>;
     async fn get_by_email(&self, email: &Email) -> Result<Option<Usuario>, StoreError>;
     async fn list(&self, limit: u32, offset: u32) -> Result<Pagina, StoreError>;
@@ -82,13 +96,29 @@ pub trait UsuarioStore: Send + Sync {
     async fn ping(&self) -> Result<(), String>;
 }
 
-/// Picks the adapter. A configured MongoDB that is unreachable fails here, naming the URI.
-pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Arc<dyn UsuarioStore>> {
+/// Every store usuarios-service owns, on one backend.
+#[derive(Clone)]
+pub struct Almacenes {
+    pub usuarios: Arc<dyn UsuarioStore>,
+    pub organizadores: Arc<dyn OrganizadorStore>,
+    pub sesiones: Arc<dyn SesionStore>,
+}
+
+/// Picks the adapters. A configured MongoDB that is unreachable fails here, naming the URI.
+pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Almacenes> {
     Ok(match cfg {
-        StoreConfig::Embedded => Arc::new(MemoryUsuarioStore::default()),
+        StoreConfig::Embedded => Almacenes {
+            usuarios: Arc::new(MemoryUsuarioStore::default()),
+            organizadores: Arc::new(MemoryOrganizadorStore::default()),
+            sesiones: Arc::new(MemorySesionStore::default()),
+        },
         StoreConfig::Mongo { uri, database } => {
             let db = eventflow_shared::mongo::connect(uri, database).await?;
-            Arc::new(MongoUsuarioStore::new(db).await?)
+            Almacenes {
+                usuarios: Arc::new(MongoUsuarioStore::new(db.clone()).await?),
+                organizadores: Arc::new(MongoOrganizadorStore::new(&db).await?),
+                sesiones: Arc::new(MongoSesionStore::new(&db).await?),
+            }
         }
     })
 }

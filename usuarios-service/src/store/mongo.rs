@@ -27,6 +27,9 @@ struct UsuarioDoc {
     historial_compras: Vec<String>,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     creado_en: DateTime<Utc>,
+    /// argon2id PHC string; absent for a guest buyer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    password_hash: Option<String>,
 }
 
 impl From<&Usuario> for UsuarioDoc {
@@ -40,6 +43,7 @@ impl From<&Usuario> for UsuarioDoc {
             email: u.email.as_str().to_owned(),
             historial_compras: u.historial_compras.clone(),
             creado_en: u.creado_en,
+            password_hash: None,
         }
     }
 }
@@ -57,6 +61,7 @@ impl TryFrom<UsuarioDoc> for Usuario {
             email: Email::parse(&d.email).map_err(|e| StoreError::Other(e.into()))?,
             historial_compras: d.historial_compras,
             creado_en: d.creado_en,
+            tiene_password: d.password_hash.is_some(),
         })
     }
 }
@@ -114,8 +119,10 @@ impl MongoUsuarioStore {
 
 #[async_trait]
 impl UsuarioStore for MongoUsuarioStore {
-    async fn insert(&self, u: &Usuario) -> Result<(), StoreError> {
-        match self.col.insert_one(UsuarioDoc::from(u)).await {
+    async fn insert(&self, u: &Usuario, password_hash: Option<&str>) -> Result<(), StoreError> {
+        let mut d = UsuarioDoc::from(u);
+        d.password_hash = password_hash.map(str::to_owned);
+        match self.col.insert_one(d).await {
             Ok(_) => Ok(()),
             Err(e) if is_duplicate_key(&e) => Err(self.which_duplicate(u.email.as_str()).await),
             Err(e) => Err(map_err(e)),
@@ -138,6 +145,24 @@ impl UsuarioStore for MongoUsuarioStore {
             .await
             .map_err(map_err)?;
         found.map(Usuario::try_from).transpose()
+    }
+
+    async fn credenciales(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(Usuario, Option<String>)>, StoreError> {
+        let Some(mut d) = self
+            .col
+            .find_one(doc! { "email": email.as_str() })
+            .await
+            .map_err(map_err)?
+        else {
+            return Ok(None);
+        };
+        let hash = d.password_hash.take();
+        let mut u = Usuario::try_from(d)?;
+        u.tiene_password = hash.is_some();
+        Ok(Some((u, hash)))
     }
 
     async fn list(&self, limit: u32, offset: u32) -> Result<Pagina, StoreError> {

@@ -53,20 +53,37 @@ pub struct TestApp {
     pub backend: &'static str,
     /// `(uri, database)` when running on MongoDB.
     pub mongo: Option<(String, String)>,
+    /// The platform admin token. `get`, `get_json` and `patch_json` send it, so the
+    /// profile tests read any buyer; the authorization tests say who calls explicitly.
+    pub admin_token: String,
+    /// This instance's password hasher, to count argon2 verifications.
+    pub contrasenas: std::sync::Arc<usuarios_service::domain::Contrasenas>,
 }
 
 /// Builds the service exactly as the binary does and serves it on an ephemeral port.
 pub async fn spawn_app(store: StoreConfig) -> TestApp {
+    spawn_app_with(store, |_| {}).await
+}
+
+/// [`spawn_app`] with a config tweak (sign-in limits, session TTL).
+pub async fn spawn_app_with(store: StoreConfig, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let (backend, mongo) = match &store {
         StoreConfig::Embedded => ("embebido", None),
         StoreConfig::Mongo { uri, database } => ("mongodb", Some((uri.clone(), database.clone()))),
     };
     let service_token = format!("token-de-prueba-{}", uuid::Uuid::new_v4().simple());
-    let config = Config {
-        store,
-        service_token: service_token.clone(),
+    let admin_token = format!("admin-de-prueba-{}", uuid::Uuid::new_v4().simple());
+    let mut config = Config::embedded();
+    config.store = store;
+    config.service_token = service_token.clone();
+    config.admin_token = admin_token.clone();
+    // Generous by default: the limit tests set their own.
+    config.limites = usuarios_service::config::LimitesSesion {
+        por_email: 10_000,
+        por_ip: 10_000,
     };
-    let router = usuarios_service::build(config)
+    tweak(&mut config);
+    let (router, contrasenas) = usuarios_service::build_instrumentado(config)
         .await
         .expect("build usuarios-service");
     let address = testing::spawn(router).await;
@@ -81,6 +98,8 @@ pub async fn spawn_app(store: StoreConfig) -> TestApp {
         service_token,
         backend,
         mongo,
+        admin_token,
+        contrasenas,
     }
 }
 
@@ -109,8 +128,20 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// GET as the platform admin.
     pub fn get(&self, path: &str) -> RequestBuilder {
-        self.client.get(self.url(path))
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&self.admin_token)
+    }
+
+    /// A request with no credential, or with `Bearer <token>`.
+    pub fn como(&self, method: reqwest::Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let req = self.client.request(method, self.url(path));
+        match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
     }
 
     pub async fn get_json(&self, path: &str) -> Response {
@@ -140,9 +171,11 @@ impl TestApp {
         req.send().await.expect("POST")
     }
 
+    /// PATCH as the platform admin.
     pub async fn patch_json(&self, path: &str, body: &Value) -> Response {
         self.client
             .patch(self.url(path))
+            .bearer_auth(&self.admin_token)
             .json(body)
             .send()
             .await
@@ -178,6 +211,54 @@ impl TestApp {
         self.pagina("limit=1").await["total"]
             .as_u64()
             .expect("total is a number")
+    }
+
+    /// Registers a buyer with a password; returns `(usuario, token)` after signing in.
+    pub async fn cuenta(
+        &self,
+        email: &str,
+        nro_documento: &str,
+        password: &str,
+    ) -> (Value, String) {
+        let mut body = nuevo_usuario(email, nro_documento);
+        body["password"] = json!(password);
+        let u = self.crear(&body).await;
+        assert_eq!(u["tiene_password"], true, "{u}");
+        assert!(
+            u.get("password").is_none() && u.get("password_hash").is_none(),
+            "{u}"
+        );
+        let token = self.iniciar(email, password, None).await;
+        (u, token)
+    }
+
+    /// `POST /api/sesiones`, asserting 201; returns the token.
+    pub async fn iniciar(&self, email: &str, password: &str, rol: Option<&str>) -> String {
+        let mut body = json!({"email": email, "password": password});
+        if let Some(r) = rol {
+            body["rol"] = json!(r);
+        }
+        let s = json_body(
+            self.post_json("/api/sesiones", &body).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        s["token"].as_str().expect("token").to_owned()
+    }
+
+    /// `POST /api/organizadores` as the admin, then signs in as it: `(organizador, token)`.
+    pub async fn organizador(&self, email: &str, password: &str) -> (Value, String) {
+        let res = self
+            .client
+            .post(self.url("/api/organizadores"))
+            .bearer_auth(&self.admin_token)
+            .json(&json!({"nombre": "Producciones Andinas", "email": email, "password": password}))
+            .send()
+            .await
+            .expect("POST /api/organizadores");
+        let o = json_body(res, StatusCode::CREATED).await;
+        let token = self.iniciar(email, password, Some("organizador")).await;
+        (o, token)
     }
 
     /// `PUT` or `DELETE` on `/internal/usuarios/{id}/historial/{reserva}` (both already

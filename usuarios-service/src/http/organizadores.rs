@@ -1,0 +1,76 @@
+//! `POST /api/organizadores`: the platform admin creates an organizer account.
+//!
+//! Identity lives in one place: organizers sign in through the same `/api/sesiones` as
+//! buyers (with `rol: organizador`), so their accounts live here and not in
+//! eventos-service, which only records each event's `organizador_id`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use eventflow_shared::identidad::Llamante;
+use eventflow_shared::{ApiError, ApiJson, FieldError, Problem};
+use uuid::Uuid;
+
+use super::dto::CrearOrganizador;
+use super::AppState;
+use crate::domain::{Contrasena, Email, Organizador};
+use crate::store::StoreError;
+
+/// Create an organizer (platform admin only).
+#[utoipa::path(post, path = "/api/organizadores", tag = "organizadores",
+    request_body = CrearOrganizador,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Organizador creado", body = Organizador),
+        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Sin credencial", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Solo el administrador de la plataforma", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Ya existe un organizador con ese email", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Campos inválidos", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn crear_organizador(
+    State(state): State<AppState>,
+    llamante: Llamante,
+    ApiJson(body): ApiJson<CrearOrganizador>,
+) -> Result<impl IntoResponse, ApiError> {
+    llamante.exigir_admin()?;
+    let mut errors = Vec::new();
+    let nombre = body.nombre.trim().to_owned();
+    if nombre.is_empty() || nombre.chars().count() > 100 || nombre.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            "nombre",
+            "debe tener de 1 a 100 caracteres, sin caracteres de control",
+        ));
+    }
+    let email = Email::parse(&body.email).map_err(|m| errors.push(FieldError::new("email", m)));
+    let password =
+        Contrasena::parse(&body.password).map_err(|m| errors.push(FieldError::new("password", m)));
+    let (Ok(email), Ok(password), true) = (email, password, errors.is_empty()) else {
+        return Err(ApiError::validation(errors));
+    };
+    let o = Organizador {
+        id: Uuid::new_v4(),
+        nombre,
+        email,
+        creado_en: eventflow_shared::now(),
+    };
+    let hash = state.contrasenas.hash(&password).await?;
+    state
+        .organizadores
+        .insert(&o, &hash)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate(_) => ApiError::conflict(
+                "organizador-duplicado",
+                "Ya existe un organizador con ese email",
+            )
+            .with("campo", "email"),
+            other => other.into(),
+        })?;
+    tracing::info!(organizador_id = %o.id, "organizador creado");
+    Ok((StatusCode::CREATED, Json(o)))
+}

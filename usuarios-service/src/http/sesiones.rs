@@ -1,0 +1,199 @@
+//! `/api/sesiones`: sign in with email and password, read and revoke the current session.
+//!
+//! A wrong email and a wrong password are the same 401 after the same argon2 work (see
+//! `domain::contrasena`), so the answer cannot tell which accounts exist.
+
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use eventflow_shared::identidad::{
+    self, formato_valido, hash_hex, ip_cliente, nuevo_token, prohibido, sesion_invalida,
+    sin_credencial, Rol,
+};
+use eventflow_shared::{ApiError, ApiJson, Problem};
+use uuid::Uuid;
+
+use super::dto::{IniciarSesion, SesionActual, SesionCreada};
+use super::AppState;
+use crate::domain::contrasena::MAX_CARACTERES;
+use crate::domain::{Email, Sesion};
+
+fn credenciales_invalidas() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "credenciales-invalidas",
+        "Credenciales inválidas",
+        "El email o la contraseña no son correctos",
+    )
+}
+
+/// The client's address, for the per-IP limit.
+pub struct Cliente(pub std::net::IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Cliente {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(ip_cliente(parts)))
+    }
+}
+
+/// Sign in. Answers a token to send as `Authorization: Bearer <token>`.
+#[utoipa::path(post, path = "/api/sesiones", tag = "sesiones",
+    request_body = IniciarSesion,
+    security(()),
+    responses(
+        (status = 201, description = "Sesión iniciada", body = SesionCreada),
+        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Email o contraseña incorrectos (la misma respuesta para ambos)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Email mal formado o contraseña de más de 128 caracteres", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Demasiados intentos para ese email o desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn iniciar_sesion(
+    State(state): State<AppState>,
+    Cliente(ip): Cliente,
+    ApiJson(body): ApiJson<IniciarSesion>,
+) -> Result<impl IntoResponse, ApiError> {
+    let email = Email::parse(&body.email).map_err(|m| ApiError::field("email", m))?;
+    // Before any hashing: a megabyte "password" costs nothing.
+    if body.password.chars().count() > MAX_CARACTERES {
+        return Err(ApiError::field(
+            "password",
+            "es demasiado larga (máximo 128 caracteres)",
+        ));
+    }
+    let rol = body.rol.unwrap_or(Rol::Comprador);
+    state.limites.intento(email.as_str(), ip)?;
+    let (sujeto_id, hash, usuario) = match rol {
+        Rol::Comprador => match state.store.credenciales(&email).await? {
+            Some((u, h)) => (Some(u.id), h, json(&u)?),
+            None => (None, None, serde_json::Value::Null),
+        },
+        Rol::Organizador => match state.organizadores.credenciales(&email).await? {
+            Some((o, h)) => (Some(o.id), Some(h), json(&o)?),
+            None => (None, None, serde_json::Value::Null),
+        },
+    };
+    let ok = state
+        .contrasenas
+        .verificar(&body.password, hash.as_deref())
+        .await;
+    let (true, Some(sujeto_id)) = (ok, sujeto_id) else {
+        tracing::info!(?rol, "sign-in refused");
+        return Err(credenciales_invalidas());
+    };
+    let token = nuevo_token();
+    let ahora = eventflow_shared::now();
+    let sesion = Sesion {
+        token_hash: hash_hex(&token),
+        sujeto_id,
+        rol,
+        creada_en: ahora,
+        expira_en: ahora
+            + chrono::Duration::from_std(state.sesion_ttl).unwrap_or(chrono::Duration::hours(12)),
+    };
+    state.sesiones.crear(&sesion).await?;
+    tracing::info!(%sujeto_id, ?rol, "session started");
+    Ok((
+        StatusCode::CREATED,
+        Json(SesionCreada {
+            token,
+            expira_en: sesion.expira_en,
+            rol,
+            usuario,
+        }),
+    ))
+}
+
+fn json(v: &impl serde::Serialize) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(v).map_err(ApiError::internal)
+}
+
+/// The session behind this request's bearer token: `(token hash, session)`.
+async fn sesion_de(state: &AppState, parts: &Parts) -> Result<(String, Sesion), ApiError> {
+    let Some(t) = identidad::bearer(parts)? else {
+        return Err(sin_credencial());
+    };
+    if !state.admin_token.is_empty()
+        && eventflow_shared::auth::constant_time_eq(t.as_bytes(), state.admin_token.as_bytes())
+    {
+        return Err(prohibido(
+            "El token de administrador no es una sesión: no hay sesión que leer ni cerrar",
+        ));
+    }
+    if !formato_valido(t) {
+        return Err(ApiError::unauthorized(
+            "El token no tiene el formato de una sesión de EventFlow",
+        ));
+    }
+    let hash = hash_hex(t);
+    if state.verificador.verificar(&hash).await?.is_none() {
+        return Err(sesion_invalida());
+    }
+    let s = state
+        .sesiones
+        .buscar(&hash)
+        .await?
+        .ok_or_else(sesion_invalida)?;
+    Ok((hash, s))
+}
+
+async fn titular(state: &AppState, rol: Rol, id: Uuid) -> Result<serde_json::Value, ApiError> {
+    let v = match rol {
+        Rol::Comprador => state.store.get(id).await?.map(|u| json(&u)).transpose()?,
+        Rol::Organizador => state
+            .organizadores
+            .get(id)
+            .await?
+            .map(|o| json(&o))
+            .transpose()?,
+    };
+    v.ok_or_else(sesion_invalida)
+}
+
+/// Who this session belongs to, and until when it lasts.
+#[utoipa::path(get, path = "/api/sesiones/actual", tag = "sesiones",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "La sesión", body = SesionActual),
+        (status = 401, description = "Sin sesión, o caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "El token de administrador no es una sesión", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn sesion_actual(
+    State(state): State<AppState>,
+    parts: Parts,
+) -> Result<Json<SesionActual>, ApiError> {
+    let (_, s) = sesion_de(&state, &parts).await?;
+    Ok(Json(SesionActual {
+        expira_en: s.expira_en,
+        rol: s.rol,
+        usuario: titular(&state, s.rol, s.sujeto_id).await?,
+    }))
+}
+
+/// Sign out: the token stops working at once here, and within the session cache TTL
+/// (2 s by default) on the other services.
+#[utoipa::path(delete, path = "/api/sesiones/actual", tag = "sesiones",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Sesión cerrada"),
+        (status = 401, description = "Sin sesión, o caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "El token de administrador no es una sesión", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn cerrar_sesion(
+    State(state): State<AppState>,
+    parts: Parts,
+) -> Result<StatusCode, ApiError> {
+    let (hash, s) = sesion_de(&state, &parts).await?;
+    state.sesiones.revocar(&hash).await?;
+    tracing::info!(sujeto_id = %s.sujeto_id, "session closed");
+    Ok(StatusCode::NO_CONTENT)
+}
