@@ -196,7 +196,10 @@ fuzz() {
     fi
 }
 
-fuzz usuarios "$USU" -H "Authorization: Bearer $SERVICE_TOKEN"
+fuzz "usuarios (public, as the platform admin)" "$USU" --exclude-path-regex '^/internal/' \
+    -H "Authorization: Bearer $ADMIN_TOKEN"
+fuzz "usuarios (internal)" "$USU" --include-path-regex '^/internal/' \
+    -H "Authorization: Bearer $SERVICE_TOKEN"
 fuzz "eventos (public + organizer)" "$EVE" --exclude-path-regex '^/internal/' \
     -H "Authorization: Bearer $ADMIN_TOKEN"
 fuzz "eventos (internal)" "$EVE" --include-path-regex '^/internal/' \

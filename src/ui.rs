@@ -3,7 +3,7 @@
 //!
 //! | path | goes to |
 //! |---|---|
-//! | `/api/usuarios`, `/api/usuarios/…` | usuarios-service |
+//! | `/api/usuarios`, `/api/sesiones`, `/api/organizadores` (and below) | usuarios-service |
 //! | `/api/eventos`, `/api/eventos/…` | eventos-service |
 //! | `/api/reservar`, `/api/reservas`, `/api/reservas/…` | reservas-pagos-service |
 //! | `/api/notificaciones`, `/api/notificaciones/…` | notificaciones-service |
@@ -44,7 +44,7 @@ impl Upstreams {
             path.strip_prefix(prefix)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         };
-        if under("/api/usuarios") {
+        if under("/api/usuarios") || under("/api/sesiones") || under("/api/organizadores") {
             Some(("usuarios-service", &self.usuarios))
         } else if under("/api/eventos") {
             Some(("eventos-service", &self.eventos))
@@ -202,6 +202,18 @@ async fn proxy(client: &reqwest::Client, name: &str, base: &str, req: Request) -
     };
     let mut headers = HeaderMap::new();
     copy_headers(&parts.headers, &mut headers);
+    // The services see this proxy (loopback) as the peer and trust the X-Forwarded-For
+    // it sets: the browser's own address, replacing whatever the browser claimed, so
+    // per-IP sign-in limits count real clients.
+    headers.remove("x-forwarded-for");
+    if let Some(axum::extract::ConnectInfo(peer)) = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&peer.ip().to_string()) {
+            headers.insert("x-forwarded-for", v);
+        }
+    }
     let upstream = client
         .request(parts.method, url)
         .headers(headers)
@@ -331,6 +343,9 @@ mod tests {
         assert_eq!(to("/api/reservas/x/cancelar").as_deref(), Some("r"));
         assert_eq!(to("/api/notificaciones").as_deref(), Some("n"));
         assert_eq!(to("/api/usuariosx"), None);
+        assert_eq!(to("/api/sesiones").as_deref(), Some("u"));
+        assert_eq!(to("/api/sesiones/actual").as_deref(), Some("u"));
+        assert_eq!(to("/api/organizadores").as_deref(), Some("u"));
         assert_eq!(to("/api/otra"), None);
         assert_eq!(to("/internal/usuarios/x/historial/y"), None);
     }

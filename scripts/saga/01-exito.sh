@@ -34,7 +34,8 @@ expect_log_has "$RID" ReservaIniciada LockAdquirido InventarioRetenido PagoAprob
 expect_log_lacks "$RID" PasoFallido CompensacionEjecutada
 
 step "the purchase is in the buyer's history"
-http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID"
+# A buyer profile is private: the platform admin reads it (a guest has no session).
+http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID" "" -H "Authorization: Bearer $ADMIN_TOKEN"
 expect_status 200
 expect_json "'$RID' in d['historial_compras']" true "reservation in historial_compras"
 

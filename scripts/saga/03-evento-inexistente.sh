@@ -21,6 +21,7 @@ http GET "$RESERVAS_URL/api/reservas/$RID"
 expect_status 404 "no reservation kept"
 
 step "the buyer's history is still empty"
-http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID"
+# A buyer profile is private: the platform admin reads it (a guest has no session).
+http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID" "" -H "Authorization: Bearer $ADMIN_TOKEN"
 expect_status 200
 expect_json 'd["historial_compras"]' '[]' "historial_compras"

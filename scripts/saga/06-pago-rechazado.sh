@@ -55,6 +55,7 @@ expect_log_has "$RID3" CompensacionEjecutada
 expect_log_lacks "$RID3" PagoAprobado PagoReembolsado
 
 step "the buyer's history is still empty"
-http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID"
+# A buyer profile is private: the platform admin reads it (a guest has no session).
+http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID" "" -H "Authorization: Bearer $ADMIN_TOKEN"
 expect_status 200
 expect_json 'd["historial_compras"]' '[]' "historial_compras"
