@@ -23,6 +23,7 @@ export const ana: Usuario = {
   email: 'ana@example.com',
   historial_compras: [],
   creado_en: '2026-11-01T00:00:00Z',
+  tiene_password: true,
 };
 
 export const pasosOk = [
