@@ -21,20 +21,18 @@ async function fallo(p: Promise<unknown>): Promise<ApiError> {
 }
 
 describe('api client', () => {
-  it('uses relative URLs, encodes ids and lower-cases emails', async () => {
+  it('uses relative URLs and encodes ids', async () => {
     const { llamadas } = mockFetch({
-      'GET /api/usuarios/ana%40example.com': json({ id: 'u1' }),
       'GET /api/eventos/a%2Fb': json({ id: 'a/b' }),
       'GET /api/reservas?usuario_id=u1&limit=100': json({ items: [] }),
       'GET /api/notificaciones?usuario_id=u1&limit=50': json({ items: [] }),
       'GET /api/eventos?desde=2027-01-01T00%3A00%3A00.000Z&limit=100': json({ items: [] }),
     });
-    await api.usuario(' Ana@Example.com ');
     await api.evento('a/b');
     await api.reservasDe('u1');
     await api.notificacionesDe('u1');
     await api.eventos({ desde: '2027-01-01T00:00:00.000Z', limit: 100 });
-    expect(llamadas.map((l) => l.url)).toHaveLength(5);
+    expect(llamadas.map((l) => l.url)).toHaveLength(4);
   });
 
   it('sends the Idempotency-Key it is given, and JSON', async () => {

@@ -183,8 +183,6 @@ export const api = {
   crearEvento: (ev: NuevoEvento, token: string) =>
     request<Evento>('POST', '/api/eventos', { body: ev, headers: { authorization: `Bearer ${token}` } }),
 
-  usuario: (idOEmail: string, signal?: AbortSignal) =>
-    request<Usuario>('GET', `/api/usuarios/${enc(idOEmail.trim().toLowerCase())}`, { signal }),
   /** Registers a buyer; without `password`, a guest (buys by email, cannot sign in). */
   registrar: (u: NuevoUsuario) => request<Usuario>('POST', '/api/usuarios', { body: u }),
 

@@ -26,6 +26,11 @@ export const ana: Usuario = {
   tiene_password: true,
 };
 
+/** A buyer's `POST /api/sesiones` answer. */
+export function sesionDe(usuario: Usuario = ana, token = 'efs_ana') {
+  return { token, expira_en: '2027-01-01T00:00:00Z', rol: 'comprador' as const, usuario };
+}
+
 export const pasosOk = [
   { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 2 },
   { handler: 'ValidadorInventario', resultado: 'ok', duracion_ms: 1 },
