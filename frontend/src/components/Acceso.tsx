@@ -39,8 +39,8 @@ export function IniciarSesion({ emailInicial, aviso, errorInicial, onHecho }: In
 
   useEffect(() => {
     const s = error?.status === 429 ? error.problem.reintentar_en : undefined;
+    setEsperando(!!s);
     if (!s) return;
-    setEsperando(true);
     const t = window.setTimeout(() => setEsperando(false), s * 1000);
     return () => window.clearTimeout(t);
   }, [error]);
