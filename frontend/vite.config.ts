@@ -13,8 +13,9 @@ const notificaciones = `http://${host}:${port('NOTIFICACIONES_PORT', 8004)}`;
 
 // Whole path segments only: /api/usuarios, /api/usuarios/... and /api/usuarios?..., never
 // /api/usuariosX. (Vite matches these against the path with its query string.)
+// usuarios-service also owns the accounts' sessions and the organizers.
 const proxy = {
-  '^/api/usuarios([/?]|$)': usuarios,
+  '^/api/(usuarios|sesiones|organizadores)([/?]|$)': usuarios,
   '^/api/eventos([/?]|$)': eventos,
   '^/api/(reservar|reservas)([/?]|$)': reservas,
   '^/api/notificaciones([/?]|$)': notificaciones,

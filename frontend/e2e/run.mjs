@@ -14,13 +14,20 @@
 //
 // Any browser console error or uncaught page error fails the scenario it happened in.
 // The one exception: Chromium logs every non-2xx fetch as "Failed to load resource". An
-// /api answer with a 4xx status the scenario itself expects (a 404 while looking up a
-// new buyer, the 402 of a declined card, the 409 of a sold-out zone) is the API speaking,
-// not a UI error, so those lines are accepted, and only those.
+// /api answer with a 4xx status the scenario itself expects (the 404 of a guest's booking
+// with an unknown email, the 401 of a wrong password, the 402 of a declined card, the 409
+// of a sold-out zone) is the API speaking, not a UI error, so those lines are accepted,
+// and only those.
+//
+// Buyers: nothing here looks a buyer up anonymously (GET /api/usuarios/… needs that
+// buyer's session). A buyer made through the API is either a guest (no password: buys
+// by email) or an account (password: signs in with POST /api/sesiones, and its usuario
+// comes from that answer or from the 201 of POST /api/usuarios).
 //
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), EVENTFLOW_BIN, E2E_HEADED=1.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -211,27 +218,62 @@ async function crearEvento(zonas, nombre = `E2E ${unico()}`) {
   return r.body;
 }
 
+const documento = () => String(10_000_000 + Math.floor(Math.random() * 89_999_999));
+/** Long, random, and so never one of the common passwords the API refuses. */
+const nuevaPassword = () => `Pase-${unico()}-${unico()}-e2e`;
+
+/** A guest: registered without a password, buys by email, cannot sign in. */
 async function crearComprador(nombre = 'Luis') {
   const email = `${nombre.toLowerCase()}.${unico()}@example.com`;
   const r = await apiCall('POST', '/api/usuarios', {
     tipo_documento: 'DNI',
-    nro_documento: String(10_000_000 + Math.floor(Math.random() * 89_999_999)),
+    nro_documento: documento(),
     nombre,
     apellido: 'Prueba',
     email,
   });
   check(r.status === 201, `crear comprador: ${r.status} ${JSON.stringify(r.body)}`);
+  check(r.body.tiene_password === false, `un invitado no tiene contraseña: ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
-async function reservarPorApi(usuario, evento, zona, cantidad) {
-  const r = await apiCall('POST', '/api/reservar', {
-    usuario_id: usuario.id,
-    evento_id: evento.id,
-    zona,
-    cantidad,
-    pago: { metodo: 'tarjeta', numero_tarjeta: '4242424242424242' },
+/** An account: registered with a password and signed in. `{usuario, password, token}`. */
+async function crearCuenta(nombre = 'Luis') {
+  const email = `${nombre.toLowerCase()}.${unico()}@example.com`;
+  const password = nuevaPassword();
+  const r = await apiCall('POST', '/api/usuarios', {
+    tipo_documento: 'DNI',
+    nro_documento: documento(),
+    nombre,
+    apellido: 'Prueba',
+    email,
+    password,
   });
+  check(r.status === 201, `crear cuenta: ${r.status} ${JSON.stringify(r.body)}`);
+  check(r.body.tiene_password === true, `una cuenta tiene contraseña: ${JSON.stringify(r.body)}`);
+  const s = await apiCall('POST', '/api/sesiones', { email, password });
+  check(s.status === 201 && s.body.usuario?.id === r.body.id, `iniciar sesión: ${s.status} ${JSON.stringify(s.body)}`);
+  return { usuario: r.body, password, token: s.body.token };
+}
+
+/**
+ * Books through the API: an account (from crearCuenta) by usuario_id with its session,
+ * a guest (from crearComprador) by email.
+ */
+async function reservarPorApi(comprador, evento, zona, cantidad) {
+  const cuenta = comprador.token !== undefined;
+  const r = await apiCall(
+    'POST',
+    '/api/reservar',
+    {
+      ...(cuenta ? { usuario_id: comprador.usuario.id } : { email: comprador.email }),
+      evento_id: evento.id,
+      zona,
+      cantidad,
+      pago: { metodo: 'tarjeta', numero_tarjeta: '4242424242424242' },
+    },
+    { 'idempotency-key': randomUUID(), ...(cuenta ? { authorization: `Bearer ${comprador.token}` } : {}) },
+  );
   check(r.status === 201, `reservar: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
@@ -299,35 +341,44 @@ const LAUNCH_ARGS = [
 const resultados = [];
 
 async function escenario(browser, nombre, fn, { ancho = 1280, alto = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width: ancho, height: alto }, locale: 'es-PE' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
   const errores = [];
   // Statuses this scenario expects from the API: "Failed to load resource" lines for these
   // /api responses are the API answering, not a UI error.
   const esperados = new Set();
   const respuestas = [];
-  page.on('response', (r) => {
-    const u = new URL(r.url());
-    if (u.pathname.startsWith('/api/')) respuestas.push({ url: r.url(), status: r.status() });
-  });
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const texto = m.text();
-    const url = m.location()?.url ?? '';
-    const st = /status of (\d{3})/.exec(texto);
-    if (st && url.includes('/api/') && esperados.has(Number(st[1]))) return;
-    errores.push(`console.error: ${texto}${url ? ` (${url})` : ''}`);
-  });
-  page.on('pageerror', (e) => errores.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    const f = r.failure()?.errorText ?? '';
-    // Aborted fetches are the UI cancelling a stale load on purpose.
-    if (!f.includes('ERR_ABORTED')) errores.push(`request failed: ${r.method()} ${r.url()} ${f}`);
-  });
+  const contextos = [];
+  // A browser context of its own (cookies, storage, memory): another person at another
+  // computer. Every page is watched the same way.
+  const nuevaPagina = async (etiqueta = '') => {
+    const context = await browser.newContext({ viewport: { width: ancho, height: alto }, locale: 'es-PE' });
+    contextos.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    const de = etiqueta ? ` [${etiqueta}]` : '';
+    page.on('response', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/api/')) respuestas.push({ url: r.url(), status: r.status() });
+    });
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      const texto = m.text();
+      const url = m.location()?.url ?? '';
+      const st = /status of (\d{3})/.exec(texto);
+      if (st && url.includes('/api/') && esperados.has(Number(st[1]))) return;
+      errores.push(`console.error${de}: ${texto}${url ? ` (${url})` : ''}`);
+    });
+    page.on('pageerror', (e) => errores.push(`pageerror${de}: ${e.message}`));
+    page.on('requestfailed', (r) => {
+      const f = r.failure()?.errorText ?? '';
+      // Aborted fetches are the UI cancelling a stale load on purpose.
+      if (!f.includes('ERR_ABORTED')) errores.push(`request failed${de}: ${r.method()} ${r.url()} ${f}`);
+    });
+    return page;
+  };
+  const page = await nuevaPagina();
   const t0 = Date.now();
   try {
-    await fn(page, { esperar: (...s) => s.forEach((x) => esperados.add(x)), respuestas });
+    await fn(page, { esperar: (...s) => s.forEach((x) => esperados.add(x)), respuestas, nuevaPagina });
     if (errores.length) throw new Error(`errores en el navegador:\n      ${errores.join('\n      ')}`);
     resultados.push({ nombre, ok: true });
     console.log(`  ✓ ${nombre} (${Date.now() - t0} ms)`);
@@ -339,15 +390,41 @@ async function escenario(browser, nombre, fn, { ancho = 1280, alto = 900 } = {})
     }
     await shot(page, `FALLO-${nombre.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => {});
   } finally {
-    await context.close();
+    for (const c of contextos) await c.close();
   }
 }
 
-// Finds a buyer by email on the event page (they already exist).
-async function identificar(page, email) {
+// On the event page, buys as a guest with this email (a buyer without a password).
+async function comoInvitado(page, email) {
+  await page.getByRole('button', { name: 'Comprar como invitado', exact: true }).click();
   await page.getByLabel('Tu email').fill(email);
-  await page.getByRole('button', { name: 'Continuar' }).click();
-  await page.getByTestId('comprador').waitFor();
+  await page.getByRole('button', { name: 'Continuar como invitado', exact: true }).click();
+  await page.getByTestId('comprador').getByText(email).waitFor();
+}
+
+/**
+ * Fills and sends the sign-in form on the page (event page, Mis reservas or the account
+ * page). Returns the token the API gave the page, read off the wire: the UI keeps it in
+ * memory only, so this is the one way to reach it from outside.
+ */
+async function entrar(page, email, password) {
+  const form = page.getByRole('form', { name: 'Iniciar sesión' });
+  await form.getByLabel('Email', { exact: true }).fill(email);
+  await form.getByLabel('Contraseña', { exact: true }).fill(password);
+  const respuesta = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/sesiones' && r.request().method() === 'POST');
+  await form.getByRole('button', { name: 'Entrar', exact: true }).click();
+  const r = await respuesta;
+  check(r.status() === 201, `POST /api/sesiones: ${r.status()}`);
+  return (await r.json()).token;
+}
+
+const barra = (page) => page.locator('header.barra');
+
+/** The ids of the reservations "Mis reservas" shows, once it has loaded. */
+async function reservasListadas(page) {
+  // The heading is drawn with the loaded data, never before.
+  await page.getByRole('heading', { name: 'Reservas', exact: true }).waitFor();
+  return page.locator('li.reserva').evaluateAll((els) => els.map((e) => e.getAttribute('data-reserva-id')));
 }
 
 const zonaOpcion = (page, nombre) => page.locator(`label.zona-opcion[data-zona="${nombre}"]`);
@@ -377,56 +454,186 @@ async function escenarios(browser) {
     await shot(page, '01-eventos');
   });
 
-  await escenario(browser, 'un comprador se registra, reserva y ve la confirmación con sus pasos; la disponibilidad baja', async (page, { esperar }) => {
-    esperar(404, 422); // the lookup of a new email; the registration with a bad document number
-    const ev = await crearEvento([
-      { nombre: 'Campo', precio: 8000, capacidad: 10 },
-      { nombre: 'Platea', precio: 15000, capacidad: 5 },
-    ]);
-    const email = `ana.${unico()}@example.com`;
-    await page.goto(`${BASE}/`);
-    await page.locator(`li[data-evento-id="${ev.id}"]`).getByRole('link', { name: 'Comprar entradas' }).click();
+  await escenario(
+    browser,
+    'un comprador crea su cuenta, reserva, ve solo sus reservas, cierra sesión y vuelve a entrar',
+    async (page, { esperar }) => {
+      esperar(401, 422); // a wrong password; the registration with a bad document number
+      const ev = await crearEvento([
+        { nombre: 'Campo', precio: 8000, capacidad: 10 },
+        { nombre: 'Platea', precio: 15000, capacidad: 5 },
+      ]);
+      // Someone else's reservation of the same event, which Ana must never see.
+      const otro = await crearCuenta('Otro');
+      const ajena = await reservarPorApi(otro, ev, 'Platea', 1);
+      const email = `ana.${unico()}@example.com`;
+      const password = nuevaPassword();
+      await page.goto(`${BASE}/`);
+      await page.locator(`li[data-evento-id="${ev.id}"]`).getByRole('link', { name: 'Comprar entradas' }).click();
+      await page.getByRole('heading', { name: ev.nombre }).waitFor();
+      check(page.url().endsWith(`/eventos/${ev.id}`), `URL del evento: ${page.url()}`);
+      check((await barra(page).getByRole('link', { name: 'Iniciar sesión' }).count()) === 1, 'sin sesión, la barra ofrece entrar');
+
+      await zonaOpcion(page, 'Campo').click();
+      await page.getByLabel('Cantidad').selectOption('3');
+
+      // Sign up on the event page, with the API's field errors.
+      await page.getByRole('button', { name: 'Crear cuenta', exact: true }).click();
+      const alta = page.getByRole('form', { name: 'Crear cuenta' });
+      await alta.getByText('Mínimo 10 caracteres').waitFor();
+      await alta.getByLabel('Número de documento').fill('1');
+      await alta.getByLabel('Nombre', { exact: true }).fill('Ana');
+      await alta.getByLabel('Email', { exact: true }).fill(email);
+      await alta.getByLabel('Contraseña', { exact: true }).fill(password);
+      await alta.getByRole('button', { name: 'Registrarme' }).click();
+      await alta.getByText('debe tener de 4 a 20 letras, dígitos o guiones').waitFor();
+      await alta.getByText('no puede estar vacío').waitFor(); // apellido
+      await shot(page, '02-registro-con-errores');
+      await alta.getByLabel('Número de documento').fill(String(40_000_000 + Math.floor(Math.random() * 9_999_999)));
+      await alta.getByLabel('Apellido').fill('Quispe');
+      const sesion = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/sesiones');
+      await alta.getByRole('button', { name: 'Registrarme' }).click();
+      // Registered, then signed in by itself.
+      check((await sesion).status() === 201, 'inicio de sesión automático tras el alta');
+      await page.getByTestId('comprador').getByText('Ana Quispe').waitFor();
+      await barra(page).getByText('Hola, Ana').waitFor();
+
+      await page.getByRole('button', { name: '4242424242424242' }).click();
+      check((await page.getByTestId('total').innerText()).includes('S/ 240.00'), 'total 3 × 80');
+      const compra = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/reservar');
+      await page.getByRole('button', { name: 'Reservar' }).click();
+      const pedido = await compra;
+      const cuerpo = pedido.postDataJSON();
+      check(typeof cuerpo.usuario_id === 'string' && cuerpo.email === undefined, `reserva por usuario_id: ${JSON.stringify(cuerpo)}`);
+      check(/^Bearer efs_/.test((await pedido.allHeaders()).authorization ?? ''), 'la reserva lleva la sesión');
+      await page.getByRole('heading', { name: '¡Reserva confirmada!' }).waitFor();
+      const pasos = await page.getByRole('list', { name: 'Pasos de la reserva' }).getByRole('listitem').allInnerTexts();
+      check(pasos.length === 4, `4 pasos: ${pasos}`);
+      for (const [i, nombre] of ['Validación de datos', 'Retención de entradas', 'Pago', 'Confirmación'].entries()) {
+        check(pasos[i].includes(nombre) && pasos[i].includes('correcto'), `paso ${nombre}: ${pasos[i]}`);
+      }
+      check((await page.getByTestId('resultado').innerText()).includes('3 entradas en Campo · Total S/ 240.00'), 'resumen');
+      const codigo = (await page.getByTestId('resultado').locator('code').first().innerText()).trim();
+      // Availability drops by the quantity, on the page and in the API.
+      await eventually(async () => (await zonaOpcion(page, 'Campo').innerText()).includes('7 disponibles'), 'Campo muestra 7 disponibles');
+      const campo = await zonaApi(ev, 'Campo');
+      check(campo.disponibles === 7 && campo.vendidas === 3, `API: ${JSON.stringify(campo)}`);
+      await shot(page, '03-evento-reserva-confirmada');
+
+      // Mis reservas: this buyer's reservation, and nobody else's.
+      await page.getByTestId('resultado').getByRole('link', { name: 'Ver mis reservas' }).click();
+      const mias = await reservasListadas(page);
+      check(mias.length === 1 && mias[0] === codigo, `solo la reserva propia: ${JSON.stringify(mias)} (esperada ${codigo})`);
+      check(!mias.includes(ajena.id), 'la reserva de otro comprador no aparece');
+      check((await page.getByText(`(${email})`).count()) === 1, 'Mis reservas dice de quién son');
+
+      // Sign out: the server forgets the session; the page forgets the buyer.
+      const cierre = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/sesiones/actual' && r.request().method() === 'DELETE');
+      await barra(page).getByRole('button', { name: 'Cerrar sesión' }).click();
+      check((await cierre).status() === 204, 'DELETE /api/sesiones/actual → 204');
+      await page.getByText('Inicia sesión para ver tus reservas.').waitFor();
+      check((await page.locator('li.reserva').count()) === 0, 'sin sesión no queda ninguna reserva en pantalla');
+      await barra(page).getByRole('link', { name: 'Iniciar sesión' }).waitFor();
+
+      // Sign in again: a wrong password first, then the right one.
+      const form = page.getByRole('form', { name: 'Iniciar sesión' });
+      await form.getByLabel('Email', { exact: true }).fill(email);
+      await form.getByLabel('Contraseña', { exact: true }).fill(`${password}-no`);
+      await form.getByRole('button', { name: 'Entrar', exact: true }).click();
+      await form.getByText('Email o contraseña incorrectos.').waitFor();
+      const token = await entrar(page, email, password);
+      check((await reservasListadas(page)).join() === codigo, 'de nuevo, solo la reserva propia');
+      await barra(page).getByText('Hola, Ana').waitFor();
+      // The token lives in the page's memory only.
+      const guardado = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie);
+      check(!guardado.includes(token), 'el token no se guarda en el navegador');
+
+      await page.getByRole('link', { name: 'Eventos', exact: true }).click();
+      const fila = page.locator(`li[data-evento-id="${ev.id}"] tr[data-zona="Campo"] .zona-disponibles`);
+      await eventually(async () => (await fila.innerText()).trim() === '7', 'la lista muestra 7 en Campo');
+    },
+  );
+
+  await escenario(browser, 'otro comprador con su sesión no ve las reservas del primero', async (page, { nuevaPagina }) => {
+    const ev = await crearEvento([{ nombre: 'General', precio: 6000, capacidad: 20 }]);
+    const primero = await crearCuenta('Primero');
+    const segundo = await crearCuenta('Segundo');
+    const r1 = await reservarPorApi(primero, ev, 'General', 2);
+    const r2 = await reservarPorApi(segundo, ev, 'General', 1);
+
+    // Two people, two browsers (contexts), each signed in on "Mis reservas".
+    await page.goto(`${BASE}/mis-reservas`);
+    await entrar(page, primero.usuario.email, primero.password);
+    const otra = await nuevaPagina('segundo');
+    await otra.goto(`${BASE}/mis-reservas`);
+    await entrar(otra, segundo.usuario.email, segundo.password);
+
+    const delPrimero = await reservasListadas(page);
+    const delSegundo = await reservasListadas(otra);
+    check(delPrimero.join() === r1.id, `el primero ve solo la suya: ${JSON.stringify(delPrimero)}`);
+    check(delSegundo.join() === r2.id, `el segundo ve solo la suya: ${JSON.stringify(delSegundo)}`);
+    check(!delSegundo.includes(r1.id), 'el segundo no ve la reserva del primero');
+    await barra(otra).getByText('Hola, Segundo').waitFor();
+    await barra(page).getByText('Hola, Primero').waitFor();
+    // And every list the second page asked for was its own buyer's.
+    const pedidas = [];
+    otra.on('request', (q) => {
+      const u = new URL(q.url());
+      if (u.pathname === '/api/reservas' || u.pathname === '/api/notificaciones') pedidas.push(u.searchParams.get('usuario_id'));
+    });
+    await otra.getByRole('button', { name: 'Actualizar' }).click();
+    await eventually(async () => pedidas.length >= 2, 'la recarga pide reservas y notificaciones');
+    check(pedidas.every((id) => id === segundo.usuario.id), `solo pide lo del segundo: ${JSON.stringify(pedidas)}`);
+    await shot(otra, '06b-mis-reservas-segundo-comprador');
+  });
+
+  await escenario(browser, 'un invitado compra con su email: se registra sin contraseña y reserva', async (page, { esperar }) => {
+    esperar(404); // the first booking of an email no buyer has yet
+    const ev = await crearEvento([{ nombre: 'General', precio: 4500, capacidad: 10 }]);
+    const email = `invitado.${unico()}@example.com`;
+    await page.goto(`${BASE}/eventos/${ev.id}`);
     await page.getByRole('heading', { name: ev.nombre }).waitFor();
-    check(page.url().endsWith(`/eventos/${ev.id}`), `URL del evento: ${page.url()}`);
+    await page.getByLabel('Cantidad').selectOption('2');
+    await comoInvitado(page, email);
+    await page.getByLabel('Número de tarjeta').fill('4242424242424242');
+    await page.getByRole('button', { name: 'Reservar' }).click();
 
-    await zonaOpcion(page, 'Campo').click();
-    await page.getByLabel('Cantidad').selectOption('3');
+    // Unknown email: the registration form without a password; nothing booked yet.
+    const alta = page.getByRole('form', { name: 'Registro de invitado' });
+    await alta.getByText(`No encontramos ${email}`).waitFor();
+    check((await alta.getByLabel('Contraseña', { exact: true }).count()) === 0, 'sin contraseña');
+    check((await alta.getByLabel('Email', { exact: true }).inputValue()) === email, 'email prellenado');
+    check((await zonaApi(ev, 'General')).vendidas === 0, 'nada vendido todavía');
+    await alta.getByLabel('Número de documento').fill(documento());
+    await alta.getByLabel('Nombre', { exact: true }).fill('Inés');
+    await alta.getByLabel('Apellido').fill('Invitada');
+    const registro = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/usuarios' && r.request().method() === 'POST');
+    await alta.getByRole('button', { name: 'Guardar y continuar', exact: true }).click();
+    const reg = await registro;
+    check(reg.status() === 201, `POST /api/usuarios: ${reg.status()}`);
+    check(reg.request().postDataJSON().password === undefined, 'el invitado se registra sin contraseña');
+    check((await reg.json()).tiene_password === false, 'tiene_password: false');
+    await page.getByTestId('comprador').getByText(email).waitFor();
 
-    // Unknown email: the inline registration, with the API's field errors.
-    await page.getByLabel('Tu email').fill(email);
-    await page.getByRole('button', { name: 'Continuar' }).click();
-    await page.getByText('No encontramos ese email').waitFor();
-    check((await page.getByLabel('Email', { exact: true }).inputValue()) === email, 'email prellenado');
-    await page.getByLabel('Número de documento').fill('1');
-    await page.getByLabel('Nombre', { exact: true }).fill('Ana');
-    await page.getByRole('button', { name: 'Registrarme' }).click();
-    await page.getByText('debe tener de 4 a 20 letras, dígitos o guiones').waitFor();
-    await page.getByText('no puede estar vacío').waitFor(); // apellido
-    await shot(page, '02-registro-con-errores');
-    await page.getByLabel('Número de documento').fill(String(40_000_000 + Math.floor(Math.random() * 9_999_999)));
-    await page.getByLabel('Apellido').fill('Quispe');
-    await page.getByRole('button', { name: 'Registrarme' }).click();
-    await page.getByTestId('comprador').getByText('Ana Quispe').waitFor();
+    const compra = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/reservar');
+    await page.getByRole('button', { name: 'Reservar' }).click();
+    const pedido = await compra;
+    const cuerpo = pedido.postDataJSON();
+    check(cuerpo.email === email && cuerpo.usuario_id === undefined, `reserva por email: ${JSON.stringify(cuerpo)}`);
+    check((await pedido.allHeaders()).authorization === undefined, 'un invitado no tiene sesión');
+    await page.getByRole('heading', { name: '¡Reserva confirmada!' }).waitFor();
+    check((await page.getByTestId('resultado').innerText()).includes('Compraste como invitado'), 'aviso de invitado');
+    const z = await zonaApi(ev, 'General');
+    check(z.vendidas === 2 && z.disponibles === 8, `API: ${JSON.stringify(z)}`);
+    await shot(page, '03b-invitado-reserva-confirmada');
 
-    await page.getByRole('button', { name: '4242424242424242' }).click();
-    check((await page.getByTestId('total').innerText()).includes('S/ 240.00'), 'total 3 × 80');
+    // The same guest again, on another visit: known now, buys straight away.
+    await page.goto(`${BASE}/eventos/${ev.id}`);
+    await comoInvitado(page, email);
+    await page.getByLabel('Número de tarjeta').fill('4242424242424242');
     await page.getByRole('button', { name: 'Reservar' }).click();
     await page.getByRole('heading', { name: '¡Reserva confirmada!' }).waitFor();
-    const pasos = await page.getByRole('list', { name: 'Pasos de la reserva' }).getByRole('listitem').allInnerTexts();
-    check(pasos.length === 4, `4 pasos: ${pasos}`);
-    for (const [i, nombre] of ['Validación de datos', 'Retención de entradas', 'Pago', 'Confirmación'].entries()) {
-      check(pasos[i].includes(nombre) && pasos[i].includes('correcto'), `paso ${nombre}: ${pasos[i]}`);
-    }
-    check((await page.getByTestId('resultado').innerText()).includes('3 entradas en Campo · Total S/ 240.00'), 'resumen');
-    // Availability drops by the quantity, on the page and in the API.
-    await eventually(async () => (await zonaOpcion(page, 'Campo').innerText()).includes('7 disponibles'), 'Campo muestra 7 disponibles');
-    const campo = await zonaApi(ev, 'Campo');
-    check(campo.disponibles === 7 && campo.vendidas === 3, `API: ${JSON.stringify(campo)}`);
-    await shot(page, '03-evento-reserva-confirmada');
-
-    await page.getByRole('link', { name: 'Eventos', exact: true }).click();
-    const fila = page.locator(`li[data-evento-id="${ev.id}"] tr[data-zona="Campo"] .zona-disponibles`);
-    await eventually(async () => (await fila.innerText()).trim() === '7', 'la lista muestra 7 en Campo');
+    check((await zonaApi(ev, 'General')).vendidas === 3, 'la segunda compra del invitado');
   });
 
   await escenario(browser, 'una tarjeta rechazada muestra el error de pago y la disponibilidad no cambia', async (page, { esperar }) => {
@@ -434,7 +641,7 @@ async function escenarios(browser) {
     const ev = await crearEvento([{ nombre: 'General', precio: 5000, capacidad: 20 }]);
     const u = await crearComprador('Rosa');
     await page.goto(`${BASE}/eventos/${ev.id}`);
-    await identificar(page, u.email);
+    await comoInvitado(page, u.email);
     await page.getByLabel('Cantidad').selectOption('2');
     await page.getByLabel('Número de tarjeta').fill('4000 0000 0000 0002');
     await page.getByRole('button', { name: 'Reservar' }).click();
@@ -475,7 +682,7 @@ async function escenarios(browser) {
     check(await vip.locator('input').isDisabled(), 'VIP no se puede elegir');
 
     // Sold out while the page is open: the booking is refused in plain words.
-    await identificar(page, u.email);
+    await comoInvitado(page, u.email);
     await zonaOpcion(page, 'Palco').click();
     await page.getByLabel('Número de tarjeta').fill('4242424242424242');
     await reservarPorApi(otro, ev, 'Palco', 1);
@@ -497,14 +704,14 @@ async function escenarios(browser) {
 
   await escenario(browser, 'una cancelación devuelve las entradas (Mis reservas, historial, notificaciones)', async (page) => {
     const ev = await crearEvento([{ nombre: 'Platea', precio: 12000, capacidad: 8 }]);
-    const u = await crearComprador('Carmen');
+    const u = await crearCuenta('Carmen');
     const reserva = await reservarPorApi(u, ev, 'Platea', 2);
     check((await zonaApi(ev, 'Platea')).disponibles === 6, 'vendidas 2 antes de cancelar');
 
     await page.goto(`${BASE}/`);
     await page.getByRole('link', { name: 'Mis reservas' }).click();
-    await page.getByLabel('Tu email').fill(u.email);
-    await page.getByRole('button', { name: 'Ver mis reservas' }).click();
+    await page.getByText('Inicia sesión para ver tus reservas.').waitFor();
+    await entrar(page, u.usuario.email, u.password);
     const tarjeta = page.locator(`li[data-reserva-id="${reserva.id}"]`);
     await tarjeta.waitFor();
     check((await tarjeta.getByTestId('estado').innerText()) === 'Confirmada', 'estado confirmada');
@@ -584,14 +791,15 @@ async function escenarios(browser) {
         { nombre: 'Campo', precio: 8000, capacidad: 10 },
         { nombre: 'Platea VIP preferencial', precio: 1250000, capacidad: 1 },
       ]);
-      const u = await crearComprador('Movil');
+      const u = await crearCuenta('Movil');
       await reservarPorApi(u, ev, 'Platea VIP preferencial', 1);
       for (const [ruta, nombre, listo] of [
         ['/', '09-movil-eventos', () => page.locator(`li[data-evento-id="${ev.id}"]`).waitFor()],
         [`/eventos/${ev.id}`, '10-movil-evento', () => page.getByRole('heading', { name: ev.nombre }).waitFor()],
+        ['/crear-cuenta', '11a-movil-crear-cuenta', () => page.getByRole('form', { name: 'Crear cuenta' }).waitFor()],
+        // A reload ends the session (memory only): sign in on the page itself.
         ['/mis-reservas', '11-movil-mis-reservas', async () => {
-          await page.getByLabel('Tu email').fill(u.email);
-          await page.getByRole('button', { name: 'Ver mis reservas' }).click();
+          await entrar(page, u.usuario.email, u.password);
           await page.locator('li.reserva').first().waitFor();
         }],
         ['/organizador', '12-movil-organizador', () => page.locator('article.ventas').first().waitFor()],

@@ -1,9 +1,51 @@
+import { useState } from 'react';
 import { CompradorProvider } from './comprador';
+import { AccesoPage } from './pages/AccesoPage';
 import { EventoPage } from './pages/EventoPage';
 import { EventosPage } from './pages/EventosPage';
 import { MisReservasPage } from './pages/MisReservasPage';
 import { OrganizadorPage } from './pages/OrganizadorPage';
 import { Link, resolver, RouterProvider, useRouter } from './router';
+import { SesionProvider, useSesion } from './sesion';
+
+/** The top bar's account corner: sign in / create an account, or hello and sign out. */
+function Cuenta() {
+  const { path } = useRouter();
+  const { sesion, cerrar } = useSesion();
+  const [cerrando, setCerrando] = useState(false);
+  if (sesion) {
+    return (
+      <div className="cuenta">
+        <span className="cuenta-hola">Hola, {sesion.usuario.nombre}</span>
+        <button
+          type="button"
+          className="btn btn-secundario btn-chico"
+          disabled={cerrando}
+          onClick={() => {
+            setCerrando(true);
+            void cerrar().finally(() => setCerrando(false));
+          }}
+        >
+          {cerrando ? 'Cerrando…' : 'Cerrar sesión'}
+        </button>
+      </div>
+    );
+  }
+  const pagina = resolver(path).pagina;
+  // Back here once signed in; the account pages themselves keep their own ?volver=.
+  const volver =
+    pagina === 'iniciar-sesion' || pagina === 'crear-cuenta' ? window.location.search : path === '/' ? '' : `?volver=${encodeURIComponent(path)}`;
+  return (
+    <nav className="cuenta" aria-label="Cuenta">
+      <Link to={`/iniciar-sesion${volver}`} aria-current={pagina === 'iniciar-sesion' ? 'page' : undefined}>
+        Iniciar sesión
+      </Link>
+      <Link to={`/crear-cuenta${volver}`} aria-current={pagina === 'crear-cuenta' ? 'page' : undefined}>
+        Crear cuenta
+      </Link>
+    </nav>
+  );
+}
 
 function Navegacion() {
   const { path } = useRouter();
@@ -29,6 +71,7 @@ function Navegacion() {
             Organizador
           </Link>
         </nav>
+        <Cuenta />
       </div>
     </header>
   );
@@ -46,6 +89,10 @@ function Pagina() {
       return <MisReservasPage />;
     case 'organizador':
       return <OrganizadorPage />;
+    case 'iniciar-sesion':
+      return <AccesoPage key="entrar" modo="entrar" />;
+    case 'crear-cuenta':
+      return <AccesoPage key="registro" modo="registro" />;
     default:
       return (
         <div>
@@ -61,13 +108,15 @@ function Pagina() {
 export function App() {
   return (
     <RouterProvider>
-      <CompradorProvider>
-        <Navegacion />
-        <main className="contenido">
-          <Pagina />
-        </main>
-        <footer className="pie">EventFlow · entradas sin sobreventa</footer>
-      </CompradorProvider>
+      <SesionProvider>
+        <CompradorProvider>
+          <Navegacion />
+          <main className="contenido">
+            <Pagina />
+          </main>
+          <footer className="pie">EventFlow · entradas sin sobreventa</footer>
+        </CompradorProvider>
+      </SesionProvider>
     </RouterProvider>
   );
 }

@@ -1,41 +1,51 @@
-// The buyer of this browser session, shared by the event page and "Mis reservas".
-// Only the email is remembered (localStorage), to prefill the forms next time.
-import { createContext, useCallback, useContext, useMemo, useState } from 'react';
+// Who is buying: the signed-in buyer (src/sesion.tsx), or else a guest who buys by email.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { Usuario } from './api/types';
+import { recordarEmail, useSesion } from './sesion';
 
-const CLAVE = 'eventflow.email';
+/**
+ * The buyer of a purchase. An account books with its `usuario_id`; a guest (a buyer
+ * registered without a password) books with its `email` and has no session.
+ */
+export type Comprador =
+  | { tipo: 'cuenta'; usuario: Usuario }
+  /** `porRegistrar`: the API does not know this email yet; the guest must register first. */
+  | { tipo: 'invitado'; email: string; porRegistrar: boolean };
 
-export function emailRecordado(): string {
-  try {
-    return window.localStorage.getItem(CLAVE) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-function recordar(email: string) {
-  try {
-    window.localStorage.setItem(CLAVE, email);
-  } catch {
-    // private mode or storage disabled: nothing to remember
-  }
+interface Invitado {
+  email: string;
+  porRegistrar: boolean;
 }
 
 interface CompradorValue {
-  comprador: Usuario | null;
-  setComprador: (u: Usuario | null) => void;
+  comprador: Comprador | null;
+  /** Buy as a guest with this email (null: stop being one). Ignored while signed in. */
+  setInvitado: (email: string | null, porRegistrar?: boolean) => void;
 }
 
-const CompradorContext = createContext<CompradorValue>({ comprador: null, setComprador: () => {} });
+const CompradorContext = createContext<CompradorValue>({ comprador: null, setInvitado: () => {} });
 
 export function CompradorProvider({ children }: { children: ReactNode }) {
-  const [comprador, set] = useState<Usuario | null>(null);
-  const setComprador = useCallback((u: Usuario | null) => {
-    set(u);
-    if (u) recordar(u.email);
+  const { sesion } = useSesion();
+  const [invitado, set] = useState<Invitado | null>(null);
+  const setInvitado = useCallback((email: string | null, porRegistrar = false) => {
+    const limpio = email?.trim().toLowerCase();
+    set(limpio ? { email: limpio, porRegistrar } : null);
+    if (limpio) recordarEmail(limpio);
   }, []);
-  const value = useMemo(() => ({ comprador, setComprador }), [comprador, setComprador]);
+  // Signing in ends being a guest: after signing out nobody is buying.
+  useEffect(() => {
+    if (sesion) set(null);
+  }, [sesion]);
+  const value = useMemo(() => {
+    const comprador: Comprador | null = sesion
+      ? { tipo: 'cuenta', usuario: sesion.usuario }
+      : invitado
+        ? { tipo: 'invitado', ...invitado }
+        : null;
+    return { comprador, setInvitado };
+  }, [sesion, invitado, setInvitado]);
   return <CompradorContext.Provider value={value}>{children}</CompradorContext.Provider>;
 }
 

@@ -1,4 +1,4 @@
-// A minimal client-side router on the History API: four pages need no routing library.
+// A minimal client-side router on the History API: a handful of pages need no routing library.
 // The launcher answers index.html for any non-/api path, so deep links and reloads work.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { AnchorHTMLAttributes, MouseEvent, ReactNode } from 'react';
@@ -52,6 +52,8 @@ export type Ruta =
   | { pagina: 'evento'; id: string }
   | { pagina: 'mis-reservas' }
   | { pagina: 'organizador' }
+  | { pagina: 'iniciar-sesion' }
+  | { pagina: 'crear-cuenta' }
   | { pagina: 'no-encontrada' };
 
 export function resolver(path: string): Ruta {
@@ -61,5 +63,7 @@ export function resolver(path: string): Ruta {
   if (m) return { pagina: 'evento', id: decodeURIComponent(m[1]) };
   if (p === '/mis-reservas') return { pagina: 'mis-reservas' };
   if (p === '/organizador') return { pagina: 'organizador' };
+  if (p === '/iniciar-sesion') return { pagina: 'iniciar-sesion' };
+  if (p === '/crear-cuenta') return { pagina: 'crear-cuenta' };
   return { pagina: 'no-encontrada' };
 }

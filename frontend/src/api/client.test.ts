@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockFetch, problem, json } from '../test/fetch';
-import { api, ApiError, comoApiError, nuevaClave } from './client';
+import { alSesionInvalida, api, ApiError, comoApiError, nuevaClave, usarTokenSesion } from './client';
 
 const solicitud = {
   usuario_id: 'u1',
@@ -21,20 +21,18 @@ async function fallo(p: Promise<unknown>): Promise<ApiError> {
 }
 
 describe('api client', () => {
-  it('uses relative URLs, encodes ids and lower-cases emails', async () => {
+  it('uses relative URLs and encodes ids', async () => {
     const { llamadas } = mockFetch({
-      'GET /api/usuarios/ana%40example.com': json({ id: 'u1' }),
       'GET /api/eventos/a%2Fb': json({ id: 'a/b' }),
       'GET /api/reservas?usuario_id=u1&limit=100': json({ items: [] }),
       'GET /api/notificaciones?usuario_id=u1&limit=50': json({ items: [] }),
       'GET /api/eventos?desde=2027-01-01T00%3A00%3A00.000Z&limit=100': json({ items: [] }),
     });
-    await api.usuario(' Ana@Example.com ');
     await api.evento('a/b');
     await api.reservasDe('u1');
     await api.notificacionesDe('u1');
     await api.eventos({ desde: '2027-01-01T00:00:00.000Z', limit: 100 });
-    expect(llamadas.map((l) => l.url)).toHaveLength(5);
+    expect(llamadas.map((l) => l.url)).toHaveLength(4);
   });
 
   it('sends the Idempotency-Key it is given, and JSON', async () => {
@@ -50,6 +48,35 @@ describe('api client', () => {
     const { llamadas } = mockFetch({ 'POST /api/eventos': json({ id: 'e1' }, 201) });
     await api.crearEvento({ nombre: 'x', fecha: '2027-01-01T00:00:00Z', lugar: 'y', zonas: [] }, 'secreto');
     expect(llamadas[0].headers.authorization).toBe('Bearer secreto');
+  });
+
+  it('signs in with the credentials as JSON and revokes with the given token', async () => {
+    const { llamadas } = mockFetch({
+      'POST /api/sesiones': json({ token: 'efs_t', expira_en: '2027-01-01T00:00:00Z', rol: 'comprador', usuario: { id: 'u1' } }, 201),
+      'DELETE /api/sesiones/actual': { status: 204 },
+    });
+    const s = await api.iniciarSesion({ email: ' Ana@Example.com ', password: 'una frase larga', rol: 'comprador' });
+    expect(s.token).toBe('efs_t');
+    expect(llamadas[0].body).toEqual({ email: 'ana@example.com', password: 'una frase larga', rol: 'comprador' });
+    expect(llamadas[0].headers.authorization).toBeUndefined();
+    await expect(api.cerrarSesion('efs_t')).resolves.toBeUndefined();
+    expect(llamadas[1].headers.authorization).toBe('Bearer efs_t');
+  });
+
+  it('maps a 429 with Retry-After to the wait in seconds', async () => {
+    mockFetch({
+      'POST /api/sesiones': { ...problem('demasiadas-solicitudes', 429), headers: { 'content-type': 'application/problem+json', 'retry-after': '42' } },
+    });
+    const e = await fallo(api.iniciarSesion({ email: 'a@b.c', password: 'x' }));
+    expect(e.status).toBe(429);
+    expect(e.problem.reintentar_en).toBe(42);
+    expect(e.message).toBe('Demasiados intentos; espera 42 s.');
+  });
+
+  it('maps wrong credentials to plain Spanish', async () => {
+    mockFetch({ 'POST /api/sesiones': problem('credenciales-invalidas', 401) });
+    const e = await fallo(api.iniciarSesion({ email: 'a@b.c', password: 'x' }));
+    expect(e.message).toBe('Email o contraseña incorrectos.');
   });
 
   it('maps problem+json to an ApiError with the plain-Spanish message', async () => {
@@ -116,5 +143,80 @@ describe('api client', () => {
     const b = nuevaClave();
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a).not.toBe(b);
+  });
+});
+
+describe('the session token', () => {
+  afterEach(() => {
+    usarTokenSesion(null);
+    alSesionInvalida(null);
+  });
+
+  it('goes as a Bearer credential on every request while set, and not after', async () => {
+    const { llamadas } = mockFetch({
+      'GET /api/reservas?usuario_id=u1&limit=100': json({ items: [] }),
+      'GET /api/eventos/e1': json({ id: 'e1' }),
+      'POST /api/reservar': json({ id: 'r1', estado: 'CONFIRMADA' }, 201),
+    });
+    usarTokenSesion('efs_ana');
+    await api.reservasDe('u1');
+    await api.evento('e1');
+    await api.reservar(solicitud, 'k');
+    expect(llamadas.map((l) => l.headers.authorization)).toEqual(['Bearer efs_ana', 'Bearer efs_ana', 'Bearer efs_ana']);
+    usarTokenSesion(null);
+    await api.evento('e1');
+    expect(llamadas[3].headers.authorization).toBeUndefined();
+  });
+
+  it('never replaces a credential the caller brings (the organizer token)', async () => {
+    const { llamadas } = mockFetch({ 'POST /api/eventos': json({ id: 'e1' }, 201) });
+    usarTokenSesion('efs_ana');
+    await api.crearEvento({ nombre: 'x', fecha: '2027-01-01T00:00:00Z', lugar: 'y', zonas: [] }, 'eventflow-dev-admin');
+    expect(llamadas[0].headers.authorization).toBe('Bearer eventflow-dev-admin');
+  });
+
+  it('a 401 sesion-invalida clears the token and says so, once', async () => {
+    const { llamadas } = mockFetch({ 'GET /api/reservas?usuario_id=u1&limit=100': problem('sesion-invalida', 401) });
+    const aviso = vi.fn();
+    alSesionInvalida(aviso);
+    usarTokenSesion('efs_viejo');
+    const e = await fallo(api.reservasDe('u1'));
+    expect(e.message).toBe('Tu sesión caducó; vuelve a iniciar sesión.');
+    expect(aviso).toHaveBeenCalledTimes(1);
+    await fallo(api.reservasDe('u1'));
+    expect(llamadas[1].headers.authorization).toBeUndefined();
+    expect(aviso).toHaveBeenCalledTimes(1);
+  });
+
+  it('a late 401 for an old token does not drop a newer session', async () => {
+    let responder: () => void = () => {};
+    const primera = mockFetch({
+      'GET /api/reservas?usuario_id=u1&limit=100': () =>
+        new Promise((ok) => {
+          responder = () => ok(problem('sesion-invalida', 401));
+        }),
+      'GET /api/eventos/e1': json({ id: 'e1' }),
+    });
+    const aviso = vi.fn();
+    alSesionInvalida(aviso);
+    usarTokenSesion('efs_viejo');
+    const pendiente = fallo(api.reservasDe('u1'));
+    await vi.waitFor(() => expect(primera.llamadas).toHaveLength(1));
+    usarTokenSesion('efs_nuevo');
+    responder();
+    await pendiente;
+    expect(aviso).not.toHaveBeenCalled();
+    const { llamadas } = mockFetch({ 'GET /api/eventos/e1': json({ id: 'e1' }) });
+    await api.evento('e1');
+    expect(llamadas[0].headers.authorization).toBe('Bearer efs_nuevo');
+  });
+
+  it('a 401 of an organizer call (its own token) leaves the buyer signed in', async () => {
+    mockFetch({ 'POST /api/eventos': problem('sesion-invalida', 401) });
+    const aviso = vi.fn();
+    alSesionInvalida(aviso);
+    usarTokenSesion('efs_ana');
+    await fallo(api.crearEvento({ nombre: 'x', fecha: '2027-01-01T00:00:00Z', lugar: 'y', zonas: [] }, 'otro'));
+    expect(aviso).not.toHaveBeenCalled();
   });
 });

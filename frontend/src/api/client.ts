@@ -1,8 +1,13 @@
 // The one HTTP client of the UI. Relative URLs: the launcher's UI port (and the Vite dev
 // server) proxy /api/... to the right service. Every non-2xx answer becomes an ApiError
 // carrying the problem+json body and a plain-Spanish message.
+//
+// While a buyer is signed in, every request carries their session token as a Bearer
+// credential (see src/sesion.tsx), except a request that brings its own Authorization
+// header (the organizer's calls keep their own token).
 import type {
   Bitacora,
+  Credenciales,
   Evento,
   Informe,
   NuevoEvento,
@@ -11,10 +16,11 @@ import type {
   Pagina,
   Problem,
   Reserva,
+  SesionCreada,
   SolicitudReserva,
   Usuario,
 } from './types';
-import { mensajeError } from './messages';
+import { mensajeError, slug } from './messages';
 
 export class ApiError extends Error {
   readonly problem: Problem;
@@ -59,13 +65,45 @@ export function nuevaClave(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+// The signed-in buyer's token, in memory only (src/sesion.tsx owns it and says why).
+let tokenSesion: string | null = null;
+let alInvalidarse: (() => void) | null = null;
+
+/** Sets (or clears, with null) the Bearer token sent on every request. */
+export function usarTokenSesion(token: string | null) {
+  tokenSesion = token;
+}
+
+/**
+ * Called once when an answer says the token this client sent is no longer valid
+ * (401 `sesion-invalida`: expired or revoked); the token is already cleared by then.
+ */
+export function alSesionInvalida(fn: (() => void) | null) {
+  alInvalidarse = fn;
+}
+
 interface Opciones {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
+/** `Retry-After` in seconds: delta-seconds or an HTTP date. */
+function segundosRetryAfter(res: Response): number | undefined {
+  const v = res.headers.get('retry-after')?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v);
+  const en = Date.parse(v);
+  return Number.isNaN(en) ? undefined : Math.max(0, Math.ceil((en - Date.now()) / 1000));
+}
+
 async function problemDe(res: Response): Promise<Problem> {
+  const p = await cuerpoProblem(res);
+  const espera = segundosRetryAfter(res);
+  return espera === undefined ? p : { ...p, reintentar_en: espera };
+}
+
+async function cuerpoProblem(res: Response): Promise<Problem> {
   const tipo = res.headers.get('content-type') ?? '';
   if (tipo.includes('json')) {
     try {
@@ -92,6 +130,9 @@ async function problemDe(res: Response): Promise<Problem> {
 
 export async function request<T>(method: string, url: string, op: Opciones = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...op.headers };
+  // The session's token, unless the caller brought its own credential.
+  const token = headers.authorization === undefined ? tokenSesion : null;
+  if (token) headers.authorization = `Bearer ${token}`;
   let body: string | undefined;
   if (op.body !== undefined) {
     headers['content-type'] = 'application/json';
@@ -103,7 +144,16 @@ export async function request<T>(method: string, url: string, op: Opciones = {})
   } catch (e) {
     throw comoApiError(e);
   }
-  if (!res.ok) throw new ApiError(await problemDe(res));
+  if (!res.ok) {
+    const problem = await problemDe(res);
+    // Our session died (expired, revoked): drop it. Only when it is still the token this
+    // request sent, so a late answer cannot sign out a newer session.
+    if (token && token === tokenSesion && problem.status === 401 && slug(problem) === 'sesion-invalida') {
+      tokenSesion = null;
+      alInvalidarse?.();
+    }
+    throw new ApiError(problem);
+  }
   if (res.status === 204) return undefined as T;
   try {
     return (await res.json()) as T;
@@ -133,9 +183,17 @@ export const api = {
   crearEvento: (ev: NuevoEvento, token: string) =>
     request<Evento>('POST', '/api/eventos', { body: ev, headers: { authorization: `Bearer ${token}` } }),
 
-  usuario: (idOEmail: string, signal?: AbortSignal) =>
-    request<Usuario>('GET', `/api/usuarios/${enc(idOEmail.trim().toLowerCase())}`, { signal }),
+  /** Registers a buyer; without `password`, a guest (buys by email, cannot sign in). */
   registrar: (u: NuevoUsuario) => request<Usuario>('POST', '/api/usuarios', { body: u }),
+
+  /** Signs in (201 with the token). 401 `credenciales-invalidas`; 429 with Retry-After. */
+  iniciarSesion: (c: Credenciales) =>
+    request<SesionCreada>('POST', '/api/sesiones', {
+      body: { ...c, email: c.email.trim().toLowerCase() },
+    }),
+  /** Revokes the session of `token` (204). */
+  cerrarSesion: (token: string) =>
+    request<void>('DELETE', '/api/sesiones/actual', { headers: { authorization: `Bearer ${token}` } }),
 
   /** One booking attempt; `clave` is its Idempotency-Key (fresh per attempt). */
   reservar: (s: SolicitudReserva, clave: string) =>

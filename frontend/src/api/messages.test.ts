@@ -51,6 +51,15 @@ describe('mensajeError: problem+json in plain Spanish', () => {
     expect(mensajeError(p('no-encontrado', 404, { detail: 'No existe el evento x' }))).toBe('No existe el evento x');
   });
 
+  it('accounts and sessions: wrong credentials, no session, a dead session, too many attempts', () => {
+    expect(mensajeError(p('credenciales-invalidas', 401))).toBe('Email o contraseña incorrectos.');
+    expect(mensajeError(p('sesion-requerida', 401))).toBe('Inicia sesión para continuar.');
+    expect(mensajeError(p('sesion-invalida', 401))).toBe('Tu sesión caducó; vuelve a iniciar sesión.');
+    expect(mensajeError(p('demasiadas-solicitudes', 429, { reintentar_en: 30 }))).toBe('Demasiados intentos; espera 30 s.');
+    expect(mensajeError({ type: 'about:blank', title: 'Too Many Requests', status: 429 })).toBe('Demasiados intentos; espera un momento.');
+    expect(mensajeError(p('usuario-duplicado', 409, { campo: 'email' }))).toContain('Inicia sesión o compra como invitado');
+  });
+
   it('validacion lists each field', () => {
     const m = mensajeError(
       p('validacion', 422, { errors: [{ campo: 'email', mensaje: 'no es un email válido' }, { campo: 'nombre', mensaje: 'no puede estar vacío' }] }),

@@ -22,8 +22,16 @@ const SERVICIOS: Record<string, string> = {
   simulada: 'un servicio (fallo simulado)',
 };
 
+export const SESION_CADUCADA = 'Tu sesión caducó; vuelve a iniciar sesión.';
+
 /** One sentence a buyer or organizer understands, for any problem the APIs return. */
 export function mensajeError(p: Problem): string {
+  // Rate limited (sign-in attempts): the wait comes from the Retry-After header.
+  if (p.status === 429) {
+    return typeof p.reintentar_en === 'number'
+      ? `Demasiados intentos; espera ${p.reintentar_en} s.`
+      : 'Demasiados intentos; espera un momento.';
+  }
   switch (slug(p)) {
     case 'agotado': {
       const disp = typeof p.disponibles === 'number' ? p.disponibles : undefined;
@@ -61,8 +69,14 @@ export function mensajeError(p: Problem): string {
       return 'Tus entradas retenidas vencieron antes de confirmar. Vuelve a intentarlo.';
     case 'usuario-duplicado':
       return p.campo === 'email'
-        ? 'Ya existe un comprador con ese email. Búscalo en lugar de registrarlo.'
+        ? 'Ya existe una cuenta con ese email. Inicia sesión o compra como invitado.'
         : 'Ya existe un comprador con ese documento.';
+    case 'credenciales-invalidas':
+      return 'Email o contraseña incorrectos.';
+    case 'sesion-requerida':
+      return 'Inicia sesión para continuar.';
+    case 'sesion-invalida':
+      return SESION_CADUCADA;
     case 'evento-duplicado':
       return 'Ya existe un evento con ese identificador.';
     case 'no-autorizado':
@@ -96,6 +110,10 @@ export function tituloFallo(p: Problem): string {
       return 'Datos inválidos';
     case 'no-encontrado':
       return 'No encontrado';
+    case 'sesion-invalida':
+      return 'Tu sesión caducó';
+    case 'sesion-requerida':
+      return 'Inicia sesión';
     default:
       return 'No se pudo completar la reserva';
   }

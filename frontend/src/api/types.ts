@@ -38,6 +38,8 @@ export interface Usuario {
   email: string;
   historial_compras: string[];
   creado_en: string;
+  /** False for a guest: registered without a password, buys by email, cannot sign in. */
+  tiene_password: boolean;
 }
 
 export interface NuevoUsuario {
@@ -46,6 +48,26 @@ export interface NuevoUsuario {
   nombre: string;
   apellido: string;
   email: string;
+  /** 10 to 128 characters, not a common one. Absent: a guest (buys by email, no sign-in). */
+  password?: string;
+}
+
+export type Rol = 'comprador' | 'organizador';
+
+/** Body of `POST /api/sesiones`; `rol` defaults to comprador. */
+export interface Credenciales {
+  email: string;
+  password: string;
+  rol?: Rol;
+}
+
+/** `POST /api/sesiones` (201) for a buyer. An organizer's `usuario` is only {id, nombre, email, creado_en}. */
+export interface SesionCreada {
+  token: string;
+  /** RFC 3339. */
+  expira_en: string;
+  rol: Rol;
+  usuario: Usuario;
 }
 
 export interface NuevaZona {
@@ -92,8 +114,10 @@ export interface Reserva {
   compensaciones: Compensacion[];
 }
 
+/** The buyer is `usuario_id` (signed in) or `email` (a guest: a buyer without a password). */
 export interface SolicitudReserva {
-  usuario_id: string;
+  usuario_id?: string;
+  email?: string;
   evento_id: string;
   zona: string;
   cantidad: number;
@@ -166,5 +190,7 @@ export interface Problem {
   motivo?: string;
   dependencia?: string;
   campo?: string;
+  /** Seconds from the `Retry-After` header of a 429 (not part of the body). */
+  reintentar_en?: number;
   [extra: string]: unknown;
 }

@@ -11,7 +11,13 @@ export type Resultado =
   | { ok: true; reserva: Reserva }
   | { ok: false; error: ApiError; /** The failed reservation, when it could be read back. */ reserva?: Reserva };
 
-export function ResultadoReserva({ resultado }: { resultado: Resultado }) {
+/** `invitado`: bought as a guest, who has no "Mis reservas" (it needs an account). */
+export function ResultadoReserva({ resultado, invitado = false }: { resultado: Resultado; invitado?: boolean }) {
+  const misReservas = invitado ? (
+    <>Compraste como invitado: guarda este código.</>
+  ) : (
+    <Link to="/mis-reservas">Ver mis reservas</Link>
+  );
   if (resultado.ok && resultado.reserva.estado === 'EN_CURSO') {
     const r = resultado.reserva;
     return (
@@ -22,7 +28,7 @@ export function ResultadoReserva({ resultado }: { resultado: Resultado }) {
           comprar: la reserva se completa sola, o se te reembolsa si no se puede.
         </p>
         <p className="muted">
-          Código de reserva: <code>{r.id}</code> · <Link to="/mis-reservas">Ver mis reservas</Link>
+          Código de reserva: <code>{r.id}</code> · {misReservas}
         </p>
       </section>
     );
@@ -41,9 +47,7 @@ export function ResultadoReserva({ resultado }: { resultado: Resultado }) {
           Código de reserva: <code>{r.id}</code>
         </p>
         <PasosSaga pasos={r.pasos} />
-        <p>
-          <Link to="/mis-reservas">Ver mis reservas</Link>
-        </p>
+        <p>{misReservas}</p>
       </section>
     );
   }

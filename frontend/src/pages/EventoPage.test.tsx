@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App';
-import { ana, evento, pasosOk, reserva } from '../test/datos';
+import { ana, evento, pasosOk, reserva, sesionDe } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
 import type { Llamada } from '../test/fetch';
 
@@ -10,11 +10,27 @@ beforeEach(() => {
   window.history.pushState(null, '', '/eventos/e1');
 });
 
-async function identificarComoAna(user: ReturnType<typeof userEvent.setup>) {
-  await user.type(await screen.findByLabelText('Tu email'), 'ana@example.com');
-  await user.click(screen.getByRole('button', { name: 'Continuar' }));
+type Usuario = ReturnType<typeof userEvent.setup>;
+
+/** Signs in on the event page (section 2); the route `POST /api/sesiones` must answer. */
+async function identificarComoAna(user: Usuario) {
+  await user.type(await screen.findByLabelText('Email'), 'ana@example.com');
+  await user.type(screen.getByLabelText('Contraseña'), 'una frase bien larga');
+  await user.click(screen.getByRole('button', { name: 'Entrar' }));
   await screen.findByTestId('comprador');
 }
+
+async function comoInvitado(user: Usuario, email: string) {
+  await user.click(await screen.findByRole('button', { name: 'Comprar como invitado' }));
+  await user.type(screen.getByLabelText('Tu email'), email);
+  await user.click(screen.getByRole('button', { name: 'Continuar como invitado' }));
+}
+
+/** The top bar (the event's own <header> is a banner for jsdom too). */
+const barra = () => document.querySelector<HTMLElement>('header.barra')!;
+
+const noBuscaUsuarios = (llamadas: Llamada[]) =>
+  expect(llamadas.filter((l) => l.method === 'GET' && l.url.startsWith('/api/usuarios'))).toEqual([]);
 
 describe('EventoPage', () => {
   it('shows zones with prices; a sold-out zone cannot be chosen', async () => {
@@ -31,13 +47,13 @@ describe('EventoPage', () => {
     expect(screen.getByRole('button', { name: 'Reservar' })).toBeDisabled();
   });
 
-  it('books: identifies the buyer, sends a fresh Idempotency-Key per attempt, shows the steps', async () => {
+  it('books signed in: by usuario_id with the Bearer, a fresh Idempotency-Key per attempt, shows the steps', async () => {
     const user = userEvent.setup();
     let liberar: () => void = () => {};
     const reservas: Llamada[] = [];
-    mockFetch({
+    const { llamadas } = mockFetch({
       'GET /api/eventos/e1': json(evento),
-      'GET /api/usuarios/ana%40example.com': json(ana),
+      'POST /api/sesiones': json(sesionDe(), 201),
       'POST /api/reservar': (l) => {
         reservas.push(l);
         if (reservas.length === 1) {
@@ -51,7 +67,13 @@ describe('EventoPage', () => {
     });
     render(<App />);
     await identificarComoAna(user);
-    expect(screen.getByTestId('comprador')).toHaveTextContent('Ana Quispe');
+    expect(screen.getByTestId('comprador')).toHaveTextContent('Comprando como Ana Quispe');
+    expect(barra()).toHaveTextContent('Hola, Ana');
+    expect(llamadas.find((l) => l.method === 'POST' && l.url === '/api/sesiones')!.body).toEqual({
+      email: 'ana@example.com',
+      password: 'una frase bien larga',
+      rol: 'comprador',
+    });
     await user.selectOptions(screen.getByLabelText('Cantidad'), '3');
     await user.click(screen.getByRole('button', { name: '4242424242424242' }));
     expect(screen.getByLabelText('Número de tarjeta')).toHaveValue('4242424242424242');
@@ -63,6 +85,8 @@ describe('EventoPage', () => {
     liberar();
     expect(await screen.findByRole('heading', { name: '¡Reserva confirmada!' })).toBeInTheDocument();
     expect(within(screen.getByRole('list', { name: 'Pasos de la reserva' })).getAllByRole('listitem')).toHaveLength(pasosOk.length);
+    // An account has "Mis reservas".
+    expect(screen.getByTestId('resultado')).toHaveTextContent('Ver mis reservas');
     expect(reservas[0].body).toEqual({
       usuario_id: ana.id,
       evento_id: 'e1',
@@ -78,6 +102,11 @@ describe('EventoPage', () => {
     expect(k1).toMatch(/^[0-9a-f-]{36}$/);
     expect(k2).toMatch(/^[0-9a-f-]{36}$/);
     expect(k1).not.toBe(k2);
+    // Every request after signing in carries the session; nobody is looked up anonymously.
+    const despues = llamadas.slice(llamadas.findIndex((l) => l.url === '/api/sesiones') + 1);
+    expect(despues.length).toBeGreaterThan(2);
+    for (const l of despues) expect(l.headers.authorization).toBe('Bearer efs_ana');
+    noBuscaUsuarios(llamadas);
   });
 
   it('follows a 202 (outcome not known yet) until the reservation is confirmed', async () => {
@@ -85,7 +114,7 @@ describe('EventoPage', () => {
     let lecturas = 0;
     mockFetch({
       'GET /api/eventos/e1': json(evento),
-      'GET /api/usuarios/ana%40example.com': json(ana),
+      'POST /api/sesiones': json(sesionDe(), 201),
       'POST /api/reservar': json(reserva({ estado: 'EN_CURSO' }), 202),
       'GET /api/reservas/r1': () => {
         lecturas += 1;
@@ -107,7 +136,7 @@ describe('EventoPage', () => {
     const user = userEvent.setup();
     mockFetch({
       'GET /api/eventos/e1': json(evento),
-      'GET /api/usuarios/ana%40example.com': json(ana),
+      'POST /api/sesiones': json(sesionDe(), 201),
       'POST /api/reservar': problem('pago-rechazado', 402, {
         motivo: 'tarjeta rechazada',
         reserva_id: 'r3',
@@ -137,49 +166,220 @@ describe('EventoPage', () => {
     await waitFor(() => expect(r).toHaveTextContent('Pagofalló'));
   });
 
-  it('registers a new buyer inline and shows each field error from the API', async () => {
+  it('a failed sign-in says why in Spanish; too many attempts waits out Retry-After', async () => {
     const user = userEvent.setup();
     let intentos = 0;
+    mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'POST /api/sesiones': () =>
+        ++intentos === 1
+          ? problem('credenciales-invalidas', 401)
+          : { ...problem('demasiados-intentos', 429), headers: { 'content-type': 'application/problem+json', 'retry-after': '30' } },
+    });
+    render(<App />);
+    await user.type(await screen.findByLabelText('Email'), 'ana@example.com');
+    await user.type(screen.getByLabelText('Contraseña'), 'no es esta');
+    await user.click(screen.getByRole('button', { name: 'Entrar' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Email o contraseña incorrectos.');
+    expect(screen.queryByTestId('comprador')).toBeNull();
+    expect(barra()).not.toHaveTextContent('Hola');
+
+    await user.click(screen.getByRole('button', { name: 'Entrar' }));
+    expect(await screen.findByText('Demasiados intentos; espera 30 s.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Entrar' })).toBeDisabled();
+  });
+
+  it('creates an account with a password (field errors from the API), then signs in by itself', async () => {
+    const user = userEvent.setup();
+    let intentos = 0;
+    const nuevo = { ...ana, id: 'u2', email: 'nuevo@example.com', nombre: 'Nuevo', apellido: 'Comprador' };
     const { llamadas } = mockFetch({
       'GET /api/eventos/e1': json(evento),
-      'GET /api/usuarios/nuevo%40example.com': problem('no-encontrado', 404),
       'POST /api/usuarios': () =>
         intentos++ === 0
           ? problem('validacion', 422, {
               errors: [
                 { campo: 'nro_documento', mensaje: 'debe tener de 4 a 20 letras, dígitos o guiones' },
                 { campo: 'nombre', mensaje: 'no puede estar vacío' },
+                { campo: 'password', mensaje: 'es una de las contraseñas más comunes' },
               ],
             })
-          : json({ ...ana, id: 'u2', email: 'nuevo@example.com', nombre: 'Nuevo' }, 201),
+          : json(nuevo, 201),
+      'POST /api/sesiones': json(sesionDe(nuevo, 'efs_nuevo'), 201),
+      'POST /api/reservar': json(reserva({ usuario_id: 'u2' }), 201),
     });
     render(<App />);
-    await user.type(await screen.findByLabelText('Tu email'), 'nuevo@example.com');
-    await user.click(screen.getByRole('button', { name: 'Continuar' }));
-    expect(await screen.findByText(/No encontramos ese email/)).toBeInTheDocument();
-    expect(screen.getByLabelText('Email')).toHaveValue('nuevo@example.com');
-    await user.selectOptions(screen.getByLabelText('Tipo de documento'), 'PASAPORTE');
-    await user.type(screen.getByLabelText('Número de documento'), '1');
-    await user.click(screen.getByRole('button', { name: 'Registrarme' }));
+    await user.click(await screen.findByRole('button', { name: 'Crear cuenta' }));
+    const form = screen.getByRole('form', { name: 'Crear cuenta' });
+    expect(within(form).getByText('Mínimo 10 caracteres')).toBeInTheDocument();
+    expect(within(form).getByLabelText('Contraseña')).toHaveAccessibleDescription('Mínimo 10 caracteres');
+    await user.type(within(form).getByLabelText('Email'), 'nuevo@example.com');
+    await user.selectOptions(within(form).getByLabelText('Tipo de documento'), 'PASAPORTE');
+    await user.type(within(form).getByLabelText('Número de documento'), '1');
+
+    // Too short: refused here, nothing is sent (an account is never sent without a password).
+    await user.type(within(form).getByLabelText('Contraseña'), 'corta');
+    await user.click(within(form).getByRole('button', { name: 'Registrarme' }));
+    expect(await within(form).findByText('debe tener al menos 10 caracteres')).toBeInTheDocument();
+    expect(llamadas.filter((l) => l.method === 'POST')).toHaveLength(0);
+
+    await user.clear(within(form).getByLabelText('Contraseña'));
+    await user.type(within(form).getByLabelText('Contraseña'), 'password123');
+    await user.click(within(form).getByRole('button', { name: 'Registrarme' }));
     expect(await screen.findByText('debe tener de 4 a 20 letras, dígitos o guiones')).toBeInTheDocument();
     expect(screen.getByText('no puede estar vacío')).toBeInTheDocument();
+    expect(screen.getByText('es una de las contraseñas más comunes')).toBeInTheDocument();
     expect(screen.getByLabelText('Número de documento')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('Contraseña')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByLabelText('Apellido')).not.toHaveAttribute('aria-invalid');
 
     await user.clear(screen.getByLabelText('Número de documento'));
     await user.type(screen.getByLabelText('Número de documento'), 'AB123456');
     await user.type(screen.getByLabelText('Nombre'), 'Nuevo');
     await user.type(screen.getByLabelText('Apellido'), 'Comprador');
+    await user.clear(screen.getByLabelText('Contraseña'));
+    await user.type(screen.getByLabelText('Contraseña'), 'caballo bateria grapa');
     await user.click(screen.getByRole('button', { name: 'Registrarme' }));
-    expect(await screen.findByTestId('comprador')).toHaveTextContent('Nuevo');
-    const alta = llamadas.filter((l) => l.method === 'POST').at(-1)!;
-    expect(alta.body).toEqual({
+    expect(await screen.findByTestId('comprador')).toHaveTextContent('Comprando como Nuevo Comprador');
+    expect(barra()).toHaveTextContent('Hola, Nuevo');
+    const posts = llamadas.filter((l) => l.method === 'POST');
+    expect(posts.map((l) => l.url)).toEqual(['/api/usuarios', '/api/usuarios', '/api/sesiones']);
+    expect(posts[1].body).toEqual({
       tipo_documento: 'PASAPORTE',
       nro_documento: 'AB123456',
       nombre: 'Nuevo',
       apellido: 'Comprador',
       email: 'nuevo@example.com',
+      password: 'caballo bateria grapa',
     });
+    expect(posts[2].body).toEqual({ email: 'nuevo@example.com', password: 'caballo bateria grapa', rol: 'comprador' });
+
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    await screen.findByRole('heading', { name: '¡Reserva confirmada!' });
+    const r = llamadas.find((l) => l.url === '/api/reservar')!;
+    expect(r.body).toMatchObject({ usuario_id: 'u2' });
+    expect(r.headers.authorization).toBe('Bearer efs_nuevo');
+  });
+
+  it('buys as a guest by email: no lookup, no session, the email in the reserve body', async () => {
+    const user = userEvent.setup();
+    const { llamadas } = mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'POST /api/reservar': json(reserva({ usuario_id: 'u9' }), 201),
+    });
+    render(<App />);
+    await comoInvitado(user, 'Invitada@Example.com');
+    expect(screen.getByTestId('comprador')).toHaveTextContent('Comprando como invitado · invitada@example.com');
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    await screen.findByRole('heading', { name: '¡Reserva confirmada!' });
+    const r = llamadas.find((l) => l.url === '/api/reservar')!;
+    expect(r.body).toEqual({
+      email: 'invitada@example.com',
+      evento_id: 'e1',
+      zona: 'Campo',
+      cantidad: 1,
+      pago: { metodo: 'tarjeta', numero_tarjeta: '4242424242424242' },
+    });
+    expect(r.headers.authorization).toBeUndefined();
+    noBuscaUsuarios(llamadas);
+    expect(llamadas.map((l) => `${l.method} ${l.url}`).filter((x) => !x.startsWith('GET /api/eventos'))).toEqual(['POST /api/reservar']);
+    // A guest has no "Mis reservas": the code is what they keep.
+    expect(screen.getByTestId('resultado')).toHaveTextContent('Compraste como invitado: guarda este código.');
+    expect(screen.getByTestId('resultado')).not.toHaveTextContent('Ver mis reservas');
+    expect(window.localStorage.getItem('eventflow.email')).toBe('invitada@example.com');
+  });
+
+  it('a guest whose email is unknown registers without a password, then buys by email', async () => {
+    const user = userEvent.setup();
+    let compras = 0;
+    const { llamadas } = mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'POST /api/reservar': () =>
+        ++compras === 1 ? problem('no-encontrado', 404, { detail: 'El usuario no existe' }) : json(reserva({ usuario_id: 'u3' }), 201),
+      'POST /api/usuarios': json({ ...ana, id: 'u3', email: 'nueva@example.com', tiene_password: false }, 201),
+    });
+    render(<App />);
+    await comoInvitado(user, 'nueva@example.com');
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+
+    const form = await screen.findByRole('form', { name: 'Registro de invitado' });
+    expect(form).toHaveTextContent('No encontramos nueva@example.com. Completa tus datos para comprar como invitado:');
+    expect(within(form).queryByLabelText('Contraseña')).toBeNull();
+    expect(within(form).getByLabelText('Email')).toHaveValue('nueva@example.com');
+    expect(screen.queryByTestId('resultado')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Reservar' })).toBeDisabled();
+    expect(screen.getByText(/completa tus datos de comprador/)).toBeInTheDocument();
+
+    await user.type(within(form).getByLabelText('Número de documento'), '45678912');
+    await user.type(within(form).getByLabelText('Nombre'), 'Nueva');
+    await user.type(within(form).getByLabelText('Apellido'), 'Invitada');
+    await user.click(within(form).getByRole('button', { name: 'Guardar y continuar' }));
+    expect(await screen.findByTestId('comprador')).toHaveTextContent('Comprando como invitado · nueva@example.com');
+    const alta = llamadas.find((l) => l.url === '/api/usuarios')!;
+    expect(alta.body).toEqual({ tipo_documento: 'DNI', nro_documento: '45678912', nombre: 'Nueva', apellido: 'Invitada', email: 'nueva@example.com' });
+
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    await screen.findByRole('heading', { name: '¡Reserva confirmada!' });
+    const compra = llamadas.filter((l) => l.url === '/api/reservar');
+    expect(compra).toHaveLength(2);
+    expect(compra[1].body).toMatchObject({ email: 'nueva@example.com' });
+    expect(compra[1].body).not.toHaveProperty('usuario_id');
+    noBuscaUsuarios(llamadas);
+  });
+
+  it('a guest registration that finds the email taken just goes on with that email', async () => {
+    const user = userEvent.setup();
+    let compras = 0;
+    mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'POST /api/reservar': () =>
+        ++compras === 1 ? problem('no-encontrado', 404, { detail: 'El usuario no existe' }) : json(reserva(), 201),
+      'POST /api/usuarios': problem('usuario-duplicado', 409, { campo: 'email' }),
+    });
+    render(<App />);
+    await comoInvitado(user, 'ya@example.com');
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    const form = await screen.findByRole('form', { name: 'Registro de invitado' });
+    await user.type(within(form).getByLabelText('Número de documento'), '45678912');
+    await user.type(within(form).getByLabelText('Nombre'), 'Ya');
+    await user.type(within(form).getByLabelText('Apellido'), 'Estaba');
+    await user.click(within(form).getByRole('button', { name: 'Guardar y continuar' }));
+    expect(await screen.findByTestId('comprador')).toHaveTextContent('Comprando como invitado · ya@example.com');
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    expect(await screen.findByRole('heading', { name: '¡Reserva confirmada!' })).toBeInTheDocument();
+  });
+
+  it('a 401 sesion-invalida drops the session and shows the sign-in form with the notice', async () => {
+    const user = userEvent.setup();
+    const { llamadas } = mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'POST /api/sesiones': json(sesionDe(), 201),
+      'POST /api/reservar': problem('sesion-invalida', 401),
+    });
+    render(<App />);
+    await identificarComoAna(user);
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    const form = await screen.findByRole('form', { name: 'Iniciar sesión' });
+    expect(form).toHaveTextContent('Tu sesión caducó; vuelve a iniciar sesión.');
+    expect(screen.getByTestId('resultado')).toHaveTextContent('Tu sesión caducó');
+    expect(screen.queryByTestId('comprador')).toBeNull();
+    expect(barra()).not.toHaveTextContent('Hola');
+    expect(within(barra()).getByRole('link', { name: 'Iniciar sesión' })).toBeInTheDocument();
+    // The token is gone from the client too: the next request goes without it.
+    // (the page reloads the event after every attempt)
+    const i = llamadas.findIndex((l) => l.url === '/api/reservar');
+    await waitFor(() => expect(llamadas.slice(i + 1).some((l) => l.url === '/api/eventos/e1')).toBe(true));
+    for (const l of llamadas.slice(i + 1)) expect(l.headers.authorization).toBeUndefined();
+    // Signing in again clears the notice.
+    await user.type(within(form).getByLabelText('Contraseña'), 'una frase bien larga');
+    await user.click(within(form).getByRole('button', { name: 'Entrar' }));
+    await screen.findByTestId('comprador');
+    expect(screen.queryByText('Tu sesión caducó; vuelve a iniciar sesión.', { selector: '.aviso' })).toBeNull();
   });
 
   it('says so when the event does not exist', async () => {

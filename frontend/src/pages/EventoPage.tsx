@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, ApiError, comoApiError, nuevaClave } from '../api/client';
+import { slug } from '../api/messages';
 import type { Evento, Reserva, Zona } from '../api/types';
 import { useComprador } from '../comprador';
 import { Cargando, MensajeError } from '../components/Estado';
@@ -43,6 +44,14 @@ export async function seguirReserva(id: string, cadaMs = SEGUIMIENTO_MS): Promis
   return ultima ?? (await api.reserva(id));
 }
 
+/**
+ * The 404 of a guest's booking whose email no buyer has (the API checks the buyer before
+ * anything else and says "El usuario no existe"). The event's own 404 names the event.
+ */
+function compradorDesconocido(e: ApiError): boolean {
+  return e.status === 404 && slug(e.problem) === 'no-encontrado' && !/evento/i.test(e.problem.detail ?? '');
+}
+
 /** A reservation that ended FALLIDA after a 202, shown as the failure it became. */
 function fallida(r: Reserva): Resultado {
   const f = r.fallo;
@@ -81,7 +90,7 @@ export function EventoPage({ id }: { id: string }) {
 }
 
 function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) {
-  const { comprador, setComprador } = useComprador();
+  const { comprador, setInvitado } = useComprador();
   const primeraConEntradas = evento.zonas.find((z) => z.disponibles > 0)?.nombre ?? evento.zonas[0]?.nombre ?? '';
   const [zonaNombre, setZonaNombre] = useState(primeraConEntradas);
   const [cantidad, setCantidad] = useState(1);
@@ -103,17 +112,19 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
   const faltan: string[] = [];
   if (agotada) faltan.push('elige una zona con entradas');
   if (!comprador) faltan.push('identifícate como comprador');
+  else if (comprador.tipo === 'invitado' && comprador.porRegistrar) faltan.push('completa tus datos de comprador');
   if (!/^\d{13,19}$/.test(tarjetaLimpia)) faltan.push('ingresa un número de tarjeta');
 
   const reservar = async (e: FormEvent) => {
     e.preventDefault();
-    if (!comprador || !zona || enviando) return;
+    if (!comprador || !zona || enviando || faltan.length > 0) return;
     setEnviando(true);
     setResultado(undefined);
     try {
       const reserva = await api.reservar(
         {
-          usuario_id: comprador.id,
+          // An account books by id (with its session); a guest by email.
+          ...(comprador.tipo === 'cuenta' ? { usuario_id: comprador.usuario.id } : { email: comprador.email }),
           evento_id: evento.id,
           zona: zona.nombre,
           cantidad,
@@ -134,6 +145,11 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
       }
     } catch (err) {
       const error = comoApiError(err);
+      if (comprador.tipo === 'invitado' && compradorDesconocido(error)) {
+        // Nothing was booked: the guest registers (section 2), then books again.
+        setInvitado(comprador.email, true);
+        return;
+      }
       // The failed reservation holds the SAGA's steps: show them when it can be read.
       let reserva;
       // Only a payment failure or an outage leaves a stored reservation: a refusal
@@ -212,10 +228,10 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
 
         <section className="tarjeta">
           <h2>2. Comprador</h2>
-          <IdentificarComprador comprador={comprador} onComprador={setComprador} />
+          <IdentificarComprador />
         </section>
 
-        {/* Its own form: the buyer's search and registration above are forms too. */}
+        {/* Its own form: sign-in, registration and the guest's email above are forms too. */}
         <form onSubmit={reservar} aria-label="Pago y reserva">
         <section className="tarjeta">
           <h2>3. Pago</h2>
@@ -279,7 +295,7 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
         {enviando && <Cargando texto="Procesando tu reserva…" />}
         </form>
       </div>
-      {resultado && <ResultadoReserva resultado={resultado} />}
+      {resultado && <ResultadoReserva resultado={resultado} invitado={comprador?.tipo === 'invitado'} />}
     </>
   );
 }

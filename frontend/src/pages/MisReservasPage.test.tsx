@@ -2,8 +2,26 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App';
-import { ana, evento, reserva } from '../test/datos';
+import { ana, evento, reserva, sesionDe } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
+import type { Llamada } from '../test/fetch';
+
+type Usuario = ReturnType<typeof userEvent.setup>;
+
+async function entrar(user: Usuario, email = 'ana@example.com') {
+  const form = await screen.findByRole('form', { name: 'Iniciar sesión' });
+  await user.clear(within(form).getByLabelText('Email'));
+  await user.type(within(form).getByLabelText('Email'), email);
+  await user.type(within(form).getByLabelText('Contraseña'), 'una frase bien larga');
+  await user.click(within(form).getByRole('button', { name: 'Entrar' }));
+}
+
+/** Every call after the sign-in went with the session's Bearer. */
+function conSesion(llamadas: Llamada[], token = 'efs_ana') {
+  const despues = llamadas.slice(llamadas.findIndex((l) => l.url === '/api/sesiones') + 1);
+  expect(despues.length).toBeGreaterThan(0);
+  for (const l of despues) expect(l.headers.authorization, `${l.method} ${l.url}`).toBe(`Bearer ${token}`);
+}
 
 beforeEach(() => {
   window.history.pushState(null, '', '/mis-reservas');
@@ -22,11 +40,23 @@ const notif = (id: string, tipo: string, titulo: string) => ({
 });
 
 describe('MisReservasPage', () => {
-  it('finds the buyer by email; lists reservations, audit trail and notifications; cancels with confirmation', async () => {
+  it('needs a session: signed out it shows the sign-in form and asks the API nothing', async () => {
+    const { llamadas } = mockFetch({});
+    render(<App />);
+    const form = await screen.findByRole('form', { name: 'Iniciar sesión' });
+    expect(screen.getByText('Inicia sesión para ver tus reservas.')).toBeInTheDocument();
+    expect(within(form).getByLabelText('Contraseña')).toBeInTheDocument();
+    // No free-text lookup by email any more.
+    expect(screen.queryByRole('button', { name: 'Ver mis reservas' })).toBeNull();
+    expect(within(screen.getByRole('main')).getByRole('link', { name: 'Crear cuenta' })).toHaveAttribute('href', '/crear-cuenta?volver=/mis-reservas');
+    expect(llamadas).toEqual([]);
+  });
+
+  it('signed in: lists its own reservations, audit trail and notifications with the Bearer; cancels with confirmation', async () => {
     const user = userEvent.setup();
     let cancelada = false;
     const { llamadas } = mockFetch({
-      'GET /api/usuarios/ana%40example.com': json(ana),
+      'POST /api/sesiones': json(sesionDe(), 201),
       [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: () =>
         json({
           items: [
@@ -58,8 +88,7 @@ describe('MisReservasPage', () => {
       },
     });
     render(<App />);
-    await user.type(screen.getByLabelText('Tu email'), 'ana@example.com');
-    await user.click(screen.getByRole('button', { name: 'Ver mis reservas' }));
+    await entrar(user);
 
     const tarjeta = (await screen.findAllByRole('heading', { name: 'Rock en el Parque' }))[0].closest('li')!;
     expect(within(tarjeta).getByTestId('estado')).toHaveTextContent('Confirmada');
@@ -82,7 +111,7 @@ describe('MisReservasPage', () => {
     expect(dialogo).toHaveTextContent('Se reembolsarán S/ 160.00');
     // "No" keeps it.
     await user.click(within(dialogo).getByRole('button', { name: 'No, mantenerla' }));
-    expect(llamadas.some((l) => l.method === 'POST')).toBe(false);
+    expect(llamadas.some((l) => l.url.endsWith('/cancelar'))).toBe(false);
     await user.click(within(tarjeta).getByRole('button', { name: 'Cancelar reserva' }));
     await user.click(within(tarjeta).getByRole('button', { name: 'Sí, cancelar' }));
     expect(await within(tarjeta).findByText(/Reserva cancelada\. Se reembolsaron S\/ 160.00 y 2 entradas volvieron a la venta/)).toBeInTheDocument();
@@ -90,32 +119,80 @@ describe('MisReservasPage', () => {
     expect(within(tarjeta).queryByRole('button', { name: 'Cancelar reserva' })).toBeNull();
     // The cancellation notification arrives through the bus: the page looks again.
     await waitFor(() => expect(screen.getByText('Reserva cancelada.')).toBeInTheDocument(), { timeout: 3000 });
+    expect(screen.getByText(`Comprador: Ana Quispe (ana@example.com)`)).toBeInTheDocument();
+    // Only this buyer's id, always with the session; no lookup of anyone.
+    const listas = llamadas.filter((l) => l.url.startsWith('/api/reservas?') || l.url.startsWith('/api/notificaciones?'));
+    expect(listas.length).toBeGreaterThanOrEqual(4);
+    for (const l of listas) expect(l.url).toContain(`usuario_id=${ana.id}&`);
+    expect(llamadas.some((l) => l.url.startsWith('/api/usuarios'))).toBe(false);
+    conSesion(llamadas);
   });
 
   it('shows why a cancellation was refused', async () => {
     const user = userEvent.setup();
     mockFetch({
-      'GET /api/usuarios/ana%40example.com': json(ana),
+      'POST /api/sesiones': json(sesionDe(), 201),
       [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva()] }),
       [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [] }),
       'GET /api/eventos/e1': json(evento),
       'POST /api/reservas/r1/cancelar': problem('evento-finalizado', 409),
     });
     render(<App />);
-    await user.type(screen.getByLabelText('Tu email'), 'ana@example.com');
-    await user.click(screen.getByRole('button', { name: 'Ver mis reservas' }));
+    await entrar(user);
     await user.click(await screen.findByRole('button', { name: 'Cancelar reserva' }));
     await user.click(screen.getByRole('button', { name: 'Sí, cancelar' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('El evento ya se realizó');
     expect(screen.getByText('Sin notificaciones.')).toBeInTheDocument();
   });
 
-  it('says when nobody has that email', async () => {
+  it('signing out empties the page; another buyer sees only theirs', async () => {
     const user = userEvent.setup();
-    mockFetch({ 'GET /api/usuarios/nadie%40example.com': problem('no-encontrado', 404) });
+    const luis = { ...ana, id: '22222222-2222-4222-8222-222222222222', nombre: 'Luis', apellido: 'Rojas', email: 'luis@example.com' };
+    const { llamadas } = mockFetch({
+      'POST /api/sesiones': (l) => {
+        const b = l.body as { email: string };
+        return b.email === 'luis@example.com' ? json(sesionDe(luis, 'efs_luis'), 201) : json(sesionDe(), 201);
+      },
+      'DELETE /api/sesiones/actual': { status: 204 },
+      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva()] }),
+      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [] }),
+      [`GET /api/reservas?usuario_id=${luis.id}&limit=100`]: json({ items: [] }),
+      [`GET /api/notificaciones?usuario_id=${luis.id}&limit=50`]: json({ items: [] }),
+      'GET /api/eventos/e1': json(evento),
+    });
     render(<App />);
-    await user.type(screen.getByLabelText('Tu email'), 'nadie@example.com');
-    await user.click(screen.getByRole('button', { name: 'Ver mis reservas' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('No hay un comprador registrado con el email nadie@example.com');
+    await entrar(user);
+    expect(await screen.findByRole('button', { name: 'Cancelar reserva' })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Cerrar sesión' }));
+    expect(await screen.findByRole('form', { name: 'Iniciar sesión' })).toBeInTheDocument();
+    expect(document.querySelector('[data-reserva-id]')).toBeNull();
+    const salida = llamadas.find((l) => l.method === 'DELETE')!;
+    expect(salida.url).toBe('/api/sesiones/actual');
+    expect(salida.headers.authorization).toBe('Bearer efs_ana');
+
+    await entrar(user, 'luis@example.com');
+    expect(await screen.findByText('Todavía no tienes reservas.', { exact: false })).toBeInTheDocument();
+    expect(document.querySelector('[data-reserva-id]')).toBeNull();
+    const deLuis = llamadas.slice(llamadas.findIndex((l) => l.url === '/api/sesiones' && (l.body as { email: string }).email === 'luis@example.com') + 1);
+    expect(deLuis.length).toBeGreaterThan(0);
+    for (const l of deLuis) {
+      expect(l.url).not.toContain(ana.id);
+      expect(l.headers.authorization).toBe('Bearer efs_luis');
+    }
+  });
+
+  it('a 401 sesion-invalida while loading drops the session: the sign-in form with the notice', async () => {
+    const user = userEvent.setup();
+    mockFetch({
+      'POST /api/sesiones': json(sesionDe(), 201),
+      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: problem('sesion-invalida', 401),
+      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: problem('sesion-invalida', 401),
+    });
+    render(<App />);
+    await entrar(user);
+    const form = await screen.findByRole('form', { name: 'Iniciar sesión' });
+    await waitFor(() => expect(form).toHaveTextContent('Tu sesión caducó; vuelve a iniciar sesión.'));
+    expect(document.querySelector<HTMLElement>('header.barra')).not.toHaveTextContent('Hola');
   });
 });

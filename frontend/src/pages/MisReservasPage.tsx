@@ -1,10 +1,11 @@
-// A buyer's reservations (status, audit trail, cancellation) and notifications.
+// The signed-in buyer's reservations (status, audit trail, cancellation) and notifications.
+// Signed out, the sign-in form: there is no lookup by email.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { FormEvent } from 'react';
 import { api, ApiError, comoApiError } from '../api/client';
 import type { Bitacora, Evento, Notificacion, Reserva, Usuario } from '../api/types';
 import { detalleBitacora, nombreEstado, nombreEventoBitacora, nombrePaso } from '../api/messages';
-import { emailRecordado, useComprador } from '../comprador';
+import { useSesion } from '../sesion';
+import { IniciarSesion } from '../components/Acceso';
 import { Aviso, Cargando, MensajeError } from '../components/Estado';
 import { Compensaciones, PasosSaga } from '../components/Saga';
 import { entradas, formatFecha, formatFechaCorta, formatPrecio } from '../format';
@@ -48,9 +49,28 @@ async function cargarDatos(u: Usuario, signal?: AbortSignal): Promise<Datos> {
 }
 
 export function MisReservasPage() {
-  const { comprador, setComprador } = useComprador();
-  const [email, setEmail] = useState(() => comprador?.email ?? emailRecordado());
-  const [buscando, setBuscando] = useState(false);
+  const { sesion } = useSesion();
+  if (!sesion) {
+    return (
+      <div>
+        <h1>Mis reservas</h1>
+        <section className="tarjeta acceso-tarjeta">
+          <p>Inicia sesión para ver tus reservas.</p>
+          <IniciarSesion />
+          <p className="muted">
+            ¿No tienes cuenta? <Link to="/crear-cuenta?volver=/mis-reservas">Crear cuenta</Link>
+          </p>
+        </section>
+      </div>
+    );
+  }
+  // A new component per buyer: nothing of the previous one's stays on screen.
+  return <ReservasDe key={sesion.usuario.id} usuario={sesion.usuario} />;
+}
+
+/** The signed-in buyer's reservations and notifications, by their id only. */
+function ReservasDe({ usuario: comprador }: { usuario: Usuario }) {
+  const [buscando, setBuscando] = useState(true);
   const [error, setError] = useState<ApiError>();
   const [datos, setDatos] = useState<Datos>();
   const ctrl = useRef<AbortController | null>(null);
@@ -74,68 +94,29 @@ export function MisReservasPage() {
   }, []);
 
   useEffect(() => {
-    if (comprador) void cargar(comprador);
+    void cargar(comprador);
     return () => ctrl.current?.abort();
   }, [comprador, cargar]);
-
-  const buscar = async (e: FormEvent) => {
-    e.preventDefault();
-    const limpio = email.trim();
-    if (!limpio) return;
-    setBuscando(true);
-    setError(undefined);
-    setDatos(undefined);
-    try {
-      const u = await api.usuario(limpio);
-      setComprador(u); // the effect above loads the reservations
-    } catch (err) {
-      const ae = comoApiError(err);
-      setError(
-        ae.status === 404
-          ? new ApiError({ ...ae.problem, detail: `No hay un comprador registrado con el email ${limpio}.` })
-          : ae,
-      );
-      setBuscando(false);
-    }
-  };
 
   const actualizar = (r: Reserva) =>
     setDatos((d) => d && { ...d, reservas: d.reservas.map((x) => (x.id === r.id ? r : x)) });
 
   // Notifications arrive through the message bus a moment after the change that causes them.
   const refrescarLuego = () => {
-    if (!comprador) return;
-    window.setTimeout(() => void cargar(comprador, true), 800);
+    window.setTimeout(() => {
+      if (!ctrl.current?.signal.aborted) void cargar(comprador, true);
+    }, 800);
   };
 
   return (
     <div>
       <h1>Mis reservas</h1>
-      <form className="form-fila tarjeta" onSubmit={buscar} aria-label="Buscar mis reservas">
-        <div className="campo campo-ancho">
-          <label htmlFor="mis-email">Tu email</label>
-          <input
-            id="mis-email"
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            placeholder="ana@example.com"
-          />
-        </div>
-        <button type="submit" className="btn btn-primario" disabled={buscando}>
-          {buscando ? 'Buscando…' : 'Ver mis reservas'}
-        </button>
-      </form>
-      {comprador && (
-        <p className="muted">
-          Comprador: {comprador.nombre} {comprador.apellido} ({comprador.email})
-        </p>
-      )}
+      <p className="muted">
+        Comprador: {comprador.nombre} {comprador.apellido} ({comprador.email})
+      </p>
       {buscando && !datos && <Cargando texto="Cargando tus reservas…" />}
-      {error && <MensajeError error={error} onReintentar={comprador ? () => void cargar(comprador) : undefined} />}
-      {datos && comprador && (
+      {error && <MensajeError error={error} onReintentar={() => void cargar(comprador)} />}
+      {datos && (
         <div className="dos-columnas">
           <section aria-labelledby="titulo-reservas">
             <div className="cabecera-pagina">

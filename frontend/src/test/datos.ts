@@ -23,7 +23,13 @@ export const ana: Usuario = {
   email: 'ana@example.com',
   historial_compras: [],
   creado_en: '2026-11-01T00:00:00Z',
+  tiene_password: true,
 };
+
+/** A buyer's `POST /api/sesiones` answer. */
+export function sesionDe(usuario: Usuario = ana, token = 'efs_ana') {
+  return { token, expira_en: '2027-01-01T00:00:00Z', rol: 'comprador' as const, usuario };
+}
 
 export const pasosOk = [
   { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 2 },
