@@ -654,6 +654,7 @@ async fn patch_rechaza_lo_invalido_sin_cambiar_nada(app: &TestApp) {
     let res = app
         .client
         .patch(app.url(&path))
+        .bearer_auth(&app.admin_token)
         .header(CONTENT_TYPE, "application/json")
         .body("{\"nombre\": ")
         .send()
@@ -663,6 +664,7 @@ async fn patch_rechaza_lo_invalido_sin_cambiar_nada(app: &TestApp) {
     let res = app
         .client
         .patch(app.url(&path))
+        .bearer_auth(&app.admin_token)
         .body("{\"nombre\": \"X\"}")
         .send()
         .await

@@ -15,6 +15,7 @@ mod remoto;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -176,7 +177,7 @@ pub fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
     }
 }
 
-impl<S: Identidades + Send + Sync> axum::extract::FromRequestParts<S> for Llamante {
+impl<S: Identidades + Send + Sync> FromRequestParts<S> for Llamante {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
@@ -206,6 +207,38 @@ impl<S: Identidades + Send + Sync> axum::extract::FromRequestParts<S> for Llaman
         };
         parts.extensions.insert(llamante);
         Ok(llamante)
+    }
+}
+
+/// A caller with a session (or the admin): rejects anonymous requests with 401 before
+/// the body is read, so a stranger learns nothing from validation errors.
+#[derive(Debug, Clone, Copy)]
+pub struct ConSesion(pub Llamante);
+
+impl<S: Identidades + Send + Sync> FromRequestParts<S> for ConSesion {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Ok(Self(
+            Llamante::from_request_parts(parts, state)
+                .await?
+                .exigir_sesion()?,
+        ))
+    }
+}
+
+/// The platform admin only: 401 anonymous, 403 anyone else, before the body is read.
+#[derive(Debug, Clone, Copy)]
+pub struct AdminPlataforma;
+
+impl<S: Identidades + Send + Sync> FromRequestParts<S> for AdminPlataforma {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Llamante::from_request_parts(parts, state)
+            .await?
+            .exigir_admin()?;
+        Ok(Self)
     }
 }
 

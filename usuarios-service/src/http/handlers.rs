@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use eventflow_shared::identidad::{prohibido, Llamante};
+use eventflow_shared::identidad::{prohibido, ConSesion, Llamante};
 use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
 use uuid::Uuid;
 
@@ -162,11 +162,10 @@ pub async fn obtener_usuario(
     ))]
 pub async fn actualizar_usuario(
     State(state): State<AppState>,
-    llamante: Llamante,
+    ConSesion(llamante): ConSesion,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ActualizarUsuario>,
 ) -> Result<Json<Usuario>, ApiError> {
-    let llamante = llamante.exigir_sesion()?;
     let uuid = parse_uuid(&id)?;
     if !llamante.es_comprador(uuid) {
         return Err(no_existe(&id));

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use eventflow_shared::identidad::Llamante;
+use eventflow_shared::identidad::AdminPlataforma;
 use eventflow_shared::{ApiError, ApiJson, FieldError, Problem};
 use uuid::Uuid;
 
@@ -34,10 +34,9 @@ use crate::store::StoreError;
     ))]
 pub async fn crear_organizador(
     State(state): State<AppState>,
-    llamante: Llamante,
+    _: AdminPlataforma,
     ApiJson(body): ApiJson<CrearOrganizador>,
 ) -> Result<impl IntoResponse, ApiError> {
-    llamante.exigir_admin()?;
     let mut errors = Vec::new();
     let nombre = body.nombre.trim().to_owned();
     if nombre.is_empty() || nombre.chars().count() > 100 || nombre.chars().any(char::is_control) {

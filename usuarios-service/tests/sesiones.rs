@@ -1,0 +1,505 @@
+//! Accounts, sessions and who may see what: sign-in, revocation, limits, lookalike
+//! emails, no timing oracle, and the authorization matrix over every documented route.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use common::{json_body, problem, validation, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const CLAVE: &str = "caballo-bateria-grapa";
+
+async fn slug(res: reqwest::Response, status: StatusCode) -> String {
+    let p = problem(res, status).await;
+    p["type"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("urn:eventflow:problem:")
+        .to_owned()
+}
+
+both_backends!(iniciar_leer_y_cerrar_sesion);
+async fn iniciar_leer_y_cerrar_sesion(app: &TestApp) {
+    let (u, token) = app.cuenta("ana@example.com", "10000001", CLAVE).await;
+    assert!(token.starts_with("efs_"), "{token}");
+    let yo = |t: &str| {
+        app.como(Method::GET, "/api/sesiones/actual", Some(t))
+            .send()
+    };
+    let s = json_body(yo(&token).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(
+        (s["rol"].clone(), s["usuario"]["id"].clone()),
+        (json!("comprador"), u["id"].clone())
+    );
+    // The profile is the buyer's own.
+    let path = format!("/api/usuarios/{}", u["id"].as_str().unwrap());
+    let r = app
+        .como(Method::GET, &path, Some(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        json_body(r, StatusCode::OK).await["email"],
+        "ana@example.com"
+    );
+    // Changing the email takes the current password.
+    let patch = |b: Value| app.como(Method::PATCH, &path, Some(&token)).json(&b).send();
+    let r = patch(json!({"email": "ana2@example.com"})).await.unwrap();
+    assert_eq!(validation(r).await, ["password_actual"]);
+    let r = patch(json!({"email": "ana2@example.com", "password_actual": "no-es-la-clave"}))
+        .await
+        .unwrap();
+    assert_eq!(slug(r, StatusCode::FORBIDDEN).await, "prohibido");
+    let r = patch(json!({"email": "ana2@example.com", "password_actual": CLAVE}))
+        .await
+        .unwrap();
+    assert_eq!(
+        json_body(r, StatusCode::OK).await["email"],
+        "ana2@example.com"
+    );
+    // Sign out: the token is dead at once.
+    let r = app
+        .como(Method::DELETE, "/api/sesiones/actual", Some(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        slug(yo(&token).await.unwrap(), StatusCode::UNAUTHORIZED).await,
+        "sesion-invalida"
+    );
+    let r = app
+        .como(Method::GET, &path, Some(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slug(r, StatusCode::UNAUTHORIZED).await, "sesion-invalida");
+    // A token in the wrong format is refused before any lookup.
+    for malo in ["abc", "efs_corto", &format!("{token}x"), "Basic xyz"] {
+        let r = app
+            .como(Method::GET, "/api/sesiones/actual", Some(malo))
+            .send()
+            .await
+            .unwrap();
+        problem(r, StatusCode::UNAUTHORIZED).await;
+    }
+    // Sessions are stored hashed: on MongoDB the token itself appears nowhere.
+    if let Some((uri, db)) = &app.mongo {
+        let db = eventflow_shared::mongo::connect(uri, db).await.unwrap();
+        let docs: Vec<bson::Document> = futures::TryStreamExt::try_collect(
+            db.collection::<bson::Document>("sesiones")
+                .find(bson::doc! {})
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert!(!format!("{docs:?}").contains(&token));
+    }
+}
+
+both_backends!(email_y_password_incorrectos_son_la_misma_respuesta);
+async fn email_y_password_incorrectos_son_la_misma_respuesta(app: &TestApp) {
+    app.cuenta("ana@example.com", "10000001", CLAVE).await;
+    // A guest (no password) cannot sign in either, with the same answer.
+    app.crear(&common::nuevo_usuario("invitado@example.com", "10000002"))
+        .await;
+    let intento = |email: &str, pw: &str| {
+        let body = json!({"email": email, "password": pw});
+        async move { app.post_json("/api/sesiones", &body).await }
+    };
+    let mut cuerpos = BTreeSet::new();
+    for (email, pw) in [
+        ("ana@example.com", "otra-clave-larga"),
+        ("nadie@example.com", CLAVE),
+        ("invitado@example.com", CLAVE),
+    ] {
+        let antes = app.contrasenas.verificaciones();
+        let mut p = problem(intento(email, pw).await, StatusCode::UNAUTHORIZED).await;
+        // Each path runs exactly one argon2 verification: the unknown email against a dummy hash.
+        assert_eq!(app.contrasenas.verificaciones(), antes + 1, "{email}");
+        p.as_object_mut().unwrap().remove("instance");
+        cuerpos.insert(p.to_string());
+    }
+    assert_eq!(
+        cuerpos.len(),
+        1,
+        "the three refusals must be identical: {cuerpos:?}"
+    );
+    // Timing, printed and not asserted (machines vary): the medians should be close.
+    let mediana = |v: &mut Vec<u128>| {
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    let (mut mal_pw, mut mal_email) = (Vec::new(), Vec::new());
+    for i in 0..200 {
+        let t = Instant::now();
+        intento("ana@example.com", &format!("equivocada-{i}")).await;
+        mal_pw.push(t.elapsed().as_micros());
+        let t = Instant::now();
+        intento(&format!("nadie{i}@example.com"), CLAVE).await;
+        mal_email.push(t.elapsed().as_micros());
+    }
+    println!(
+        "median sign-in refusal ({}): wrong password {} µs, unknown email {} µs",
+        app.backend,
+        mediana(&mut mal_pw),
+        mediana(&mut mal_email)
+    );
+}
+
+both_backends!(password_enorme_es_422_sin_hash);
+async fn password_enorme_es_422_sin_hash(app: &TestApp) {
+    // 1 MB never reaches the handler (the 64 KiB body cap); 60 KiB is refused by length.
+    let antes = app.contrasenas.verificaciones();
+    let r = app
+        .post_json(
+            "/api/sesiones",
+            &json!({"email": "ana@example.com", "password": "x".repeat(1 << 20)}),
+        )
+        .await;
+    problem(r, StatusCode::PAYLOAD_TOO_LARGE).await;
+    let r = app
+        .post_json(
+            "/api/sesiones",
+            &json!({"email": "ana@example.com", "password": "x".repeat(60_000)}),
+        )
+        .await;
+    assert_eq!(validation(r).await, ["password"]);
+    assert_eq!(
+        app.contrasenas.verificaciones(),
+        antes,
+        "no argon2 for a huge password"
+    );
+    let mut body = common::nuevo_usuario("ana@example.com", "10000001");
+    body["password"] = json!("x".repeat(60_000));
+    let t = Instant::now();
+    assert_eq!(
+        validation(app.post_json("/api/usuarios", &body).await).await,
+        ["password"]
+    );
+    println!("64 KiB password refused in {:?}", t.elapsed());
+    for (pw, por) in [
+        ("corta", "short"),
+        ("1234567890", "common"),
+        ("Password123", "common"),
+    ] {
+        body["password"] = json!(pw);
+        assert_eq!(
+            validation(app.post_json("/api/usuarios", &body).await).await,
+            ["password"],
+            "{por}"
+        );
+    }
+    assert_eq!(app.total().await, 0);
+}
+
+mod limites {
+    use super::*;
+
+    async fn limitado() -> TestApp {
+        common::spawn_app_with(eventflow_shared::config::StoreConfig::Embedded, |c| {
+            c.limites = usuarios_service::config::LimitesSesion {
+                por_email: 3,
+                por_ip: 5,
+            };
+        })
+        .await
+    }
+
+    /// Many concurrent guessers on one account: exactly the allowance gets through.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn por_email_y_por_ip_con_retry_after() {
+        let app = limitado().await;
+        app.cuenta("ana@example.com", "10000001", CLAVE).await; // 1 of ana's 3
+        let intentos = (0..10).map(|i| {
+            let c = app.client.clone();
+            let url = app.url("/api/sesiones");
+            async move {
+                c.post(url)
+                    .header("x-forwarded-for", format!("10.0.0.{i}"))
+                    .json(&json!({"email": "ana@example.com", "password": "no-es-la-clave"}))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        });
+        let rs = futures::future::join_all(intentos).await;
+        let n401 = rs
+            .iter()
+            .filter(|r| r.status() == StatusCode::UNAUTHORIZED)
+            .count();
+        let n429: Vec<_> = rs
+            .iter()
+            .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+            .collect();
+        assert_eq!((n401, n429.len()), (2, 8));
+        let espera: u64 = n429[0].headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&espera), "{espera}");
+        // Even the right password waits now: the limit counts attempts, not failures.
+        let r = app
+            .post_json(
+                "/api/sesiones",
+                &json!({"email": "ana@example.com", "password": CLAVE}),
+            )
+            .await;
+        assert_eq!(
+            slug(r, StatusCode::TOO_MANY_REQUESTS).await,
+            "demasiados-intentos"
+        );
+        // Per IP: one address spraying different emails is stopped after 5.
+        let mut estados = Vec::new();
+        for i in 0..7 {
+            let r = app
+                .client
+                .post(app.url("/api/sesiones"))
+                .header("x-forwarded-for", "10.9.9.9")
+                .json(&json!({"email": format!("u{i}@example.com"), "password": CLAVE}))
+                .send()
+                .await
+                .unwrap();
+            estados.push(r.status().as_u16());
+        }
+        assert_eq!(estados, [401, 401, 401, 401, 401, 429, 429]);
+    }
+}
+
+both_backends!(emails_parecidos_no_son_cuentas_nuevas);
+async fn emails_parecidos_no_son_cuentas_nuevas(app: &TestApp) {
+    app.crear(&common::nuevo_usuario("ana@example.com", "10000001"))
+        .await;
+    for (i, e) in [
+        "ana\u{200B}@example.com",
+        "ana\u{202E}@example.com",
+        "an\u{AD}a@example.com",
+        "\u{456}ana@example.com",
+        "ana@\u{435}xample.com",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = app
+            .post_json(
+                "/api/usuarios",
+                &common::nuevo_usuario(e, &format!("2000000{i}")),
+            )
+            .await;
+        assert_eq!(validation(r).await, ["email"], "{e:?}");
+    }
+    // Fullwidth letters and a combining accent normalise to an existing address: 409.
+    for (i, e) in ["ａｎａ@example.com", "ANA@EXAMPLE.COM"].iter().enumerate() {
+        let r = app
+            .post_json(
+                "/api/usuarios",
+                &common::nuevo_usuario(e, &format!("3000000{i}")),
+            )
+            .await;
+        assert_eq!(
+            problem(r, StatusCode::CONFLICT).await["campo"],
+            "email",
+            "{e:?}"
+        );
+    }
+    app.crear(&common::nuevo_usuario("josé@example.com", "40000001"))
+        .await;
+    let r = app
+        .post_json(
+            "/api/usuarios",
+            &common::nuevo_usuario("jose\u{301}@example.com", "40000002"),
+        )
+        .await;
+    problem(r, StatusCode::CONFLICT).await;
+    assert_eq!(app.total().await, 2);
+}
+
+/// A deleted account's sessions stop working (MongoDB only: there is no delete route yet).
+#[tokio::test]
+async fn token_de_usuario_borrado_es_401() {
+    let Some(uri) = eventflow_shared::testing::mongo_uri().await else {
+        return;
+    };
+    let app = common::spawn_mongo(uri).await;
+    let (u, token) = app.cuenta("ana@example.com", "10000001", CLAVE).await;
+    let (uri, db) = app.mongo.clone().unwrap();
+    let db = eventflow_shared::mongo::connect(&uri, &db).await.unwrap();
+    db.collection::<bson::Document>("usuarios")
+        .delete_one(bson::doc! {"_id": u["id"].as_str().unwrap()})
+        .await
+        .unwrap();
+    let r = app
+        .como(Method::GET, "/api/sesiones/actual", Some(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slug(r, StatusCode::UNAUTHORIZED).await, "sesion-invalida");
+    let r = app
+        .client
+        .post(app.url("/internal/sesiones/verificar"))
+        .bearer_auth(&app.service_token)
+        .json(&json!({"token_hash": eventflow_shared::identidad::hash_hex(&token)}))
+        .send()
+        .await
+        .unwrap();
+    problem(r, StatusCode::NOT_FOUND).await;
+    app.drop_database().await;
+}
+
+both_backends!(matriz_de_autorizacion);
+/// Every documented route, called by every kind of caller, with the status each gets.
+/// A route missing from the table fails the test.
+async fn matriz_de_autorizacion(app: &TestApp) {
+    let (ana, t_ana) = app.cuenta("ana@example.com", "10000001", CLAVE).await;
+    let (_, t_beto) = app.cuenta("beto@example.com", "10000002", CLAVE).await;
+    let (_, t_org) = app
+        .organizador("org@example.com", "quena-charango-1984")
+        .await;
+    let ana_id = ana["id"].as_str().unwrap().to_owned();
+    let admin = app.admin_token.clone();
+    let servicio = app.service_token.clone();
+    let llamantes: [(&str, Option<&str>); 6] = [
+        ("anonimo", None),
+        ("ana", Some(&t_ana)),
+        ("beto", Some(&t_beto)),
+        ("organizador", Some(&t_org)),
+        ("admin", Some(&admin)),
+        ("servicio", Some(&servicio)),
+    ];
+    let hash_ana = eventflow_shared::identidad::hash_hex(&t_ana);
+    // (method, documented path, concrete path, body, statuses per caller in the order above)
+    type Fila<'a> = (&'a str, &'a str, String, Option<Value>, [u16; 6]);
+    let filas: Vec<Fila> = vec![
+        (
+            "post",
+            "/api/usuarios",
+            "/api/usuarios".into(),
+            Some(json!({})),
+            [422; 6],
+        ),
+        (
+            "get",
+            "/api/usuarios",
+            "/api/usuarios".into(),
+            None,
+            [401, 403, 403, 403, 200, 401],
+        ),
+        (
+            "get",
+            "/api/usuarios/{id}",
+            format!("/api/usuarios/{ana_id}"),
+            None,
+            [401, 200, 404, 404, 200, 401],
+        ),
+        (
+            "patch",
+            "/api/usuarios/{id}",
+            format!("/api/usuarios/{ana_id}"),
+            Some(json!({"nombre": "Ana"})),
+            [401, 200, 404, 404, 200, 401],
+        ),
+        (
+            "post",
+            "/api/sesiones",
+            "/api/sesiones".into(),
+            Some(json!({"email": "x@example.com", "password": "no-existe-1234"})),
+            [401, 401, 401, 401, 401, 401],
+        ),
+        (
+            "get",
+            "/api/sesiones/actual",
+            "/api/sesiones/actual".into(),
+            None,
+            [401, 200, 200, 200, 403, 401],
+        ),
+        (
+            "post",
+            "/api/organizadores",
+            "/api/organizadores".into(),
+            Some(json!({})),
+            [401, 403, 403, 403, 422, 401],
+        ),
+        (
+            "put",
+            "/internal/usuarios/{id}/historial/{reserva_id}",
+            format!("/internal/usuarios/{ana_id}/historial/r-1"),
+            None,
+            [401, 401, 401, 401, 401, 204],
+        ),
+        (
+            "delete",
+            "/internal/usuarios/{id}/historial/{reserva_id}",
+            format!("/internal/usuarios/{ana_id}/historial/r-1"),
+            None,
+            [401, 401, 401, 401, 401, 204],
+        ),
+        (
+            "get",
+            "/internal/usuarios/{id_o_email}",
+            format!("/internal/usuarios/{ana_id}"),
+            None,
+            [401, 401, 401, 401, 401, 200],
+        ),
+        (
+            "post",
+            "/internal/sesiones/verificar",
+            "/internal/sesiones/verificar".into(),
+            Some(json!({"token_hash": hash_ana})),
+            [401, 401, 401, 401, 401, 200],
+        ),
+        ("get", "/health", "/health".into(), None, [200; 6]),
+        ("get", "/ready", "/ready".into(), None, [200; 6]),
+        // Last, because it ends the session of the caller: each caller's own.
+        (
+            "delete",
+            "/api/sesiones/actual",
+            "/api/sesiones/actual".into(),
+            None,
+            [401, 204, 204, 204, 403, 401],
+        ),
+    ];
+    let doc = usuarios_service::http::openapi();
+    let doc = serde_json::to_value(&doc).unwrap();
+    let documentadas: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(p, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.clone(), p.clone()))
+        })
+        .filter(|(m, _)| ["get", "put", "post", "delete", "patch"].contains(&m.as_str()))
+        .collect();
+    let en_tabla: BTreeSet<(String, String)> = filas
+        .iter()
+        .map(|(m, p, ..)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    assert_eq!(
+        documentadas, en_tabla,
+        "every documented route is in the matrix, and only those"
+    );
+    // Public by decision: POST /api/usuarios, POST /api/sesiones, /health, /ready (the
+    // credential is ignored there). Every other route names who may call it.
+    for (m, _, path, body, esperados) in &filas {
+        for ((quien, token), esperado) in llamantes.iter().zip(esperados) {
+            let mut req = app.como(m.to_uppercase().parse().unwrap(), path, *token);
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let r = req.send().await.unwrap();
+            assert_eq!(
+                r.status().as_u16(),
+                *esperado,
+                "{m} {path} as {quien}: {}",
+                r.text().await.unwrap()
+            );
+        }
+    }
+}
