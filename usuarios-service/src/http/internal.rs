@@ -90,8 +90,11 @@ pub async fn buscar_usuario(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Sesión vigente", body = SesionVerificada),
+        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No hay sesión vigente con ese hash", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "token_hash no es un SHA-256 en hexadecimal", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
