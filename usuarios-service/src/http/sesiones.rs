@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use eventflow_shared::identidad::{
     self, formato_valido, hash_hex, ip_cliente, nuevo_token, prohibido, sesion_invalida,
-    sin_credencial, Rol,
+    sin_credencial, Rol, SesionVerificada,
 };
 use eventflow_shared::{ApiError, ApiJson, Problem};
 use uuid::Uuid;
@@ -116,7 +116,10 @@ fn json(v: &impl serde::Serialize) -> Result<serde_json::Value, ApiError> {
 }
 
 /// The session behind this request's bearer token: `(token hash, session)`.
-async fn sesion_de(state: &AppState, parts: &Parts) -> Result<(String, Sesion), ApiError> {
+async fn sesion_de(
+    state: &AppState,
+    parts: &Parts,
+) -> Result<(String, SesionVerificada), ApiError> {
     let Some(t) = identidad::bearer(parts)? else {
         return Err(sin_credencial());
     };
@@ -133,12 +136,9 @@ async fn sesion_de(state: &AppState, parts: &Parts) -> Result<(String, Sesion), 
         ));
     }
     let hash = hash_hex(t);
-    if state.verificador.verificar(&hash).await?.is_none() {
-        return Err(sesion_invalida());
-    }
     let s = state
-        .sesiones
-        .buscar(&hash)
+        .verificador
+        .verificar(&hash)
         .await?
         .ok_or_else(sesion_invalida)?;
     Ok((hash, s))

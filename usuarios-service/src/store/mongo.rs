@@ -66,7 +66,8 @@ impl TryFrom<UsuarioDoc> for Usuario {
     }
 }
 
-fn map_err(e: mongodb::error::Error) -> StoreError {
+/// Shared by every usuarios MongoDB adapter: an outage is `Unavailable` (503).
+pub(super) fn map_err(e: mongodb::error::Error) -> StoreError {
     if is_unavailable(&e) {
         StoreError::Unavailable(e.to_string())
     } else {

@@ -9,12 +9,13 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use bson::doc;
 use chrono::{DateTime, Utc};
-use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
+use eventflow_shared::mongo::is_duplicate_key;
 use mongodb::options::IndexOptions;
 use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::mongo::map_err;
 use super::StoreError;
 use crate::domain::{Email, Organizador};
 
@@ -80,14 +81,6 @@ impl OrganizadorDoc {
             },
             self.password_hash,
         ))
-    }
-}
-
-fn map_err(e: mongodb::error::Error) -> StoreError {
-    if is_unavailable(&e) {
-        StoreError::Unavailable(e.to_string())
-    } else {
-        StoreError::Other(e.to_string())
     }
 }
 

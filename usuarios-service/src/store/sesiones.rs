@@ -11,12 +11,12 @@ use async_trait::async_trait;
 use bson::doc;
 use chrono::{DateTime, Utc};
 use eventflow_shared::identidad::Rol;
-use eventflow_shared::mongo::is_unavailable;
 use mongodb::options::IndexOptions;
 use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::mongo::map_err;
 use super::StoreError;
 use crate::domain::Sesion;
 
@@ -67,14 +67,6 @@ struct SesionDoc {
     creada_en: DateTime<Utc>,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     expira_en: DateTime<Utc>,
-}
-
-fn map_err(e: mongodb::error::Error) -> StoreError {
-    if is_unavailable(&e) {
-        StoreError::Unavailable(e.to_string())
-    } else {
-        StoreError::Other(e.to_string())
-    }
 }
 
 pub struct MongoSesionStore {
