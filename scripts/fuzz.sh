@@ -204,8 +204,16 @@ fuzz "eventos (public + organizer)" "$EVE" --exclude-path-regex '^/internal/' \
     -H "Authorization: Bearer $ADMIN_TOKEN"
 fuzz "eventos (internal)" "$EVE" --include-path-regex '^/internal/' \
     -H "Authorization: Bearer $SERVICE_TOKEN"
-fuzz reservas-pagos "$RES"
-fuzz notificaciones "$NOT"
+fuzz "reservas-pagos (anonymous)" "$RES"
+fuzz "notificaciones (anonymous)" "$NOT"
+# Again as a signed-in buyer: the same routes past the session check must not 5xx either.
+curl -fsS --max-time 10 -X POST "$USU/api/usuarios" -H 'content-type: application/json' \
+    -d '{"tipo_documento":"DNI","nro_documento":"45678913","nombre":"Beto","apellido":"Quispe","email":"beto.fuzz@example.com","password":"quena-charango-1984"}' >/dev/null
+SESION=$(curl -fsS --max-time 10 -X POST "$USU/api/sesiones" -H 'content-type: application/json' \
+    -d '{"email":"beto.fuzz@example.com","password":"quena-charango-1984"}' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+fuzz "reservas-pagos (a buyer's session)" "$RES" -H "Authorization: Bearer $SESION"
+fuzz "notificaciones (a buyer's session)" "$NOT" -H "Authorization: Bearer $SESION"
 
 if ! kill -0 "$LAUNCHER_PID" 2>/dev/null; then
     echo "fuzz.sh: the launcher died during the run; its log:" >&2

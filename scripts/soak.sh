@@ -156,15 +156,17 @@ def trabajador(semilla):
             contar(f"book {st}")
             if st == 201:
                 with lock:
-                    confirmadas.append(r["id"])
+                    # The guest's secret: only it (or the admin) may cancel.
+                    confirmadas.append((r["id"], r["secreto"]))
             elif st == 0 or st >= 500 and (not isinstance(r, dict) or r.get("type") != "urn:eventflow:problem:sobrecarga"):
                 fallos.append(f"book -> {st} {r}")
         else:
             with lock:
                 elegible = list(confirmadas)
             if elegible:
-                rid = rnd.choice(elegible)
-                st, r = req("POST", f"{R}/api/reservas/{rid}/cancelar")
+                rid, secreto = rnd.choice(elegible)
+                st, r = req("POST", f"{R}/api/reservas/{rid}/cancelar",
+                            headers={"X-Reserva-Secreto": secreto})
                 contar(f"cancel {st}")
                 if st == 0 or st >= 500:
                     fallos.append(f"cancel -> {st} {r}")
@@ -189,7 +191,7 @@ def todas():
     for u in usuarios:
         off = 0
         while True:
-            st, p = req("GET", f"{R}/api/reservas?usuario_id={u}&limit=100&offset={off}")
+            st, p = req("GET", f"{R}/api/reservas?usuario_id={u}&limit=100&offset={off}", token=ADMIN)
             assert st == 200, (st, p)
             out += p["items"]
             if len(p["items"]) < 100: break
@@ -232,7 +234,8 @@ for ev in eventos:
 # Exactly one confirmation notification per reservation that was ever confirmed (20 s).
 alguna_vez = [r["id"] for r in rs if r["estado"] in ("CONFIRMADA", "CANCELADA")]
 def notifs(rid):
-    st, p = req("GET", f"{N}/api/notificaciones?tipo=reserva-confirmada&reserva_id={rid}&limit=100")
+    st, p = req("GET", f"{N}/api/notificaciones?tipo=reserva-confirmada&reserva_id={rid}&limit=100",
+                token=ADMIN)
     return len(p["items"]) if st == 200 else -1
 fin = time.time() + 20
 pendientes = list(alguna_vez)

@@ -59,8 +59,10 @@ async fn main() -> anyhow::Result<()> {
     let mut eventos = eventos_service::Config::from_env(mode)?;
     eventos.bus = bus.clone();
     eventos.reservas_url = format!("http://{local}:{puerto_reservas}");
-    let mut notificaciones = notificaciones_service::Config::from_env(mode);
+    eventos.usuarios_url = format!("http://{local}:{puerto_usuarios}");
+    let mut notificaciones = notificaciones_service::Config::from_env(mode)?;
     notificaciones.bus = bus;
+    notificaciones.identidad.usuarios_url = format!("http://{local}:{puerto_usuarios}");
 
     let servicios = vec![
         Servicio {

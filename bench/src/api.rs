@@ -267,13 +267,19 @@ impl Api {
         (outcome, pasos)
     }
 
-    /// Polls an EN_CURSO reservation until it is terminal (at most 60 s).
+    /// Polls an EN_CURSO reservation until it is terminal (at most 60 s), as the guest
+    /// who bought it: with the secret the 202 carried.
     async fn seguir(&self, v: &Value) -> Option<Value> {
         let id = v["id"].as_str()?;
+        let secreto = v["secreto"].as_str()?.to_owned();
         let url = join(&self.ep.reservas, &format!("/api/reservas/{id}"));
         for _ in 0..300 {
             tokio::time::sleep(Duration::from_millis(200)).await;
-            let Ok(res) = self.http.get(url.clone()).send().await else {
+            let req = self
+                .http
+                .get(url.clone())
+                .header("x-reserva-secreto", &secreto);
+            let Ok(res) = req.send().await else {
                 continue;
             };
             let Ok(fin) = res.json::<Value>().await else {

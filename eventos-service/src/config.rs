@@ -12,7 +12,7 @@ use eventflow_shared::config::{
 pub struct Config {
     pub store: StoreConfig,
     pub redis: RedisConfig,
-    /// Organizer credential for event writes.
+    /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin, who may manage every event.
     pub admin_token: String,
     /// Credential reservas-pagos presents on `/internal/*` inventory routes.
     pub service_token: String,
@@ -26,6 +26,10 @@ pub struct Config {
     /// reservas-pagos, which runs the reconciliation the organizer asks for
     /// (`RESERVAS_URL`, default `http://127.0.0.1:8003`).
     pub reservas_url: String,
+    /// usuarios-service, which vouches for organizers' sessions (`USUARIOS_URL`).
+    pub usuarios_url: String,
+    /// `EVENTFLOW_SESION_CACHE_MS`: how long a session check is reused.
+    pub sesion_cache: Duration,
 }
 
 impl Config {
@@ -45,12 +49,15 @@ impl Config {
             reaper_interval: Duration::from_secs(10),
             bus: BusConfig::Embedded(Default::default()),
             reservas_url: "http://127.0.0.1:8003".into(),
+            usuarios_url: "http://127.0.0.1:8001".into(),
+            sesion_cache: Duration::from_secs(2),
         }
     }
 
     /// `MONGODB_URI` (database `eventos`), `REDIS_URL`, `EVENTFLOW_ADMIN_TOKEN`,
     /// `EVENTFLOW_SERVICE_TOKEN`, `EVENTOS_CACHE_TTL_SECS` (default 60),
-    /// `EVENTOS_RETENCION_TTL_SECS` (default 120), `EVENTOS_REAPER_INTERVAL_SECS` (10).
+    /// `EVENTOS_RETENCION_TTL_SECS` (default 120), `EVENTOS_REAPER_INTERVAL_SECS` (10),
+    /// `RESERVAS_URL`, `USUARIOS_URL`, `EVENTFLOW_SESION_CACHE_MS` (2000).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         Ok(Self {
             store: StoreConfig::from_env(mode, "eventos"),
@@ -65,6 +72,9 @@ impl Config {
             bus: BusConfig::from_env(mode),
             reservas_url: eventflow_shared::config::env_string("RESERVAS_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8003".into()),
+            usuarios_url: eventflow_shared::config::env_string("USUARIOS_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8001".into()),
+            sesion_cache: eventflow_shared::identidad::cache_de_sesiones()?,
         })
     }
 }

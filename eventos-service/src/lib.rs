@@ -58,6 +58,11 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         outbox,
         store,
         cache,
+        verificador: Arc::new(eventflow_shared::identidad::VerificadorRemoto::new(
+            &config.usuarios_url,
+            &config.service_token,
+            config.sesion_cache,
+        )),
         admin_token: Arc::from(config.admin_token),
         service_token: Arc::from(config.service_token),
         reservas: http::conciliacion::Reservas::new(&config.reservas_url)?,

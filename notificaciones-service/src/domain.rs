@@ -25,6 +25,10 @@ pub struct Notificacion {
     pub mensaje: String,
     pub correlation_id: String,
     pub creada_en: DateTime<Utc>,
+    /// Where the buyer opens the reservation without an account: the booking UI's
+    /// `/reservas/{id}?s=<secreto>`. Only on confirmations made by a live checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enlace: Option<String>,
 }
 
 fn texto(v: &Value, campo: &str) -> Result<String, String> {
@@ -81,6 +85,7 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
         mensaje,
         correlation_id: env.correlation_id.clone(),
         creada_en: eventflow_shared::now(),
+        enlace: None,
     };
     match env.tipo.as_str() {
         "EventCreated" => {
@@ -100,7 +105,8 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
             let cantidad = p["cantidad"].as_u64().ok_or("payload without 'cantidad'")?;
             let total = p["total"].as_i64().ok_or("payload without 'total'")?;
             let zona = texto(p, "zona")?;
-            Ok(base(
+            let enlace = p["enlace"].as_str().map(str::to_owned);
+            let mut n = base(
                 "reserva-confirmada",
                 Some(texto(p, "usuarioId")?),
                 Some(texto(p, "eventoId")?),
@@ -111,7 +117,9 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
                     if cantidad == 1 { "entrada" } else { "entradas" },
                     importe(total)
                 ),
-            ))
+            );
+            n.enlace = enlace;
+            Ok(n)
         }
         "ReservaCancelada" => Ok(base(
             "reserva-cancelada",

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::{Json, Router};
 use eventflow_shared::health::{self, Readiness};
+use eventflow_shared::http::BearerAuth;
+use eventflow_shared::identidad::{prohibido, ConSesion, Identidades, Llamante, Verificador};
 use eventflow_shared::{ApiError, ApiQuery, FieldError, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -18,12 +20,27 @@ use crate::store::{Filtro, NotificacionStore};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn NotificacionStore>,
+    /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin.
+    pub admin_token: Arc<str>,
+    /// Asks usuarios whether a session token is live (cached briefly).
+    pub verificador: Arc<dyn Verificador>,
+}
+
+impl Identidades for AppState {
+    fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    fn verificador(&self) -> &Arc<dyn Verificador> {
+        &self.verificador
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListarNotificaciones {
-    /// Only this buyer's notifications (announcements have no buyer).
+    /// Whose notifications. A buyer's session reads only its own (leave it out, or give
+    /// your id); the platform admin reads anyone's, or every notification without it.
     pub usuario_id: Option<String>,
     /// `nuevo-evento`, `reserva-confirmada` or `reserva-cancelada`.
     pub tipo: Option<String>,
@@ -42,18 +59,45 @@ pub struct PaginaNotificaciones {
     pub offset: u32,
 }
 
-/// Notifications, newest first.
+/// Notifications, newest first: a buyer's own, or anyone's for the platform admin.
 #[utoipa::path(get, path = "/api/notificaciones", tag = "notificaciones",
-    params(ListarNotificaciones),
+    params(ListarNotificaciones), security(("bearer" = [])),
     responses(
         (status = 200, description = "Una página de notificaciones", body = PaginaNotificaciones),
+        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Una cuenta de organizador no tiene notificaciones de compradores", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Las notificaciones de otro comprador", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Parámetros inválidos", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn listar(
     State(st): State<AppState>,
-    ApiQuery(q): ApiQuery<ListarNotificaciones>,
+    ConSesion(llamante): ConSesion,
+    ApiQuery(mut q): ApiQuery<ListarNotificaciones>,
 ) -> Result<Json<PaginaNotificaciones>, ApiError> {
+    match llamante {
+        Llamante::Admin => {}
+        Llamante::Comprador(yo) => {
+            let yo = yo.to_string();
+            match &q.usuario_id {
+                None => q.usuario_id = Some(yo),
+                // Ids are compared in canonical form, as stored.
+                Some(u) if uuid::Uuid::parse_str(u).is_ok_and(|u| u.to_string() == yo) => {
+                    q.usuario_id = Some(yo)
+                }
+                Some(_) => {
+                    return Err(ApiError::not_found(
+                        "No hay notificaciones de ese comprador",
+                    ))
+                }
+            }
+        }
+        Llamante::Organizador(_) | Llamante::Anonimo => {
+            return Err(prohibido(
+                "Las notificaciones son de los compradores: inicia sesión como comprador",
+            ))
+        }
+    }
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::field("limit", "debe estar entre 1 y 100"));
@@ -87,7 +131,8 @@ pub async fn listar(
     info(title = "EventFlow notificaciones-service", version = "0.1.0",
         description = "Notificaciones generadas, una por mensaje, a partir de EventCreated, ReservaConfirmada y ReservaCancelada."),
     components(schemas(Problem, FieldError)),
-    tags((name = "notificaciones"), (name = "salud", description = "Liveness y readiness"))
+    tags((name = "notificaciones"), (name = "salud", description = "Liveness y readiness")),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
 

@@ -12,22 +12,28 @@ use axum::Router;
 use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{BackendMode, StoreConfig};
 use eventflow_shared::health::Readiness;
+use eventflow_shared::identidad::IdentidadConfig;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub store: StoreConfig,
     pub bus: BusConfig,
+    /// Who may read which notifications: sessions are checked with usuarios.
+    pub identidad: IdentidadConfig,
 }
 
 impl Config {
-    /// `MONGODB_URI` (database `notificaciones`, or `NOTIFICACIONES_DB`) and `AMQP_URL`.
-    pub fn from_env(mode: BackendMode) -> Self {
+    /// `MONGODB_URI` (database `notificaciones`, or `NOTIFICACIONES_DB`), `AMQP_URL`, and
+    /// the identity settings (`USUARIOS_URL`, `EVENTFLOW_SERVICE_TOKEN`,
+    /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_CACHE_MS`).
+    pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let db = eventflow_shared::config::env_string("NOTIFICACIONES_DB")
             .unwrap_or_else(|| "notificaciones".into());
-        Self {
+        Ok(Self {
             store: StoreConfig::from_env(mode, &db),
             bus: BusConfig::from_env(mode),
-        }
+            identidad: IdentidadConfig::from_env(mode)?,
+        })
     }
 }
 
@@ -58,5 +64,10 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
                 }
             })
         });
-    Ok(http::router(http::AppState { store }, readiness))
+    let state = http::AppState {
+        store,
+        admin_token: Arc::from(config.identidad.admin_token.as_str()),
+        verificador: config.identidad.verificador(),
+    };
+    Ok(http::router(state, readiness))
 }

@@ -7,7 +7,7 @@ async fn main() -> anyhow::Result<()> {
     eventflow_shared::telemetry::init();
     let mode = BackendMode::from_env(BackendMode::Real)?;
     let router =
-        notificaciones_service::build(notificaciones_service::Config::from_env(mode)).await?;
+        notificaciones_service::build(notificaciones_service::Config::from_env(mode)?).await?;
     let bind = config::env_string("EVENTFLOW_BIND").unwrap_or_else(|| "127.0.0.1".into());
     let port = config::port("NOTIFICACIONES_PORT", 8004)?;
     let listener = tokio::net::TcpListener::bind((bind.as_str(), port)).await?;

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use eventflow_shared::bus::{BusConfig, RabbitConfig};
 use eventflow_shared::config::StoreConfig;
+use eventflow_shared::config::DEV_ADMIN_TOKEN;
+use eventflow_shared::identidad::IdentidadConfig;
 use eventflow_shared::testing;
 use notificaciones_service::Config;
 use serde_json::Value;
@@ -13,6 +15,7 @@ async fn app() -> String {
     let cfg = Config {
         store: StoreConfig::Embedded,
         bus: BusConfig::Embedded(Default::default()),
+        identidad: IdentidadConfig::embedded("http://127.0.0.1:9"),
     };
     testing::spawn(notificaciones_service::build(cfg).await.unwrap()).await
 }
@@ -23,6 +26,7 @@ async fn listar_valida_sus_parametros() {
     let http = reqwest::Client::new();
     let ok = http
         .get(format!("{base}/api/notificaciones"))
+        .bearer_auth(DEV_ADMIN_TOKEN)
         .send()
         .await
         .unwrap();
@@ -46,6 +50,7 @@ async fn listar_valida_sus_parametros() {
     ] {
         let res = http
             .get(format!("{base}/api/notificaciones?{q}"))
+            .bearer_auth(DEV_ADMIN_TOKEN)
             .send()
             .await
             .unwrap();
@@ -106,12 +111,14 @@ async fn backends_inalcanzables_impiden_arrancar() {
             database: "n".into(),
         },
         bus: BusConfig::Embedded(Default::default()),
+        identidad: IdentidadConfig::embedded("http://127.0.0.1:9"),
     };
     let err = arranque_fallido(cfg).await.to_string();
     assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err}");
     let cfg = Config {
         store: StoreConfig::Embedded,
         bus: BusConfig::Rabbit(RabbitConfig::new("amqp://guest:guest@127.0.0.1:1/%2f")),
+        identidad: IdentidadConfig::embedded("http://127.0.0.1:9"),
     };
     let err = arranque_fallido(cfg).await;
     assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err:#}");

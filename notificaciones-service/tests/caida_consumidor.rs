@@ -6,6 +6,7 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use eventflow_shared::bus::{Envelope, Publicador, RabbitBus, RESERVA_CONFIRMADA};
+use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
 use eventflow_shared::testing;
 use serde_json::{json, Value};
 
@@ -39,6 +40,7 @@ fn arrancar(env: &[(&str, String)]) -> Proceso {
 async fn total(http: &reqwest::Client, base: &str) -> Option<u64> {
     let v: Value = http
         .get(format!("{base}/api/notificaciones?limit=1"))
+        .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN)
         .send()
         .await
         .ok()?
@@ -63,6 +65,9 @@ async fn kill_9_del_consumidor_no_pierde_ni_duplica() {
         ("AMQP_PREFIX", cfg.prefix.clone()),
         ("AMQP_QUEUE_EXPIRES_MS", cfg.expira_ms.unwrap().to_string()),
         ("NOTIFICACIONES_PORT", port.to_string()),
+        // Required on real backends; only the admin reads here (no usuarios to ask).
+        ("EVENTFLOW_ADMIN_TOKEN", DEV_ADMIN_TOKEN.to_owned()),
+        ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
     ];
     let http = reqwest::Client::new();
     let mut proceso = arrancar(&env);

@@ -33,6 +33,8 @@ macro_rules! en_ambos_backends {
 }
 
 const JSON: (&str, &str) = ("content-type", "application/json");
+/// The platform admin reads every buyer's notifications.
+const ADMIN: (&str, &str) = ("authorization", "Bearer eventflow-dev-admin");
 
 /// Two buyers with one confirmed reservation each; returns their ids once both
 /// `reserva-confirmada` notifications are listed.
@@ -52,7 +54,7 @@ async fn pagina(p: &Plataforma, q: &str) -> hostil::Respuesta {
         &p.notificaciones,
         "GET",
         &format!("/api/notificaciones?{q}"),
-        &[],
+        &[ADMIN],
         b"",
     )
     .await

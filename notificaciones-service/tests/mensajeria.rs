@@ -34,6 +34,7 @@ async fn una_notificacion_por_mensaje(b: Backend) {
         .http
         .post(format!("{}/api/reservas/{reserva}/cancelar", p.reservas))
         .header("X-Correlation-Id", "corr-cancela")
+        .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN)
         .send()
         .await
         .unwrap();

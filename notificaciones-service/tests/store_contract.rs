@@ -18,6 +18,8 @@ fn notificacion(id: &str, usuario: Option<&str>, tipo: &str) -> Notificacion {
         mensaje: "m".into(),
         correlation_id: "c".into(),
         creada_en: eventflow_shared::now(),
+        // Round-trips through the store: the guest's link to the reservation.
+        enlace: (tipo == "reserva-confirmada").then(|| format!("/reservas/r-{id}?s=secreto")),
     }
 }
 
@@ -55,6 +57,12 @@ async fn contrato(s: Arc<dyn NotificacionStore>) {
         ..Default::default()
     };
     assert_eq!(ids(s.listar(&u1, 10, 0).await.unwrap().0), ["m2", "m1"]);
+    let m1 = s.listar(&u1, 10, 0).await.unwrap().0.pop().unwrap();
+    assert_eq!(
+        (m1.id.as_str(), m1.enlace.as_deref()),
+        ("m1", Some("/reservas/r-m1?s=secreto")),
+        "the guest link is kept"
+    );
     let tipo = Filtro {
         tipo: Some("nuevo-evento".into()),
         ..Default::default()

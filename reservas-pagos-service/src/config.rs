@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
-    env_parse, env_string, required_token, BackendMode, RedisConfig, StoreConfig, DEV_SERVICE_TOKEN,
+    env_parse, env_string, required_token, BackendMode, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
+    DEV_SERVICE_TOKEN,
 };
 
 #[derive(Debug, Clone)]
@@ -14,6 +15,12 @@ pub struct Config {
     pub usuarios_url: String,
     pub eventos_url: String,
     pub service_token: String,
+    /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin, who may read and cancel any
+    /// reservation.
+    pub admin_token: String,
+    /// How long a session check by usuarios is reused (`EVENTFLOW_SESION_CACHE_MS`,
+    /// 2000): the most a signed-out token keeps working here.
+    pub sesion_cache: Duration,
     /// TTL of the per-buyer checkout lock; also how long a SAGA may sit unwritten
     /// before recovery treats it as abandoned.
     pub lock_ttl: Duration,
@@ -54,6 +61,8 @@ impl Config {
             usuarios_url: usuarios_url.to_owned(),
             eventos_url: eventos_url.to_owned(),
             service_token: DEV_SERVICE_TOKEN.to_owned(),
+            admin_token: DEV_ADMIN_TOKEN.to_owned(),
+            sesion_cache: Duration::from_secs(2),
             lock_ttl: Duration::from_secs(30),
             max_cantidad: 10,
             simular_fallos: true,
@@ -71,7 +80,8 @@ impl Config {
 
     /// `MONGODB_URI`, `RESERVAS_DB` (the database, default `reservas`: lets tests and
     /// side-by-side deployments isolate theirs), `REDIS_URL`, `USUARIOS_URL`,
-    /// `EVENTOS_URL`, `EVENTFLOW_SERVICE_TOKEN`, `RESERVAS_LOCK_TTL_MS` (30000),
+    /// `EVENTOS_URL`, `EVENTFLOW_SERVICE_TOKEN`, `EVENTFLOW_ADMIN_TOKEN`,
+    /// `EVENTFLOW_SESION_CACHE_MS` (2000), `RESERVAS_LOCK_TTL_MS` (30000),
     /// `RESERVAS_MAX_CANTIDAD` (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
     /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_FICHA_TTL_MS` (5000),
     /// `RESERVAS_RECUPERACION_INTERVALO_SECS` (10), `RESERVAS_CONCILIACION_INTERVALO_SECS`
@@ -93,6 +103,8 @@ impl Config {
             eventos_url: env_string("EVENTOS_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8002".into()),
             service_token: required_token("EVENTFLOW_SERVICE_TOKEN", mode, DEV_SERVICE_TOKEN)?,
+            admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
+            sesion_cache: eventflow_shared::identidad::cache_de_sesiones()?,
             lock_ttl: Duration::from_millis(env_parse("RESERVAS_LOCK_TTL_MS", 30_000u64)?.max(100)),
             max_cantidad: env_parse("RESERVAS_MAX_CANTIDAD", 10u32)?.max(1),
             simular_fallos: flag == 1,

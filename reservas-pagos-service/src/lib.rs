@@ -126,6 +126,12 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         simular_fallos: config.simular_fallos,
         service_token: std::sync::Arc::from(config.service_token.as_str()),
         en_curso: Arc::new(tokio::sync::Semaphore::new(config.max_en_curso)),
+        admin_token: Arc::from(config.admin_token.as_str()),
+        verificador: Arc::new(eventflow_shared::identidad::VerificadorRemoto::new(
+            &config.usuarios_url,
+            &config.service_token,
+            config.sesion_cache,
+        )),
     };
     Ok((http::router(state, readiness), deps))
 }

@@ -599,6 +599,7 @@ impl Proceso {
             ("USUARIOS_URL", usuarios.to_owned()),
             ("EVENTOS_URL", eventos.to_owned()),
             ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
+            ("EVENTFLOW_ADMIN_TOKEN", DEV_ADMIN_TOKEN.to_owned()),
             ("RESERVAS_SIMULAR_FALLOS", "0".to_owned()),
             ("RESERVAS_LOCK_TTL_MS", LOCK_TTL.as_millis().to_string()),
             ("RESERVAS_RECUPERACION_INTERVALO_SECS", "1".to_owned()),
@@ -698,7 +699,11 @@ async fn proceso_matado_tres_veces() {
         .unwrap();
     let mut p = Proceso::nuevo(&mongo, &redis, &amqp, &db_name, &usuarios_url, &eventos_url);
     // No idle connections: the restarted process listens on the same port.
-    let http = Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let http = Client::builder()
+        .pool_max_idle_per_host(0)
+        .default_headers(testing::cabeceras_admin())
+        .build()
+        .unwrap();
 
     const CAPACIDAD: u64 = 5000;
     let evento: Value = http

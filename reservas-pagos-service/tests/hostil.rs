@@ -32,6 +32,8 @@ macro_rules! en_ambos_backends {
 }
 
 const JSON: (&str, &str) = ("content-type", "application/json");
+/// The platform admin may read and cancel any reservation: these tests are about input.
+const ADMIN: (&str, &str) = ("authorization", "Bearer eventflow-dev-admin");
 
 struct Semilla {
     usuario: String,
@@ -139,7 +141,7 @@ async fn cuerpos_hostiles_son_4xx_problem(s: Stack) {
     // Bodies on cancelar are ignored; hostile ones change nothing either.
     for (que, body) in hostil::cuerpos_malformados(&p) {
         let path = "/api/reservas/no-existe/cancelar";
-        let r = enviar(&s.reservas, "POST", path, &[JSON], &body).await;
+        let r = enviar(&s.reservas, "POST", path, &[JSON, ADMIN], &body).await;
         r.assert_problema_4xx(&format!("cancelar: {que}"));
         assert_eq!(r.status, 404, "{}", r.body);
     }
@@ -270,7 +272,7 @@ async fn ids_hostiles_en_rutas(s: Stack) {
             ("GET", format!("/api/reservas/{seg}")),
             ("GET", format!("/api/reservas/{seg}/eventos")),
         ] {
-            let r = enviar(&s.reservas, method, &path, &[], b"").await;
+            let r = enviar(&s.reservas, method, &path, &[ADMIN], b"").await;
             let b = r.assert_problema_4xx(&format!("{method} {path}"));
             assert!([404, 422].contains(&r.status), "{method} {path}: {b}");
         }
@@ -298,13 +300,27 @@ async fn operadores_en_la_query_no_filtran(s: Stack) {
         format!("usuario_id={}&limit=0", sem.usuario),
         format!("usuario_id={}&offset=-1", sem.usuario),
     ] {
-        let r = enviar(&s.reservas, "GET", &format!("/api/reservas?{q}"), &[], b"").await;
+        let r = enviar(
+            &s.reservas,
+            "GET",
+            &format!("/api/reservas?{q}"),
+            &[ADMIN],
+            b"",
+        )
+        .await;
         let b = r.assert_problema_4xx(&format!("?{q}"));
         assert_eq!(r.status, 422, "?{q}: {b}");
     }
     // A bracketed operator next to a real filter is ignored: only that buyer's one.
     let q = format!("usuario_id={}&usuario_id[$ne]={}", sem.usuario, sem.usuario);
-    let r = enviar(&s.reservas, "GET", &format!("/api/reservas?{q}"), &[], b"").await;
+    let r = enviar(
+        &s.reservas,
+        "GET",
+        &format!("/api/reservas?{q}"),
+        &[ADMIN],
+        b"",
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let page: Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(page["total"], 1, "?{q}: {page}");

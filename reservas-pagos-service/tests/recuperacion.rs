@@ -78,6 +78,7 @@ impl Proceso {
             ("USUARIOS_URL", usuarios.to_owned()),
             ("EVENTOS_URL", eventos.to_owned()),
             ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
+            ("EVENTFLOW_ADMIN_TOKEN", DEV_ADMIN_TOKEN.to_owned()),
             ("RESERVAS_SIMULAR_FALLOS", "1".to_owned()),
             ("RESERVAS_LOCK_TTL_MS", LOCK_TTL.as_millis().to_string()),
             ("RESERVAS_RECUPERACION_INTERVALO_SECS", "1".to_owned()),
@@ -184,7 +185,11 @@ impl Escenario {
         let redis = redis::Client::open(b.redis.as_str()).expect("Redis URL");
         // No idle connections: the restarted process listens on the same port, and a
         // pooled connection to the killed one must not be reused.
-        let http = Client::builder().pool_max_idle_per_host(0).build().unwrap();
+        let http = Client::builder()
+            .pool_max_idle_per_host(0)
+            .default_headers(eventflow_shared::testing::cabeceras_admin())
+            .build()
+            .unwrap();
         Self {
             reservas: Proceso::nuevo(b, &db_name, &usuarios, &eventos),
             http,

@@ -310,9 +310,20 @@ async fn reserva_exitosa(b: Backend) {
         EstadoPago::Aprobado
     );
 
+    // The answer carries the guest's secret once; the stored reservation only its hash.
+    let mut respondida = r.body.clone();
+    let secreto = respondida
+        .as_object_mut()
+        .unwrap()
+        .remove("secreto")
+        .expect("the 201 carries the secret");
+    assert_eq!(secreto.as_str().unwrap().len(), 22, "128 bits: {secreto}");
     let leida = get(&s, &format!("/api/reservas/{id}")).await;
     assert_eq!(leida.status, 200);
-    assert_eq!(leida.body, r.body, "what was answered is what was stored");
+    assert_eq!(
+        leida.body, respondida,
+        "what was answered is what was stored"
+    );
     assert_eq!(
         bitacora(&s, &id).await,
         [

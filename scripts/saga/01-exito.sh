@@ -21,10 +21,17 @@ expect_json 'd["compensaciones"]' '[]' "compensaciones"
 RID=$(jget "$RESP" 'd["id"]')
 expect_eq "$(header Location)" "/api/reservas/$RID" "Location header"
 
-step "the reservation can be read back"
-http GET "$RESERVAS_URL/api/reservas/$RID"
+step "the guest reads the reservation back with its secret (X-Reserva-Secreto), shown once"
+[[ -n "$SECRETO" ]] || fail "the 201 carries no secreto"
+http GET "$RESERVAS_URL/api/reservas/$RID" "" -H "X-Reserva-Secreto: $SECRETO"
 expect_status 200
 expect_json 'd["estado"]' CONFIRMADA "estado"
+expect_json '"secreto" in d' false "the secret is not shown again"
+step "without the secret: 401; with a wrong one: the same 404 as a missing reservation"
+http GET "$RESERVAS_URL/api/reservas/$RID"
+expect_status 401
+http GET "$RESERVAS_URL/api/reservas/$RID" "" -H "X-Reserva-Secreto: AAAAAAAAAAAAAAAAAAAAAA"
+expect_status 404
 
 show_state "$RID"
 expect_zona Platea 18 2

@@ -28,5 +28,5 @@ expect_json 'd["paso"]' ValidadorDatos "paso"
 show_state
 expect_eq "$(availability_snapshot)" "$BEFORE" "availability unchanged"
 step "nothing was stored for the refused attempt"
-http GET "$RESERVAS_URL/api/reservas/$RID"
+http GET "$RESERVAS_URL/api/reservas/$RID" "" "${COMO_ADMIN[@]}"
 expect_status 404 "no reservation is kept for an attempt refused before any side effect"

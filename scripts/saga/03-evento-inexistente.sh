@@ -17,7 +17,7 @@ expect_json '"evento" in d["detail"].lower()' true "detail names the event"
 RID=$(jget "$RESP" 'd["reserva_id"]')
 
 step "state: nothing stored for an attempt refused before any side effect"
-http GET "$RESERVAS_URL/api/reservas/$RID"
+http GET "$RESERVAS_URL/api/reservas/$RID" "" "${COMO_ADMIN[@]}"
 expect_status 404 "no reservation kept"
 
 step "the buyer's history is still empty"

@@ -22,7 +22,7 @@ RID=$(jget "$RESP" 'd["reserva_id"]')
 show_state
 expect_eq "$(availability_snapshot)" "$BEFORE" "availability unchanged"
 # Refused before anything outlived it: no reservation is kept (the answer says it all).
-http GET "$RESERVAS_URL/api/reservas/$RID"
+http GET "$RESERVAS_URL/api/reservas/$RID" "" "${COMO_ADMIN[@]}"
 expect_status 404 "no reservation kept for a sold-out attempt"
 expect_lock_released "$EVENTO_ID" "$USUARIO_ID"
 

@@ -16,7 +16,7 @@ check_compensated() { # check_compensated RID: hold released, lock deleted, noth
     show_state "$rid"
     expect_eq "$(availability_snapshot)" "$BEFORE" "availability back to where it was"
     expect_lock_released "$EVENTO_ID" "$USUARIO_ID" "$rid"
-    http_quiet GET "$RESERVAS_URL/api/reservas/$rid"
+    http_quiet GET "$RESERVAS_URL/api/reservas/$rid" "" "${COMO_ADMIN[@]}"
     expect_json 'd["estado"]' FALLIDA "estado"
 }
 
@@ -31,7 +31,7 @@ RID=$(jget "$RESP" 'd["reserva_id"]')
 check_compensated "$RID"
 expect_log_has "$RID" LockAdquirido InventarioRetenido PagoRechazado PasoFallido CompensacionEjecutada ReservaFallida
 expect_log_lacks "$RID" PagoAprobado InventarioConfirmado
-http_quiet GET "$RESERVAS_URL/api/reservas/$RID"
+http_quiet GET "$RESERVAS_URL/api/reservas/$RID" "" "${COMO_ADMIN[@]}"
 expect_json 'd["pago"]["estado"]' RECHAZADO "pago.estado"
 
 step "book 1 ticket in Platea with the insufficient-funds card ($CARD_NO_FUNDS)"

@@ -25,7 +25,7 @@ expect_json '[c["handler"] + ": " + c["accion"] for c in d["compensaciones"]]' \
 RID=$(jget "$RESP" 'd["reserva_id"]')
 
 step "the reservation: FALLIDA, payment refunded"
-http GET "$RESERVAS_URL/api/reservas/$RID"
+http GET "$RESERVAS_URL/api/reservas/$RID" "" "${COMO_ADMIN[@]}"
 expect_status 200
 expect_json 'd["estado"]' FALLIDA "estado"
 expect_json 'd["pago"]["estado"]' REEMBOLSADO "pago.estado"

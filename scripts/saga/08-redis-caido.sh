@@ -117,7 +117,7 @@ step "nothing changed (eventos reads still work with Redis down)"
 availability
 expect_eq "$(availability_snapshot)" "$BEFORE" "availability unchanged"
 # Refused at the lock, before any side effect: no reservation is kept for it.
-http GET "$RESERVAS_URL/api/reservas/$RID_DOWN"
+http GET "$RESERVAS_URL/api/reservas/$RID_DOWN" "" "${COMO_ADMIN[@]}"
 expect_status 404 "no reservation stored for an attempt refused with Redis down"
 # A buyer profile is private: the platform admin reads it (a guest has no session).
 http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID" "" -H "Authorization: Bearer $ADMIN_TOKEN"

@@ -14,8 +14,13 @@ expect_status 201 "confirmed"
 RID=$(jget "$RESP" 'd["id"]')
 expect_zona Platea 18 2
 
-step "cancel it"
+step "a stranger cannot cancel it: 401 without credentials"
 http POST "$RESERVAS_URL/api/reservas/$RID/cancelar"
+expect_status 401 "no session, no secret"
+expect_zona Platea 18 2
+
+step "the guest cancels it with the reservation's secret"
+http POST "$RESERVAS_URL/api/reservas/$RID/cancelar" "" -H "X-Reserva-Secreto: $SECRETO"
 expect_status 200 "cancelled"
 expect_json 'd["estado"]' CANCELADA "estado"
 expect_json 'd["pago"]["estado"]' REEMBOLSADO "pago.estado"
@@ -31,7 +36,7 @@ expect_status 200
 expect_json "'$RID' in d['historial_compras']" false "reservation in historial_compras"
 
 step "cancel it again (idempotent)"
-http POST "$RESERVAS_URL/api/reservas/$RID/cancelar"
+http POST "$RESERVAS_URL/api/reservas/$RID/cancelar" "" -H "X-Reserva-Secreto: $SECRETO"
 expect_status 200 "second cancel"
 expect_json 'd["estado"]' CANCELADA "estado"
 expect_zona Platea 20 0
@@ -41,12 +46,12 @@ expect_eq "$(jget "$LOG_FILE" '[e["tipo"] for e in d["eventos"]].count("Inventar
 expect_eq "$(jget "$LOG_FILE" '[e["tipo"] for e in d["eventos"]].count("PagoReembolsado")')" 1 "refunded once"
 
 step "cancelling what cannot be cancelled"
-http POST "$RESERVAS_URL/api/reservas/$(python3 -c 'import uuid; print(uuid.uuid4())')/cancelar"
+http POST "$RESERVAS_URL/api/reservas/$(python3 -c 'import uuid; print(uuid.uuid4())')/cancelar" "" "${COMO_ADMIN[@]}"
 expect_status 404 "unknown reservation"
 reservar "$(reserva_body Campo 1 "$CARD_DECLINED")"
 expect_status 402 "a failed booking"
 FALLIDA=$(jget "$RESP" 'd["reserva_id"]')
-http POST "$RESERVAS_URL/api/reservas/$FALLIDA/cancelar"
+http POST "$RESERVAS_URL/api/reservas/$FALLIDA/cancelar" "" -H "X-Reserva-Secreto: $SECRETO"
 expect_status 409 "a FALLIDA reservation cannot be cancelled"
 expect_problem reserva-fallida
 expect_zona Campo 100 0

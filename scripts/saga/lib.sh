@@ -318,7 +318,13 @@ reservar() {
         set -- "$@" -H "Idempotency-Key: $(nueva_clave)"
     fi
     http POST "$RESERVAS_URL/api/reservar" "$body" "$@"
+    # A guest (no session) opens the reservation later with its secret, shown once.
+    SECRETO=$(jget "$RESP" 'd.get("secreto") or ""' 2>/dev/null || true)
 }
+
+# The platform admin's credential, for the operator's state reads (reservations are
+# private: their buyer, its secret, the event's organizer or the admin).
+COMO_ADMIN=(-H "Authorization: Bearer $ADMIN_TOKEN")
 
 # nueva_clave: a fresh UUID for an Idempotency-Key.
 nueva_clave() {
@@ -371,7 +377,7 @@ expect_zona() {
 LOG_FILE=""
 LOG_TIPOS=""
 fetch_log() {
-    http_quiet GET "$RESERVAS_URL/api/reservas/$1/eventos"
+    http_quiet GET "$RESERVAS_URL/api/reservas/$1/eventos" "" "${COMO_ADMIN[@]}"
     [[ "$HTTP_STATUS" == 200 ]] || fail "GET /api/reservas/$1/eventos answered $HTTP_STATUS: $(_last_body_excerpt)"
     LOG_FILE="$SAGA_TMP/log-$_SAGA_N.json"
     cp "$RESP" "$LOG_FILE"
@@ -448,7 +454,7 @@ show_state() {
     step "state"
     availability
     if [[ -n "${1:-}" ]]; then
-        http_quiet GET "$RESERVAS_URL/api/reservas/$1"
+        http_quiet GET "$RESERVAS_URL/api/reservas/$1" "" "${COMO_ADMIN[@]}"
         if [[ "$HTTP_STATUS" == 200 ]]; then
             info "reservation $1: $(jget "$RESP" '"estado=%s zona=%s cantidad=%s total=%s pago=%s" % (d["estado"], d["zona"], d["cantidad"], d["total"], d["pago"] and d["pago"]["estado"])')"
         else
@@ -489,7 +495,7 @@ expect_lock_released() {
     # A zone to probe: the reservation's, else the event's first.
     local zona=""
     if [[ -n "$rid" ]]; then
-        http_quiet GET "$RESERVAS_URL/api/reservas/$rid"
+        http_quiet GET "$RESERVAS_URL/api/reservas/$rid" "" "${COMO_ADMIN[@]}"
         [[ "$HTTP_STATUS" != 200 ]] || zona=$(jget "$RESP" 'd["zona"] or ""')
     fi
     if [[ -z "$zona" ]]; then

@@ -170,6 +170,23 @@ pub async fn shutdown_signal() {
 /// Registers the `bearer` security scheme that organizer and service routes reference.
 pub struct BearerAuth;
 
+/// OpenAPI security scheme `secreto`: a guest's reservation secret in `X-Reserva-Secreto`.
+pub struct SecretoReserva;
+
+impl utoipa::Modify for SecretoReserva {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "secreto",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Reserva-Secreto",
+                "El secreto que devolvió POST /api/reservar (compras sin cuenta)",
+            ))),
+        );
+    }
+}
+
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};

@@ -119,3 +119,19 @@ pub fn rabbit_aislado(url: &str) -> crate::bus::RabbitConfig {
         ..crate::bus::RabbitConfig::new(url)
     }
 }
+
+/// Headers that make a test client the platform admin (the development token), for
+/// tests about the SAGA rather than about who may call it: the admin may read and
+/// cancel any reservation. The authorization matrices test each kind of caller.
+pub fn cabeceras_admin() -> reqwest::header::HeaderMap {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&format!(
+            "Bearer {}",
+            crate::config::DEV_ADMIN_TOKEN
+        ))
+        .expect("ascii"),
+    );
+    h
+}

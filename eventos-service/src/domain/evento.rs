@@ -63,6 +63,9 @@ pub struct Evento {
     /// Tickets one buyer may hold across all their reservations for this event (the
     /// anti-scalping limit); the organizer sets it, [`MAX_POR_COMPRADOR_DEFECTO`] else.
     pub max_por_comprador: u32,
+    /// The organizer account that owns it; `None` for events the platform admin created.
+    /// Only its organizer (or the admin) may change it or see its sales.
+    pub organizador_id: Option<String>,
     pub creado_en: DateTime<Utc>,
     /// Active holds by reservation id.
     pub retenciones: BTreeMap<String, Retencion>,
@@ -99,6 +102,7 @@ impl Evento {
             lugar: self.lugar.clone(),
             zonas: self.zonas.clone(),
             max_por_comprador: self.max_por_comprador,
+            organizador_id: self.organizador_id.clone(),
             creado_en: self.creado_en,
             retenciones: BTreeMap::new(),
             ventas: BTreeMap::new(),

@@ -162,6 +162,7 @@ mod tests {
                 vendidas: 0,
             }],
             max_por_comprador: 10,
+            organizador_id: None,
             creado_en: Utc::now(),
             retenciones: BTreeMap::new(),
             ventas: BTreeMap::new(),

@@ -121,6 +121,7 @@ impl NuevoEvento {
             lugar: self.lugar,
             zonas: self.zonas,
             max_por_comprador: self.max_por_comprador,
+            organizador_id: None,
             creado_en,
             retenciones: BTreeMap::new(),
             ventas: BTreeMap::new(),

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::Json;
-use eventflow_shared::auth::Organizador;
 use eventflow_shared::conciliacion::Informe;
 use eventflow_shared::http::CorrelationId;
+use eventflow_shared::identidad::Publicador;
 use eventflow_shared::{safe_id, ApiError, ApiPath, Problem};
 
 use super::AppState;
@@ -41,21 +41,20 @@ impl Reservas {
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "El informe: cifras y discrepancias (`pendientes` 0 es lo sano)", body = Informe),
-        (status = 401, description = "Credencial de organizador ausente o inválida", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Una cuenta de comprador no ve conciliaciones", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe el evento, o es de otro organizador", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "reservas-pagos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn conciliacion(
     State(state): State<AppState>,
-    _: Organizador,
+    publicador: Publicador,
     CorrelationId(corr): CorrelationId,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Informe>, ApiError> {
     let id = safe_id("id", &id)?;
-    if state.store.ficha(id).await?.is_none() {
-        return Err(ApiError::not_found(format!("No existe el evento {id}")));
-    }
+    super::handlers::del_publicador(&state, publicador, id).await?;
     let r = &state.reservas;
     let mut url = r.base.clone();
     url.path_segments_mut()

@@ -26,6 +26,9 @@ pub struct EventoRespuesta {
     /// Tickets one buyer may have across all their reservations for this event.
     #[schema(example = 10)]
     pub max_por_comprador: u32,
+    /// The organizer account that publishes it (absent when the platform admin did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organizador_id: Option<String>,
     pub creado_en: DateTime<Utc>,
 }
 
@@ -40,6 +43,7 @@ impl From<Evento> for EventoRespuesta {
             lugar: e.lugar,
             zonas: e.zonas,
             max_por_comprador: e.max_por_comprador,
+            organizador_id: e.organizador_id,
             creado_en: e.creado_en,
         }
     }

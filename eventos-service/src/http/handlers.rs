@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use eventflow_shared::auth::Organizador;
 use eventflow_shared::bus::{Pendiente, EVENT_CREATED};
 use eventflow_shared::http::CorrelationId;
+use eventflow_shared::identidad::{Llamante, Publicador};
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
 
 use super::dto::{ActualizarEvento, EventoRespuesta, ListarEventos, PaginaEventos};
@@ -34,14 +34,16 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
     serde_json::to_string(v).map_err(ApiError::internal)
 }
 
-/// Publish an event (organizer).
+/// Publish an event: an organizer's session (the event is then theirs) or the platform
+/// admin.
 #[utoipa::path(post, path = "/api/eventos", tag = "eventos",
     request_body = CrearEvento,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Evento creado", body = EventoRespuesta),
         (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Falta o es inválida la credencial de organizador", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Una cuenta de comprador no publica eventos", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Ya existe un evento con ese id", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
@@ -52,7 +54,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
 pub async fn crear_evento(
     State(state): State<AppState>,
     CorrelationId(corr): CorrelationId,
-    _: Organizador,
+    publicador: Publicador,
     ApiJson(body): ApiJson<CrearEvento>,
 ) -> Result<Response, ApiError> {
     let nuevo = NuevoEvento::parse(&body, Utc::now()).map_err(ApiError::validation)?;
@@ -61,6 +63,9 @@ pub async fn crear_evento(
         .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let mut evento = nuevo.into_evento(id, eventflow_shared::now());
+    if let Llamante::Organizador(o) = publicador.0 {
+        evento.organizador_id = Some(o.to_string());
+    }
     // EventCreated is stored in the same insert as the event (the outbox): it cannot be
     // lost, and it is never sent for an event that was not stored.
     evento.outbox.push(Pendiente::new(
@@ -172,8 +177,8 @@ pub async fn obtener_evento(
     Ok(cached_json(StatusCode::OK, body, false))
 }
 
-/// Change an event's name, date or place (organizer). Zones and prices are fixed once
-/// tickets may have been sold.
+/// Change an event's name, date or place: its organizer or the platform admin. Zones and
+/// prices are fixed once tickets may have been sold.
 #[utoipa::path(patch, path = "/api/eventos/{id}", tag = "eventos",
     params(("id" = String, Path, description = "Id del evento")),
     request_body = ActualizarEvento,
@@ -181,8 +186,9 @@ pub async fn obtener_evento(
     responses(
         (status = 200, description = "El evento actualizado", body = EventoRespuesta),
         (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Falta o es inválida la credencial de organizador", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Una cuenta de comprador no gestiona eventos", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe, o es de otro organizador", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos o no modificables", body = Problem, content_type = "application/problem+json"),
@@ -190,11 +196,12 @@ pub async fn obtener_evento(
     ))]
 pub async fn actualizar_evento(
     State(state): State<AppState>,
-    _: Organizador,
+    publicador: Publicador,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ActualizarEvento>,
 ) -> Result<axum::Json<EventoRespuesta>, ApiError> {
     let id = safe_id("id", &id)?;
+    del_publicador(&state, publicador, id).await?;
     let cambios = CambiosEvento::parse(
         body.nombre.as_deref(),
         body.fecha.as_deref(),
@@ -210,6 +217,22 @@ pub async fn actualizar_evento(
         .ok_or_else(|| ApiError::not_found(format!("No existe el evento {id}")))?;
     state.cache.invalidar(Some(id)).await;
     Ok(axum::Json(EventoRespuesta::from(evento)))
+}
+
+/// 404 unless the caller manages event `id`: another organizer's event looks exactly
+/// like one that does not exist.
+pub async fn del_publicador(
+    state: &AppState,
+    publicador: Publicador,
+    id: &str,
+) -> Result<(), ApiError> {
+    let no_existe = || ApiError::not_found(format!("No existe el evento {id}"));
+    let ficha = state.store.ficha(id).await?.ok_or_else(no_existe)?;
+    if publicador.gestiona(ficha.organizador_id.as_deref()) {
+        Ok(())
+    } else {
+        Err(no_existe())
+    }
 }
 
 fn fecha_param(

@@ -31,6 +31,18 @@ pub struct AppState {
     pub outbox: Arc<tokio::sync::Notify>,
     /// reservas-pagos, for the reconciliation report.
     pub reservas: conciliacion::Reservas,
+    /// Asks usuarios whether an organizer's session token is live (cached briefly).
+    pub verificador: Arc<dyn eventflow_shared::identidad::Verificador>,
+}
+
+impl eventflow_shared::identidad::Identidades for AppState {
+    fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    fn verificador(&self) -> &Arc<dyn eventflow_shared::identidad::Verificador> {
+        &self.verificador
+    }
 }
 
 impl eventflow_shared::auth::Tokens for AppState {
@@ -48,7 +60,9 @@ impl eventflow_shared::auth::Tokens for AppState {
         title = "EventFlow eventos-service",
         version = "0.1.0",
         description = "Eventos, zonas, precios (en unidades menores) y disponibilidad. \
-            Las escrituras requieren `Authorization: Bearer <EVENTFLOW_ADMIN_TOKEN>`. \
+            Publicar y gestionar eventos requiere la sesión de un organizador (POST /api/sesiones \
+            con `rol: organizador` en usuarios-service), que solo gestiona los suyos, o \
+            `Authorization: Bearer <EVENTFLOW_ADMIN_TOKEN>` (administrador de la plataforma). \
             Errores en application/problem+json."
     ),
     components(schemas(Problem, FieldError)),

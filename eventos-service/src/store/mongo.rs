@@ -65,6 +65,9 @@ struct EventoDoc {
     /// Events stored before the limit existed read as the default.
     #[serde(default = "max_defecto")]
     max_por_comprador: i64,
+    /// Absent on events created by the platform admin (and before organizers existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    organizador_id: Option<String>,
     inventario: BTreeMap<String, ContadoresDoc>,
     /// Sum of the zones' `disponibles`, kept by the same `$inc`s, so the list and
     /// the seed's clients can read it without adding up zones.
@@ -172,6 +175,7 @@ impl From<&Evento> for EventoDoc {
             lugar: e.lugar.clone(),
             creado_en: e.creado_en,
             max_por_comprador: e.max_por_comprador.into(),
+            organizador_id: e.organizador_id.clone(),
             zonas: e
                 .zonas
                 .iter()
@@ -261,6 +265,7 @@ impl From<EventoDoc> for Evento {
             lugar: d.lugar,
             zonas,
             max_por_comprador: n32(d.max_por_comprador),
+            organizador_id: d.organizador_id,
             creado_en: d.creado_en,
             retenciones: d
                 .retenciones

@@ -25,6 +25,8 @@ struct Doc {
     correlation_id: String,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     creada_en: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    enlace: Option<String>,
 }
 
 fn map_err(e: mongodb::error::Error) -> StoreError {
@@ -68,6 +70,7 @@ impl NotificacionStore for MongoStore {
             mensaje: n.mensaje.clone(),
             correlation_id: n.correlation_id.clone(),
             creada_en: n.creada_en,
+            enlace: n.enlace.clone(),
         };
         match self.col.insert_one(d).await {
             Ok(_) => Ok(Registro::Nueva),
@@ -120,6 +123,7 @@ impl NotificacionStore for MongoStore {
                 mensaje: d.mensaje,
                 correlation_id: d.correlation_id,
                 creada_en: d.creada_en,
+                enlace: d.enlace,
             })
             .collect();
         Ok((items, total))

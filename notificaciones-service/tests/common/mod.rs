@@ -59,6 +59,7 @@ pub async fn plataforma(backend: &Backend, bus: BusConfig, con_notificaciones: b
     let mut e = eventos_service::Config::embedded();
     e.store = backend.store("evt");
     e.bus = bus.clone();
+    e.usuarios_url = usuarios.clone();
     let eventos = testing::spawn(eventos_service::build(e).await.unwrap()).await;
     let mut r = reservas_pagos_service::Config::embedded(&usuarios, &eventos);
     r.store = backend.store("rsv");
@@ -66,7 +67,7 @@ pub async fn plataforma(backend: &Backend, bus: BusConfig, con_notificaciones: b
     r.http_timeout = Duration::from_secs(10);
     let reservas = testing::spawn(reservas_pagos_service::build(r).await.unwrap()).await;
     let notificaciones = if con_notificaciones {
-        notificaciones(backend, &bus).await
+        notificaciones_con(backend, &bus, &usuarios).await
     } else {
         String::new()
     };
@@ -75,15 +76,27 @@ pub async fn plataforma(backend: &Backend, bus: BusConfig, con_notificaciones: b
         eventos,
         reservas,
         notificaciones,
-        http: Client::new(),
+        // The platform tests act as the admin, who reads and cancels any reservation;
+        // tests/autorizacion.rs walks every other caller with a client of its own.
+        http: Client::builder()
+            .default_headers(testing::cabeceras_admin())
+            .build()
+            .unwrap(),
         bus,
     }
 }
 
+/// notificaciones alone: sessions cannot be checked (no usuarios), the admin reads.
 pub async fn notificaciones(backend: &Backend, bus: &BusConfig) -> String {
+    notificaciones_con(backend, bus, "http://127.0.0.1:9").await
+}
+
+/// notificaciones checking sessions with the usuarios at `usuarios`.
+pub async fn notificaciones_con(backend: &Backend, bus: &BusConfig, usuarios: &str) -> String {
     let cfg = notificaciones_service::Config {
         store: backend.store("ntf"),
         bus: bus.clone(),
+        identidad: eventflow_shared::identidad::IdentidadConfig::embedded(usuarios),
     };
     testing::spawn(notificaciones_service::build(cfg).await.unwrap()).await
 }
@@ -151,6 +164,8 @@ impl Plataforma {
                 "{}/api/notificaciones?limit=100&{query}",
                 self.notificaciones
             ))
+            // Every buyer's notifications: the platform admin reads them.
+            .bearer_auth(DEV_ADMIN_TOKEN)
             .send()
             .await
             .unwrap()

@@ -27,6 +27,10 @@ pub struct EventoRef {
     /// Tickets one buyer may have across their reservations for this event.
     #[serde(default = "max_defecto")]
     pub max_por_comprador: u32,
+    /// The organizer account that owns the event (absent on events created with the
+    /// platform admin's token): it may read and cancel the event's reservations.
+    #[serde(default)]
+    pub organizador_id: Option<String>,
 }
 
 fn max_defecto() -> u32 {

@@ -65,6 +65,7 @@ mod tests {
             fecha: chrono::Utc::now(),
             zonas: Vec::new(),
             max_por_comprador: 10,
+            organizador_id: None,
         }
     }
 

@@ -123,6 +123,10 @@ pub struct Reserva {
     pub outbox: Vec<Pendiente>,
     #[serde(default)]
     pub lease: Option<Lease>,
+    /// SHA-256 of the guest secret (`X-Reserva-Secreto`) handed out once with the answer
+    /// to `POST /api/reservar`. The secret itself is never stored.
+    #[serde(default)]
+    pub secreto_hash: Option<String>,
     /// Optimistic concurrency: each write expects the version it read.
     pub version: u64,
 }
@@ -150,6 +154,7 @@ impl Reserva {
             eventos: Vec::new(),
             outbox: Vec::new(),
             lease: None,
+            secreto_hash: None,
             version: 0,
         }
     }

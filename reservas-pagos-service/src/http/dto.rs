@@ -33,6 +33,12 @@ pub struct ReservaRespuesta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallo: Option<FalloReserva>,
     pub compensaciones: Vec<Compensacion>,
+    /// Only in the answer that created the reservation: the secret that opens it
+    /// without a session (`X-Reserva-Secreto`, or the link `/reservas/{id}?s=<secreto>`).
+    /// Keep it: it is shown once and stored only hashed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "q3V1c2Ff0n2Lx8bS4kP7wA")]
+    pub secreto: Option<String>,
 }
 
 impl From<&Reserva> for ReservaRespuesta {
@@ -52,6 +58,7 @@ impl From<&Reserva> for ReservaRespuesta {
             pasos: r.pasos.clone(),
             fallo: r.fallo.clone(),
             compensaciones: r.compensaciones.clone(),
+            secreto: None,
         }
     }
 }

@@ -5,11 +5,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use eventflow_shared::http::CorrelationId;
+use eventflow_shared::identidad::{self, prohibido, ConSesion, Llamante};
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 use tracing::Instrument;
 
 use super::dto::{Bitacora, ListarReservas, PaginaReservas, ReservaRespuesta};
-use super::AppState;
+use super::{acceso, AppState};
 use crate::domain::{Estado, Reserva, SolicitudReserva};
 use crate::idempotencia::{self, Decision};
 use crate::saga::{Contexto, EstadoRetencion, FalloSimulado, Fin};
@@ -38,10 +39,12 @@ fn json_response(status: u16, body: String) -> Response {
         ("X-Simular-Fallo" = Option<String>, Header, description = "`confirmacion`: falla tras el pago (solo con RESERVAS_SIMULAR_FALLOS=1)"),
     ),
     responses(
-        (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA. Sin Idempotency-Key, una solicitud idéntica (evento, zona y cantidad) a una reserva del mismo comprador de hace menos de 10 s recibe esa reserva, con `Idempotent-Replayed: true`, en vez de un segundo cobro", body = ReservaRespuesta),
+        (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA y `secreto`: sin cuenta, es lo que abre la reserva después (`X-Reserva-Secreto` o el enlace `/reservas/{id}?s=<secreto>`); se muestra una sola vez. Sin Idempotency-Key, una solicitud idéntica (evento, zona y cantidad) a una reserva del mismo comprador de hace menos de 10 s recibe esa reserva, con `Idempotent-Replayed: true`, en vez de un segundo cobro", body = ReservaRespuesta),
         (status = 202, description = "Reserva EN_CURSO: un paso tras el pago no respondió a tiempo y su resultado aún no se conoce. No se deshace nada a ciegas: la reserva se completa sola (o se reembolsa si no puede); consúltela en `Location`", body = ReservaRespuesta),
         (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Token con formato inválido, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "Pago rechazado; retención liberada y bloqueo borrado", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Con una sesión de comprador solo se reserva para uno mismo; una cuenta de organizador no compra", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "El usuario o el evento no existe", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`agotado`, `compra-en-curso` (bloqueo), `limite-por-comprador` (supera `max_por_comprador` del evento, con `maximo` y `ya_tienes`), `evento-finalizado` o `solicitud-en-curso`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
@@ -52,10 +55,28 @@ fn json_response(status: u16, body: String) -> Response {
 #[tracing::instrument(skip_all)]
 pub async fn reservar(
     State(st): State<AppState>,
+    llamante: Llamante,
     CorrelationId(corr): CorrelationId,
     headers: HeaderMap,
-    ApiJson(solicitud): ApiJson<SolicitudReserva>,
+    ApiJson(mut solicitud): ApiJson<SolicitudReserva>,
 ) -> Result<Response, ApiError> {
+    // Without a session anyone may buy as a guest, by email or id (the seed's body). A
+    // signed-in buyer buys for themselves: naming nobody means them, naming someone else
+    // is refused by ValidadorDatos once the name is resolved.
+    let sesion = match llamante {
+        Llamante::Comprador(u) => {
+            if solicitud.usuario_id.is_none() && solicitud.email.is_none() {
+                solicitud.usuario_id = Some(u.to_string());
+            }
+            Some(u.to_string())
+        }
+        Llamante::Organizador(_) => {
+            return Err(prohibido(
+                "Una cuenta de organizador no compra entradas: inicia sesión como comprador",
+            ))
+        }
+        Llamante::Anonimo | Llamante::Admin => None,
+    };
     // Load shedding: past RESERVAS_MAX_EN_CURSO running SAGAs, answer 503 at once rather
     // than let requests pile up behind a slow dependency. Nothing has been started yet.
     let permiso = st.en_curso.clone().try_acquire_owned().map_err(|_| {
@@ -74,7 +95,7 @@ pub async fn reservar(
     tokio::spawn(
         async move {
             let _permiso = permiso;
-            reservar_hasta_el_final(st, corr, headers, solicitud).await
+            reservar_hasta_el_final(st, corr, headers, solicitud, sesion).await
         }
         .in_current_span(),
     )
@@ -87,8 +108,11 @@ async fn reservar_hasta_el_final(
     corr: String,
     headers: HeaderMap,
     solicitud: SolicitudReserva,
+    sesion: Option<String>,
 ) -> Result<Response, ApiError> {
     let rid = uuid::Uuid::new_v4().to_string();
+    // The guest link's secret: the answer carries it once, the reservation its hash.
+    let secreto = identidad::nuevo_secreto();
     let clave = idempotencia::clave(&headers)?;
     if let Some(clave) = &clave {
         let hash = idempotencia::huella(&solicitud);
@@ -112,8 +136,10 @@ async fn reservar_hasta_el_final(
         .and_then(|v| v.to_str().ok())
         .and_then(FalloSimulado::parse)
         .filter(|_| st.simular_fallos);
+    let mut reserva = Reserva::nueva(rid, solicitud.evento_id.clone(), 0, corr);
+    reserva.secreto_hash = Some(identidad::hash_hex(&secreto));
     let mut ctx = Contexto {
-        reserva: Reserva::nueva(rid, solicitud.evento_id.clone(), 0, corr),
+        reserva,
         solicitud: Some(solicitud),
         tarjeta: String::new(),
         lock_tomado: false,
@@ -122,12 +148,15 @@ async fn reservar_hasta_el_final(
         con_clave: clave.is_some(),
         max_por_comprador: u32::MAX,
         repetida: None,
+        sesion,
+        secreto: Some(secreto.clone()),
     };
     let (status, body) = match st.cadena.ejecutar(&mut ctx, &st.deps, 0).await {
         Ok(()) => {
             st.deps.metricas.saga("confirmada");
-            let body = serde_json::to_string(&ReservaRespuesta::from(&ctx.reserva))
-                .map_err(ApiError::internal)?;
+            let mut vista = ReservaRespuesta::from(&ctx.reserva);
+            vista.secreto = Some(secreto.clone());
+            let body = serde_json::to_string(&vista).map_err(ApiError::internal)?;
             (201, body)
         }
         Err(Fin::Fallida(_)) if ctx.repetida.is_some() => {
@@ -154,7 +183,7 @@ async fn reservar_hasta_el_final(
         }
         Err(Fin::Pendiente) => {
             st.deps.metricas.saga("pendiente");
-            let (status, body) = pendiente(&st, &ctx.reserva).await?;
+            let (status, body) = pendiente(&st, &ctx.reserva, &secreto).await?;
             if status == 202 {
                 // Not an answer to replay: a retry with this key finds the reservation
                 // (and its outcome, once recovery has one).
@@ -184,7 +213,7 @@ fn ubicar(res: &mut Response, id: &str) {
 /// The answer for a SAGA whose outcome is not known yet: if the stored reservation
 /// has meanwhile ended (another instance finished it), that outcome; otherwise 202 with
 /// the reservation as it stands, EN_CURSO, to follow at its `Location`.
-async fn pendiente(st: &AppState, r: &Reserva) -> Result<(u16, String), ApiError> {
+async fn pendiente(st: &AppState, r: &Reserva, secreto: &str) -> Result<(u16, String), ApiError> {
     if let Ok(Some(Decision::Repetir { status, body })) =
         idempotencia::desenlace(st.deps.reservas.as_ref(), &r.id).await
     {
@@ -192,36 +221,54 @@ async fn pendiente(st: &AppState, r: &Reserva) -> Result<(u16, String), ApiError
     }
     let mut vista = ReservaRespuesta::from(r);
     vista.estado = Estado::EnCurso;
+    // A guest follows `Location` with it.
+    vista.secreto = Some(secreto.to_owned());
     Ok((
         202,
         serde_json::to_string(&vista).map_err(ApiError::internal)?,
     ))
 }
 
-/// A buyer's reservations, newest first.
+/// A buyer's reservations, newest first: your own with a buyer's session (`usuario_id`
+/// may be left out), any buyer's as the platform admin, and a buyer's reservations for
+/// your events as an organizer.
 #[utoipa::path(get, path = "/api/reservas", tag = "reservas",
-    params(ListarReservas),
+    params(ListarReservas), security(("bearer" = [])),
     responses(
         (status = 200, description = "Las reservas del comprador", body = PaginaReservas),
-        (status = 422, description = "Falta usuario_id o es inválido", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Las reservas de otro comprador", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`usuario_id` inválido, o ausente siendo administrador u organizador", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn listar_reservas(
     State(st): State<AppState>,
+    ConSesion(llamante): ConSesion,
+    CorrelationId(corr): CorrelationId,
     ApiQuery(q): ApiQuery<ListarReservas>,
 ) -> Result<Json<PaginaReservas>, ApiError> {
-    let usuario = q
-        .usuario_id
-        .ok_or_else(|| ApiError::field("usuario_id", "es obligatorio"))?;
+    let usuario = match (q.usuario_id, llamante) {
+        (None, Llamante::Comprador(u)) => u.to_string(),
+        (None, _) => return Err(ApiError::field("usuario_id", "es obligatorio")),
+        (Some(u), _) => u,
+    };
     // Stored ids are canonical (lower case, hyphenated): query with that form.
     let usuario = uuid::Uuid::parse_str(&usuario)
-        .map_err(|_| ApiError::field("usuario_id", "debe ser un UUID"))?
-        .to_string();
+        .map_err(|_| ApiError::field("usuario_id", "debe ser un UUID"))?;
+    if let Llamante::Comprador(yo) = llamante {
+        if yo != usuario {
+            return Err(ApiError::not_found("No hay reservas de ese comprador"));
+        }
+    }
+    let usuario = usuario.to_string();
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::field("limit", "debe estar entre 1 y 100"));
     }
     let offset = q.offset.unwrap_or(0);
+    if let Llamante::Organizador(o) = llamante {
+        return reservas_de_sus_eventos(&st, o, &usuario, limit, offset, &corr).await;
+    }
     let (items, total) = st
         .deps
         .reservas
@@ -235,45 +282,104 @@ pub async fn listar_reservas(
     }))
 }
 
-async fn cargar(st: &AppState, id: &str) -> Result<Reserva, ApiError> {
-    let id = safe_id("id", id)?;
-    st.deps
-        .reservas
-        .get(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("No existe la reserva {id}")))
+/// An organizer sees a buyer's reservations for the organizer's own events only; a
+/// buyer with none of them is, to that organizer, a buyer it cannot see (404).
+async fn reservas_de_sus_eventos(
+    st: &AppState,
+    o: uuid::Uuid,
+    usuario: &str,
+    limit: u32,
+    offset: u32,
+    corr: &str,
+) -> Result<Json<PaginaReservas>, ApiError> {
+    let mut suyas = Vec::new();
+    let mut visto = std::collections::HashMap::new();
+    // A buyer has a handful of reservations (max_por_comprador per event), so reading
+    // them all and keeping the organizer's is cheap; each event is asked about once.
+    let mut todas = Vec::new();
+    loop {
+        let (pagina, total) = st
+            .deps
+            .reservas
+            .por_usuario(usuario, 100, todas.len() as u32)
+            .await?;
+        let fin = pagina.is_empty() || todas.len() as u64 + pagina.len() as u64 >= total;
+        todas.extend(pagina);
+        if fin {
+            break;
+        }
+    }
+    for r in todas {
+        let propio = match visto.get(&r.evento_id) {
+            Some(p) => *p,
+            None => {
+                let p = acceso::es_del_organizador(st, &r.evento_id, o, corr).await?;
+                visto.insert(r.evento_id.clone(), p);
+                p
+            }
+        };
+        if propio {
+            suyas.push(r);
+        }
+    }
+    if suyas.is_empty() {
+        return Err(ApiError::not_found("No hay reservas de ese comprador"));
+    }
+    let total = suyas.len() as u64;
+    Ok(Json(PaginaReservas {
+        items: suyas
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(ReservaRespuesta::from)
+            .collect(),
+        total,
+        limit,
+        offset,
+    }))
 }
 
-/// One reservation.
+/// One reservation: its buyer's (session or `X-Reserva-Secreto`), its event's
+/// organizer's or the platform admin's.
 #[utoipa::path(get, path = "/api/reservas/{id}", tag = "reservas",
-    params(("id" = String, Path)),
+    params(("id" = String, Path)), security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "La reserva", body = ReservaRespuesta),
-        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Sin sesión ni `X-Reserva-Secreto`, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe, o no es suya (o el secreto no es el suyo)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn obtener_reserva(
     State(st): State<AppState>,
+    llamante: Llamante,
+    CorrelationId(corr): CorrelationId,
+    headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReservaRespuesta>, ApiError> {
-    Ok(Json(ReservaRespuesta::from(&cargar(&st, &id).await?)))
+    let r = acceso::cargar(&st, llamante, &headers, &id, &corr).await?;
+    Ok(Json(ReservaRespuesta::from(&r)))
 }
 
-/// The reservation's audit trail: its append-only event log.
+/// The reservation's audit trail: its append-only event log. Same access as the
+/// reservation.
 #[utoipa::path(get, path = "/api/reservas/{id}/eventos", tag = "reservas",
-    params(("id" = String, Path)),
+    params(("id" = String, Path)), security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "Eventos en orden (`seq` desde 1)", body = Bitacora),
-        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Sin sesión ni `X-Reserva-Secreto`, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe, o no es suya (o el secreto no es el suyo)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn bitacora(
     State(st): State<AppState>,
+    llamante: Llamante,
+    CorrelationId(corr): CorrelationId,
+    headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Bitacora>, ApiError> {
-    let r = cargar(&st, &id).await?;
+    let r = acceso::cargar(&st, llamante, &headers, &id, &corr).await?;
     Ok(Json(Bitacora {
         reserva_id: r.id,
         eventos: r.eventos,
@@ -281,23 +387,27 @@ pub async fn bitacora(
 }
 
 /// Cancel a confirmed reservation: refund, return the tickets, drop it from the history.
-/// Idempotent.
+/// Idempotent. Its buyer (session or `X-Reserva-Secreto`), its event's organizer or the
+/// platform admin.
 #[utoipa::path(post, path = "/api/reservas/{id}/cancelar", tag = "reservas",
-    params(("id" = String, Path)),
+    params(("id" = String, Path)), security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "Reserva CANCELADA (también si ya lo estaba)", body = ReservaRespuesta),
-        (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Sin sesión ni `X-Reserva-Secreto`, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe, o no es suya (o el secreto no es el suyo)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No está confirmada, o el evento ya ocurrió", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Una dependencia no responde; la cancelación se completará sola", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn cancelar(
     State(st): State<AppState>,
+    llamante: Llamante,
     CorrelationId(corr): CorrelationId,
+    headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReservaRespuesta>, ApiError> {
-    let id = safe_id("id", &id)?;
-    let r = crate::cancelacion::cancelar(&st.deps, id, &corr).await?;
+    let r = acceso::cargar(&st, llamante, &headers, &id, &corr).await?;
+    let r = crate::cancelacion::cancelar(&st.deps, &r.id, &corr).await?;
     Ok(Json(ReservaRespuesta::from(&r)))
 }
 

@@ -1,5 +1,6 @@
 //! reservas HTTP API: the router, its state and the OpenAPI document.
 
+mod acceso;
 mod dto;
 mod handlers;
 
@@ -8,6 +9,7 @@ use std::sync::Arc;
 use axum::Router;
 use eventflow_shared::health::{self, Readiness};
 use eventflow_shared::http::BearerAuth;
+use eventflow_shared::identidad::{Identidades, Verificador};
 use eventflow_shared::{FieldError, Problem};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -29,6 +31,20 @@ pub struct AppState {
     pub service_token: Arc<str>,
     /// One permit per running SAGA (`RESERVAS_MAX_EN_CURSO`): the load-shedding bound.
     pub en_curso: Arc<tokio::sync::Semaphore>,
+    /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin.
+    pub admin_token: Arc<str>,
+    /// Asks usuarios whether a session token is live (cached briefly).
+    pub verificador: Arc<dyn Verificador>,
+}
+
+impl Identidades for AppState {
+    fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    fn verificador(&self) -> &Arc<dyn Verificador> {
+        &self.verificador
+    }
 }
 
 impl eventflow_shared::auth::Tokens for AppState {

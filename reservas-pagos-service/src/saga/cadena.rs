@@ -183,7 +183,7 @@ impl Cadena {
             ctx.reserva
                 .registrar("ReservaFallida", json!({ "paso": paso }));
         }
-        if completo && !incierta && i < PROCESADOR_PAGO {
+        let guardada = if completo && !incierta && i < PROCESADOR_PAGO {
             // Refused before anything outlived it (bad data, an unknown buyer, a checkout
             // already running, sold out): nothing to keep, so nothing piles up.
             if ctx.reserva.version > 0 {
@@ -191,8 +191,17 @@ impl Cadena {
                     tracing::warn!(reserva_id = %ctx.reserva.id, error = %e, "could not discard a refused reservation; recovery will close it");
                 }
             }
-        } else if let Err(e) = persistir(ctx, deps).await {
-            tracing::warn!(reserva_id = %ctx.reserva.id, error = ?e, "could not record the failure; recovery will");
+            false
+        } else {
+            if let Err(e) = persistir(ctx, deps).await {
+                tracing::warn!(reserva_id = %ctx.reserva.id, error = ?e, "could not record the failure; recovery will");
+            }
+            true
+        };
+        let mut err = err;
+        if let (true, Some(s)) = (guardada, &ctx.secreto) {
+            // A kept reservation (a declined card, a refund) is the guest's to read back.
+            err = err.with("secreto", s.clone());
         }
         let mut err = err
             .with("reserva_id", ctx.reserva.id.clone())

@@ -82,14 +82,17 @@ impl Handler for ConfirmadorReserva {
             .registrar("ReservaConfirmada", json!({ "total": ctx.reserva.total }));
         // Persisted by the chain in the same write as CONFIRMADA: the outbox.
         let r = &ctx.reserva;
-        ctx.reserva.outbox.push(Pendiente::new(
-            RESERVA_CONFIRMADA,
-            &r.correlation_id,
-            json!({
-                "reservaId": r.id, "usuarioId": r.usuario_id, "eventoId": r.evento_id,
-                "zona": r.zona, "cantidad": r.cantidad, "total": r.total,
-            }),
-        ));
+        let mut payload = json!({
+            "reservaId": r.id, "usuarioId": r.usuario_id, "eventoId": r.evento_id,
+            "zona": r.zona, "cantidad": r.cantidad, "total": r.total,
+        });
+        // The guest's way back to the reservation. Only the live request knows the
+        // secret in clear: a confirmation finished by recovery is announced without it.
+        if let Some(s) = &ctx.secreto {
+            payload["enlace"] = json!(format!("/reservas/{}?s={s}", r.id));
+        }
+        let pendiente = Pendiente::new(RESERVA_CONFIRMADA, &r.correlation_id, payload);
+        ctx.reserva.outbox.push(pendiente);
         // A failed unlock is not a failed sale: the lease expires with its TTL.
         match deps.lock.release(&ctx.lock_key(), &rid).await {
             Ok(_) => ctx.lock_tomado = false,

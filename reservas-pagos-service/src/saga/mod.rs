@@ -96,6 +96,12 @@ pub struct Contexto {
     /// An identical reservation of the same buyer from the last seconds, found by
     /// ValidadorInventario: the answer to a double submission sent without a key.
     pub repetida: Option<Reserva>,
+    /// The signed-in buyer who sent the request, if any: the buyer named in it must be
+    /// this one (ValidadorDatos answers 403 otherwise).
+    pub sesion: Option<String>,
+    /// The guest secret in clear, only while the live request runs: it goes into the
+    /// ReservaConfirmada message's link. Recovery has only its hash.
+    pub secreto: Option<String>,
 }
 
 /// A request without a key identical to one of the buyer's reservations this recent

@@ -107,6 +107,8 @@ pub async fn recuperar(
         con_clave: true,
         max_por_comprador: u32::MAX,
         repetida: None,
+        sesion: None,
+        secreto: None,
     };
 
     // A crash between the charge and its log entry leaves progreso at Retenida: ask

@@ -119,6 +119,12 @@ impl Handler for ValidadorDatos {
             deps.eventos.obtener(&s.evento_id, &corr)
         );
         let usuario_id = usuario.map_err(|e| dependencia(e, "El usuario"))?;
+        if ctx.sesion.as_ref().is_some_and(|yo| *yo != usuario_id) {
+            return Err(eventflow_shared::identidad::prohibido(
+                "Con tu sesión solo puedes reservar para ti: quita usuario_id o email, o usa los tuyos",
+            )
+            .into());
+        }
         let evento = evento.map_err(|e| dependencia(e, "El evento"))?;
         ctx.reserva.usuario_id = Some(usuario_id.clone());
         if evento.fecha <= Utc::now() {

@@ -74,6 +74,7 @@ pub async fn stack_with(
     e.store = backend.store("evt");
     e.redis = backend.redis(&prefix);
     e.reservas_url = format!("http://{}", reservas_l.local_addr().unwrap());
+    e.usuarios_url = usuarios.clone();
     let eventos = testing::spawn(eventos_service::build(e).await.expect("eventos")).await;
 
     let mut r = reservas_pagos_service::Config::embedded(&usuarios, &eventos);
@@ -85,8 +86,11 @@ pub async fn stack_with(
         .await
         .expect("reservas");
     let reservas = testing::spawn_on(reservas_l, router).await;
+    // The SAGA tests act as the platform admin, who may read and cancel any reservation;
+    // tests/autorizacion.rs walks every other caller.
     let http = Client::builder()
         .pool_max_idle_per_host(256)
+        .default_headers(testing::cabeceras_admin())
         .build()
         .unwrap();
     Stack {

@@ -29,6 +29,8 @@ use crate::auth::constant_time_eq;
 use crate::ApiError;
 
 const PREFIJO: &str = "efs_";
+/// The header that opens a guest's reservation: the secret from `POST /api/reservar`.
+pub const CABECERA_SECRETO: &str = "x-reserva-secreto";
 /// 32 bytes in unpadded base64url.
 const LARGO_ALEATORIO: usize = 43;
 
@@ -145,6 +147,76 @@ pub fn nuevo_token() -> String {
     )
 }
 
+/// A reservation's guest secret: 128 random bits in unpadded base64url (22 characters).
+/// Shown once to whoever booked; only its [`hash_hex`] is stored.
+pub fn nuevo_secreto() -> String {
+    use base64::Engine;
+    let bytes: [u8; 16] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Does `presentado` hash to `guardado` (a [`hash_hex`])? Compared in constant time.
+pub fn secreto_valido(presentado: &str, guardado: &str) -> bool {
+    // Bounded before hashing: a header of any length must not cost more than a short one.
+    presentado.len() <= 64 && constant_time_eq(hash_hex(presentado).as_bytes(), guardado.as_bytes())
+}
+
+/// `EVENTFLOW_SESION_CACHE_MS` (default 2000): how long a service reuses usuarios' answer
+/// about a token, so the most a signed-out token keeps working outside usuarios.
+pub fn cache_de_sesiones() -> anyhow::Result<std::time::Duration> {
+    Ok(std::time::Duration::from_millis(crate::config::env_parse(
+        "EVENTFLOW_SESION_CACHE_MS",
+        2_000u64,
+    )?))
+}
+
+/// What a service other than usuarios needs to know who calls it.
+#[derive(Debug, Clone)]
+pub struct IdentidadConfig {
+    /// usuarios-service's base URL (`USUARIOS_URL`), where sessions are verified.
+    pub usuarios_url: String,
+    /// `EVENTFLOW_SERVICE_TOKEN`, presented to usuarios' `/internal/…`.
+    pub service_token: String,
+    /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin.
+    pub admin_token: String,
+    /// `EVENTFLOW_SESION_CACHE_MS`.
+    pub cache: std::time::Duration,
+}
+
+impl IdentidadConfig {
+    /// Development tokens and usuarios at `usuarios_url`.
+    pub fn embedded(usuarios_url: &str) -> Self {
+        Self {
+            usuarios_url: usuarios_url.to_owned(),
+            service_token: crate::config::DEV_SERVICE_TOKEN.to_owned(),
+            admin_token: crate::config::DEV_ADMIN_TOKEN.to_owned(),
+            cache: std::time::Duration::from_secs(2),
+        }
+    }
+
+    /// `USUARIOS_URL` (http://127.0.0.1:8001), `EVENTFLOW_SERVICE_TOKEN`,
+    /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_CACHE_MS`.
+    pub fn from_env(mode: crate::config::BackendMode) -> anyhow::Result<Self> {
+        use crate::config::{required_token, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+        Ok(Self {
+            usuarios_url: crate::config::env_string("USUARIOS_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8001".into()),
+            service_token: required_token("EVENTFLOW_SERVICE_TOKEN", mode, DEV_SERVICE_TOKEN)?,
+            admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
+            cache: cache_de_sesiones()?,
+        })
+    }
+
+    /// The verifier that asks usuarios.
+    pub fn verificador(&self) -> Arc<dyn Verificador> {
+        Arc::new(VerificadorRemoto::new(
+            &self.usuarios_url,
+            &self.service_token,
+            self.cache,
+        ))
+    }
+}
+
 /// Does `t` look like one of our session tokens? Checked before any lookup.
 pub fn formato_valido(t: &str) -> bool {
     t.strip_prefix(PREFIJO).is_some_and(|r| {
@@ -224,6 +296,37 @@ impl<S: Identidades + Send + Sync> FromRequestParts<S> for ConSesion {
                 .await?
                 .exigir_sesion()?,
         ))
+    }
+}
+
+/// Who publishes and manages events: an organizer's session or the platform admin. 401
+/// anonymous, 403 a buyer, before the body is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Publicador(pub Llamante);
+
+impl Publicador {
+    /// May this caller manage an event owned by `organizador_id`? The admin manages
+    /// every event; an organizer only its own (events the admin made have no owner).
+    pub fn gestiona(self, organizador_id: Option<&str>) -> bool {
+        match self.0 {
+            Llamante::Admin => true,
+            Llamante::Organizador(o) => organizador_id == Some(o.to_string().as_str()),
+            Llamante::Comprador(_) | Llamante::Anonimo => false,
+        }
+    }
+}
+
+impl<S: Identidades + Send + Sync> FromRequestParts<S> for Publicador {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Llamante::from_request_parts(parts, state).await? {
+            Llamante::Anonimo => Err(sin_credencial()),
+            Llamante::Comprador(_) => Err(prohibido(
+                "Solo una cuenta de organizador publica y gestiona eventos",
+            )),
+            otro => Ok(Self(otro)),
+        }
     }
 }
 

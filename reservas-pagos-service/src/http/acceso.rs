@@ -1,0 +1,85 @@
+//! Who may see or cancel a reservation: its buyer's session, its guest secret, the
+//! event's organizer, or the platform admin. Everyone else gets the same 404 as for a
+//! reservation that does not exist, so ids reveal nothing.
+
+use axum::http::HeaderMap;
+use eventflow_shared::identidad::{self, Llamante, CABECERA_SECRETO};
+use eventflow_shared::{safe_id, ApiError};
+
+use super::AppState;
+use crate::domain::Reserva;
+
+/// The `X-Reserva-Secreto` header, if present and readable.
+pub fn secreto(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(CABECERA_SECRETO)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+fn no_existe(id: &str) -> ApiError {
+    ApiError::not_found(format!("No existe la reserva {id}"))
+}
+
+/// Loads reservation `id` if the caller may act on it. An anonymous caller without a
+/// secret gets 401 before anything is looked up.
+pub async fn cargar(
+    st: &AppState,
+    llamante: Llamante,
+    headers: &HeaderMap,
+    id: &str,
+    corr: &str,
+) -> Result<Reserva, ApiError> {
+    let secreto = secreto(headers);
+    if llamante == Llamante::Anonimo && secreto.is_none() {
+        return Err(identidad::sin_credencial());
+    }
+    let id = safe_id("id", id)?;
+    let r = st
+        .deps
+        .reservas
+        .get(id)
+        .await?
+        .ok_or_else(|| no_existe(id))?;
+    if puede(st, llamante, secreto, &r, corr).await? {
+        Ok(r)
+    } else {
+        Err(no_existe(id))
+    }
+}
+
+async fn puede(
+    st: &AppState,
+    llamante: Llamante,
+    secreto: Option<&str>,
+    r: &Reserva,
+    corr: &str,
+) -> Result<bool, ApiError> {
+    if let (Some(s), Some(h)) = (secreto, r.secreto_hash.as_deref()) {
+        if identidad::secreto_valido(s, h) {
+            return Ok(true);
+        }
+    }
+    Ok(match llamante {
+        Llamante::Admin => true,
+        Llamante::Comprador(u) => r.usuario_id.as_deref() == Some(u.to_string().as_str()),
+        Llamante::Organizador(o) => es_del_organizador(st, &r.evento_id, o, corr).await?,
+        Llamante::Anonimo => false,
+    })
+}
+
+/// Does organizer `o` own event `evento_id`? An event that no longer exists has no
+/// organizer to ask for it.
+pub async fn es_del_organizador(
+    st: &AppState,
+    evento_id: &str,
+    o: uuid::Uuid,
+    corr: &str,
+) -> Result<bool, ApiError> {
+    match st.deps.eventos.obtener(evento_id, corr).await {
+        Ok(e) => Ok(e.organizador_id.as_deref() == Some(o.to_string().as_str())),
+        Err(crate::clients::ClientError::NoEncontrado) => Ok(false),
+        Err(e) => Err(crate::saga::validador_datos_dependencia(e, "El evento")),
+    }
+}
