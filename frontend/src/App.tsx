@@ -5,7 +5,9 @@ import { EventoPage } from './pages/EventoPage';
 import { EventosPage } from './pages/EventosPage';
 import { MisReservasPage } from './pages/MisReservasPage';
 import { OrganizadorPage } from './pages/OrganizadorPage';
+import { ReservaPage } from './pages/ReservaPage';
 import { Link, resolver, RouterProvider, useRouter } from './router';
+import { OrganizadorProvider } from './organizador';
 import { SesionProvider, useSesion } from './sesion';
 
 /** The top bar's account corner: sign in / create an account, or hello and sign out. */
@@ -87,6 +89,8 @@ function Pagina() {
       return <EventoPage key={ruta.id} id={ruta.id} />;
     case 'mis-reservas':
       return <MisReservasPage />;
+    case 'reserva':
+      return <ReservaPage key={ruta.id} id={ruta.id} />;
     case 'organizador':
       return <OrganizadorPage />;
     case 'iniciar-sesion':
@@ -110,11 +114,13 @@ export function App() {
     <RouterProvider>
       <SesionProvider>
         <CompradorProvider>
-          <Navegacion />
-          <main className="contenido">
-            <Pagina />
-          </main>
-          <footer className="pie">EventFlow · entradas sin sobreventa</footer>
+          <OrganizadorProvider>
+            <Navegacion />
+            <main className="contenido">
+              <Pagina />
+            </main>
+            <footer className="pie">EventFlow · entradas sin sobreventa</footer>
+          </OrganizadorProvider>
         </CompradorProvider>
       </SesionProvider>
     </RouterProvider>

@@ -47,10 +47,26 @@ export function Link({ to, onClick, children, ...rest }: LinkProps) {
   );
 }
 
+/** The UI path of a reservation; with its secret, the link that opens a guest's. */
+export function rutaReserva(id: string, secreto?: string): string {
+  return `/reservas/${encodeURIComponent(id)}${secreto ? `?s=${encodeURIComponent(secreto)}` : ''}`;
+}
+
+/** A path segment decoded, or null when it is not valid percent-encoding. */
+function segmento(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
 export type Ruta =
   | { pagina: 'eventos' }
   | { pagina: 'evento'; id: string }
   | { pagina: 'mis-reservas' }
+  /** A reservation by its link (`?s=<secreto>` opens a guest's). */
+  | { pagina: 'reserva'; id: string }
   | { pagina: 'organizador' }
   | { pagina: 'iniciar-sesion' }
   | { pagina: 'crear-cuenta' }
@@ -60,8 +76,12 @@ export function resolver(path: string): Ruta {
   const p = path.replace(/\/+$/, '') || '/';
   if (p === '/' || p === '/eventos') return { pagina: 'eventos' };
   const m = /^\/eventos\/([^/]+)$/.exec(p);
-  if (m) return { pagina: 'evento', id: decodeURIComponent(m[1]) };
+  const idEvento = m && segmento(m[1]);
+  if (idEvento) return { pagina: 'evento', id: idEvento };
   if (p === '/mis-reservas') return { pagina: 'mis-reservas' };
+  const r = /^\/reservas\/([^/]+)$/.exec(p);
+  const idReserva = r && segmento(r[1]);
+  if (idReserva) return { pagina: 'reserva', id: idReserva };
   if (p === '/organizador') return { pagina: 'organizador' };
   if (p === '/iniciar-sesion') return { pagina: 'iniciar-sesion' };
   if (p === '/crear-cuenta') return { pagina: 'crear-cuenta' };

@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockFetch, problem, json } from '../test/fetch';
-import { alSesionInvalida, api, ApiError, comoApiError, nuevaClave, usarTokenSesion } from './client';
+import {
+  alSesionInvalida,
+  api,
+  ApiError,
+  comoApiError,
+  nuevaClave,
+  puedeLeerReserva,
+  recordarSecreto,
+  secretoDe,
+  usarTokenSesion,
+} from './client';
 
 const solicitud = {
   usuario_id: 'u1',
@@ -218,5 +228,68 @@ describe('the session token', () => {
     usarTokenSesion('efs_ana');
     await fallo(api.crearEvento({ nombre: 'x', fecha: '2027-01-01T00:00:00Z', lugar: 'y', zonas: [] }, 'otro'));
     expect(aviso).not.toHaveBeenCalled();
+  });
+});
+
+describe('guest reservation secrets (X-Reserva-Secreto)', () => {
+  const guest = { ...solicitud, usuario_id: undefined, email: 'inv@example.com' };
+
+  it('remembers the secret of a 201 and sends it on every read and cancel of that reservation only', async () => {
+    const { llamadas } = mockFetch({
+      'POST /api/reservar': json({ id: 'r1', estado: 'CONFIRMADA', secreto: 'S3cr3t_r1' }, 201),
+      'GET /api/reservas/r1': json({ id: 'r1', estado: 'CONFIRMADA' }),
+      'GET /api/reservas/r1/eventos': json({ reserva_id: 'r1', eventos: [] }),
+      'POST /api/reservas/r1/cancelar': json({ id: 'r1', estado: 'CANCELADA' }),
+      'GET /api/reservas/r2': problem('sesion-requerida', 401),
+    });
+    await api.reservar(guest, 'k1');
+    expect(secretoDe('r1')).toBe('S3cr3t_r1');
+    expect(puedeLeerReserva('r1')).toBe(true);
+    expect(puedeLeerReserva('r2')).toBe(false);
+    await api.reserva('r1');
+    await api.bitacora('r1');
+    await api.cancelar('r1');
+    for (const l of llamadas.slice(1)) expect(l.headers['x-reserva-secreto'], `${l.method} ${l.url}`).toBe('S3cr3t_r1');
+    // Never sent with the booking itself, nor for another reservation.
+    expect(llamadas[0].headers['x-reserva-secreto']).toBeUndefined();
+    await fallo(api.reserva('r2'));
+    expect(llamadas.at(-1)!.headers['x-reserva-secreto']).toBeUndefined();
+    // Memory only.
+    expect(JSON.stringify({ ...localStorage, ...sessionStorage })).not.toContain('S3cr3t_r1');
+  });
+
+  it('remembers the secret a kept failed reservation carries (402), and a 202', async () => {
+    const { llamadas } = mockFetch({
+      'POST /api/reservar': (l) =>
+        l.headers['idempotency-key'] === 'k1'
+          ? problem('pago-rechazado', 402, { reserva_id: 'r3', secreto: 'S_r3' })
+          : json({ id: 'r4', estado: 'EN_CURSO', secreto: 'S_r4' }, 202),
+      'GET /api/reservas/r3': json({ id: 'r3', estado: 'FALLIDA' }),
+      'GET /api/reservas/r4': json({ id: 'r4', estado: 'CONFIRMADA' }),
+    });
+    const e = await fallo(api.reservar(guest, 'k1'));
+    expect(e.status).toBe(402);
+    await api.reserva('r3');
+    await api.reservar(guest, 'k2');
+    await api.reserva('r4');
+    expect(llamadas[1].headers['x-reserva-secreto']).toBe('S_r3');
+    expect(llamadas[3].headers['x-reserva-secreto']).toBe('S_r4');
+  });
+
+  it('a given secret (a link) is the one sent; the remembered one otherwise', async () => {
+    recordarSecreto('r1', 'viejo');
+    const { llamadas } = mockFetch({ 'GET /api/reservas/r1': json({ id: 'r1' }) });
+    await api.reserva('r1', undefined, 'del-enlace');
+    await api.reserva('r1');
+    expect(llamadas.map((l) => l.headers['x-reserva-secreto'])).toEqual(['del-enlace', 'viejo']);
+  });
+
+  it('signs an organizer in with rol organizador', async () => {
+    const { llamadas } = mockFetch({
+      'POST /api/sesiones': json({ token: 'efs_org', expira_en: '2027-01-01T00:00:00Z', rol: 'organizador', usuario: { id: 'o1' } }, 201),
+    });
+    const s = await api.iniciarSesionOrganizador(' Org@Example.com ', 'una frase larga');
+    expect(s.usuario.id).toBe('o1');
+    expect(llamadas[0].body).toEqual({ email: 'org@example.com', password: 'una frase larga', rol: 'organizador' });
   });
 });

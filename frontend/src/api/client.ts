@@ -5,6 +5,11 @@
 // While a buyer is signed in, every request carries their session token as a Bearer
 // credential (see src/sesion.tsx), except a request that brings its own Authorization
 // header (the organizer's calls keep their own token).
+//
+// A guest has no session: what opens a guest's reservation is its `secreto`, which the
+// answer of `POST /api/reservar` carries once. The client keeps it in memory, by
+// reservation id (like the session token: never in storage), and sends it as
+// `X-Reserva-Secreto` on every read and cancellation of that reservation.
 import type {
   Bitacora,
   Credenciales,
@@ -17,6 +22,7 @@ import type {
   Problem,
   Reserva,
   SesionCreada,
+  SesionOrganizadorCreada,
   SolicitudReserva,
   Usuario,
 } from './types';
@@ -80,6 +86,35 @@ export function usarTokenSesion(token: string | null) {
  */
 export function alSesionInvalida(fn: (() => void) | null) {
   alInvalidarse = fn;
+}
+
+// Each guest reservation's secret, by reservation id: memory only (see above).
+const secretos = new Map<string, string>();
+
+/** Remembers the secret that opens reservation `id` (from a booking's answer or a link). */
+export function recordarSecreto(id: string, secreto: string) {
+  if (id && secreto) secretos.set(id, secreto);
+}
+
+/** The secret of reservation `id` this page knows, if any. */
+export function secretoDe(id: string): string | undefined {
+  return secretos.get(id);
+}
+
+/** Forgets every reservation secret (tests; nothing else needs to). */
+export function olvidarSecretos() {
+  secretos.clear();
+}
+
+/** `X-Reserva-Secreto` for reservation `id`: the given secret, else the remembered one. */
+function conSecreto(id: string, secreto?: string): Record<string, string> {
+  const s = secreto ?? secretos.get(id);
+  return s ? { 'x-reserva-secreto': s } : {};
+}
+
+/** Whether this page can read reservation `id`: signed in, or it knows its secret. */
+export function puedeLeerReserva(id: string): boolean {
+  return tokenSesion !== null || secretos.has(id);
 }
 
 interface Opciones {
@@ -191,19 +226,38 @@ export const api = {
     request<SesionCreada>('POST', '/api/sesiones', {
       body: { ...c, email: c.email.trim().toLowerCase() },
     }),
+  /** Signs an organizer in (201 with the token, for the organizer's own calls). */
+  iniciarSesionOrganizador: (email: string, password: string) =>
+    request<SesionOrganizadorCreada>('POST', '/api/sesiones', {
+      body: { email: email.trim().toLowerCase(), password, rol: 'organizador' },
+    }),
   /** Revokes the session of `token` (204). */
   cerrarSesion: (token: string) =>
     request<void>('DELETE', '/api/sesiones/actual', { headers: { authorization: `Bearer ${token}` } }),
 
-  /** One booking attempt; `clave` is its Idempotency-Key (fresh per attempt). */
-  reservar: (s: SolicitudReserva, clave: string) =>
-    request<Reserva>('POST', '/api/reservar', { body: s, headers: { 'idempotency-key': clave } }),
-  reserva: (id: string, signal?: AbortSignal) => request<Reserva>('GET', `/api/reservas/${enc(id)}`, { signal }),
+  /**
+   * One booking attempt; `clave` is its Idempotency-Key (fresh per attempt). The secret
+   * the answer carries (201, 202, or a failure whose reservation was kept) is remembered.
+   */
+  reservar: async (s: SolicitudReserva, clave: string) => {
+    try {
+      const r = await request<Reserva>('POST', '/api/reservar', { body: s, headers: { 'idempotency-key': clave } });
+      if (typeof r.secreto === 'string') recordarSecreto(r.id, r.secreto);
+      return r;
+    } catch (e) {
+      const p = e instanceof ApiError ? e.problem : undefined;
+      if (p && typeof p.reserva_id === 'string' && typeof p.secreto === 'string') recordarSecreto(p.reserva_id, p.secreto);
+      throw e;
+    }
+  },
+  /** `secreto`: the one to try (a link's); else the remembered one, if any. */
+  reserva: (id: string, signal?: AbortSignal, secreto?: string) =>
+    request<Reserva>('GET', `/api/reservas/${enc(id)}`, { signal, headers: conSecreto(id, secreto) }),
   reservasDe: (usuarioId: string, signal?: AbortSignal) =>
     request<Pagina<Reserva>>('GET', `/api/reservas${qs({ usuario_id: usuarioId, limit: 100 })}`, { signal }),
   bitacora: (id: string, signal?: AbortSignal) =>
-    request<Bitacora>('GET', `/api/reservas/${enc(id)}/eventos`, { signal }),
-  cancelar: (id: string) => request<Reserva>('POST', `/api/reservas/${enc(id)}/cancelar`),
+    request<Bitacora>('GET', `/api/reservas/${enc(id)}/eventos`, { signal, headers: conSecreto(id) }),
+  cancelar: (id: string) => request<Reserva>('POST', `/api/reservas/${enc(id)}/cancelar`, { headers: conSecreto(id) }),
 
   notificacionesDe: (usuarioId: string, signal?: AbortSignal) =>
     request<Pagina<Notificacion>>('GET', `/api/notificaciones${qs({ usuario_id: usuarioId, limit: 50 })}`, { signal }),

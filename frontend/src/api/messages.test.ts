@@ -47,7 +47,7 @@ describe('mensajeError: problem+json in plain Spanish', () => {
     expect(mensajeError(p('reserva-fallida', 409))).toContain('no hay nada que cancelar');
     expect(mensajeError(p('usuario-duplicado', 409, { campo: 'email' }))).toContain('ese email');
     expect(mensajeError(p('usuario-duplicado', 409, { campo: 'nro_documento' }))).toContain('ese documento');
-    expect(mensajeError(p('no-autorizado', 401))).toContain('token de organizador');
+    expect(mensajeError(p('no-autorizado', 401))).toContain('token de administrador');
     expect(mensajeError(p('no-encontrado', 404, { detail: 'No existe el evento x' }))).toBe('No existe el evento x');
   });
 

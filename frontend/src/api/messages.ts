@@ -24,6 +24,10 @@ const SERVICIOS: Record<string, string> = {
 
 export const SESION_CADUCADA = 'Tu sesión caducó; vuelve a iniciar sesión.';
 
+/** A reservation that does not exist, is somebody else's, or whose secret is not its own: the API cannot tell them apart. */
+export const RESERVA_NO_ENCONTRADA =
+  'No encontramos esa reserva. Revisa que el enlace esté completo (con el código que va después de «?s=») o, si compraste con tu cuenta, inicia sesión.';
+
 /** One sentence a buyer or organizer understands, for any problem the APIs return. */
 export function mensajeError(p: Problem): string {
   // Rate limited (sign-in attempts): the wait comes from the Retry-After header.
@@ -80,7 +84,9 @@ export function mensajeError(p: Problem): string {
     case 'evento-duplicado':
       return 'Ya existe un evento con ese identificador.';
     case 'no-autorizado':
-      return 'El token de organizador falta o no es válido.';
+      return 'El token falta o no es válido: inicia sesión como organizador o revisa el token de administrador.';
+    case 'prohibido':
+      return 'No tienes permiso para hacer esto con la sesión actual.';
     case 'no-encontrado':
       return p.detail || 'No encontrado.';
     case 'validacion': {
@@ -114,6 +120,8 @@ export function tituloFallo(p: Problem): string {
       return 'Tu sesión caducó';
     case 'sesion-requerida':
       return 'Inicia sesión';
+    case 'prohibido':
+      return 'No permitido';
     default:
       return 'No se pudo completar la reserva';
   }

@@ -18,6 +18,8 @@ export interface Evento {
   entradas_disponibles: number;
   zonas: Zona[];
   creado_en: string;
+  /** The organizer account that published it; absent for events created with the admin token. */
+  organizador_id?: string | null;
 }
 
 export interface Pagina<T> {
@@ -70,6 +72,23 @@ export interface SesionCreada {
   usuario: Usuario;
 }
 
+/** An organizer account (created by the platform admin with `POST /api/organizadores`). */
+export interface Organizador {
+  id: string;
+  nombre: string;
+  email: string;
+  creado_en: string;
+}
+
+/** `POST /api/sesiones` (201) with `rol: "organizador"`. */
+export interface SesionOrganizadorCreada {
+  token: string;
+  /** RFC 3339. */
+  expira_en: string;
+  rol: 'organizador';
+  usuario: Organizador;
+}
+
 export interface NuevaZona {
   nombre: string;
   precio: number;
@@ -112,6 +131,11 @@ export interface Reserva {
   pasos: Paso[];
   fallo?: { paso: string; status: number; tipo: string; detalle: string };
   compensaciones: Compensacion[];
+  /**
+   * Only in the answer of `POST /api/reservar` (201/202), once: what opens this
+   * reservation without a session (`X-Reserva-Secreto`, or the link `/reservas/{id}?s=`).
+   */
+  secreto?: string;
 }
 
 /** The buyer is `usuario_id` (signed in) or `email` (a guest: a buyer without a password). */
@@ -146,6 +170,8 @@ export interface Notificacion {
   mensaje: string;
   correlation_id: string;
   creada_en: string;
+  /** `reserva-confirmada`: the reservation's page in this UI, `/reservas/{id}?s=<secreto>`. */
+  enlace?: string | null;
 }
 
 export interface FieldError {
@@ -183,6 +209,8 @@ export interface Problem {
   detail?: string;
   errors?: FieldError[];
   reserva_id?: string;
+  /** With `reserva_id` when the failed reservation was kept: what opens it without a session. */
+  secreto?: string;
   paso?: string;
   compensaciones?: Compensacion[];
   disponibles?: number;

@@ -1,15 +1,61 @@
 // What a booking attempt ended in: the confirmation with the SAGA's steps, or the failure
 // with the failing step and what was undone.
+import { useRef, useState } from 'react';
+import { secretoDe } from '../api/client';
 import type { ApiError } from '../api/client';
 import type { Reserva } from '../api/types';
 import { mensajeError, nombrePaso, slug, tituloFallo } from '../api/messages';
 import { entradas, formatPrecio } from '../format';
-import { Link } from '../router';
+import { Link, rutaReserva } from '../router';
 import { Compensaciones, PasosSaga } from './Saga';
 
 export type Resultado =
   | { ok: true; reserva: Reserva }
   | { ok: false; error: ApiError; /** The failed reservation, when it could be read back. */ reserva?: Reserva };
+
+/**
+ * A guest's way back to the reservation: the link with its secret, shown once (the API
+ * gives the secret only in the booking's answer; this page keeps it in memory only).
+ */
+export function EnlaceReserva({ id, secreto }: { id: string; secreto: string }) {
+  const ruta = rutaReserva(id, secreto);
+  const url = `${window.location.origin}${ruta}`;
+  const campo = useRef<HTMLInputElement>(null);
+  const [copia, setCopia] = useState<'ok' | 'manual'>();
+  const copiar = async () => {
+    try {
+      // Only in a secure context (https or localhost); elsewhere, select it for the user.
+      if (!navigator.clipboard) throw new Error('sin portapapeles');
+      await navigator.clipboard.writeText(url);
+      setCopia('ok');
+    } catch {
+      campo.current?.select();
+      setCopia('manual');
+    }
+  };
+  return (
+    <div className="enlace-reserva" data-testid="enlace-reserva">
+      <p>
+        <strong>Guarda este enlace para ver o cancelar tu reserva.</strong> Solo se muestra ahora, y
+        quien lo tenga puede ver y cancelar la reserva: no lo compartas.
+      </p>
+      <div className="enlace-copiar">
+        <input ref={campo} readOnly value={url} aria-label="Enlace de tu reserva" onFocus={(e) => e.target.select()} />
+        <button type="button" className="btn btn-secundario" onClick={() => void copiar()}>
+          Copiar enlace
+        </button>
+      </div>
+      {copia && (
+        <p className="muted" role="status">
+          {copia === 'ok' ? 'Enlace copiado.' : 'Selecciona el enlace y cópialo (Ctrl+C).'}
+        </p>
+      )}
+      <p>
+        <Link to={ruta}>Abrir mi reserva</Link>
+      </p>
+    </div>
+  );
+}
 
 /** `invitado`: bought as a guest, who has no "Mis reservas" (it needs an account). */
 export function ResultadoReserva({ resultado, invitado = false }: { resultado: Resultado; invitado?: boolean }) {
@@ -18,6 +64,8 @@ export function ResultadoReserva({ resultado, invitado = false }: { resultado: R
   ) : (
     <Link to="/mis-reservas">Ver mis reservas</Link>
   );
+  const secreto = resultado.reserva && (resultado.reserva.secreto ?? secretoDe(resultado.reserva.id));
+  const enlace = invitado && resultado.ok && secreto ? <EnlaceReserva id={resultado.reserva.id} secreto={secreto} /> : null;
   if (resultado.ok && resultado.reserva.estado === 'EN_CURSO') {
     const r = resultado.reserva;
     return (
@@ -30,6 +78,7 @@ export function ResultadoReserva({ resultado, invitado = false }: { resultado: R
         <p className="muted">
           Código de reserva: <code>{r.id}</code> · {misReservas}
         </p>
+        {enlace}
       </section>
     );
   }
@@ -48,6 +97,7 @@ export function ResultadoReserva({ resultado, invitado = false }: { resultado: R
         </p>
         <PasosSaga pasos={r.pasos} />
         <p>{misReservas}</p>
+        {enlace}
       </section>
     );
   }

@@ -1,7 +1,7 @@
 // One event: choose zone and quantity, identify the buyer, pay with a card, book.
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { api, ApiError, comoApiError, nuevaClave } from '../api/client';
+import { api, ApiError, comoApiError, nuevaClave, puedeLeerReserva } from '../api/client';
 import { slug } from '../api/messages';
 import type { Evento, Reserva, Zona } from '../api/types';
 import { useComprador } from '../comprador';
@@ -29,7 +29,10 @@ export const TARJETAS_PRUEBA = [
 export const SEGUIMIENTO_MS = 1_000;
 const SEGUIMIENTO_MAX = 90;
 
-/** Polls a reservation until it is no longer EN_CURSO (or gives up, still EN_CURSO). */
+/**
+ * Polls a reservation until it is no longer EN_CURSO (or gives up, still EN_CURSO). A
+ * guest's reads carry the reservation's secret (the client remembers it from the 202).
+ */
 export async function seguirReserva(id: string, cadaMs = SEGUIMIENTO_MS): Promise<Reserva> {
   let ultima: Reserva | undefined;
   for (let i = 0; i < SEGUIMIENTO_MAX; i++) {
@@ -134,9 +137,10 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
         // it instead of buying twice.
         nuevaClave(),
       );
-      if (reserva.estado === 'EN_CURSO') {
+      if (reserva.estado === 'EN_CURSO' && puedeLeerReserva(reserva.id)) {
         // 202: paid, but a later step did not answer in time. Nothing is undone blind;
-        // the reservation ends by itself, so follow it.
+        // the reservation ends by itself, so follow it (with the session, or the
+        // reservation's secret the 202 carried: reads are private).
         setResultado({ ok: true, reserva });
         const fin = await seguirReserva(reserva.id);
         setResultado(fin.estado === 'CONFIRMADA' || fin.estado === 'EN_CURSO' ? { ok: true, reserva: fin } : fallida(fin));
@@ -154,9 +158,12 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
       let reserva;
       // Only a payment failure or an outage leaves a stored reservation: a refusal
       // before any side effect (404, 409, 422) is not kept, so there is nothing to read.
-      if (error.problem.reserva_id && (error.status === 402 || error.status >= 500)) {
+      // Reads are private: a guest reads it with the secret the failure carried; without
+      // one (nothing was kept) it is not asked for, rather than earn a 401.
+      const rid = error.problem.reserva_id;
+      if (rid && (error.status === 402 || error.status >= 500) && puedeLeerReserva(rid)) {
         try {
-          reserva = await api.reserva(error.problem.reserva_id);
+          reserva = await api.reserva(rid);
         } catch {
           reserva = undefined;
         }

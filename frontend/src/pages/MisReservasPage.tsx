@@ -156,6 +156,12 @@ function ReservasDe({ usuario: comprador }: { usuario: Usuario }) {
                   <li key={n.id} className={`notificacion notificacion-${n.tipo}`}>
                     <strong>{n.titulo}</strong>
                     <p>{n.mensaje}</p>
+                    {/* Only a path of this UI: never a link elsewhere. */}
+                    {n.enlace && n.enlace.startsWith('/reservas/') && (
+                      <p>
+                        <Link to={n.enlace}>Ver la reserva</Link>
+                      </p>
+                    )}
                     <span className="muted">{formatFechaCorta(n.creada_en)}</span>
                   </li>
                 ))}
@@ -172,10 +178,16 @@ interface TarjetaProps {
   reserva: Reserva;
   evento?: Evento;
   onCambio: (r: Reserva) => void;
+  /** Show the steps and the audit trail from the start (the reservation's own page). */
+  historialAbierto?: boolean;
 }
 
-export function TarjetaReserva({ reserva: r, evento, onCambio }: TarjetaProps) {
-  const [verHistorial, setVerHistorial] = useState(false);
+/**
+ * One reservation: status, audit trail, cancellation. Its reads and its cancellation go
+ * with the session, or with the reservation's secret when this page knows it (a guest).
+ */
+export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto = false }: TarjetaProps) {
+  const [verHistorial, setVerHistorial] = useState(historialAbierto);
   const [confirmando, setConfirmando] = useState(false);
   const [cancelando, setCancelando] = useState(false);
   const [error, setError] = useState<ApiError>();

@@ -59,7 +59,7 @@ describe('OrganizadorPage', () => {
       'POST /api/eventos': json({ ...evento, id: 'nuevo', nombre: 'Jazz' }, 201),
     });
     render(<App />);
-    await user.type(screen.getByLabelText('Token de organizador'), 'eventflow-dev-admin');
+    await user.type(screen.getByLabelText('Token de administrador'), 'eventflow-dev-admin');
     await user.type(screen.getByLabelText('Nombre del evento'), 'Jazz');
     await user.type(screen.getByLabelText('Lugar'), 'Teatro');
     await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
@@ -103,7 +103,7 @@ describe('OrganizadorPage', () => {
           : problem('no-autorizado', 401),
     });
     render(<App />);
-    await user.type(screen.getByLabelText('Token de organizador'), 'x');
+    await user.type(screen.getByLabelText('Token de administrador'), 'x');
     await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
     await user.type(screen.getByLabelText('Precio (S/)'), '10');
     await user.type(screen.getByLabelText('Capacidad'), '0');
@@ -111,7 +111,7 @@ describe('OrganizadorPage', () => {
     expect(await screen.findByText('no puede estar vacío')).toBeInTheDocument();
     expect(screen.getByText('debe estar entre 1 y 1000000')).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('El token de organizador falta o no es válido');
+    expect(await screen.findByRole('alert')).toHaveTextContent('El token falta o no es válido');
   });
 
   it('checks what the API cannot: amounts in soles, a date and a token', async () => {
@@ -120,7 +120,7 @@ describe('OrganizadorPage', () => {
     render(<App />);
     await user.type(screen.getByLabelText('Precio (S/)'), 'caro');
     await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
-    expect(screen.getByText('ingresa el token de organizador')).toBeInTheDocument();
+    expect(screen.getByText('inicia sesión como organizador o ingresa el token de administrador')).toBeInTheDocument();
     expect(screen.getByText('elige fecha y hora')).toBeInTheDocument();
     expect(screen.getByText(/un importe en soles/)).toBeInTheDocument();
     expect(llamadas.filter((l) => l.method === 'POST')).toHaveLength(0);

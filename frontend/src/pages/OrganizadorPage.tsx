@@ -1,14 +1,19 @@
-// Organizer: publish an event with zones (Bearer token), and sales per zone.
-import { useState } from 'react';
+// Organizer: sign in as an organizer (or use the platform's admin token), publish an event
+// with zones, and see sales per zone. An organizer sees and reconciles only its own
+// events; the admin token, every event.
+import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, ApiError, comoApiError } from '../api/client';
+import { slug } from '../api/messages';
 import type { Evento } from '../api/types';
 import { Aviso, Cargando, MensajeError } from '../components/Estado';
 import { formatFecha, formatPrecio, parsePrecio } from '../format';
 import { useCarga } from '../hooks';
+import { useOrganizador } from '../organizador';
 import { Link } from '../router';
 import { IconoFecha, IconoLugar } from '../components/Iconos';
 
+// The admin token (not an organizer's session, which stays in memory: src/organizador.tsx).
 const CLAVE_TOKEN = 'eventflow.token-organizador';
 
 function tokenGuardado(): string {
@@ -43,30 +48,173 @@ export function fechaLocalARfc3339(valor: string): string | null {
 }
 
 export function OrganizadorPage() {
+  const { sesion, caducada } = useOrganizador();
   const ventas = useCarga((signal) => api.eventos({ limit: 100 }, signal), 'ventas', 15_000);
+  // Published here: shown even when the first page of the list does not reach them.
+  const [publicados, setPublicados] = useState<Evento[]>([]);
+  // Events created with the admin token (in this tab), for its reconciliation.
+  const [tokenAdmin, setTokenAdmin] = useState(tokenGuardado);
+  const mioId = sesion?.organizador.id;
+  useEffect(() => setPublicados([]), [mioId]);
+
+  const todos = ventas.data ? [...ventas.data.items] : [];
+  for (const ev of publicados) if (!todos.some((e) => e.id === ev.id)) todos.unshift(ev);
+  // An organizer sees its own events only (the API would answer 404 for the others').
+  const lista = mioId ? todos.filter((ev) => ev.organizador_id === mioId) : todos;
+  const credencial = sesion?.token ?? tokenAdmin;
+
   return (
     <div>
       <h1>Organizador</h1>
+      <AccesoOrganizador />
       <div className="dos-columnas organizador">
-        <CrearEvento onCreado={() => ventas.recargar(true)} />
+        <CrearEvento
+          onToken={setTokenAdmin}
+          onCreado={(ev) => {
+            setPublicados((ps) => [ev, ...ps]);
+            ventas.recargar(true);
+          }}
+        />
         <section aria-labelledby="titulo-ventas">
           <div className="cabecera-pagina">
-            <h2 id="titulo-ventas">Ventas por zona</h2>
+            <h2 id="titulo-ventas">{sesion ? 'Tus eventos' : 'Ventas por zona'}</h2>
             <button type="button" className="btn btn-secundario" onClick={() => ventas.recargar()} disabled={ventas.cargando}>
               Actualizar
             </button>
           </div>
           {ventas.cargando && !ventas.data && <Cargando texto="Cargando ventas…" />}
           {ventas.error && !ventas.data && <MensajeError error={ventas.error} onReintentar={() => ventas.recargar()} />}
-          {ventas.data && ventas.data.items.length === 0 && <p className="vacio">Aún no hay eventos.</p>}
-          {ventas.data?.items.map((ev) => <Ventas key={ev.id} evento={ev} />)}
+          {ventas.data && lista.length === 0 && (
+            <p className="vacio">{sesion ? 'Todavía no publicaste eventos.' : 'Aún no hay eventos.'}</p>
+          )}
+          {ventas.data &&
+            lista.map((ev) => (
+              <Ventas
+                key={ev.id}
+                evento={ev}
+                token={credencial}
+                onRechazado={(t) => sesion && t === sesion.token && caducada(t)}
+              />
+            ))}
         </section>
       </div>
     </div>
   );
 }
 
-function Ventas({ evento }: { evento: Evento }) {
+/** Signed in as an organizer (and sign out), or the sign-in form. */
+function AccesoOrganizador() {
+  const { sesion, aviso, iniciar, cerrar } = useOrganizador();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [enviando, setEnviando] = useState(false);
+  const [cerrando, setCerrando] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  // After a 429, the button waits out the Retry-After.
+  const [esperando, setEsperando] = useState(false);
+
+  useEffect(() => {
+    const s = error?.status === 429 ? error.problem.reintentar_en : undefined;
+    setEsperando(!!s);
+    if (!s) return;
+    const t = window.setTimeout(() => setEsperando(false), s * 1000);
+    return () => window.clearTimeout(t);
+  }, [error]);
+
+  if (sesion) {
+    const o = sesion.organizador;
+    return (
+      <section className="tarjeta organizador-acceso" aria-labelledby="titulo-acceso-org" data-testid="sesion-organizador">
+        <h2 id="titulo-acceso-org">Sesión de organizador</h2>
+        <p>
+          Publicas como <strong>{o.nombre}</strong> ({o.email}). Solo ves y administras tus eventos.
+        </p>
+        <div className="acciones">
+          <button
+            type="button"
+            className="btn btn-secundario"
+            disabled={cerrando}
+            onClick={() => {
+              setCerrando(true);
+              void cerrar().finally(() => setCerrando(false));
+            }}
+          >
+            {cerrando ? 'Cerrando…' : 'Cerrar sesión de organizador'}
+          </button>
+        </div>
+      </section>
+    );
+  }
+
+  const enviar = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!email.trim() || !password || enviando) return;
+    setEnviando(true);
+    setError(undefined);
+    try {
+      await iniciar(email, password);
+      setPassword('');
+    } catch (err) {
+      setError(comoApiError(err));
+    } finally {
+      setEnviando(false);
+    }
+  };
+
+  return (
+    <section className="tarjeta organizador-acceso" aria-labelledby="titulo-acceso-org">
+      <h2 id="titulo-acceso-org">Iniciar sesión como organizador</h2>
+      <form className="acceso" onSubmit={enviar} aria-label="Iniciar sesión como organizador">
+        {aviso && <p className="aviso aviso-info">{aviso}</p>}
+        <div className="rejilla">
+          <div className="campo">
+            <label htmlFor="org-email">Email de organizador</label>
+            <input
+              id="org-email"
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              placeholder="boleteria@productora.pe"
+            />
+          </div>
+          <div className="campo">
+            <label htmlFor="org-password">Contraseña de organizador</label>
+            <input
+              id="org-password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </div>
+        </div>
+        {error && <MensajeError error={error} />}
+        <div className="acciones">
+          <button type="submit" className="btn btn-primario" disabled={enviando || esperando}>
+            {enviando ? 'Entrando…' : 'Entrar como organizador'}
+          </button>
+        </div>
+        <p className="muted">
+          Las cuentas de organizador las crea la administración de la plataforma. También puedes publicar con el token de
+          administrador.
+        </p>
+      </form>
+    </section>
+  );
+}
+
+interface VentasProps {
+  evento: Evento;
+  /** The organizer's session token or the admin token, for the reconciliation. */
+  token: string;
+  /** A 401 `sesion-invalida` for this token. */
+  onRechazado: (token: string) => void;
+}
+
+function Ventas({ evento, token, onRechazado }: VentasProps) {
   const tot = evento.zonas.reduce(
     (a, z) => ({
       vendidas: a.vendidas + z.vendidas,
@@ -127,21 +275,32 @@ function Ventas({ evento }: { evento: Evento }) {
           </tfoot>
         </table>
       </div>
-      <Conciliacion eventoId={evento.id} />
+      <Conciliacion eventoId={evento.id} token={token} onRechazado={onRechazado} />
     </article>
   );
 }
 
 /** Sales ⇔ confirmations ⇔ payments for one event, checked by the platform. */
-function Conciliacion({ eventoId }: { eventoId: string }) {
-  const token = tokenGuardado();
+function Conciliacion({ eventoId, token, onRechazado }: { eventoId: string; token: string; onRechazado: (t: string) => void }) {
   const carga = useCarga(
-    (signal) => (token ? api.conciliacion(eventoId, token, signal) : Promise.resolve(undefined)),
-    `conciliacion-${eventoId}-${token ? 'con' : 'sin'}`,
+    (signal) =>
+      token
+        ? api.conciliacion(eventoId, token, signal).catch((e: unknown) => {
+            const err = comoApiError(e);
+            if (err.status === 401 && slug(err.problem) === 'sesion-invalida') onRechazado(token);
+            throw err;
+          })
+        : Promise.resolve(undefined),
+    // A new check when the credential changes (signing in or out, another admin token).
+    `conciliacion-${eventoId}-${token ? `${token.length}-${token.slice(-4)}` : 'sin'}`,
     60_000,
   );
   if (!token) {
-    return <p className="muted conciliacion">Conciliación: guarda tu token de organizador (al publicar un evento) para verla.</p>;
+    return (
+      <p className="muted conciliacion">
+        Conciliación: inicia sesión como organizador (o guarda el token de administrador al publicar un evento) para verla.
+      </p>
+    );
   }
   const inf = carga.data;
   if (!inf) {
@@ -171,7 +330,14 @@ function Conciliacion({ eventoId }: { eventoId: string }) {
   );
 }
 
-function CrearEvento({ onCreado }: { onCreado: (e: Evento) => void }) {
+interface CrearEventoProps {
+  onCreado: (e: Evento) => void;
+  /** The admin token was saved (it opens every event's reconciliation). */
+  onToken: (token: string) => void;
+}
+
+function CrearEvento({ onCreado, onToken }: CrearEventoProps) {
+  const { sesion, caducada } = useOrganizador();
   const [token, setToken] = useState(tokenGuardado);
   const [nombre, setNombre] = useState('');
   const [lugar, setLugar] = useState('');
@@ -191,7 +357,9 @@ function CrearEvento({ onCreado }: { onCreado: (e: Evento) => void }) {
     setCreado(undefined);
     // What the API cannot see: amounts typed in soles and the local date.
     const errores: Record<string, string> = {};
-    if (!token.trim()) errores.token = 'ingresa el token de organizador';
+    // An organizer's session, or else the admin token.
+    const credencial = sesion?.token ?? token.trim();
+    if (!credencial) errores.token = 'inicia sesión como organizador o ingresa el token de administrador';
     const rfc = fechaLocalARfc3339(fecha);
     if (!rfc) errores.fecha = 'elige fecha y hora';
     const precios = zonas.map((z, i) => {
@@ -208,7 +376,10 @@ function CrearEvento({ onCreado }: { onCreado: (e: Evento) => void }) {
     if (Object.keys(errores).length) return;
     setEnviando(true);
     try {
-      guardarToken(token.trim());
+      if (!sesion) {
+        guardarToken(credencial);
+        onToken(credencial);
+      }
       const ev = await api.crearEvento(
         {
           nombre,
@@ -216,7 +387,7 @@ function CrearEvento({ onCreado }: { onCreado: (e: Evento) => void }) {
           fecha: rfc!,
           zonas: zonas.map((z, i) => ({ nombre: z.nombre, precio: precios[i]!, capacidad: capacidades[i] })),
         },
-        token.trim(),
+        credencial,
       );
       setCreado(ev);
       setNombre('');
@@ -225,7 +396,10 @@ function CrearEvento({ onCreado }: { onCreado: (e: Evento) => void }) {
       setZonas([zonaVacia()]);
       onCreado(ev);
     } catch (err) {
-      setError(comoApiError(err));
+      const e = comoApiError(err);
+      // The organizer's session expired or was closed: back to the sign-in form.
+      if (sesion && e.status === 401 && slug(e.problem) === 'sesion-invalida') caducada(sesion.token);
+      setError(e);
     } finally {
       setEnviando(false);
     }
@@ -242,19 +416,27 @@ function CrearEvento({ onCreado }: { onCreado: (e: Evento) => void }) {
     <section aria-labelledby="titulo-crear" className="tarjeta">
       <h2 id="titulo-crear">Publicar un evento</h2>
       <form onSubmit={enviar} aria-label="Publicar un evento" noValidate>
-        <div className="campo">
-          <label htmlFor="org-token">Token de organizador</label>
-          <input
-            id="org-token"
-            type="password"
-            autoComplete="off"
-            value={token}
-            onChange={(e) => setToken(e.target.value)}
-            aria-invalid={msg('token') || error?.status === 401 ? true : undefined}
-          />
-          {campoError('token')}
-          <span className="ayuda">Se envía como «Authorization: Bearer …». En desarrollo lo imprime el lanzador.</span>
-        </div>
+        {sesion ? (
+          <p className="muted" data-testid="publica-como">
+            Se publica como <strong>{sesion.organizador.nombre}</strong>.
+          </p>
+        ) : (
+          <div className="campo">
+            <label htmlFor="org-token">Token de administrador</label>
+            <input
+              id="org-token"
+              type="password"
+              autoComplete="off"
+              value={token}
+              onChange={(e) => setToken(e.target.value)}
+              aria-invalid={msg('token') || error?.status === 401 ? true : undefined}
+            />
+            {campoError('token')}
+            <span className="ayuda">
+              Sin sesión de organizador. Se envía como «Authorization: Bearer …». En desarrollo lo imprime el lanzador.
+            </span>
+          </div>
+        )}
         <div className="campo">
           <label htmlFor="org-nombre">Nombre del evento</label>
           <input id="org-nombre" value={nombre} onChange={(e) => setNombre(e.target.value)} aria-invalid={msg('nombre') ? true : undefined} />

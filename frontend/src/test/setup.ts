@@ -1,6 +1,7 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
+import { olvidarSecretos } from '../api/client';
 
 // The UI must not log errors (React warnings included): any console.error fails the test.
 let errores: unknown[][] = [];
@@ -17,6 +18,8 @@ afterEach(() => {
   window.localStorage.clear();
   window.sessionStorage.clear();
   window.history.replaceState(null, '', '/');
+  // The guests' reservation secrets live in the client module's memory.
+  olvidarSecretos();
   if (errores.length) {
     throw new Error(`console.error during the test:\n${errores.map((a) => a.map(String).join(' ')).join('\n')}`);
   }
