@@ -110,19 +110,8 @@ async fn matriz(backend: Backend) {
         ("get", "/health", "/health".into(), [200; 6]),
         ("get", "/ready", "/ready".into(), [200; 6]),
     ];
-    let doc = serde_json::to_value(notificaciones_service::http::openapi()).unwrap();
-    let documentadas: BTreeSet<(String, String)> = doc["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .flat_map(|(ruta, item)| {
-            item.as_object()
-                .unwrap()
-                .keys()
-                .map(move |m| (m.clone(), ruta.clone()))
-        })
-        .filter(|(m, _)| ["get", "put", "post", "delete", "patch"].contains(&m.as_str()))
-        .collect();
+    let documentadas =
+        eventflow_shared::testing::rutas_documentadas(&notificaciones_service::http::openapi());
     let en_tabla: BTreeSet<(String, String)> = filas
         .iter()
         .map(|(m, ruta, ..)| ((*m).to_owned(), (*ruta).to_owned()))

@@ -156,19 +156,7 @@ impl Mundo {
 
     async fn recorrer(&self, base: &str, doc: utoipa::openapi::OpenApi, filas: Vec<Fila>) {
         let llamantes = self.llamantes();
-        let doc = serde_json::to_value(&doc).unwrap();
-        let documentadas: BTreeSet<(String, String)> = doc["paths"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .flat_map(|(p, item)| {
-                item.as_object()
-                    .unwrap()
-                    .keys()
-                    .map(move |m| (m.clone(), p.clone()))
-            })
-            .filter(|(m, _)| ["get", "put", "post", "delete", "patch"].contains(&m.as_str()))
-            .collect();
+        let documentadas = eventflow_shared::testing::rutas_documentadas(&doc);
         let en_tabla: BTreeSet<(String, String)> = filas
             .iter()
             .map(|(m, p, ..)| ((*m).to_owned(), (*p).to_owned()))

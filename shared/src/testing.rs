@@ -135,3 +135,26 @@ pub fn cabeceras_admin() -> reqwest::header::HeaderMap {
     );
     h
 }
+
+/// Every `(method, path)` an OpenAPI document declares, methods lower-case: what an
+/// authorization matrix must cover, so a new route without a row fails its test.
+pub fn rutas_documentadas(
+    doc: &utoipa::openapi::OpenApi,
+) -> std::collections::BTreeSet<(String, String)> {
+    let doc = serde_json::to_value(doc).expect("serialise OpenAPI");
+    doc["paths"]
+        .as_object()
+        .map(|paths| {
+            paths
+                .iter()
+                .flat_map(|(p, item)| {
+                    item.as_object()
+                        .into_iter()
+                        .flat_map(|o| o.keys())
+                        .map(move |m| (m.clone(), p.clone()))
+                })
+                .filter(|(m, _)| ["get", "put", "post", "delete", "patch"].contains(&m.as_str()))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -463,20 +463,8 @@ async fn matriz_de_autorizacion(app: &TestApp) {
             [401, 204, 204, 204, 403, 401],
         ),
     ];
-    let doc = usuarios_service::http::openapi();
-    let doc = serde_json::to_value(&doc).unwrap();
-    let documentadas: BTreeSet<(String, String)> = doc["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .flat_map(|(p, item)| {
-            item.as_object()
-                .unwrap()
-                .keys()
-                .map(move |m| (m.clone(), p.clone()))
-        })
-        .filter(|(m, _)| ["get", "put", "post", "delete", "patch"].contains(&m.as_str()))
-        .collect();
+    let documentadas =
+        eventflow_shared::testing::rutas_documentadas(&usuarios_service::http::openapi());
     let en_tabla: BTreeSet<(String, String)> = filas
         .iter()
         .map(|(m, p, ..)| ((*m).to_owned(), (*p).to_owned()))
