@@ -16,13 +16,18 @@
 // The one exception: Chromium logs every non-2xx fetch as "Failed to load resource". An
 // /api answer with a 4xx status the scenario itself expects (the 404 of a guest's booking
 // with an unknown email, the 401 of a wrong password, the 402 of a declined card, the 409
-// of a sold-out zone) is the API speaking, not a UI error, so those lines are accepted,
+// of a sold-out zone, the 404 of somebody else's reservation) is the API speaking, not a UI error, so those lines are accepted,
 // and only those.
 //
 // Buyers: nothing here looks a buyer up anonymously (GET /api/usuarios/… needs that
 // buyer's session). A buyer made through the API is either a guest (no password: buys
 // by email) or an account (password: signs in with POST /api/sesiones, and its usuario
 // comes from that answer or from the 201 of POST /api/usuarios).
+//
+// Reservations are private: read with the buyer's session, or, for a guest, with the
+// reservation's secret (the `secreto` of the booking's answer, sent as X-Reserva-Secreto;
+// the link /reservas/{id}?s=<secreto>). Organizer accounts are made with the admin token
+// (POST /api/organizadores) and sign in with POST /api/sesiones, rol "organizador".
 //
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), EVENTFLOW_BIN, E2E_HEADED=1.
 import { spawn, spawnSync } from 'node:child_process';
@@ -254,6 +259,15 @@ async function crearCuenta(nombre = 'Luis') {
   const s = await apiCall('POST', '/api/sesiones', { email, password });
   check(s.status === 201 && s.body.usuario?.id === r.body.id, `iniciar sesión: ${s.status} ${JSON.stringify(s.body)}`);
   return { usuario: r.body, password, token: s.body.token };
+}
+
+/** An organizer account, created by the platform admin. `{organizador, email, password}`. */
+async function crearOrganizador(nombre = 'Productora E2E') {
+  const email = `org.${unico()}@example.com`;
+  const password = nuevaPassword();
+  const r = await apiCall('POST', '/api/organizadores', { nombre: `${nombre} ${unico()}`, email, password }, { authorization: `Bearer ${TOKEN}` });
+  check(r.status === 201, `crear organizador: ${r.status} ${JSON.stringify(r.body)}`);
+  return { organizador: r.body, email, password };
 }
 
 /**
@@ -747,7 +761,7 @@ async function escenarios(browser) {
     esperar(401);
     const nombre = `Concierto Org ${unico()}`;
     await page.goto(`${BASE}/organizador`);
-    await page.getByLabel('Token de organizador').fill('token-equivocado');
+    await page.getByLabel('Token de administrador').fill('token-equivocado');
     await page.getByLabel('Nombre del evento').fill(nombre);
     await page.getByLabel('Lugar').fill('Arena Lima');
     await page.getByLabel('Fecha y hora').fill('2030-05-01T20:30');
@@ -759,9 +773,9 @@ async function escenarios(browser) {
     await page.getByLabel('Precio (S/)').nth(1).fill('250');
     await page.getByLabel('Capacidad').nth(1).fill('40');
     await page.getByRole('button', { name: 'Publicar evento' }).click();
-    await page.getByText('El token de organizador falta o no es válido').waitFor();
+    await page.getByText('El token falta o no es válido').waitFor();
 
-    await page.getByLabel('Token de organizador').fill(TOKEN);
+    await page.getByLabel('Token de administrador').fill(TOKEN);
     await page.getByRole('button', { name: 'Publicar evento' }).click();
     await page.getByText('Evento publicado').waitFor();
     const ventas = page.locator('article.ventas', { hasText: nombre });
@@ -783,6 +797,143 @@ async function escenarios(browser) {
     await shot(page, '08-organizador');
   });
 
+  await escenario(browser, 'un invitado abre su reserva con el enlace secreto en otro navegador y la cancela', async (page, { nuevaPagina, respuestas }) => {
+    const ev = await crearEvento([{ nombre: 'General', precio: 7000, capacidad: 10 }]);
+    const invitado = await crearComprador('Ines');
+    await page.goto(`${BASE}/eventos/${ev.id}`);
+    await comoInvitado(page, invitado.email);
+    await page.getByLabel('Cantidad').selectOption('2');
+    await page.getByLabel('Número de tarjeta').fill('4242424242424242');
+    const compra = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/reservar');
+    await page.getByRole('button', { name: 'Reservar' }).click();
+    const cuerpo = await (await compra).json();
+    check(typeof cuerpo.secreto === 'string' && cuerpo.secreto.length >= 20, `la reserva trae su secreto: ${JSON.stringify(cuerpo)}`);
+    await page.getByRole('heading', { name: '¡Reserva confirmada!' }).waitFor();
+    const aviso = page.getByTestId('enlace-reserva');
+    check((await aviso.innerText()).includes('Guarda este enlace para ver o cancelar tu reserva'), 'aviso del enlace');
+    const enlace = await aviso.getByLabel('Enlace de tu reserva').inputValue();
+    check(enlace === `${BASE}/reservas/${cuerpo.id}?s=${cuerpo.secreto}`, `enlace: ${enlace}`);
+    // Memory only: nothing of the secret in the browser's storage.
+    const guardado = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie);
+    check(!guardado.includes(cuerpo.secreto), 'el secreto no se guarda en el navegador');
+    await shot(page, '03c-invitado-enlace');
+
+    // Another browser, nobody signed in: the link alone opens it (a deep link the launcher serves).
+    const otra = await nuevaPagina('enlace');
+    const leidas = [];
+    otra.on('request', (q) => {
+      if (new URL(q.url()).pathname.startsWith('/api/reservas/')) leidas.push(q);
+    });
+    const r = await otra.goto(enlace);
+    check(r.status() === 200, `el lanzador sirve /reservas/…: ${r.status()}`);
+    const tarjeta = otra.getByTestId('reserva');
+    await tarjeta.getByTestId('estado').waitFor();
+    check((await tarjeta.getByTestId('estado').innerText()) === 'Confirmada', 'estado confirmada');
+    await tarjeta.getByText(ev.nombre).waitFor();
+    check((await tarjeta.innerText()).includes('2 entradas · General'), 'entradas y zona');
+    const bitacora = tarjeta.getByRole('list', { name: 'Historial de la reserva' });
+    await bitacora.waitFor();
+    check((await bitacora.innerText()).includes('Reserva confirmada'), 'historial');
+    await shot(otra, '13-reserva-por-enlace');
+
+    await tarjeta.getByRole('button', { name: 'Cancelar reserva' }).click();
+    await tarjeta.getByRole('alertdialog').getByRole('button', { name: 'Sí, cancelar' }).click();
+    await tarjeta.getByText(/Reserva cancelada\. Se reembolsaron S\/ 140\.00 y 2 entradas volvieron a la venta/).waitFor();
+    check((await tarjeta.getByTestId('estado').innerText()) === 'Cancelada', 'estado cancelada');
+    await eventually(async () => (await bitacora.innerText()).includes('Entradas devueltas a la venta'), 'historial con la devolución');
+    const z = await zonaApi(ev, 'General');
+    check(z.disponibles === 10 && z.vendidas === 0, `las entradas vuelven: ${JSON.stringify(z)}`);
+    check(leidas.length >= 3, `lecturas y cancelación: ${leidas.length}`);
+    for (const q of leidas) {
+      const h = await q.allHeaders();
+      check(h['x-reserva-secreto'] === cuerpo.secreto, `${q.method()} ${q.url()} lleva el secreto`);
+      check(h.authorization === undefined, 'sin sesión');
+    }
+    check(!respuestas.some((x) => x.status === 401), `ningún 401: ${JSON.stringify(respuestas.filter((x) => x.status >= 400))}`);
+  });
+
+  await escenario(browser, 'otro comprador que abre la reserva ajena sin el secreto ve "no encontramos" y ningún dato', async (page, { esperar, nuevaPagina }) => {
+    esperar(404); // the API's answer for somebody else's reservation, or a wrong secret
+    const ev = await crearEvento([{ nombre: 'Platea', precio: 9900, capacidad: 10 }]);
+    const primero = await crearCuenta('Dueno');
+    const segundo = await crearCuenta('Curioso');
+    const r1 = await reservarPorApi(primero, ev, 'Platea', 3);
+    const ruta = `/reservas/${r1.id}`;
+
+    // Its owner, signed in (a reload would end the session: sign in on the way there).
+    await page.goto(`${BASE}/iniciar-sesion?volver=${encodeURIComponent(ruta)}`);
+    await entrar(page, primero.usuario.email, primero.password);
+    await page.waitForURL(`${BASE}${ruta}`);
+    await page.getByTestId('reserva').getByTestId('estado').waitFor();
+    check((await page.getByTestId('reserva').innerText()).includes('3 entradas · Platea'), 'el dueño la ve con su sesión');
+
+    // Someone else, signed in, in another browser.
+    const otra = await nuevaPagina('segundo');
+    await otra.goto(`${BASE}/iniciar-sesion?volver=${encodeURIComponent(ruta)}`);
+    const respuesta = otra.waitForResponse((r) => new URL(r.url()).pathname === `/api/reservas/${r1.id}`);
+    await entrar(otra, segundo.usuario.email, segundo.password);
+    await otra.waitForURL(`${BASE}${ruta}`);
+    check((await respuesta).status() === 404, 'la API no la muestra a otro comprador');
+    const alerta = otra.getByRole('alert');
+    await alerta.getByText(/No encontramos esa reserva/).waitFor();
+    const texto = await otra.locator('main').innerText();
+    for (const dato of [ev.nombre, 'Platea', '3 entradas', 'S/ 297.00', 'Confirmada']) check(!texto.includes(dato), `no muestra ${dato}`);
+    check((await otra.getByTestId('reserva').count()) === 0, 'ninguna tarjeta de reserva');
+    await shot(otra, '14-reserva-ajena');
+
+    // A wrong secret in the link: the same answer.
+    await otra.goto(`${BASE}${ruta}?s=AAAAAAAAAAAAAAAAAAAAAA`);
+    await otra.getByRole('alert').getByText(/No encontramos esa reserva/).waitFor();
+    check(!(await otra.locator('main').innerText()).includes(ev.nombre), 'ni con un secreto equivocado');
+  });
+
+  await escenario(browser, 'un organizador inicia sesión, publica un evento y lo ve en su lista (solo los suyos)', async (page) => {
+    const { organizador, email, password } = await crearOrganizador('Andinas');
+    const ajeno = await crearEvento([{ nombre: 'General', precio: 1000, capacidad: 5 }], `Ajeno ${unico()}`);
+    const nombre = `Gira Org ${unico()}`;
+    await page.goto(`${BASE}/organizador`);
+    const form = page.getByRole('form', { name: 'Iniciar sesión como organizador' });
+    await form.getByLabel('Email de organizador').fill(email);
+    await form.getByLabel('Contraseña de organizador').fill(password);
+    const sesion = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/sesiones' && r.request().method() === 'POST');
+    await form.getByRole('button', { name: 'Entrar como organizador' }).click();
+    const s = await sesion;
+    check(s.status() === 201, `POST /api/sesiones: ${s.status()}`);
+    check(s.request().postDataJSON().rol === 'organizador', 'rol organizador');
+    const token = (await s.json()).token;
+    await page.getByTestId('sesion-organizador').getByText(organizador.nombre).waitFor();
+    await page.getByRole('heading', { name: 'Tus eventos' }).waitFor();
+    check((await page.getByLabel('Token de administrador').count()) === 0, 'con sesión no pide el token de administrador');
+
+    await page.getByLabel('Nombre del evento').fill(nombre);
+    await page.getByLabel('Lugar').fill('Teatro Municipal');
+    await page.getByLabel('Fecha y hora').fill('2030-07-10T19:00');
+    await page.getByLabel('Zona 1', { exact: true }).fill('Platea');
+    await page.getByLabel('Precio (S/)').fill('80');
+    await page.getByLabel('Capacidad').fill('120');
+    const publica = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/eventos' && r.method() === 'POST');
+    await page.getByRole('button', { name: 'Publicar evento' }).click();
+    check((await publica).headers().authorization === `Bearer ${token}`, 'publica con la sesión del organizador');
+    await page.getByText('Evento publicado').waitFor();
+    const ventas = page.locator('article.ventas', { hasText: nombre });
+    await ventas.waitFor();
+    check((await ventas.locator('tr[data-zona="Platea"] .capacidad').innerText()) === '120', 'capacidad 120');
+    await ventas.getByText(/Conciliación: 0 discrepancias/).waitFor();
+    // The API records whose it is; the list shows only this organizer's events.
+    const lista = await apiCall('GET', '/api/eventos?limit=100');
+    const ev = lista.body.items.find((e) => e.nombre === nombre);
+    check(ev && ev.organizador_id === organizador.id, `organizador_id: ${JSON.stringify(ev)}`);
+    check((await page.locator(`article.ventas[data-evento-id="${ajeno.id}"]`).count()) === 0, 'no muestra eventos ajenos');
+    const ids = await page.locator('article.ventas').evaluateAll((els) => els.map((e) => e.getAttribute('data-evento-id')));
+    check(ids.length === 1 && ids[0] === ev.id, `solo el suyo: ${JSON.stringify(ids)}`);
+    const guardado = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie);
+    check(!guardado.includes(token), 'el token del organizador no se guarda en el navegador');
+    await shot(page, '15-organizador-con-sesion');
+
+    await page.getByRole('button', { name: 'Cerrar sesión de organizador' }).click();
+    await page.getByRole('form', { name: 'Iniciar sesión como organizador' }).waitFor();
+  });
+
   await escenario(
     browser,
     'a 375 px cada página cabe sin desbordar',
@@ -792,7 +943,7 @@ async function escenarios(browser) {
         { nombre: 'Platea VIP preferencial', precio: 1250000, capacidad: 1 },
       ]);
       const u = await crearCuenta('Movil');
-      await reservarPorApi(u, ev, 'Platea VIP preferencial', 1);
+      const r = await reservarPorApi(u, ev, 'Platea VIP preferencial', 1);
       for (const [ruta, nombre, listo] of [
         ['/', '09-movil-eventos', () => page.locator(`li[data-evento-id="${ev.id}"]`).waitFor()],
         [`/eventos/${ev.id}`, '10-movil-evento', () => page.getByRole('heading', { name: ev.nombre }).waitFor()],
@@ -803,6 +954,7 @@ async function escenarios(browser) {
           await page.locator('li.reserva').first().waitFor();
         }],
         ['/organizador', '12-movil-organizador', () => page.locator('article.ventas').first().waitFor()],
+        [`/reservas/${r.id}?s=${r.secreto}`, '12b-movil-reserva', () => page.getByRole('list', { name: 'Historial de la reserva' }).waitFor()],
       ]) {
         await page.goto(`${BASE}${ruta}`);
         await listo();

@@ -59,13 +59,14 @@ export function EnlaceReserva({ id, secreto }: { id: string; secreto: string }) 
 
 /** `invitado`: bought as a guest, who has no "Mis reservas" (it needs an account). */
 export function ResultadoReserva({ resultado, invitado = false }: { resultado: Resultado; invitado?: boolean }) {
+  const secreto = resultado.reserva && (resultado.reserva.secreto ?? secretoDe(resultado.reserva.id));
+  const enlace = invitado && resultado.ok && secreto ? <EnlaceReserva id={resultado.reserva.id} secreto={secreto} /> : null;
   const misReservas = invitado ? (
-    <>Compraste como invitado: guarda este código.</>
+    // With the link below, that is what to keep; without one, the code.
+    <>{enlace ? 'Compraste como invitado: no tienes «Mis reservas».' : 'Compraste como invitado: guarda este código.'}</>
   ) : (
     <Link to="/mis-reservas">Ver mis reservas</Link>
   );
-  const secreto = resultado.reserva && (resultado.reserva.secreto ?? secretoDe(resultado.reserva.id));
-  const enlace = invitado && resultado.ok && secreto ? <EnlaceReserva id={resultado.reserva.id} secreto={secreto} /> : null;
   if (resultado.ok && resultado.reserva.estado === 'EN_CURSO') {
     const r = resultado.reserva;
     return (

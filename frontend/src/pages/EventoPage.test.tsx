@@ -291,6 +291,68 @@ describe('EventoPage', () => {
     expect(window.localStorage.getItem('eventflow.email')).toBe('invitada@example.com');
   });
 
+  it('a guest gets the link with the secret of the reservation, which opens it with that secret', async () => {
+    const user = userEvent.setup();
+    const { llamadas } = mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'POST /api/reservar': json({ ...reserva({ usuario_id: 'u9' }), secreto: 'Sg_guest-0123456789abcd' }, 201),
+      'GET /api/reservas/r1': json(reserva({ usuario_id: 'u9' })),
+      'GET /api/reservas/r1/eventos': json({ reserva_id: 'r1', eventos: [] }),
+    });
+    render(<App />);
+    await comoInvitado(user, 'invitada@example.com');
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    const enlace = await screen.findByTestId('enlace-reserva');
+    expect(enlace).toHaveTextContent('Guarda este enlace para ver o cancelar tu reserva');
+    expect(within(enlace).getByLabelText('Enlace de tu reserva')).toHaveValue(
+      `${window.location.origin}/reservas/r1?s=Sg_guest-0123456789abcd`,
+    );
+    // Nothing of it in storage: memory only.
+    expect(JSON.stringify({ ...localStorage, ...sessionStorage })).not.toContain('Sg_guest');
+    await user.click(within(enlace).getByRole('link', { name: 'Abrir mi reserva' }));
+    expect(window.location.pathname + window.location.search).toBe('/reservas/r1?s=Sg_guest-0123456789abcd');
+    expect(await screen.findByRole('heading', { name: 'Tu reserva' })).toBeInTheDocument();
+    await screen.findByTestId('reserva');
+    const leidas = llamadas.filter((l) => l.url.startsWith('/api/reservas/'));
+    expect(leidas.length).toBeGreaterThan(0);
+    for (const l of leidas) expect(l.headers['x-reserva-secreto']).toBe('Sg_guest-0123456789abcd');
+  });
+
+  it('a guest follows a 202 and reads back a declined reservation with its secret; without one, reads nothing', async () => {
+    const user = userEvent.setup();
+    let compras = 0;
+    const { llamadas } = mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'POST /api/reservar': () => {
+        compras += 1;
+        if (compras === 1) return json({ ...reserva({ estado: 'EN_CURSO' }), secreto: 'S_202' }, 202);
+        if (compras === 2) return problem('pago-rechazado', 402, { reserva_id: 'r3', secreto: 'S_402', paso: 'ProcesadorPago' });
+        return problem('servicio-no-disponible', 503, { reserva_id: 'r5', dependencia: 'pasarela-pagos' });
+      },
+      'GET /api/reservas/r1': json(reserva()),
+      'GET /api/reservas/r3': json(reserva({ id: 'r3', estado: 'FALLIDA' })),
+    });
+    render(<App />);
+    await comoInvitado(user, 'invitada@example.com');
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    expect(await screen.findByRole('heading', { name: '¡Reserva confirmada!' }, { timeout: 5000 })).toBeInTheDocument();
+    // The 202's secret stays for the link after following it.
+    expect(screen.getByLabelText('Enlace de tu reserva')).toHaveValue(`${window.location.origin}/reservas/r1?s=S_202`);
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    expect(await screen.findByRole('heading', { name: 'Pago rechazado' })).toBeInTheDocument();
+    await waitFor(() => expect(llamadas.some((l) => l.url === '/api/reservas/r3')).toBe(true));
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    expect(await screen.findByRole('heading', { name: 'Servicio no disponible' })).toBeInTheDocument();
+    const leidas = llamadas.filter((l) => l.url.startsWith('/api/reservas/'));
+    expect(leidas.find((l) => l.url === '/api/reservas/r1')!.headers['x-reserva-secreto']).toBe('S_202');
+    expect(leidas.find((l) => l.url === '/api/reservas/r3')!.headers['x-reserva-secreto']).toBe('S_402');
+    // r5 came without a secret: a guest cannot read it, so it is not asked for (no 401).
+    expect(leidas.some((l) => l.url === '/api/reservas/r5')).toBe(false);
+    for (const l of leidas) expect(l.headers.authorization).toBeUndefined();
+  });
+
   it('a guest whose email is unknown registers without a password, then buys by email', async () => {
     const user = userEvent.setup();
     let compras = 0;

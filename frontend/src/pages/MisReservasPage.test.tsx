@@ -52,6 +52,35 @@ describe('MisReservasPage', () => {
     expect(llamadas).toEqual([]);
   });
 
+  it("a notification's link opens the reservation page; only paths of this UI become links", async () => {
+    const user = userEvent.setup();
+    const { llamadas } = mockFetch({
+      'POST /api/sesiones': json(sesionDe(), 201),
+      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva()], total: 1, limit: 100, offset: 0 }),
+      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({
+        items: [
+          { ...notif('n1', 'reserva-confirmada', 'Reserva confirmada'), enlace: '/reservas/r1?s=Sx_123' },
+          { ...notif('n2', 'reserva-confirmada', 'Otra'), enlace: 'https://example.org/phish' },
+        ],
+      }),
+      'GET /api/eventos/e1': json(evento),
+      'GET /api/reservas/r1': json(reserva()),
+      'GET /api/reservas/r1/eventos': json({ reserva_id: 'r1', eventos: [] }),
+    });
+    render(<App />);
+    await entrar(user);
+    const lista = await screen.findByRole('heading', { name: 'Notificaciones' });
+    const enlaces = within(lista.parentElement!).getAllByRole('link', { name: 'Ver la reserva' });
+    expect(enlaces).toHaveLength(1);
+    expect(enlaces[0]).toHaveAttribute('href', '/reservas/r1?s=Sx_123');
+    await user.click(enlaces[0]);
+    expect(await screen.findByRole('heading', { name: 'Tu reserva' })).toBeInTheDocument();
+    await screen.findByTestId('reserva');
+    const leida = llamadas.find((l) => l.url === '/api/reservas/r1')!;
+    expect(leida.headers['x-reserva-secreto']).toBe('Sx_123');
+    expect(leida.headers.authorization).toBe('Bearer efs_ana');
+  });
+
   it('signed in: lists its own reservations, audit trail and notifications with the Bearer; cancels with confirmation', async () => {
     const user = userEvent.setup();
     let cancelada = false;

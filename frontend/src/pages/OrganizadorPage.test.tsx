@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App';
@@ -124,6 +124,102 @@ describe('OrganizadorPage', () => {
     expect(screen.getByText('elige fecha y hora')).toBeInTheDocument();
     expect(screen.getByText(/un importe en soles/)).toBeInTheDocument();
     expect(llamadas.filter((l) => l.method === 'POST')).toHaveLength(0);
+  });
+
+  it('an organizer signs in, publishes with its own Bearer and sees only its events', async () => {
+    const user = userEvent.setup();
+    const org = { id: 'o1', nombre: 'Producciones Andinas', email: 'boleteria@andinas.pe', creado_en: '2026-11-01T00:00:00Z' };
+    const suyo = { ...evento, id: 'e-suyo', nombre: 'Festival Propio', organizador_id: 'o1' };
+    const ajeno = { ...evento, id: 'e-ajeno', nombre: 'Evento Ajeno', organizador_id: 'o2' };
+    const admin = { ...evento, id: 'e-admin', nombre: 'Evento del Admin' };
+    const nuevo = { ...evento, id: 'e-nuevo', nombre: 'Jazz', organizador_id: 'o1' };
+    let publicado = false;
+    const informe = {
+      evento_id: 'x', revisado_en: '2026-12-01T20:00:00Z', vendidas: 0, confirmadas: 0,
+      reservas: {}, pagos: {}, en_curso: 0, discrepancias: [], pendientes: 0,
+    };
+    const { llamadas } = mockFetch({
+      'GET /api/eventos': () => json({ items: publicado ? [nuevo, suyo, ajeno, admin] : [suyo, ajeno, admin] }),
+      'POST /api/sesiones': (l) =>
+        l.body && (l.body as { password: string }).password === 'una frase bien larga'
+          ? json({ token: 'efs_org', expira_en: '2027-01-01T00:00:00Z', rol: 'organizador', usuario: org }, 201)
+          : problem('credenciales-invalidas', 401),
+      'POST /api/eventos': () => {
+        publicado = true;
+        return json(nuevo, 201);
+      },
+      'GET /api/eventos/e-suyo/conciliacion': json({ ...informe, evento_id: 'e-suyo' }),
+      'GET /api/eventos/e-nuevo/conciliacion': json({ ...informe, evento_id: 'e-nuevo' }),
+      'DELETE /api/sesiones/actual': { status: 204 },
+    });
+    render(<App />);
+    // Signed out: every event, and the admin token field.
+    expect(await screen.findByText('Evento Ajeno')).toBeInTheDocument();
+    expect(screen.getByLabelText('Token de administrador')).toBeInTheDocument();
+
+    const form = screen.getByRole('form', { name: 'Iniciar sesión como organizador' });
+    await user.type(within(form).getByLabelText('Email de organizador'), ' Boleteria@Andinas.pe');
+    await user.type(within(form).getByLabelText('Contraseña de organizador'), 'no es esta');
+    await user.click(within(form).getByRole('button', { name: 'Entrar como organizador' }));
+    expect(await within(form).findByRole('alert')).toHaveTextContent('Email o contraseña incorrectos.');
+    await user.clear(within(form).getByLabelText('Contraseña de organizador'));
+    await user.type(within(form).getByLabelText('Contraseña de organizador'), 'una frase bien larga');
+    await user.click(within(form).getByRole('button', { name: 'Entrar como organizador' }));
+    expect(await screen.findByTestId('sesion-organizador')).toHaveTextContent('Publicas como Producciones Andinas (boleteria@andinas.pe)');
+    const login = llamadas.filter((l) => l.url === '/api/sesiones').at(-1)!;
+    expect(login.body).toEqual({ email: 'boleteria@andinas.pe', password: 'una frase bien larga', rol: 'organizador' });
+
+    // Only its own events; no admin token field any more.
+    expect(screen.getByRole('heading', { name: 'Tus eventos' })).toBeInTheDocument();
+    expect(screen.getByText('Festival Propio')).toBeInTheDocument();
+    expect(screen.queryByText('Evento Ajeno')).toBeNull();
+    expect(screen.queryByText('Evento del Admin')).toBeNull();
+    expect(screen.queryByLabelText('Token de administrador')).toBeNull();
+    expect(await screen.findByTestId('conciliacion-e-suyo')).toHaveTextContent('0 discrepancias');
+
+    await user.type(screen.getByLabelText('Nombre del evento'), 'Jazz');
+    await user.type(screen.getByLabelText('Lugar'), 'Teatro');
+    await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
+    await user.type(screen.getByLabelText('Zona 1'), 'General');
+    await user.type(screen.getByLabelText('Precio (S/)'), '120');
+    await user.type(screen.getByLabelText('Capacidad'), '300');
+    await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    expect(await screen.findByText(/Evento publicado/)).toHaveTextContent('Jazz');
+    const post = llamadas.find((l) => l.method === 'POST' && l.url === '/api/eventos')!;
+    expect(post.headers.authorization).toBe('Bearer efs_org');
+    await waitFor(() => expect(document.querySelector('article[data-evento-id="e-nuevo"]')).not.toBeNull());
+    for (const l of llamadas.filter((x) => x.url.endsWith('/conciliacion'))) expect(l.headers.authorization).toBe('Bearer efs_org');
+    // The organizer's token stays in memory.
+    expect(JSON.stringify({ ...localStorage, ...sessionStorage })).not.toContain('efs_org');
+
+    await user.click(screen.getByRole('button', { name: 'Cerrar sesión de organizador' }));
+    expect(await screen.findByRole('form', { name: 'Iniciar sesión como organizador' })).toBeInTheDocument();
+    expect(llamadas.find((l) => l.method === 'DELETE')!.headers.authorization).toBe('Bearer efs_org');
+    expect(await screen.findByText('Evento Ajeno')).toBeInTheDocument();
+  });
+
+  it('an expired organizer session goes back to the sign-in form with the notice', async () => {
+    const user = userEvent.setup();
+    const org = { id: 'o1', nombre: 'Producciones Andinas', email: 'boleteria@andinas.pe', creado_en: '2026-11-01T00:00:00Z' };
+    mockFetch({
+      'GET /api/eventos': json({ items: [] }),
+      'POST /api/sesiones': json({ token: 'efs_org', expira_en: '2027-01-01T00:00:00Z', rol: 'organizador', usuario: org }, 201),
+      'POST /api/eventos': problem('sesion-invalida', 401),
+    });
+    render(<App />);
+    const form = await screen.findByRole('form', { name: 'Iniciar sesión como organizador' });
+    await user.type(within(form).getByLabelText('Email de organizador'), 'boleteria@andinas.pe');
+    await user.type(within(form).getByLabelText('Contraseña de organizador'), 'una frase bien larga');
+    await user.click(within(form).getByRole('button', { name: 'Entrar como organizador' }));
+    await screen.findByTestId('sesion-organizador');
+    await user.type(screen.getByLabelText('Nombre del evento'), 'Jazz');
+    await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
+    await user.type(screen.getByLabelText('Precio (S/)'), '10');
+    await user.type(screen.getByLabelText('Capacidad'), '10');
+    await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    const otra = await screen.findByRole('form', { name: 'Iniciar sesión como organizador' });
+    expect(otra).toHaveTextContent('Tu sesión caducó; vuelve a iniciar sesión.');
+    expect(screen.queryByTestId('sesion-organizador')).toBeNull();
   });
 
   it('converts datetime-local to RFC 3339', () => {

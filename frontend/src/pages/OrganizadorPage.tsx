@@ -376,10 +376,6 @@ function CrearEvento({ onCreado, onToken }: CrearEventoProps) {
     if (Object.keys(errores).length) return;
     setEnviando(true);
     try {
-      if (!sesion) {
-        guardarToken(credencial);
-        onToken(credencial);
-      }
       const ev = await api.crearEvento(
         {
           nombre,
@@ -389,6 +385,11 @@ function CrearEvento({ onCreado, onToken }: CrearEventoProps) {
         },
         credencial,
       );
+      // The admin token is kept (for the reconciliation) once the API accepted it.
+      if (!sesion) {
+        guardarToken(credencial);
+        onToken(credencial);
+      }
       setCreado(ev);
       setNombre('');
       setLugar('');

@@ -1,0 +1,131 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { App } from '../App';
+import { evento, reserva } from '../test/datos';
+import { json, mockFetch, problem } from '../test/fetch';
+import type { Llamada } from '../test/fetch';
+
+const SECRETO = 'q7VnM2xW_kP0aZ-3bYc9dA';
+const invitada = () => reserva({ id: 'r1', usuario_id: 'u9' });
+const bitacora = {
+  reserva_id: 'r1',
+  eventos: [
+    { seq: 1, tipo: 'ReservaIniciada', datos: { cantidad: 2, zona: 'Campo' }, en: '2026-11-24T20:00:00Z' },
+    { seq: 2, tipo: 'PagoAprobado', datos: { monto: 16000, ultimos4: '4242' }, en: '2026-11-24T20:00:00Z' },
+    { seq: 3, tipo: 'ReservaConfirmada', datos: { total: 16000 }, en: '2026-11-24T20:00:00Z' },
+  ],
+};
+
+const abrir = (ruta: string) => window.history.pushState(null, '', ruta);
+const reservas = (llamadas: Llamada[]) => llamadas.filter((l) => l.url.startsWith('/api/reservas'));
+
+describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
+  it('opens a guest reservation with the secret of its link: state, steps and audit trail', async () => {
+    abrir(`/reservas/r1?s=${SECRETO}`);
+    const { llamadas } = mockFetch({
+      'GET /api/reservas/r1': json(invitada()),
+      'GET /api/reservas/r1/eventos': json(bitacora),
+      'GET /api/eventos/e1': json(evento),
+    });
+    render(<App />);
+    const tarjeta = await screen.findByTestId('reserva');
+    expect(await within(tarjeta).findByText('Rock en el Parque')).toBeInTheDocument();
+    expect(within(tarjeta).getByTestId('estado')).toHaveTextContent('Confirmada');
+    expect(tarjeta).toHaveTextContent('2 entradas · Campo');
+    expect(tarjeta).toHaveTextContent('S/ 160.00');
+    expect(within(tarjeta).getAllByRole('listitem').filter((li) => li.classList.contains('paso'))).toHaveLength(4);
+    const log = await within(tarjeta).findByRole('list', { name: 'Historial de la reserva' });
+    expect(log).toHaveTextContent('Reserva iniciada');
+    expect(log).toHaveTextContent('Pago aprobado');
+    expect(log).toHaveTextContent('Reserva confirmada');
+    // Every reservation call carries the link's secret; no session.
+    expect(reservas(llamadas)).toHaveLength(2);
+    for (const l of reservas(llamadas)) {
+      expect(l.headers['x-reserva-secreto'], l.url).toBe(SECRETO);
+      expect(l.headers.authorization).toBeUndefined();
+    }
+    // The secret never goes to storage.
+    expect(JSON.stringify({ ...localStorage, ...sessionStorage })).not.toContain(SECRETO);
+  });
+
+  it('a wrong secret (404) says "No encontramos esa reserva", with nothing of the reservation', async () => {
+    abrir('/reservas/r1?s=equivocado');
+    const { llamadas } = mockFetch({ 'GET /api/reservas/r1': problem('no-encontrado', 404, { detail: 'No existe la reserva r1' }) });
+    render(<App />);
+    const alerta = await screen.findByRole('alert');
+    expect(alerta).toHaveTextContent('No encontramos esa reserva');
+    expect(alerta).not.toHaveTextContent('No existe la reserva r1');
+    expect(screen.queryByTestId('reserva')).toBeNull();
+    expect(screen.queryByTestId('estado')).toBeNull();
+    expect(llamadas).toHaveLength(1);
+    expect(llamadas[0].headers['x-reserva-secreto']).toBe('equivocado');
+  });
+
+  it('without a secret nor a session it asks nothing (no 401) and says it cannot find it', async () => {
+    abrir('/reservas/r1');
+    const { llamadas } = mockFetch({});
+    render(<App />);
+    const alerta = await screen.findByRole('alert');
+    expect(alerta).toHaveTextContent('No encontramos esa reserva');
+    expect(within(alerta).getByRole('link', { name: 'Iniciar sesión' })).toHaveAttribute('href', '/iniciar-sesion?volver=%2Freservas%2Fr1');
+    expect(llamadas).toHaveLength(0);
+  });
+
+  it('the guest cancels a CONFIRMADA reservation with the secret, after confirming', async () => {
+    abrir(`/reservas/r1?s=${SECRETO}`);
+    let cancelada = false;
+    const { llamadas } = mockFetch({
+      'GET /api/reservas/r1': () => json(invitada()),
+      'GET /api/reservas/r1/eventos': () =>
+        json(
+          cancelada
+            ? { ...bitacora, eventos: [...bitacora.eventos, { seq: 4, tipo: 'InventarioDevuelto', datos: { cantidad: 2 }, en: '2026-11-24T21:00:00Z' }] }
+            : bitacora,
+        ),
+      'POST /api/reservas/r1/cancelar': () => {
+        cancelada = true;
+        return json(reserva({ id: 'r1', usuario_id: 'u9', estado: 'CANCELADA', pago: { id: 'pay_1', estado: 'REEMBOLSADO' } }));
+      },
+      'GET /api/eventos/e1': json(evento),
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const tarjeta = await screen.findByTestId('reserva');
+    await user.click(await within(tarjeta).findByRole('button', { name: 'Cancelar reserva' }));
+    expect(within(tarjeta).getByRole('alertdialog')).toHaveTextContent('Se reembolsarán S/ 160.00');
+    await user.click(within(tarjeta).getByRole('button', { name: 'Sí, cancelar' }));
+    expect(await within(tarjeta).findByText(/Reserva cancelada\. Se reembolsaron S\/ 160\.00 y 2 entradas volvieron a la venta/)).toBeInTheDocument();
+    expect(within(tarjeta).getByTestId('estado')).toHaveTextContent('Cancelada');
+    expect(within(tarjeta).queryByRole('button', { name: 'Cancelar reserva' })).toBeNull();
+    await waitFor(() => expect(tarjeta).toHaveTextContent('Entradas devueltas a la venta'));
+    const post = llamadas.find((l) => l.method === 'POST')!;
+    expect(post.url).toBe('/api/reservas/r1/cancelar');
+    expect(post.headers['x-reserva-secreto']).toBe(SECRETO);
+  });
+
+  it('a failed reservation shows its failing step and no cancellation', async () => {
+    abrir(`/reservas/r3?s=${SECRETO}`);
+    mockFetch({
+      'GET /api/reservas/r3': json(
+        reserva({
+          id: 'r3',
+          estado: 'FALLIDA',
+          pasos: [
+            { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 1 },
+            { handler: 'ValidadorInventario', resultado: 'compensado', duracion_ms: 1 },
+            { handler: 'ProcesadorPago', resultado: 'fallido', duracion_ms: 0 },
+          ],
+          fallo: { paso: 'ProcesadorPago', status: 402, tipo: 'pago-rechazado', detalle: 'tarjeta rechazada' },
+        }),
+      ),
+      'GET /api/reservas/r3/eventos': json({ reserva_id: 'r3', eventos: [] }),
+      'GET /api/eventos/e1': problem('no-encontrado', 404),
+    });
+    render(<App />);
+    const tarjeta = await screen.findByTestId('reserva');
+    expect(within(tarjeta).getByTestId('estado')).toHaveTextContent('Fallida');
+    expect(tarjeta).toHaveTextContent('Falló en Pago: tarjeta rechazada');
+    expect(within(tarjeta).queryByRole('button', { name: 'Cancelar reserva' })).toBeNull();
+  });
+});

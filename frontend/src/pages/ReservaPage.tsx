@@ -1,0 +1,108 @@
+// One reservation by its link, `/reservas/{id}?s=<secreto>`: the link a guest gets after
+// booking (and in the `reserva-confirmada` notification). Shows its state, steps and audit
+// trail, and lets its buyer cancel it.
+//
+// Who may read it: whoever brings its secret (`?s=`, sent as `X-Reserva-Secreto`), or
+// its buyer's session. Anything else, and a reservation that does not exist, is the same
+// "No encontramos esa reserva": the API answers 404 for all of them, so ids reveal nothing.
+import { useEffect, useState } from 'react';
+import { api, comoApiError, recordarSecreto, secretoDe } from '../api/client';
+import { RESERVA_NO_ENCONTRADA } from '../api/messages';
+import type { Evento, Reserva } from '../api/types';
+import { Cargando, MensajeError } from '../components/Estado';
+import { useCarga } from '../hooks';
+import { Link } from '../router';
+import { useSesion } from '../sesion';
+import { TarjetaReserva } from './MisReservasPage';
+
+/** While the reservation is still moving (a 202 being finished, a cancellation), follow it. */
+const SEGUIMIENTO_MS = 3_000;
+
+interface Vista {
+  reserva: Reserva;
+  evento?: Evento;
+}
+
+/** The `s` of this page's address: the reservation's secret, if the link has it. */
+function secretoDelEnlace(): string | undefined {
+  const s = new URLSearchParams(window.location.search).get('s')?.trim();
+  return s || undefined;
+}
+
+export function ReservaPage({ id }: { id: string }) {
+  const { sesion } = useSesion();
+  // The link's secret first; else one this page already knows (it booked it).
+  const [secreto] = useState(() => secretoDelEnlace() ?? secretoDe(id));
+  // Nothing to open it with: the API would answer 401 (a console error, and no news).
+  const sinCredencial = !secreto && !sesion;
+
+  return (
+    <div>
+      <p className="migas">
+        <Link to="/">← Todos los eventos</Link>
+      </p>
+      <h1>Tu reserva</h1>
+      {sinCredencial ? (
+        <MensajeError error={RESERVA_NO_ENCONTRADA}>
+          <p>
+            <Link to={`/iniciar-sesion?volver=${encodeURIComponent(`/reservas/${encodeURIComponent(id)}`)}`}>Iniciar sesión</Link>
+          </p>
+        </MensajeError>
+      ) : (
+        // A new load when the session changes (signing in may open it, signing out close it).
+        <Detalle key={sesion?.usuario.id ?? 'invitado'} id={id} secreto={secreto} />
+      )}
+    </div>
+  );
+}
+
+function Detalle({ id, secreto }: { id: string; secreto?: string }) {
+  // The answer of a cancellation, until the next load.
+  const [cambiada, setCambiada] = useState<Reserva>();
+  const [siguiendo, setSiguiendo] = useState(false);
+  const carga = useCarga<Vista>(
+    async (signal) => {
+      const reserva = await api.reserva(id, signal, secreto);
+      // It opened: the cancellation and the audit trail carry the same secret.
+      if (secreto) recordarSecreto(id, secreto);
+      // The event's name and date; without them the reservation still shows.
+      const evento = await api.evento(reserva.evento_id, signal).catch(() => undefined);
+      return { reserva, evento };
+    },
+    `${id}|${secreto ?? ''}`,
+    siguiendo ? SEGUIMIENTO_MS : undefined,
+  );
+  const { data, error, cargando, recargar } = carga;
+
+  useEffect(() => setCambiada(undefined), [data]);
+  const reserva = cambiada ?? data?.reserva;
+  useEffect(() => {
+    setSiguiendo(reserva?.estado === 'EN_CURSO' || reserva?.estado === 'CANCELANDO');
+  }, [reserva?.estado]);
+
+  if (!data) {
+    if (cargando || !error) return <Cargando texto="Cargando tu reserva…" />;
+    const e = comoApiError(error);
+    // 404: missing, somebody else's, or a wrong secret. 422: not even a reservation id.
+    if (e.status === 404 || e.status === 422) {
+      return (
+        <MensajeError error={RESERVA_NO_ENCONTRADA}>
+          <p>
+            <Link to="/">Volver a los eventos</Link>
+          </p>
+        </MensajeError>
+      );
+    }
+    return <MensajeError error={e} onReintentar={e.status === 401 ? undefined : () => recargar()} />;
+  }
+  return (
+    <ul className="lista-reservas" data-testid="reserva">
+      <TarjetaReserva
+        reserva={reserva ?? data.reserva}
+        evento={data.evento}
+        historialAbierto
+        onCambio={(nueva) => setCambiada(nueva)}
+      />
+    </ul>
+  );
+}
