@@ -70,6 +70,7 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, router: axum::Router) -
 /// Compares a service's OpenAPI document with the committed snapshot, so an accidental
 /// API change shows up in review. `UPDATE_OPENAPI=1` rewrites the snapshot instead.
 pub fn assert_openapi_snapshot(doc: &utoipa::openapi::OpenApi, path: &std::path::Path) {
+    assert_esquemas_declarados(doc);
     let current = doc.to_pretty_json().expect("serialise OpenAPI") + "\n";
     if env_string("UPDATE_OPENAPI").as_deref() == Some("1") {
         std::fs::write(path, &current).expect("write snapshot");
@@ -82,6 +83,26 @@ pub fn assert_openapi_snapshot(doc: &utoipa::openapi::OpenApi, path: &std::path:
          `UPDATE_OPENAPI=1 cargo test` to accept it.",
         path.display()
     );
+}
+
+/// Every security scheme an operation requires is declared in `components`: otherwise
+/// Swagger UI's "Authorize" has no field for it and clients cannot know how to send it.
+pub fn assert_esquemas_declarados(doc: &utoipa::openapi::OpenApi) {
+    let v = serde_json::to_value(doc).expect("serialise OpenAPI");
+    let declarados = &v["components"]["securitySchemes"];
+    for (ruta, item) in v["paths"].as_object().into_iter().flatten() {
+        for (metodo, op) in item.as_object().into_iter().flatten() {
+            for requisito in op["security"].as_array().into_iter().flatten() {
+                for esquema in requisito.as_object().into_iter().flatten().map(|(k, _)| k) {
+                    assert!(
+                        declarados.get(esquema).is_some(),
+                        "{metodo} {ruta} requires the security scheme '{esquema}', which the \
+                         document does not declare in components.securitySchemes"
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Whether the server behind `uri` is SecantusDB (its `buildInfo` says so). Tests use this

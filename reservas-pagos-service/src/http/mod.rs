@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use eventflow_shared::health::{self, Readiness};
-use eventflow_shared::http::BearerAuth;
+use eventflow_shared::http::{BearerAuth, SecretoReserva};
 use eventflow_shared::identidad::{Identidades, Verificador};
 use eventflow_shared::{FieldError, Problem};
 use utoipa::OpenApi;
@@ -80,7 +80,7 @@ fn nadie() -> &'static str {
         (name = "salud", description = "Liveness, readiness y métricas"),
         (name = "interno", description = "Para otros servicios: requiere EVENTFLOW_SERVICE_TOKEN"),
     ),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &SecretoReserva)
 )]
 struct ApiDoc;
 
