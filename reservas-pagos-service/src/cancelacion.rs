@@ -12,15 +12,19 @@ use crate::saga::validador_datos_dependencia as dependencia;
 use crate::saga::Deps;
 use crate::store::EstadoPago;
 
-/// Cancels reservation `id`. 404 unknown, 409 when it is not confirmed or the event
-/// already happened; a repeat returns the cancelled reservation.
-pub async fn cancelar(deps: &Deps, id: &str, corr: &str) -> Result<Reserva, ApiError> {
-    for _ in 0..3 {
-        let mut r = deps
-            .reservas
-            .get(id)
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("No existe la reserva {id}")))?;
+/// Cancels reservation `r`, as the caller just read it (and was allowed to). 409 when it
+/// is not confirmed or the event already happened; a repeat returns the cancelled
+/// reservation. Only a write that meets a newer version reads it again.
+pub async fn cancelar(deps: &Deps, mut r: Reserva, corr: &str) -> Result<Reserva, ApiError> {
+    for intento in 0..3 {
+        if intento > 0 {
+            let id = r.id.clone();
+            r = deps
+                .reservas
+                .get(&id)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("No existe la reserva {id}")))?;
+        }
         match r.estado {
             Estado::Cancelada => return Ok(r),
             Estado::Cancelando => return completar(deps, r).await,

@@ -407,7 +407,7 @@ pub async fn cancelar(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReservaRespuesta>, ApiError> {
     let r = acceso::cargar(&st, llamante, &headers, &id, &corr).await?;
-    let r = crate::cancelacion::cancelar(&st.deps, &r.id, &corr).await?;
+    let r = crate::cancelacion::cancelar(&st.deps, r, &corr).await?;
     Ok(Json(ReservaRespuesta::from(&r)))
 }
 

@@ -198,11 +198,6 @@ impl Cadena {
             }
             true
         };
-        let mut err = err;
-        if let (true, Some(s)) = (guardada, &ctx.secreto) {
-            // A kept reservation (a declined card, a refund) is the guest's to read back.
-            err = err.with("secreto", s.clone());
-        }
         let mut err = err
             .with("reserva_id", ctx.reserva.id.clone())
             .with("paso", paso)
@@ -212,6 +207,10 @@ impl Cadena {
             );
         if !completo {
             err = err.with("compensaciones_pendientes", true);
+        }
+        if let (true, Some(s)) = (guardada, &ctx.secreto) {
+            // A kept reservation (a declined card, a refund) is the guest's to read back.
+            err = err.with("secreto", s.clone());
         }
         Fin::Fallida(err)
     }
