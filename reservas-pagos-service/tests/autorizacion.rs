@@ -4,26 +4,16 @@
 //! here because its organizer routes need the whole stack: usuarios for sessions and
 //! reservas for the reconciliation.
 
+#[macro_use]
 mod common;
-
-use std::collections::BTreeSet;
 
 use common::{Backend, Stack};
 use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
-use reqwest::{Client, Method};
+use eventflow_shared::testing::matriz::{self, Fila, Llamante};
+use reqwest::Client;
 use serde_json::{json, Value};
 
 const CLAVE: &str = "quena-charango-1984";
-
-/// Who calls: a bearer token and/or a reservation secret.
-struct Llamante {
-    nombre: &'static str,
-    token: Option<String>,
-    secreto: Option<String>,
-}
-
-/// (method, documented path, concrete path, body, one status per caller).
-type Fila = (&'static str, &'static str, String, Option<Value>, Vec<u16>);
 
 struct Mundo {
     s: Stack,
@@ -39,50 +29,6 @@ struct Mundo {
     secreto: String,
 }
 
-async fn cuenta(s: &Stack, http: &Client, email: &str, doc: &str) -> (String, String) {
-    let r = http
-        .post(format!("{}/api/usuarios", s.usuarios))
-        .json(
-            &json!({"tipo_documento": "DNI", "nro_documento": doc, "nombre": "Ana",
-                      "apellido": "Quispe", "email": email, "password": CLAVE}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{:?}", r.text().await);
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (id, iniciar(s, http, email, "comprador").await)
-}
-
-async fn iniciar(s: &Stack, http: &Client, email: &str, rol: &str) -> String {
-    let r = http
-        .post(format!("{}/api/sesiones", s.usuarios))
-        .json(&json!({"email": email, "password": CLAVE, "rol": rol}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{:?}", r.text().await);
-    r.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-async fn organizador(s: &Stack, http: &Client, email: &str) -> String {
-    let r = http
-        .post(format!("{}/api/organizadores", s.usuarios))
-        .bearer_auth(DEV_ADMIN_TOKEN)
-        .json(&json!({"nombre": "Producciones Andinas", "email": email, "password": CLAVE}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{:?}", r.text().await);
-    iniciar(s, http, email, "organizador").await
-}
-
 fn cuerpo_evento() -> Value {
     json!({"nombre": "Festival", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
            "zonas": [{"nombre": "General", "precio": 2500, "capacidad": 100}]})
@@ -92,10 +38,11 @@ fn cuerpo_evento() -> Value {
 async fn mundo(backend: Backend) -> Mundo {
     let s = common::stack(backend).await;
     let http = Client::new();
-    let (ana, t_ana) = cuenta(&s, &http, "ana@example.com", "10000001").await;
-    let (_, t_beto) = cuenta(&s, &http, "beto@example.com", "10000002").await;
-    let t_org = organizador(&s, &http, "org@example.com").await;
-    let t_otro_org = organizador(&s, &http, "otro@example.com").await;
+    let u = &s.usuarios;
+    let (ana, t_ana) = matriz::comprador(&http, u, "ana@example.com", "10000001", CLAVE).await;
+    let (_, t_beto) = matriz::comprador(&http, u, "beto@example.com", "10000002", CLAVE).await;
+    let t_org = matriz::organizador(&http, u, "org@example.com", CLAVE).await;
+    let t_otro_org = matriz::organizador(&http, u, "otro@example.com", CLAVE).await;
     let r = http
         .post(format!("{}/api/eventos", s.eventos))
         .bearer_auth(&t_org)
@@ -136,62 +83,34 @@ async fn mundo(backend: Backend) -> Mundo {
 
 impl Mundo {
     fn llamantes(&self) -> Vec<Llamante> {
-        let l = |nombre, token: Option<&str>, secreto: Option<&str>| Llamante {
-            nombre,
-            token: token.map(str::to_owned),
-            secreto: secreto.map(str::to_owned),
-        };
         vec![
-            l("anonimo", None, None),
-            l("invitado con el secreto", None, Some(&self.secreto)),
-            l("secreto ajeno", None, Some("AAAAAAAAAAAAAAAAAAAAAA")),
-            l("ana (compradora)", Some(&self.t_ana), None),
-            l("beto (otro comprador)", Some(&self.t_beto), None),
-            l("organizador del evento", Some(&self.t_org), None),
-            l("otro organizador", Some(&self.t_otro_org), None),
-            l("admin", Some(DEV_ADMIN_TOKEN), None),
-            l("servicio", Some(DEV_SERVICE_TOKEN), None),
+            Llamante::new("anonimo", None, None),
+            Llamante::new("invitado con el secreto", None, Some(&self.secreto)),
+            Llamante::new("secreto ajeno", None, Some("AAAAAAAAAAAAAAAAAAAAAA")),
+            Llamante::new("ana (compradora)", Some(&self.t_ana), None),
+            Llamante::new("beto (otro comprador)", Some(&self.t_beto), None),
+            Llamante::new("organizador del evento", Some(&self.t_org), None),
+            Llamante::new("otro organizador", Some(&self.t_otro_org), None),
+            Llamante::new("admin", Some(DEV_ADMIN_TOKEN), None),
+            Llamante::new("servicio", Some(DEV_SERVICE_TOKEN), None),
         ]
     }
 
     async fn recorrer(&self, base: &str, doc: utoipa::openapi::OpenApi, filas: Vec<Fila>) {
-        let llamantes = self.llamantes();
-        let documentadas = eventflow_shared::testing::rutas_documentadas(&doc);
-        let en_tabla: BTreeSet<(String, String)> = filas
-            .iter()
-            .map(|(m, p, ..)| ((*m).to_owned(), (*p).to_owned()))
-            .collect();
-        assert_eq!(
-            documentadas, en_tabla,
-            "every documented route is in the matrix, and only those"
-        );
-        for (m, _, path, body, esperados) in &filas {
-            assert_eq!(esperados.len(), llamantes.len(), "{m} {path}");
-            for (quien, esperado) in llamantes.iter().zip(esperados) {
-                let mut req = self.http.request(
-                    m.to_uppercase().parse::<Method>().unwrap(),
-                    format!("{base}{path}"),
-                );
-                if let Some(t) = &quien.token {
-                    req = req.bearer_auth(t);
-                }
-                if let Some(sec) = &quien.secreto {
-                    req = req.header("X-Reserva-Secreto", sec);
-                }
-                if let Some(b) = body {
-                    req = req.json(b);
-                }
-                let r = req.send().await.unwrap();
-                let status = r.status().as_u16();
-                let texto = r.text().await.unwrap();
-                assert_eq!(status, *esperado, "{m} {path} as {}: {texto}", quien.nombre);
-                if status >= 400 {
-                    let p: Value = serde_json::from_str(&texto)
-                        .unwrap_or_else(|_| panic!("{m} {path}: not a problem: {texto}"));
-                    assert!(p["detail"].is_string(), "{m} {path}: {p}");
-                }
-            }
-        }
+        matriz::recorrer(&self.http, base, &doc, &self.llamantes(), &filas).await;
+    }
+
+    /// `GET url` with `token`, as JSON.
+    async fn leer(&self, url: String, token: &str) -> Value {
+        self.http
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 }
 
@@ -260,16 +179,9 @@ async fn matriz_reservas(backend: Backend) {
     .await;
     // What the refused callers tried left nothing behind: Ana's reservation was cancelled
     // once, and no one else's purchase was made for her.
-    let v: Value = w
-        .http
-        .get(format!("{}/api/reservas/{r}", w.s.reservas))
-        .bearer_auth(&w.t_ana)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = w
+        .leer(format!("{}/api/reservas/{r}", w.s.reservas), &w.t_ana)
+        .await;
     assert_eq!(v["estado"], "CANCELADA", "{v}");
     assert!(v.get("secreto").is_none(), "the secret is shown once: {v}");
 }
@@ -277,7 +189,6 @@ async fn matriz_reservas(backend: Backend) {
 async fn matriz_eventos(backend: Backend) {
     let w = mundo(backend).await;
     let e = &w.evento;
-    let r = &w.reserva;
     let filas: Vec<Fila> = vec![
         (
             "post",
@@ -362,7 +273,6 @@ async fn matriz_eventos(backend: Backend) {
     assert_eq!(ev["lugar"], "Arequipa", "{ev}");
     assert!(ev["organizador_id"].is_string(), "{ev}");
     assert_eq!(ev["zonas"][0]["vendidas"], 1, "{ev}");
-    let _ = r;
 }
 
 /// The organizer's view of a buyer: only reservations for its own events.
@@ -379,25 +289,10 @@ async fn organizador_ve_solo_lo_suyo(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let lista = |t: String| {
-        let url = format!("{}/api/reservas?usuario_id={}", w.s.reservas, w.ana);
-        let http = w.http.clone();
-        async move {
-            let v: Value = http
-                .get(url)
-                .bearer_auth(t)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            v
-        }
-    };
-    let de_ana = lista(w.t_ana.clone()).await;
+    let lista = format!("{}/api/reservas?usuario_id={}", w.s.reservas, w.ana);
+    let de_ana = w.leer(lista.clone(), &w.t_ana).await;
     assert_eq!(de_ana["total"], 2, "{de_ana}");
-    let del_org = lista(w.t_org.clone()).await;
+    let del_org = w.leer(lista, &w.t_org).await;
     assert_eq!(del_org["total"], 1, "{del_org}");
     assert_eq!(
         del_org["items"][0]["evento_id"],
@@ -405,16 +300,9 @@ async fn organizador_ve_solo_lo_suyo(backend: Backend) {
         "{del_org}"
     );
     // Ana without usuario_id reads her own list.
-    let propia: Value = w
-        .http
-        .get(format!("{}/api/reservas", w.s.reservas))
-        .bearer_auth(&w.t_ana)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let propia = w
+        .leer(format!("{}/api/reservas", w.s.reservas), &w.t_ana)
+        .await;
     assert_eq!(propia["total"], 2, "{propia}");
     // A signed-in buyer cannot buy for someone else by email either.
     let r = w
@@ -453,27 +341,6 @@ async fn organizador_ve_solo_lo_suyo(backend: Backend) {
     };
     assert_eq!(con(&w.secreto).await.unwrap().status(), 200);
     assert_eq!(con(&"x".repeat(10_000)).await.unwrap().status(), 404);
-}
-
-macro_rules! ambos {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn embebido() {
-                super::$name(Backend::Embedded).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn real() {
-                let Some(b) = Backend::real().await else {
-                    return;
-                };
-                super::$name(b).await;
-            }
-        }
-    };
 }
 
 ambos!(matriz_reservas);

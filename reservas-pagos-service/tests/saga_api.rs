@@ -2,6 +2,7 @@
 //! response says, and what it left behind (availability in eventos, the buyer's history
 //! in usuarios, checkout locks, the stored reservation and its event log).
 
+#[macro_use]
 mod common;
 
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
@@ -1396,27 +1397,6 @@ async fn redis_caido_real() {
     listo.problem(503, "servicio-no-disponible");
     assert_eq!(listo.body["dependencia"], "redis", "{}", listo.body);
     assert_eq!(listo.body["dependencias"]["mongodb"], "ok");
-}
-
-macro_rules! ambos {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn embebido() {
-                super::$name(Backend::Embedded).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn real() {
-                let Some(b) = Backend::real().await else {
-                    return;
-                };
-                super::$name(b).await;
-            }
-        }
-    };
 }
 
 ambos!(reserva_exitosa);

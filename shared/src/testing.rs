@@ -8,6 +8,7 @@
 use crate::config::env_string;
 
 pub mod hostil;
+pub mod matriz;
 
 pub fn real_backends_required() -> bool {
     env_string("EVENTFLOW_REAL_BACKENDS").as_deref() == Some("1")

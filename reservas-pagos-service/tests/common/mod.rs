@@ -224,3 +224,27 @@ impl Stack {
 }
 
 pub const SERVICE_TOKEN: &str = DEV_SERVICE_TOKEN;
+
+/// `ambos!(escenario)`: runs `async fn escenario(Backend)` as two tests, on embedded
+/// backends and on real ones (skipped when they are absent and not required).
+#[allow(unused_macros)]
+macro_rules! ambos {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embebido() {
+                super::$name(Backend::Embedded).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn real() {
+                let Some(b) = Backend::real().await else {
+                    return;
+                };
+                super::$name(b).await;
+            }
+        }
+    };
+}
