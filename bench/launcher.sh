@@ -70,6 +70,11 @@ ef_wait_healthy() {
     return 1
 }
 
+# The bench's buyers are guests from one address: lift the per-IP limit on checkouts
+# without a session (RESERVAS_ANONIMAS_POR_IP, 60 a minute by default), unless the
+# caller chose a value.
+EF_ANONIMAS_POR_IP="${RESERVAS_ANONIMAS_POR_IP:-100000000}"
+
 ef_start_launcher() {
     local bin=$1 base
     : "${EF_LOG:=$(mktemp -t eventflow-launcher.XXXXXX)}"
@@ -78,6 +83,7 @@ ef_start_launcher() {
         base=$EF_BASE
         USUARIOS_PORT=$base EVENTOS_PORT=$((base + 1)) RESERVAS_PORT=$((base + 2)) \
             NOTIFICACIONES_PORT=$((base + 3)) UI_PORT=$((base + 4)) EVENTFLOW_BIND=127.0.0.1 \
+            RESERVAS_ANONIMAS_POR_IP="$EF_ANONIMAS_POR_IP" \
             "$bin" >"$EF_LOG" 2>&1 &
         EF_PID=$!
         ef_wait_healthy "$EF_PID" && return 0
@@ -116,6 +122,7 @@ ef_start_services() {
                 NOTIFICACIONES_PORT=$((base + 3)) EVENTFLOW_BIND=127.0.0.1 \
                 USUARIOS_URL="http://127.0.0.1:$base" EVENTOS_URL="http://127.0.0.1:$((base + 1))" \
                 RESERVAS_URL="http://127.0.0.1:$((base + 2))" \
+                RESERVAS_ANONIMAS_POR_IP="$EF_ANONIMAS_POR_IP" \
                 "$dir/$name-service" >>"$EF_LOG" 2>&1 &
             EF_SERVICE_PIDS+=("$!")
             EF_PIDS+="${EF_PIDS:+,}${name%-pagos}=$!"

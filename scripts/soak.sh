@@ -61,6 +61,7 @@ trap cleanup EXIT
 env -u MONGODB_URI -u REDIS_URL -u AMQP_URL EVENTFLOW_BACKENDS=embedded \
     USUARIOS_PORT="$P_USU" EVENTOS_PORT="$P_EVE" RESERVAS_PORT="$P_RES" \
     NOTIFICACIONES_PORT="$P_NOT" UI_PORT="$P_UI" EVENTFLOW_BIND=127.0.0.1 \
+    RESERVAS_ANONIMAS_POR_IP=100000000 \
     RUST_LOG="${RUST_LOG:-warn}" "$BIN" >"$LOG" 2>&1 </dev/null &
 LPID=$!
 echo "launcher pid $LPID: usuarios :$P_USU eventos :$P_EVE reservas :$P_RES notificaciones :$P_NOT ui :$P_UI"

@@ -40,10 +40,17 @@ pub struct Config {
     /// At most this many SAGAs run at once; `POST /api/reservar` beyond it is shed at
     /// once with 503 `sobrecarga` instead of queueing without bound.
     pub max_en_curso: usize,
+    /// Checkouts a minute one client IP may start without a session
+    /// (`RESERVAS_ANONIMAS_POR_IP`, 60): guests keep buying, a script from one address
+    /// cannot flood the SAGA. Signed-in buyers and the admin are not counted here.
+    pub anonimas_por_ip: u32,
     /// This process's name in leases and logs (`RESERVAS_INSTANCIA`; default the host
     /// name, the pid and a random suffix, so two processes never share one).
     pub instancia: String,
 }
+
+/// Guest checkouts a minute per client IP, by default.
+pub const ANONIMAS_POR_IP: u32 = 60;
 
 /// A name no other running process has: a pod's host name is its name in Kubernetes.
 pub fn instancia_por_defecto() -> String {
@@ -74,6 +81,7 @@ impl Config {
             // Far above any rush we test (500 buyers at once): the bound exists so a
             // slow dependency cannot pile requests up without limit, not to turn buyers away.
             max_en_curso: 4096,
+            anonimas_por_ip: ANONIMAS_POR_IP,
             instancia: instancia_por_defecto(),
         }
     }
@@ -86,7 +94,8 @@ impl Config {
     /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_FICHA_TTL_MS` (5000),
     /// `RESERVAS_RECUPERACION_INTERVALO_SECS` (10), `RESERVAS_CONCILIACION_INTERVALO_SECS`
     /// (300),
-    /// `RESERVAS_MAX_EN_CURSO` (4096), `RESERVAS_INSTANCIA` (host-pid-random).
+    /// `RESERVAS_MAX_EN_CURSO` (4096), `RESERVAS_ANONIMAS_POR_IP` (60),
+    /// `RESERVAS_INSTANCIA` (host-pid-random).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let flag = env_parse::<u8>(
             "RESERVAS_SIMULAR_FALLOS",
@@ -120,6 +129,7 @@ impl Config {
             ),
             bus: BusConfig::from_env(mode),
             max_en_curso: env_parse("RESERVAS_MAX_EN_CURSO", 4096usize)?.max(1),
+            anonimas_por_ip: env_parse("RESERVAS_ANONIMAS_POR_IP", ANONIMAS_POR_IP)?.max(1),
             instancia: env_string("RESERVAS_INSTANCIA").unwrap_or_else(instancia_por_defecto),
         })
     }

@@ -132,6 +132,9 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
             &config.service_token,
             config.sesion_cache,
         )),
+        anonimas: Arc::new(eventflow_shared::limite::PorMinuto::new(
+            config.anonimas_por_ip,
+        )),
     };
     Ok((http::router(state, readiness), deps))
 }

@@ -79,6 +79,8 @@ impl Proceso {
             ("EVENTOS_URL", eventos.to_owned()),
             ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
             ("EVENTFLOW_ADMIN_TOKEN", DEV_ADMIN_TOKEN.to_owned()),
+            // Many guests from one address (this test): not what is tested here.
+            ("RESERVAS_ANONIMAS_POR_IP", "1000000".to_owned()),
             ("RESERVAS_SIMULAR_FALLOS", "1".to_owned()),
             ("RESERVAS_LOCK_TTL_MS", LOCK_TTL.as_millis().to_string()),
             ("RESERVAS_RECUPERACION_INTERVALO_SECS", "1".to_owned()),

@@ -48,6 +48,8 @@ if ((START)); then
     export RESERVAS_URL="http://127.0.0.1:$p_res"
     # Embedded, whatever the caller's environment says (scripts/test.sh exports real URLs).
     export EVENTFLOW_BACKENDS=embedded RESERVAS_SIMULAR_FALLOS=1 SAGA_LOCKS=embedded
+    # Every scenario's guests come from this one address, within seconds.
+    export RESERVAS_ANONIMAS_POR_IP=100000
     export EVENTFLOW_ADMIN_TOKEN="$ADMIN_TOKEN" ADMIN_TOKEN
     echo "    ports: usuarios=$p_usu eventos=$p_eve reservas=$p_res notificaciones=$p_not ui=$p_ui"
     on_exit stop_launcher

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod http;
 pub mod identidad;
+pub mod limite;
 pub mod lock;
 pub mod mongo;
 pub mod outbox;

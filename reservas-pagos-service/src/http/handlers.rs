@@ -50,12 +50,15 @@ fn json_response(status: u16, body: String) -> Response {
         (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Datos inválidos, zona desconocida o Idempotency-Key reutilizada", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`demasiadas-reservas`: sin sesión, esta IP ya empezó RESERVAS_ANONIMAS_POR_IP compras en el último minuto; `Retry-After` dice cuánto esperar. No se empezó nada", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Segundos"))),
         (status = 503, description = "Una dependencia no responde; todo lo hecho se compensó. O `sobrecarga`: ya hay RESERVAS_MAX_EN_CURSO reservas en curso y esta se rechaza al instante, sin empezar nada", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn reservar(
     State(st): State<AppState>,
     llamante: Llamante,
+    _: super::cupo::CupoAnonimo,
     CorrelationId(corr): CorrelationId,
     headers: HeaderMap,
     ApiJson(mut solicitud): ApiJson<SolicitudReserva>,

@@ -1,6 +1,7 @@
 //! reservas HTTP API: the router, its state and the OpenAPI document.
 
 mod acceso;
+mod cupo;
 mod dto;
 mod handlers;
 
@@ -35,6 +36,8 @@ pub struct AppState {
     pub admin_token: Arc<str>,
     /// Asks usuarios whether a session token is live (cached briefly).
     pub verificador: Arc<dyn Verificador>,
+    /// Guest checkouts a minute per client IP (`RESERVAS_ANONIMAS_POR_IP`).
+    pub anonimas: Arc<eventflow_shared::limite::PorMinuto<std::net::IpAddr>>,
 }
 
 impl Identidades for AppState {

@@ -81,6 +81,8 @@ pub async fn stack_with(
     r.store = backend.store("rsv");
     r.redis = backend.redis(&prefix);
     r.http_timeout = Duration::from_secs(10);
+    // Load tests are many guests from one address; tests/cupo_anonimo.rs sets the limit.
+    r.anonimas_por_ip = u32::MAX;
     tweak(&mut r);
     let (router, deps) = reservas_pagos_service::build_parts(r)
         .await

@@ -1,0 +1,128 @@
+//! Guest checkouts are limited per client IP (`RESERVAS_ANONIMAS_POR_IP`): a rush of
+//! anonymous requests from one address gets exactly its allowance through and 429 with
+//! `Retry-After` for the rest, before any side effect; another address, and a signed-in
+//! buyer at the same address, are not held back by it.
+
+#[macro_use]
+mod common;
+
+use common::{Backend, Stack};
+use eventflow_shared::testing::matriz;
+use futures::future::join_all;
+use reqwest::Client;
+use serde_json::{json, Value};
+
+const CUPO: u32 = 10;
+
+async fn anonima(http: &Client, s: &Stack, ip: &str, body: &Value) -> reqwest::Response {
+    http.post(format!("{}/api/reservar", s.reservas))
+        // The test talks to the service over loopback, as a local proxy would: the
+        // right-most X-Forwarded-For entry names the client.
+        .header("x-forwarded-for", ip)
+        .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn rafaga_desde_una_ip(backend: Backend) {
+    let s = common::stack_with(backend, |c| c.anonimas_por_ip = CUPO).await;
+    let http = Client::new();
+    let evento = s.evento(&[("General", 1000, 100)]).await;
+    let mut compradores = Vec::new();
+    for i in 0..40 {
+        compradores.push(s.usuario(i).await);
+    }
+    let respuestas = join_all(compradores.iter().map(|u| {
+        let body = json!({"usuario_id": u, "evento_id": evento});
+        let (http, s) = (&http, &s);
+        async move { anonima(http, s, "203.0.113.7", &body).await }
+    }))
+    .await;
+    let mut creadas = 0;
+    let mut limitadas = 0;
+    for r in respuestas {
+        match r.status().as_u16() {
+            201 => creadas += 1,
+            429 => {
+                let espera: u64 = r.headers()["retry-after"]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!((1..=60).contains(&espera), "Retry-After {espera}");
+                let p: Value = r.json().await.unwrap();
+                assert_eq!(
+                    p["type"], "urn:eventflow:problem:demasiadas-reservas",
+                    "{p}"
+                );
+                assert!(
+                    p["detail"].as_str().unwrap().contains("inicia sesión"),
+                    "{p}"
+                );
+                limitadas += 1;
+            }
+            otro => panic!("unexpected {otro}: {:?}", r.text().await),
+        }
+    }
+    println!("40 guest checkouts from one IP, allowance {CUPO}: {creadas} confirmed, {limitadas} got 429");
+    assert_eq!((creadas, limitadas), (CUPO, 40 - CUPO));
+    // The 429s started nothing: the sold tickets and the stored reservations are the
+    // allowance's, and no lock or hold is left.
+    let e = s.get_evento(&evento).await;
+    assert_eq!(e["zonas"][0]["vendidas"], CUPO, "{e}");
+    let mut guardadas = 0;
+    for u in &compradores {
+        let v: Value = s
+            .http
+            .get(format!("{}/api/reservas?usuario_id={u}", s.reservas))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        guardadas += v["total"].as_u64().unwrap();
+    }
+    assert_eq!(guardadas, u64::from(CUPO));
+    assert!(s.lock_keys().await.is_empty());
+    s.sin_retenciones(&evento).await;
+
+    // Spent, the allowance also turns away a malformed body, before it is read.
+    let r = http
+        .post(format!("{}/api/reservar", s.reservas))
+        .header("x-forwarded-for", "203.0.113.7")
+        .header("content-type", "application/json")
+        .body("{no es json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    // Another address has its own allowance.
+    let body = json!({"usuario_id": compradores[0], "evento_id": evento});
+    assert_eq!(
+        anonima(&http, &s, "198.51.100.9", &body).await.status(),
+        201
+    );
+    // A signed-in buyer at the limited address is not counted against it.
+    let (_, token) = matriz::comprador(
+        &http,
+        &s.usuarios,
+        "ana@example.com",
+        "10000001",
+        "quena-charango-1984",
+    )
+    .await;
+    let r = http
+        .post(format!("{}/api/reservar", s.reservas))
+        .header("x-forwarded-for", "203.0.113.7")
+        .bearer_auth(&token)
+        .json(&json!({"evento_id": evento}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+}
+
+ambos!(rafaga_desde_una_ip);
