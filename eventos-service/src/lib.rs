@@ -17,6 +17,7 @@ pub use config::Config;
 
 /// Builds the service exactly as the binary, the launcher and the tests run it.
 pub async fn build(config: Config) -> anyhow::Result<Router> {
+    let store_config = config.store.clone();
     let store = store::from_config(&config.store).await?;
     let cache = cache::EventoCache::new(
         eventflow_shared::cache::from_config(&config.redis).await?,
@@ -67,5 +68,15 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         service_token: Arc::from(config.service_token),
         reservas: http::conciliacion::Reservas::new(&config.reservas_url)?,
     };
-    Ok(http::router(state, readiness))
+    Ok(eventflow_shared::http::con_interruptor(
+        http::router(state, readiness),
+        &store_config,
+        necesita_mongo,
+    ))
+}
+
+/// While MongoDB is down, eventos sheds its inventory routes and its writes before their
+/// store calls would time out; the catalogue's reads go on, from the Redis cache.
+fn necesita_mongo(m: &axum::http::Method, path: &str) -> bool {
+    path.starts_with("/internal/") || (path.starts_with("/api/") && m != axum::http::Method::GET)
 }

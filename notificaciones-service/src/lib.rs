@@ -69,5 +69,9 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         admin_token: Arc::from(config.identidad.admin_token.as_str()),
         verificador: config.identidad.verificador(),
     };
-    Ok(http::router(state, readiness))
+    Ok(eventflow_shared::http::con_interruptor(
+        http::router(state, readiness),
+        &config.store,
+        eventflow_shared::http::rutas_de_datos,
+    ))
 }

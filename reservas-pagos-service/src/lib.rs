@@ -136,5 +136,10 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
             config.anonimas_por_ip,
         )),
     };
-    Ok((http::router(state, readiness), deps))
+    let router = eventflow_shared::http::con_interruptor(
+        http::router(state, readiness),
+        &config.store,
+        eventflow_shared::http::rutas_de_datos,
+    );
+    Ok((router, deps))
 }

@@ -457,6 +457,44 @@ async fn secantus_matado_en_carga() {
     }
     let pendientes = caidos.iter().filter(|i| i.status == 202).count();
     let max_ms = caidos.iter().map(|i| i.ms).max().unwrap_or(0);
+    // Fail fast: once the first 503 is back, the breaker is open and later attempts are
+    // refused at once, before anything starts, instead of each waiting out MongoDB's
+    // server selection.
+    let primer_503 = caidos
+        .iter()
+        .filter(|i| i.status == 503)
+        .map(|i| i.inicio + Duration::from_millis(i.ms as u64))
+        .min()
+        .expect("a 503 while SecantusDB was down");
+    let mut tras_el_primero: Vec<u128> = caidos
+        .iter()
+        .filter(|i| i.status == 503 && i.inicio >= primer_503)
+        .map(|i| i.ms)
+        .collect();
+    tras_el_primero.sort_unstable();
+    assert!(
+        tras_el_primero.len() >= 20,
+        "attempts after the first 503: {tras_el_primero:?}"
+    );
+    let p99_503 = tras_el_primero[(tras_el_primero.len() * 99).div_ceil(100) - 1];
+    let p50_503 = tras_el_primero[tras_el_primero.len() / 2];
+    assert!(
+        p99_503 < 1000,
+        "p99 of the 503s after the first one: {p99_503} ms ({tras_el_primero:?})"
+    );
+    for i in caidos.iter().filter(|i| i.inicio >= primer_503) {
+        assert_eq!(
+            i.status, 503,
+            "refused at once while the breaker is open: {i:?}"
+        );
+    }
+    // And it closes by itself: bookings confirm again soon after the restart.
+    assert!(
+        intentos
+            .iter()
+            .any(|i| i.status == 201 && i.inicio > vivo + Duration::from_millis(1000)),
+        "no booking confirmed after SecantusDB came back"
+    );
     let dependencias: BTreeMap<String, usize> = caidos.iter().fold(BTreeMap::new(), |mut m, i| {
         *m.entry(i.dependencia().to_owned()).or_default() += 1;
         m
@@ -503,12 +541,13 @@ async fn secantus_matado_en_carga() {
         "FIGURES secantus: {} reservation requests {statuses:?}; 1 SIGKILL of SecantusDB \
          ({} ms down, {} ms to restart); {} attempts while down, all 503 ({dependencias:?}) but \
          {pendientes} 202 left to recovery, slowest \
-         {max_ms} ms; {} 201s, all still CONFIRMADA; {} reservations, {confirmadas} confirmed, \
+         {max_ms} ms; after the first 503, {} 503s with p50 {p50_503} ms and p99 {p99_503} ms; {} 201s, all still CONFIRMADA; {} reservations, {confirmadas} confirmed, \
          {fallidas} failed and compensated; inventory {z}",
         intentos.len(),
         reinicio.duration_since(muerto).as_millis(),
         vivo.duration_since(reinicio).as_millis(),
         caidos.len(),
+        tras_el_primero.len(),
         ok.len(),
         todas.len()
     );

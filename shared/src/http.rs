@@ -5,10 +5,14 @@
 mod body_deadline;
 mod budget;
 mod conn;
+mod interruptor;
 mod limits;
 mod server;
 
 pub use budget::ConnectionBudget;
+pub use interruptor::{
+    con_interruptor, cortar_si_caido, rutas_de_datos, NecesitaMongo, NO_APLICADO,
+};
 pub use limits::{raise_open_files_limit, ConnectionLimits};
 pub use server::serve_with;
 

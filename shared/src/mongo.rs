@@ -1,16 +1,79 @@
-//! Connecting to MongoDB with fail-fast start-up and classifying driver errors.
+//! Connecting to MongoDB with fail-fast start-up, classifying driver errors, and the
+//! circuit breaker that sheds requests while no server can take a write.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context;
 use mongodb::bson::doc;
 use mongodb::error::{Error, ErrorKind, WriteFailure};
-use mongodb::options::ClientOptions;
+use mongodb::event::sdam::SdamEvent;
+use mongodb::event::EventHandler;
+use mongodb::options::{ClientOptions, ServerAddress};
+use mongodb::ServerType;
 use mongodb::{Client, Database};
 
 /// Short selection timeout: when MongoDB is down a request should get a 503 in about two
 /// seconds, not hang for the driver's default thirty.
 const SELECTION_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How often the driver checks each server. Its minimum: an outage is seen, and the
+/// breaker opened, within about this long, instead of after a request's 2 s wait.
+const HEARTBEAT: Duration = Duration::from_millis(500);
+
+/// Open while no server of a deployment can take a write, as the driver's own monitoring
+/// sees it: then a request that needs MongoDB is answered 503 at once instead of after
+/// the 2 s server selection, and a SAGA is never started only to stall half-way. It
+/// closes by itself when a heartbeat finds a writable server again.
+#[derive(Debug, Default)]
+pub struct Interruptor {
+    abierto: AtomicBool,
+    /// Each known server, and whether it can take a write now.
+    servidores: Mutex<HashMap<ServerAddress, bool>>,
+}
+
+impl Interruptor {
+    pub fn abierto(&self) -> bool {
+        self.abierto.load(Ordering::Relaxed)
+    }
+
+    fn observar(&self, evento: SdamEvent) {
+        if let SdamEvent::ServerDescriptionChanged(e) = evento {
+            let escribible = matches!(
+                e.new_description.server_type(),
+                ServerType::Standalone
+                    | ServerType::RsPrimary
+                    | ServerType::Mongos
+                    | ServerType::LoadBalancer
+            );
+            let mut servidores = self.servidores.lock().expect("breaker lock");
+            servidores.insert(e.address.clone(), escribible);
+            let abierto = !servidores.values().any(|w| *w);
+            if abierto != self.abierto.swap(abierto, Ordering::Relaxed) {
+                if abierto {
+                    tracing::warn!(servidor = %e.address, "no MongoDB server can take a write: shedding requests");
+                } else {
+                    tracing::info!(servidor = %e.address, "MongoDB writable again: breaker closed");
+                }
+            }
+        }
+    }
+}
+
+/// The breaker of the deployment at `uri`: one per URI in the process, fed by every
+/// client connected to it.
+pub fn interruptor(uri: &str) -> Arc<Interruptor> {
+    static TODOS: OnceLock<Mutex<HashMap<String, Arc<Interruptor>>>> = OnceLock::new();
+    TODOS
+        .get_or_init(Default::default)
+        .lock()
+        .expect("breakers lock")
+        .entry(uri.to_owned())
+        .or_default()
+        .clone()
+}
 
 /// Connects and pings. An unreachable server is an error that names the URI.
 pub async fn connect(uri: &str, database: &str) -> anyhow::Result<Database> {
@@ -19,6 +82,9 @@ pub async fn connect(uri: &str, database: &str) -> anyhow::Result<Database> {
         .with_context(|| format!("MONGODB_URI {uri} is not a valid MongoDB URI"))?;
     options.server_selection_timeout = Some(SELECTION_TIMEOUT);
     options.connect_timeout = Some(SELECTION_TIMEOUT);
+    options.heartbeat_freq = Some(HEARTBEAT);
+    let breaker = interruptor(uri);
+    options.sdam_event_handler = Some(EventHandler::callback(move |e| breaker.observar(e)));
     options.app_name.get_or_insert_with(|| "eventflow".into());
     let client = Client::with_options(options).context("creating the MongoDB client")?;
     let db = client.database(database);

@@ -30,5 +30,10 @@ pub async fn build_instrumentado(config: Config) -> anyhow::Result<(Router, Arc<
     });
     let contrasenas = tokio::task::spawn_blocking(|| Arc::new(Contrasenas::default())).await?;
     let state = http::AppState::new(almacenes, contrasenas.clone(), &config);
-    Ok((http::router(state, readiness), contrasenas))
+    let router = eventflow_shared::http::con_interruptor(
+        http::router(state, readiness),
+        &config.store,
+        eventflow_shared::http::rutas_de_datos,
+    );
+    Ok((router, contrasenas))
 }

@@ -1,7 +1,9 @@
 //! HTTP clients for the services the SAGA depends on. Timeouts are short and every call
 //! carries the request's correlation id. Every call ends done, refused, or unknown: a
-//! peer that was never reached is `NoDisponible` (nothing happened there); a timeout, a
-//! cut after the request left, or a 5xx is `Incierto` (it may have happened).
+//! peer that was never reached, or that answered a 5xx saying nothing was applied
+//! (`X-No-Aplicado`, its breaker shedding load), is `NoDisponible` (nothing happened
+//! there); a timeout, a cut after the request left, or any other 5xx is `Incierto` (it may
+//! have happened).
 
 mod eventos;
 mod fichas;
@@ -128,6 +130,11 @@ impl Peer {
                 }
             })?;
         let status = res.status();
+        // The peer says nothing was applied (it shed the request before starting): the
+        // outcome is known, refused, as when it was never reached.
+        let no_aplicado = res
+            .headers()
+            .contains_key(eventflow_shared::http::NO_APLICADO);
         let body = match res.bytes().await {
             Ok(b) if b.is_empty() => Value::Null,
             Ok(b) => serde_json::from_slice(&b).unwrap_or(Value::Null),
@@ -142,6 +149,12 @@ impl Peer {
         };
         if status.is_success() {
             return Ok(body);
+        }
+        if status.is_server_error() && no_aplicado {
+            return Err(ClientError::NoDisponible {
+                dependencia: self.nombre,
+                detalle: format!("{} no puede atender ahora; no se hizo nada", self.nombre),
+            });
         }
         if status.is_server_error() {
             return Err(ClientError::Incierto {
