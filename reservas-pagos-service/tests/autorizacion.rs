@@ -262,6 +262,8 @@ async fn matriz_eventos(backend: Backend) {
             None,
             vec![401, 401, 401, 401, 401, 401, 401, 401, 200],
         ),
+        // Public by decision, as on reservas: Prometheus scrapes without credentials.
+        ("get", "/metrics", "/metrics".into(), None, vec![200; 9]),
         ("get", "/health", "/health".into(), None, vec![200; 9]),
         ("get", "/ready", "/ready".into(), None, vec![200; 9]),
     ];

@@ -1,7 +1,10 @@
 //! `GET /api/eventos/{id}/conciliacion`: the organizer's view of the reconciliation.
 //! reservas-pagos runs it (it owns the reservations, the payments and the steps that
-//! repair); eventos is where the organizer manages the event, so it asks on their behalf.
+//! repair); eventos is where the organizer manages the event, so it asks on their behalf,
+//! and its `/metrics` gauges what the organizers' latest reports left unrepaired.
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::State;
@@ -18,6 +21,9 @@ use super::AppState;
 pub struct Reservas {
     base: reqwest::Url,
     http: reqwest::Client,
+    /// Unrepaired discrepancies of each event's latest report through eventos: the
+    /// organizers' view, exposed as a gauge on eventos' `/metrics`.
+    pendientes: Arc<Mutex<BTreeMap<String, u64>>>,
 }
 
 impl Reservas {
@@ -29,7 +35,16 @@ impl Reservas {
             .timeout(Duration::from_secs(60))
             .connect_timeout(Duration::from_secs(2))
             .build()?;
-        Ok(Self { base, http })
+        Ok(Self {
+            base,
+            http,
+            pendientes: Arc::default(),
+        })
+    }
+
+    /// Discrepancies left unrepaired, over each event's latest report.
+    pub fn pendientes(&self) -> u64 {
+        self.pendientes.lock().expect("gauge lock").values().sum()
     }
 }
 
@@ -79,8 +94,32 @@ pub async fn conciliacion(
     if !res.status().is_success() {
         return Err(caida(format!("reservas answered {}", res.status())));
     }
-    res.json::<Informe>()
+    let informe = res
+        .json::<Informe>()
         .await
-        .map(Json)
-        .map_err(|e| caida(e.to_string()))
+        .map_err(|e| caida(e.to_string()))?;
+    r.pendientes
+        .lock()
+        .expect("gauge lock")
+        .insert(informe.evento_id.clone(), informe.pendientes);
+    Ok(Json(informe))
+}
+
+/// Prometheus metrics: the reconciliation gauge, as organizers last saw it.
+#[utoipa::path(get, path = "/metrics", tag = "salud",
+    responses((status = 200, description = "Formato de exposición de Prometheus", body = String, content_type = "text/plain")))]
+pub async fn metricas(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    let texto = format!(
+        "# HELP eventflow_conciliacion_discrepancias Discrepancies between sales, reservations and payments left unrepaired, over each event's latest reconciliation requested through eventos.\n\
+         # TYPE eventflow_conciliacion_discrepancias gauge\n\
+         eventflow_conciliacion_discrepancias {}\n",
+        state.reservas.pendientes()
+    );
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        texto,
+    )
 }

@@ -69,7 +69,7 @@ impl eventflow_shared::auth::Tokens for AppState {
     tags(
         (name = "eventos", description = "Catálogo de eventos y disponibilidad"),
         (name = "interno", description = "Inventario para reservas-pagos: requiere EVENTFLOW_SERVICE_TOKEN"),
-        (name = "salud", description = "Liveness y readiness"),
+        (name = "salud", description = "Liveness, readiness y métricas"),
     ),
     modifiers(&BearerAuth)
 )]
@@ -88,6 +88,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(internal::devolver))
         .routes(routes!(internal::inventario))
         .routes(routes!(conciliacion::conciliacion))
+        .routes(routes!(conciliacion::metricas))
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.
