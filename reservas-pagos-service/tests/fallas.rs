@@ -466,9 +466,18 @@ async fn secantus_matado_en_carga() {
         .map(|i| i.inicio + Duration::from_millis(i.ms as u64))
         .min()
         .expect("a 503 while SecantusDB was down");
-    let mut tras_el_primero: Vec<u128> = caidos
+    // Every attempt that began once the breaker had answered and ended before the
+    // restart: a window of several seconds whatever the machine's load, where `caidos`
+    // (begun within 1.5 s of the kill) may end before a slow first 503 does.
+    let abierto: Vec<&Intento> = intentos
         .iter()
-        .filter(|i| i.status == 503 && i.inicio >= primer_503)
+        .filter(|i| {
+            i.inicio >= primer_503 && i.inicio + Duration::from_millis(i.ms as u64) < reinicio
+        })
+        .collect();
+    let mut tras_el_primero: Vec<u128> = abierto
+        .iter()
+        .filter(|i| i.status == 503)
         .map(|i| i.ms)
         .collect();
     tras_el_primero.sort_unstable();
@@ -482,7 +491,7 @@ async fn secantus_matado_en_carga() {
         p99_503 < 1000,
         "p99 of the 503s after the first one: {p99_503} ms ({tras_el_primero:?})"
     );
-    for i in caidos.iter().filter(|i| i.inicio >= primer_503) {
+    for i in &abierto {
         assert_eq!(
             i.status, 503,
             "refused at once while the breaker is open: {i:?}"
@@ -541,12 +550,13 @@ async fn secantus_matado_en_carga() {
         "FIGURES secantus: {} reservation requests {statuses:?}; 1 SIGKILL of SecantusDB \
          ({} ms down, {} ms to restart); {} attempts while down, all 503 ({dependencias:?}) but \
          {pendientes} 202 left to recovery, slowest \
-         {max_ms} ms; after the first 503, {} 503s with p50 {p50_503} ms and p99 {p99_503} ms; {} 201s, all still CONFIRMADA; {} reservations, {confirmadas} confirmed, \
+         {max_ms} ms; first 503 {} ms after the kill, then {} 503s with p50 {p50_503} ms and p99 {p99_503} ms; {} 201s, all still CONFIRMADA; {} reservations, {confirmadas} confirmed, \
          {fallidas} failed and compensated; inventory {z}",
         intentos.len(),
         reinicio.duration_since(muerto).as_millis(),
         vivo.duration_since(reinicio).as_millis(),
         caidos.len(),
+        primer_503.duration_since(muerto).as_millis(),
         tras_el_primero.len(),
         ok.len(),
         todas.len()
