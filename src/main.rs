@@ -60,8 +60,14 @@ async fn main() -> anyhow::Result<()> {
     eventos.bus = bus.clone();
     eventos.reservas_url = format!("http://{local}:{puerto_reservas}");
     eventos.usuarios_url = format!("http://{local}:{puerto_usuarios}");
+    let mut usuarios = usuarios_service::Config::from_env(mode)?;
+    usuarios.bus = bus.clone();
     let mut notificaciones = notificaciones_service::Config::from_env(mode)?;
     notificaciones.bus = bus;
+    // No mail relay here: print one-time codes on this console (unless told otherwise).
+    if std::env::var_os("NOTIFICACIONES_CORREO_EN_LOG").is_none() {
+        notificaciones.correo_en_log = true;
+    }
     notificaciones.identidad.usuarios_url = format!("http://{local}:{puerto_usuarios}");
 
     let servicios = vec![
@@ -69,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
             nombre: "usuarios-service",
             puerto_var: "USUARIOS_PORT",
             puerto: puerto_usuarios,
-            router: usuarios_service::build(usuarios_service::Config::from_env(mode)?).await?,
+            router: usuarios_service::build(usuarios).await?,
         },
         Servicio {
             nombre: "eventos-service",

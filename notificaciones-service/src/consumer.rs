@@ -12,6 +12,8 @@ use crate::store::{NotificacionStore, Registro};
 
 pub struct Registrador {
     pub store: Arc<dyn NotificacionStore>,
+    /// Print what would be emailed (see `Config::correo_en_log`).
+    pub correo_en_log: bool,
 }
 
 #[async_trait]
@@ -26,6 +28,9 @@ impl Manejador for Registrador {
             match self.store.registrar(&n).await {
                 Ok(Registro::Nueva) => {
                     tracing::info!(tipo = %n.tipo, "notification recorded");
+                    if let (true, Some(para)) = (self.correo_en_log, &n.email) {
+                        tracing::info!(%para, "correo (simulado): {} — {}", n.titulo, n.mensaje);
+                    }
                     Resultado::Hecho
                 }
                 Ok(Registro::Duplicada) => {

@@ -12,7 +12,7 @@ pub struct Notificacion {
     /// The `messageId` of the message that caused it.
     #[schema(example = "1d3c0b5e-9a9f-4d53-8c3b-6f2f6b7e0e11")]
     pub id: String,
-    /// `nuevo-evento`, `reserva-confirmada` or `reserva-cancelada`.
+    /// `nuevo-evento`, `reserva-confirmada`, `reserva-cancelada` or `codigo`.
     #[schema(example = "reserva-confirmada")]
     pub tipo: String,
     /// The buyer it is for; absent on announcements to everyone.
@@ -29,6 +29,10 @@ pub struct Notificacion {
     /// `/reservas/{id}?s=<secreto>`. Only on confirmations made by a live checkout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enlace: Option<String>,
+    /// The address it goes to, when it is not (or not yet) the account's: one-time codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "ana.quispe@example.com")]
+    pub email: Option<String>,
 }
 
 fn texto(v: &Value, campo: &str) -> Result<String, String> {
@@ -86,6 +90,7 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
         correlation_id: env.correlation_id.clone(),
         creada_en: eventflow_shared::now(),
         enlace: None,
+        email: None,
     };
     match env.tipo.as_str() {
         "EventCreated" => {
@@ -129,6 +134,26 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
             "Reserva cancelada".into(),
             "Tu reserva fue cancelada y el pago reembolsado.".into(),
         )),
+        "CodigoEmitido" => {
+            let codigo = texto(p, "codigo")?;
+            let para = match p["proposito"].as_str() {
+                Some("email") => "confirmar este email en tu cuenta",
+                _ => "crear o cambiar tu contraseña",
+            };
+            let caduca = fecha_legible(&texto(p, "expiraEn")?);
+            let mut n = base(
+                "codigo",
+                Some(texto(p, "usuarioId")?),
+                None,
+                None,
+                format!("Tu código de EventFlow: {codigo}"),
+                format!(
+                    "Tu código para {para} es {codigo}. Caduca el {caduca} y sirve una sola vez; no lo compartas con nadie."
+                ),
+            );
+            n.email = Some(texto(p, "email")?);
+            Ok(n)
+        }
         other => Err(format!("unknown message type '{other}'")),
     }
 }

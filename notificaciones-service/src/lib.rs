@@ -20,6 +20,10 @@ pub struct Config {
     pub bus: BusConfig,
     /// Who may read which notifications: sessions are checked with usuarios.
     pub identidad: IdentidadConfig,
+    /// `NOTIFICACIONES_CORREO_EN_LOG`: also print what would be emailed (one-time codes
+    /// included) to the log. EventFlow has no mail relay; the launcher turns this on so a
+    /// developer reads codes on the console. Never on in production.
+    pub correo_en_log: bool,
 }
 
 impl Config {
@@ -33,6 +37,10 @@ impl Config {
             store: StoreConfig::from_env(mode, &db),
             bus: BusConfig::from_env(mode),
             identidad: IdentidadConfig::from_env(mode)?,
+            correo_en_log: eventflow_shared::config::env_parse(
+                "NOTIFICACIONES_CORREO_EN_LOG",
+                false,
+            )?,
         })
     }
 }
@@ -44,6 +52,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     consumidor
         .iniciar(Arc::new(consumer::Registrador {
             store: store.clone(),
+            correo_en_log: config.correo_en_log,
         }))
         .await?;
     tracing::info!(backend = store.backend(), bus = ?config.bus, "notificaciones consuming");

@@ -16,6 +16,7 @@ async fn app() -> String {
         store: StoreConfig::Embedded,
         bus: BusConfig::Embedded(Default::default()),
         identidad: IdentidadConfig::embedded("http://127.0.0.1:9"),
+        correo_en_log: false,
     };
     testing::spawn(notificaciones_service::build(cfg).await.unwrap()).await
 }
@@ -112,6 +113,7 @@ async fn backends_inalcanzables_impiden_arrancar() {
         },
         bus: BusConfig::Embedded(Default::default()),
         identidad: IdentidadConfig::embedded("http://127.0.0.1:9"),
+        correo_en_log: false,
     };
     let err = arranque_fallido(cfg).await.to_string();
     assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err}");
@@ -119,6 +121,7 @@ async fn backends_inalcanzables_impiden_arrancar() {
         store: StoreConfig::Embedded,
         bus: BusConfig::Rabbit(RabbitConfig::new("amqp://guest:guest@127.0.0.1:1/%2f")),
         identidad: IdentidadConfig::embedded("http://127.0.0.1:9"),
+        correo_en_log: false,
     };
     let err = arranque_fallido(cfg).await;
     assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err:#}");

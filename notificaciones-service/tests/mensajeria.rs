@@ -45,6 +45,70 @@ async fn una_notificacion_por_mensaje(b: Backend) {
     assert_eq!(mias[0]["correlation_id"], "corr-cancela");
 }
 
+/// A guest buyer sets a first password with a one-time code that reaches them as a
+/// notification (usuarios' outbox → the bus → notificaciones), then signs in and reads it.
+async fn codigo_por_notificacion(b: Backend) {
+    let p = plataforma(&b, b.bus(), true).await;
+    let u = p.usuario(7).await;
+    let post = |path: &str, body: serde_json::Value| {
+        p.http
+            .post(format!("{}{path}", p.usuarios))
+            .json(&body)
+            .send()
+    };
+    let r = post("/api/usuarios/codigo", json!({"email": "n7@example.com"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let n = p.esperar(&format!("usuario_id={u}&tipo=codigo"), 1).await;
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert_eq!(n[0]["email"], "n7@example.com");
+    let titulo = n[0]["titulo"].as_str().unwrap();
+    let codigo = titulo.rsplit(' ').next().unwrap();
+    assert!(
+        codigo.len() == 6 && codigo.bytes().all(|b| b.is_ascii_digit()),
+        "{titulo}"
+    );
+    assert!(
+        n[0]["mensaje"].as_str().unwrap().contains(codigo),
+        "{:?}",
+        n[0]
+    );
+    let r = post(
+        "/api/usuarios/password",
+        json!({"email": "n7@example.com", "codigo": codigo, "password": "quena-charango-1984"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let r = post(
+        "/api/sesiones",
+        json!({"email": "n7@example.com", "password": "quena-charango-1984"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201);
+    let token = r.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Now signed in, the buyer reads it among their own notifications.
+    let mias: serde_json::Value = p
+        .http
+        .get(format!(
+            "{}/api/notificaciones?usuario_id={u}",
+            p.notificaciones
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mias["items"][0]["tipo"], "codigo", "{mias}");
+}
+
 async fn duplicado_sin_segundo_efecto(b: Backend) {
     let p = plataforma(&b, b.bus(), true).await;
     let publicador = p.bus.publicador().await.unwrap();
@@ -145,5 +209,6 @@ macro_rules! ambos {
 }
 
 ambos!(una_notificacion_por_mensaje);
+ambos!(codigo_por_notificacion);
 ambos!(duplicado_sin_segundo_efecto);
 ambos!(veneno_a_la_dlq);

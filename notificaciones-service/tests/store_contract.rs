@@ -20,6 +20,8 @@ fn notificacion(id: &str, usuario: Option<&str>, tipo: &str) -> Notificacion {
         creada_en: eventflow_shared::now(),
         // Round-trips through the store: the guest's link to the reservation.
         enlace: (tipo == "reserva-confirmada").then(|| format!("/reservas/r-{id}?s=secreto")),
+        // And a code's address.
+        email: (tipo == "codigo").then(|| "ana@example.com".to_owned()),
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
     env_parse, required_token, BackendMode, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN,
 };
@@ -16,6 +17,8 @@ pub struct Config {
     /// How long a session lives.
     pub sesion_ttl: Duration,
     pub limites: LimitesSesion,
+    /// Where one-time codes are sent from (to notificaciones).
+    pub bus: BusConfig,
 }
 
 /// Sign-in attempts allowed per minute, each with a burst of the same size.
@@ -23,6 +26,8 @@ pub struct Config {
 pub struct LimitesSesion {
     pub por_email: u32,
     pub por_ip: u32,
+    /// One-time codes requested per email.
+    pub codigos_por_email: u32,
 }
 
 impl Default for LimitesSesion {
@@ -30,6 +35,7 @@ impl Default for LimitesSesion {
         Self {
             por_email: 10,
             por_ip: 60,
+            codigos_por_email: 3,
         }
     }
 }
@@ -45,22 +51,25 @@ impl Config {
             admin_token: DEV_ADMIN_TOKEN.to_owned(),
             sesion_ttl: Duration::from_secs(SESION_HORAS * 3600),
             limites: LimitesSesion::default(),
+            bus: BusConfig::Embedded(Default::default()),
         }
     }
 
     /// `MONGODB_URI` (database `usuarios`), `EVENTFLOW_SERVICE_TOKEN`,
     /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_HORAS` (12),
-    /// `EVENTFLOW_SESIONES_POR_EMAIL` (10 a minute) and `EVENTFLOW_SESIONES_POR_IP` (60).
+    /// `EVENTFLOW_SESIONES_POR_EMAIL` (10 a minute), `EVENTFLOW_SESIONES_POR_IP` (60),
+    /// `EVENTFLOW_CODIGOS_POR_EMAIL` (3 a minute) and the bus (`AMQP_URL`).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let d = LimitesSesion::default();
         let horas: u64 = env_parse("EVENTFLOW_SESION_HORAS", SESION_HORAS)?;
         let limites = LimitesSesion {
             por_email: env_parse("EVENTFLOW_SESIONES_POR_EMAIL", d.por_email)?,
             por_ip: env_parse("EVENTFLOW_SESIONES_POR_IP", d.por_ip)?,
+            codigos_por_email: env_parse("EVENTFLOW_CODIGOS_POR_EMAIL", d.codigos_por_email)?,
         };
         anyhow::ensure!(
-            horas > 0 && limites.por_email > 0 && limites.por_ip > 0,
-            "EVENTFLOW_SESION_HORAS, EVENTFLOW_SESIONES_POR_EMAIL and EVENTFLOW_SESIONES_POR_IP must be positive"
+            horas > 0 && limites.por_email > 0 && limites.por_ip > 0 && limites.codigos_por_email > 0,
+            "EVENTFLOW_SESION_HORAS, EVENTFLOW_SESIONES_POR_EMAIL, EVENTFLOW_SESIONES_POR_IP and EVENTFLOW_CODIGOS_POR_EMAIL must be positive"
         );
         Ok(Self {
             store: StoreConfig::from_env(mode, "usuarios"),
@@ -68,6 +77,7 @@ impl Config {
             admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
             sesion_ttl: Duration::from_secs(horas * 3600),
             limites,
+            bus: BusConfig::from_env(mode),
         })
     }
 }

@@ -28,8 +28,23 @@ pub async fn build_instrumentado(config: Config) -> anyhow::Result<(Router, Arc<
         let s = probe.clone();
         Box::pin(async move { s.ping().await })
     });
+    // One-time codes go out through their own outbox. A configured RabbitMQ that is
+    // unreachable fails the start-up here; a later outage only delays the codes.
+    let publicador = config.bus.publicador().await?;
+    let aviso = eventflow_shared::outbox::spawn(
+        almacenes.codigos.clone(),
+        publicador.clone(),
+        std::time::Duration::from_secs(1),
+    );
+    let mut readiness = readiness;
+    if matches!(config.bus, eventflow_shared::bus::BusConfig::Rabbit(_)) {
+        readiness = readiness.check("rabbitmq", move || {
+            let p = publicador.clone();
+            Box::pin(async move { p.ping().await })
+        });
+    }
     let contrasenas = tokio::task::spawn_blocking(|| Arc::new(Contrasenas::default())).await?;
-    let state = http::AppState::new(almacenes, contrasenas.clone(), &config);
+    let state = http::AppState::new(almacenes, contrasenas.clone(), aviso, &config);
     let router = eventflow_shared::http::con_interruptor(
         http::router(state, readiness),
         &config.store,

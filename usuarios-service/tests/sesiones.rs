@@ -205,6 +205,7 @@ mod limites {
             c.limites = usuarios_service::config::LimitesSesion {
                 por_email: 3,
                 por_ip: 5,
+                ..Default::default()
             };
         })
         .await
@@ -403,6 +404,31 @@ async fn matriz_de_autorizacion(app: &TestApp) {
             Some(json!({"nombre": "Ana"})),
             [401, 200, 404, 404, 200, 401],
         ),
+        // Public: the same 202 for everyone, account or not; the credential is ignored.
+        (
+            "post",
+            "/api/usuarios/codigo",
+            "/api/usuarios/codigo".into(),
+            Some(json!({"email": "nadie@example.com"})),
+            [202; 6],
+        ),
+        // A code to confirm a new email: the signed-in buyer's own.
+        (
+            "post",
+            "/api/usuarios/codigo",
+            "/api/usuarios/codigo".into(),
+            Some(json!({"email": "nueva@example.com", "proposito": "email"})),
+            [401, 202, 202, 403, 403, 401],
+        ),
+        (
+            "post",
+            "/api/usuarios/password",
+            "/api/usuarios/password".into(),
+            Some(
+                json!({"email": "ana@example.com", "codigo": "000000", "password": "quena-charango-1984"}),
+            ),
+            [422; 6],
+        ),
         (
             "post",
             "/api/sesiones",
@@ -473,7 +499,8 @@ async fn matriz_de_autorizacion(app: &TestApp) {
         documentadas, en_tabla,
         "every documented route is in the matrix, and only those"
     );
-    // Public by decision: POST /api/usuarios, POST /api/sesiones, /health, /ready (the
+    // Public by decision: POST /api/usuarios, POST /api/usuarios/codigo (for a password),
+    // POST /api/usuarios/password, POST /api/sesiones, /health, /ready (the
     // credential is ignored there). Every other route names who may call it.
     for (m, _, path, body, esperados) in &filas {
         for ((quien, token), esperado) in llamantes.iter().zip(esperados) {

@@ -27,6 +27,8 @@ struct Doc {
     creada_en: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     enlace: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
 }
 
 fn map_err(e: mongodb::error::Error) -> StoreError {
@@ -71,6 +73,7 @@ impl NotificacionStore for MongoStore {
             correlation_id: n.correlation_id.clone(),
             creada_en: n.creada_en,
             enlace: n.enlace.clone(),
+            email: n.email.clone(),
         };
         match self.col.insert_one(d).await {
             Ok(_) => Ok(Registro::Nueva),
@@ -124,6 +127,7 @@ impl NotificacionStore for MongoStore {
                 correlation_id: d.correlation_id,
                 creada_en: d.creada_en,
                 enlace: d.enlace,
+                email: d.email,
             })
             .collect();
         Ok((items, total))

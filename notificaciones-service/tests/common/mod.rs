@@ -55,6 +55,7 @@ impl Backend {
 pub async fn plataforma(backend: &Backend, bus: BusConfig, con_notificaciones: bool) -> Plataforma {
     let mut u = usuarios_service::Config::embedded();
     u.store = backend.store("usr");
+    u.bus = bus.clone();
     let usuarios = testing::spawn(usuarios_service::build(u).await.unwrap()).await;
     let mut e = eventos_service::Config::embedded();
     e.store = backend.store("evt");
@@ -99,6 +100,7 @@ pub async fn notificaciones_con(backend: &Backend, bus: &BusConfig, usuarios: &s
         store: backend.store("ntf"),
         bus: bus.clone(),
         identidad: eventflow_shared::identidad::IdentidadConfig::embedded(usuarios),
+        correo_en_log: false,
     };
     testing::spawn(notificaciones_service::build(cfg).await.unwrap()).await
 }

@@ -26,6 +26,8 @@ pub const DLQ: &str = "notificaciones.dlq";
 pub const EVENT_CREATED: (&str, &str) = ("EventCreated", "evento.creado");
 pub const RESERVA_CONFIRMADA: (&str, &str) = ("ReservaConfirmada", "reserva.confirmada");
 pub const RESERVA_CANCELADA: (&str, &str) = ("ReservaCancelada", "reserva.cancelada");
+/// A one-time code for a buyer (usuarios → notificaciones), which sends it.
+pub const CODIGO_EMITIDO: (&str, &str) = ("CodigoEmitido", "usuario.codigo");
 
 /// `{messageId, type, occurredAt, correlationId, version, payload}`, as seed 000 has it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

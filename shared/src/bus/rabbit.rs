@@ -133,7 +133,7 @@ async fn topologia(ch: &Channel, cfg: &RabbitConfig) -> Result<(), BusError> {
     ch.queue_declare(cfg.queue().as_str().into(), qopts, args)
         .await
         .map_err(err)?;
-    for key in ["evento.*", "reserva.*"] {
+    for key in ["evento.*", "reserva.*", "usuario.*"] {
         ch.queue_bind(
             cfg.queue().as_str().into(),
             cfg.exchange().as_str().into(),

@@ -1,10 +1,12 @@
 //! The usuarios domain: buyers, organizers, passwords and sessions, validated at the boundary.
 
+pub mod codigo;
 pub mod contrasena;
 mod cuenta;
 mod email;
 mod usuario;
 
+pub use codigo::{Canje, Codigo, Proposito};
 pub use contrasena::{Contrasena, Contrasenas};
 pub use cuenta::{Organizador, Sesion};
 pub use email::Email;

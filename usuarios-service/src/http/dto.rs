@@ -37,9 +37,59 @@ pub struct ActualizarUsuario {
     pub nombre: Option<String>,
     pub apellido: Option<String>,
     pub email: Option<String>,
-    /// Required to change `email` (the platform admin does not need it).
+    /// To change `email`, this or `codigo` (the platform admin needs neither).
     #[schema(format = Password)]
     pub password_actual: Option<String>,
+    /// To change `email`: the 6-digit code sent to the new address
+    /// (`POST /api/usuarios/codigo` with `proposito: "email"`).
+    #[schema(example = "482913")]
+    pub codigo: Option<String>,
+}
+
+/// Body of `POST /api/usuarios/codigo`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ana.quispe@example.com"}))]
+pub struct SolicitarCodigo {
+    /// For `password`, the account's email; for `email`, the new address to confirm.
+    pub email: String,
+    /// `password` (default): set or reset the password, no session needed.
+    /// `email`: confirm a new email, as the signed-in buyer.
+    #[serde(default)]
+    pub proposito: crate::domain::Proposito,
+}
+
+/// Answer of `POST /api/usuarios/codigo`: the same whether or not the email has an account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodigoSolicitado {
+    #[schema(
+        example = "Si el email tiene una cuenta, le enviamos un código de 6 dígitos. Caduca en 10 minutos."
+    )]
+    pub mensaje: String,
+    #[schema(example = 10)]
+    pub vigencia_minutos: i64,
+}
+
+/// Body of `POST /api/usuarios/password`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ana.quispe@example.com", "codigo": "482913", "password": "caballo-bateria-grapa"}))]
+pub struct FijarPassword {
+    pub email: String,
+    /// The 6 digits from the notification.
+    pub codigo: String,
+    /// The new password: 10 to 128 characters, not a common one.
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+/// Answer of `POST /api/usuarios/password`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordFijada {
+    #[schema(
+        example = "Contraseña guardada. Inicia sesión con ella; las sesiones anteriores se cerraron."
+    )]
+    pub mensaje: String,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::dto::{ActualizarUsuario, CrearUsuario, PaginaUsuarios, Paginacion};
 use super::AppState;
-use crate::domain::{CambiosUsuario, Contrasena, Email, NuevoUsuario, Usuario};
+use crate::domain::{CambiosUsuario, Contrasena, Email, NuevoUsuario, Proposito, Usuario};
 
 /// 404 for a buyer the caller may not see: a 403 would confirm the account exists.
 fn no_existe(id: &str) -> ApiError {
@@ -143,7 +143,8 @@ pub async fn obtener_usuario(
 }
 
 /// Change a buyer's name, surname or email: the buyer's own profile, or any for the
-/// admin. A buyer changing the email confirms it with `password_actual`.
+/// admin. A buyer changing the email confirms it with `password_actual`, or with the
+/// `codigo` sent to the new address.
 #[utoipa::path(patch, path = "/api/usuarios/{id}", tag = "usuarios",
     params(("id" = Uuid, Path, description = "UUID del usuario")),
     request_body = ActualizarUsuario,
@@ -157,7 +158,7 @@ pub async fn obtener_usuario(
         (status = 409, description = "El email pertenece a otro usuario", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Campos inválidos o no modificables", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Campos inválidos o no modificables, o código incorrecto", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn actualizar_usuario(
@@ -176,8 +177,12 @@ pub async fn actualizar_usuario(
         body.email.as_deref(),
     )
     .map_err(ApiError::validation)?;
-    if cambios.email.is_some() && !llamante.es_admin() {
-        confirmar_password(&state, uuid, body.password_actual.as_deref()).await?;
+    if let (Some(nuevo), false) = (&cambios.email, llamante.es_admin()) {
+        match body.codigo.as_deref() {
+            // The code sent to the new address proves the buyer reads it.
+            Some(c) => super::codigos::canjear(&state, uuid, Proposito::Email, nuevo, c).await?,
+            None => confirmar_password(&state, uuid, body.password_actual.as_deref()).await?,
+        }
     }
     state
         .store
@@ -197,7 +202,7 @@ async fn confirmar_password(
     let Some(password) = password else {
         return Err(ApiError::field(
             "password_actual",
-            "es obligatoria para cambiar el email",
+            "es obligatoria para cambiar el email (o un código enviado al email nuevo)",
         ));
     };
     if password.chars().count() > crate::domain::contrasena::MAX_CARACTERES {

@@ -16,6 +16,7 @@ use crate::config::LimitesSesion;
 pub struct Limites {
     por_email: PorMinuto<String>,
     por_ip: PorMinuto<IpAddr>,
+    codigos: PorMinuto<String>,
 }
 
 impl Limites {
@@ -23,21 +24,43 @@ impl Limites {
         Self {
             por_email: PorMinuto::new(l.por_email),
             por_ip: PorMinuto::new(l.por_ip),
+            codigos: PorMinuto::new(l.codigos_por_email),
         }
     }
 
     /// One sign-in attempt for `email` from `ip`: `Err(429)` with `Retry-After` when
     /// either has used its allowance.
     pub fn intento(&self, email: &str, ip: IpAddr) -> Result<(), ApiError> {
+        self.tomar(
+            &self.por_email,
+            email,
+            ip,
+            "Demasiados intentos de inicio de sesión",
+        )
+    }
+
+    /// One one-time code requested for `email` from `ip`: each new code resets the
+    /// tries, so codes per email are few (3 a minute), which also spares the inbox.
+    pub fn codigo(&self, email: &str, ip: IpAddr) -> Result<(), ApiError> {
+        self.tomar(&self.codigos, email, ip, "Ya pediste varios códigos")
+    }
+
+    fn tomar(
+        &self,
+        por_email: &PorMinuto<String>,
+        email: &str,
+        ip: IpAddr,
+        que: &str,
+    ) -> Result<(), ApiError> {
         let por_ip = self.por_ip.tomar(&ip);
-        let por_email = self.por_email.tomar(&email.to_owned());
+        let por_email = por_email.tomar(&email.to_owned());
         match (por_ip, por_email) {
             (Ok(()), Ok(())) => Ok(()),
             (Err(s), _) | (_, Err(s)) => Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "demasiados-intentos",
                 "Demasiados intentos",
-                format!("Demasiados intentos de inicio de sesión; espera {s} s y vuelve a probar"),
+                format!("{que}; espera {s} s y vuelve a probar"),
             )
             .retry_after(s)),
         }

@@ -1,5 +1,6 @@
 //! usuarios HTTP API: the router, its state and the OpenAPI document.
 
+mod codigos;
 mod dto;
 mod handlers;
 mod internal;
@@ -25,13 +26,16 @@ pub use limites::Limites;
 pub use verificador::VerificadorLocal;
 
 use crate::domain::Contrasenas;
-use crate::store::{Almacenes, OrganizadorStore, SesionStore, UsuarioStore};
+use crate::store::{Almacenes, CodigoStore, OrganizadorStore, SesionStore, UsuarioStore};
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn UsuarioStore>,
     pub organizadores: Arc<dyn OrganizadorStore>,
     pub sesiones: Arc<dyn SesionStore>,
+    pub codigos: Arc<dyn CodigoStore>,
+    /// Wakes the relay that sends one-time codes.
+    pub aviso_codigos: Arc<tokio::sync::Notify>,
     pub contrasenas: Arc<Contrasenas>,
     pub limites: Arc<Limites>,
     pub verificador: Arc<dyn Verificador>,
@@ -44,12 +48,15 @@ impl AppState {
     pub fn new(
         almacenes: Almacenes,
         contrasenas: Arc<Contrasenas>,
+        aviso_codigos: Arc<tokio::sync::Notify>,
         config: &crate::Config,
     ) -> Self {
         Self {
             store: almacenes.usuarios.clone(),
             organizadores: almacenes.organizadores.clone(),
             sesiones: almacenes.sesiones.clone(),
+            codigos: almacenes.codigos.clone(),
+            aviso_codigos,
             contrasenas,
             limites: Arc::new(Limites::new(config.limites)),
             verificador: Arc::new(VerificadorLocal(almacenes)),
@@ -114,6 +121,8 @@ fn router_parts(state: Option<(AppState, Readiness)>) -> (Router, utoipa::openap
             handlers::obtener_usuario,
             handlers::actualizar_usuario
         ))
+        .routes(routes!(codigos::solicitar_codigo))
+        .routes(routes!(codigos::fijar_password))
         .routes(routes!(sesiones::iniciar_sesion))
         .routes(routes!(sesiones::sesion_actual, sesiones::cerrar_sesion))
         .routes(routes!(organizadores::crear_organizador))

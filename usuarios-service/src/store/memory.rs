@@ -116,6 +116,16 @@ impl UsuarioStore for MemoryUsuarioStore {
         Ok(Some(updated))
     }
 
+    async fn fijar_password(&self, id: Uuid, password_hash: &str) -> Result<bool, StoreError> {
+        let mut inner = self.inner.lock().expect("store mutex");
+        let Some(u) = inner.by_id.get_mut(&id) else {
+            return Ok(false);
+        };
+        u.tiene_password = true;
+        inner.hashes.insert(id, password_hash.to_owned());
+        Ok(true)
+    }
+
     async fn add_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError> {
         let mut inner = self.inner.lock().expect("store mutex");
         let Some(u) = inner.by_id.get_mut(&id) else {

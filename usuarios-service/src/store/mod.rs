@@ -1,5 +1,6 @@
 //! The usuarios store port and the function that picks its adapter from config.
 
+mod codigos;
 mod memory;
 mod mongo;
 mod organizadores;
@@ -12,6 +13,7 @@ use eventflow_shared::config::StoreConfig;
 use eventflow_shared::ApiError;
 use uuid::Uuid;
 
+pub use codigos::{CodigoStore, MemoryCodigoStore, MongoCodigoStore};
 pub use memory::MemoryUsuarioStore;
 pub use mongo::MongoUsuarioStore;
 pub use organizadores::{MemoryOrganizadorStore, MongoOrganizadorStore, OrganizadorStore};
@@ -89,6 +91,8 @@ pub trait UsuarioStore: Send + Sync {
         id: Uuid,
         cambios: &CambiosUsuario,
     ) -> Result<Option<Usuario>, StoreError>;
+    /// Sets (or replaces) the password hash; `false` for an unknown id.
+    async fn fijar_password(&self, id: Uuid, password_hash: &str) -> Result<bool, StoreError>;
     async fn add_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError>;
     async fn remove_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError>;
     /// `"mongodb"` or `"embebido"`, for `/ready` and logs.
@@ -102,6 +106,7 @@ pub struct Almacenes {
     pub usuarios: Arc<dyn UsuarioStore>,
     pub organizadores: Arc<dyn OrganizadorStore>,
     pub sesiones: Arc<dyn SesionStore>,
+    pub codigos: Arc<dyn CodigoStore>,
 }
 
 /// Picks the adapters. A configured MongoDB that is unreachable fails here, naming the URI.
@@ -111,6 +116,7 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Almacenes> {
             usuarios: Arc::new(MemoryUsuarioStore::default()),
             organizadores: Arc::new(MemoryOrganizadorStore::default()),
             sesiones: Arc::new(MemorySesionStore::default()),
+            codigos: Arc::new(MemoryCodigoStore::default()),
         },
         StoreConfig::Mongo { uri, database } => {
             let db = eventflow_shared::mongo::connect(uri, database).await?;
@@ -118,6 +124,7 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Almacenes> {
                 usuarios: Arc::new(MongoUsuarioStore::new(db.clone()).await?),
                 organizadores: Arc::new(MongoOrganizadorStore::new(&db).await?),
                 sesiones: Arc::new(MongoSesionStore::new(&db).await?),
+                codigos: Arc::new(MongoCodigoStore::new(&db).await?),
             }
         }
     })

@@ -216,6 +216,18 @@ impl UsuarioStore for MongoUsuarioStore {
         }
     }
 
+    async fn fijar_password(&self, id: Uuid, password_hash: &str) -> Result<bool, StoreError> {
+        let res = self
+            .col
+            .update_one(
+                doc! { "_id": id.to_string() },
+                doc! { "$set": { "password_hash": password_hash } },
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(res.matched_count == 1)
+    }
+
     async fn add_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError> {
         let res = self
             .col

@@ -25,6 +25,8 @@ pub trait SesionStore: Send + Sync {
     async fn crear(&self, s: &Sesion) -> Result<(), StoreError>;
     async fn buscar(&self, token_hash: &str) -> Result<Option<Sesion>, StoreError>;
     async fn revocar(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Every session of `sujeto_id`: a new password signs out every device.
+    async fn revocar_todas(&self, sujeto_id: Uuid) -> Result<(), StoreError>;
 }
 
 #[derive(Default)]
@@ -53,6 +55,14 @@ impl SesionStore for MemorySesionStore {
 
     async fn revocar(&self, token_hash: &str) -> Result<(), StoreError> {
         self.inner.lock().expect("store mutex").remove(token_hash);
+        Ok(())
+    }
+
+    async fn revocar_todas(&self, sujeto_id: Uuid) -> Result<(), StoreError> {
+        self.inner
+            .lock()
+            .expect("store mutex")
+            .retain(|_, s| s.sujeto_id != sujeto_id);
         Ok(())
     }
 }
@@ -90,6 +100,9 @@ impl MongoSesionStore {
         )
         .await
         .map_err(|e| anyhow::anyhow!("creating sesiones indexes: {e}"))?;
+        col.create_index(IndexModel::builder().keys(doc! { "sujeto_id": 1 }).build())
+            .await
+            .map_err(|e| anyhow::anyhow!("creating sesiones indexes: {e}"))?;
         Ok(Self { col })
     }
 }
@@ -131,6 +144,14 @@ impl SesionStore for MongoSesionStore {
     async fn revocar(&self, token_hash: &str) -> Result<(), StoreError> {
         self.col
             .delete_one(doc! { "_id": token_hash })
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn revocar_todas(&self, sujeto_id: Uuid) -> Result<(), StoreError> {
+        self.col
+            .delete_many(doc! { "sujeto_id": sujeto_id.to_string() })
             .await
             .map_err(map_err)?;
         Ok(())

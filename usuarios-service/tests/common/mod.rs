@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use eventflow_shared::bus::{BusConfig, Consumidor, EmbeddedBus, Envelope, Manejador, Resultado};
 use eventflow_shared::config::StoreConfig;
 use eventflow_shared::testing;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -58,6 +59,50 @@ pub struct TestApp {
     pub admin_token: String,
     /// This instance's password hasher, to count argon2 verifications.
     pub contrasenas: std::sync::Arc<usuarios_service::domain::Contrasenas>,
+    /// Every message this instance published: the one-time codes it sends.
+    pub buzon: std::sync::Arc<Buzon>,
+}
+
+/// Listens on the instance's embedded bus, as notificaciones would.
+#[derive(Default)]
+pub struct Buzon {
+    mensajes: std::sync::Mutex<Vec<Envelope>>,
+}
+
+#[async_trait::async_trait]
+impl Manejador for Buzon {
+    async fn manejar(&self, env: Envelope) -> Resultado {
+        self.mensajes.lock().unwrap().push(env);
+        Resultado::Hecho
+    }
+}
+
+impl Buzon {
+    /// `CodigoEmitido` messages sent to `email`, oldest first.
+    pub fn codigos(&self, email: &str) -> Vec<Value> {
+        self.mensajes
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.tipo == "CodigoEmitido" && m.payload["email"] == email)
+            .map(|m| m.payload.clone())
+            .collect()
+    }
+
+    /// The digits of the `n`-th code (from 1) sent to `email`, waiting up to 5 s for it.
+    pub async fn codigo(&self, email: &str, n: usize) -> String {
+        let fin = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(p) = self.codigos(email).get(n - 1) {
+                return p["codigo"].as_str().unwrap().to_owned();
+            }
+            assert!(
+                std::time::Instant::now() < fin,
+                "no code number {n} for {email}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 /// Builds the service exactly as the binary does and serves it on an ephemeral port.
@@ -81,7 +126,12 @@ pub async fn spawn_app_with(store: StoreConfig, tweak: impl FnOnce(&mut Config))
     config.limites = usuarios_service::config::LimitesSesion {
         por_email: 10_000,
         por_ip: 10_000,
+        codigos_por_email: 10_000,
     };
+    let bus = std::sync::Arc::new(EmbeddedBus::default());
+    config.bus = BusConfig::Embedded(bus.clone());
+    let buzon = std::sync::Arc::new(Buzon::default());
+    bus.iniciar(buzon.clone()).await.expect("listen on the bus");
     tweak(&mut config);
     let (router, contrasenas) = usuarios_service::build_instrumentado(config)
         .await
@@ -100,6 +150,7 @@ pub async fn spawn_app_with(store: StoreConfig, tweak: impl FnOnce(&mut Config))
         mongo,
         admin_token,
         contrasenas,
+        buzon,
     }
 }
 

@@ -1,0 +1,182 @@
+//! One-time codes: ask for one (`POST /api/usuarios/codigo`), then use it to set a
+//! password (`POST /api/usuarios/password`) or, in `PATCH /api/usuarios/{id}`, to
+//! confirm a new email. The code travels as a `CodigoEmitido` message to notificaciones,
+//! from an outbox written with the code itself.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use eventflow_shared::bus::{Pendiente, CODIGO_EMITIDO};
+use eventflow_shared::identidad::{prohibido, Llamante};
+use eventflow_shared::{ApiError, ApiJson, Problem};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::dto::{CodigoSolicitado, FijarPassword, PasswordFijada, SolicitarCodigo};
+use super::sesiones::Cliente;
+use super::AppState;
+use crate::domain::codigo::{self, VIGENCIA_MIN};
+use crate::domain::{Canje, Codigo, Contrasena, Email, Proposito};
+
+/// Send a 6-digit one-time code: to the account's email (`proposito: "password"`, to set
+/// or reset the password), or to a new email of the signed-in buyer (`"email"`).
+#[utoipa::path(post, path = "/api/usuarios/codigo", tag = "usuarios",
+    request_body = SolicitarCodigo,
+    security((), ("bearer" = [])),
+    responses(
+        (status = 202, description = "Enviado si el email tiene cuenta (la misma respuesta si no la tiene)", body = CodigoSolicitado),
+        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`proposito: email` sin sesión", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`proposito: email` con una sesión que no es de comprador", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`proposito: email`: ese email ya es de otro usuario", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Email o propósito inválido", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Demasiados códigos para ese email o desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn solicitar_codigo(
+    State(state): State<AppState>,
+    Cliente(ip): Cliente,
+    // Only `proposito: email` reads the session: for a password code, as on the other
+    // public routes, a credential is ignored.
+    llamante: Result<Llamante, ApiError>,
+    ApiJson(body): ApiJson<SolicitarCodigo>,
+) -> Result<(StatusCode, Json<CodigoSolicitado>), ApiError> {
+    let email = Email::parse(&body.email).map_err(|m| ApiError::field("email", m))?;
+    let mensaje = match body.proposito {
+        Proposito::Password => {
+            state.limites.codigo(email.as_str(), ip)?;
+            // Registration already answers 409 for a taken email, so the same answer
+            // here hides nothing new; it just does not confirm accounts for free.
+            if let Some(u) = state.store.get_by_email(&email).await? {
+                emitir(&state, u.id, Proposito::Password, email).await?;
+            }
+            format!(
+                "Si el email tiene una cuenta, le enviamos un código de 6 dígitos. Caduca en {VIGENCIA_MIN} minutos."
+            )
+        }
+        Proposito::Email => {
+            let Llamante::Comprador(yo) = llamante?.exigir_sesion()? else {
+                return Err(prohibido(
+                    "Solo un comprador con sesión confirma un email nuevo",
+                ));
+            };
+            state.limites.codigo(email.as_str(), ip)?;
+            match state.store.get_by_email(&email).await? {
+                Some(u) if u.id == yo => {
+                    return Err(ApiError::field("email", "ya es el email de tu cuenta"))
+                }
+                Some(_) => {
+                    return Err(ApiError::conflict(
+                        "usuario-duplicado",
+                        "Ya existe un usuario registrado con ese email",
+                    )
+                    .with("campo", "email"))
+                }
+                None => emitir(&state, yo, Proposito::Email, email).await?,
+            }
+            format!(
+                "Te enviamos un código de 6 dígitos al email nuevo. Caduca en {VIGENCIA_MIN} minutos."
+            )
+        }
+    };
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(CodigoSolicitado {
+            mensaje,
+            vigencia_minutos: VIGENCIA_MIN,
+        }),
+    ))
+}
+
+/// Stores a fresh code with the message that sends it, and wakes the relay.
+async fn emitir(
+    state: &AppState,
+    usuario_id: Uuid,
+    proposito: Proposito,
+    destino: Email,
+) -> Result<(), ApiError> {
+    let (c, digitos) = Codigo::emitir(usuario_id, proposito, destino, eventflow_shared::now());
+    let mensaje = Pendiente::new(
+        CODIGO_EMITIDO,
+        &Uuid::new_v4().to_string(),
+        json!({
+            "usuarioId": usuario_id,
+            "email": c.destino.as_str(),
+            "codigo": digitos,
+            "proposito": proposito.as_str(),
+            "expiraEn": c.expira_en,
+        }),
+    );
+    state.codigos.emitir(&c, &mensaje).await?;
+    state.aviso_codigos.notify_one();
+    tracing::info!(%usuario_id, proposito = proposito.as_str(), "código emitido");
+    Ok(())
+}
+
+fn codigo_invalido() -> ApiError {
+    ApiError::field("codigo", "no es correcto o caducó; pide uno nuevo")
+}
+
+/// Takes one try of `digitos` for the buyer's live code sent to `destino`.
+pub(super) async fn canjear(
+    state: &AppState,
+    usuario_id: Uuid,
+    proposito: Proposito,
+    destino: &Email,
+    digitos: &str,
+) -> Result<(), ApiError> {
+    if !codigo::formato_valido(digitos) {
+        return Err(ApiError::field("codigo", "debe tener 6 dígitos"));
+    }
+    let hash = codigo::hash(usuario_id, proposito, destino, digitos);
+    match state.codigos.canjear(usuario_id, proposito, &hash).await? {
+        Canje::Valido { .. } => Ok(()),
+        Canje::Incorrecto { restantes } => {
+            Err(codigo_invalido().with("intentos_restantes", restantes))
+        }
+        Canje::NoHay => Err(codigo_invalido().with("intentos_restantes", 0)),
+    }
+}
+
+/// Set a first password, or reset a forgotten one, with a code from
+/// `POST /api/usuarios/codigo`. Signs out every session of the account.
+#[utoipa::path(post, path = "/api/usuarios/password", tag = "usuarios",
+    request_body = FijarPassword,
+    security(()),
+    responses(
+        (status = 200, description = "Contraseña guardada", body = PasswordFijada),
+        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Contraseña débil, o código incorrecto o caducado (con `intentos_restantes`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Demasiados intentos para ese email o desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[tracing::instrument(skip_all)]
+pub async fn fijar_password(
+    State(state): State<AppState>,
+    Cliente(ip): Cliente,
+    ApiJson(body): ApiJson<FijarPassword>,
+) -> Result<Json<PasswordFijada>, ApiError> {
+    let email = Email::parse(&body.email).map_err(|m| ApiError::field("email", m))?;
+    // Checked (length first) before the code is spent or anything is hashed.
+    let password = Contrasena::parse(&body.password).map_err(|m| ApiError::field("password", m))?;
+    state.limites.intento(email.as_str(), ip)?;
+    let Some(u) = state.store.get_by_email(&email).await? else {
+        return Err(codigo_invalido().with("intentos_restantes", 0));
+    };
+    // Sent to the account's email: if that changed since, the code no longer matches.
+    canjear(&state, u.id, Proposito::Password, &email, &body.codigo).await?;
+    let hash = state.contrasenas.hash(&password).await?;
+    state.store.fijar_password(u.id, &hash).await?;
+    state.sesiones.revocar_todas(u.id).await?;
+    tracing::info!(usuario_id = %u.id, "contraseña fijada con código");
+    Ok(Json(PasswordFijada {
+        mensaje:
+            "Contraseña guardada. Inicia sesión con ella; las sesiones anteriores se cerraron."
+                .into(),
+    }))
+}
