@@ -13,11 +13,12 @@
 # 4. `schemathesis run` on every operation of each service, with the checks
 #    not_a_server_error, status_code_conformance, response_schema_conformance and
 #    content_type_conformance, FUZZ_MAX_EXAMPLES examples per operation (default 100)
-#    and a fixed seed (FUZZ_SEED, default 20240601). Credentials:
-#      usuarios        Bearer <service token> on every request (only /internal/* reads it)
-#      eventos         twice: organizer token on the public routes, service token on
-#                      /internal/* (each token only opens its own routes)
-#      reservas-pagos, notificaciones   no credentials needed
+#    and a fixed seed (FUZZ_SEED, default 20240601). Runs:
+#      anonymous       every service, every route, plus sin_fuga_anonima
+#                      (scripts/fuzz_hooks.py): no private route answers 2xx
+#      admin, internal usuarios and eventos with the platform admin token, and their
+#                      /internal/* routes with the service token
+#      a buyer         every service with a buyer's session: no 5xx past the session check
 #
 # Prints one line per run and exits non-zero when any run found a failure.
 set -euo pipefail
@@ -171,7 +172,8 @@ fuzz() {
     set +e
     # From $TMP: schemathesis keeps a per-project cache (.schemathesis/) in its working
     # directory, which must not land in the repo.
-    (cd "$TMP" && "$ST" run "$base/api-docs/openapi.json" \
+    (cd "$TMP" && PYTHONPATH="$REPO_ROOT/scripts" SCHEMATHESIS_HOOKS=fuzz_hooks \
+        "$ST" run "$base/api-docs/openapi.json" \
         --url "$base" \
         --checks "$CHECKS" \
         --max-examples "$FUZZ_MAX_EXAMPLES" \
@@ -198,24 +200,35 @@ fuzz() {
     fi
 }
 
-fuzz "usuarios (public, as the platform admin)" "$USU" --exclude-path-regex '^/internal/' \
+# 4a. Anonymously, every service, every route: besides the checks above, no operation
+#     that is not public by decision (`security` with `{}`) may answer 2xx to a request
+#     that carried no credential (scripts/fuzz_hooks.py: sin_fuga_anonima).
+for svc in "usuarios:$USU" "eventos:$EVE" "reservas-pagos:$RES" "notificaciones:$NOT"; do
+    fuzz "${svc%%:*} (anonymous: no private route answers 2xx)" "${svc#*:}" \
+        --checks "$CHECKS,sin_fuga_anonima"
+done
+# 4b. With privileged credentials, to reach deep into the admin and internal routes.
+fuzz "usuarios (the platform admin)" "$USU" --exclude-path-regex '^/internal/' \
     -H "Authorization: Bearer $ADMIN_TOKEN"
 fuzz "usuarios (internal)" "$USU" --include-path-regex '^/internal/' \
     -H "Authorization: Bearer $SERVICE_TOKEN"
-fuzz "eventos (public + organizer)" "$EVE" --exclude-path-regex '^/internal/' \
+fuzz "eventos (the platform admin)" "$EVE" --exclude-path-regex '^/internal/' \
     -H "Authorization: Bearer $ADMIN_TOKEN"
 fuzz "eventos (internal)" "$EVE" --include-path-regex '^/internal/' \
     -H "Authorization: Bearer $SERVICE_TOKEN"
-fuzz "reservas-pagos (anonymous)" "$RES"
-fuzz "notificaciones (anonymous)" "$NOT"
-# Again as a signed-in buyer: the same routes past the session check must not 5xx either.
+# 4c. As a signed-in buyer: the routes past the session check must not 5xx either.
 curl -fsS --max-time 10 -X POST "$USU/api/usuarios" -H 'content-type: application/json' \
     -d '{"tipo_documento":"DNI","nro_documento":"45678913","nombre":"Beto","apellido":"Quispe","email":"beto.fuzz@example.com","password":"quena-charango-1984"}' >/dev/null
 SESION=$(curl -fsS --max-time 10 -X POST "$USU/api/sesiones" -H 'content-type: application/json' \
     -d '{"email":"beto.fuzz@example.com","password":"quena-charango-1984"}' |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+fuzz "eventos (a buyer's session)" "$EVE" --exclude-path-regex '^/internal/' \
+    -H "Authorization: Bearer $SESION"
 fuzz "reservas-pagos (a buyer's session)" "$RES" -H "Authorization: Bearer $SESION"
 fuzz "notificaciones (a buyer's session)" "$NOT" -H "Authorization: Bearer $SESION"
+# Last: DELETE /api/sesiones/actual ends the session this run uses.
+fuzz "usuarios (a buyer's session)" "$USU" --exclude-path-regex '^/internal/' \
+    -H "Authorization: Bearer $SESION"
 
 if ! kill -0 "$LAUNCHER_PID" 2>/dev/null; then
     echo "fuzz.sh: the launcher died during the run; its log:" >&2

@@ -54,6 +54,7 @@ pub struct Listo {
 
 /// Liveness: the process is up and serving.
 #[utoipa::path(get, path = "/health", tag = "salud",
+    security(()),
     responses((status = 200, description = "El proceso está vivo", body = Vivo,
         example = json!({"status": "ok"}))))]
 pub async fn health() -> Json<Vivo> {
@@ -64,6 +65,7 @@ pub async fn health() -> Json<Vivo> {
 
 /// Readiness: every configured dependency answers. 503 names the ones that do not.
 #[utoipa::path(get, path = "/ready", tag = "salud",
+    security(()),
     responses(
         (status = 200, description = "Todas las dependencias responden", body = Listo,
             example = json!({"status": "ready", "dependencias": {"mongodb": "ok", "redis": "ok"}})),

@@ -107,6 +107,7 @@ pub async fn conciliacion(
 
 /// Prometheus metrics: the reconciliation gauge, as organizers last saw it.
 #[utoipa::path(get, path = "/metrics", tag = "salud",
+    security(()),
     responses((status = 200, description = "Formato de exposición de Prometheus", body = String, content_type = "text/plain")))]
 pub async fn metricas(State(state): State<AppState>) -> impl axum::response::IntoResponse {
     let texto = format!(

@@ -92,6 +92,7 @@ pub async fn crear_evento(
 
 /// Upcoming and past events by date, filtered by date range and place.
 #[utoipa::path(get, path = "/api/eventos", tag = "eventos",
+    security(()),
     params(ListarEventos),
     responses(
         (status = 200, description = "Una página de eventos ordenados por fecha", body = PaginaEventos,
@@ -150,6 +151,7 @@ pub async fn listar_eventos(
 
 /// One event with its zones and live availability.
 #[utoipa::path(get, path = "/api/eventos/{id}", tag = "eventos",
+    security(()),
     params(("id" = String, Path, description = "Id del evento", example = "5b0c3f6e-8f0a-4b8e-9a3e-0c1d2e3f4a5b")),
     responses(
         (status = 200, description = "El evento", body = EventoRespuesta,

@@ -33,6 +33,7 @@ fn json_response(status: u16, body: String) -> Response {
 /// Book tickets: runs the SAGA `ValidadorDatos → ValidadorInventario → ProcesadorPago →
 /// ConfirmadorReserva`. On failure every completed step is compensated.
 #[utoipa::path(post, path = "/api/reservar", tag = "reservas",
+    security((), ("bearer" = [])),
     request_body = SolicitudReserva,
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Misma clave y cuerpo: repite la primera respuesta"),
@@ -437,6 +438,7 @@ pub async fn conciliacion(
 
 /// Prometheus metrics: SAGAs by outcome and per-step latency.
 #[utoipa::path(get, path = "/metrics", tag = "salud",
+    security(()),
     responses((status = 200, description = "Formato de exposición de Prometheus", body = String, content_type = "text/plain")))]
 pub async fn metricas(State(st): State<AppState>) -> impl IntoResponse {
     (
