@@ -62,6 +62,7 @@ async fn main() -> anyhow::Result<()> {
     eventos.usuarios_url = format!("http://{local}:{puerto_usuarios}");
     let mut usuarios = usuarios_service::Config::from_env(mode)?;
     usuarios.bus = bus.clone();
+    usuarios.reservas_url = format!("http://{local}:{puerto_reservas}");
     let mut notificaciones = notificaciones_service::Config::from_env(mode)?;
     notificaciones.bus = bus;
     // No mail relay here: print one-time codes on this console (unless told otherwise).

@@ -23,6 +23,7 @@ struct Mundo {
     t_ana: String,
     t_beto: String,
     t_org: String,
+    org_id: String,
     t_otro_org: String,
     evento: String,
     reserva: String,
@@ -43,6 +44,19 @@ async fn mundo(backend: Backend) -> Mundo {
     let (_, t_beto) = matriz::comprador(&http, u, "beto@example.com", "10000002", CLAVE).await;
     let t_org = matriz::organizador(&http, u, "org@example.com", CLAVE).await;
     let t_otro_org = matriz::organizador(&http, u, "otro@example.com", CLAVE).await;
+    let yo: Value = http
+        .get(format!("{u}/api/sesiones/actual"))
+        .bearer_auth(&t_org)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let org_id = yo["usuario"]["id"]
+        .as_str()
+        .expect("the organizer's id")
+        .to_owned();
     let r = http
         .post(format!("{}/api/eventos", s.eventos))
         .bearer_auth(&t_org)
@@ -76,6 +90,7 @@ async fn mundo(backend: Backend) -> Mundo {
         t_ana,
         t_beto,
         t_org,
+        org_id,
         t_otro_org,
         evento,
     }
@@ -98,6 +113,16 @@ impl Mundo {
 
     async fn recorrer(&self, base: &str, doc: utoipa::openapi::OpenApi, filas: Vec<Fila>) {
         matriz::recorrer(&self.http, base, &doc, &self.llamantes(), &filas).await;
+    }
+
+    /// `GET /api/usuarios/{quien}` on usuarios with `token`.
+    async fn perfil(&self, quien: &str, token: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}/api/usuarios/{quien}", self.s.usuarios))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// `GET url` with `token`, as JSON.
@@ -156,6 +181,14 @@ async fn matriz_reservas(backend: Backend) {
             format!("/internal/conciliacion/{e}"),
             None,
             vec![401, 401, 401, 401, 401, 401, 401, 401, 200],
+        ),
+        (
+            // usuarios asks it whether Ana bought from this organizer: she did.
+            "get",
+            "/internal/organizadores/{organizador_id}/compradores/{usuario_id}",
+            format!("/internal/organizadores/{}/compradores/{ana}", w.org_id),
+            None,
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 204],
         ),
         // Public by decision: Prometheus scrapes without credentials; probes too.
         ("get", "/metrics", "/metrics".into(), None, vec![200; 9]),
@@ -301,6 +334,24 @@ async fn organizador_ve_solo_lo_suyo(backend: Backend) {
         json!(w.evento),
         "{del_org}"
     );
+    // The organizer sees the profile of Ana, who bought for its event; not Beto's, who
+    // did not, and the other organizer sees neither.
+    let r = w.perfil(&w.ana, &w.t_org).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["email"], "ana@example.com");
+    let r = w.perfil("ana@example.com", &w.t_org).await;
+    assert_eq!(r.status(), 200, "by email too");
+    assert_eq!(w.perfil(&w.ana, &w.t_otro_org).await.status(), 404);
+    assert_eq!(w.perfil("beto@example.com", &w.t_org).await.status(), 404);
+    let r = w
+        .http
+        .patch(format!("{}/api/usuarios/{}", w.s.usuarios, w.ana))
+        .bearer_auth(&w.t_org)
+        .json(&json!({"nombre": "Otra"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404, "seeing is not changing");
     // Ana without usuario_id reads her own list.
     let propia = w
         .leer(format!("{}/api/reservas", w.s.reservas), &w.t_ana)

@@ -19,6 +19,8 @@ pub struct Config {
     pub limites: LimitesSesion,
     /// Where one-time codes are sent from (to notificaciones).
     pub bus: BusConfig,
+    /// reservas-pagos, asked whether a buyer bought from an organizer.
+    pub reservas_url: String,
 }
 
 /// Sign-in attempts allowed per minute, each with a burst of the same size.
@@ -52,13 +54,15 @@ impl Config {
             sesion_ttl: Duration::from_secs(SESION_HORAS * 3600),
             limites: LimitesSesion::default(),
             bus: BusConfig::Embedded(Default::default()),
+            reservas_url: "http://127.0.0.1:8003".to_owned(),
         }
     }
 
     /// `MONGODB_URI` (database `usuarios`), `EVENTFLOW_SERVICE_TOKEN`,
     /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_HORAS` (12),
     /// `EVENTFLOW_SESIONES_POR_EMAIL` (10 a minute), `EVENTFLOW_SESIONES_POR_IP` (60),
-    /// `EVENTFLOW_CODIGOS_POR_EMAIL` (3 a minute) and the bus (`AMQP_URL`).
+    /// `EVENTFLOW_CODIGOS_POR_EMAIL` (3 a minute), the bus (`AMQP_URL`) and
+    /// `RESERVAS_URL` (`http://127.0.0.1:8003`).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let d = LimitesSesion::default();
         let horas: u64 = env_parse("EVENTFLOW_SESION_HORAS", SESION_HORAS)?;
@@ -78,6 +82,8 @@ impl Config {
             sesion_ttl: Duration::from_secs(horas * 3600),
             limites,
             bus: BusConfig::from_env(mode),
+            reservas_url: eventflow_shared::config::env_string("RESERVAS_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8003".to_owned()),
         })
     }
 }

@@ -518,3 +518,30 @@ async fn matriz_de_autorizacion(app: &TestApp) {
         }
     }
 }
+
+/// An organizer's look at a buyer's profile needs reservas' answer: without it the
+/// profile stays hidden behind a 503, never shown.
+#[tokio::test]
+async fn organizador_sin_reservas_es_503() {
+    let app = common::spawn_app_with(eventflow_shared::config::StoreConfig::Embedded, |c| {
+        c.reservas_url = "http://127.0.0.1:9".into();
+    })
+    .await;
+    let (ana, _) = app.cuenta("ana@example.com", "10000001", CLAVE).await;
+    let (_, t_org) = app
+        .organizador("org@example.com", "quena-charango-1984")
+        .await;
+    let r = app
+        .como(
+            Method::GET,
+            &format!("/api/usuarios/{}", ana["id"].as_str().unwrap()),
+            Some(&t_org),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        slug(r, StatusCode::SERVICE_UNAVAILABLE).await,
+        "servicio-no-disponible"
+    );
+}

@@ -83,3 +83,43 @@ pub async fn es_del_organizador(
         Err(e) => Err(crate::saga::validador_datos_dependencia(e, "El evento")),
     }
 }
+
+/// Buyer `usuario`'s reservations for events of organizer `o`, oldest owner order kept.
+pub async fn del_organizador(
+    st: &AppState,
+    o: uuid::Uuid,
+    usuario: &str,
+    corr: &str,
+) -> Result<Vec<Reserva>, ApiError> {
+    // A buyer has a handful of reservations (max_por_comprador per event), so reading
+    // them all and keeping the organizer's is cheap; each event is asked about once.
+    let mut todas = Vec::new();
+    loop {
+        let (pagina, total) = st
+            .deps
+            .reservas
+            .por_usuario(usuario, 100, todas.len() as u32)
+            .await?;
+        let fin = pagina.is_empty() || todas.len() as u64 + pagina.len() as u64 >= total;
+        todas.extend(pagina);
+        if fin {
+            break;
+        }
+    }
+    let mut visto = std::collections::HashMap::new();
+    let mut suyas = Vec::new();
+    for r in todas {
+        let propio = match visto.get(&r.evento_id) {
+            Some(p) => *p,
+            None => {
+                let p = es_del_organizador(st, &r.evento_id, o, corr).await?;
+                visto.insert(r.evento_id.clone(), p);
+                p
+            }
+        };
+        if propio {
+            suyas.push(r);
+        }
+    }
+    Ok(suyas)
+}

@@ -296,36 +296,7 @@ async fn reservas_de_sus_eventos(
     offset: u32,
     corr: &str,
 ) -> Result<Json<PaginaReservas>, ApiError> {
-    let mut suyas = Vec::new();
-    let mut visto = std::collections::HashMap::new();
-    // A buyer has a handful of reservations (max_por_comprador per event), so reading
-    // them all and keeping the organizer's is cheap; each event is asked about once.
-    let mut todas = Vec::new();
-    loop {
-        let (pagina, total) = st
-            .deps
-            .reservas
-            .por_usuario(usuario, 100, todas.len() as u32)
-            .await?;
-        let fin = pagina.is_empty() || todas.len() as u64 + pagina.len() as u64 >= total;
-        todas.extend(pagina);
-        if fin {
-            break;
-        }
-    }
-    for r in todas {
-        let propio = match visto.get(&r.evento_id) {
-            Some(p) => *p,
-            None => {
-                let p = acceso::es_del_organizador(st, &r.evento_id, o, corr).await?;
-                visto.insert(r.evento_id.clone(), p);
-                p
-            }
-        };
-        if propio {
-            suyas.push(r);
-        }
-    }
+    let suyas = acceso::del_organizador(st, o, usuario, corr).await?;
     if suyas.is_empty() {
         return Err(ApiError::not_found("No hay reservas de ese comprador"));
     }

@@ -1,6 +1,7 @@
 //! reservas HTTP API: the router, its state and the OpenAPI document.
 
 mod acceso;
+mod compradores;
 mod cupo;
 mod dto;
 mod handlers;
@@ -96,6 +97,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(handlers::cancelar))
         .routes(routes!(handlers::metricas))
         .routes(routes!(handlers::conciliacion))
+        .routes(routes!(compradores::es_comprador))
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.

@@ -63,13 +63,15 @@ pub async fn stack_with(
     tweak: impl FnOnce(&mut reservas_pagos_service::Config),
 ) -> Stack {
     let prefix = format!("{}:", testing::unique_name("rsv"));
+    // eventos and usuarios ask reservas (reconciliations; an organizer's buyers), and
+    // reservas asks them for everything else: bind reservas' port first so each knows
+    // the other's URL.
+    let reservas_l = testing::listen().await;
     let mut u = usuarios_service::Config::embedded();
     u.store = backend.store("usr");
+    u.reservas_url = format!("http://{}", reservas_l.local_addr().unwrap());
     let usuarios = testing::spawn(usuarios_service::build(u).await.expect("usuarios")).await;
 
-    // eventos asks reservas for reconciliations, reservas asks eventos for everything
-    // else: bind reservas' port first so each knows the other's URL.
-    let reservas_l = testing::listen().await;
     let mut e = eventos_service::Config::embedded();
     e.store = backend.store("evt");
     e.redis = backend.redis(&prefix);

@@ -112,16 +112,17 @@ pub async fn listar_usuarios(
     }))
 }
 
-/// A buyer's profile, by id (UUID) or email: the buyer's own, or any for the admin.
+/// A buyer's profile, by id (UUID) or email: the buyer's own, a buyer of one of your
+/// events as an organizer, or any for the admin.
 #[utoipa::path(get, path = "/api/usuarios/{id}", tag = "usuarios",
     params(("id" = String, Path, description = "UUID del usuario, o su email", example = "ana.quispe@example.com")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "El usuario", body = Usuario),
         (status = 401, description = "Sin sesión", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe, o no es tuyo", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe, o no es tuyo (ni comprador de tus eventos)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ni UUID ni email válido", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB, o reservas-pagos para un organizador, no disponible", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn obtener_usuario(
     State(state): State<AppState>,
@@ -135,11 +136,17 @@ pub async fn obtener_usuario(
             return Err(no_existe(&id));
         }
     }
-    buscar(&state, &id)
-        .await?
-        .filter(|u| llamante.es_comprador(u.id))
-        .map(Json)
-        .ok_or_else(|| no_existe(&id))
+    let u = buscar(&state, &id).await?.ok_or_else(|| no_existe(&id))?;
+    let visible = match llamante {
+        // An organizer sees the buyers who booked one of its events (reservas knows).
+        Llamante::Organizador(o) => state.reservas.es_comprador_de(o, u.id).await?,
+        _ => llamante.es_comprador(u.id),
+    };
+    if visible {
+        Ok(Json(u))
+    } else {
+        Err(no_existe(&id))
+    }
 }
 
 /// Change a buyer's name, surname or email: the buyer's own profile, or any for the

@@ -1,6 +1,7 @@
 //! usuarios HTTP API: the router, its state and the OpenAPI document.
 
 mod codigos;
+mod compradores;
 mod dto;
 mod handlers;
 mod internal;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub codigos: Arc<dyn CodigoStore>,
     /// Wakes the relay that sends one-time codes.
     pub aviso_codigos: Arc<tokio::sync::Notify>,
+    /// Asks reservas-pagos whether a buyer bought from an organizer.
+    pub reservas: Arc<compradores::Reservas>,
     pub contrasenas: Arc<Contrasenas>,
     pub limites: Arc<Limites>,
     pub verificador: Arc<dyn Verificador>,
@@ -57,6 +60,10 @@ impl AppState {
             sesiones: almacenes.sesiones.clone(),
             codigos: almacenes.codigos.clone(),
             aviso_codigos,
+            reservas: Arc::new(compradores::Reservas::new(
+                &config.reservas_url,
+                &config.service_token,
+            )),
             contrasenas,
             limites: Arc::new(Limites::new(config.limites)),
             verificador: Arc::new(VerificadorLocal(almacenes)),

@@ -128,6 +128,12 @@ pub async fn spawn_app_with(store: StoreConfig, tweak: impl FnOnce(&mut Config))
         por_ip: 10_000,
         codigos_por_email: 10_000,
     };
+    // reservas-pagos as a service with no reservations: every organizer's buyer check
+    // is "no" (reservas-pagos-service/tests/autorizacion.rs runs the real one).
+    config.reservas_url = testing::spawn(
+        axum::Router::new().fallback(|| async { axum::http::StatusCode::NOT_FOUND }),
+    )
+    .await;
     let bus = std::sync::Arc::new(EmbeddedBus::default());
     config.bus = BusConfig::Embedded(bus.clone());
     let buzon = std::sync::Arc::new(Buzon::default());
