@@ -48,7 +48,8 @@ fn ef<T>(resultado: T, disponibles: u32) -> Option<Efecto<T>> {
 async fn crud(s: Arc<dyn EventoStore>) {
     let a = evento("a", 30, "Lima", &[("General", 0, 10)]);
     let b = evento("b", 10, "Cusco", &[("VIP", 20000, 5), ("Campo", 5000, 50)]);
-    let c = evento("c", 20, "Lima", &[("General", 0, 10)]);
+    let mut c = evento("c", 20, "Lima", &[("General", 0, 10)]);
+    c.organizador_id = Some("0b7e2a1c-93d4-4c55-8f0e-6a1d2b3c4d5e".into());
     for e in [&a, &b, &c] {
         s.insert(e).await.unwrap();
     }
@@ -68,9 +69,15 @@ async fn crud(s: Arc<dyn EventoStore>) {
     let rango = FiltroEventos {
         desde: Some(Utc::now() + Duration::days(15)),
         hasta: Some(Utc::now() + Duration::days(25)),
-        lugar: None,
+        ..Default::default()
     };
     assert_eq!(ids(s.list(&rango, 10, 0).await.unwrap()), ["c"]);
+    let del_organizador = FiltroEventos {
+        organizador_id: c.organizador_id.clone(),
+        ..Default::default()
+    };
+    let suyos = s.list(&del_organizador, 10, 0).await.unwrap();
+    assert_eq!((suyos.total, ids(suyos)), (1, vec!["c".to_owned()]));
     let p2 = s.list(&FiltroEventos::default(), 2, 2).await.unwrap();
     assert_eq!((p2.total, ids(p2)), (3, vec!["a".to_owned()]));
 

@@ -324,6 +324,22 @@ async fn organizador_ve_solo_lo_suyo(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
+    // The catalogue filtered to the organizer: its event, not the admin's.
+    let suyos = w
+        .leer(
+            format!("{}/api/eventos?organizador_id={}", w.s.eventos, w.org_id),
+            &w.t_org,
+        )
+        .await;
+    assert_eq!(suyos["total"], 1, "{suyos}");
+    assert_eq!(suyos["items"][0]["id"], json!(w.evento), "{suyos}");
+    let r = w
+        .http
+        .get(format!("{}/api/eventos?organizador_id=yo", w.s.eventos))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
     let lista = format!("{}/api/reservas?usuario_id={}", w.s.reservas, w.ana);
     let de_ana = w.leer(lista.clone(), &w.t_ana).await;
     assert_eq!(de_ana["total"], 2, "{de_ana}");

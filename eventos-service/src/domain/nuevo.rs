@@ -321,6 +321,8 @@ pub struct FiltroEventos {
     pub desde: Option<DateTime<Utc>>,
     pub hasta: Option<DateTime<Utc>>,
     pub lugar: Option<String>,
+    /// Only this organizer's events (its id, as events carry it).
+    pub organizador_id: Option<String>,
 }
 
 impl FiltroEventos {
@@ -328,6 +330,10 @@ impl FiltroEventos {
         self.desde.is_none_or(|d| e.fecha >= d)
             && self.hasta.is_none_or(|h| e.fecha <= h)
             && self.lugar.as_ref().is_none_or(|l| &e.lugar == l)
+            && self
+                .organizador_id
+                .as_ref()
+                .is_none_or(|o| e.organizador_id.as_ref() == Some(o))
     }
 }
 

@@ -71,6 +71,8 @@ pub struct ListarEventos {
     pub hasta: Option<String>,
     /// Exact place name.
     pub lugar: Option<String>,
+    /// Only the events of this organizer (UUID): an organizer's own list.
+    pub organizador_id: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,

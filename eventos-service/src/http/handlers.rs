@@ -90,7 +90,7 @@ pub async fn crear_evento(
     Ok(res)
 }
 
-/// Upcoming and past events by date, filtered by date range and place.
+/// Upcoming and past events by date, filtered by date range, place and organizer.
 #[utoipa::path(get, path = "/api/eventos", tag = "eventos",
     security(()),
     params(ListarEventos),
@@ -116,6 +116,14 @@ pub async fn listar_eventos(
             errors.push(FieldError::new("hasta", "debe ser posterior a 'desde'"));
         }
     }
+    // Canonical (lower-case, hyphenated), as events store it.
+    let organizador_id = q.organizador_id.as_deref().and_then(|o| {
+        let u = uuid::Uuid::parse_str(o.trim()).ok();
+        if u.is_none() {
+            errors.push(FieldError::new("organizador_id", "debe ser un UUID"));
+        }
+        u.map(|u| u.to_string())
+    });
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -124,9 +132,18 @@ pub async fn listar_eventos(
         desde,
         hasta,
         lugar: q.lugar.map(|l| l.trim().to_owned()),
+        organizador_id,
     };
     // The canonical query is the cache field, so equivalent requests share an entry.
-    let consulta = serde_json::json!([desde, hasta, filtro.lugar, limit, offset]).to_string();
+    let consulta = serde_json::json!([
+        desde,
+        hasta,
+        filtro.lugar,
+        filtro.organizador_id,
+        limit,
+        offset
+    ])
+    .to_string();
     let leida = state.cache.lista(&consulta).await;
     if let Some(hit) = leida.valor {
         return Ok(cached_json(StatusCode::OK, hit, true));

@@ -336,6 +336,15 @@ impl MongoEventoStore {
                         .build(),
                 )
                 .build(),
+            // An organizer's own events, by date: its dashboard's list.
+            IndexModel::builder()
+                .keys(doc! { "organizador_id": 1, "fecha": 1 })
+                .options(
+                    IndexOptions::builder()
+                        .name("organizador_fecha".to_owned())
+                        .build(),
+                )
+                .build(),
         ])
         .await
         .map_err(|e| anyhow::anyhow!("creating eventos indexes: {e}"))?;
@@ -487,6 +496,9 @@ impl EventoStore for MongoEventoStore {
         if let Some(l) = &filtro.lugar {
             // A plain string value: user input never becomes an operator.
             filter.insert("lugar", Bson::String(l.clone()));
+        }
+        if let Some(o) = &filtro.organizador_id {
+            filter.insert("organizador_id", Bson::String(o.clone()));
         }
         let total = self
             .col
