@@ -59,7 +59,8 @@ pub struct PaginaNotificaciones {
     pub offset: u32,
 }
 
-/// Notifications, newest first: a buyer's own, or anyone's for the platform admin.
+/// Notifications, newest first: a buyer's own (one-time codes left out: they go by
+/// e-mail only), or anyone's for the platform admin.
 #[utoipa::path(get, path = "/api/notificaciones", tag = "notificaciones",
     params(ListarNotificaciones), security(("bearer" = [])),
     responses(
@@ -116,6 +117,11 @@ pub async fn listar(
         usuario_id: q.usuario_id,
         tipo: q.tipo,
         reserva_id: q.reserva_id,
+        // A one-time code is a credential: only the mail relay (the platform admin)
+        // reads it, never a session. Otherwise a signed-in buyer could read the code
+        // meant to prove they own a new email, and a stolen session could reset the
+        // password with it.
+        sin_tipo: matches!(llamante, Llamante::Comprador(_)).then(|| "codigo".to_owned()),
     };
     let (items, total) = st.store.listar(&filtro, limit, offset).await?;
     Ok(Json(PaginaNotificaciones {
@@ -129,7 +135,7 @@ pub async fn listar(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "EventFlow notificaciones-service", version = "0.1.0",
-        description = "Notificaciones generadas, una por mensaje, a partir de EventCreated, ReservaConfirmada y ReservaCancelada."),
+        description = "Notificaciones generadas, una por mensaje, a partir de EventCreated, ReservaConfirmada, ReservaCancelada y CodigoEmitido. Los códigos de un solo uso solo los lee el administrador (el relé de correo), nunca una sesión."),
     components(schemas(Problem, FieldError)),
     tags((name = "notificaciones"), (name = "salud", description = "Liveness y readiness")),
     modifiers(&BearerAuth)

@@ -70,6 +70,18 @@ async fn contrato(s: Arc<dyn NotificacionStore>) {
         ..Default::default()
     };
     assert_eq!(ids(s.listar(&tipo, 10, 0).await.unwrap().0), ["m3"]);
+    // Leaving a type out (a buyer's list never shows codes), alone and with `tipo`.
+    let sin = Filtro {
+        sin_tipo: Some("reserva-confirmada".into()),
+        ..Default::default()
+    };
+    assert_eq!(ids(s.listar(&sin, 10, 0).await.unwrap().0), ["m3", "m2"]);
+    let ambos = Filtro {
+        tipo: Some("nuevo-evento".into()),
+        sin_tipo: Some("nuevo-evento".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.listar(&ambos, 10, 0).await.unwrap().1, 0);
     let reserva = Filtro {
         reserva_id: Some("r-m1".into()),
         ..Default::default()

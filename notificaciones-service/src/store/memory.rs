@@ -18,6 +18,7 @@ pub(crate) fn coincide(f: &Filtro, n: &Notificacion) -> bool {
         .as_ref()
         .is_none_or(|u| n.usuario_id.as_ref() == Some(u))
         && f.tipo.as_ref().is_none_or(|t| &n.tipo == t)
+        && f.sin_tipo.as_ref().is_none_or(|t| &n.tipo != t)
         && f.reserva_id
             .as_ref()
             .is_none_or(|r| n.reserva_id.as_ref() == Some(r))

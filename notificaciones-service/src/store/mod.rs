@@ -42,6 +42,8 @@ pub struct Filtro {
     pub usuario_id: Option<String>,
     pub tipo: Option<String>,
     pub reserva_id: Option<String>,
+    /// Leave out this `tipo`: one-time codes, from a buyer's own list.
+    pub sin_tipo: Option<String>,
 }
 
 /// Notifications, keyed by the id of the message that caused them.

@@ -89,14 +89,21 @@ impl NotificacionStore for MongoStore {
         offset: u32,
     ) -> Result<(Vec<Notificacion>, u64), StoreError> {
         let mut filter = Document::new();
-        for (k, v) in [
-            ("usuario_id", &f.usuario_id),
-            ("tipo", &f.tipo),
-            ("reserva_id", &f.reserva_id),
-        ] {
+        for (k, v) in [("usuario_id", &f.usuario_id), ("reserva_id", &f.reserva_id)] {
             if let Some(v) = v {
                 filter.insert(k, bson::Bson::String(v.clone()));
             }
+        }
+        // Plain string values inside `$eq`/`$ne`: user input never becomes an operator.
+        let mut tipo = Document::new();
+        if let Some(t) = &f.tipo {
+            tipo.insert("$eq", bson::Bson::String(t.clone()));
+        }
+        if let Some(t) = &f.sin_tipo {
+            tipo.insert("$ne", bson::Bson::String(t.clone()));
+        }
+        if !tipo.is_empty() {
+            filter.insert("tipo", tipo);
         }
         let total = self
             .col
