@@ -2,9 +2,8 @@
 //! message. Its id is the message's id, which is what makes consuming idempotent.
 
 use chrono::{DateTime, Utc};
-use eventflow_shared::bus::Envelope;
+use eventflow_shared::bus::{Envelope, Mensaje};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -35,14 +34,6 @@ pub struct Notificacion {
     pub email: Option<String>,
 }
 
-fn texto(v: &Value, campo: &str) -> Result<String, String> {
-    match &v[campo] {
-        Value::String(s) => Ok(s.clone()),
-        Value::Null => Err(format!("payload without '{campo}'")),
-        other => Ok(other.to_string()),
-    }
-}
-
 /// "S/ 1,500.00": the same format the booking UI shows.
 fn importe(minor: i64) -> String {
     let entero = (minor.abs() / 100).to_string();
@@ -61,19 +52,17 @@ fn importe(minor: i64) -> String {
 }
 
 /// "14/03/2027 21:00 UTC" instead of a raw RFC 3339 timestamp.
-fn fecha_legible(raw: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(raw)
-        .map(|f| {
-            f.with_timezone(&chrono::Utc)
-                .format("%d/%m/%Y %H:%M UTC")
-                .to_string()
-        })
-        .unwrap_or_else(|_| raw.to_owned())
+fn fecha_legible(f: &DateTime<Utc>) -> String {
+    f.format("%d/%m/%Y %H:%M UTC").to_string()
+}
+
+/// A field the contract marks optional but a notification needs.
+fn requerido<T>(v: Option<T>, campo: &str) -> Result<T, String> {
+    v.ok_or_else(|| format!("payload without '{campo}'"))
 }
 
 /// The notification a message produces, or why it never can (a poison message).
 pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
-    let p = &env.payload;
     let base = |tipo: &str,
                 usuario: Option<String>,
                 evento: Option<String>,
@@ -92,30 +81,28 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
         enlace: None,
         email: None,
     };
-    match env.tipo.as_str() {
-        "EventCreated" => {
-            let nombre = texto(p, "nombre")?;
-            let lugar = texto(p, "lugar")?;
-            let fecha = texto(p, "fecha")?;
-            Ok(base(
-                "nuevo-evento",
-                None,
-                Some(texto(p, "eventId")?),
-                None,
-                format!("Nuevo evento: {nombre}"),
-                format!("{nombre} en {lugar}, el {}.", fecha_legible(&fecha)),
-            ))
-        }
-        "ReservaConfirmada" => {
-            let cantidad = p["cantidad"].as_u64().ok_or("payload without 'cantidad'")?;
-            let total = p["total"].as_i64().ok_or("payload without 'total'")?;
-            let zona = texto(p, "zona")?;
-            let enlace = p["enlace"].as_str().map(str::to_owned);
+    Ok(match env.mensaje()? {
+        Mensaje::EventCreated(m) => base(
+            "nuevo-evento",
+            None,
+            Some(m.event_id),
+            None,
+            format!("Nuevo evento: {}", m.nombre),
+            format!(
+                "{} en {}, el {}.",
+                m.nombre,
+                m.lugar,
+                fecha_legible(&m.fecha)
+            ),
+        ),
+        Mensaje::ReservaConfirmada(m) => {
+            let (cantidad, total) = (m.cantidad, requerido(m.total, "total")?);
+            let zona = requerido(m.zona, "zona")?;
             let mut n = base(
                 "reserva-confirmada",
-                Some(texto(p, "usuarioId")?),
-                Some(texto(p, "eventoId")?),
-                Some(texto(p, "reservaId")?),
+                Some(requerido(m.usuario_id, "usuarioId")?),
+                Some(m.evento_id),
+                Some(m.reserva_id),
                 "Reserva confirmada".into(),
                 format!(
                     "Tu reserva de {cantidad} {} ({zona}) está confirmada. Total: {}.",
@@ -123,39 +110,38 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
                     importe(total)
                 ),
             );
-            n.enlace = enlace;
-            Ok(n)
+            n.enlace = m.enlace;
+            n
         }
-        "ReservaCancelada" => Ok(base(
+        Mensaje::ReservaCancelada(m) => base(
             "reserva-cancelada",
-            Some(texto(p, "usuarioId")?),
-            Some(texto(p, "eventoId")?),
-            Some(texto(p, "reservaId")?),
+            Some(requerido(m.usuario_id, "usuarioId")?),
+            Some(m.evento_id),
+            Some(m.reserva_id),
             "Reserva cancelada".into(),
             "Tu reserva fue cancelada y el pago reembolsado.".into(),
-        )),
-        "CodigoEmitido" => {
-            let codigo = texto(p, "codigo")?;
-            let para = match p["proposito"].as_str() {
-                Some("email") => "confirmar este email en tu cuenta",
+        ),
+        Mensaje::CodigoEmitido(m) => {
+            let para = match m.proposito.as_str() {
+                "email" => "confirmar este email en tu cuenta",
                 _ => "crear o cambiar tu contraseña",
             };
-            let caduca = fecha_legible(&texto(p, "expiraEn")?);
             let mut n = base(
                 "codigo",
-                Some(texto(p, "usuarioId")?),
+                Some(m.usuario_id.to_string()),
                 None,
                 None,
-                format!("Tu código de EventFlow: {codigo}"),
+                format!("Tu código de EventFlow: {}", m.codigo),
                 format!(
-                    "Tu código para {para} es {codigo}. Caduca el {caduca} y sirve una sola vez; no lo compartas con nadie."
+                    "Tu código para {para} es {}. Caduca el {} y sirve una sola vez; no lo compartas con nadie.",
+                    m.codigo,
+                    fecha_legible(&m.expira_en)
                 ),
             );
-            n.email = Some(texto(p, "email")?);
-            Ok(n)
+            n.email = Some(m.email);
+            n
         }
-        other => Err(format!("unknown message type '{other}'")),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -168,10 +154,8 @@ mod tests {
         assert_eq!(importe(2500), "S/ 25.00");
         assert_eq!(importe(0), "S/ 0.00");
         assert_eq!(importe(123456789), "S/ 1,234,567.89");
-        assert_eq!(
-            fecha_legible("2027-03-14T21:00:00Z"),
-            "14/03/2027 21:00 UTC"
-        );
+        let f = "2027-03-14T21:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(fecha_legible(&f), "14/03/2027 21:00 UTC");
     }
 
     #[test]
@@ -188,5 +172,9 @@ mod tests {
         );
         assert_eq!(n.id, env.message_id.to_string());
         assert!(desde(&Envelope::new("Otro", "c", serde_json::json!({}))).is_err());
+        // A later version is not misread: it is refused with the reason.
+        let mut nueva = env.clone();
+        nueva.version = eventflow_shared::bus::VERSION + 1;
+        assert!(desde(&nueva).unwrap_err().contains("newer"));
     }
 }

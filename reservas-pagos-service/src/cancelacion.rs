@@ -2,7 +2,7 @@
 //! buyer's history. Idempotent; a cancellation cut off half-way is finished by recovery.
 
 use chrono::Utc;
-use eventflow_shared::bus::{Pendiente, RESERVA_CANCELADA};
+use eventflow_shared::bus::{Mensaje, ReservaCancelada};
 use eventflow_shared::ApiError;
 use serde_json::json;
 
@@ -120,9 +120,12 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
         .find(|e| e.tipo == "CancelacionSolicitada")
         .and_then(|e| e.datos["correlation_id"].as_str().map(str::to_owned))
         .unwrap_or_else(|| r.correlation_id.clone());
-    let payload = json!({ "reservaId": r.id, "usuarioId": r.usuario_id, "eventoId": r.evento_id });
-    r.outbox
-        .push(Pendiente::new(RESERVA_CANCELADA, &corr_cancel, payload));
+    let cancelada = Mensaje::ReservaCancelada(ReservaCancelada {
+        reserva_id: r.id.clone(),
+        usuario_id: r.usuario_id.clone(),
+        evento_id: r.evento_id.clone(),
+    });
+    r.outbox.push(cancelada.pendiente(&corr_cancel));
     if deps.reservas.guardar(&mut r).await? {
         deps.outbox.notify_one();
         return Ok(r);

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use eventflow_shared::bus::{Pendiente, EVENT_CREATED};
+use eventflow_shared::bus::{EventoCreado, Mensaje};
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{Llamante, Publicador};
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
@@ -68,14 +68,14 @@ pub async fn crear_evento(
     }
     // EventCreated is stored in the same insert as the event (the outbox): it cannot be
     // lost, and it is never sent for an event that was not stored.
-    evento.outbox.push(Pendiente::new(
-        EVENT_CREATED,
-        &corr,
-        serde_json::json!({
-            "eventId": evento.id, "nombre": evento.nombre, "fecha": evento.fecha,
-            "lugar": evento.lugar, "aforoTotal": evento.aforo_total(),
-        }),
-    ));
+    let creado = Mensaje::EventCreated(EventoCreado {
+        event_id: evento.id.clone(),
+        nombre: evento.nombre.clone(),
+        fecha: evento.fecha,
+        lugar: evento.lugar.clone(),
+        aforo_total: evento.aforo_total(),
+    });
+    evento.outbox.push(creado.pendiente(&corr));
     state.store.insert(&evento).await?;
     state.outbox.notify_one();
     state.cache.invalidar(None).await;

@@ -7,7 +7,7 @@
 //! unknown) leaves the reservation EN_CURSO, and recovery finishes it.
 
 use async_trait::async_trait;
-use eventflow_shared::bus::{Pendiente, RESERVA_CONFIRMADA};
+use eventflow_shared::bus::{Mensaje, ReservaConfirmada};
 use eventflow_shared::ApiError;
 use serde_json::json;
 
@@ -82,16 +82,21 @@ impl Handler for ConfirmadorReserva {
             .registrar("ReservaConfirmada", json!({ "total": ctx.reserva.total }));
         // Persisted by the chain in the same write as CONFIRMADA: the outbox.
         let r = &ctx.reserva;
-        let mut payload = json!({
-            "reservaId": r.id, "usuarioId": r.usuario_id, "eventoId": r.evento_id,
-            "zona": r.zona, "cantidad": r.cantidad, "total": r.total,
+        let confirmada = Mensaje::ReservaConfirmada(ReservaConfirmada {
+            reserva_id: r.id.clone(),
+            usuario_id: r.usuario_id.clone(),
+            evento_id: r.evento_id.clone(),
+            zona: r.zona.clone(),
+            cantidad: r.cantidad,
+            total: r.total,
+            // The guest's way back to the reservation. Only the live request knows the
+            // secret in clear: a confirmation finished by recovery is announced without it.
+            enlace: ctx
+                .secreto
+                .as_ref()
+                .map(|s| format!("/reservas/{}?s={s}", r.id)),
         });
-        // The guest's way back to the reservation. Only the live request knows the
-        // secret in clear: a confirmation finished by recovery is announced without it.
-        if let Some(s) = &ctx.secreto {
-            payload["enlace"] = json!(format!("/reservas/{}?s={s}", r.id));
-        }
-        let pendiente = Pendiente::new(RESERVA_CONFIRMADA, &r.correlation_id, payload);
+        let pendiente = confirmada.pendiente(&r.correlation_id);
         ctx.reserva.outbox.push(pendiente);
         // A failed unlock is not a failed sale: the lease expires with its TTL.
         match deps.lock.release(&ctx.lock_key(), &rid).await {
@@ -110,7 +115,7 @@ impl Handler for ConfirmadorReserva {
         // CONFIRMADA whose sale was already returned.
         ctx.reserva
             .outbox
-            .retain(|p| p.envelope.tipo != RESERVA_CONFIRMADA.0);
+            .retain(|p| !matches!(p.envelope.mensaje(), Ok(Mensaje::ReservaConfirmada(_))));
         if ctx.reserva.estado == Estado::Confirmada {
             ctx.reserva.estado = Estado::EnCurso;
         }

@@ -4,6 +4,7 @@
 //! the same delivery semantics (at least once; poison messages dead-lettered).
 
 mod embedded;
+mod mensajes;
 mod rabbit;
 
 use std::sync::Arc;
@@ -15,6 +16,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 pub use embedded::EmbeddedBus;
+pub use mensajes::{
+    CodigoEmitido, EventoCreado, Mensaje, ReservaCancelada, ReservaConfirmada, VERSION,
+};
 pub use rabbit::{RabbitBus, RabbitConfig};
 
 pub const EXCHANGE: &str = "eventflow.events";

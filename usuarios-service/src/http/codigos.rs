@@ -6,10 +6,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use eventflow_shared::bus::{Pendiente, CODIGO_EMITIDO};
+use eventflow_shared::bus::{CodigoEmitido, Mensaje};
 use eventflow_shared::identidad::{prohibido, Llamante};
 use eventflow_shared::{ApiError, ApiJson, Problem};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::dto::{CodigoSolicitado, FijarPassword, PasswordFijada, SolicitarCodigo};
@@ -99,17 +98,14 @@ async fn emitir(
     destino: Email,
 ) -> Result<(), ApiError> {
     let (c, digitos) = Codigo::emitir(usuario_id, proposito, destino, eventflow_shared::now());
-    let mensaje = Pendiente::new(
-        CODIGO_EMITIDO,
-        &Uuid::new_v4().to_string(),
-        json!({
-            "usuarioId": usuario_id,
-            "email": c.destino.as_str(),
-            "codigo": digitos,
-            "proposito": proposito.as_str(),
-            "expiraEn": c.expira_en,
-        }),
-    );
+    let mensaje = Mensaje::CodigoEmitido(CodigoEmitido {
+        usuario_id,
+        email: c.destino.as_str().to_owned(),
+        codigo: digitos,
+        proposito: proposito.as_str().to_owned(),
+        expira_en: c.expira_en,
+    })
+    .pendiente(&Uuid::new_v4().to_string());
     state.codigos.emitir(&c, &mensaje).await?;
     state.aviso_codigos.notify_one();
     tracing::info!(%usuario_id, proposito = proposito.as_str(), "código emitido");

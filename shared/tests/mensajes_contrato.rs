@@ -1,0 +1,147 @@
+//! The message contract, pinned: each message's envelope `type`, routing key and JSON
+//! payload exactly as consumers (ours, and any other on the broker) read them. A change
+//! here is a change of contract: bump `VERSION` and keep old consumers in mind.
+
+use eventflow_shared::bus::{
+    CodigoEmitido, Envelope, EventoCreado, Mensaje, ReservaCancelada, ReservaConfirmada, VERSION,
+};
+use serde_json::{json, Value};
+
+fn fecha() -> chrono::DateTime<chrono::Utc> {
+    "2027-03-14T21:00:00Z".parse().unwrap()
+}
+
+fn fijo(m: Mensaje, tipo: &str, routing_key: &str, payload: Value) {
+    let p = m.pendiente("corr-1");
+    assert_eq!(
+        (p.envelope.tipo.as_str(), p.routing_key.as_str()),
+        (tipo, routing_key)
+    );
+    assert_eq!(p.envelope.payload, payload, "{tipo}");
+    assert_eq!(p.envelope.version, VERSION);
+    assert_eq!(p.envelope.correlation_id, "corr-1");
+    // The wire envelope: seed 000's field names.
+    let wire = serde_json::to_value(&p.envelope).unwrap();
+    let mut campos: Vec<&str> = wire
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    campos.sort_unstable();
+    assert_eq!(
+        campos,
+        [
+            "correlationId",
+            "messageId",
+            "occurredAt",
+            "payload",
+            "type",
+            "version"
+        ]
+    );
+    // And it reads back as the same message, through the bytes a broker carries.
+    let bytes = serde_json::to_vec(&p.envelope).unwrap();
+    let leido = eventflow_shared::bus::decodificar(&bytes).unwrap();
+    assert_eq!(leido.mensaje().unwrap(), m);
+}
+
+#[test]
+fn evento_creado() {
+    fijo(
+        Mensaje::EventCreated(EventoCreado {
+            event_id: "ev-1".into(),
+            nombre: "Rock en el Parque".into(),
+            fecha: fecha(),
+            lugar: "Estadio Nacional".into(),
+            aforo_total: 1500,
+        }),
+        "EventCreated",
+        "evento.creado",
+        json!({"eventId": "ev-1", "nombre": "Rock en el Parque", "fecha": "2027-03-14T21:00:00Z",
+               "lugar": "Estadio Nacional", "aforoTotal": 1500}),
+    );
+}
+
+#[test]
+fn reserva_confirmada() {
+    let m = ReservaConfirmada {
+        reserva_id: "r-1".into(),
+        usuario_id: Some("u-1".into()),
+        evento_id: "ev-1".into(),
+        zona: Some("Platea".into()),
+        cantidad: 2,
+        total: Some(30000),
+        enlace: Some("/reservas/r-1?s=secreto".into()),
+    };
+    fijo(
+        Mensaje::ReservaConfirmada(m.clone()),
+        "ReservaConfirmada",
+        "reserva.confirmada",
+        json!({"reservaId": "r-1", "usuarioId": "u-1", "eventoId": "ev-1", "zona": "Platea",
+               "cantidad": 2, "total": 30000, "enlace": "/reservas/r-1?s=secreto"}),
+    );
+    // Finished by recovery: no link at all, not a null one.
+    fijo(
+        Mensaje::ReservaConfirmada(ReservaConfirmada { enlace: None, ..m }),
+        "ReservaConfirmada",
+        "reserva.confirmada",
+        json!({"reservaId": "r-1", "usuarioId": "u-1", "eventoId": "ev-1", "zona": "Platea",
+               "cantidad": 2, "total": 30000}),
+    );
+}
+
+#[test]
+fn reserva_cancelada() {
+    fijo(
+        Mensaje::ReservaCancelada(ReservaCancelada {
+            reserva_id: "r-1".into(),
+            usuario_id: Some("u-1".into()),
+            evento_id: "ev-1".into(),
+        }),
+        "ReservaCancelada",
+        "reserva.cancelada",
+        json!({"reservaId": "r-1", "usuarioId": "u-1", "eventoId": "ev-1"}),
+    );
+}
+
+#[test]
+fn codigo_emitido() {
+    let u = uuid::Uuid::parse_str("0b7e2a1c-93d4-4c55-8f0e-6a1d2b3c4d5e").unwrap();
+    fijo(
+        Mensaje::CodigoEmitido(CodigoEmitido {
+            usuario_id: u,
+            email: "ana@example.com".into(),
+            codigo: "482913".into(),
+            proposito: "password".into(),
+            expira_en: fecha(),
+        }),
+        "CodigoEmitido",
+        "usuario.codigo",
+        json!({"usuarioId": "0b7e2a1c-93d4-4c55-8f0e-6a1d2b3c4d5e", "email": "ana@example.com",
+               "codigo": "482913", "proposito": "password", "expiraEn": "2027-03-14T21:00:00Z"}),
+    );
+}
+
+#[test]
+fn lo_que_no_encaja_se_rechaza_con_el_motivo() {
+    let env = |tipo: &str, payload: Value| Envelope::new(tipo, "c", payload);
+    // A renamed field is a refused message, named, not a half-read one.
+    let e = env(
+        "ReservaCancelada",
+        json!({"reservaID": "r", "usuarioId": "u", "eventoId": "e"}),
+    );
+    assert!(
+        e.mensaje().unwrap_err().contains("reservaId"),
+        "{:?}",
+        e.mensaje()
+    );
+    assert!(env("Desconocido", json!({})).mensaje().is_err());
+    let mut nueva = env(
+        "ReservaCancelada",
+        json!({"reservaId": "r", "usuarioId": "u", "eventoId": "e"}),
+    );
+    assert!(nueva.mensaje().is_ok());
+    nueva.version = VERSION + 1;
+    assert!(nueva.mensaje().unwrap_err().contains("newer"));
+}
