@@ -16,8 +16,11 @@
 // The one exception: Chromium logs every non-2xx fetch as "Failed to load resource". An
 // /api answer with a 4xx status the scenario itself expects (the 404 of a guest's booking
 // with an unknown email, the 401 of a wrong password, the 402 of a declined card, the 409
-// of a sold-out zone, the 404 of somebody else's reservation) is the API speaking, not a UI error, so those lines are accepted,
-// and only those.
+// of a sold-out zone, the 404 of somebody else's reservation, the 422 of a wrong one-time
+// code) is the API speaking, not a UI error, so those lines are accepted, and only those.
+//
+// One-time codes: there is no real email. The code is a notification (tipo "codigo"),
+// which the platform admin reads with GET /api/notificaciones?usuario_id=…&tipo=codigo.
 //
 // Buyers: nothing here looks a buyer up anonymously (GET /api/usuarios/… needs that
 // buyer's session). A buyer made through the API is either a guest (no password: buys
@@ -648,6 +651,68 @@ async function escenarios(browser) {
     await page.getByRole('button', { name: 'Reservar' }).click();
     await page.getByRole('heading', { name: '¡Reserva confirmada!' }).waitFor();
     check((await zonaApi(ev, 'General')).vendidas === 3, 'la segunda compra del invitado');
+  });
+
+  await escenario(browser, 'un invitado sin contraseña crea la suya con un código por email y entra con ella', async (page, { esperar }) => {
+    esperar(422); // the wrong code tried first
+    const invitado = await crearComprador('Olga');
+    await page.goto(`${BASE}/iniciar-sesion?volver=${encodeURIComponent('/mis-reservas')}`);
+    await page.getByRole('form', { name: 'Iniciar sesión' }).getByRole('button', { name: '¿Olvidaste tu contraseña o no tienes una?' }).click();
+
+    // Step 1: the email; the API answers the same whether or not it has an account.
+    const paso1 = page.getByRole('form', { name: 'Recuperar contraseña' });
+    await paso1.getByLabel('Email', { exact: true }).fill(invitado.email);
+    const pedido = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/usuarios/codigo');
+    await paso1.getByRole('button', { name: 'Enviar código', exact: true }).click();
+    const p = await pedido;
+    check(p.status() === 202, `POST /api/usuarios/codigo: ${p.status()}`);
+    check(p.request().postDataJSON().email === invitado.email, 'pide el código para su email');
+    const paso2 = page.getByRole('form', { name: 'Crear nueva contraseña' });
+    await paso2.getByRole('status').getByText('le enviamos un código de 6 dígitos').waitFor();
+    const campoCodigo = paso2.getByLabel('Código', { exact: true });
+    check((await campoCodigo.getAttribute('inputmode')) === 'numeric', 'teclado numérico para el código');
+
+    // The code, as the platform admin reads it (there is no real email).
+    const aviso = await eventually(async () => {
+      const n = await apiCall('GET', `/api/notificaciones?usuario_id=${invitado.id}&tipo=codigo`, undefined, {
+        authorization: `Bearer ${TOKEN}`,
+      });
+      check(n.status === 200, `GET /api/notificaciones: ${n.status} ${JSON.stringify(n.body)}`);
+      return n.body.items[0];
+    }, 'la notificación con el código');
+    check(aviso.tipo === 'codigo' && aviso.usuario_id === invitado.id && aviso.email === invitado.email, `notificación: ${JSON.stringify(aviso)}`);
+    const codigo = /\b(\d{6})\b/.exec(aviso.titulo)?.[1];
+    check(codigo && aviso.mensaje.includes(codigo), `el código en el título y el mensaje: ${JSON.stringify(aviso)}`);
+
+    // A wrong code first: the tries left, next to the field.
+    const password = nuevaPassword();
+    await campoCodigo.fill(String((Number(codigo) + 1) % 1_000_000).padStart(6, '0'));
+    await paso2.getByLabel('Nueva contraseña', { exact: true }).fill(password);
+    await paso2.getByRole('button', { name: 'Guardar contraseña', exact: true }).click();
+    await paso2.getByText('El código no es correcto. Te quedan 4 intentos.').waitFor();
+    check((await campoCodigo.getAttribute('aria-invalid')) === 'true', 'el campo del código marcado');
+    await shot(page, '16-codigo-incorrecto');
+
+    // The right one: the password is saved and the buyer is signed in with it.
+    await campoCodigo.fill(codigo);
+    const guardada = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/usuarios/password');
+    const sesion = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/sesiones' && r.request().method() === 'POST');
+    await paso2.getByRole('button', { name: 'Guardar contraseña', exact: true }).click();
+    const g = await guardada;
+    check(g.status() === 200, `POST /api/usuarios/password: ${g.status()}`);
+    check((await g.json()).mensaje.startsWith('Contraseña guardada'), 'contraseña guardada');
+    check((await sesion).status() === 201, 'entra sola con la contraseña nueva');
+    await page.waitForURL(`${BASE}/mis-reservas`);
+    await barra(page).getByText('Hola, Olga').waitFor();
+    await page.getByText(`(${invitado.email})`).waitFor();
+    await shot(page, '17-contrasena-creada');
+
+    // Out, and in again by hand with the new password.
+    await barra(page).getByRole('button', { name: 'Cerrar sesión' }).click();
+    await page.getByText('Inicia sesión para ver tus reservas.').waitFor();
+    await entrar(page, invitado.email, password);
+    await barra(page).getByText('Hola, Olga').waitFor();
+    await reservasListadas(page);
   });
 
   await escenario(browser, 'una tarjeta rechazada muestra el error de pago y la disponibilidad no cambia', async (page, { esperar }) => {

@@ -73,6 +73,35 @@ describe('api client', () => {
     expect(llamadas[1].headers.authorization).toBe('Bearer efs_t');
   });
 
+  it('asks for a one-time code and sets a password with it (emails trimmed and lower-cased)', async () => {
+    const { llamadas } = mockFetch({
+      'POST /api/usuarios/codigo': json({ mensaje: 'Si el email tiene una cuenta…', vigencia_minutos: 10 }, 202),
+      'POST /api/usuarios/password': json({ mensaje: 'Contraseña guardada.' }),
+    });
+    const c = await api.solicitarCodigo(' Ana@Example.com ');
+    expect(c).toEqual({ mensaje: 'Si el email tiene una cuenta…', vigencia_minutos: 10 });
+    await api.solicitarCodigo('nuevo@example.com', 'email');
+    const f = await api.fijarPassword({ email: 'ANA@example.com', codigo: '012345', password: 'una frase larga' });
+    expect(f.mensaje).toBe('Contraseña guardada.');
+    expect(llamadas.map((l) => l.body)).toEqual([
+      { email: 'ana@example.com', proposito: 'password' },
+      { email: 'nuevo@example.com', proposito: 'email' },
+      { email: 'ana@example.com', codigo: '012345', password: 'una frase larga' },
+    ]);
+  });
+
+  it('a wrong code: the field error and the tries left', async () => {
+    mockFetch({
+      'POST /api/usuarios/password': problem('validacion', 422, {
+        errors: [{ campo: 'codigo', mensaje: 'no es correcto o caducó; pide uno nuevo' }],
+        intentos_restantes: 3,
+      }),
+    });
+    const e = await fallo(api.fijarPassword({ email: 'a@b.pe', codigo: '000000', password: 'una frase larga' }));
+    expect(e.campo('codigo')).toBe('no es correcto o caducó; pide uno nuevo');
+    expect(e.problem.intentos_restantes).toBe(3);
+  });
+
   it('maps a 429 with Retry-After to the wait in seconds', async () => {
     mockFetch({
       'POST /api/sesiones': { ...problem('demasiadas-solicitudes', 429), headers: { 'content-type': 'application/problem+json', 'retry-after': '42' } },

@@ -12,14 +12,18 @@
 // `X-Reserva-Secreto` on every read and cancellation of that reservation.
 import type {
   Bitacora,
+  CodigoSolicitado,
   Credenciales,
   Evento,
   Informe,
   NuevoEvento,
+  NuevaPassword,
   NuevoUsuario,
   Notificacion,
   Pagina,
+  PasswordFijada,
   Problem,
+  PropositoCodigo,
   Reserva,
   SesionCreada,
   SesionOrganizadorCreada,
@@ -56,6 +60,16 @@ export function comoApiError(e: unknown): ApiError {
     title: 'Sin conexión',
     status: 0,
     detail: e instanceof Error ? e.message : String(e),
+  });
+}
+
+/** The API's 422 for one field, for what a form checks before sending. */
+export function errorDeCampo(campo: string, mensaje: string): ApiError {
+  return new ApiError({
+    type: 'urn:eventflow:problem:validacion',
+    title: 'Datos inválidos',
+    status: 422,
+    errors: [{ campo, mensaje }],
   });
 }
 
@@ -207,7 +221,10 @@ function qs(params: Record<string, string | number | undefined>): string {
 }
 
 export const api = {
-  eventos: (f: { desde?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) =>
+  eventos: (
+    f: { desde?: string; limit?: number; offset?: number; organizador_id?: string } = {},
+    signal?: AbortSignal,
+  ) =>
     request<Pagina<Evento>>('GET', `/api/eventos${qs(f)}`, { signal }),
   evento: (id: string, signal?: AbortSignal) => request<Evento>('GET', `/api/eventos/${enc(id)}`, { signal }),
   conciliacion: (id: string, token: string, signal?: AbortSignal) =>
@@ -220,6 +237,24 @@ export const api = {
 
   /** Registers a buyer; without `password`, a guest (buys by email, cannot sign in). */
   registrar: (u: NuevoUsuario) => request<Usuario>('POST', '/api/usuarios', { body: u }),
+
+  /**
+   * Sends a 6-digit one-time code (202; the same answer whether or not the email has an
+   * account). `password`: to the account's email, to set or reset its password. `email`:
+   * to a new address of the signed-in buyer. 422 on `email`; 429 with Retry-After.
+   */
+  solicitarCodigo: (email: string, proposito: PropositoCodigo = 'password') =>
+    request<CodigoSolicitado>('POST', '/api/usuarios/codigo', {
+      body: { email: email.trim().toLowerCase(), proposito },
+    }),
+  /**
+   * Sets the password with a code from `solicitarCodigo` (200); closes every earlier
+   * session of the account. 422 on `codigo` (with `intentos_restantes`) or `password`; 429.
+   */
+  fijarPassword: (p: NuevaPassword) =>
+    request<PasswordFijada>('POST', '/api/usuarios/password', {
+      body: { ...p, email: p.email.trim().toLowerCase() },
+    }),
 
   /** Signs in (201 with the token). 401 `credenciales-invalidas`; 429 with Retry-After. */
   iniciarSesion: (c: Credenciales) =>

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { detalleBitacora, mensajeError, nombreEstado, nombrePaso, nombreResultado, slug, tituloFallo } from './messages';
+import {
+  detalleBitacora,
+  mensajeCodigo,
+  mensajeDemasiadosCodigos,
+  mensajeError,
+  nombreEstado,
+  nombrePaso,
+  nombreResultado,
+  slug,
+  tituloFallo,
+} from './messages';
 import type { Problem } from './types';
 
 const p = (s: string, status: number, extra: Partial<Problem> = {}): Problem => ({
@@ -93,5 +103,25 @@ describe('SAGA vocabulary', () => {
     expect(detalleBitacora('InventarioRetenido', { zona: 'Campo', cantidad: 2 })).toBe('2 entradas, zona Campo');
     expect(detalleBitacora('PagoAprobado', { monto: 16000, ultimos4: '4242' })).toBe('S/ 160.00, tarjeta •••• 4242');
     expect(detalleBitacora('LockAdquirido', { clave: 'x' })).toBe('');
+  });
+});
+
+describe('one-time codes', () => {
+  it('a wrong code says the tries left; none left asks for a new one; an untried one keeps the API words', () => {
+    expect(mensajeCodigo('no es correcto o caducó; pide uno nuevo', 4)).toBe('El código no es correcto. Te quedan 4 intentos.');
+    expect(mensajeCodigo('no es correcto o caducó; pide uno nuevo', 1)).toBe('El código no es correcto. Te queda 1 intento.');
+    expect(mensajeCodigo('no es correcto o caducó; pide uno nuevo', 0)).toBe(
+      'El código no es correcto o caducó, y ya no admite más intentos: pide uno nuevo.',
+    );
+    expect(mensajeCodigo('debe tener 6 dígitos')).toBe('El código debe tener 6 dígitos.');
+  });
+
+  it('too many codes: the wait from Retry-After', () => {
+    expect(mensajeDemasiadosCodigos(p('demasiados-intentos', 429, { reintentar_en: 40 }))).toBe(
+      'Ya pediste varios códigos seguidos. Espera 40 s y vuelve a pedirlo.',
+    );
+    expect(mensajeDemasiadosCodigos(p('demasiados-intentos', 429))).toBe(
+      'Ya pediste varios códigos seguidos. Espera un momento y vuelve a pedirlo.',
+    );
   });
 });

@@ -101,6 +101,22 @@ export function mensajeError(p: Problem): string {
   }
 }
 
+/**
+ * A one-time code the API refused (422 on `codigo`): `mensaje` is the API's, `intentos`
+ * its `intentos_restantes` (absent when the code was not tried, e.g. not 6 digits).
+ */
+export function mensajeCodigo(mensaje: string, intentos?: number): string {
+  if (typeof intentos !== 'number') return `El código ${mensaje}.`;
+  if (intentos <= 0) return 'El código no es correcto o caducó, y ya no admite más intentos: pide uno nuevo.';
+  return `El código no es correcto. Te ${intentos === 1 ? 'queda 1 intento' : `quedan ${intentos} intentos`}.`;
+}
+
+/** A 429 of `POST /api/usuarios/codigo`: too many codes asked for, and how long to wait. */
+export function mensajeDemasiadosCodigos(p: Problem): string {
+  const espera = typeof p.reintentar_en === 'number' ? `Espera ${p.reintentar_en} s` : 'Espera un momento';
+  return `Ya pediste varios códigos seguidos. ${espera} y vuelve a pedirlo.`;
+}
+
 /** A short title for a failed booking. */
 export function tituloFallo(p: Problem): string {
   switch (slug(p)) {

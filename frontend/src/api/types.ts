@@ -54,6 +54,27 @@ export interface NuevoUsuario {
   password?: string;
 }
 
+/** What a one-time code is for: set or reset the password, or confirm a new email. */
+export type PropositoCodigo = 'password' | 'email';
+
+/** Answer of `POST /api/usuarios/codigo` (202): the same whether or not the email has an account. */
+export interface CodigoSolicitado {
+  mensaje: string;
+  vigencia_minutos: number;
+}
+
+/** Body of `POST /api/usuarios/password`: the account's email, the 6-digit code, the new password. */
+export interface NuevaPassword {
+  email: string;
+  codigo: string;
+  password: string;
+}
+
+/** Answer of `POST /api/usuarios/password` (200). Every earlier session of the account is closed. */
+export interface PasswordFijada {
+  mensaje: string;
+}
+
 export type Rol = 'comprador' | 'organizador';
 
 /** Body of `POST /api/sesiones`; `rol` defaults to comprador. */
@@ -218,6 +239,8 @@ export interface Problem {
   motivo?: string;
   dependencia?: string;
   campo?: string;
+  /** With a 422 on `codigo`: wrong tries the code still takes (0: ask for a new one). */
+  intentos_restantes?: number;
   /** Seconds from the `Retry-After` header of a 429 (not part of the body). */
   reintentar_en?: number;
   [extra: string]: unknown;

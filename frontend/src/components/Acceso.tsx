@@ -1,12 +1,17 @@
 // Sign in, create an account (registration with a password, then sign in), and the
-// registration form itself, also used without a password for a guest.
+// registration form itself, also used without a password for a guest. From the sign-in
+// form, "¿Olvidaste tu contraseña o no tienes una?" (components/RecuperarPassword.tsx).
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { ApiError, api, comoApiError } from '../api/client';
+import { ApiError, api, comoApiError, errorDeCampo } from '../api/client';
 import { slug } from '../api/messages';
 import type { NuevoUsuario, TipoDocumento, Usuario } from '../api/types';
+import { useEsperaReintento } from '../hooks';
+import { PASSWORD_MIN, problemaPassword } from '../password';
 import { emailRecordado, useSesion } from '../sesion';
 import { MensajeError } from './Estado';
+import { RecuperarPassword } from './RecuperarPassword';
+import type { Vuelta } from './RecuperarPassword';
 
 const TIPOS: { valor: TipoDocumento; texto: string }[] = [
   { valor: 'DNI', texto: 'DNI' },
@@ -14,10 +19,6 @@ const TIPOS: { valor: TipoDocumento; texto: string }[] = [
   { valor: 'PASAPORTE', texto: 'Pasaporte' },
   { valor: 'RUC', texto: 'RUC' },
 ];
-
-/** The API's bounds for a password (it also refuses the 10,000 most common ones). */
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 128;
 
 interface IniciarProps {
   emailInicial?: string;
@@ -35,15 +36,21 @@ export function IniciarSesion({ emailInicial, aviso, errorInicial, onHecho }: In
   const [enviando, setEnviando] = useState(false);
   const [error, setError] = useState<ApiError | undefined>(errorInicial);
   // After a 429, the button waits out the Retry-After.
-  const [esperando, setEsperando] = useState(false);
+  const esperando = useEsperaReintento(error);
+  // The forgotten-password flow, in this form's place; and what it says on coming back.
+  const [recuperando, setRecuperando] = useState(false);
+  const [avisoVuelta, setAvisoVuelta] = useState<string>();
 
-  useEffect(() => {
-    const s = error?.status === 429 ? error.problem.reintentar_en : undefined;
-    setEsperando(!!s);
-    if (!s) return;
-    const t = window.setTimeout(() => setEsperando(false), s * 1000);
-    return () => window.clearTimeout(t);
-  }, [error]);
+  if (recuperando) {
+    const volver = (v: Vuelta) => {
+      setRecuperando(false);
+      if (v.email) setEmail(v.email);
+      setPassword('');
+      setAvisoVuelta(v.aviso);
+      setError(v.error);
+    };
+    return <RecuperarPassword emailInicial={email.trim()} onVolver={volver} onHecho={onHecho} />;
+  }
 
   const enviar = async (e: FormEvent) => {
     e.preventDefault();
@@ -63,7 +70,7 @@ export function IniciarSesion({ emailInicial, aviso, errorInicial, onHecho }: In
   return (
     <form className="acceso" onSubmit={enviar} aria-label="Iniciar sesión">
       {avisoSesion && <p className="aviso aviso-info">{avisoSesion}</p>}
-      {aviso && <p className="aviso aviso-info">{aviso}</p>}
+      {(avisoVuelta ?? aviso) && <p className="aviso aviso-info">{avisoVuelta ?? aviso}</p>}
       <div className="rejilla">
         <div className="campo">
           <label htmlFor="ses-email">Email</label>
@@ -93,6 +100,17 @@ export function IniciarSesion({ emailInicial, aviso, errorInicial, onHecho }: In
       <div className="acciones">
         <button type="submit" className="btn btn-primario" disabled={enviando || esperando}>
           {enviando ? 'Entrando…' : 'Entrar'}
+        </button>
+        <button
+          type="button"
+          className="btn btn-enlace"
+          disabled={enviando}
+          onClick={() => {
+            setError(undefined);
+            setRecuperando(true);
+          }}
+        >
+          ¿Olvidaste tu contraseña o no tienes una?
         </button>
       </div>
     </form>
@@ -163,16 +181,6 @@ interface RegistroProps {
 
 type Campos = keyof NuevoUsuario;
 
-/** The same shape as the API's 422, for what the form checks before sending. */
-function errorLocal(campo: Campos, mensaje: string): ApiError {
-  return new ApiError({
-    type: 'urn:eventflow:problem:validacion',
-    title: 'Datos inválidos',
-    status: 422,
-    errors: [{ campo, mensaje }],
-  });
-}
-
 export function RegistroComprador({
   emailInicial,
   etiqueta,
@@ -207,9 +215,8 @@ export function RegistroComprador({
     if (enviando) return;
     if (conPassword) {
       // Never send an account without a password: that would register a guest.
-      const largo = [...(datos.password ?? '')].length;
-      if (largo < PASSWORD_MIN) return setError(errorLocal('password', `debe tener al menos ${PASSWORD_MIN} caracteres`));
-      if (largo > PASSWORD_MAX) return setError(errorLocal('password', `debe tener como máximo ${PASSWORD_MAX} caracteres`));
+      const problema = problemaPassword(datos.password ?? '');
+      if (problema) return setError(errorDeCampo('password', problema));
     }
     setEnviando(true);
     setError(undefined);

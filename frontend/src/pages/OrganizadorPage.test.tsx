@@ -176,6 +176,8 @@ describe('OrganizadorPage', () => {
     expect(screen.queryByText('Evento del Admin')).toBeNull();
     expect(screen.queryByLabelText('Token de administrador')).toBeNull();
     expect(await screen.findByTestId('conciliacion-e-suyo')).toHaveTextContent('0 discrepancias');
+    // The API filters them: every page of its own, not a first page of everyone's.
+    expect(llamadas.some((l) => l.method === 'GET' && l.url === '/api/eventos?limit=100&organizador_id=o1')).toBe(true);
 
     await user.type(screen.getByLabelText('Nombre del evento'), 'Jazz');
     await user.type(screen.getByLabelText('Lugar'), 'Teatro');

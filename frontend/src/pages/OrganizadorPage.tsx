@@ -49,17 +49,23 @@ export function fechaLocalARfc3339(valor: string): string | null {
 
 export function OrganizadorPage() {
   const { sesion, caducada } = useOrganizador();
-  const ventas = useCarga((signal) => api.eventos({ limit: 100 }, signal), 'ventas', 15_000);
+  const mioId = sesion?.organizador.id;
+  // A signed-in organizer's own events, filtered by the API (every page of them, not
+  // the first page of everyone's); with the admin token, everyone's.
+  const ventas = useCarga(
+    (signal) => api.eventos(mioId ? { limit: 100, organizador_id: mioId } : { limit: 100 }, signal),
+    `ventas:${mioId ?? 'admin'}`,
+    15_000,
+  );
   // Published here: shown even when the first page of the list does not reach them.
   const [publicados, setPublicados] = useState<Evento[]>([]);
   // Events created with the admin token (in this tab), for its reconciliation.
   const [tokenAdmin, setTokenAdmin] = useState(tokenGuardado);
-  const mioId = sesion?.organizador.id;
   useEffect(() => setPublicados([]), [mioId]);
 
   const todos = ventas.data ? [...ventas.data.items] : [];
   for (const ev of publicados) if (!todos.some((e) => e.id === ev.id)) todos.unshift(ev);
-  // An organizer sees its own events only (the API would answer 404 for the others').
+  // Only its own, also among those just published here.
   const lista = mioId ? todos.filter((ev) => ev.organizador_id === mioId) : todos;
   const credencial = sesion?.token ?? tokenAdmin;
 
