@@ -151,13 +151,21 @@ async fn cuerpos_hostiles_son_4xx_problem(s: Stack) {
 en_ambos_backends!(anidado_en_campo_desconocido_no_es_5xx);
 async fn anidado_en_campo_desconocido_no_es_5xx(s: Stack) {
     let sem = sembrar(&s).await;
+    let antes = estado(&s, &sem).await;
     let p = plantilla(&sem.usuario, &sem.evento);
-    // Unknown fields are ignored (skipped without recursion): a normal checkout.
+    // Unknown fields are refused at the key, before the nested value is read (no
+    // recursion): a 422 naming it, and nothing bought or held.
     for (que, body) in hostil::anidado_en_campo_desconocido(&p) {
         let r = enviar(&s.reservas, "POST", "/api/reservar", &[JSON], &body).await;
-        assert_eq!(r.status, 201, "{que}: {}", r.body);
+        assert_eq!(r.status, 422, "{que}: {}", r.body);
+        assert!(
+            r.body.contains("\"campo\":\"campo_desconocido\""),
+            "{que}: {}",
+            r.body
+        );
     }
     assert!(s.lock_keys().await.is_empty());
+    sin_cambios(&s, &sem, &antes, "unknown fields").await;
 }
 
 en_ambos_backends!(numeros_fuera_de_rango_y_cantidades_no_positivas);

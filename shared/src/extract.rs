@@ -32,21 +32,25 @@ where
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::JsonDataError(e) => {
-            // serde's message names the offending field ("missing field `email`",
-            // "body.cantidad: invalid type ..."), which is what the client needs.
+            // serde's message names the offending field by its path; the client gets
+            // that field and what is wrong with it, in Spanish (crate::serde_es).
             let detail = std::error::Error::source(&e)
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| e.body_text());
-            let campo = field_from_serde(&detail);
-            let mut err = ApiError::validation(vec![FieldError::new(campo, detail.clone())]);
-            err.detail = format!("El cuerpo no tiene la forma esperada: {detail}");
+            let f = crate::serde_es::traducir(&detail);
+            let mut err = ApiError::validation(vec![f.clone()]);
+            err.detail = format!(
+                "El cuerpo no tiene la forma esperada: {} {}",
+                f.campo, f.mensaje
+            );
             err
         }
         JsonRejection::JsonSyntaxError(e) => {
+            // Where, not serde's English about what: "línea 1, columna 12".
             let detail = std::error::Error::source(&e)
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| e.body_text());
-            ApiError::bad_request(format!("JSON mal formado: {detail}"))
+            ApiError::bad_request(format!("JSON mal formado{}", posicion(&detail)))
         }
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -70,17 +74,14 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// Best effort: pull the field name out of serde's message, for the `errors[].campo` entry.
-fn field_from_serde(msg: &str) -> String {
-    if let Some(rest) = msg.split("field `").nth(1) {
-        if let Some(name) = rest.split('`').next() {
-            return name.to_owned();
-        }
-    }
-    // serde_path_to_error style: "zonas[0].precio: invalid type ..."
-    match msg.split_once(": ") {
-        Some((path, _)) if !path.contains(' ') => path.to_owned(),
-        _ => "body".to_owned(),
+/// " (línea 1, columna 12)" from serde_json's "… at line 1 column 12", or nothing.
+fn posicion(msg: &str) -> String {
+    let Some((_, lc)) = msg.rsplit_once(" at line ") else {
+        return String::new();
+    };
+    match lc.split_once(" column ") {
+        Some((l, c)) => format!(" (línea {l}, columna {c})"),
+        None => String::new(),
     }
 }
 
@@ -102,8 +103,9 @@ where
                 let detail = std::error::Error::source(&e)
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| e.body_text());
-                let campo = field_from_serde(&detail);
-                Err(ApiError::validation(vec![FieldError::new(campo, detail)]))
+                Err(ApiError::validation(vec![crate::serde_es::traducir(
+                    &detail,
+                )]))
             }
             Err(other) => Err(ApiError::bad_request(other.body_text())),
         }
@@ -134,8 +136,10 @@ where
                         (key.clone(), "no es UTF-8 válido".to_owned())
                     }
                     ErrorKind::ParseErrorAtKey { key, .. }
-                    | ErrorKind::DeserializeError { key, .. } => (key.clone(), e.body_text()),
-                    _ => ("path".to_owned(), e.body_text()),
+                    | ErrorKind::DeserializeError { key, .. } => {
+                        (key.clone(), "tiene un formato no válido".to_owned())
+                    }
+                    _ => ("path".to_owned(), "tiene un formato no válido".to_owned()),
                 };
                 Err(ApiError::validation(vec![FieldError::new(campo, mensaje)]))
             }
@@ -147,18 +151,14 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::field_from_serde;
+    use super::posicion;
 
     #[test]
-    fn names_the_missing_field() {
+    fn says_where_the_json_broke() {
         assert_eq!(
-            field_from_serde("missing field `email` at line 1 column 2"),
-            "email"
+            posicion("expected `,` or `}` at line 1 column 12"),
+            " (línea 1, columna 12)"
         );
-        assert_eq!(
-            field_from_serde("zonas[0].precio: invalid type: string \"x\", expected i64"),
-            "zonas[0].precio"
-        );
-        assert_eq!(field_from_serde("something else entirely"), "body");
+        assert_eq!(posicion("EOF while parsing"), "");
     }
 }

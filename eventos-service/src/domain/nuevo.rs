@@ -22,6 +22,7 @@ const MAX_ZONAS: usize = 50;
     "zonas": [{"nombre": "Campo", "precio": 8000, "capacidad": 1000},
               {"nombre": "Platea", "precio": 15000, "capacidad": 500}]
 }))]
+#[serde(deny_unknown_fields)]
 pub struct CrearEvento {
     /// Optional client-chosen id: 1-64 letters, digits, `-` or `_`. Default: a UUID.
     pub id: Option<String>,
@@ -41,6 +42,7 @@ pub struct CrearEvento {
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NuevaZona {
     #[schema(example = "Platea")]
     pub nombre: String,

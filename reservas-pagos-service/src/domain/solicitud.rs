@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
 #[schema(example = json!({"metodo": "tarjeta", "numero_tarjeta": "4242424242424242", "titular": "Ana Quispe"}))]
+#[serde(deny_unknown_fields)]
 pub struct PagoSolicitud {
     /// Only `tarjeta` is supported.
     pub metodo: String,
@@ -21,6 +22,7 @@ pub struct PagoSolicitud {
     "zona": "Platea", "cantidad": 2,
     "pago": {"metodo": "tarjeta", "numero_tarjeta": "4242424242424242", "titular": "Ana Quispe"}
 }))]
+#[serde(deny_unknown_fields)]
 pub struct SolicitudReserva {
     pub usuario_id: Option<String>,
     pub email: Option<String>,

@@ -15,6 +15,7 @@ use crate::domain::Usuario;
     "nombre": "Ana", "apellido": "Quispe", "email": "ana.quispe@example.com",
     "password": "caballo-bateria-grapa"
 }))]
+#[serde(deny_unknown_fields)]
 pub struct CrearUsuario {
     /// One of DNI, CE (carné de extranjería), PASAPORTE, RUC.
     pub tipo_documento: String,
@@ -27,6 +28,11 @@ pub struct CrearUsuario {
     /// guest, by email, and can set one later.
     #[schema(format = Password)]
     pub password: Option<String>,
+    /// Seed field, accepted so the seed's clients keep working, and ignored: the history
+    /// is the buyer's purchases, written by reservas-pagos.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub historial_compras: Option<Vec<String>>,
 }
 
 /// Body of `PATCH /api/usuarios/{id}`: any subset of these fields.
