@@ -17,7 +17,8 @@
 // /api answer with a 4xx status the scenario itself expects (the 404 of a guest's booking
 // with an unknown email, the 401 of a wrong password, the 402 of a declined card, the 409
 // of a sold-out zone, the 404 of somebody else's reservation, the 422 of a wrong one-time
-// code) is the API speaking, not a UI error, so those lines are accepted, and only those.
+// code or of a card that fails the Luhn check) is the API speaking, not a UI error, so
+// those lines are accepted, and only those.
 //
 // One-time codes: there is no real email. The code is a notification (tipo "codigo"),
 // which the platform admin reads with GET /api/notificaciones?usuario_id=…&tipo=codigo.
@@ -335,13 +336,35 @@ async function shot(page, name) {
   log(`  screenshot ${path}`);
 }
 
-/** The page's width fits the viewport: nothing scrolls sideways. */
+/**
+ * The page's width fits the viewport: nothing scrolls sideways, neither the page nor a
+ * box inside it (a table hidden behind its own scroll counts too).
+ */
 async function sinDesbordeHorizontal(page) {
-  const { scroll, vista } = await page.evaluate(() => ({
+  const { scroll, vista, cajas } = await page.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
     vista: window.innerWidth,
+    cajas: [...document.querySelectorAll('main *')]
+      .filter((el) => el.scrollWidth > el.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className} (${el.scrollWidth}px > ${el.clientWidth}px)`),
   }));
   check(scroll <= vista, `la página desborda horizontalmente: ${scroll}px > ${vista}px`);
+  check(cajas.length === 0, `cajas con desplazamiento lateral: ${cajas.join(', ')}`);
+}
+
+/** Chromium cuts a date-time input off when it is narrower than its own content. */
+async function campoFechaEntero(page, etiqueta) {
+  const { tiene, necesita } = await page.getByLabel(etiqueta).evaluate((i) => {
+    const copia = i.cloneNode();
+    copia.removeAttribute('id');
+    copia.value = i.value;
+    Object.assign(copia.style, { width: 'auto', position: 'absolute', visibility: 'hidden', left: '0', top: '0' });
+    document.body.appendChild(copia);
+    const ancho = copia.getBoundingClientRect().width;
+    copia.remove();
+    return { tiene: i.getBoundingClientRect().width, necesita: ancho };
+  });
+  check(tiene >= necesita, `«${etiqueta}» cortado: ${tiene}px de ancho, su contenido necesita ${necesita}px`);
 }
 
 const LAUNCH_ARGS = [
@@ -446,6 +469,27 @@ async function reservasListadas(page) {
 
 const zonaOpcion = (page, nombre) => page.locator(`label.zona-opcion[data-zona="${nombre}"]`);
 
+/** "Publicar evento", then the summary's "Confirmar y publicar" (nothing is sent before). */
+async function publicarConfirmando(page) {
+  await page.getByRole('button', { name: 'Publicar evento' }).click();
+  const resumen = page.getByTestId('confirmar-evento');
+  await resumen.getByRole('heading', { name: 'Revisa antes de publicar' }).waitFor();
+  await resumen.getByRole('button', { name: 'Confirmar y publicar' }).click();
+  return resumen;
+}
+
+/** A buyer's reservations as the API has them (with that buyer's session). */
+async function reservasApi(cuenta) {
+  const r = await apiCall('GET', `/api/reservas?usuario_id=${cuenta.usuario.id}&limit=100`, undefined, {
+    authorization: `Bearer ${cuenta.token}`,
+  });
+  check(r.status === 200, `GET /api/reservas: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.items;
+}
+
+/** The booking form's main button, whatever it says ("Reservar", "Comprar más entradas"). */
+const botonCompra = (page) => page.locator('form[aria-label="Pago y reserva"] .resumen button');
+
 // ---------------------------------------------------------------------------------------
 // The scenarios
 // ---------------------------------------------------------------------------------------
@@ -528,6 +572,8 @@ async function escenarios(browser) {
       check(pasos.length === 4, `4 pasos: ${pasos}`);
       for (const [i, nombre] of ['Validación de datos', 'Retención de entradas', 'Pago', 'Confirmación'].entries()) {
         check(pasos[i].includes(nombre) && pasos[i].includes('correcto'), `paso ${nombre}: ${pasos[i]}`);
+        // Under a millisecond reads "< 1 ms", never "0 ms".
+        check(/· (< 1 ms|\d+ ms|\d+\.\d s)$/.test(pasos[i].trim()) && !/· 0 ms/.test(pasos[i]), `duración del paso ${nombre}: ${pasos[i]}`);
       }
       check((await page.getByTestId('resultado').innerText()).includes('3 entradas en Campo · Total S/ 240.00'), 'resumen');
       const codigo = (await page.getByTestId('resultado').locator('code').first().innerText()).trim();
@@ -731,6 +777,7 @@ async function escenarios(browser) {
     check(texto.includes('Falló el paso: Pago'), 'paso fallido');
     check(texto.includes('retención de 2 entradas liberada'), 'compensación de la retención');
     check(texto.includes('bloqueo de compra liberado'), 'compensación del bloqueo');
+    check(texto.includes('No se te cobró nada.') && !texto.includes('no perdiste'), `lo deshecho, dicho a quien no tenía entradas: ${texto}`);
     // The failed reservation, read back: its steps, the payment failed, confirmation never ran.
     const paso = (h) => r.locator(`li[data-handler="${h}"]`);
     await paso('ProcesadorPago').waitFor();
@@ -769,7 +816,7 @@ async function escenarios(browser) {
     const r = page.getByTestId('resultado');
     await r.getByRole('heading', { name: 'Agotado' }).waitFor();
     const texto = await r.innerText();
-    check(texto.includes('no quedan suficientes entradas') && texto.includes('No queda ninguna disponible'), `mensaje: ${texto}`);
+    check(texto.includes('Agotado: no queda ninguna entrada en esta zona.'), `mensaje: ${texto}`);
     check(texto.includes('Falló el paso: Retención de entradas'), 'paso fallido');
     // After the refusal the page shows Palco sold out too, and nothing is bookable there.
     await eventually(async () => (await zonaOpcion(page, 'Palco').innerText()).includes('Agotado'), 'Palco agotada');
@@ -837,12 +884,16 @@ async function escenarios(browser) {
     await page.getByLabel('Zona 2', { exact: true }).fill('VIP');
     await page.getByLabel('Precio (S/)').nth(1).fill('250');
     await page.getByLabel('Capacidad').nth(1).fill('40');
-    await page.getByRole('button', { name: 'Publicar evento' }).click();
+    // Not cut off at 1280 px: the form sits in the narrow column.
+    await campoFechaEntero(page, 'Fecha y hora');
+    await publicarConfirmando(page);
     await page.getByText('El token falta o no es válido').waitFor();
 
+    // Editing drops the summary; it is built again, and confirmed, on the next try.
     await page.getByLabel('Token de administrador').fill(TOKEN);
-    await page.getByRole('button', { name: 'Publicar evento' }).click();
+    const resumen = await publicarConfirmando(page);
     await page.getByText('Evento publicado').waitFor();
+    check((await resumen.count()) === 0, 'el resumen se cierra al publicar');
     const ventas = page.locator('article.ventas', { hasText: nombre });
     await ventas.waitFor();
     const vip = ventas.locator('tr[data-zona="VIP"]');
@@ -977,7 +1028,7 @@ async function escenarios(browser) {
     await page.getByLabel('Precio (S/)').fill('80');
     await page.getByLabel('Capacidad').fill('120');
     const publica = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/eventos' && r.method() === 'POST');
-    await page.getByRole('button', { name: 'Publicar evento' }).click();
+    await publicarConfirmando(page);
     check((await publica).headers().authorization === `Bearer ${token}`, 'publica con la sesión del organizador');
     await page.getByText('Evento publicado').waitFor();
     const ventas = page.locator('article.ventas', { hasText: nombre });
@@ -999,6 +1050,184 @@ async function escenarios(browser) {
     await page.getByRole('form', { name: 'Iniciar sesión como organizador' }).waitFor();
   });
 
+  await escenario(browser, 'un precio escrito "80,50" publica S/ 80.50, tras confirmar el resumen', async (page) => {
+    const nombre = `Coma Decimal ${unico()}`;
+    await page.goto(`${BASE}/organizador`);
+    await page.getByLabel('Token de administrador').fill(TOKEN);
+    await page.getByLabel('Nombre del evento').fill(nombre);
+    await page.getByLabel('Lugar').fill('Teatro Segura');
+    await page.getByLabel('Fecha y hora').fill('2030-08-15T21:00');
+    await page.getByLabel('Zona 1', { exact: true }).fill('Platea');
+    const precio = page.getByLabel('Precio (S/)');
+    // Ambiguous while it reads "1.234": refused right there, nothing read.
+    await precio.fill('1.234');
+    await page.getByText('no queda claro si «1.234» lleva separador de miles o decimales: escribe 1234 o 1234,00').waitFor();
+    check((await precio.getAttribute('aria-invalid')) === 'true', 'precio ambiguo marcado');
+    await precio.fill('80,50');
+    const leido = page.getByTestId('precio-leido-0');
+    check((await leido.innerText()).trim() === 'S/ 80.50', `lo leído junto al precio: ${await leido.innerText()}`);
+    await page.getByLabel('Capacidad').fill('60');
+
+    // The summary first; nothing is sent before it is confirmed.
+    const posts = [];
+    page.on('request', (q) => {
+      if (new URL(q.url()).pathname === '/api/eventos' && q.method() === 'POST') posts.push(q.postDataJSON());
+    });
+    await page.getByRole('button', { name: 'Publicar evento' }).click();
+    const resumen = page.getByTestId('confirmar-evento');
+    await resumen.getByRole('heading', { name: 'Revisa antes de publicar' }).waitFor();
+    const texto = await resumen.innerText();
+    for (const t of [nombre, 'Teatro Segura', '2030', 'Platea', 'S/ 80.50', '60 entradas']) check(texto.includes(t), `el resumen dice ${t}: ${texto}`);
+    check(!texto.includes('8,050'), 'nunca S/ 8,050.00');
+    await sleep(300);
+    check(posts.length === 0, 'nada se envía antes de confirmar');
+    await shot(page, '08b-organizador-resumen');
+    await resumen.getByRole('button', { name: 'Confirmar y publicar' }).click();
+    await page.getByText('Evento publicado').waitFor();
+    check(posts.length === 1 && posts[0].zonas[0].precio === 8050, `precio en céntimos: ${JSON.stringify(posts)}`);
+
+    const ventas = page.locator('article.ventas', { hasText: nombre });
+    await ventas.waitFor();
+    check((await ventas.locator('tr[data-zona="Platea"]').innerText()).includes('S/ 80.50'), 'la zona publicada vale S/ 80.50');
+    const id = await ventas.getAttribute('data-evento-id');
+    check((await zonaApi({ id }, 'Platea')).precio === 8050, 'la API guarda 8050 céntimos');
+    await page.goto(`${BASE}/eventos/${id}`);
+    check((await zonaOpcion(page, 'Platea').innerText()).includes('S/ 80.50'), 'el comprador ve S/ 80.50');
+  });
+
+  await escenario(browser, 'un doble clic, o un segundo envío tras la confirmación, no compra dos veces', async (page, { respuestas }) => {
+    const ev = await crearEvento([{ nombre: 'General', precio: 3000, capacidad: 20 }]);
+    const cuenta = await crearCuenta('Doble');
+    await page.goto(`${BASE}/eventos/${ev.id}`);
+    await entrar(page, cuenta.usuario.email, cuenta.password);
+    await page.getByTestId('comprador').waitFor();
+    await page.getByLabel('Número de tarjeta').fill('4242424242424242');
+    const claves = [];
+    page.on('request', (q) => {
+      if (new URL(q.url()).pathname === '/api/reservar') claves.push(q.headers()['idempotency-key']);
+    });
+    await botonCompra(page).dblclick();
+    await page.getByRole('heading', { name: '¡Reserva confirmada!' }).waitFor();
+    // The form is reset; the same button now starts another purchase, deliberately.
+    check((await botonCompra(page).innerText()).trim() === 'Comprar más entradas', `el botón: ${await botonCompra(page).innerText()}`);
+    check((await page.getByLabel('Número de tarjeta').inputValue()) === '', 'tarjeta vacía tras confirmar');
+    // A second submit right after the confirmation, then a second click on the button.
+    await page.evaluate(() => document.querySelector('form[aria-label="Pago y reserva"]').requestSubmit());
+    await botonCompra(page).click();
+    await page.evaluate(() => document.querySelector('form[aria-label="Pago y reserva"]').requestSubmit());
+    await sleep(500);
+    check((await reservasApi(cuenta)).length === 1, 'una sola reserva tras el doble clic y el segundo clic');
+    check((await zonaApi(ev, 'General')).vendidas === 1, 'una sola entrada vendida');
+    check(new Set(claves).size === 1, `una sola Idempotency-Key: ${JSON.stringify(claves)}`);
+    check((await botonCompra(page).innerText()).trim() === 'Reservar' && (await botonCompra(page).isDisabled()), 'otra compra espera su tarjeta');
+    await page.getByRole('heading', { name: '¡Reserva confirmada!' }).waitFor();
+
+    // The next purchase is its own attempt: two submits in the same tick still buy once.
+    await page.getByLabel('Número de tarjeta').fill('4242424242424242');
+    await page.evaluate(() => {
+      const f = document.querySelector('form[aria-label="Pago y reserva"]');
+      f.requestSubmit();
+      f.requestSubmit();
+    });
+    await eventually(async () => (await botonCompra(page).innerText()).trim() === 'Comprar más entradas', 'la segunda compra confirmada');
+    const mias = await reservasApi(cuenta);
+    check(mias.length === 2 && mias.every((r) => r.estado === 'CONFIRMADA'), `dos compras, una por intento: ${JSON.stringify(mias.map((r) => r.estado))}`);
+    check(claves.length >= 2 && new Set(claves).size === 2, `una clave por intento: ${JSON.stringify(claves)}`);
+    check(respuestas.filter((x) => new URL(x.url).pathname === '/api/reservar').every((x) => x.status === 201), 'sin 409 ni 422 de claves repetidas');
+
+    // "Mis reservas" counts them too.
+    await page.getByRole('link', { name: 'Mis reservas', exact: true }).click();
+    check((await reservasListadas(page)).length === 2, 'Mis reservas muestra 2');
+  });
+
+  await escenario(browser, 'una tarjeta que no pasa Luhn marca el campo en español, sin rutas de la API', async (page, { esperar }) => {
+    esperar(422);
+    const ev = await crearEvento([{ nombre: 'General', precio: 4000, capacidad: 10 }]);
+    const u = await crearComprador('Lucia');
+    await page.goto(`${BASE}/eventos/${ev.id}`);
+    await comoInvitado(page, u.email);
+    const tarjeta = page.getByLabel('Número de tarjeta');
+    await tarjeta.fill('4242 4242 4242 4241');
+    const respuesta = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/reservar');
+    await page.getByRole('button', { name: 'Reservar' }).click();
+    const r = await respuesta;
+    check(r.status() === 422, `la API rechaza la tarjeta: ${r.status()}`);
+    check((await r.json()).errors?.some((e) => e.campo === 'pago.numero_tarjeta'), 'el error es de pago.numero_tarjeta');
+    await eventually(async () => (await tarjeta.getAttribute('aria-invalid')) === 'true', 'el campo de la tarjeta marcado');
+    const describe = await tarjeta.getAttribute('aria-describedby');
+    const mensaje = await page.locator(`[id="${describe}"]`).innerText();
+    check(mensaje === 'No es un número de tarjeta válido.', `mensaje junto al campo: ${mensaje}`);
+    check(await tarjeta.evaluate((i) => document.activeElement === i), 'el foco vuelve a la tarjeta');
+    const texto = await page.locator('body').innerText();
+    check(!/pago\.\w/i.test(texto) && !texto.includes('numero_tarjeta'), `ninguna ruta de la API en pantalla: ${texto}`);
+    check((await page.getByTestId('resultado').count()) === 0, 'nada más que el campo y su aviso');
+    check((await zonaApi(ev, 'General')).vendidas === 0, 'nada vendido');
+    await shot(page, '04b-tarjeta-invalida');
+    await tarjeta.fill('4242424242424242');
+    check((await tarjeta.getAttribute('aria-invalid')) === null, 'corregida, sin marca');
+  });
+
+  await escenario(browser, 'la disponibilidad concuerda en número: 2 disponibles, luego "Solo queda 1 entrada"', async (page) => {
+    const ev = await crearEvento([{ nombre: 'Palco', precio: 20000, capacidad: 2 }], `Palco Doble ${unico()}`);
+    const u = await crearComprador('Pocas');
+    await page.goto(`${BASE}/`);
+    const tarjeta = page.locator(`li[data-evento-id="${ev.id}"]`);
+    await tarjeta.waitFor();
+    check((await tarjeta.locator('.tarjeta-evento-cabecera .etiqueta').innerText()).trim() === '2 disponibles', 'la lista: 2 disponibles');
+    await tarjeta.getByRole('link', { name: 'Comprar entradas' }).click();
+    await page.getByRole('heading', { name: ev.nombre }).waitFor();
+    check((await zonaOpcion(page, 'Palco').locator('.zona-disponibles').innerText()).trim() === 'Solo quedan 2 entradas', 'Solo quedan 2 entradas');
+
+    await comoInvitado(page, u.email);
+    await page.getByLabel('Número de tarjeta').fill('4242424242424242');
+    await page.getByRole('button', { name: 'Reservar' }).click();
+    await page.getByRole('heading', { name: '¡Reserva confirmada!' }).waitFor();
+    check((await page.getByTestId('resultado').innerText()).includes('1 entrada en Palco'), 'la confirmación en singular');
+    const disp = zonaOpcion(page, 'Palco').locator('.zona-disponibles');
+    await eventually(async () => (await disp.innerText()).trim() === 'Solo queda 1 entrada', 'Solo queda 1 entrada');
+    check(!(await page.locator('main').innerText()).includes('Agotado'), 'nunca "Agotado" con 1 entrada');
+    await shot(page, '05b-solo-queda-una');
+
+    await page.getByRole('link', { name: 'Eventos', exact: true }).click();
+    await eventually(
+      async () => (await tarjeta.locator('.tarjeta-evento-cabecera .etiqueta').innerText()).trim() === '1 disponible',
+      'la lista: 1 disponible',
+    );
+  });
+
+  await escenario(browser, 'Mis reservas pliega un intento fallido en "Intentos fallidos (1)"', async (page) => {
+    const ev = await crearEvento([{ nombre: 'General', precio: 5500, capacidad: 10 }]);
+    const cuenta = await crearCuenta('Plegar');
+    const buena = await reservarPorApi(cuenta, ev, 'General', 2);
+    // A declined card (the provider's documented test card): a FALLIDA reservation.
+    const rechazo = await apiCall(
+      'POST',
+      '/api/reservar',
+      { usuario_id: cuenta.usuario.id, evento_id: ev.id, zona: 'General', cantidad: 1, pago: { metodo: 'tarjeta', numero_tarjeta: '4000000000000002' } },
+      { 'idempotency-key': randomUUID(), authorization: `Bearer ${cuenta.token}` },
+    );
+    check(rechazo.status === 402 && typeof rechazo.body.reserva_id === 'string', `tarjeta rechazada: ${rechazo.status} ${JSON.stringify(rechazo.body)}`);
+    const fallida = rechazo.body.reserva_id;
+    check((await reservasApi(cuenta)).some((r) => r.id === fallida && r.estado === 'FALLIDA'), 'la API guarda el intento FALLIDA');
+
+    await page.goto(`${BASE}/mis-reservas`);
+    await entrar(page, cuenta.usuario.email, cuenta.password);
+    const ids = await reservasListadas(page);
+    check(ids[0] === buena.id, `primero la confirmada: ${JSON.stringify(ids)}`);
+    const plegadas = page.getByTestId('intentos-fallidos');
+    const resumen = plegadas.locator('summary');
+    check((await resumen.innerText()).trim() === 'Intentos fallidos (1)', `resumen: ${await resumen.innerText()}`);
+    check((await plegadas.getAttribute('open')) === null, 'plegado al abrir la página');
+    const tarjetaFallida = page.locator(`li[data-reserva-id="${fallida}"]`);
+    check(!(await tarjetaFallida.isVisible()), 'el intento fallido no se ve plegado');
+    check(await page.locator(`li[data-reserva-id="${buena.id}"]`).isVisible(), 'la confirmada se ve');
+    await shot(page, '06c-mis-reservas-intentos-plegados');
+    await resumen.click();
+    await tarjetaFallida.waitFor();
+    check((await tarjetaFallida.getByTestId('estado').innerText()) === 'Fallida', 'desplegado: el intento fallido');
+    check((await plegadas.innerText()).includes('1 intento de compra que no se completó'), 'en singular');
+  });
+
   await escenario(
     browser,
     'a 375 px cada página cabe sin desbordar',
@@ -1009,22 +1238,54 @@ async function escenarios(browser) {
       ]);
       const u = await crearCuenta('Movil');
       const r = await reservarPorApi(u, ev, 'Platea VIP preferencial', 1);
+      await reservarPorApi(u, ev, 'Campo', 2);
       for (const [ruta, nombre, listo] of [
         ['/', '09-movil-eventos', () => page.locator(`li[data-evento-id="${ev.id}"]`).waitFor()],
+        ['/eventos', '09b-movil-eventos', () => page.locator(`li[data-evento-id="${ev.id}"]`).waitFor()],
         [`/eventos/${ev.id}`, '10-movil-evento', () => page.getByRole('heading', { name: ev.nombre }).waitFor()],
         ['/crear-cuenta', '11a-movil-crear-cuenta', () => page.getByRole('form', { name: 'Crear cuenta' }).waitFor()],
+        ['/iniciar-sesion', '11b-movil-iniciar-sesion', () => page.getByRole('form', { name: 'Iniciar sesión' }).waitFor()],
         // A reload ends the session (memory only): sign in on the page itself.
         ['/mis-reservas', '11-movil-mis-reservas', async () => {
           await entrar(page, u.usuario.email, u.password);
           await page.locator('li.reserva').first().waitFor();
         }],
-        ['/organizador', '12-movil-organizador', () => page.locator('article.ventas').first().waitFor()],
+        ['/organizador', '12-movil-organizador', async () => {
+          await page.locator(`article.ventas[data-evento-id="${ev.id}"]`).waitFor();
+          await page.getByLabel('Fecha y hora').fill('2030-05-01T20:30');
+        }],
         [`/reservas/${r.id}?s=${r.secreto}`, '12b-movil-reserva', () => page.getByRole('list', { name: 'Historial de la reserva' }).waitFor()],
       ]) {
         await page.goto(`${BASE}${ruta}`);
         await listo();
         await sinDesbordeHorizontal(page);
         await shot(page, nombre);
+
+        if (ruta === '/mis-reservas') {
+          // Notifications: a tab of their own, not far below the reservations.
+          const pestanas = page.getByRole('tablist', { name: 'Reservas y notificaciones' });
+          const avisos = pestanas.getByRole('tab', { name: /^Notificaciones/ });
+          check(await page.locator('li.reserva').first().isVisible(), 'la pestaña Reservas, abierta');
+          await avisos.click();
+          check((await avisos.getAttribute('aria-selected')) === 'true', 'pestaña Notificaciones elegida');
+          check(!(await page.locator('li.reserva').first().isVisible()), 'las reservas quedan en su pestaña');
+          await eventually(async () => {
+            if (await page.locator('.notificacion-reserva-confirmada').first().isVisible()) return true;
+            await page.getByRole('button', { name: 'Actualizar' }).click();
+            return false;
+          }, 'la notificación de la reserva, en su pestaña');
+          await sinDesbordeHorizontal(page);
+          await shot(page, '11c-movil-notificaciones');
+        }
+        if (ruta === '/organizador') {
+          // The sales table: stacked rows with every figure in sight, no hidden columns.
+          await campoFechaEntero(page, 'Fecha y hora');
+          const fila = page.locator(`article.ventas[data-evento-id="${ev.id}"] tr[data-zona="Campo"]`);
+          check((await fila.evaluate((tr) => getComputedStyle(tr).display)) === 'grid', 'filas apiladas a 375 px');
+          for (const c of ['.vendidas', '.disponibles', '.capacidad']) check(await fila.locator(c).isVisible(), `${c} a la vista`);
+          check((await fila.locator('.vendidas').innerText()).trim() === '2', `vendidas: ${await fila.innerText()}`);
+          check((await fila.innerText()).includes('S/ 160.00'), `recaudado a la vista: ${await fila.innerText()}`);
+        }
       }
     },
     { ancho: 375, alto: 740 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entradas, formatFecha, formatPrecio, parsePrecio } from './format';
+import { formatDuracion, formatFecha, formatPrecio } from './format';
 
 describe('formatPrecio', () => {
   it('formats integer céntimos as soles with two decimals', () => {
@@ -12,29 +12,25 @@ describe('formatPrecio', () => {
   });
 });
 
-describe('parsePrecio', () => {
-  it('reads amounts typed in soles back into céntimos', () => {
-    expect(parsePrecio('150')).toBe(15000);
-    expect(parsePrecio('150.5')).toBe(15050);
-    expect(parsePrecio('150.05')).toBe(15005);
-    expect(parsePrecio(' S/ 1,500.00 ')).toBe(150000);
-    expect(parsePrecio('0')).toBe(0);
-  });
-
-  it('refuses what is not an amount', () => {
-    for (const t of ['', 'abc', '-1', '1.234', '1e3', '12.']) expect(parsePrecio(t)).toBeNull();
-  });
-});
-
-describe('dates and counts', () => {
+describe('dates', () => {
   it('formats a date in Spanish and leaves garbage as it came', () => {
     expect(formatFecha('2027-03-14T21:00:00Z')).toMatch(/2027/);
     expect(formatFecha('2027-03-14T21:00:00Z')).toMatch(/marzo/);
     expect(formatFecha('no es fecha')).toBe('no es fecha');
   });
+});
 
-  it('counts tickets in Spanish', () => {
-    expect(entradas(1)).toBe('1 entrada');
-    expect(entradas(3)).toBe('3 entradas');
+describe('formatDuracion', () => {
+  it('under 1 ms reads "< 1 ms", never "0 ms"', () => {
+    expect(formatDuracion(0)).toBe('< 1 ms');
+    expect(formatDuracion(0.4)).toBe('< 1 ms');
+    expect(formatDuracion(Number.NaN)).toBe('< 1 ms');
+  });
+
+  it('whole milliseconds, then seconds', () => {
+    expect(formatDuracion(1)).toBe('1 ms');
+    expect(formatDuracion(37.6)).toBe('38 ms');
+    expect(formatDuracion(999)).toBe('999 ms');
+    expect(formatDuracion(1500)).toBe('1.5 s');
   });
 });

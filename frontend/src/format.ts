@@ -1,4 +1,5 @@
-// Formatting for prices (integer céntimos) and dates. One format everywhere: S/ 1,500.00.
+// Formatting for prices (integer céntimos), dates and durations. One price format
+// everywhere: S/ 1,500.00. Reading a typed price is src/precio.ts; counts, src/plural.ts.
 
 /** 15000 → "S/ 150.00"; 150000000 → "S/ 1,500,000.00". */
 export function formatPrecio(centimos: number): string {
@@ -9,14 +10,6 @@ export function formatPrecio(centimos: number): string {
     .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const cent = (abs % 100).toString().padStart(2, '0');
   return `${neg ? '-' : ''}S/ ${soles}.${cent}`;
-}
-
-/** "150", "150.5", "150.50" or "1,500.00" soles → céntimos; null when not a valid amount. */
-export function parsePrecio(texto: string): number | null {
-  const t = texto.trim().replace(/^S\/\s*/i, '').replace(/,/g, '');
-  if (!/^\d+(\.\d{1,2})?$/.test(t)) return null;
-  const [ent, dec = ''] = t.split('.');
-  return Number(ent) * 100 + Number(dec.padEnd(2, '0'));
 }
 
 const fechaLarga = new Intl.DateTimeFormat('es-PE', {
@@ -51,6 +44,12 @@ export function formatFechaCorta(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : fechaCorta.format(d);
 }
 
-export function entradas(n: number): string {
-  return n === 1 ? '1 entrada' : `${n} entradas`;
+/**
+ * A SAGA step's duration. The API counts whole milliseconds, so most steps of a local
+ * run are 0: that reads "< 1 ms", not a step that took no time.
+ */
+export function formatDuracion(ms: number): string {
+  if (!(ms >= 1)) return '< 1 ms';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
 }

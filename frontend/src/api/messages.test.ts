@@ -28,10 +28,22 @@ describe('mensajeError: problem+json in plain Spanish', () => {
 
   it('agotado says how many are left and how many may come back', () => {
     const m = mensajeError(p('agotado', 409, { disponibles: 1, retenidas: 2 }));
-    expect(m).toMatch(/^Agotado/);
-    expect(m).toContain('Solo quedan 1 entrada');
-    expect(m).toContain('2 entradas retenidas');
-    expect(mensajeError(p('agotado', 409, { disponibles: 0, retenidas: 0 }))).toContain('No queda ninguna');
+    expect(m).toBe(
+      'No hay tantas entradas en esta zona. Solo queda 1 entrada. Hay 2 entradas retenidas por compras en curso, que podrían liberarse en unos minutos.',
+    );
+    expect(mensajeError(p('agotado', 409, { disponibles: 2, retenidas: 1 }))).toBe(
+      'No hay tantas entradas en esta zona. Solo quedan 2 entradas. Hay 1 entrada retenida por compras en curso, que podrían liberarse en unos minutos.',
+    );
+    expect(mensajeError(p('agotado', 409, { disponibles: 0, retenidas: 0 }))).toBe('Agotado: no queda ninguna entrada en esta zona.');
+    expect(mensajeError(p('agotado', 409))).toBe('No quedan suficientes entradas en esta zona.');
+  });
+
+  it('never titles "Agotado" while a ticket is left', () => {
+    expect(tituloFallo(p('agotado', 409, { disponibles: 0 }))).toBe('Agotado');
+    expect(tituloFallo(p('agotado', 409, { disponibles: 1 }))).toBe('No quedan suficientes entradas');
+    expect(tituloFallo(p('agotado', 409, { disponibles: 2 }))).toBe('No quedan suficientes entradas');
+    expect(tituloFallo(p('agotado', 409))).toBe('No quedan suficientes entradas');
+    expect(mensajeError(p('agotado', 409, { disponibles: 1 }))).not.toMatch(/agotado/i);
   });
 
   it('pago rechazado names the reason and that nothing was charged', () => {
@@ -53,6 +65,7 @@ describe('mensajeError: problem+json in plain Spanish', () => {
 
   it('covers the other slugs the APIs use', () => {
     expect(mensajeError(p('solicitud-en-curso', 409))).toContain('ya se está procesando');
+    expect(mensajeError(p('idempotency-key-reutilizada', 422))).not.toContain('Idempotency');
     expect(mensajeError(p('evento-finalizado', 409))).toContain('ya se realizó');
     expect(mensajeError(p('reserva-fallida', 409))).toContain('no hay nada que cancelar');
     expect(mensajeError(p('usuario-duplicado', 409, { campo: 'email' }))).toContain('ese email');
@@ -70,11 +83,24 @@ describe('mensajeError: problem+json in plain Spanish', () => {
     expect(mensajeError(p('usuario-duplicado', 409, { campo: 'email' }))).toContain('Inicia sesión o compra como invitado');
   });
 
-  it('validacion lists each field', () => {
+  it('validacion lists each field by its Spanish label, never by its API path', () => {
     const m = mensajeError(
       p('validacion', 422, { errors: [{ campo: 'email', mensaje: 'no es un email válido' }, { campo: 'nombre', mensaje: 'no puede estar vacío' }] }),
     );
-    expect(m).toBe('Revisa los datos: email: no es un email válido; nombre: no puede estar vacío.');
+    expect(m).toBe('Revisa los datos. Email: no es un email válido; Nombre: no puede estar vacío.');
+    const pago = mensajeError(
+      p('validacion', 422, {
+        errors: [
+          { campo: 'pago.numero_tarjeta', mensaje: 'no es un número de tarjeta válido' },
+          { campo: 'pago.cvv', mensaje: 'debe tener 3 o 4 dígitos' },
+          { campo: 'cantidad', mensaje: 'debe estar entre 1 y 10' },
+        ],
+      }),
+    );
+    expect(pago).toBe(
+      'Revisa los datos. Número de tarjeta: no es un número de tarjeta válido; Código de seguridad (CVV): debe tener 3 o 4 dígitos; Cantidad: debe estar entre 1 y 10.',
+    );
+    expect(pago).not.toContain('pago.');
   });
 
   it('falls back to the detail, and hides server internals on 5xx', () => {
@@ -83,7 +109,7 @@ describe('mensajeError: problem+json in plain Spanish', () => {
   });
 
   it('titles the failure of a booking', () => {
-    expect(tituloFallo(p('agotado', 409))).toBe('Agotado');
+    expect(tituloFallo(p('agotado', 409, { disponibles: 0 }))).toBe('Agotado');
     expect(tituloFallo(p('pago-rechazado', 402))).toBe('Pago rechazado');
     expect(tituloFallo(p('compra-en-curso', 409))).toBe('Ya tienes una compra en curso');
     expect(tituloFallo(p('servicio-no-disponible', 503))).toBe('Servicio no disponible');

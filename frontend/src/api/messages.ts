@@ -1,6 +1,8 @@
 // Plain-Spanish wording for the APIs' problem+json errors and the SAGA's vocabulary.
 import type { Problem } from './types';
-import { entradas, formatPrecio } from '../format';
+import { erroresEnPalabras } from './campos';
+import { formatPrecio } from '../format';
+import { entradas, retenidas, soloQuedan, teQuedanIntentos } from '../plural';
 
 /** The slug of a problem type: `urn:eventflow:problem:agotado` → `agotado`. */
 export function slug(problem: Pick<Problem, 'type'>): string {
@@ -38,14 +40,17 @@ export function mensajeError(p: Problem): string {
   }
   switch (slug(p)) {
     case 'agotado': {
+      // "Agotado" only when nothing is left: asking for 3 when 2 remain is not sold out.
       const disp = typeof p.disponibles === 'number' ? p.disponibles : undefined;
       const ret = typeof p.retenidas === 'number' ? p.retenidas : 0;
-      let m = 'Agotado: no quedan suficientes entradas en esta zona.';
-      if (disp !== undefined) {
-        m += disp === 0 ? ' No queda ninguna disponible.' : ` Solo quedan ${entradas(disp)}.`;
-      }
+      let m =
+        disp === undefined
+          ? 'No quedan suficientes entradas en esta zona.'
+          : disp <= 0
+            ? 'Agotado: no queda ninguna entrada en esta zona.'
+            : `No hay tantas entradas en esta zona. ${soloQuedan(disp)}.`;
       if (ret > 0) {
-        m += ` Hay ${entradas(ret)} retenida${ret === 1 ? '' : 's'} por compras en curso que podrían liberarse en unos minutos.`;
+        m += ` Hay ${retenidas(ret)} por compras en curso, que podrían liberarse en unos minutos.`;
       }
       return m;
     }
@@ -57,6 +62,9 @@ export function mensajeError(p: Problem): string {
       return 'Ya tienes una compra en curso para este evento. Espera a que termine y vuelve a intentarlo.';
     case 'solicitud-en-curso':
       return 'Esta compra ya se está procesando. Espera su resultado antes de volver a intentarlo.';
+    case 'idempotency-key-reutilizada':
+      // The attempt's key went out with other data (the page starts a new attempt next).
+      return 'Esta compra ya se había enviado con otros datos. No se compró nada nuevo: vuelve a intentarlo.';
     case 'servicio-no-disponible': {
       const quien = (p.dependencia && SERVICIOS[p.dependencia]) || 'un servicio';
       return `Servicio no disponible: ${quien} no responde. No se te cobró nada; inténtalo de nuevo en unos momentos.`;
@@ -90,8 +98,9 @@ export function mensajeError(p: Problem): string {
     case 'no-encontrado':
       return p.detail || 'No encontrado.';
     case 'validacion': {
-      const campos = (p.errors ?? []).map((e) => `${e.campo}: ${e.mensaje}`);
-      return campos.length ? `Revisa los datos: ${campos.join('; ')}.` : 'Revisa los datos ingresados.';
+      // Each field by its label: the API's paths ("pago.numero_tarjeta") are not for people.
+      const errores = p.errors ?? [];
+      return errores.length ? `Revisa los datos. ${erroresEnPalabras(errores)}.` : 'Revisa los datos ingresados.';
     }
     case 'red':
       return 'No se pudo conectar con el servidor. Revisa tu conexión e inténtalo de nuevo.';
@@ -108,7 +117,7 @@ export function mensajeError(p: Problem): string {
 export function mensajeCodigo(mensaje: string, intentos?: number): string {
   if (typeof intentos !== 'number') return `El código ${mensaje}.`;
   if (intentos <= 0) return 'El código no es correcto o caducó, y ya no admite más intentos: pide uno nuevo.';
-  return `El código no es correcto. Te ${intentos === 1 ? 'queda 1 intento' : `quedan ${intentos} intentos`}.`;
+  return `El código no es correcto. ${teQuedanIntentos(intentos)}.`;
 }
 
 /** A 429 of `POST /api/usuarios/codigo`: too many codes asked for, and how long to wait. */
@@ -121,7 +130,8 @@ export function mensajeDemasiadosCodigos(p: Problem): string {
 export function tituloFallo(p: Problem): string {
   switch (slug(p)) {
     case 'agotado':
-      return 'Agotado';
+      // Never "Agotado" while a ticket is left (the buyer asked for more than remain).
+      return p.disponibles === 0 ? 'Agotado' : 'No quedan suficientes entradas';
     case 'pago-rechazado':
       return 'Pago rechazado';
     case 'compra-en-curso':

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/client';
 import { RouterProvider } from '../router';
 import { reserva } from '../test/datos';
-import { ResultadoReserva } from './ResultadoReserva';
+import { resumenDeshecho, ResultadoReserva } from './ResultadoReserva';
 
 const conRouter = (ui: React.ReactNode) => render(<RouterProvider>{ui}</RouterProvider>);
 
@@ -16,7 +16,7 @@ describe('ResultadoReserva', () => {
     expect(pasos.map((p) => p.textContent)).toEqual([
       '✓Validación de datoscorrecto · 2 ms',
       '✓Retención de entradascorrecto · 1 ms',
-      '✓Pagocorrecto · 0 ms',
+      '✓Pagocorrecto · < 1 ms',
       '✓Confirmacióncorrecto · 1 ms',
     ]);
     expect(screen.getByRole('link', { name: 'Ver mis reservas' })).toHaveAttribute('href', '/mis-reservas');
@@ -53,14 +53,42 @@ describe('ResultadoReserva', () => {
     expect(r).toHaveTextContent('Retención de entradas: retención de 1 entrada liberada');
     expect(r).toHaveTextContent('Retención de entradas: bloqueo de compra liberado');
     expect(r).toHaveTextContent('Confirmaciónno se ejecutó');
+    // Said to a buyer who never held a ticket: nothing was charged.
+    expect(r).toHaveTextContent('No se te cobró nada.');
+    expect(r).not.toHaveTextContent('no perdiste');
+  });
+
+  it('what was undone, for the buyer: no charge, or the payment refunded', () => {
+    expect(resumenDeshecho([{ handler: 'ValidadorInventario', accion: 'retención de 1 entrada liberada' }])).toBe('No se te cobró nada.');
+    expect(
+      resumenDeshecho([
+        { handler: 'ProcesadorPago', accion: 'pago de S/ 80.00 reembolsado' },
+        { handler: 'ValidadorInventario', accion: 'retención de 1 entrada liberada' },
+      ]),
+    ).toBe('Se anuló el cobro: se te devolvió el importe completo.');
+  });
+
+  it('a step under 1 ms reads "< 1 ms"; longer ones their milliseconds', () => {
+    const r = reserva({
+      pasos: [
+        { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 0 },
+        { handler: 'ValidadorInventario', resultado: 'ok', duracion_ms: 12 },
+      ],
+    });
+    conRouter(<ResultadoReserva resultado={{ ok: true, reserva: r }} />);
+    const pasos = screen.getByRole('list', { name: 'Pasos de la reserva' });
+    expect(pasos.querySelector('[data-handler="ValidadorDatos"]')).toHaveTextContent('correcto · < 1 ms');
+    expect(pasos.querySelector('[data-handler="ValidadorInventario"]')).toHaveTextContent('correcto · 12 ms');
+    expect(pasos).not.toHaveTextContent('0 ms');
   });
 
   it.each([
-    ['agotado', 409, 'Agotado'],
-    ['compra-en-curso', 409, 'Ya tienes una compra en curso'],
-    ['servicio-no-disponible', 503, 'Servicio no disponible'],
-  ])('titles %s plainly without the reservation', (slug, status, titulo) => {
-    const error = new ApiError({ type: `urn:eventflow:problem:${slug}`, title: 'x', status, paso: 'ValidadorInventario' });
+    ['agotado', 409, 'Agotado', { disponibles: 0 }],
+    ['agotado', 409, 'No quedan suficientes entradas', { disponibles: 1 }],
+    ['compra-en-curso', 409, 'Ya tienes una compra en curso', {}],
+    ['servicio-no-disponible', 503, 'Servicio no disponible', {}],
+  ])('titles %s plainly without the reservation (%s)', (slug, status, titulo, extra) => {
+    const error = new ApiError({ type: `urn:eventflow:problem:${slug}`, title: 'x', status, paso: 'ValidadorInventario', ...extra });
     conRouter(<ResultadoReserva resultado={{ ok: false, error }} />);
     expect(screen.getByRole('heading', { name: titulo })).toBeInTheDocument();
     expect(screen.getByTestId('resultado')).toHaveTextContent('Falló el paso: Retención de entradas');

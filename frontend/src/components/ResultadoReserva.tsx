@@ -5,7 +5,8 @@ import { secretoDe } from '../api/client';
 import type { ApiError } from '../api/client';
 import type { Reserva } from '../api/types';
 import { mensajeError, nombrePaso, slug, tituloFallo } from '../api/messages';
-import { entradas, formatPrecio } from '../format';
+import { formatPrecio } from '../format';
+import { entradas } from '../plural';
 import { Link, rutaReserva } from '../router';
 import { Compensaciones, PasosSaga } from './Saga';
 
@@ -55,6 +56,15 @@ export function EnlaceReserva({ id, secreto }: { id: string; secreto: string }) 
       </p>
     </div>
   );
+}
+
+/**
+ * What the compensations mean to the buyer, who may never have held a ticket: no charge,
+ * or (when the payment itself was undone) the money back.
+ */
+export function resumenDeshecho(compensaciones: Reserva['compensaciones']): string {
+  const reembolso = compensaciones.some((c) => c.handler === 'ProcesadorPago');
+  return reembolso ? 'Se anuló el cobro: se te devolvió el importe completo.' : 'No se te cobró nada.';
 }
 
 /** `invitado`: bought as a guest, who has no "Mis reservas" (it needs an account). */
@@ -118,9 +128,7 @@ export function ResultadoReserva({ resultado, invitado = false }: { resultado: R
       )}
       {reserva && reserva.pasos.length > 0 && <PasosSaga pasos={reserva.pasos} fallido={paso} />}
       <Compensaciones items={compensaciones} />
-      {compensaciones.length > 0 && tipo !== 'validacion' && (
-        <p className="muted">Todo lo que se había hecho se deshizo: no perdiste entradas ni dinero.</p>
-      )}
+      {compensaciones.length > 0 && tipo !== 'validacion' && <p className="muted">{resumenDeshecho(compensaciones)}</p>}
       {p.reserva_id && (
         <p className="muted">
           Referencia: <code>{p.reserva_id}</code>

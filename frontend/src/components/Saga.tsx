@@ -1,6 +1,7 @@
 // The SAGA's steps and compensations, in plain words.
 import type { Compensacion, Paso } from '../api/types';
 import { nombrePaso, nombreResultado } from '../api/messages';
+import { formatDuracion } from '../format';
 
 const ORDEN = ['ValidadorDatos', 'ValidadorInventario', 'ProcesadorPago', 'ConfirmadorReserva'];
 
@@ -31,7 +32,7 @@ export function PasosSaga({ pasos, fallido }: PasosProps) {
             <span className="paso-nombre">{nombrePaso(h)}</span>
             <span className="paso-resultado">
               {resultado === 'pendiente' ? 'no se ejecutó' : nombreResultado(resultado)}
-              {p && <span className="paso-ms"> · {p.duracion_ms} ms</span>}
+              {p && <span className="paso-ms"> · {formatDuracion(p.duracion_ms)}</span>}
             </span>
           </li>
         );

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App';
@@ -95,9 +95,20 @@ describe('EventoPage', () => {
       pago: { metodo: 'tarjeta', numero_tarjeta: '4242424242424242' },
     });
 
+    // The confirmation resets the form; another purchase is asked for on purpose.
+    expect(screen.getByLabelText('Número de tarjeta')).toHaveValue('');
+    expect(screen.getByLabelText('Cantidad')).toHaveValue('1');
+    expect(screen.queryByRole('button', { name: 'Reservar' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Comprar más entradas' }));
+    expect(screen.getByLabelText('Número de tarjeta')).toHaveFocus();
+    expect(screen.getByRole('button', { name: 'Reservar' })).toBeDisabled();
+    await user.selectOptions(screen.getByLabelText('Cantidad'), '3');
+    await user.click(screen.getByRole('button', { name: '4242424242424242' }));
     await user.click(screen.getByRole('button', { name: 'Reservar' }));
-    expect(await screen.findByRole('heading', { name: 'Agotado' })).toBeInTheDocument();
-    expect(screen.getByTestId('resultado')).toHaveTextContent('Solo quedan 1 entrada');
+    // One ticket is left: not "Agotado".
+    expect(await screen.findByRole('heading', { name: 'No quedan suficientes entradas' })).toBeInTheDocument();
+    expect(screen.getByTestId('resultado')).toHaveTextContent('Solo queda 1 entrada');
+    expect(screen.getByTestId('resultado')).not.toHaveTextContent(/agotado/i);
     const [k1, k2] = reservas.map((r) => r.headers['idempotency-key']);
     expect(k1).toMatch(/^[0-9a-f-]{36}$/);
     expect(k2).toMatch(/^[0-9a-f-]{36}$/);
@@ -340,6 +351,8 @@ describe('EventoPage', () => {
     expect(await screen.findByRole('heading', { name: '¡Reserva confirmada!' }, { timeout: 5000 })).toBeInTheDocument();
     // The 202's secret stays for the link after following it.
     expect(screen.getByLabelText('Enlace de tu reserva')).toHaveValue(`${window.location.origin}/reservas/r1?s=S_202`);
+    await user.click(screen.getByRole('button', { name: 'Comprar más entradas' }));
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4000000000000002');
     await user.click(screen.getByRole('button', { name: 'Reservar' }));
     expect(await screen.findByRole('heading', { name: 'Pago rechazado' })).toBeInTheDocument();
     await waitFor(() => expect(llamadas.some((l) => l.url === '/api/reservas/r3')).toBe(true));
@@ -442,6 +455,155 @@ describe('EventoPage', () => {
     await user.click(within(form).getByRole('button', { name: 'Entrar' }));
     await screen.findByTestId('comprador');
     expect(screen.queryByText('Tu sesión caducó; vuelve a iniciar sesión.', { selector: '.aviso' })).toBeNull();
+  });
+
+  it('a double click, a second submit in flight or right after the confirmation, buys once', async () => {
+    const user = userEvent.setup();
+    let liberar: () => void = () => {};
+    const compras: Llamada[] = [];
+    mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'POST /api/reservar': (l) => {
+        compras.push(l);
+        return new Promise((ok) => {
+          liberar = () => ok(json(reserva(), 201));
+        });
+      },
+    });
+    render(<App />);
+    await comoInvitado(user, 'invitada@example.com');
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    const boton = screen.getByRole('button', { name: 'Reservar' });
+    const form = screen.getByRole('form', { name: 'Pago y reserva' });
+    // Two submits in the same tick, before React disables the button, then a double click.
+    fireEvent.submit(form);
+    fireEvent.submit(form);
+    await user.dblClick(boton);
+    expect(compras).toHaveLength(1);
+    liberar();
+    expect(await screen.findByRole('heading', { name: '¡Reserva confirmada!' })).toBeInTheDocument();
+    // Right after: the same place now starts another purchase, it does not buy.
+    expect(boton).toHaveTextContent('Comprar más entradas');
+    fireEvent.submit(form);
+    await user.click(boton);
+    expect(compras).toHaveLength(1);
+    // The confirmation stays on screen; the form waits for the next card.
+    expect(screen.getByRole('heading', { name: '¡Reserva confirmada!' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Reservar' })).toBeDisabled();
+  });
+
+  it('the Idempotency-Key belongs to the attempt: kept for its retries, new for another request, after a refusal or a new purchase', async () => {
+    const user = userEvent.setup();
+    const respuestas = [
+      { red: true },
+      { red: true },
+      problem('servicio-no-disponible', 503, { dependencia: 'pasarela-pagos' }),
+      problem('pago-rechazado', 402, { motivo: 'tarjeta rechazada' }),
+      json(reserva(), 201),
+      json(reserva({ id: 'r2' }), 201),
+    ];
+    const compras: Llamada[] = [];
+    mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'POST /api/reservar': (l) => {
+        compras.push(l);
+        return respuestas[compras.length - 1];
+      },
+    });
+    render(<App />);
+    await comoInvitado(user, 'invitada@example.com');
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    const reservar = async () => {
+      const antes = compras.length;
+      await user.click(screen.getByRole('button', { name: 'Reservar' }));
+      await waitFor(() => expect(compras).toHaveLength(antes + 1));
+      await waitFor(() => expect(screen.getByRole('button', { name: /Reservar|Comprar más entradas/ })).toBeEnabled());
+    };
+    await reservar(); // 1: the answer is lost
+    expect(await screen.findByTestId('resultado')).toHaveTextContent('No se pudo conectar');
+    await user.selectOptions(screen.getByLabelText('Cantidad'), '2');
+    await reservar(); // 2: another request: another attempt; lost too
+    await reservar(); // 3: its retry: 503
+    await reservar(); // 4: its retry again: 402, refused for good
+    await reservar(); // 5: after the refusal, a new attempt: 201
+    await user.click(screen.getByRole('button', { name: 'Comprar más entradas' }));
+    await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
+    await reservar(); // 6: a new purchase
+    const k = compras.map((c) => c.headers['idempotency-key']);
+    expect(k[1]).not.toBe(k[0]);
+    expect(k[2]).toBe(k[1]);
+    expect(k[3]).toBe(k[1]);
+    expect(k[4]).not.toBe(k[3]);
+    expect(k[5]).not.toBe(k[4]);
+    expect(new Set(k).size).toBe(4);
+    expect(compras[1].body).toMatchObject({ cantidad: 2 });
+  });
+
+  it('a card the API refuses (422 on pago.numero_tarjeta) is marked on its field in Spanish, with no API path anywhere', async () => {
+    const user = userEvent.setup();
+    let n = 0;
+    mockFetch({
+      'GET /api/eventos/e1': json(evento),
+      'POST /api/reservar': () =>
+        n++ === 0
+          ? problem('validacion', 422, { errors: [{ campo: 'pago.numero_tarjeta', mensaje: 'no es un número de tarjeta válido' }] })
+          : problem('validacion', 422, {
+              errors: [
+                { campo: 'cantidad', mensaje: 'debe estar entre 1 y 10' },
+                { campo: 'email', mensaje: 'no es un email válido' },
+              ],
+            }),
+    });
+    render(<App />);
+    await comoInvitado(user, 'invitada@example.com');
+    const tarjeta = screen.getByLabelText('Número de tarjeta');
+    await user.type(tarjeta, '4242424242424241');
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    await waitFor(() => expect(tarjeta).toHaveAttribute('aria-invalid', 'true'));
+    expect(tarjeta).toHaveAccessibleDescription('No es un número de tarjeta válido.');
+    expect(tarjeta).toHaveFocus();
+    expect(screen.getByRole('alert')).toHaveTextContent('Revisa los datos marcados.');
+    expect(screen.queryByTestId('resultado')).toBeNull();
+    expect(document.body).not.toHaveTextContent(/pago\./i);
+    expect(document.body).not.toHaveTextContent('numero_tarjeta');
+    // Typing again clears the mark.
+    await user.clear(tarjeta);
+    await user.type(tarjeta, '4242424242424242');
+    expect(tarjeta).not.toHaveAttribute('aria-invalid');
+    expect(screen.queryByText('No es un número de tarjeta válido.')).toBeNull();
+
+    // A field of the form is marked; one it has not is said in words, by its label.
+    await user.click(screen.getByRole('button', { name: 'Reservar' }));
+    const cantidad = screen.getByLabelText('Cantidad');
+    await waitFor(() => expect(cantidad).toHaveAttribute('aria-invalid', 'true'));
+    expect(cantidad).toHaveAccessibleDescription('Debe estar entre 1 y 10.');
+    const r = screen.getByTestId('resultado');
+    expect(r).toHaveTextContent('Revisa los datos. Email: no es un email válido.');
+    expect(r).not.toHaveTextContent('cantidad');
+  });
+
+  it('availability agrees in number: "Solo queda 1 entrada", "Solo quedan 2 entradas", "Agotado" only at 0', async () => {
+    mockFetch({
+      'GET /api/eventos/e1': json({
+        ...evento,
+        entradas_disponibles: 123,
+        zonas: [
+          { nombre: 'Uno', precio: 1000, capacidad: 5, disponibles: 1, vendidas: 4 },
+          { nombre: 'Dos', precio: 1000, capacidad: 5, disponibles: 2, vendidas: 3 },
+          { nombre: 'Cero', precio: 1000, capacidad: 5, disponibles: 0, vendidas: 5 },
+          { nombre: 'Muchas', precio: 1000, capacidad: 200, disponibles: 120, vendidas: 80 },
+        ],
+      }),
+    });
+    render(<App />);
+    const zona = async (n: string) => (await screen.findByRole('radio', { name: new RegExp(n) })).closest('label')!;
+    expect(await zona('Uno')).toHaveTextContent('Solo queda 1 entrada');
+    expect(await zona('Dos')).toHaveTextContent('Solo quedan 2 entradas');
+    expect(await zona('Cero')).toHaveTextContent('Agotado');
+    expect(await zona('Muchas')).toHaveTextContent('120 disponibles');
+    for (const n of ['Uno', 'Dos', 'Muchas']) expect(await zona(n)).not.toHaveTextContent('Agotado');
+    // Only one left: the quantity offers just 1.
+    expect(within(screen.getByLabelText('Cantidad')).getAllByRole('option')).toHaveLength(1);
   });
 
   it('says so when the event does not exist', async () => {

@@ -1,16 +1,24 @@
 // One event: choose zone and quantity, identify the buyer, pay with a card, book.
-import { useEffect, useState } from 'react';
+//
+// A booking attempt owns one Idempotency-Key, made when the attempt starts (the page
+// opens, "Comprar más entradas", or the first send after a refusal), not per click: a
+// double click, a second submit while one is in flight, or a retry after a network error
+// sends the same key, and the API replays that purchase instead of making another.
+import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, ApiError, comoApiError, nuevaClave, puedeLeerReserva } from '../api/client';
+import { frase, repartirErrores } from '../api/campos';
 import { slug } from '../api/messages';
-import type { Evento, Reserva, Zona } from '../api/types';
+import type { Evento, Reserva, SolicitudReserva, Zona } from '../api/types';
 import { useComprador } from '../comprador';
+import { Campo } from '../components/Campo';
 import { Cargando, MensajeError } from '../components/Estado';
 import { IdentificarComprador } from '../components/IdentificarComprador';
 import { ResultadoReserva } from '../components/ResultadoReserva';
 import type { Resultado } from '../components/ResultadoReserva';
 import { formatFecha, formatPrecio } from '../format';
 import { useCarga } from '../hooks';
+import { disponibilidad, POCAS_ENTRADAS } from '../plural';
 import { Link } from '../router';
 import { IconoFecha, IconoLugar } from '../components/Iconos';
 
@@ -53,6 +61,39 @@ export async function seguirReserva(id: string, cadaMs = SEGUIMIENTO_MS): Promis
  */
 function compradorDesconocido(e: ApiError): boolean {
   return e.status === 404 && slug(e.problem) === 'no-encontrado' && !/evento/i.test(e.problem.detail ?? '');
+}
+
+/** The inputs of this form an API field error can point at. */
+type CampoCompra = 'zona' | 'cantidad' | 'tarjeta' | 'titular';
+
+/** API field path of `POST /api/reservar` → the input that holds it (the rest is shown in words). */
+export const CAMPOS_RESERVA: Record<string, CampoCompra> = {
+  zona: 'zona',
+  cantidad: 'cantidad',
+  pago: 'tarjeta',
+  'pago.numero_tarjeta': 'tarjeta',
+  'pago.titular': 'titular',
+};
+
+/** One booking attempt: its Idempotency-Key and the request first sent with it. */
+interface Intento {
+  clave: string;
+  cuerpo?: string;
+  /** Refused for good (4xx): nothing was bought, the next send is a new attempt. */
+  cerrado: boolean;
+}
+
+const nuevoIntento = (): Intento => ({ clave: nuevaClave(), cerrado: false });
+
+/**
+ * Whether a failure ends the attempt. A refusal (4xx) bought nothing, and the same key
+ * would only replay it (a sold-out zone that has tickets again, a new card). An outage
+ * (5xx) or a lost answer (network) may or may not have bought: the retry keeps the key,
+ * so the API answers with what really happened. 409 solicitud-en-curso is that very
+ * attempt still running.
+ */
+function cierraIntento(e: ApiError): boolean {
+  return e.status >= 400 && e.status < 500 && slug(e.problem) !== 'solicitud-en-curso';
 }
 
 /** A reservation that ended FALLIDA after a 202, shown as the failure it became. */
@@ -101,6 +142,18 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
   const [titular, setTitular] = useState('');
   const [enviando, setEnviando] = useState(false);
   const [resultado, setResultado] = useState<Resultado>();
+  // The API's field errors, on the inputs they belong to.
+  const [errores, setErrores] = useState<Partial<Record<CampoCompra, string>>>({});
+  // The attempt ended in a reservation: the button offers a new purchase instead.
+  const [comprada, setComprada] = useState(false);
+  const intento = useRef<Intento>(null);
+  intento.current ??= nuevoIntento();
+  // Set synchronously: a second submit in the same tick, before React re-renders the
+  // disabled button, still finds the first one in flight.
+  const enCurso = useRef(false);
+  const campoTarjeta = useRef<HTMLInputElement>(null);
+  const campoCantidad = useRef<HTMLSelectElement>(null);
+  const grupoZonas = useRef<HTMLFieldSetElement>(null);
 
   const zona: Zona | undefined = evento.zonas.find((z) => z.nombre === zonaNombre);
   const maximo = Math.max(1, Math.min(MAX_CANTIDAD, zona?.disponibles ?? 1));
@@ -118,25 +171,49 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
   else if (comprador.tipo === 'invitado' && comprador.porRegistrar) faltan.push('completa tus datos de comprador');
   if (!/^\d{13,19}$/.test(tarjetaLimpia)) faltan.push('ingresa un número de tarjeta');
 
+  /** A changed input drops its error: the API's message was about the old value. */
+  const corregido = (c: CampoCompra) => setErrores((e) => (e[c] === undefined ? e : { ...e, [c]: undefined }));
+
+  /** "Comprar más entradas": a new attempt, deliberately, with its own key. */
+  const otraCompra = () => {
+    intento.current = nuevoIntento();
+    setComprada(false);
+    campoTarjeta.current?.focus();
+  };
+
   const reservar = async (e: FormEvent) => {
     e.preventDefault();
-    if (!comprador || !zona || enviando || faltan.length > 0) return;
+    if (enCurso.current || comprada || !comprador || !zona || faltan.length > 0) return;
+    const solicitud: SolicitudReserva = {
+      // An account books by id (with its session); a guest by email.
+      ...(comprador.tipo === 'cuenta' ? { usuario_id: comprador.usuario.id } : { email: comprador.email }),
+      evento_id: evento.id,
+      zona: zona.nombre,
+      cantidad,
+      pago: { metodo: 'tarjeta', numero_tarjeta: tarjetaLimpia, titular: titular.trim() || undefined },
+    };
+    // Another request is another attempt (the API refuses a key with a different body),
+    // and so is a send after a refusal; the same request, not yet answered for good, is
+    // the same attempt.
+    const cuerpo = JSON.stringify(solicitud);
+    let actual = intento.current ?? nuevoIntento();
+    if (actual.cerrado || (actual.cuerpo !== undefined && actual.cuerpo !== cuerpo)) actual = nuevoIntento();
+    actual.cuerpo = cuerpo;
+    intento.current = actual;
+
+    enCurso.current = true;
     setEnviando(true);
     setResultado(undefined);
+    setErrores({});
     try {
-      const reserva = await api.reservar(
-        {
-          // An account books by id (with its session); a guest by email.
-          ...(comprador.tipo === 'cuenta' ? { usuario_id: comprador.usuario.id } : { email: comprador.email }),
-          evento_id: evento.id,
-          zona: zona.nombre,
-          cantidad,
-          pago: { metodo: 'tarjeta', numero_tarjeta: tarjetaLimpia, titular: titular.trim() || undefined },
-        },
-        // A fresh key per attempt: a double click or a retry of the same request replays
-        // it instead of buying twice.
-        nuevaClave(),
-      );
+      const reserva = await api.reservar(solicitud, actual.clave);
+      // Bought (or paid and finishing, a 202): this attempt is spent, and the form is
+      // ready for another purchase that must be asked for.
+      setComprada(true);
+      setZonaNombre(primeraConEntradas);
+      setCantidad(1);
+      setTarjeta('');
+      setTitular('');
       if (reserva.estado === 'EN_CURSO' && puedeLeerReserva(reserva.id)) {
         // 202: paid, but a later step did not answer in time. Nothing is undone blind;
         // the reservation ends by itself, so follow it (with the session, or the
@@ -149,9 +226,22 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
       }
     } catch (err) {
       const error = comoApiError(err);
+      if (cierraIntento(error)) actual.cerrado = true;
       if (comprador.tipo === 'invitado' && compradorDesconocido(error)) {
         // Nothing was booked: the guest registers (section 2), then books again.
         setInvitado(comprador.email, true);
+        return;
+      }
+      // A 422 on fields of this form: marked on them, in words, without the API's paths.
+      if (error.status === 422 && error.problem.errors?.length) {
+        const { porCampo, resto } = repartirErrores(error.problem.errors, CAMPOS_RESERVA);
+        setErrores(porCampo);
+        if (resto.length > 0) setResultado({ ok: false, error: new ApiError({ ...error.problem, errors: resto }) });
+        const primero = (['zona', 'cantidad', 'tarjeta', 'titular'] as const).find((c) => porCampo[c] !== undefined);
+        if (primero === 'tarjeta') campoTarjeta.current?.focus();
+        else if (primero === 'cantidad') campoCantidad.current?.focus();
+        else if (primero === 'zona') grupoZonas.current?.querySelector<HTMLInputElement>('input:checked, input:not(:disabled)')?.focus();
+        else if (primero === 'titular') document.getElementById('titular')?.focus();
         return;
       }
       // The failed reservation holds the SAGA's steps: show them when it can be read.
@@ -170,12 +260,14 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
       }
       setResultado({ ok: false, error, reserva });
     } finally {
+      enCurso.current = false;
       setEnviando(false);
       onCambio();
     }
   };
 
   const total = zona ? zona.precio * cantidad : 0;
+  const hayErrores = Object.values(errores).some((m) => m !== undefined);
   return (
     <>
       <header className="evento-cabecera">
@@ -188,7 +280,7 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
       <div className="compra">
         <section className="tarjeta">
           <h2>1. Zona y cantidad</h2>
-          <fieldset className="zonas">
+          <fieldset className="zonas" ref={grupoZonas} aria-describedby={errores.zona ? 'zona-error' : undefined}>
             <legend className="sr-only">Zona</legend>
             {evento.zonas.map((z) => (
               <label
@@ -202,27 +294,42 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
                   value={z.nombre}
                   checked={z.nombre === zonaNombre}
                   disabled={z.disponibles === 0}
-                  onChange={() => setZonaNombre(z.nombre)}
+                  aria-invalid={errores.zona ? true : undefined}
+                  onChange={() => {
+                    setZonaNombre(z.nombre);
+                    corregido('zona');
+                  }}
                 />
                 <span className="zona-nombre">{z.nombre}</span>
                 <span className="zona-precio">{formatPrecio(z.precio)}</span>
-                <span className="zona-disponibles">
+                <span className={`zona-disponibles${z.disponibles > 0 && z.disponibles <= POCAS_ENTRADAS ? ' zona-pocas' : ''}`}>
                   {z.disponibles === 0 ? (
                     <span className="etiqueta etiqueta-agotado">Agotado</span>
                   ) : (
-                    `${z.disponibles} disponibles`
+                    disponibilidad(z.disponibles)
                   )}
                 </span>
               </label>
             ))}
+            {errores.zona && (
+              <span className="campo-error" id="zona-error">
+                {frase(errores.zona)}
+              </span>
+            )}
           </fieldset>
           <div className="campo campo-corto">
             <label htmlFor="cantidad">Cantidad</label>
             <select
               id="cantidad"
+              ref={campoCantidad}
               value={cantidad}
-              onChange={(e) => setCantidad(Number(e.target.value))}
+              onChange={(e) => {
+                setCantidad(Number(e.target.value));
+                corregido('cantidad');
+              }}
               disabled={agotada}
+              aria-invalid={errores.cantidad ? true : undefined}
+              aria-describedby={errores.cantidad ? 'cantidad-error' : undefined}
             >
               {Array.from({ length: maximo }, (_, i) => i + 1).map((n) => (
                 <option key={n} value={n}>
@@ -230,6 +337,11 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
                 </option>
               ))}
             </select>
+            {errores.cantidad && (
+              <span className="campo-error" id="cantidad-error">
+                {frase(errores.cantidad)}
+              </span>
+            )}
           </div>
         </section>
 
@@ -244,33 +356,45 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
           <h2>3. Pago</h2>
           <div className="pago">
             <div className="pago-campos">
-              <div className="campo">
-                <label htmlFor="tarjeta">Número de tarjeta</label>
-                <input
-                  id="tarjeta"
-                  inputMode="numeric"
-                  autoComplete="cc-number"
-                  placeholder="4242 4242 4242 4242"
-                  value={tarjeta}
-                  onChange={(e) => setTarjeta(e.target.value)}
-                />
-              </div>
-              <div className="campo">
-                <label htmlFor="titular">Titular (opcional)</label>
-                <input
-                  id="titular"
-                  autoComplete="cc-name"
-                  value={titular}
-                  onChange={(e) => setTitular(e.target.value)}
-                />
-              </div>
+              <Campo
+                id="tarjeta"
+                etiqueta="Número de tarjeta"
+                ref={campoTarjeta}
+                inputMode="numeric"
+                autoComplete="cc-number"
+                placeholder="4242 4242 4242 4242"
+                value={tarjeta}
+                error={errores.tarjeta && frase(errores.tarjeta)}
+                onChange={(e) => {
+                  setTarjeta(e.target.value);
+                  corregido('tarjeta');
+                }}
+              />
+              <Campo
+                id="titular"
+                etiqueta="Titular (opcional)"
+                autoComplete="cc-name"
+                value={titular}
+                error={errores.titular && frase(errores.titular)}
+                onChange={(e) => {
+                  setTitular(e.target.value);
+                  corregido('titular');
+                }}
+              />
             </div>
             <aside className="tarjetas-prueba" aria-label="Tarjetas de prueba">
               <h3>Tarjetas de prueba</h3>
               <ul>
                 {TARJETAS_PRUEBA.map((t) => (
                   <li key={t.numero}>
-                    <button type="button" className="btn-enlace" onClick={() => setTarjeta(t.numero)}>
+                    <button
+                      type="button"
+                      className="btn-enlace"
+                      onClick={() => {
+                        setTarjeta(t.numero);
+                        corregido('tarjeta');
+                      }}
+                    >
                       <code>{t.numero}</code>
                     </button>{' '}
                     {t.texto}
@@ -294,11 +418,23 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
               </span>
             )}
           </div>
-          <button type="submit" className="btn btn-primario btn-grande" disabled={enviando || faltan.length > 0}>
-            {enviando ? 'Procesando…' : 'Reservar'}
-          </button>
+          {comprada ? (
+            // The same place as "Reservar": a second click there never buys again.
+            <button type="button" className="btn btn-primario btn-grande" onClick={otraCompra}>
+              Comprar más entradas
+            </button>
+          ) : (
+            <button type="submit" className="btn btn-primario btn-grande" disabled={enviando || faltan.length > 0}>
+              {enviando ? 'Procesando…' : 'Reservar'}
+            </button>
+          )}
         </div>
-        {!enviando && faltan.length > 0 && <p className="muted faltan">Para reservar: {faltan.join(', ')}.</p>}
+        {hayErrores && (
+          <p className="campo-error faltan" role="alert">
+            Revisa los datos marcados.
+          </p>
+        )}
+        {!enviando && !comprada && faltan.length > 0 && <p className="muted faltan">Para reservar: {faltan.join(', ')}.</p>}
         {enviando && <Cargando texto="Procesando tu reserva…" />}
         </form>
       </div>

@@ -21,6 +21,17 @@ describe('EventosPage', () => {
     expect(within(tarjeta).getByRole('row', { name: /Campo/ })).toHaveTextContent('S/ 80.00');
   });
 
+  it('the availability badge agrees in number: 1 disponible, 2 disponibles, Agotado at 0', async () => {
+    const con = (id: string, n: number) => ({ ...evento, id, nombre: `Evento ${id}`, entradas_disponibles: n });
+    mockFetch({ 'GET /api/eventos': json({ items: [con('a', 1), con('b', 2), con('c', 0)] }) });
+    render(<App />);
+    const tarjeta = async (id: string) => (await screen.findByRole('link', { name: `Evento ${id}` })).closest('li')!;
+    expect(within(await tarjeta('a')).getByText('1 disponible')).toHaveClass('etiqueta');
+    expect(within(await tarjeta('b')).getByText('2 disponibles')).toHaveClass('etiqueta');
+    expect(await tarjeta('c')).not.toHaveTextContent('disponible ');
+    expect(within(await tarjeta('c')).getAllByText('Agotado')[0]).toHaveClass('etiqueta');
+  });
+
   it('shows an empty state', async () => {
     mockFetch({ 'GET /api/eventos': json({ items: [], total: 0, limit: 100, offset: 0 }) });
     render(<App />);

@@ -5,6 +5,7 @@ import type { Evento } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
 import { formatFecha, formatPrecio } from '../format';
 import { useCarga } from '../hooks';
+import { disponibles } from '../plural';
 import { Link } from '../router';
 import { IconoFecha, IconoLugar } from '../components/Iconos';
 
@@ -59,7 +60,7 @@ function TarjetaEvento({ evento }: { evento: Evento }) {
         {agotado ? (
           <span className="etiqueta etiqueta-agotado">Agotado</span>
         ) : (
-          <span className="etiqueta etiqueta-ok">{evento.entradas_disponibles} disponibles</span>
+          <span className="etiqueta etiqueta-ok">{disponibles(evento.entradas_disponibles)}</span>
         )}
       </div>
       <p className="evento-meta">

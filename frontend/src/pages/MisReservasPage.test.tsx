@@ -1,6 +1,6 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../App';
 import { ana, evento, reserva, sesionDe } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
@@ -26,6 +26,20 @@ function conSesion(llamadas: Llamada[], token = 'efs_ana') {
 beforeEach(() => {
   window.history.pushState(null, '', '/mis-reservas');
 });
+
+/** A phone-width window for the page's media queries. */
+function pantallaEstrecha() {
+  vi.stubGlobal('matchMedia', (media: string) => ({
+    matches: media.includes('max-width'),
+    media,
+    onchange: null,
+    addEventListener: () => {},
+    removeEventListener: () => {},
+    addListener: () => {},
+    removeListener: () => {},
+    dispatchEvent: () => false,
+  }));
+}
 
 const notif = (id: string, tipo: string, titulo: string) => ({
   id,
@@ -155,6 +169,101 @@ describe('MisReservasPage', () => {
     for (const l of listas) expect(l.url).toContain(`usuario_id=${ana.id}&`);
     expect(llamadas.some((l) => l.url.startsWith('/api/usuarios'))).toBe(false);
     conSesion(llamadas);
+  });
+
+  it('lists what the buyer holds first, then the cancelled; failed attempts folded in "Intentos fallidos (n)"', async () => {
+    const user = userEvent.setup();
+    const fallo = { paso: 'ProcesadorPago', status: 402, tipo: 'pago-rechazado', detalle: 'El pago fue rechazado: tarjeta rechazada' };
+    mockFetch({
+      'POST /api/sesiones': json(sesionDe(), 201),
+      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({
+        items: [
+          reserva({ id: 'f1', estado: 'FALLIDA', fallo }),
+          reserva({ id: 'c1', estado: 'CANCELADA' }),
+          reserva({ id: 'r1' }),
+          reserva({ id: 'f2', estado: 'FALLIDA', fallo, cantidad: 1 }),
+          reserva({ id: 'e1', estado: 'EN_CURSO' }),
+        ],
+      }),
+      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [] }),
+      'GET /api/eventos/e1': json(evento),
+    });
+    render(<App />);
+    await entrar(user);
+    await screen.findByRole('heading', { name: 'Reservas' });
+    const ids = (el: ParentNode) => [...el.querySelectorAll('li[data-reserva-id]')].map((li) => li.getAttribute('data-reserva-id'));
+    const plegadas = screen.getByTestId('intentos-fallidos');
+    const lista = plegadas.parentElement!.querySelector(':scope > ul.lista-reservas')!;
+    expect(ids(lista)).toEqual(['r1', 'e1', 'c1']);
+    expect(ids(plegadas)).toEqual(['f1', 'f2']);
+    expect(plegadas.tagName).toBe('DETAILS');
+    expect(plegadas).not.toHaveAttribute('open');
+    expect(within(plegadas).getByText('Intentos fallidos (2)').tagName).toBe('SUMMARY');
+    expect(plegadas).toHaveTextContent('2 intentos de compra que no se completaron: no se te cobró nada, o se te devolvió el importe.');
+    await user.click(within(plegadas).getByText('Intentos fallidos (2)'));
+    expect(plegadas).toHaveAttribute('open');
+  });
+
+  it('one failed attempt: "Intentos fallidos (1)", in the singular; only failures: no reservation held, said so', async () => {
+    const user = userEvent.setup();
+    mockFetch({
+      'POST /api/sesiones': json(sesionDe(), 201),
+      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva({ id: 'f1', estado: 'FALLIDA' })] }),
+      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [] }),
+      'GET /api/eventos/e1': json(evento),
+    });
+    render(<App />);
+    await entrar(user);
+    const plegadas = await screen.findByTestId('intentos-fallidos');
+    expect(plegadas).toHaveTextContent('Intentos fallidos (1)');
+    expect(plegadas).toHaveTextContent('1 intento de compra que no se completó:');
+    expect(screen.getByText(/No tienes reservas vigentes/)).toBeInTheDocument();
+  });
+
+  it('on a narrow screen, notifications get their own tab', async () => {
+    pantallaEstrecha();
+    const user = userEvent.setup();
+    mockFetch({
+      'POST /api/sesiones': json(sesionDe(), 201),
+      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva()] }),
+      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [notif('n1', 'reserva-confirmada', 'Reserva confirmada')] }),
+      'GET /api/eventos/e1': json(evento),
+    });
+    render(<App />);
+    await entrar(user);
+    const pestanas = await screen.findByRole('tablist', { name: 'Reservas y notificaciones' });
+    const reservas = within(pestanas).getByRole('tab', { name: 'Reservas (1)' });
+    const avisos = within(pestanas).getByRole('tab', { name: 'Notificaciones (1)' });
+    expect(reservas).toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByRole('tabpanel', { name: 'Reservas (1)' })).toContainElement(document.querySelector('[data-reserva-id="r1"]') as HTMLElement);
+    expect(document.getElementById('panel-notificaciones')).not.toBeVisible();
+
+    await user.click(avisos);
+    expect(avisos).toHaveAttribute('aria-selected', 'true');
+    const panel = screen.getByRole('tabpanel', { name: 'Notificaciones (1)' });
+    expect(panel).toHaveTextContent('Reserva confirmada.');
+    expect(document.getElementById('panel-reservas')).not.toBeVisible();
+
+    // The tab keys: arrows move between the tabs.
+    await user.keyboard('{ArrowLeft}');
+    expect(reservas).toHaveFocus();
+    expect(reservas).toHaveAttribute('aria-selected', 'true');
+    expect(document.getElementById('panel-reservas')).toBeVisible();
+  });
+
+  it('on a wide screen there are no tabs: both lists side by side', async () => {
+    const user = userEvent.setup();
+    mockFetch({
+      'POST /api/sesiones': json(sesionDe(), 201),
+      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva()] }),
+      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [notif('n1', 'reserva-confirmada', 'Reserva confirmada')] }),
+      'GET /api/eventos/e1': json(evento),
+    });
+    render(<App />);
+    await entrar(user);
+    expect(await screen.findByRole('heading', { name: 'Notificaciones' })).toBeVisible();
+    expect(screen.queryByRole('tablist')).toBeNull();
+    expect(screen.getByText('Reserva confirmada.')).toBeVisible();
   });
 
   it('shows why a cancellation was refused', async () => {

@@ -1,16 +1,41 @@
 // The signed-in buyer's reservations (status, audit trail, cancellation) and notifications.
 // Signed out, the sign-in form: there is no lookup by email.
+//
+// The reservations a buyer holds (confirmed, in progress) come first, then the cancelled
+// ones; failed attempts (FALLIDA: nothing bought) are folded away under "Intentos
+// fallidos (n)". On a narrow screen, notifications get a tab of their own rather than
+// sitting below every reservation.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { KeyboardEvent } from 'react';
 import { api, ApiError, comoApiError } from '../api/client';
-import type { Bitacora, Evento, Notificacion, Reserva, Usuario } from '../api/types';
+import { frase } from '../api/campos';
+import type { Bitacora, EstadoReserva, Evento, Notificacion, Reserva, Usuario } from '../api/types';
 import { detalleBitacora, nombreEstado, nombreEventoBitacora, nombrePaso } from '../api/messages';
 import { useSesion } from '../sesion';
 import { IniciarSesion } from '../components/Acceso';
 import { Aviso, Cargando, MensajeError } from '../components/Estado';
 import { Compensaciones, PasosSaga } from '../components/Saga';
-import { entradas, formatFecha, formatFechaCorta, formatPrecio } from '../format';
+import { formatFecha, formatFechaCorta, formatPrecio } from '../format';
+import { UNA_COLUMNA, useMedia } from '../pantalla';
+import { entradas, intentosNoCompletados, volveranALaVenta, vuelvenALaVenta } from '../plural';
 import { Link } from '../router';
 import { IconoFecha, IconoLugar } from '../components/Iconos';
+
+/** Order in the list: what the buyer holds, then what was cancelled. FALLIDA is folded apart. */
+const GRUPO: Record<EstadoReserva, number> = { CONFIRMADA: 0, EN_CURSO: 0, CANCELANDO: 0, CANCELADA: 1, FALLIDA: 2 };
+
+/** The reservations to list (API order kept within each group) and the failed attempts. */
+export function ordenarReservas(reservas: Reserva[]): { vigentes: Reserva[]; fallidas: Reserva[] } {
+  const vigentes = reservas
+    .filter((r) => r.estado !== 'FALLIDA')
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => (GRUPO[a.r.estado] ?? 0) - (GRUPO[b.r.estado] ?? 0) || a.i - b.i)
+    .map(({ r }) => r);
+  return { vigentes, fallidas: reservas.filter((r) => r.estado === 'FALLIDA') };
+}
+
+type Pestana = 'reservas' | 'notificaciones';
+const PESTANAS: Pestana[] = ['reservas', 'notificaciones'];
 
 interface Datos {
   reservas: Reserva[];
@@ -117,60 +142,154 @@ function ReservasDe({ usuario: comprador }: { usuario: Usuario }) {
       {buscando && !datos && <Cargando texto="Cargando tus reservas…" />}
       {error && <MensajeError error={error} onReintentar={() => void cargar(comprador)} />}
       {datos && (
-        <div className="dos-columnas">
-          <section aria-labelledby="titulo-reservas">
-            <div className="cabecera-pagina">
-              <h2 id="titulo-reservas">Reservas</h2>
-              <button type="button" className="btn btn-secundario" onClick={() => void cargar(comprador)} disabled={buscando}>
-                Actualizar
-              </button>
-            </div>
-            {datos.reservas.length === 0 ? (
-              <p className="vacio">
-                Todavía no tienes reservas. <Link to="/">Ver eventos</Link>
-              </p>
-            ) : (
-              <ul className="lista-reservas">
-                {datos.reservas.map((r) => (
-                  <TarjetaReserva
-                    key={r.id}
-                    reserva={r}
-                    evento={datos.eventos[r.evento_id]}
-                    onCambio={(nueva) => {
-                      actualizar(nueva);
-                      refrescarLuego();
-                    }}
-                  />
-                ))}
-              </ul>
-            )}
-          </section>
-          <section aria-labelledby="titulo-notificaciones">
-            <h2 id="titulo-notificaciones">Notificaciones</h2>
-            {datos.errorNotificaciones && <MensajeError error={datos.errorNotificaciones} />}
-            {datos.notificaciones.length === 0 && !datos.errorNotificaciones ? (
-              <p className="vacio">Sin notificaciones.</p>
-            ) : (
-              <ul className="lista-notificaciones">
-                {datos.notificaciones.map((n) => (
-                  <li key={n.id} className={`notificacion notificacion-${n.tipo}`}>
-                    <strong>{n.titulo}</strong>
-                    <p>{n.mensaje}</p>
-                    {/* Only a path of this UI: never a link elsewhere. */}
-                    {n.enlace && n.enlace.startsWith('/reservas/') && (
-                      <p>
-                        <Link to={n.enlace}>Ver la reserva</Link>
-                      </p>
-                    )}
-                    <span className="muted">{formatFechaCorta(n.creada_en)}</span>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
-        </div>
+        <Listas
+          datos={datos}
+          buscando={buscando}
+          onActualizar={() => void cargar(comprador)}
+          onCambio={(nueva) => {
+            actualizar(nueva);
+            refrescarLuego();
+          }}
+        />
       )}
     </div>
+  );
+}
+
+interface ListasProps {
+  datos: Datos;
+  buscando: boolean;
+  onActualizar: () => void;
+  onCambio: (r: Reserva) => void;
+}
+
+/** Reservations and notifications: side by side on a wide screen, two tabs on a narrow one. */
+function Listas({ datos, buscando, onActualizar, onCambio }: ListasProps) {
+  const estrecho = useMedia(UNA_COLUMNA);
+  const [pestana, setPestana] = useState<Pestana>('reservas');
+  const botones = useRef<Partial<Record<Pestana, HTMLButtonElement | null>>>({});
+  const { vigentes, fallidas } = ordenarReservas(datos.reservas);
+  const tarjeta = (r: Reserva) => <TarjetaReserva key={r.id} reserva={r} evento={datos.eventos[r.evento_id]} onCambio={onCambio} />;
+
+  // The tab pattern's keys: arrows move between the tabs, Home/End to the ends.
+  const teclas = (e: KeyboardEvent<HTMLButtonElement>) => {
+    const i = PESTANAS.indexOf(pestana);
+    const destino =
+      e.key === 'ArrowRight' ? PESTANAS[(i + 1) % PESTANAS.length]
+      : e.key === 'ArrowLeft' ? PESTANAS[(i + PESTANAS.length - 1) % PESTANAS.length]
+      : e.key === 'Home' ? PESTANAS[0]
+      : e.key === 'End' ? PESTANAS[PESTANAS.length - 1]
+      : undefined;
+    if (!destino) return;
+    e.preventDefault();
+    setPestana(destino);
+    botones.current[destino]?.focus();
+  };
+  const pestanaDe = (p: Pestana, texto: string) => (
+    <button
+      key={p}
+      ref={(b) => {
+        botones.current[p] = b;
+      }}
+      type="button"
+      role="tab"
+      id={`pestana-${p}`}
+      aria-controls={`panel-${p}`}
+      aria-selected={pestana === p}
+      tabIndex={pestana === p ? 0 : -1}
+      className="pestana"
+      onClick={() => setPestana(p)}
+      onKeyDown={teclas}
+    >
+      {texto}
+    </button>
+  );
+  // Tabs only on a narrow screen; on a wide one both panels show, as plain sections.
+  const panel = (p: Pestana) =>
+    estrecho ? { id: `panel-${p}`, role: 'tabpanel', 'aria-labelledby': `pestana-${p}`, hidden: pestana !== p } : { id: `panel-${p}` };
+  const titulo = estrecho ? 'sr-only' : undefined;
+  const actualizar = (
+    <button type="button" className="btn btn-secundario" onClick={onActualizar} disabled={buscando}>
+      Actualizar
+    </button>
+  );
+
+  return (
+    <>
+      {estrecho && (
+        <div className="pestanas" role="tablist" aria-label="Reservas y notificaciones">
+          {pestanaDe('reservas', `Reservas (${vigentes.length + fallidas.length})`)}
+          {pestanaDe('notificaciones', `Notificaciones (${datos.notificaciones.length})`)}
+        </div>
+      )}
+      <div className="dos-columnas">
+        <section aria-labelledby="titulo-reservas" {...panel('reservas')}>
+          <div className="cabecera-pagina">
+            <h2 id="titulo-reservas" className={titulo}>
+              Reservas
+            </h2>
+            {actualizar}
+          </div>
+          {datos.reservas.length === 0 ? (
+            <p className="vacio">
+              Todavía no tienes reservas. <Link to="/">Ver eventos</Link>
+            </p>
+          ) : (
+            <>
+              {vigentes.length > 0 ? (
+                <ul className="lista-reservas">{vigentes.map(tarjeta)}</ul>
+              ) : (
+                <p className="vacio">
+                  No tienes reservas vigentes. <Link to="/">Ver eventos</Link>
+                </p>
+              )}
+              {fallidas.length > 0 && (
+                <details className="intentos-fallidos" data-testid="intentos-fallidos">
+                  <summary>Intentos fallidos ({fallidas.length})</summary>
+                  <p className="muted">
+                    {intentosNoCompletados(fallidas.length)}: no se te cobró nada, o se te devolvió el importe.
+                  </p>
+                  <ul className="lista-reservas">{fallidas.map(tarjeta)}</ul>
+                </details>
+              )}
+            </>
+          )}
+        </section>
+        <section aria-labelledby="titulo-notificaciones" {...panel('notificaciones')}>
+          {estrecho ? (
+            // Each tab reloads from its own panel ("Actualizar" reloads both lists).
+            <div className="cabecera-pagina">
+              <h2 id="titulo-notificaciones" className={titulo}>
+                Notificaciones
+              </h2>
+              {actualizar}
+            </div>
+          ) : (
+            <h2 id="titulo-notificaciones">Notificaciones</h2>
+          )}
+          {datos.errorNotificaciones && <MensajeError error={datos.errorNotificaciones} />}
+          {datos.notificaciones.length === 0 && !datos.errorNotificaciones ? (
+            <p className="vacio">Sin notificaciones.</p>
+          ) : (
+            <ul className="lista-notificaciones">
+              {datos.notificaciones.map((n) => (
+                <li key={n.id} className={`notificacion notificacion-${n.tipo}`}>
+                  <strong>{n.titulo}</strong>
+                  <p>{n.mensaje}</p>
+                  {/* Only a path of this UI: never a link elsewhere. */}
+                  {n.enlace && n.enlace.startsWith('/reservas/') && (
+                    <p>
+                      <Link to={n.enlace}>Ver la reserva</Link>
+                    </p>
+                  )}
+                  <span className="muted">{formatFechaCorta(n.creada_en)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </>
   );
 }
 
@@ -200,7 +319,7 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
       const nueva = await api.cancelar(r.id);
       setConfirmando(false);
       setHecho(
-        `Reserva cancelada. ${r.total != null ? `Se reembolsaron ${formatPrecio(r.total)} y ` : ''}${entradas(r.cantidad)} volvieron a la venta.`,
+        `Reserva cancelada. ${r.total != null ? `Se reembolsaron ${formatPrecio(r.total)} y ` : ''}${vuelvenALaVenta(r.cantidad)}.`,
       );
       onCambio(nueva);
     } catch (e) {
@@ -269,8 +388,10 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
       {confirmando && r.estado === 'CONFIRMADA' && (
         <div className="confirmar" role="alertdialog" aria-labelledby={`confirmar-${r.id}`}>
           <p id={`confirmar-${r.id}`}>
-            ¿Seguro que quieres cancelar esta reserva?
-            {r.total != null && ` Se reembolsarán ${formatPrecio(r.total)}`} y las entradas volverán a la venta.
+            ¿Seguro que quieres cancelar esta reserva?{' '}
+            {r.total != null
+              ? `Se reembolsarán ${formatPrecio(r.total)} y ${volveranALaVenta(r.cantidad)}.`
+              : `${frase(volveranALaVenta(r.cantidad))}`}
           </p>
           <div className="acciones">
             <button type="button" className="btn btn-peligro" onClick={() => void cancelar()} disabled={cancelando}>

@@ -4,11 +4,19 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App';
 import { evento } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
-import { fechaLocalARfc3339 } from './OrganizadorPage';
+import { fechaLocalARfc3339 } from '../components/PublicarEvento';
 
 beforeEach(() => {
   window.history.pushState(null, '', '/organizador');
 });
+
+type Usuario = ReturnType<typeof userEvent.setup>;
+
+/** "Publicar evento", then "Confirmar y publicar" on the summary. */
+async function publicar(user: Usuario) {
+  await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+  await user.click(within(await screen.findByTestId('confirmar-evento')).getByRole('button', { name: 'Confirmar y publicar' }));
+}
 
 describe('OrganizadorPage', () => {
   it('shows sales per zone', async () => {
@@ -21,6 +29,34 @@ describe('OrganizadorPage', () => {
     expect(campo.querySelector('.capacidad')).toHaveTextContent('10');
     expect(campo).toHaveTextContent('S/ 240.00');
     expect(within(ventas).getByRole('row', { name: /^Total/ })).toHaveTextContent('S/ 540.00');
+  });
+
+  it('counts agree in number: "(+1 retenida)", "(+2 retenidas)"; every figure labelled for the stacked rows', async () => {
+    mockFetch({
+      'GET /api/eventos': json({
+        items: [
+          {
+            ...evento,
+            zonas: [
+              { nombre: 'Campo', precio: 8000, capacidad: 10, disponibles: 6, vendidas: 3 },
+              { nombre: 'Platea', precio: 15000, capacidad: 4, disponibles: 0, vendidas: 2 },
+            ],
+          },
+        ],
+      }),
+    });
+    render(<App />);
+    const ventas = await screen.findByRole('article');
+    const campo = within(ventas).getByRole('row', { name: /^Campo/ });
+    expect(campo.querySelector('.disponibles')).toHaveTextContent('6 (+1 retenida)');
+    expect(within(ventas).getByRole('row', { name: /^Platea/ }).querySelector('.disponibles')).toHaveTextContent('0 (+2 retenidas)');
+    expect([...campo.querySelectorAll('td')].map((td) => td.dataset.etiqueta)).toEqual([
+      'Precio',
+      'Vendidas',
+      'Disponibles',
+      'Capacidad',
+      'Recaudado',
+    ]);
   });
 
   it('shows the reconciliation of each event: 0 discrepancias, or what was found', async () => {
@@ -52,7 +88,7 @@ describe('OrganizadorPage', () => {
     window.sessionStorage.clear();
   });
 
-  it('publishes an event with zones, the token as Bearer and prices in céntimos', async () => {
+  it('publishes an event with zones, the token as Bearer and prices in céntimos, after confirming a summary', async () => {
     const user = userEvent.setup();
     const { llamadas } = mockFetch({
       'GET /api/eventos': json({ items: [] }),
@@ -64,27 +100,98 @@ describe('OrganizadorPage', () => {
     await user.type(screen.getByLabelText('Lugar'), 'Teatro');
     await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
     await user.type(screen.getByLabelText('Zona 1'), 'General');
-    await user.type(screen.getByLabelText('Precio (S/)'), '120.50');
+    // A decimal comma: S/ 80.50, never S/ 8,050.00; what was read shows as it is typed.
+    const precio1 = screen.getByLabelText('Precio (S/)');
+    await user.type(precio1, '80,5');
+    expect(screen.getByTestId('precio-leido-0')).toHaveTextContent('S/ 80.50');
+    await user.type(precio1, '0');
+    expect(screen.getByTestId('precio-leido-0')).toHaveTextContent('S/ 80.50');
+    expect(precio1).toHaveAccessibleDescription('S/ 80.50');
     await user.type(screen.getByLabelText('Capacidad'), '300');
     await user.click(screen.getByRole('button', { name: 'Añadir zona' }));
     await user.type(screen.getByLabelText('Zona 2'), 'VIP');
-    await user.type(screen.getAllByLabelText('Precio (S/)')[1], '300');
+    const precio2 = screen.getAllByLabelText('Precio (S/)')[1];
+    // Ambiguous while it is "1.234": said right there, and nothing read.
+    await user.type(precio2, '1.234');
+    expect(screen.queryByTestId('precio-leido-1')).toBeNull();
+    expect(precio2).toHaveAttribute('aria-invalid', 'true');
+    expect(precio2).toHaveAccessibleDescription('no queda claro si «1.234» lleva separador de miles o decimales: escribe 1234 o 1234,00');
+    await user.type(precio2, ',5');
+    expect(screen.getByTestId('precio-leido-1')).toHaveTextContent('S/ 1,234.50');
+    expect(precio2).not.toHaveAttribute('aria-invalid');
     await user.type(screen.getAllByLabelText('Capacidad')[1], '50');
+
+    // The summary first: nothing is sent until it is confirmed.
     await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    const resumen = await screen.findByTestId('confirmar-evento');
+    expect(within(resumen).getByRole('heading', { name: 'Revisa antes de publicar' })).toHaveFocus();
+    expect(resumen).toHaveTextContent('Jazz');
+    expect(resumen).toHaveTextContent('Teatro');
+    expect(resumen).toHaveTextContent('2027');
+    expect(within(resumen).getByRole('row', { name: /^General/ })).toHaveTextContent('S/ 80.50300 entradas');
+    expect(within(resumen).getByRole('row', { name: /^VIP/ })).toHaveTextContent('S/ 1,234.5050 entradas');
+    expect(resumen).toHaveTextContent('Aforo total: 350 entradas.');
+    expect(screen.queryByRole('button', { name: 'Publicar evento' })).toBeNull();
+    expect(llamadas.filter((l) => l.method === 'POST')).toHaveLength(0);
+
+    // Back to editing; an edit drops the (now stale) summary.
+    await user.click(within(resumen).getByRole('button', { name: 'Volver a editar' }));
+    expect(screen.queryByTestId('confirmar-evento')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    expect(await screen.findByTestId('confirmar-evento')).toBeInTheDocument();
+    await user.type(screen.getByLabelText('Lugar'), ' Municipal');
+    expect(screen.queryByTestId('confirmar-evento')).toBeNull();
+    expect(llamadas.filter((l) => l.method === 'POST')).toHaveLength(0);
+
+    await publicar(user);
     expect(await screen.findByText(/Evento publicado/)).toHaveTextContent('Jazz');
-    const post = llamadas.find((l) => l.method === 'POST')!;
-    expect(post.headers.authorization).toBe('Bearer eventflow-dev-admin');
-    expect(post.body).toEqual({
+    const posts = llamadas.filter((l) => l.method === 'POST');
+    expect(posts).toHaveLength(1);
+    expect(posts[0].headers.authorization).toBe('Bearer eventflow-dev-admin');
+    expect(posts[0].body).toEqual({
       nombre: 'Jazz',
-      lugar: 'Teatro',
+      lugar: 'Teatro Municipal',
       fecha: new Date('2027-05-01T20:30').toISOString(),
       zonas: [
-        { nombre: 'General', precio: 12050, capacidad: 300 },
-        { nombre: 'VIP', precio: 30000, capacidad: 50 },
+        { nombre: 'General', precio: 8050, capacidad: 300 },
+        { nombre: 'VIP', precio: 123450, capacidad: 50 },
       ],
     });
     // The form is ready for the next one.
     expect(screen.getByLabelText('Nombre del evento')).toHaveValue('');
+    expect(screen.queryByTestId('confirmar-evento')).toBeNull();
+  });
+
+  it('an ambiguous or empty price is refused with the reason, and nothing is summarized or sent', async () => {
+    const user = userEvent.setup();
+    const { llamadas } = mockFetch({ 'GET /api/eventos': json({ items: [] }) });
+    render(<App />);
+    await user.type(screen.getByLabelText('Token de administrador'), 'eventflow-dev-admin');
+    await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
+    await user.type(screen.getByLabelText('Capacidad'), '10');
+    await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    expect(screen.getByLabelText('Precio (S/)')).toHaveAccessibleDescription('escribe el precio en soles, p. ej. 80,50');
+    await user.type(screen.getByLabelText('Precio (S/)'), '1,234');
+    await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    expect(screen.getAllByText('no queda claro si «1,234» lleva separador de miles o decimales: escribe 1234 o 1234,00')).toHaveLength(1);
+    expect(screen.queryByTestId('confirmar-evento')).toBeNull();
+    expect(llamadas.filter((l) => l.method === 'POST')).toHaveLength(0);
+  });
+
+  it('an API error on a field the form does not have is said in words, never by its path', async () => {
+    const user = userEvent.setup();
+    mockFetch({
+      'GET /api/eventos': json({ items: [] }),
+      'POST /api/eventos': problem('validacion', 422, { errors: [{ campo: 'max_por_comprador', mensaje: 'debe estar entre 1 y 10' }] }),
+    });
+    render(<App />);
+    await user.type(screen.getByLabelText('Token de administrador'), 'x');
+    await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
+    await user.type(screen.getByLabelText('Precio (S/)'), '10');
+    await user.type(screen.getByLabelText('Capacidad'), '10');
+    await publicar(user);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Revisa los datos. Máximo por comprador: debe estar entre 1 y 10.');
+    expect(document.body).not.toHaveTextContent('max_por_comprador');
   });
 
   it('shows the API field errors next to each field, zones included, and a bad token', async () => {
@@ -107,10 +214,10 @@ describe('OrganizadorPage', () => {
     await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
     await user.type(screen.getByLabelText('Precio (S/)'), '10');
     await user.type(screen.getByLabelText('Capacidad'), '0');
-    await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    await publicar(user);
     expect(await screen.findByText('no puede estar vacío')).toBeInTheDocument();
     expect(screen.getByText('debe estar entre 1 y 1000000')).toBeInTheDocument();
-    await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    await publicar(user);
     expect(await screen.findByRole('alert')).toHaveTextContent('El token falta o no es válido');
   });
 
@@ -185,7 +292,7 @@ describe('OrganizadorPage', () => {
     await user.type(screen.getByLabelText('Zona 1'), 'General');
     await user.type(screen.getByLabelText('Precio (S/)'), '120');
     await user.type(screen.getByLabelText('Capacidad'), '300');
-    await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    await publicar(user);
     expect(await screen.findByText(/Evento publicado/)).toHaveTextContent('Jazz');
     const post = llamadas.find((l) => l.method === 'POST' && l.url === '/api/eventos')!;
     expect(post.headers.authorization).toBe('Bearer efs_org');
@@ -218,7 +325,7 @@ describe('OrganizadorPage', () => {
     await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
     await user.type(screen.getByLabelText('Precio (S/)'), '10');
     await user.type(screen.getByLabelText('Capacidad'), '10');
-    await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    await publicar(user);
     const otra = await screen.findByRole('form', { name: 'Iniciar sesión como organizador' });
     expect(otra).toHaveTextContent('Tu sesión caducó; vuelve a iniciar sesión.');
     expect(screen.queryByTestId('sesion-organizador')).toBeNull();

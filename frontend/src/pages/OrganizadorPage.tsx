@@ -1,51 +1,20 @@
 // Organizer: sign in as an organizer (or use the platform's admin token), publish an event
-// with zones, and see sales per zone. An organizer sees and reconciles only its own
-// events; the admin token, every event.
+// with zones (components/PublicarEvento.tsx), and see sales per zone. An organizer sees
+// and reconciles only its own events; the admin token, every event. On a narrow screen
+// each zone's sales row stacks its figures, labelled, instead of scrolling sideways.
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, ApiError, comoApiError } from '../api/client';
 import { slug } from '../api/messages';
 import type { Evento } from '../api/types';
-import { Aviso, Cargando, MensajeError } from '../components/Estado';
-import { formatFecha, formatPrecio, parsePrecio } from '../format';
+import { Cargando, MensajeError } from '../components/Estado';
+import { PublicarEvento, tokenGuardado } from '../components/PublicarEvento';
+import { formatFecha, formatPrecio } from '../format';
 import { useCarga } from '../hooks';
 import { useOrganizador } from '../organizador';
+import { discrepancias, plural } from '../plural';
 import { Link } from '../router';
 import { IconoFecha, IconoLugar } from '../components/Iconos';
-
-// The admin token (not an organizer's session, which stays in memory: src/organizador.tsx).
-const CLAVE_TOKEN = 'eventflow.token-organizador';
-
-function tokenGuardado(): string {
-  try {
-    return window.sessionStorage.getItem(CLAVE_TOKEN) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-function guardarToken(t: string) {
-  try {
-    window.sessionStorage.setItem(CLAVE_TOKEN, t);
-  } catch {
-    // storage disabled: the token is asked again next time
-  }
-}
-
-interface FilaZona {
-  nombre: string;
-  precio: string;
-  capacidad: string;
-}
-
-const zonaVacia = (): FilaZona => ({ nombre: '', precio: '', capacidad: '' });
-
-/** `<input type="datetime-local">` gives local time without offset; the API wants RFC 3339. */
-export function fechaLocalARfc3339(valor: string): string | null {
-  if (!valor) return null;
-  const d = new Date(valor);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
 
 export function OrganizadorPage() {
   const { sesion, caducada } = useOrganizador();
@@ -74,7 +43,7 @@ export function OrganizadorPage() {
       <h1>Organizador</h1>
       <AccesoOrganizador />
       <div className="dos-columnas organizador">
-        <CrearEvento
+        <PublicarEvento
           onToken={setTokenAdmin}
           onCreado={(ev) => {
             setPublicados((ps) => [ev, ...ps]);
@@ -239,48 +208,52 @@ function Ventas({ evento, token, onRechazado }: VentasProps) {
         <span><IconoFecha /> {formatFecha(evento.fecha)}</span>
         <span><IconoLugar /> {evento.lugar}</span>
       </p>
-      <div className="tabla-scroll">
-        <table className="tabla-ventas">
-          <thead>
-            <tr>
-              <th scope="col">Zona</th>
-              <th scope="col">Precio</th>
-              <th scope="col">Vendidas</th>
-              <th scope="col">Disponibles</th>
-              <th scope="col">Capacidad</th>
-              <th scope="col">Recaudado</th>
-            </tr>
-          </thead>
-          <tbody>
-            {evento.zonas.map((z) => {
-              const retenidas = Math.max(0, z.capacidad - z.vendidas - z.disponibles);
-              return (
-                <tr key={z.nombre} data-zona={z.nombre}>
-                  <th scope="row">{z.nombre}</th>
-                  <td>{formatPrecio(z.precio)}</td>
-                  <td className="vendidas">{z.vendidas}</td>
-                  <td className="disponibles">
+      {/* Stacked rows when the card is narrow (styles.css): every figure stays in sight,
+          labelled, rather than columns behind a sideways scroll. */}
+      <table className="tabla-ventas">
+        <caption className="sr-only">Ventas por zona de {evento.nombre}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Zona</th>
+            <th scope="col">Precio</th>
+            <th scope="col">Vendidas</th>
+            <th scope="col">Disponibles</th>
+            <th scope="col">Capacidad</th>
+            <th scope="col">Recaudado</th>
+          </tr>
+        </thead>
+        <tbody>
+          {evento.zonas.map((z) => {
+            const retenidas = Math.max(0, z.capacidad - z.vendidas - z.disponibles);
+            return (
+              <tr key={z.nombre} data-zona={z.nombre}>
+                <th scope="row">{z.nombre}</th>
+                <td data-etiqueta="Precio">{formatPrecio(z.precio)}</td>
+                <td data-etiqueta="Vendidas" className="vendidas">{z.vendidas}</td>
+                <td data-etiqueta="Disponibles" className="disponibles">
+                  {/* One value beside its label when the row is stacked. */}
+                  <span>
                     {z.disponibles}
-                    {retenidas > 0 && <span className="muted"> (+{retenidas} retenidas)</span>}
-                  </td>
-                  <td className="capacidad">{z.capacidad}</td>
-                  <td>{formatPrecio(z.vendidas * z.precio)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row">Total</th>
-              <td />
-              <td>{tot.vendidas}</td>
-              <td>{tot.disponibles}</td>
-              <td>{tot.capacidad}</td>
-              <td>{formatPrecio(tot.recaudado)}</td>
-            </tr>
-          </tfoot>
-        </table>
-      </div>
+                    {retenidas > 0 && <span className="muted"> (+{plural(retenidas, { one: 'retenida', other: 'retenidas' })})</span>}
+                  </span>
+                </td>
+                <td data-etiqueta="Capacidad" className="capacidad">{z.capacidad}</td>
+                <td data-etiqueta="Recaudado">{formatPrecio(z.vendidas * z.precio)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">Total</th>
+            <td data-etiqueta="Precio" className="sin-dato" />
+            <td data-etiqueta="Vendidas">{tot.vendidas}</td>
+            <td data-etiqueta="Disponibles">{tot.disponibles}</td>
+            <td data-etiqueta="Capacidad">{tot.capacidad}</td>
+            <td data-etiqueta="Recaudado">{formatPrecio(tot.recaudado)}</td>
+          </tr>
+        </tfoot>
+      </table>
       <Conciliacion eventoId={evento.id} token={token} onRechazado={onRechazado} />
     </article>
   );
@@ -320,7 +293,7 @@ function Conciliacion({ eventoId, token, onRechazado }: { eventoId: string; toke
   return (
     <div className="conciliacion" data-testid={`conciliacion-${eventoId}`}>
       <p className={pendientes === 0 ? 'conciliacion-ok' : 'conciliacion-mal'}>
-        Conciliación: <strong>{pendientes === 1 ? '1 discrepancia' : `${pendientes} discrepancias`}</strong>
+        Conciliación: <strong>{discrepancias(pendientes)}</strong>
         {pendientes === 0 && ' · ventas, reservas y pagos coinciden'}
       </p>
       {inf.discrepancias.length > 0 && (
@@ -333,184 +306,5 @@ function Conciliacion({ eventoId, token, onRechazado }: { eventoId: string; toke
         </ul>
       )}
     </div>
-  );
-}
-
-interface CrearEventoProps {
-  onCreado: (e: Evento) => void;
-  /** The admin token was saved (it opens every event's reconciliation). */
-  onToken: (token: string) => void;
-}
-
-function CrearEvento({ onCreado, onToken }: CrearEventoProps) {
-  const { sesion, caducada } = useOrganizador();
-  const [token, setToken] = useState(tokenGuardado);
-  const [nombre, setNombre] = useState('');
-  const [lugar, setLugar] = useState('');
-  const [fecha, setFecha] = useState('');
-  const [zonas, setZonas] = useState<FilaZona[]>([zonaVacia()]);
-  const [enviando, setEnviando] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const [local, setLocal] = useState<Record<string, string>>({});
-  const [creado, setCreado] = useState<Evento>();
-
-  const setZona = (i: number, k: keyof FilaZona, v: string) =>
-    setZonas((zs) => zs.map((z, j) => (j === i ? { ...z, [k]: v } : z)));
-
-  const enviar = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    setCreado(undefined);
-    // What the API cannot see: amounts typed in soles and the local date.
-    const errores: Record<string, string> = {};
-    // An organizer's session, or else the admin token.
-    const credencial = sesion?.token ?? token.trim();
-    if (!credencial) errores.token = 'inicia sesión como organizador o ingresa el token de administrador';
-    const rfc = fechaLocalARfc3339(fecha);
-    if (!rfc) errores.fecha = 'elige fecha y hora';
-    const precios = zonas.map((z, i) => {
-      const p = parsePrecio(z.precio);
-      if (p === null) errores[`zonas[${i}].precio`] = 'un importe en soles, p. ej. 150 o 150.50';
-      return p;
-    });
-    const capacidades = zonas.map((z, i) => {
-      const c = Number(z.capacidad);
-      if (!/^\d+$/.test(z.capacidad.trim())) errores[`zonas[${i}].capacidad`] = 'un número entero';
-      return c;
-    });
-    setLocal(errores);
-    if (Object.keys(errores).length) return;
-    setEnviando(true);
-    try {
-      const ev = await api.crearEvento(
-        {
-          nombre,
-          lugar,
-          fecha: rfc!,
-          zonas: zonas.map((z, i) => ({ nombre: z.nombre, precio: precios[i]!, capacidad: capacidades[i] })),
-        },
-        credencial,
-      );
-      // The admin token is kept (for the reconciliation) once the API accepted it.
-      if (!sesion) {
-        guardarToken(credencial);
-        onToken(credencial);
-      }
-      setCreado(ev);
-      setNombre('');
-      setLugar('');
-      setFecha('');
-      setZonas([zonaVacia()]);
-      onCreado(ev);
-    } catch (err) {
-      const e = comoApiError(err);
-      // The organizer's session expired or was closed: back to the sign-in form.
-      if (sesion && e.status === 401 && slug(e.problem) === 'sesion-invalida') caducada(sesion.token);
-      setError(e);
-    } finally {
-      setEnviando(false);
-    }
-  };
-
-  const msg = (campo: string) => local[campo] ?? error?.campo(campo);
-  const errorGeneral = error && !(error.problem.errors?.length ?? 0) ? error : undefined;
-  const campoError = (campo: string) => {
-    const m = msg(campo);
-    return m ? <span className="campo-error">{m}</span> : null;
-  };
-
-  return (
-    <section aria-labelledby="titulo-crear" className="tarjeta">
-      <h2 id="titulo-crear">Publicar un evento</h2>
-      <form onSubmit={enviar} aria-label="Publicar un evento" noValidate>
-        {sesion ? (
-          <p className="muted" data-testid="publica-como">
-            Se publica como <strong>{sesion.organizador.nombre}</strong>.
-          </p>
-        ) : (
-          <div className="campo">
-            <label htmlFor="org-token">Token de administrador</label>
-            <input
-              id="org-token"
-              type="password"
-              autoComplete="off"
-              value={token}
-              onChange={(e) => setToken(e.target.value)}
-              aria-invalid={msg('token') || error?.status === 401 ? true : undefined}
-            />
-            {campoError('token')}
-            <span className="ayuda">
-              Sin sesión de organizador. Se envía como «Authorization: Bearer …». En desarrollo lo imprime el lanzador.
-            </span>
-          </div>
-        )}
-        <div className="campo">
-          <label htmlFor="org-nombre">Nombre del evento</label>
-          <input id="org-nombre" value={nombre} onChange={(e) => setNombre(e.target.value)} aria-invalid={msg('nombre') ? true : undefined} />
-          {campoError('nombre')}
-        </div>
-        <div className="rejilla">
-          <div className="campo">
-            <label htmlFor="org-fecha">Fecha y hora</label>
-            <input id="org-fecha" type="datetime-local" value={fecha} onChange={(e) => setFecha(e.target.value)} aria-invalid={msg('fecha') ? true : undefined} />
-            {campoError('fecha')}
-          </div>
-          <div className="campo">
-            <label htmlFor="org-lugar">Lugar</label>
-            <input id="org-lugar" value={lugar} onChange={(e) => setLugar(e.target.value)} aria-invalid={msg('lugar') ? true : undefined} />
-            {campoError('lugar')}
-          </div>
-        </div>
-        <fieldset className="zonas-editor">
-          <legend>Zonas</legend>
-          {campoError('zonas')}
-          {zonas.map((z, i) => (
-            <div className="zona-fila" key={i} data-fila={i}>
-              <div className="campo">
-                <label htmlFor={`zona-${i}-nombre`}>Zona {i + 1}</label>
-                <input id={`zona-${i}-nombre`} value={z.nombre} placeholder="Platea" onChange={(e) => setZona(i, 'nombre', e.target.value)} />
-                {campoError(`zonas[${i}].nombre`)}
-              </div>
-              <div className="campo">
-                <label htmlFor={`zona-${i}-precio`}>Precio (S/)</label>
-                <input id={`zona-${i}-precio`} inputMode="decimal" value={z.precio} placeholder="150.00" onChange={(e) => setZona(i, 'precio', e.target.value)} />
-                {campoError(`zonas[${i}].precio`)}
-              </div>
-              <div className="campo">
-                <label htmlFor={`zona-${i}-capacidad`}>Capacidad</label>
-                <input id={`zona-${i}-capacidad`} inputMode="numeric" value={z.capacidad} placeholder="500" onChange={(e) => setZona(i, 'capacidad', e.target.value)} />
-                {campoError(`zonas[${i}].capacidad`)}
-              </div>
-              <button
-                type="button"
-                className="btn btn-enlace quitar"
-                onClick={() => setZonas((zs) => zs.filter((_, j) => j !== i))}
-                disabled={zonas.length === 1}
-                aria-label={`Quitar zona ${i + 1}`}
-              >
-                Quitar
-              </button>
-            </div>
-          ))}
-          <button type="button" className="btn btn-secundario" onClick={() => setZonas((zs) => [...zs, zonaVacia()])}>
-            Añadir zona
-          </button>
-        </fieldset>
-        {errorGeneral && <MensajeError error={errorGeneral} />}
-        {error && !errorGeneral && (
-          <p className="campo-error" role="alert">
-            Corrige los campos marcados.
-          </p>
-        )}
-        {creado && (
-          <Aviso tipo="ok">
-            Evento publicado: <Link to={`/eventos/${encodeURIComponent(creado.id)}`}>{creado.nombre}</Link>
-          </Aviso>
-        )}
-        <button type="submit" className="btn btn-primario" disabled={enviando}>
-          {enviando ? 'Publicando…' : 'Publicar evento'}
-        </button>
-      </form>
-    </section>
   );
 }

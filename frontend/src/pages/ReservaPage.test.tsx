@@ -93,7 +93,7 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
     render(<App />);
     const tarjeta = await screen.findByTestId('reserva');
     await user.click(await within(tarjeta).findByRole('button', { name: 'Cancelar reserva' }));
-    expect(within(tarjeta).getByRole('alertdialog')).toHaveTextContent('Se reembolsarán S/ 160.00');
+    expect(within(tarjeta).getByRole('alertdialog')).toHaveTextContent('Se reembolsarán S/ 160.00 y las 2 entradas volverán a la venta.');
     await user.click(within(tarjeta).getByRole('button', { name: 'Sí, cancelar' }));
     expect(await within(tarjeta).findByText(/Reserva cancelada\. Se reembolsaron S\/ 160\.00 y 2 entradas volvieron a la venta/)).toBeInTheDocument();
     expect(within(tarjeta).getByTestId('estado')).toHaveTextContent('Cancelada');
@@ -102,6 +102,27 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
     const post = llamadas.find((l) => l.method === 'POST')!;
     expect(post.url).toBe('/api/reservas/r1/cancelar');
     expect(post.headers['x-reserva-secreto']).toBe(SECRETO);
+  });
+
+  it('one ticket: "la entrada volverá a la venta", then "1 entrada volvió a la venta"', async () => {
+    abrir(`/reservas/r1?s=${SECRETO}`);
+    const una = { cantidad: 1, total: 8000 };
+    mockFetch({
+      'GET /api/reservas/r1': () => json(reserva({ id: 'r1', usuario_id: 'u9', ...una })),
+      'GET /api/reservas/r1/eventos': json(bitacora),
+      'POST /api/reservas/r1/cancelar': json(reserva({ id: 'r1', usuario_id: 'u9', estado: 'CANCELADA', ...una })),
+      'GET /api/eventos/e1': json(evento),
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const tarjeta = await screen.findByTestId('reserva');
+    expect(tarjeta).toHaveTextContent('1 entrada · Campo');
+    await user.click(await within(tarjeta).findByRole('button', { name: 'Cancelar reserva' }));
+    expect(within(tarjeta).getByRole('alertdialog')).toHaveTextContent(
+      '¿Seguro que quieres cancelar esta reserva? Se reembolsarán S/ 80.00 y la entrada volverá a la venta.',
+    );
+    await user.click(within(tarjeta).getByRole('button', { name: 'Sí, cancelar' }));
+    expect(await within(tarjeta).findByText('Reserva cancelada. Se reembolsaron S/ 80.00 y 1 entrada volvió a la venta.')).toBeInTheDocument();
   });
 
   it('a failed reservation shows its failing step and no cancellation', async () => {
