@@ -105,8 +105,8 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
                 Some(m.reserva_id),
                 "Reserva confirmada".into(),
                 format!(
-                    "Tu reserva de {cantidad} {} ({zona}) está confirmada. Total: {}.",
-                    if cantidad == 1 { "entrada" } else { "entradas" },
+                    "Tu reserva de {} ({zona}) está confirmada. Total: {}.",
+                    eventflow_shared::texto::contar(u64::from(cantidad), "entrada", "entradas"),
                     importe(total)
                 ),
             );

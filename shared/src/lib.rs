@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod serde_es;
 pub mod telemetry;
 pub mod testing;
+pub mod texto;
 
 pub use error::{ApiError, FieldError, Problem};
 pub use extract::{ApiJson, ApiPath, ApiQuery};

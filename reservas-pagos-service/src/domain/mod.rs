@@ -12,11 +12,7 @@ pub use solicitud::{PagoSolicitud, SolicitudReserva};
 
 /// "1 entrada", "3 entradas": compensation messages are read by buyers.
 pub fn entradas(n: u32) -> String {
-    if n == 1 {
-        "1 entrada".into()
-    } else {
-        format!("{n} entradas")
-    }
+    eventflow_shared::texto::contar(u64::from(n), "entrada", "entradas")
 }
 
 /// Minor units in the UI's format: 15000 is "S/ 150.00".

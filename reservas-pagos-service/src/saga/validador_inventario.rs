@@ -156,9 +156,14 @@ impl Handler for ValidadorInventario {
                         .into());
                     }
                     if tipo == "agotado" {
+                        let quedan = cuerpo["disponibles"].as_u64().unwrap_or(0);
                         return Err(ApiError::conflict(
                             "agotado",
-                            format!("No quedan {} en la zona {zona}", entradas(cantidad)),
+                            eventflow_shared::texto::sin_entradas_suficientes(
+                                &zona,
+                                quedan,
+                                u64::from(cantidad),
+                            ),
                         )
                         .with("disponibles", cuerpo["disponibles"].clone())
                         .with("retenidas", cuerpo["retenidas"].clone())
