@@ -94,33 +94,13 @@ async fn codigo_por_notificacion(b: Backend) {
         .to_owned();
     // Signed in, the buyer's own list does not show the code: it is a credential, and
     // only the mail relay (the admin) reads it.
-    let mias: serde_json::Value = p
-        .http
-        .get(format!(
-            "{}/api/notificaciones?usuario_id={u}",
-            p.notificaciones
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mias = p
+        .notificaciones_como(&format!("usuario_id={u}"), &token)
+        .await;
     assert_eq!(mias["total"], 0, "{mias}");
-    let pedidas: serde_json::Value = p
-        .http
-        .get(format!(
-            "{}/api/notificaciones?usuario_id={u}&tipo=codigo",
-            p.notificaciones
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pedidas = p
+        .notificaciones_como(&format!("usuario_id={u}&tipo=codigo"), &token)
+        .await;
     assert_eq!(pedidas["total"], 0, "not even asked by name: {pedidas}");
 }
 

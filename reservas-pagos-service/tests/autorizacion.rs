@@ -42,21 +42,8 @@ async fn mundo(backend: Backend) -> Mundo {
     let u = &s.usuarios;
     let (ana, t_ana) = matriz::comprador(&http, u, "ana@example.com", "10000001", CLAVE).await;
     let (_, t_beto) = matriz::comprador(&http, u, "beto@example.com", "10000002", CLAVE).await;
-    let t_org = matriz::organizador(&http, u, "org@example.com", CLAVE).await;
+    let (org_id, t_org) = matriz::organizador_con_id(&http, u, "org@example.com", CLAVE).await;
     let t_otro_org = matriz::organizador(&http, u, "otro@example.com", CLAVE).await;
-    let yo: Value = http
-        .get(format!("{u}/api/sesiones/actual"))
-        .bearer_auth(&t_org)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let org_id = yo["usuario"]["id"]
-        .as_str()
-        .expect("the organizer's id")
-        .to_owned();
     let r = http
         .post(format!("{}/api/eventos", s.eventos))
         .bearer_auth(&t_org)

@@ -125,3 +125,18 @@ pub async fn ping(db: &Database) -> Result<(), String> {
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
+
+/// A TTL index named `caducidad` on `campo`, a date: MongoDB removes each document once
+/// that date has passed (its monitor runs about once a minute, so readers must still
+/// filter out what expired since).
+pub fn indice_caducidad(campo: &str) -> mongodb::IndexModel {
+    mongodb::IndexModel::builder()
+        .keys(mongodb::bson::doc! { campo: 1 })
+        .options(
+            mongodb::options::IndexOptions::builder()
+                .expire_after(std::time::Duration::ZERO)
+                .name("caducidad".to_owned())
+                .build(),
+        )
+        .build()
+}

@@ -161,22 +161,28 @@ impl Plataforma {
             .to_owned()
     }
 
+    /// Every buyer's notifications matching `query`: the platform admin reads them.
     pub async fn notificaciones_de(&self, query: &str) -> Vec<Value> {
-        let v: Value = self
-            .http
+        self.notificaciones_como(query, DEV_ADMIN_TOKEN).await["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// `GET /api/notificaciones?limit=100&{query}` with `token`: the whole page.
+    pub async fn notificaciones_como(&self, query: &str, token: &str) -> Value {
+        self.http
             .get(format!(
                 "{}/api/notificaciones?limit=100&{query}",
                 self.notificaciones
             ))
-            // Every buyer's notifications: the platform admin reads them.
-            .bearer_auth(DEV_ADMIN_TOKEN)
+            .bearer_auth(token)
             .send()
             .await
             .unwrap()
             .json()
             .await
-            .unwrap();
-        v["items"].as_array().cloned().unwrap_or_default()
+            .unwrap()
     }
 
     /// Waits until `query` lists at least `n` notifications (or 20 s), then returns them.

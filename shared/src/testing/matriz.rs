@@ -101,6 +101,16 @@ pub async fn comprador(
 /// Creates an organizer account (as the development admin) and signs it in; returns
 /// the token.
 pub async fn organizador(http: &Client, base: &str, email: &str, password: &str) -> String {
+    organizador_con_id(http, base, email, password).await.1
+}
+
+/// [`organizador`], also handing back the organizer's id.
+pub async fn organizador_con_id(
+    http: &Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> (String, String) {
     let r = http
         .post(format!("{base}/api/organizadores"))
         .bearer_auth(crate::config::DEV_ADMIN_TOKEN)
@@ -109,7 +119,11 @@ pub async fn organizador(http: &Client, base: &str, email: &str, password: &str)
         .await
         .expect("POST /api/organizadores");
     assert_eq!(r.status(), 201, "{:?}", r.text().await);
-    sesion(http, base, email, password, "organizador").await
+    let id = r.json::<Value>().await.expect("JSON")["id"]
+        .as_str()
+        .expect("the organizer's id")
+        .to_owned();
+    (id, sesion(http, base, email, password, "organizador").await)
 }
 
 /// `POST /api/sesiones` as `rol`, asserting 201; returns the token.

@@ -16,8 +16,8 @@ use chrono::Utc;
 use eventflow_shared::bus::Pendiente;
 use eventflow_shared::outbox::mongo::{contador, MongoOutbox};
 use eventflow_shared::outbox::FuenteOutbox;
-use mongodb::options::{IndexOptions, ReturnDocument};
-use mongodb::{Collection, Database, IndexModel};
+use mongodb::options::ReturnDocument;
+use mongodb::{Collection, Database};
 use uuid::Uuid;
 
 use super::mongo::map_err;
@@ -109,19 +109,9 @@ impl MongoCodigoStore {
     /// expire: a late code would be useless anyway.
     pub async fn new(db: &Database) -> anyhow::Result<Self> {
         let col = db.collection::<Document>("codigos");
-        col.create_index(
-            IndexModel::builder()
-                .keys(doc! { "expira_en": 1 })
-                .options(
-                    IndexOptions::builder()
-                        .expire_after(std::time::Duration::ZERO)
-                        .name("caducidad".to_owned())
-                        .build(),
-                )
-                .build(),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("creating codigos indexes: {e}"))?;
+        col.create_index(eventflow_shared::mongo::indice_caducidad("expira_en"))
+            .await
+            .map_err(|e| anyhow::anyhow!("creating codigos indexes: {e}"))?;
         let outbox = MongoOutbox::new(col.clone(), "outbox").await?;
         Ok(Self { col, outbox })
     }

@@ -11,7 +11,6 @@ use async_trait::async_trait;
 use bson::doc;
 use chrono::{DateTime, Utc};
 use eventflow_shared::identidad::Rol;
-use mongodb::options::IndexOptions;
 use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -87,19 +86,9 @@ impl MongoSesionStore {
     /// A TTL index on `expira_en` lets MongoDB delete sessions as they expire.
     pub async fn new(db: &Database) -> anyhow::Result<Self> {
         let col = db.collection::<SesionDoc>("sesiones");
-        col.create_index(
-            IndexModel::builder()
-                .keys(doc! { "expira_en": 1 })
-                .options(
-                    IndexOptions::builder()
-                        .expire_after(std::time::Duration::ZERO)
-                        .name("caducidad".to_owned())
-                        .build(),
-                )
-                .build(),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("creating sesiones indexes: {e}"))?;
+        col.create_index(eventflow_shared::mongo::indice_caducidad("expira_en"))
+            .await
+            .map_err(|e| anyhow::anyhow!("creating sesiones indexes: {e}"))?;
         col.create_index(IndexModel::builder().keys(doc! { "sujeto_id": 1 }).build())
             .await
             .map_err(|e| anyhow::anyhow!("creating sesiones indexes: {e}"))?;
