@@ -4,13 +4,12 @@ use axum::http::{header, HeaderMap};
 
 use crate::error::ApiError;
 
-/// Compares without an early exit, so response timing does not reveal how much of a
-/// guessed token was right. Only the length can leak, which tokens do not keep secret.
+/// Compares without an early exit (RustCrypto's `subtle`), so response timing does not
+/// reveal how much of a guessed token was right. Only the length can leak, which tokens
+/// do not keep secret.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 /// Checks `Authorization: Bearer <expected>`. `realm` names the credential in the error.

@@ -8,50 +8,40 @@
 //! (same 409 `evento-finalizado`, one step later). The same goes for the event's
 //! tickets-per-buyer limit: a change reaches new checkouts within the TTL.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::eventos::EventoRef;
 
-/// More distinct events than this in one TTL and the copy starts over: it bounds memory,
-/// and a rush is on a few events, not thousands.
-const MAX_FICHAS: usize = 4096;
+/// Events kept at most: it bounds memory, and a rush is on a few events, not thousands.
+/// Past it, moka (TinyLFU) keeps the events asked for most.
+const MAX_FICHAS: u64 = 4096;
 
 pub struct Fichas {
-    ttl: Duration,
-    mapa: Mutex<HashMap<String, (Instant, EventoRef)>>,
+    /// `None` when the TTL is zero: the copy is off.
+    cache: Option<moka::sync::Cache<String, EventoRef>>,
 }
 
 impl Fichas {
     /// `ttl` zero turns the copy off.
     pub fn new(ttl: Duration) -> Self {
         Self {
-            ttl,
-            mapa: Mutex::default(),
+            cache: (!ttl.is_zero()).then(|| {
+                moka::sync::Cache::builder()
+                    .max_capacity(MAX_FICHAS)
+                    .time_to_live(ttl)
+                    .build()
+            }),
         }
     }
 
     pub fn get(&self, id: &str) -> Option<EventoRef> {
-        let mapa = self.mapa.lock().expect("fichas mutex");
-        mapa.get(id)
-            .filter(|(t, _)| t.elapsed() < self.ttl)
-            .map(|(_, e)| e.clone())
+        self.cache.as_ref()?.get(id)
     }
 
     pub fn guardar(&self, e: &EventoRef) {
-        if self.ttl.is_zero() {
-            return;
+        if let Some(c) = &self.cache {
+            c.insert(e.id.clone(), e.clone());
         }
-        let mut mapa = self.mapa.lock().expect("fichas mutex");
-        if mapa.len() >= MAX_FICHAS {
-            let ttl = self.ttl;
-            mapa.retain(|_, (t, _)| t.elapsed() < ttl);
-            if mapa.len() >= MAX_FICHAS {
-                mapa.clear();
-            }
-        }
-        mapa.insert(e.id.clone(), (Instant::now(), e.clone()));
     }
 }
 
@@ -89,13 +79,15 @@ mod tests {
     #[test]
     fn bounded() {
         let f = Fichas::new(Duration::from_secs(60));
-        for i in 0..MAX_FICHAS + 10 {
+        // A hot event, asked for again and again, among a flood of one-off ones.
+        f.guardar(&evento("caliente"));
+        for i in 0..MAX_FICHAS + 500 {
             f.guardar(&evento(&format!("e{i}")));
+            let _ = f.get("caliente");
         }
-        assert!(f.mapa.lock().unwrap().len() <= MAX_FICHAS);
-        assert!(
-            f.get(&format!("e{}", MAX_FICHAS + 9)).is_some(),
-            "the newest is kept"
-        );
+        let c = f.cache.as_ref().unwrap();
+        c.run_pending_tasks();
+        assert!(c.entry_count() <= MAX_FICHAS, "{}", c.entry_count());
+        assert!(f.get("caliente").is_some(), "the event in demand is kept");
     }
 }
