@@ -7,7 +7,7 @@ use eventflow_shared::ApiError;
 use sha2::{Digest, Sha256};
 
 use crate::domain::Estado;
-use crate::http::ReservaRespuesta;
+use crate::http::dto::ReservaRespuesta;
 use crate::store::{Clave, IdempotenciaStore, ReservaStore};
 
 /// A key still "in progress" this long after its request, with no reservation written,

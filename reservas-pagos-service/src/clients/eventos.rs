@@ -40,7 +40,7 @@ fn max_defecto() -> u32 {
 #[derive(Clone)]
 pub struct EventosClient {
     peer: Peer,
-    fichas: Arc<Fichas>,
+    fichas: Arc<Fichas<EventoRef>>,
 }
 
 fn invalid(e: impl std::fmt::Display) -> ClientError {
@@ -71,7 +71,7 @@ impl EventosClient {
             .send(self.peer.get(&["api", "eventos", id]), corr)
             .await?;
         let e: EventoRef = serde_json::from_value(body).map_err(invalid)?;
-        self.fichas.guardar(&e);
+        self.fichas.guardar(&e.id, &e);
         Ok(e)
     }
 

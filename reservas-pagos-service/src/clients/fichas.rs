@@ -10,18 +10,18 @@
 
 use std::time::Duration;
 
-use super::eventos::EventoRef;
-
 /// Events kept at most: it bounds memory, and a rush is on a few events, not thousands.
 /// Past it, moka (TinyLFU) keeps the events asked for most.
 const MAX_FICHAS: u64 = 4096;
 
-pub struct Fichas {
+/// Generic over what is kept (the eventos client keeps its `EventoRef`), so this module
+/// needs nothing from the client that owns it.
+pub struct Fichas<T: Clone + Send + Sync + 'static> {
     /// `None` when the TTL is zero: the copy is off.
-    cache: Option<moka::sync::Cache<String, EventoRef>>,
+    cache: Option<moka::sync::Cache<String, T>>,
 }
 
-impl Fichas {
+impl<T: Clone + Send + Sync + 'static> Fichas<T> {
     /// `ttl` zero turns the copy off.
     pub fn new(ttl: Duration) -> Self {
         Self {
@@ -34,13 +34,13 @@ impl Fichas {
         }
     }
 
-    pub fn get(&self, id: &str) -> Option<EventoRef> {
+    pub fn get(&self, id: &str) -> Option<T> {
         self.cache.as_ref()?.get(id)
     }
 
-    pub fn guardar(&self, e: &EventoRef) {
+    pub fn guardar(&self, id: &str, e: &T) {
         if let Some(c) = &self.cache {
-            c.insert(e.id.clone(), e.clone());
+            c.insert(id.to_owned(), e.clone());
         }
     }
 }
@@ -49,40 +49,35 @@ impl Fichas {
 mod tests {
     use super::*;
 
-    fn evento(id: &str) -> EventoRef {
-        EventoRef {
-            id: id.into(),
-            fecha: chrono::Utc::now(),
-            zonas: Vec::new(),
-            max_por_comprador: 10,
-            organizador_id: None,
-        }
+    /// What is kept does not matter here: an event's id stands for it.
+    fn evento(id: &str) -> String {
+        id.to_owned()
     }
 
     #[test]
     fn serves_within_the_ttl_then_forgets() {
-        let f = Fichas::new(Duration::from_millis(50));
+        let f = Fichas::<String>::new(Duration::from_millis(50));
         assert!(f.get("e").is_none());
-        f.guardar(&evento("e"));
-        assert_eq!(f.get("e").map(|e| e.id), Some("e".into()));
+        f.guardar("e", &evento("e"));
+        assert_eq!(f.get("e"), Some("e".into()));
         std::thread::sleep(Duration::from_millis(60));
         assert!(f.get("e").is_none(), "expired");
     }
 
     #[test]
     fn zero_ttl_keeps_nothing() {
-        let f = Fichas::new(Duration::ZERO);
-        f.guardar(&evento("e"));
+        let f = Fichas::<String>::new(Duration::ZERO);
+        f.guardar("e", &evento("e"));
         assert!(f.get("e").is_none());
     }
 
     #[test]
     fn bounded() {
-        let f = Fichas::new(Duration::from_secs(60));
+        let f = Fichas::<String>::new(Duration::from_secs(60));
         // A hot event, asked for again and again, among a flood of one-off ones.
-        f.guardar(&evento("caliente"));
+        f.guardar("caliente", &evento("caliente"));
         for i in 0..MAX_FICHAS + 500 {
-            f.guardar(&evento(&format!("e{i}")));
+            f.guardar(&format!("e{i}"), &evento(&format!("e{i}")));
             let _ = f.get("caliente");
         }
         let c = f.cache.as_ref().unwrap();

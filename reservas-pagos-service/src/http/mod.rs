@@ -3,7 +3,7 @@
 mod acceso;
 mod compradores;
 mod cupo;
-mod dto;
+pub(crate) mod dto;
 mod handlers;
 
 use std::sync::Arc;
