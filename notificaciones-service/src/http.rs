@@ -62,6 +62,8 @@ pub struct PaginaNotificaciones {
 /// Notifications, newest first: a buyer's own (one-time codes left out: they go by
 /// e-mail only), or anyone's for the platform admin.
 #[utoipa::path(get, path = "/api/notificaciones", tag = "notificaciones",
+    summary = "Listar notificaciones",
+    description = "Notificaciones, de la más reciente a la más antigua: las propias de un comprador (sin los códigos de un solo uso, que solo se envían por email), o las de cualquiera para el administrador de la plataforma.",
     params(ListarNotificaciones), security(("bearer" = [])),
     responses(
         (status = 200, description = "Una página de notificaciones", body = PaginaNotificaciones),

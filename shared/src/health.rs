@@ -54,6 +54,8 @@ pub struct Listo {
 
 /// Liveness: the process is up and serving.
 #[utoipa::path(get, path = "/health", tag = "salud",
+    summary = "Comprobar que el servicio está vivo",
+    description = "Responde mientras el proceso esté en marcha y atendiendo peticiones.",
     security(()),
     responses((status = 200, description = "El proceso está vivo", body = Vivo,
         example = json!({"status": "ok"}))))]
@@ -65,6 +67,8 @@ pub async fn health() -> Json<Vivo> {
 
 /// Readiness: every configured dependency answers. 503 names the ones that do not.
 #[utoipa::path(get, path = "/ready", tag = "salud",
+    summary = "Comprobar que el servicio está listo",
+    description = "Comprueba que responde cada dependencia configurada. Si alguna no responde, contesta 503 indicando cuáles.",
     security(()),
     responses(
         (status = 200, description = "Todas las dependencias responden", body = Listo,

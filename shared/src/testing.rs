@@ -106,6 +106,73 @@ pub fn assert_esquemas_declarados(doc: &utoipa::openapi::OpenApi) {
     }
 }
 
+/// English words that never occur in Spanish prose: one in an operation's summary or
+/// description means the text is English (the handler's `///` doc comment leaked in).
+const PALABRAS_EN_INGLES: &[&str] = &[
+    "the", "returns", "a buyer", "list", "create", "get", "of the", "with", "and", "is", "for",
+    "to", "by", "or", "its", "your", "when", "an", "into", "from", "buyer",
+];
+
+/// Every operation has a `summary`, and neither it nor the `description` reads as English:
+/// Swagger UI shows them to people who read Spanish. utoipa takes both from the handler's
+/// `///` doc comment (English developer prose) unless `summary = "..."` and
+/// `description = "..."` are given in `#[utoipa::path]`. Panics listing every offender.
+pub fn resumenes_en_castellano(doc: &utoipa::openapi::OpenApi) {
+    let v = serde_json::to_value(doc).expect("serialise OpenAPI");
+    let mut fallos = Vec::new();
+    for (ruta, item) in v["paths"].as_object().into_iter().flatten() {
+        for (metodo, op) in item.as_object().into_iter().flatten() {
+            let metodos = [
+                "get", "put", "post", "delete", "patch", "head", "options", "trace",
+            ];
+            let (true, Some(op)) = (metodos.contains(&metodo.as_str()), op.as_object()) else {
+                continue;
+            };
+            let operacion = format!("{} {ruta}", metodo.to_uppercase());
+            match op.get("summary").and_then(|s| s.as_str()) {
+                Some(s) if !s.trim().is_empty() => {}
+                _ => fallos.push(format!("{operacion}: no summary")),
+            }
+            for campo in ["summary", "description"] {
+                let Some(texto) = op.get(campo).and_then(|s| s.as_str()) else {
+                    continue;
+                };
+                let ingles = palabras_en_ingles(texto);
+                if !ingles.is_empty() {
+                    fallos.push(format!(
+                        "{operacion}: {campo} {texto:?} has English ({ingles:?})"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        fallos.is_empty(),
+        "operations without a Spanish summary/description (add `summary = \"...\"` and \
+         `description = \"...\"` in Spanish to their #[utoipa::path]):\n  {}",
+        fallos.join("\n  ")
+    );
+}
+
+/// The entries of [`PALABRAS_EN_INGLES`] that occur in `texto` as whole words, ignoring
+/// case and punctuation.
+fn palabras_en_ingles(texto: &str) -> Vec<&'static str> {
+    let limpio: String = texto
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .to_lowercase();
+    let limpio = format!(
+        " {} ",
+        limpio.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    PALABRAS_EN_INGLES
+        .iter()
+        .copied()
+        .filter(|p| limpio.contains(&format!(" {p} ")))
+        .collect()
+}
+
 /// Whether the server behind `uri` is SecantusDB (its `buildInfo` says so). Tests use this
 /// only to step around documented deviations of the test server from mongod, and say so.
 pub async fn is_secantus(uri: &str) -> bool {

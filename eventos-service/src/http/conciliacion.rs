@@ -53,6 +53,8 @@ impl Reservas {
 /// CANCELADA one. Runs now; repairs through the normal idempotent steps what it can
 /// (returns a sale, refunds a charge, releases a hold) and reports the rest.
 #[utoipa::path(get, path = "/api/eventos/{id}/conciliacion", tag = "eventos",
+    summary = "Conciliar un evento",
+    description = "Concilia ahora el evento: cada venta y cada pago APROBADO ⇔ una reserva CONFIRMADA, y cada pago REEMBOLSADO ⇔ una FALLIDA o CANCELADA. Repara lo que puede con los pasos idempotentes habituales (devuelve una venta, reembolsa un cobro, libera una retención) e informa del resto.",
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "El informe: cifras y discrepancias (`pendientes` 0 es lo sano)", body = Informe),
@@ -107,6 +109,8 @@ pub async fn conciliacion(
 
 /// Prometheus metrics: the reconciliation gauge, as organizers last saw it.
 #[utoipa::path(get, path = "/metrics", tag = "salud",
+    summary = "Métricas de Prometheus",
+    description = "Métricas de Prometheus: el indicador de conciliación, según la última consulta de los organizadores.",
     security(()),
     responses((status = 200, description = "Formato de exposición de Prometheus", body = String, content_type = "text/plain")))]
 pub async fn metricas(State(state): State<AppState>) -> impl axum::response::IntoResponse {

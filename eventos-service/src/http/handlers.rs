@@ -37,6 +37,8 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
 /// Publish an event: an organizer's session (the event is then theirs) or the platform
 /// admin.
 #[utoipa::path(post, path = "/api/eventos", tag = "eventos",
+    summary = "Publicar un evento",
+    description = "Publica un evento. Pueden hacerlo un organizador con su sesión (el evento pasa a ser suyo) o el administrador de la plataforma.",
     request_body = CrearEvento,
     security(("bearer" = [])),
     responses(
@@ -92,6 +94,8 @@ pub async fn crear_evento(
 
 /// Upcoming and past events by date, filtered by date range, place and organizer.
 #[utoipa::path(get, path = "/api/eventos", tag = "eventos",
+    summary = "Listar eventos",
+    description = "Eventos próximos y pasados ordenados por fecha, filtrados por rango de fechas, lugar y organizador.",
     security(()),
     params(ListarEventos),
     responses(
@@ -168,6 +172,8 @@ pub async fn listar_eventos(
 
 /// One event with its zones and live availability.
 #[utoipa::path(get, path = "/api/eventos/{id}", tag = "eventos",
+    summary = "Consultar un evento",
+    description = "Un evento con sus zonas y su disponibilidad en tiempo real.",
     security(()),
     params(("id" = String, Path, description = "Id del evento", example = "5b0c3f6e-8f0a-4b8e-9a3e-0c1d2e3f4a5b")),
     responses(
@@ -199,6 +205,8 @@ pub async fn obtener_evento(
 /// Change an event's name, date or place: its organizer or the platform admin. Zones and
 /// prices are fixed once tickets may have been sold.
 #[utoipa::path(patch, path = "/api/eventos/{id}", tag = "eventos",
+    summary = "Modificar un evento",
+    description = "Cambia el nombre, la fecha o el lugar de un evento; pueden hacerlo su organizador o el administrador de la plataforma. Las zonas y los precios quedan fijos en cuanto puede haberse vendido alguna entrada.",
     params(("id" = String, Path, description = "Id del evento")),
     request_body = ActualizarEvento,
     security(("bearer" = [])),

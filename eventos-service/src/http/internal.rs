@@ -88,6 +88,8 @@ fn no_evento(id: &str) -> ApiError {
 
 /// Hold tickets for a reservation whose checkout is running.
 #[utoipa::path(post, path = "/internal/eventos/{id}/retenciones", tag = "interno",
+    summary = "Retener entradas",
+    description = "Retiene entradas para una reserva cuya compra está en curso.",
     params(("id" = String, Path),
         ("X-Plazo-Ms" = Option<i64>, Header, description = "Hasta cuándo espera quien pide (ms desde 1970): una retención que llega o se aplica después no se conserva"),
     ), request_body = PedirRetencion, security(("bearer" = [])),
@@ -162,6 +164,8 @@ pub async fn retener(
 
 /// Turn a hold into a sale.
 #[utoipa::path(post, path = "/internal/eventos/{id}/retenciones/{reserva_id}/confirmar", tag = "interno",
+    summary = "Confirmar una retención",
+    description = "Convierte una retención de entradas en una venta.",
     params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Vendidas (o ya lo estaban)", body = ResultadoInventario),
@@ -193,6 +197,8 @@ pub async fn confirmar(
 /// the hold already became a sale (a confirmation whose answer was lost), return the
 /// sale. Undoing nothing is fine. Idempotent.
 #[utoipa::path(delete, path = "/internal/eventos/{id}/retenciones/{reserva_id}", tag = "interno",
+    summary = "Deshacer el inventario de una reserva",
+    description = "Compensación: libera la retención de la reserva o, si ya se convirtió en venta (una confirmación cuya respuesta se perdió), devuelve la venta. Es idempotente y no falla si no hay nada que deshacer.",
     params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "`liberada` (había retención), `devuelta` (había venta) o `sin_retencion` (no había nada)", body = ResultadoInventario),
@@ -245,6 +251,8 @@ pub struct InventarioVista {
 
 /// Every sale and hold of the event, by reservation id.
 #[utoipa::path(get, path = "/internal/eventos/{id}/inventario", tag = "interno",
+    summary = "Consultar el inventario de un evento",
+    description = "Todas las ventas y retenciones del evento, por id de reserva.",
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Ventas y retenciones por reserva", body = InventarioVista),
@@ -280,6 +288,8 @@ pub async fn inventario(
 
 /// Return sold tickets to availability (cancellation). Returning nothing is fine.
 #[utoipa::path(post, path = "/internal/eventos/{id}/ventas/{reserva_id}/devolver", tag = "interno",
+    summary = "Devolver entradas vendidas",
+    description = "Devuelve las entradas vendidas a la disponibilidad (cancelación). No falla si no hay nada que devolver.",
     params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Devueltas, o no había venta", body = ResultadoInventario),

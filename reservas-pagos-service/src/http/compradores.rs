@@ -10,6 +10,8 @@ use super::{acceso, AppState};
 
 /// 204 when the buyer has a reservation for one of the organizer's events, else 404.
 #[utoipa::path(get, path = "/internal/organizadores/{organizador_id}/compradores/{usuario_id}", tag = "interno",
+    summary = "Comprobar si es comprador de un organizador",
+    description = "Responde 204 si el comprador tiene una reserva para alguno de los eventos del organizador, y 404 si no.",
     params(("organizador_id" = uuid::Uuid, Path), ("usuario_id" = uuid::Uuid, Path)),
     security(("bearer" = [])),
     responses(

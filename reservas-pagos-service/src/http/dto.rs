@@ -80,10 +80,12 @@ pub struct Bitacora {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListarReservas {
-    /// The buyer's UUID (required).
+    /// UUID del comprador. Con una sesión de comprador puede omitirse (son las tuyas);
+    /// el administrador y los organizadores deben indicarlo (422 si falta).
     pub usuario_id: Option<String>,
-    /// Page size, 1 to 100 (default 20).
+    /// Tamaño de página, de 1 a 100 (20 por defecto).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
+    /// Cuántas saltar (0 por defecto).
     pub offset: Option<u32>,
 }

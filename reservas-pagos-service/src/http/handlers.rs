@@ -33,6 +33,8 @@ fn json_response(status: u16, body: String) -> Response {
 /// Book tickets: runs the SAGA `ValidadorDatos → ValidadorInventario → ProcesadorPago →
 /// ConfirmadorReserva`. On failure every completed step is compensated.
 #[utoipa::path(post, path = "/api/reservar", tag = "reservas",
+    summary = "Reservar entradas",
+    description = "Reserva entradas ejecutando la SAGA `ValidadorDatos → ValidadorInventario → ProcesadorPago → ConfirmadorReserva`. Si algo falla, se compensa cada paso ya completado.",
     security((), ("bearer" = [])),
     request_body = SolicitudReserva,
     params(
@@ -237,6 +239,8 @@ async fn pendiente(st: &AppState, r: &Reserva, secreto: &str) -> Result<(u16, St
 /// may be left out), any buyer's as the platform admin, and a buyer's reservations for
 /// your events as an organizer.
 #[utoipa::path(get, path = "/api/reservas", tag = "reservas",
+    summary = "Listar reservas",
+    description = "Reservas de un comprador, de la más reciente a la más antigua: las tuyas con una sesión de comprador (`usuario_id` puede omitirse), las de cualquier comprador como administrador de la plataforma, y como organizador las de un comprador para tus eventos.",
     params(ListarReservas), security(("bearer" = [])),
     responses(
         (status = 200, description = "Las reservas del comprador", body = PaginaReservas),
@@ -317,6 +321,8 @@ async fn reservas_de_sus_eventos(
 /// One reservation: its buyer's (session or `X-Reserva-Secreto`), its event's
 /// organizer's or the platform admin's.
 #[utoipa::path(get, path = "/api/reservas/{id}", tag = "reservas",
+    summary = "Consultar una reserva",
+    description = "Una reserva. Pueden verla su comprador (con sesión o `X-Reserva-Secreto`), el organizador de su evento o el administrador de la plataforma.",
     params(("id" = String, Path)), security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "La reserva", body = ReservaRespuesta),
@@ -339,6 +345,8 @@ pub async fn obtener_reserva(
 /// The reservation's audit trail: its append-only event log. Same access as the
 /// reservation.
 #[utoipa::path(get, path = "/api/reservas/{id}/eventos", tag = "reservas",
+    summary = "Consultar la bitácora de una reserva",
+    description = "La auditoría de la reserva: su registro de eventos, al que solo se añaden entradas. Tiene el mismo acceso que la reserva.",
     params(("id" = String, Path)), security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "Eventos en orden (`seq` desde 1)", body = Bitacora),
@@ -365,6 +373,8 @@ pub async fn bitacora(
 /// Idempotent. Its buyer (session or `X-Reserva-Secreto`), its event's organizer or the
 /// platform admin.
 #[utoipa::path(post, path = "/api/reservas/{id}/cancelar", tag = "reservas",
+    summary = "Cancelar una reserva",
+    description = "Cancela una reserva confirmada: reembolsa el pago, devuelve las entradas y la quita del historial; es idempotente. Pueden hacerlo su comprador (con sesión o `X-Reserva-Secreto`), el organizador de su evento o el administrador de la plataforma.",
     params(("id" = String, Path)), security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "Reserva CANCELADA (también si ya lo estaba)", body = ReservaRespuesta),
@@ -390,6 +400,8 @@ pub async fn cancelar(
 /// APROBADO payments; refunds ⇔ FALLIDA or CANCELADA. Repairs what the idempotent steps
 /// can and reports the rest. The organizer reaches it through eventos.
 #[utoipa::path(get, path = "/internal/conciliacion/{evento_id}", tag = "interno",
+    summary = "Conciliar reservas y pagos de un evento",
+    description = "Concilia ahora un evento: ventas (eventos) ⇔ reservas CONFIRMADA ⇔ pagos APROBADO, y reembolsos ⇔ reservas FALLIDA o CANCELADA. Repara lo que permiten los pasos idempotentes e informa del resto; el organizador llega aquí a través de eventos.",
     params(("evento_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "El informe", body = eventflow_shared::conciliacion::Informe),
@@ -409,6 +421,8 @@ pub async fn conciliacion(
 
 /// Prometheus metrics: SAGAs by outcome and per-step latency.
 #[utoipa::path(get, path = "/metrics", tag = "salud",
+    summary = "Métricas de Prometheus",
+    description = "Métricas de Prometheus: SAGAs por resultado y latencia de cada paso.",
     security(()),
     responses((status = 200, description = "Formato de exposición de Prometheus", body = String, content_type = "text/plain")))]
 pub async fn metricas(State(st): State<AppState>) -> impl IntoResponse {

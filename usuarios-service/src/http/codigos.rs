@@ -20,6 +20,8 @@ use crate::domain::{Canje, Codigo, Contrasena, Email, Proposito};
 /// Send a 6-digit one-time code: to the account's email (`proposito: "password"`, to set
 /// or reset the password), or to a new email of the signed-in buyer (`"email"`).
 #[utoipa::path(post, path = "/api/usuarios/codigo", tag = "usuarios",
+    summary = "Enviar un código de un solo uso",
+    description = "Envía un código de 6 dígitos de un solo uso: al email de la cuenta (`proposito: \"password\"`, para fijar o restablecer la contraseña), o a un email nuevo del comprador con sesión iniciada (`\"email\"`).",
     request_body = SolicitarCodigo,
     security((), ("bearer" = [])),
     responses(
@@ -140,6 +142,8 @@ pub(super) async fn canjear(
 /// Set a first password, or reset a forgotten one, with a code from
 /// `POST /api/usuarios/codigo`. Signs out every session of the account.
 #[utoipa::path(post, path = "/api/usuarios/password", tag = "usuarios",
+    summary = "Fijar o restablecer la contraseña",
+    description = "Fija una primera contraseña, o restablece una olvidada, con un código pedido en `POST /api/usuarios/codigo`. Cierra todas las sesiones de la cuenta.",
     request_body = FijarPassword,
     security(()),
     responses(

@@ -31,6 +31,8 @@ pub(super) async fn buscar(state: &AppState, id: &str) -> Result<Option<Usuario>
 
 /// Register a buyer.
 #[utoipa::path(post, path = "/api/usuarios", tag = "usuarios",
+    summary = "Registrar un comprador",
+    description = "Registra la cuenta de un comprador nuevo.",
     request_body = CrearUsuario,
     security(()),
     responses(
@@ -83,6 +85,8 @@ pub async fn crear_usuario(
 
 /// List buyers in registration order, a page at a time (platform admin only).
 #[utoipa::path(get, path = "/api/usuarios", tag = "usuarios",
+    summary = "Listar compradores",
+    description = "Lista los compradores por orden de registro, una página cada vez. Solo puede hacerlo el administrador de la plataforma.",
     params(Paginacion),
     security(("bearer" = [])),
     responses(
@@ -115,6 +119,8 @@ pub async fn listar_usuarios(
 /// A buyer's profile, by id (UUID) or email: the buyer's own, a buyer of one of your
 /// events as an organizer, or any for the admin.
 #[utoipa::path(get, path = "/api/usuarios/{id}", tag = "usuarios",
+    summary = "Consultar el perfil de un comprador",
+    description = "Devuelve el perfil de un comprador por id (UUID) o email. Pueden verlo el propio comprador, un organizador si es comprador de uno de sus eventos, o el administrador.",
     params(("id" = String, Path, description = "UUID del usuario, o su email", example = "ana.quispe@example.com")),
     security(("bearer" = [])),
     responses(
@@ -153,6 +159,8 @@ pub async fn obtener_usuario(
 /// admin. A buyer changing the email confirms it with `password_actual`, or with the
 /// `codigo` sent to the new address.
 #[utoipa::path(patch, path = "/api/usuarios/{id}", tag = "usuarios",
+    summary = "Modificar los datos de un comprador",
+    description = "Cambia el nombre, los apellidos o el email: el comprador en su propio perfil, o el administrador en cualquiera. Un comprador que cambia su email lo confirma con `password_actual` o con el `codigo` enviado a la nueva dirección.",
     params(("id" = Uuid, Path, description = "UUID del usuario")),
     request_body = ActualizarUsuario,
     security(("bearer" = [])),

@@ -14,6 +14,8 @@ use crate::domain::Usuario;
 
 /// Add a reservation to a buyer's history. Idempotent: adding it twice keeps one entry.
 #[utoipa::path(put, path = "/internal/usuarios/{id}/historial/{reserva_id}", tag = "interno",
+    summary = "Añadir una reserva al historial",
+    description = "Añade una reserva al historial de un comprador. Es idempotente: añadirla dos veces deja una sola entrada.",
     params(("id" = Uuid, Path), ("reserva_id" = String, Path)),
     security(("bearer" = [])),
     responses(
@@ -39,6 +41,8 @@ pub async fn agregar_compra(
 
 /// Remove a reservation from a buyer's history. Idempotent.
 #[utoipa::path(delete, path = "/internal/usuarios/{id}/historial/{reserva_id}", tag = "interno",
+    summary = "Quitar una reserva del historial",
+    description = "Quita una reserva del historial de un comprador. Es idempotente.",
     params(("id" = Uuid, Path), ("reserva_id" = String, Path)),
     security(("bearer" = [])),
     responses(
@@ -64,6 +68,8 @@ pub async fn quitar_compra(
 
 /// Find a buyer by UUID or email, for the SAGA's `ValidadorDatos`.
 #[utoipa::path(get, path = "/internal/usuarios/{id_o_email}", tag = "interno",
+    summary = "Buscar un comprador",
+    description = "Busca un comprador por UUID o email, para el paso `ValidadorDatos` de la SAGA.",
     params(("id_o_email" = String, Path, description = "UUID del usuario, o su email")),
     security(("bearer" = [])),
     responses(
@@ -86,6 +92,8 @@ pub async fn buscar_usuario(
 
 /// Is this token hash a live session, and whose? For the other services' `Llamante`.
 #[utoipa::path(post, path = "/internal/sesiones/verificar", tag = "interno",
+    summary = "Verificar una sesión",
+    description = "Indica si este hash de token corresponde a una sesión vigente y de quién es. Lo usa el `Llamante` de los demás servicios.",
     request_body = VerificarSesion,
     security(("bearer" = [])),
     responses(

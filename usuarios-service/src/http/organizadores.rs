@@ -19,6 +19,8 @@ use crate::store::StoreError;
 
 /// Create an organizer (platform admin only).
 #[utoipa::path(post, path = "/api/organizadores", tag = "organizadores",
+    summary = "Crear un organizador",
+    description = "Crea la cuenta de un organizador. Solo puede hacerlo el administrador de la plataforma.",
     request_body = CrearOrganizador,
     security(("bearer" = [])),
     responses(

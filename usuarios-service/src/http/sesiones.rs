@@ -42,6 +42,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Cliente {
 
 /// Sign in. Answers a token to send as `Authorization: Bearer <token>`.
 #[utoipa::path(post, path = "/api/sesiones", tag = "sesiones",
+    summary = "Iniciar sesión",
+    description = "Inicia sesión y devuelve un token que se envía como `Authorization: Bearer <token>`.",
     request_body = IniciarSesion,
     security(()),
     responses(
@@ -159,6 +161,8 @@ async fn titular(state: &AppState, rol: Rol, id: Uuid) -> Result<serde_json::Val
 
 /// Who this session belongs to, and until when it lasts.
 #[utoipa::path(get, path = "/api/sesiones/actual", tag = "sesiones",
+    summary = "Consultar la sesión actual",
+    description = "Indica a quién pertenece esta sesión y hasta cuándo dura.",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "La sesión", body = SesionActual),
@@ -181,6 +185,8 @@ pub async fn sesion_actual(
 /// Sign out: the token stops working at once here, and within the session cache TTL
 /// (2 s by default) on the other services.
 #[utoipa::path(delete, path = "/api/sesiones/actual", tag = "sesiones",
+    summary = "Cerrar sesión",
+    description = "El token deja de funcionar al instante en este servicio, y en los demás servicios cuando vence la caché de sesiones (2 s por defecto).",
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Sesión cerrada"),
