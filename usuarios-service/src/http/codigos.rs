@@ -16,6 +16,7 @@ use super::sesiones::Cliente;
 use super::AppState;
 use crate::domain::codigo::{self, VIGENCIA_MIN};
 use crate::domain::{Canje, Codigo, Contrasena, Email, Proposito};
+use crate::store::StoreError;
 
 /// Send a 6-digit one-time code: to the account's email (`proposito: "password"`, to set
 /// or reset the password), or to a new email of the signed-in buyer (`"email"`).
@@ -69,13 +70,8 @@ pub async fn solicitar_codigo(
                 Some(u) if u.id == yo => {
                     return Err(ApiError::field("email", "ya es el email de tu cuenta"))
                 }
-                Some(_) => {
-                    return Err(ApiError::conflict(
-                        "usuario-duplicado",
-                        "Ya existe un usuario registrado con ese email",
-                    )
-                    .with("campo", "email"))
-                }
+                // The same 409 a taken email gets everywhere else.
+                Some(_) => return Err(StoreError::Duplicate("email").into()),
                 None => emitir(&state, yo, Proposito::Email, email).await?,
             }
             format!(
