@@ -17,6 +17,8 @@ const notificaciones = `http://${host}:${port('NOTIFICACIONES_PORT', 8004)}`;
 const proxy = {
   '^/api/(usuarios|sesiones|organizadores)([/?]|$)': usuarios,
   '^/api/eventos([/?]|$)': eventos,
+  // Seed 000's API (the .NET design), over the same events.
+  '^/events([/?]|$)': eventos,
   '^/api/(reservar|reservas)([/?]|$)': reservas,
   '^/api/notificaciones([/?]|$)': notificaciones,
 };

@@ -4,7 +4,7 @@
 //! | path | goes to |
 //! |---|---|
 //! | `/api/usuarios`, `/api/sesiones`, `/api/organizadores` (and below) | usuarios-service |
-//! | `/api/eventos`, `/api/eventos/…` | eventos-service |
+//! | `/api/eventos`, `/api/eventos/…`, and seed 000's `/events`, `/events/…` | eventos-service |
 //! | `/api/reservar`, `/api/reservas`, `/api/reservas/…` | reservas-pagos-service |
 //! | `/api/notificaciones`, `/api/notificaciones/…` | notificaciones-service |
 //! | any other `/api/…` | 404 problem+json |
@@ -46,7 +46,7 @@ impl Upstreams {
         };
         if under("/api/usuarios") || under("/api/sesiones") || under("/api/organizadores") {
             Some(("usuarios-service", &self.usuarios))
-        } else if under("/api/eventos") {
+        } else if under("/api/eventos") || under("/events") {
             Some(("eventos-service", &self.eventos))
         } else if under("/api/reservar") || under("/api/reservas") {
             Some(("reservas-pagos-service", &self.reservas))
@@ -101,7 +101,7 @@ pub fn router(dist: PathBuf, upstreams: Upstreams) -> anyhow::Result<Router> {
 
 async fn handle(State(st): State<UiState>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
-    if path == "/api" || path.starts_with("/api/") {
+    if path == "/api" || path.starts_with("/api/") || st.upstreams.for_path(&path).is_some() {
         return match st.upstreams.for_path(&path) {
             Some((name, base)) => proxy(&st.client, name, base, req).await,
             None => problem(
@@ -339,6 +339,9 @@ mod tests {
         assert_eq!(to("/api/usuarios").as_deref(), Some("u"));
         assert_eq!(to("/api/usuarios/ana@example.com").as_deref(), Some("u"));
         assert_eq!(to("/api/eventos/abc").as_deref(), Some("e"));
+        assert_eq!(to("/events").as_deref(), Some("e"));
+        assert_eq!(to("/events/abc").as_deref(), Some("e"));
+        assert_eq!(to("/eventsx"), None);
         assert_eq!(to("/api/reservar").as_deref(), Some("r"));
         assert_eq!(to("/api/reservas/x/cancelar").as_deref(), Some("r"));
         assert_eq!(to("/api/notificaciones").as_deref(), Some("n"));

@@ -3,8 +3,9 @@
 //! read that raced a write is not cached (versioned `set`, see `Cache`): without that, a
 //! late fill could keep a pre-sale copy for the whole TTL.
 //!
-//! Keys: `eventos:evento:{id}` holds one event's JSON; the hash `eventos:listas` holds
-//! list pages by query, so one DEL drops every page after any write.
+//! Keys: `eventos:evento:{id}` holds one event's JSON (and `eventos:evento:{id}:seed000`
+//! the same event in seed 000's shape); the hash `eventos:listas` holds list pages of
+//! both APIs by query, so one DEL drops every page after any write.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,8 +20,21 @@ pub struct EventoCache {
     ttl: Duration,
 }
 
-fn key(id: &str) -> String {
-    format!("eventos:evento:{id}")
+/// The shapes an event is served in. Each is cached under its own key, and a write drops
+/// them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forma {
+    /// `/api/eventos/{id}`.
+    EventFlow,
+    /// `/events/{id}`, seed 000's API.
+    Seed000,
+}
+
+fn key(id: &str, forma: Forma) -> String {
+    match forma {
+        Forma::EventFlow => format!("eventos:evento:{id}"),
+        Forma::Seed000 => format!("eventos:evento:{id}:seed000"),
+    }
 }
 
 impl EventoCache {
@@ -29,13 +43,13 @@ impl EventoCache {
     }
 
     /// The cached event, and the version to store a fresh read under on a miss.
-    pub async fn evento(&self, id: &str) -> Lectura {
-        self.leer(&key(id), None).await
+    pub async fn evento(&self, id: &str, forma: Forma) -> Lectura {
+        self.leer(&key(id, forma), None).await
     }
 
     /// Caches an event read under `version`; refused if a write invalidated it since.
-    pub async fn guardar_evento(&self, id: &str, json: &str, version: u64) {
-        self.guardar(&key(id), None, json, version).await
+    pub async fn guardar_evento(&self, id: &str, forma: Forma, json: &str, version: u64) {
+        self.guardar(&key(id, forma), None, json, version).await
     }
 
     pub async fn lista(&self, consulta: &str) -> Lectura {
@@ -65,11 +79,15 @@ impl EventoCache {
     /// Drops the event's entry (when given) and every list page. If Redis is down the
     /// entries cannot be dropped; they expire within the TTL, which bounds staleness.
     pub async fn invalidar(&self, id: Option<&str>) {
-        let k = id.map(key);
+        let k: Vec<String> = id
+            .map(|id| {
+                [Forma::EventFlow, Forma::Seed000]
+                    .map(|f| key(id, f))
+                    .to_vec()
+            })
+            .unwrap_or_default();
         let mut keys = vec![LISTAS];
-        if let Some(k) = &k {
-            keys.push(k);
-        }
+        keys.extend(k.iter().map(String::as_str));
         if let Err(e) = self.cache.delete(&keys).await {
             tracing::warn!(error = %e, "cache invalidation failed; entries expire with their TTL");
         }

@@ -30,6 +30,8 @@ pub struct Config {
     pub usuarios_url: String,
     /// `EVENTFLOW_SESION_CACHE_MS`: how long a session check is reused.
     pub sesion_cache: Duration,
+    /// `EVENTFLOW_ZONA_HORARIA`: the venue zone events get when they name none.
+    pub zona_horaria: chrono_tz::Tz,
 }
 
 impl Config {
@@ -51,13 +53,15 @@ impl Config {
             reservas_url: "http://127.0.0.1:8003".into(),
             usuarios_url: "http://127.0.0.1:8001".into(),
             sesion_cache: Duration::from_secs(2),
+            zona_horaria: crate::domain::fecha::ZONA_DEFECTO,
         }
     }
 
     /// `MONGODB_URI` (database `eventos`), `REDIS_URL`, `EVENTFLOW_ADMIN_TOKEN`,
     /// `EVENTFLOW_SERVICE_TOKEN`, `EVENTOS_CACHE_TTL_SECS` (default 60),
     /// `EVENTOS_RETENCION_TTL_SECS` (default 120), `EVENTOS_REAPER_INTERVAL_SECS` (10),
-    /// `RESERVAS_URL`, `USUARIOS_URL`, `EVENTFLOW_SESION_CACHE_MS` (2000).
+    /// `RESERVAS_URL`, `USUARIOS_URL`, `EVENTFLOW_SESION_CACHE_MS` (2000),
+    /// `EVENTFLOW_ZONA_HORARIA` (`America/Lima`).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         Ok(Self {
             store: StoreConfig::from_env(mode, "eventos"),
@@ -75,6 +79,17 @@ impl Config {
             usuarios_url: eventflow_shared::config::env_string("USUARIOS_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8001".into()),
             sesion_cache: eventflow_shared::identidad::cache_de_sesiones()?,
+            zona_horaria: zona_de_entorno()?,
         })
+    }
+}
+
+/// `EVENTFLOW_ZONA_HORARIA`, default `America/Lima`; a name that is not an IANA zone is a
+/// start-up error, never a quiet fallback.
+fn zona_de_entorno() -> anyhow::Result<chrono_tz::Tz> {
+    match eventflow_shared::config::env_string("EVENTFLOW_ZONA_HORARIA") {
+        None => Ok(crate::domain::fecha::ZONA_DEFECTO),
+        Some(z) => crate::domain::fecha::zona_horaria("EVENTFLOW_ZONA_HORARIA", &z)
+            .map_err(|e| anyhow::anyhow!("EVENTFLOW_ZONA_HORARIA={z}: {}", e.mensaje)),
     }
 }

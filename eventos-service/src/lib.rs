@@ -67,6 +67,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         admin_token: Arc::from(config.admin_token),
         service_token: Arc::from(config.service_token),
         reservas: http::conciliacion::Reservas::new(&config.reservas_url)?,
+        zona_horaria: config.zona_horaria,
     };
     Ok(eventflow_shared::http::con_interruptor(
         http::router(state, readiness),

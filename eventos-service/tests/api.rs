@@ -5,6 +5,7 @@
 //! on MongoDB (a fresh database) and Redis (a fresh key prefix). The real variants skip
 //! loudly when the servers are absent, and fail under `EVENTFLOW_REAL_BACKENDS=1`.
 
+#[macro_use]
 mod common;
 
 use std::collections::BTreeSet;
@@ -20,36 +21,6 @@ use eventos_service::Config;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// Generates `mod $name { embebido, real }` running `$name(&app)` on each backend. An
-/// optional closure adjusts the `Config` of both.
-macro_rules! en_ambos_backends {
-    ($name:ident $(, $ajuste:expr)?) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn embebido() {
-                #[allow(unused_mut)]
-                let mut config = Config::embedded();
-                $( ($ajuste)(&mut config); )?
-                let app = spawn_app(config).await;
-                super::$name(&app).await;
-            }
-
-            #[tokio::test]
-            async fn real() {
-                let Some(uri) = testing::mongo_uri().await else { return };
-                let Some(url) = testing::redis_url().await else { return };
-                #[allow(unused_mut)]
-                let mut config = real_config(uri, url);
-                $( ($ajuste)(&mut config); )?
-                let app = spawn_app(config).await;
-                super::$name(&app).await;
-            }
-        }
-    };
-}
 
 fn evento(id: &str, nombre: &str, fecha: &str, lugar: &str) -> Value {
     json!({
@@ -127,6 +98,7 @@ async fn crear_con_zonas_y_leerlo(app: &TestApp) {
             "id",
             "nombre",
             "fecha",
+            "zona_horaria",
             "lugar",
             "aforo_total",
             "entradas_disponibles",
@@ -148,7 +120,10 @@ async fn crear_con_zonas_y_leerlo(app: &TestApp) {
         ms,
         "fecha {fecha} -> {creado}"
     );
-    assert!(creado["fecha"].as_str().unwrap().ends_with('Z'), "{creado}");
+    assert!(
+        creado["fecha"].as_str().unwrap().ends_with("-05:00"),
+        "shown with the venue's offset (America/Lima): {creado}"
+    );
     assert_eq!(creado["aforo_total"], 1500);
     assert_eq!(creado["entradas_disponibles"], 1500);
     assert_eq!(
@@ -345,8 +320,8 @@ async fn validacion_al_crear(app: &TestApp) {
             "fecha",
         ),
         (
-            "fecha sin zona horaria",
-            con(valido(), "fecha", json!("2031-03-14T21:00:00")),
+            "fecha local que no existe (30 de febrero)",
+            con(valido(), "fecha", json!("2031-02-30T21:00:00")),
             "fecha",
         ),
         ("nombre vacío", con(valido(), "nombre", json!("")), "nombre"),
@@ -636,7 +611,7 @@ async fn listar_filtrar_paginar(app: &TestApp) {
         (vec![("offset", "-1")], "offset"),
         (vec![("desde", "mañana")], "desde"),
         (vec![("hasta", "2031-13-01T00:00:00Z")], "hasta"),
-        (vec![("desde", "2031-01-01")], "desde"),
+        (vec![("desde", "2031-02-30")], "desde"),
     ] {
         let campos = assert_invalid(app.listar(&q).await).await;
         assert_eq!(campos, [campo], "{q:?}");

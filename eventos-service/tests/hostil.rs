@@ -6,6 +6,7 @@
 //! credentials, and each other's token. Runs on the embedded backends and on MongoDB + Redis.
 
 #[allow(dead_code)]
+#[macro_use]
 mod common;
 
 use common::*;
@@ -14,32 +15,6 @@ use eventflow_shared::testing;
 use eventflow_shared::testing::hostil::{self, enviar};
 use eventos_service::Config;
 use serde_json::{json, Value};
-
-macro_rules! en_ambos_backends {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn embebido() {
-                let app = spawn_app(Config::embedded()).await;
-                super::$name(&app).await;
-            }
-
-            #[tokio::test]
-            async fn real() {
-                let Some(uri) = testing::mongo_uri().await else {
-                    return;
-                };
-                let Some(url) = testing::redis_url().await else {
-                    return;
-                };
-                let app = spawn_app(real_config(uri, url)).await;
-                super::$name(&app).await;
-            }
-        }
-    };
-}
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 const ADMIN: (&str, &str) = ("authorization", "Bearer eventflow-dev-admin");

@@ -7,8 +7,8 @@ use chrono::{Duration, Utc};
 use eventflow_shared::config::StoreConfig;
 use eventflow_shared::testing;
 use eventos_service::domain::{
-    CambiosEvento, Confirmacion, CrearEvento, Devolucion, Efecto, Evento, FiltroEventos,
-    Liberacion, NuevaZona, NuevoEvento, Retenida,
+    fecha, CambiosCrudos, CambiosEvento, Confirmacion, CrearEvento, Devolucion, Efecto, Evento,
+    FiltroEventos, Liberacion, NuevaZona, NuevoEvento, Retenida,
 };
 use eventos_service::store::{self, EventoStore, StoreError};
 
@@ -17,6 +17,15 @@ fn evento(id: &str, dias: i64, lugar: &str, zonas: &[(&str, i64, i64)]) -> Event
         id: Some(id.into()),
         nombre: format!("Evento {id}"),
         fecha: (Utc::now() + Duration::days(dias)).to_rfc3339(),
+        // Each venue in its own zone, so the store must keep it.
+        zona_horaria: Some(
+            if lugar == "Lima" {
+                "America/Lima"
+            } else {
+                "Europe/Madrid"
+            }
+            .into(),
+        ),
         lugar: lugar.into(),
         zonas: Some(
             zonas
@@ -32,7 +41,7 @@ fn evento(id: &str, dias: i64, lugar: &str, zonas: &[(&str, i64, i64)]) -> Event
         entradas_disponibles: None,
         max_por_comprador: None,
     };
-    NuevoEvento::parse(&input, Utc::now())
+    NuevoEvento::parse(&input, Utc::now(), fecha::ZONA_DEFECTO)
         .unwrap()
         .into_evento(id.into(), eventflow_shared::now())
 }
@@ -81,14 +90,23 @@ async fn crud(s: Arc<dyn EventoStore>) {
     let p2 = s.list(&FiltroEventos::default(), 2, 2).await.unwrap();
     assert_eq!((p2.total, ids(p2)), (3, vec!["a".to_owned()]));
 
+    let manana = (Utc::now() + Duration::days(1)).to_rfc3339();
     let cambios = CambiosEvento::parse(
-        Some("Nuevo nombre"),
-        Some(&(Utc::now() + Duration::days(1)).to_rfc3339()),
-        None,
-        Some(4),
+        CambiosCrudos {
+            nombre: Some("Nuevo nombre"),
+            fecha: Some(&manana),
+            zona_horaria: Some("America/Bogota"),
+            max_por_comprador: Some(4),
+            ..Default::default()
+        },
+        fecha::ZONA_DEFECTO,
         Utc::now(),
     )
     .unwrap();
+    assert_eq!(
+        s.get("b").await.unwrap().unwrap().zona_horaria.name(),
+        "Europe/Madrid"
+    );
     assert_eq!(s.get("a").await.unwrap().unwrap().max_por_comprador, 10);
     let up = s.update("a", &cambios).await.unwrap().unwrap();
     assert_eq!(
@@ -96,6 +114,14 @@ async fn crud(s: Arc<dyn EventoStore>) {
         ("Nuevo nombre", "Lima", 4)
     );
     assert_eq!(s.get("a").await.unwrap().unwrap().max_por_comprador, 4);
+    assert_eq!(
+        s.get("a").await.unwrap().unwrap().zona_horaria.name(),
+        "America/Bogota"
+    );
+    assert_eq!(
+        s.ficha("a").await.unwrap().unwrap().zona_horaria.name(),
+        "America/Bogota"
+    );
     assert_eq!(
         ids(s.list(&FiltroEventos::default(), 10, 0).await.unwrap()),
         ["a", "b", "c"]

@@ -246,6 +246,25 @@ async fn matriz_eventos(backend: Backend) {
             None,
             vec![401, 401, 401, 403, 403, 200, 404, 200, 401],
         ),
+        // Seed 000's API: the same rules as /api/eventos.
+        (
+            "post",
+            "/events",
+            "/events".into(),
+            Some(
+                json!({"name": "Rock Festival", "date": "2031-02-14T20:00:00", "place": "Arena Lima",
+                "zones": [{"name": "VIP", "price": 150.5, "capacity": 100}]}),
+            ),
+            vec![401, 401, 401, 403, 403, 201, 201, 201, 401],
+        ),
+        ("get", "/events", "/events".into(), None, vec![200; 9]),
+        (
+            "get",
+            "/events/{id}",
+            format!("/events/{e}"),
+            None,
+            vec![200; 9],
+        ),
         // The inventory is reservas-pagos' alone.
         (
             "post",

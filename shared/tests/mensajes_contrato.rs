@@ -11,7 +11,29 @@ fn fecha() -> chrono::DateTime<chrono::Utc> {
     "2027-03-14T21:00:00Z".parse().unwrap()
 }
 
-fn fijo(m: Mensaje, tipo: &str, routing_key: &str, payload: Value) {
+/// The envelope's own fields, beside `payload`, of every message.
+const SOBRE: [&str; 6] = [
+    "correlationId",
+    "messageId",
+    "occurredAt",
+    "payload",
+    "type",
+    "version",
+];
+
+fn fijo(m: Mensaje, tipo: &str, routing_key: &str, payload: Value) -> Value {
+    fijo_con(m, tipo, routing_key, payload, &SOBRE)
+}
+
+/// Pins one message, with the top-level fields its envelope must have (`campos_sobre`),
+/// and returns its wire JSON.
+fn fijo_con(
+    m: Mensaje,
+    tipo: &str,
+    routing_key: &str,
+    payload: Value,
+    campos_sobre: &[&str],
+) -> Value {
     let p = m.pendiente("corr-1");
     assert_eq!(
         (p.envelope.tipo.as_str(), p.routing_key.as_str()),
@@ -29,26 +51,17 @@ fn fijo(m: Mensaje, tipo: &str, routing_key: &str, payload: Value) {
         .map(String::as_str)
         .collect();
     campos.sort_unstable();
-    assert_eq!(
-        campos,
-        [
-            "correlationId",
-            "messageId",
-            "occurredAt",
-            "payload",
-            "type",
-            "version"
-        ]
-    );
+    assert_eq!(campos, campos_sobre, "{tipo}");
     // And it reads back as the same message, through the bytes a broker carries.
     let bytes = serde_json::to_vec(&p.envelope).unwrap();
     let leido = eventflow_shared::bus::decodificar(&bytes).unwrap();
     assert_eq!(leido.mensaje().unwrap(), m);
+    wire
 }
 
 #[test]
 fn evento_creado() {
-    fijo(
+    let wire = fijo_con(
         Mensaje::EventCreated(EventoCreado {
             event_id: "ev-1".into(),
             nombre: "Rock en el Parque".into(),
@@ -60,7 +73,36 @@ fn evento_creado() {
         "evento.creado",
         json!({"eventId": "ev-1", "nombre": "Rock en el Parque", "fecha": "2027-03-14T21:00:00Z",
                "lugar": "Estadio Nacional", "aforoTotal": 1500}),
+        &[
+            "correlationId",
+            "eventId",
+            "messageId",
+            "name",
+            "occurredAt",
+            "payload",
+            "type",
+            "version",
+        ],
     );
+    // Seed 000's flat shape, `{messageId, eventId, name, occurredAt, correlationId,
+    // version}`, as a consumer written for the .NET design reads it.
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct EventCreatedSeed000 {
+        message_id: uuid::Uuid,
+        event_id: String,
+        name: String,
+        occurred_at: chrono::DateTime<chrono::Utc>,
+        correlation_id: String,
+        version: u32,
+    }
+    let plano: EventCreatedSeed000 = serde_json::from_value(wire).unwrap();
+    assert_eq!(
+        (plano.event_id.as_str(), plano.name.as_str()),
+        ("ev-1", "Rock en el Parque")
+    );
+    assert_eq!(plano.correlation_id, "corr-1");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use eventflow_shared::bus::Pendiente;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -58,6 +59,8 @@ pub struct Evento {
     pub id: String,
     pub nombre: String,
     pub fecha: DateTime<Utc>,
+    /// The venue's IANA time zone: local dates are read in it and responses show it.
+    pub zona_horaria: Tz,
     pub lugar: String,
     pub zonas: Vec<Zona>,
     /// Tickets one buyer may hold across all their reservations for this event (the
@@ -99,6 +102,7 @@ impl Evento {
             id: self.id.clone(),
             nombre: self.nombre.clone(),
             fecha: self.fecha,
+            zona_horaria: self.zona_horaria,
             lugar: self.lugar.clone(),
             zonas: self.zonas.clone(),
             max_por_comprador: self.max_por_comprador,

@@ -153,6 +153,7 @@ mod tests {
             id: "e".into(),
             nombre: "n".into(),
             fecha: Utc::now(),
+            zona_horaria: crate::domain::fecha::ZONA_DEFECTO,
             lugar: "l".into(),
             zonas: vec![Zona {
                 nombre: "General".into(),

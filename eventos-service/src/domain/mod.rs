@@ -1,9 +1,10 @@
 //! The eventos domain: events, their zones, and the inventory rules that never oversell.
 
 mod evento;
+pub mod fecha;
 pub mod inventario;
 mod nuevo;
 
 pub use evento::{Evento, Retencion, Venta, Zona, MAX_POR_COMPRADOR_DEFECTO};
 pub use inventario::{Confirmacion, Devolucion, Efecto, Liberacion, Retenida};
-pub use nuevo::{CambiosEvento, CrearEvento, FiltroEventos, NuevaZona, NuevoEvento};
+pub use nuevo::{CambiosCrudos, CambiosEvento, CrearEvento, FiltroEventos, NuevaZona, NuevoEvento};

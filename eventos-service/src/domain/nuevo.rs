@@ -3,10 +3,12 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use eventflow_shared::FieldError;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::fecha::{leer_fecha, zona_horaria};
 use super::{Evento, Zona};
 
 const MAX_CAPACIDAD: i64 = 1_000_000;
@@ -27,9 +29,13 @@ pub struct CrearEvento {
     /// Optional client-chosen id: 1-64 letters, digits, `-` or `_`. Default: a UUID.
     pub id: Option<String>,
     pub nombre: String,
-    /// RFC 3339, in the future.
-    #[schema(example = "2027-03-14T21:00:00Z")]
+    /// In the future: RFC 3339 (`2027-03-14T21:00:00-05:00`), or local to the venue
+    /// (`2027-03-14T21:00:00`, or `2027-03-14` for 00:00), read in `zona_horaria`.
+    #[schema(example = "2027-03-14T21:00:00-05:00")]
     pub fecha: String,
+    /// The venue's IANA time zone. Default: `EVENTFLOW_ZONA_HORARIA` (`America/Lima`).
+    #[schema(example = "America/Lima")]
+    pub zona_horaria: Option<String>,
     pub lugar: String,
     pub zonas: Option<Vec<NuevaZona>>,
     /// Seed format: total capacity, when no `zonas` are given.
@@ -60,6 +66,7 @@ pub struct NuevoEvento {
     pub id: Option<String>,
     pub nombre: String,
     pub fecha: DateTime<Utc>,
+    pub zona_horaria: Tz,
     pub lugar: String,
     pub zonas: Vec<Zona>,
     pub max_por_comprador: u32,
@@ -83,7 +90,12 @@ fn max_por_comprador(v: Option<i64>, errors: &mut Vec<FieldError>) -> Option<u32
 }
 
 impl NuevoEvento {
-    pub fn parse(input: &CrearEvento, ahora: DateTime<Utc>) -> Result<Self, Vec<FieldError>> {
+    /// `zona_defecto` reads the date when the body names no `zona_horaria`.
+    pub fn parse(
+        input: &CrearEvento,
+        ahora: DateTime<Utc>,
+        zona_defecto: Tz,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         if let Some(id) = &input.id {
             if eventflow_shared::safe_id("id", id).is_err() {
@@ -95,18 +107,31 @@ impl NuevoEvento {
         }
         let nombre = texto("nombre", &input.nombre, 200, &mut errors);
         let lugar = texto("lugar", &input.lugar, 200, &mut errors);
-        let fecha = fecha_futura("fecha", &input.fecha, ahora, &mut errors);
+        let zona = match input
+            .zona_horaria
+            .as_deref()
+            .map(|z| zona_horaria("zona_horaria", z))
+        {
+            None => Some(zona_defecto),
+            Some(Ok(z)) => Some(z),
+            Some(Err(e)) => {
+                errors.push(e);
+                None
+            }
+        };
+        let fecha = zona.and_then(|z| fecha_futura("fecha", &input.fecha, z, ahora, &mut errors));
         let zonas = match &input.zonas {
             Some(zonas) => zonas_validas(zonas, input, &mut errors),
             None => zona_general(input, &mut errors),
         };
         let max = max_por_comprador(input.max_por_comprador, &mut errors)
             .unwrap_or(super::MAX_POR_COMPRADOR_DEFECTO);
-        match fecha {
-            Some(fecha) if errors.is_empty() => Ok(Self {
+        match (fecha, zona) {
+            (Some(fecha), Some(zona_horaria)) if errors.is_empty() => Ok(Self {
                 id: input.id.clone(),
                 nombre,
                 fecha,
+                zona_horaria,
                 lugar,
                 zonas,
                 max_por_comprador: max,
@@ -120,6 +145,7 @@ impl NuevoEvento {
             id,
             nombre: self.nombre,
             fecha: self.fecha,
+            zona_horaria: self.zona_horaria,
             lugar: self.lugar,
             zonas: self.zonas,
             max_por_comprador: self.max_por_comprador,
@@ -243,10 +269,11 @@ pub(crate) fn texto(campo: &str, raw: &str, max: usize, errors: &mut Vec<FieldEr
 pub(crate) fn fecha_futura(
     campo: &str,
     raw: &str,
+    zona: Tz,
     ahora: DateTime<Utc>,
     errors: &mut Vec<FieldError>,
 ) -> Option<DateTime<Utc>> {
-    match DateTime::parse_from_rfc3339(raw.trim()) {
+    match leer_fecha(campo, raw, zona) {
         Ok(f) => {
             // Millisecond precision: what MongoDB stores, so reads match writes.
             let f = DateTime::from_timestamp_millis(f.timestamp_millis())?;
@@ -257,11 +284,8 @@ pub(crate) fn fecha_futura(
                 Some(f)
             }
         }
-        Err(_) => {
-            errors.push(FieldError::new(
-                campo,
-                "debe ser una fecha RFC 3339, p. ej. 2027-03-14T21:00:00Z",
-            ));
+        Err(e) => {
+            errors.push(e);
             None
         }
     }
@@ -272,27 +296,46 @@ pub(crate) fn fecha_futura(
 pub struct CambiosEvento {
     pub nombre: Option<String>,
     pub fecha: Option<DateTime<Utc>>,
+    pub zona_horaria: Option<Tz>,
     pub lugar: Option<String>,
     pub max_por_comprador: Option<u32>,
 }
 
+/// Body fields of an event change, as sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CambiosCrudos<'a> {
+    pub nombre: Option<&'a str>,
+    pub fecha: Option<&'a str>,
+    pub zona_horaria: Option<&'a str>,
+    pub lugar: Option<&'a str>,
+    pub max_por_comprador: Option<i64>,
+}
+
 impl CambiosEvento {
+    /// A new local `fecha` is read in the new `zona_horaria` when the change names one,
+    /// else in the event's own `zona`. A new zone alone keeps the instant.
     pub fn parse(
-        nombre: Option<&str>,
-        fecha: Option<&str>,
-        lugar: Option<&str>,
-        max: Option<i64>,
+        c: CambiosCrudos<'_>,
+        zona: Tz,
         ahora: DateTime<Utc>,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let nombre = nombre.map(|n| texto("nombre", n, 200, &mut errors));
-        let lugar = lugar.map(|l| texto("lugar", l, 200, &mut errors));
-        let fecha = fecha.and_then(|f| fecha_futura("fecha", f, ahora, &mut errors));
-        let max_por_comprador = max_por_comprador(max, &mut errors);
+        let nombre = c.nombre.map(|n| texto("nombre", n, 200, &mut errors));
+        let lugar = c.lugar.map(|l| texto("lugar", l, 200, &mut errors));
+        let zona_horaria = c.zona_horaria.and_then(|z| {
+            zona_horaria("zona_horaria", z)
+                .map_err(|e| errors.push(e))
+                .ok()
+        });
+        let fecha = c.fecha.and_then(|f| {
+            fecha_futura("fecha", f, zona_horaria.unwrap_or(zona), ahora, &mut errors)
+        });
+        let max_por_comprador = max_por_comprador(c.max_por_comprador, &mut errors);
         if errors.is_empty() {
             Ok(Self {
                 nombre,
                 fecha,
+                zona_horaria,
                 lugar,
                 max_por_comprador,
             })
@@ -307,6 +350,9 @@ impl CambiosEvento {
         }
         if let Some(f) = self.fecha {
             e.fecha = f;
+        }
+        if let Some(z) = self.zona_horaria {
+            e.zona_horaria = z;
         }
         if let Some(l) = &self.lugar {
             e.lugar = l.clone();
@@ -348,6 +394,7 @@ mod tests {
             id: None,
             nombre: "Concierto".into(),
             fecha: "2099-01-01T20:00:00Z".into(),
+            zona_horaria: None,
             lugar: "Lima".into(),
             zonas: None,
             aforo_total: Some(100),
@@ -358,7 +405,7 @@ mod tests {
 
     #[test]
     fn seed_body_becomes_one_general_zone() {
-        let e = NuevoEvento::parse(&base(), Utc::now()).unwrap();
+        let e = NuevoEvento::parse(&base(), Utc::now(), super::super::fecha::ZONA_DEFECTO).unwrap();
         assert_eq!(e.zonas.len(), 1);
         assert_eq!(
             (e.zonas[0].nombre.as_str(), e.zonas[0].precio),
@@ -378,7 +425,8 @@ mod tests {
     fn availability_above_capacity_is_rejected() {
         let mut b = base();
         b.entradas_disponibles = Some(101);
-        let errs = NuevoEvento::parse(&b, Utc::now()).unwrap_err();
+        let errs =
+            NuevoEvento::parse(&b, Utc::now(), super::super::fecha::ZONA_DEFECTO).unwrap_err();
         assert_eq!(errs[0].campo, "entradas_disponibles");
     }
 
@@ -400,11 +448,12 @@ mod tests {
                 capacidad: 5,
             },
         ]);
-        let campos: Vec<String> = NuevoEvento::parse(&b, Utc::now())
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.campo)
-            .collect();
+        let campos: Vec<String> =
+            NuevoEvento::parse(&b, Utc::now(), super::super::fecha::ZONA_DEFECTO)
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.campo)
+                .collect();
         assert_eq!(
             campos,
             [

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::fecha::en_zona;
 use crate::domain::{Evento, Zona};
 
 /// An event as buyers see it: zones with price and live availability.
@@ -13,7 +14,12 @@ pub struct EventoRespuesta {
     pub id: String,
     #[schema(example = "Rock en el Parque")]
     pub nombre: String,
-    pub fecha: DateTime<Utc>,
+    /// RFC 3339 with the venue's offset at that date.
+    #[schema(example = "2027-03-14T21:00:00-05:00", format = DateTime)]
+    pub fecha: String,
+    /// The venue's IANA time zone.
+    #[schema(example = "America/Lima")]
+    pub zona_horaria: String,
     #[schema(example = "Estadio Nacional")]
     pub lugar: String,
     /// Sum of the zones' capacities.
@@ -39,7 +45,8 @@ impl From<Evento> for EventoRespuesta {
             entradas_disponibles: e.entradas_disponibles(),
             id: e.id,
             nombre: e.nombre,
-            fecha: e.fecha,
+            fecha: en_zona(e.fecha, e.zona_horaria),
+            zona_horaria: e.zona_horaria.name().to_owned(),
             lugar: e.lugar,
             zonas: e.zonas,
             max_por_comprador: e.max_por_comprador,
@@ -55,8 +62,11 @@ impl From<Evento> for EventoRespuesta {
 #[schema(example = json!({"lugar": "Arena Lima", "fecha": "2027-03-15T21:00:00Z"}))]
 pub struct ActualizarEvento {
     pub nombre: Option<String>,
-    /// RFC 3339, in the future.
+    /// In the future, in any form `POST` takes; a local one is read in the event's zone
+    /// (or in `zona_horaria` when this change sets it).
     pub fecha: Option<String>,
+    /// A new IANA time zone for the venue. Alone, it keeps the instant of `fecha`.
+    pub zona_horaria: Option<String>,
     pub lugar: Option<String>,
     /// Tickets per buyer, 1 to 1000; reservations already made are kept.
     pub max_por_comprador: Option<i64>,
@@ -65,9 +75,10 @@ pub struct ActualizarEvento {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListarEventos {
-    /// Events on or after this instant (RFC 3339).
+    /// Events on or after this instant: RFC 3339, or a local date or date-time read in
+    /// `EVENTFLOW_ZONA_HORARIA`.
     pub desde: Option<String>,
-    /// Events on or before this instant (RFC 3339).
+    /// Events on or before this instant, in the same forms as `desde`.
     pub hasta: Option<String>,
     /// Exact place name.
     pub lugar: Option<String>,

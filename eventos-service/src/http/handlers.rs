@@ -11,12 +11,16 @@ use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, FieldError
 
 use super::dto::{ActualizarEvento, EventoRespuesta, ListarEventos, PaginaEventos};
 use super::AppState;
-use crate::domain::{CambiosEvento, CrearEvento, FiltroEventos, NuevoEvento};
+use crate::cache::Forma;
+use crate::domain::fecha::leer_fecha;
+use crate::domain::{
+    CambiosCrudos, CambiosEvento, CrearEvento, Evento, FiltroEventos, NuevoEvento,
+};
 
 static X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
 /// A JSON body, saying whether it came from the cache (`X-Cache: HIT` or `MISS`).
-fn cached_json(status: StatusCode, body: String, hit: bool) -> Response {
+pub(super) fn cached_json(status: StatusCode, body: String, hit: bool) -> Response {
     let mut res = (status, body).into_response();
     let h = res.headers_mut();
     h.insert(
@@ -30,7 +34,7 @@ fn cached_json(status: StatusCode, body: String, hit: bool) -> Response {
     res
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
     serde_json::to_string(v).map_err(ApiError::internal)
 }
 
@@ -59,7 +63,31 @@ pub async fn crear_evento(
     publicador: Publicador,
     ApiJson(body): ApiJson<CrearEvento>,
 ) -> Result<Response, ApiError> {
-    let nuevo = NuevoEvento::parse(&body, Utc::now()).map_err(ApiError::validation)?;
+    let nuevo =
+        NuevoEvento::parse(&body, Utc::now(), state.zona_horaria).map_err(ApiError::validation)?;
+    let evento = publicar(&state, &corr, publicador, nuevo).await?;
+    let location = format!("/api/eventos/{}", evento.id);
+    creado(&location, to_json(&EventoRespuesta::from(evento))?)
+}
+
+/// A 201 with its `Location`, and no `X-Cache` (a write is never a cache read).
+pub(super) fn creado(location: &str, body: String) -> Result<Response, ApiError> {
+    let mut res = cached_json(StatusCode::CREATED, body, false);
+    res.headers_mut().remove(&X_CACHE);
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// Stores a validated event for `publicador` (an organizer owns it), with its
+/// `EventCreated` in the same insert, and drops the cached lists. Both APIs publish here.
+pub(super) async fn publicar(
+    state: &AppState,
+    corr: &str,
+    publicador: Publicador,
+    nuevo: NuevoEvento,
+) -> Result<Evento, ApiError> {
     let id = nuevo
         .id
         .clone()
@@ -77,19 +105,12 @@ pub async fn crear_evento(
         lugar: evento.lugar.clone(),
         aforo_total: evento.aforo_total(),
     });
-    evento.outbox.push(creado.pendiente(&corr));
+    evento.outbox.push(creado.pendiente(corr));
     state.store.insert(&evento).await?;
     state.outbox.notify_one();
     state.cache.invalidar(None).await;
     tracing::info!(evento_id = %evento.id, aforo = evento.aforo_total(), "evento creado");
-    let location = format!("/api/eventos/{}", evento.id);
-    let body = to_json(&EventoRespuesta::from(evento))?;
-    let mut res = cached_json(StatusCode::CREATED, body, false);
-    res.headers_mut().remove(&X_CACHE);
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(res)
+    Ok(evento)
 }
 
 /// Upcoming and past events by date, filtered by date range, place and organizer.
@@ -109,8 +130,8 @@ pub async fn listar_eventos(
     ApiQuery(q): ApiQuery<ListarEventos>,
 ) -> Result<Response, ApiError> {
     let mut errors = Vec::new();
-    let desde = fecha_param("desde", q.desde.as_deref(), &mut errors);
-    let hasta = fecha_param("hasta", q.hasta.as_deref(), &mut errors);
+    let desde = fecha_param("desde", q.desde.as_deref(), state.zona_horaria, &mut errors);
+    let hasta = fecha_param("hasta", q.hasta.as_deref(), state.zona_horaria, &mut errors);
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         errors.push(FieldError::new("limit", "debe estar entre 1 y 100"));
@@ -188,7 +209,7 @@ pub async fn obtener_evento(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let id = safe_id("id", &id)?;
-    let leida = state.cache.evento(id).await;
+    let leida = state.cache.evento(id, Forma::EventFlow).await;
     if let Some(hit) = leida.valor {
         return Ok(cached_json(StatusCode::OK, hit, true));
     }
@@ -198,7 +219,10 @@ pub async fn obtener_evento(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No existe el evento {id}")))?;
     let body = to_json(&EventoRespuesta::from(evento))?;
-    state.cache.guardar_evento(id, &body, leida.version).await;
+    state
+        .cache
+        .guardar_evento(id, Forma::EventFlow, &body, leida.version)
+        .await;
     Ok(cached_json(StatusCode::OK, body, false))
 }
 
@@ -228,12 +252,16 @@ pub async fn actualizar_evento(
     ApiJson(body): ApiJson<ActualizarEvento>,
 ) -> Result<axum::Json<EventoRespuesta>, ApiError> {
     let id = safe_id("id", &id)?;
-    del_publicador(&state, publicador, id).await?;
+    let actual = del_publicador(&state, publicador, id).await?;
     let cambios = CambiosEvento::parse(
-        body.nombre.as_deref(),
-        body.fecha.as_deref(),
-        body.lugar.as_deref(),
-        body.max_por_comprador,
+        CambiosCrudos {
+            nombre: body.nombre.as_deref(),
+            fecha: body.fecha.as_deref(),
+            zona_horaria: body.zona_horaria.as_deref(),
+            lugar: body.lugar.as_deref(),
+            max_por_comprador: body.max_por_comprador,
+        },
+        actual.zona_horaria,
         Utc::now(),
     )
     .map_err(ApiError::validation)?;
@@ -246,33 +274,31 @@ pub async fn actualizar_evento(
     Ok(axum::Json(EventoRespuesta::from(evento)))
 }
 
-/// 404 unless the caller manages event `id`: another organizer's event looks exactly
-/// like one that does not exist.
+/// Event `id` (without its maps), or 404 unless the caller manages it: another
+/// organizer's event looks exactly like one that does not exist.
 pub async fn del_publicador(
     state: &AppState,
     publicador: Publicador,
     id: &str,
-) -> Result<(), ApiError> {
+) -> Result<Evento, ApiError> {
     let no_existe = || ApiError::not_found(format!("No existe el evento {id}"));
     let ficha = state.store.ficha(id).await?.ok_or_else(no_existe)?;
     if publicador.gestiona(ficha.organizador_id.as_deref()) {
-        Ok(())
+        Ok(ficha)
     } else {
         Err(no_existe())
     }
 }
 
-fn fecha_param(
+/// A `desde`/`hasta` filter: any of the event date forms, local ones read in the
+/// platform's zone (`EVENTFLOW_ZONA_HORARIA`), as a list spans many venues.
+pub(super) fn fecha_param(
     campo: &str,
     raw: Option<&str>,
+    zona: chrono_tz::Tz,
     errors: &mut Vec<FieldError>,
 ) -> Option<DateTime<Utc>> {
-    let raw = raw?;
-    match DateTime::parse_from_rfc3339(raw.trim()) {
-        Ok(f) => Some(f.with_timezone(&Utc)),
-        Err(_) => {
-            errors.push(FieldError::new(campo, "debe ser una fecha RFC 3339"));
-            None
-        }
-    }
+    leer_fecha(campo, raw?, zona)
+        .map_err(|e| errors.push(e))
+        .ok()
 }

@@ -4,6 +4,7 @@ pub mod conciliacion;
 mod dto;
 mod handlers;
 mod internal;
+mod seed000;
 
 use std::sync::Arc;
 
@@ -33,6 +34,8 @@ pub struct AppState {
     pub reservas: conciliacion::Reservas,
     /// Asks usuarios whether an organizer's session token is live (cached briefly).
     pub verificador: Arc<dyn eventflow_shared::identidad::Verificador>,
+    /// Where local dates are read when an event names no zone (`EVENTFLOW_ZONA_HORARIA`).
+    pub zona_horaria: chrono_tz::Tz,
 }
 
 impl eventflow_shared::identidad::Identidades for AppState {
@@ -68,6 +71,7 @@ impl eventflow_shared::auth::Tokens for AppState {
     components(schemas(Problem, FieldError)),
     tags(
         (name = "eventos", description = "Catálogo de eventos y disponibilidad"),
+        (name = "seed 000 compatibility", description = "La API de la semilla .NET (`/events`), sobre los mismos eventos que /api/eventos"),
         (name = "interno", description = "Inventario para reservas-pagos: requiere EVENTFLOW_SERVICE_TOKEN"),
         (name = "salud", description = "Liveness, readiness y métricas"),
     ),
@@ -82,6 +86,8 @@ fn api() -> OpenApiRouter<AppState> {
             handlers::obtener_evento,
             handlers::actualizar_evento
         ))
+        .routes(routes!(seed000::create_event, seed000::list_events))
+        .routes(routes!(seed000::get_event))
         .routes(routes!(internal::retener))
         .routes(routes!(internal::confirmar))
         .routes(routes!(internal::liberar))

@@ -58,6 +58,9 @@ struct EventoDoc {
     nombre: String,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     fecha: DateTime<Utc>,
+    /// IANA name; events stored before zones existed read as `America/Lima`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    zona_horaria: Option<String>,
     lugar: String,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     creado_en: DateTime<Utc>,
@@ -172,6 +175,7 @@ impl From<&Evento> for EventoDoc {
             id: e.id.clone(),
             nombre: e.nombre.clone(),
             fecha: e.fecha,
+            zona_horaria: Some(e.zona_horaria.name().to_owned()),
             lugar: e.lugar.clone(),
             creado_en: e.creado_en,
             max_por_comprador: e.max_por_comprador.into(),
@@ -262,6 +266,10 @@ impl From<EventoDoc> for Evento {
             id: d.id,
             nombre: d.nombre,
             fecha: d.fecha,
+            zona_horaria: d
+                .zona_horaria
+                .and_then(|z| z.parse().ok())
+                .unwrap_or(crate::domain::fecha::ZONA_DEFECTO),
             lugar: d.lugar,
             zonas,
             max_por_comprador: n32(d.max_por_comprador),
@@ -531,6 +539,9 @@ impl EventoStore for MongoEventoStore {
         let mut set = Document::new();
         if let Some(n) = &cambios.nombre {
             set.insert("nombre", n.as_str());
+        }
+        if let Some(z) = cambios.zona_horaria {
+            set.insert("zona_horaria", z.name());
         }
         if let Some(f) = cambios.fecha {
             set.insert("fecha", bson::DateTime::from_chrono(f));

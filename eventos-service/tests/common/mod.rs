@@ -1,6 +1,37 @@
 //! Harness for the HTTP tests: the real eventos router served on port 0, a client, and
 //! typed helpers that speak the API the way a client does.
 
+/// Generates `mod $name { embebido, real }` running `$name(&app)` on each backend. An
+/// optional closure adjusts the `Config` of both.
+#[allow(unused_macros)]
+macro_rules! en_ambos_backends {
+    ($name:ident $(, $ajuste:expr)?) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn embebido() {
+                #[allow(unused_mut)]
+                let mut config = eventos_service::Config::embedded();
+                $( ($ajuste)(&mut config); )?
+                let app = common::spawn_app(config).await;
+                super::$name(&app).await;
+            }
+
+            #[tokio::test]
+            async fn real() {
+                let Some(uri) = eventflow_shared::testing::mongo_uri().await else { return };
+                let Some(url) = eventflow_shared::testing::redis_url().await else { return };
+                #[allow(unused_mut)]
+                let mut config = common::real_config(uri, url);
+                $( ($ajuste)(&mut config); )?
+                let app = common::spawn_app(config).await;
+                super::$name(&app).await;
+            }
+        }
+    };
+}
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};

@@ -10,6 +10,7 @@ use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 use tracing::Instrument;
 
 use super::dto::{Bitacora, ListarReservas, PaginaReservas, ReservaRespuesta};
+use super::seed001::ProblemaReserva;
 use super::{acceso, AppState};
 use crate::domain::{Estado, Reserva, SolicitudReserva};
 use crate::idempotencia::{self, Decision};
@@ -42,20 +43,20 @@ fn json_response(status: u16, body: String) -> Response {
         ("X-Simular-Fallo" = Option<String>, Header, description = "`confirmacion`: falla tras el pago (solo con RESERVAS_SIMULAR_FALLOS=1)"),
     ),
     responses(
-        (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA y `secreto`: sin cuenta, es lo que abre la reserva después (`X-Reserva-Secreto` o el enlace `/reservas/{id}?s=<secreto>`); se muestra una sola vez. Sin Idempotency-Key, una solicitud idéntica (evento, zona y cantidad) a una reserva del mismo comprador de hace menos de 10 s recibe esa reserva, con `Idempotent-Replayed: true`, en vez de un segundo cobro", body = ReservaRespuesta),
+        (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA y `secreto`: sin cuenta, es lo que abre la reserva después (`X-Reserva-Secreto` o el enlace `/reservas/{id}?s=<secreto>`); se muestra una sola vez. Sin Idempotency-Key, una solicitud idéntica (evento, zona y cantidad) a una reserva del mismo comprador de hace menos de 10 s recibe esa reserva, con `Idempotent-Replayed: true`, en vez de un segundo cobro. Lleva `status: \"ok\"`, como la semilla 001", body = ReservaRespuesta),
         (status = 202, description = "Reserva EN_CURSO: un paso tras el pago no respondió a tiempo y su resultado aún no se conoce. No se deshace nada a ciegas: la reserva se completa sola (o se reembolsa si no puede); consúltela en `Location`", body = ReservaRespuesta),
         (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Token con formato inválido, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
-        (status = 402, description = "Pago rechazado; retención liberada y bloqueo borrado", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Con una sesión de comprador solo se reserva para uno mismo; una cuenta de organizador no compra", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "El usuario o el evento no existe", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`agotado`, `compra-en-curso` (bloqueo), `limite-por-comprador` (supera `max_por_comprador` del evento, con `maximo` y `ya_tienes`), `evento-finalizado` o `solicitud-en-curso`", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "Pago rechazado; retención liberada y bloqueo borrado", body = ProblemaReserva, content_type = "application/problem+json"),
+        (status = 403, description = "Con una sesión de comprador solo se reserva para uno mismo; una cuenta de organizador no compra", body = ProblemaReserva, content_type = "application/problem+json"),
+        (status = 404, description = "El usuario o el evento no existe", body = ProblemaReserva, content_type = "application/problem+json"),
+        (status = 409, description = "`agotado`, `compra-en-curso` (bloqueo), `limite-por-comprador` (supera `max_por_comprador` del evento, con `maximo` y `ya_tienes`), `evento-finalizado` o `solicitud-en-curso`", body = ProblemaReserva, content_type = "application/problem+json"),
         (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Datos inválidos, zona desconocida o Idempotency-Key reutilizada", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Datos inválidos, zona desconocida o Idempotency-Key reutilizada", body = ProblemaReserva, content_type = "application/problem+json"),
         (status = 429, description = "`demasiadas-reservas`: sin sesión, esta IP ya empezó RESERVAS_ANONIMAS_POR_IP compras en el último minuto; `Retry-After` dice cuánto esperar. No se empezó nada", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Segundos"))),
-        (status = 503, description = "Una dependencia no responde; todo lo hecho se compensó. O `sobrecarga`: ya hay RESERVAS_MAX_EN_CURSO reservas en curso y esta se rechaza al instante, sin empezar nada", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Una dependencia no responde; todo lo hecho se compensó. O `sobrecarga`: ya hay RESERVAS_MAX_EN_CURSO reservas en curso y esta se rechaza al instante, sin empezar nada", body = ProblemaReserva, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn reservar(
@@ -64,7 +65,19 @@ pub async fn reservar(
     _: super::cupo::CupoAnonimo,
     CorrelationId(corr): CorrelationId,
     headers: HeaderMap,
-    ApiJson(mut solicitud): ApiJson<SolicitudReserva>,
+    ApiJson(solicitud): ApiJson<SolicitudReserva>,
+) -> Response {
+    let semilla = super::seed001::forma_semilla(&solicitud);
+    let resultado = reservar_detached(st, llamante, corr, headers, solicitud).await;
+    super::seed001::responder(resultado, semilla).await
+}
+
+async fn reservar_detached(
+    st: AppState,
+    llamante: Llamante,
+    corr: String,
+    headers: HeaderMap,
+    mut solicitud: SolicitudReserva,
 ) -> Result<Response, ApiError> {
     // Without a session anyone may buy as a guest, by email or id (the seed's body). A
     // signed-in buyer buys for themselves: naming nobody means them, naming someone else

@@ -105,6 +105,10 @@ impl Mensaje {
         let (tipo, payload) = self.partes();
         let mut e = Envelope::new(tipo, correlation_id, payload);
         e.version = VERSION;
+        if let Self::EventCreated(c) = self {
+            e.event_id = Some(c.event_id.clone());
+            e.name = Some(c.nombre.clone());
+        }
         e
     }
 

@@ -46,6 +46,13 @@ pub struct Envelope {
     pub correlation_id: String,
     pub version: u32,
     pub payload: Value,
+    /// Seed 000's flat `EventCreated` carries `eventId` and `name` at the top level: a
+    /// consumer written for the .NET design finds them there. Only that message has them,
+    /// beside `payload`, which stays the one source for our consumers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl Envelope {
@@ -57,6 +64,8 @@ impl Envelope {
             correlation_id: correlation_id.to_owned(),
             version: 1,
             payload,
+            event_id: None,
+            name: None,
         }
     }
 }
