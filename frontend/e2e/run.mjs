@@ -380,7 +380,7 @@ const LAUNCH_ARGS = [
 
 const resultados = [];
 
-async function escenario(browser, nombre, fn, { ancho = 1280, alto = 900 } = {}) {
+async function escenario(browser, nombre, fn, { ancho = 1280, alto = 900, zonaHoraria } = {}) {
   const errores = [];
   // Statuses this scenario expects from the API: "Failed to load resource" lines for these
   // /api responses are the API answering, not a UI error.
@@ -388,9 +388,14 @@ async function escenario(browser, nombre, fn, { ancho = 1280, alto = 900 } = {})
   const respuestas = [];
   const contextos = [];
   // A browser context of its own (cookies, storage, memory): another person at another
-  // computer. Every page is watched the same way.
-  const nuevaPagina = async (etiqueta = '') => {
-    const context = await browser.newContext({ viewport: { width: ancho, height: alto }, locale: 'es-PE' });
+  // computer, in the scenario's time zone (the machine's unless it says) or its own.
+  // Every page is watched the same way.
+  const nuevaPagina = async (etiqueta = '', { timezoneId = zonaHoraria } = {}) => {
+    const context = await browser.newContext({
+      viewport: { width: ancho, height: alto },
+      locale: 'es-PE',
+      ...(timezoneId ? { timezoneId } : {}),
+    });
     contextos.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
@@ -1094,6 +1099,81 @@ async function escenarios(browser) {
     await page.goto(`${BASE}/eventos/${id}`);
     check((await zonaOpcion(page, 'Platea').innerText()).includes('S/ 80.50'), 'el comprador ve S/ 80.50');
   });
+
+  await escenario(
+    browser,
+    'un evento a las 21:00 de Lima se ve a las 21:00, con su zona, en un navegador en UTC',
+    async (page, { esperar, nuevaPagina }) => {
+      esperar(422); // 02:30 on the night Madrid's clocks jump from 02:00 to 03:00
+      const nombre = `Hora de Lima ${unico()}`;
+      await page.goto(`${BASE}/organizador`);
+      const zonaDelNavegador = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+      check(zonaDelNavegador === 'UTC', `el navegador está en UTC: ${zonaDelNavegador}`);
+      const zona = page.getByLabel('Zona horaria');
+      check((await zona.inputValue()) === 'America/Lima', `Lima por defecto: ${await zona.inputValue()}`);
+      await page.getByLabel('Token de administrador').fill(TOKEN);
+      await page.getByLabel('Nombre del evento').fill(nombre);
+      await page.getByLabel('Lugar').fill('Teatro Canout');
+      await page.getByLabel('Zona 1', { exact: true }).fill('Platea');
+      await page.getByLabel('Precio (S/)').fill('120');
+      await page.getByLabel('Capacidad').fill('50');
+      const posts = [];
+      page.on('request', (q) => {
+        if (new URL(q.url()).pathname === '/api/eventos' && q.method() === 'POST') posts.push(q.postDataJSON());
+      });
+
+      // An hour that does not exist in the zone: the API's 422, at the date field.
+      const fecha = page.getByLabel('Fecha y hora');
+      await fecha.fill('2031-03-30T02:30');
+      await zona.selectOption('Europe/Madrid');
+      const rechazo = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/eventos' && r.request().method() === 'POST');
+      await publicarConfirmando(page);
+      check((await rechazo).status() === 422, `la API rechaza la hora inexistente: ${(await rechazo).status()}`);
+      await eventually(async () => (await fecha.getAttribute('aria-invalid')) === 'true', 'el campo de la fecha marcado');
+      const error = await page.locator(`[id="${await fecha.getAttribute('aria-describedby')}"]`).innerText();
+      check(error.includes('no existe en Europe/Madrid'), `el mensaje junto a la fecha: ${error}`);
+      check(posts[0]?.fecha === '2031-03-30T02:30' && posts[0]?.zona_horaria === 'Europe/Madrid', `enviada tal cual: ${JSON.stringify(posts[0])}`);
+
+      // 21:00 in Lima, typed in a UTC browser: sent as typed, shown as typed, with its zone.
+      await fecha.fill('2031-03-14T21:00');
+      await zona.selectOption('America/Lima');
+      await page.getByRole('button', { name: 'Publicar evento' }).click();
+      const resumen = page.getByTestId('confirmar-evento');
+      const enResumen = (await resumen.getByTestId('confirmar-fecha').innerText()).trim();
+      check(enResumen === 'viernes, 14 de marzo de 2031, 21:00 (hora de Lima)', `el resumen: ${enResumen}`);
+      const creado = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/eventos' && r.request().method() === 'POST');
+      await resumen.getByRole('button', { name: 'Confirmar y publicar' }).click();
+      const r = await creado;
+      const ev = await r.json();
+      check(r.status() === 201, `publicado: ${r.status()} ${JSON.stringify(ev)}`);
+      check(posts[1]?.fecha === '2031-03-14T21:00' && posts[1]?.zona_horaria === 'America/Lima', `sin convertir a UTC: ${JSON.stringify(posts[1])}`);
+      check(ev.fecha === '2031-03-14T21:00:00-05:00' && ev.zona_horaria === 'America/Lima', `la API: ${ev.fecha} ${ev.zona_horaria}`);
+
+      const horaDeLima = async (donde, texto) => {
+        check(texto.includes('14 de marzo de 2031, 21:00 (hora de Lima)'), `${donde}: 21:00 con su zona: ${texto}`);
+        check(!texto.includes('02:00'), `${donde}: nunca la hora de UTC: ${texto}`);
+      };
+      const ventas = page.locator(`article.ventas[data-evento-id="${ev.id}"]`);
+      await ventas.waitFor();
+      await horaDeLima('el organizador', await ventas.locator('.evento-meta').innerText());
+      await page.goto(`${BASE}/eventos/${ev.id}`);
+      await page.getByRole('heading', { name: nombre }).waitFor();
+      await horaDeLima('la página del evento', await page.locator('.evento-cabecera .evento-meta').innerText());
+      await shot(page, '18-evento-hora-de-lima-en-utc');
+      await page.goto(`${BASE}/`);
+      const tarjeta = page.locator(`li[data-evento-id="${ev.id}"]`);
+      await tarjeta.waitFor();
+      await horaDeLima('la lista', await tarjeta.locator('.evento-meta').innerText());
+
+      // A browser in Lima: the same 21:00, and no zone to say.
+      const limena = await nuevaPagina('Lima', { timezoneId: 'America/Lima' });
+      await limena.goto(`${BASE}/eventos/${ev.id}`);
+      await limena.getByRole('heading', { name: nombre }).waitFor();
+      const enLima = await limena.locator('.evento-cabecera .evento-meta').innerText();
+      check(enLima.includes('viernes, 14 de marzo de 2031, 21:00') && !enLima.includes('(hora'), `en Lima, sin zona: ${enLima}`);
+    },
+    { zonaHoraria: 'UTC' },
+  );
 
   await escenario(browser, 'un doble clic, o un segundo envío tras la confirmación, no compra dos veces', async (page, { respuestas }) => {
     const ev = await crearEvento([{ nombre: 'General', precio: 3000, capacidad: 20 }]);

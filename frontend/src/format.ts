@@ -1,5 +1,6 @@
-// Formatting for prices (integer céntimos), dates and durations. One price format
-// everywhere: S/ 1,500.00. Reading a typed price is src/precio.ts; counts, src/plural.ts.
+// Formatting for prices (integer céntimos), timestamps and durations. One price format
+// everywhere: S/ 1,500.00. Reading a typed price is src/precio.ts; counts, src/plural.ts;
+// an event's date and time, in the event's zone, src/fecha.ts.
 
 /** 15000 → "S/ 150.00"; 150000000 → "S/ 1,500,000.00". */
 export function formatPrecio(centimos: number): string {
@@ -12,16 +13,6 @@ export function formatPrecio(centimos: number): string {
   return `${neg ? '-' : ''}S/ ${soles}.${cent}`;
 }
 
-const fechaLarga = new Intl.DateTimeFormat('es-PE', {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
 const fechaCorta = new Intl.DateTimeFormat('es-PE', {
   day: '2-digit',
   month: '2-digit',
@@ -32,13 +23,10 @@ const fechaCorta = new Intl.DateTimeFormat('es-PE', {
   hourCycle: 'h23',
 });
 
-/** An event's date, in the reader's time zone: "sábado, 14 de marzo de 2027, 16:00". */
-export function formatFecha(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : fechaLarga.format(d);
-}
-
-/** A timestamp for lists and logs: "24/11/2026, 20:47:41". */
+/**
+ * A timestamp for lists and logs, in the reader's time zone: "24/11/2026, 20:47:41". Not
+ * for when an event is: that is formatFechaEvento (src/fecha.ts), in the event's zone.
+ */
 export function formatFechaCorta(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : fechaCorta.format(d);

@@ -26,6 +26,7 @@ const ETIQUETAS: Record<string, string> = {
   codigo: 'Código',
   // Events
   fecha: 'Fecha y hora',
+  zona_horaria: 'Zona horaria',
   lugar: 'Lugar',
   zonas: 'Zonas',
   aforo_total: 'Aforo total',

@@ -12,7 +12,10 @@ export interface Zona {
 export interface Evento {
   id: string;
   nombre: string;
+  /** RFC 3339 with the venue's offset: "2031-03-14T21:00:00-05:00". Shown in `zona_horaria` (src/fecha.ts). */
   fecha: string;
+  /** The venue's IANA time zone: "America/Lima". */
+  zona_horaria: string;
   lugar: string;
   aforo_total: number;
   entradas_disponibles: number;
@@ -118,7 +121,13 @@ export interface NuevaZona {
 
 export interface NuevoEvento {
   nombre: string;
+  /**
+   * RFC 3339 with an offset, or a local date-time without one ("2031-03-14T21:00", as a
+   * datetime-local input gives it) or a date alone, read in `zona_horaria`.
+   */
   fecha: string;
+  /** IANA name; the API reads the event in America/Lima when absent. */
+  zona_horaria?: string;
   lugar: string;
   zonas: NuevaZona[];
 }

@@ -3,13 +3,19 @@
 // and nothing is sent before the organizer confirms a summary of the event (name, date,
 // place, each zone with its price and capacity): a price 100 times off is caught there,
 // not by the buyers.
+//
+// The date and time are the venue's: what the datetime-local input holds is sent as typed
+// ("2031-03-14T21:00", no offset) with the zone picked here, and the API reads it in that
+// zone. The browser's own zone never enters into it (an organizer in Madrid publishing a
+// concert in Lima types the hour on the Lima tickets).
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, ApiError, comoApiError } from '../api/client';
 import { erroresEnPalabras } from '../api/campos';
 import { slug } from '../api/messages';
 import type { Evento, NuevoEvento } from '../api/types';
-import { formatFecha, formatPrecio } from '../format';
+import { fechaLocal, formatFechaLocal, mismaZona, ZONA_DEFECTO, ZONAS, zonaNavegador } from '../fecha';
+import { formatPrecio } from '../format';
 import { useOrganizador } from '../organizador';
 import { entradas } from '../plural';
 import { leerPrecio } from '../precio';
@@ -35,11 +41,16 @@ function guardarToken(t: string) {
   }
 }
 
-/** `<input type="datetime-local">` gives local time without offset; the API wants RFC 3339. */
-export function fechaLocalARfc3339(valor: string): string | null {
-  if (!valor) return null;
-  const d = new Date(valor);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+/**
+ * The zones offered: the usual ones, and the browser's when it is not among them. The
+ * default is America/Lima, not the browser's zone: the zone is the venue's, and EventFlow's
+ * venues are in Peru (soles, the API's own default), while the organizer's computer may
+ * be anywhere or simply set to UTC; a default taken from it would silently move the event.
+ */
+export function zonasOfrecidas(navegador: string = zonaNavegador()): { id: string; nombre: string }[] {
+  return ZONAS.some((z) => mismaZona(z.id, navegador))
+    ? [...ZONAS]
+    : [...ZONAS, { id: navegador, nombre: `${navegador} (la de este navegador)` }];
 }
 
 interface FilaZona {
@@ -52,7 +63,7 @@ const zonaVacia = (): FilaZona => ({ nombre: '', precio: '', capacidad: '' });
 
 /** Fields the form itself knows about (the API's paths); the rest of a 422 is listed in words. */
 const propios = (campo: string) =>
-  ['token', 'nombre', 'fecha', 'lugar', 'zonas'].includes(campo) || /^zonas\[\d+\]\.(nombre|precio|capacidad)$/.test(campo);
+  ['token', 'nombre', 'fecha', 'zona_horaria', 'lugar', 'zonas'].includes(campo) || /^zonas\[\d+\]\.(nombre|precio|capacidad)$/.test(campo);
 
 /** What is sent once confirmed, with the credential it goes with. */
 interface Pendiente {
@@ -72,6 +83,8 @@ export function PublicarEvento({ onCreado, onToken }: Props) {
   const [nombre, setNombre] = useState('');
   const [lugar, setLugar] = useState('');
   const [fecha, setFecha] = useState('');
+  const [zonaHoraria, setZonaHoraria] = useState(ZONA_DEFECTO);
+  const [opcionesZona] = useState(() => zonasOfrecidas());
   const [zonas, setZonas] = useState<FilaZona[]>([zonaVacia()]);
   const [enviando, setEnviando] = useState(false);
   const [error, setError] = useState<ApiError>();
@@ -101,8 +114,8 @@ export function PublicarEvento({ onCreado, onToken }: Props) {
     // An organizer's session, or else the admin token.
     const credencial = sesion?.token ?? token.trim();
     if (!credencial) errores.token = 'inicia sesión como organizador o ingresa el token de administrador';
-    const rfc = fechaLocalARfc3339(fecha);
-    if (!rfc) errores.fecha = 'elige fecha y hora';
+    const local = fechaLocal(fecha);
+    if (!local) errores.fecha = 'elige fecha y hora';
     const precios = zonas.map((z, i) => {
       const l = leerPrecio(z.precio);
       if (!l.ok) errores[`zonas[${i}].precio`] = l.error;
@@ -119,7 +132,10 @@ export function PublicarEvento({ onCreado, onToken }: Props) {
       evento: {
         nombre,
         lugar,
-        fecha: rfc!,
+        // As typed, in the venue's zone: the API reads it there (a 422 on fecha if that
+        // hour does not exist there, as on the night clocks go forward).
+        fecha: local!,
+        zona_horaria: zonaHoraria,
         zonas: zonas.map((z, i) => ({ nombre: z.nombre, precio: precios[i], capacidad: capacidades[i] })),
       },
     });
@@ -206,8 +222,29 @@ export function PublicarEvento({ onCreado, onToken }: Props) {
               value={fecha}
               onChange={(e) => editar(setFecha)(e.target.value)}
               aria-invalid={invalido('fecha')}
+              aria-describedby={msg('fecha') ? 'org-fecha-error' : undefined}
             />
-            {campoError('fecha')}
+            {campoError('fecha', 'org-fecha-error')}
+          </div>
+          <div className="campo">
+            <label htmlFor="org-zona-horaria">Zona horaria</label>
+            <select
+              id="org-zona-horaria"
+              value={zonaHoraria}
+              onChange={(e) => editar(setZonaHoraria)(e.target.value)}
+              aria-invalid={invalido('zona_horaria')}
+              aria-describedby={msg('zona_horaria') ? 'org-zona-horaria-error org-zona-horaria-ayuda' : 'org-zona-horaria-ayuda'}
+            >
+              {opcionesZona.map((z) => (
+                <option key={z.id} value={z.id}>
+                  {z.nombre}
+                </option>
+              ))}
+            </select>
+            {campoError('zona_horaria', 'org-zona-horaria-error')}
+            <span className="ayuda" id="org-zona-horaria-ayuda">
+              La del lugar del evento: la fecha y hora se leen en ella.
+            </span>
           </div>
           <div className="campo">
             <label htmlFor="org-lugar">Lugar</label>
@@ -352,7 +389,7 @@ function Resumen({ pendiente: { evento }, enviando, onConfirmar, onVolver }: Res
         </div>
         <div>
           <dt>Fecha</dt>
-          <dd>{formatFecha(evento.fecha)}</dd>
+          <dd data-testid="confirmar-fecha">{formatFechaLocal(evento.fecha, evento.zona_horaria ?? ZONA_DEFECTO)}</dd>
         </div>
         <div>
           <dt>Lugar</dt>

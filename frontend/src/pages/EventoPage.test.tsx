@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App';
+import { mismaZona, zonaNavegador } from '../fecha';
 import { ana, evento, pasosOk, reserva, sesionDe } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
 import type { Llamada } from '../test/fetch';
@@ -37,6 +38,11 @@ describe('EventoPage', () => {
     mockFetch({ 'GET /api/eventos/e1': json(evento) });
     render(<App />);
     expect(await screen.findByRole('heading', { name: 'Rock en el Parque' })).toBeInTheDocument();
+    // The venue's hour (21:00 in Lima) whatever the zone this test runs in, and the zone
+    // said only when it is not the reader's.
+    const meta = document.querySelector('.evento-meta')!;
+    expect(meta).toHaveTextContent('domingo, 14 de marzo de 2027, 21:00');
+    expect(meta.textContent!.includes('(hora de Lima)')).toBe(!mismaZona(zonaNavegador(), 'America/Lima'));
     const campo = screen.getByRole('radio', { name: /Campo/ });
     const platea = screen.getByRole('radio', { name: /Platea/ });
     expect(campo).toBeChecked();

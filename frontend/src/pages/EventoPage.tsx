@@ -16,7 +16,8 @@ import { Cargando, MensajeError } from '../components/Estado';
 import { IdentificarComprador } from '../components/IdentificarComprador';
 import { ResultadoReserva } from '../components/ResultadoReserva';
 import type { Resultado } from '../components/ResultadoReserva';
-import { formatFecha, formatPrecio } from '../format';
+import { formatPrecio } from '../format';
+import { formatFechaEvento } from '../fecha';
 import { useCarga } from '../hooks';
 import { disponibilidad, POCAS_ENTRADAS } from '../plural';
 import { Link } from '../router';
@@ -273,7 +274,7 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
       <header className="evento-cabecera">
         <h1>{evento.nombre}</h1>
         <p className="evento-meta">
-          <span><IconoFecha /> {formatFecha(evento.fecha)}</span>
+          <span><IconoFecha /> {formatFechaEvento(evento)}</span>
           <span><IconoLugar /> {evento.lugar}</span>
         </p>
       </header>

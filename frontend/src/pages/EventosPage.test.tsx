@@ -1,6 +1,7 @@
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App } from '../App';
+import { mismaZona, zonaNavegador } from '../fecha';
 import { evento } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
 
@@ -14,6 +15,9 @@ describe('EventosPage', () => {
     expect(llamadas[0].url).toMatch(/^\/api\/eventos\?desde=.+&limit=100$/);
     const tarjeta = link.closest('li')!;
     expect(tarjeta).toHaveTextContent('Estadio Nacional');
+    // In the event's zone: 21:00 in Lima, never the hour of the machine running this.
+    expect(tarjeta).toHaveTextContent('domingo, 14 de marzo de 2027, 21:00');
+    expect(tarjeta.textContent!.includes('(hora de Lima)')).toBe(!mismaZona(zonaNavegador(), 'America/Lima'));
     expect(tarjeta).toHaveTextContent('7 disponibles');
     const platea = within(tarjeta).getByRole('row', { name: /Platea/ });
     expect(platea).toHaveTextContent('S/ 150.00');

@@ -3,7 +3,8 @@ import { useMemo } from 'react';
 import { api } from '../api/client';
 import type { Evento } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
-import { formatFecha, formatPrecio } from '../format';
+import { formatPrecio } from '../format';
+import { formatFechaEvento } from '../fecha';
 import { useCarga } from '../hooks';
 import { disponibles } from '../plural';
 import { Link } from '../router';
@@ -64,7 +65,7 @@ function TarjetaEvento({ evento }: { evento: Evento }) {
         )}
       </div>
       <p className="evento-meta">
-        <span><IconoFecha /> {formatFecha(evento.fecha)}</span>
+        <span><IconoFecha /> {formatFechaEvento(evento)}</span>
         <span><IconoLugar /> {evento.lugar}</span>
       </p>
       <table className="tabla-zonas">

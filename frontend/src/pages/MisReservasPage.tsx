@@ -15,7 +15,8 @@ import { useSesion } from '../sesion';
 import { IniciarSesion } from '../components/Acceso';
 import { Aviso, Cargando, MensajeError } from '../components/Estado';
 import { Compensaciones, PasosSaga } from '../components/Saga';
-import { formatFecha, formatFechaCorta, formatPrecio } from '../format';
+import { formatFechaCorta, formatPrecio } from '../format';
+import { formatFechaEvento } from '../fecha';
 import { UNA_COLUMNA, useMedia } from '../pantalla';
 import { entradas, intentosNoCompletados, volveranALaVenta, vuelvenALaVenta } from '../plural';
 import { Link } from '../router';
@@ -339,7 +340,7 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
       </div>
       {evento && (
         <p className="evento-meta">
-          <span><IconoFecha /> {formatFecha(evento.fecha)}</span>
+          <span><IconoFecha /> {formatFechaEvento(evento)}</span>
           <span><IconoLugar /> {evento.lugar}</span>
         </p>
       )}

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App';
 import { evento } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
-import { fechaLocalARfc3339 } from '../components/PublicarEvento';
+import { zonasOfrecidas } from '../components/PublicarEvento';
 
 beforeEach(() => {
   window.history.pushState(null, '', '/organizador');
@@ -128,6 +128,8 @@ describe('OrganizadorPage', () => {
     expect(resumen).toHaveTextContent('Jazz');
     expect(resumen).toHaveTextContent('Teatro');
     expect(resumen).toHaveTextContent('2027');
+    // The hour as typed, in the venue's zone (Lima by default), whatever the browser's.
+    expect(within(resumen).getByTestId('confirmar-fecha')).toHaveTextContent('sábado, 1 de mayo de 2027, 20:30 (hora de Lima)');
     expect(within(resumen).getByRole('row', { name: /^General/ })).toHaveTextContent('S/ 80.50300 entradas');
     expect(within(resumen).getByRole('row', { name: /^VIP/ })).toHaveTextContent('S/ 1,234.5050 entradas');
     expect(resumen).toHaveTextContent('Aforo total: 350 entradas.');
@@ -151,7 +153,8 @@ describe('OrganizadorPage', () => {
     expect(posts[0].body).toEqual({
       nombre: 'Jazz',
       lugar: 'Teatro Municipal',
-      fecha: new Date('2027-05-01T20:30').toISOString(),
+      fecha: '2027-05-01T20:30',
+      zona_horaria: 'America/Lima',
       zonas: [
         { nombre: 'General', precio: 8050, capacidad: 300 },
         { nombre: 'VIP', precio: 123450, capacidad: 50 },
@@ -331,8 +334,55 @@ describe('OrganizadorPage', () => {
     expect(screen.queryByTestId('sesion-organizador')).toBeNull();
   });
 
-  it('converts datetime-local to RFC 3339', () => {
-    expect(fechaLocalARfc3339('')).toBeNull();
-    expect(fechaLocalARfc3339('2027-05-01T20:30')).toBe(new Date('2027-05-01T20:30').toISOString());
+  it('sends the date-time as typed with the zone picked, and shows both in the summary', async () => {
+    const user = userEvent.setup();
+    const { llamadas } = mockFetch({
+      'GET /api/eventos': json({ items: [] }),
+      'POST /api/eventos': json({ ...evento, id: 'nuevo', fecha: '2031-03-14T21:00:00+01:00', zona_horaria: 'Europe/Madrid' }, 201),
+    });
+    render(<App />);
+    const zona = screen.getByLabelText('Zona horaria');
+    expect(zona).toHaveValue('America/Lima');
+    await user.type(screen.getByLabelText('Token de administrador'), 'eventflow-dev-admin');
+    await user.type(screen.getByLabelText('Fecha y hora'), '2031-03-14T21:00');
+    await user.selectOptions(zona, 'Europe/Madrid');
+    await user.type(screen.getByLabelText('Precio (S/)'), '10');
+    await user.type(screen.getByLabelText('Capacidad'), '10');
+    await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
+    expect(await screen.findByTestId('confirmar-fecha')).toHaveTextContent('viernes, 14 de marzo de 2031, 21:00 (hora de Madrid)');
+    await user.click(screen.getByRole('button', { name: 'Confirmar y publicar' }));
+    await screen.findByText(/Evento publicado/);
+    const [post] = llamadas.filter((l) => l.method === 'POST');
+    expect(post.body).toMatchObject({ fecha: '2031-03-14T21:00', zona_horaria: 'Europe/Madrid' });
+    // The zone is kept for the next event (often at the same venue).
+    expect(screen.getByLabelText('Zona horaria')).toHaveValue('Europe/Madrid');
+  });
+
+  it('a 422 on fecha (an hour the zone skips) is shown at the date field', async () => {
+    const user = userEvent.setup();
+    const mensaje = 'la hora 2031-03-30 02:30 no existe en Europe/Madrid (ese día se adelantan los relojes)';
+    mockFetch({
+      'GET /api/eventos': json({ items: [] }),
+      'POST /api/eventos': problem('validacion', 422, { errors: [{ campo: 'fecha', mensaje }] }),
+    });
+    render(<App />);
+    await user.type(screen.getByLabelText('Token de administrador'), 'x');
+    await user.type(screen.getByLabelText('Fecha y hora'), '2031-03-30T02:30');
+    await user.selectOptions(screen.getByLabelText('Zona horaria'), 'Europe/Madrid');
+    await user.type(screen.getByLabelText('Precio (S/)'), '10');
+    await user.type(screen.getByLabelText('Capacidad'), '10');
+    await publicar(user);
+    const fecha = screen.getByLabelText('Fecha y hora');
+    await waitFor(() => expect(fecha).toHaveAttribute('aria-invalid', 'true'));
+    expect(fecha).toHaveAccessibleDescription(mensaje);
+    expect(await screen.findByRole('alert')).toHaveTextContent('Corrige los campos marcados.');
+    expect(document.body).not.toHaveTextContent('Fecha y hora: ');
+  });
+
+  it('offers the browser zone too when it is not among the usual ones', () => {
+    const ids = (z: string) => zonasOfrecidas(z).map((o) => o.id);
+    expect(ids('America/Lima')).not.toContain('Asia/Tokyo');
+    expect(ids('Etc/UTC').filter((z) => z === 'UTC' || z === 'Etc/UTC')).toEqual(['UTC']);
+    expect(ids('Asia/Tokyo').at(-1)).toBe('Asia/Tokyo');
   });
 });

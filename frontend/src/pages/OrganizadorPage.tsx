@@ -9,7 +9,8 @@ import { slug } from '../api/messages';
 import type { Evento } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
 import { PublicarEvento, tokenGuardado } from '../components/PublicarEvento';
-import { formatFecha, formatPrecio } from '../format';
+import { formatPrecio } from '../format';
+import { formatFechaEvento } from '../fecha';
 import { useCarga } from '../hooks';
 import { useOrganizador } from '../organizador';
 import { discrepancias, plural } from '../plural';
@@ -205,7 +206,7 @@ function Ventas({ evento, token, onRechazado }: VentasProps) {
         <Link to={`/eventos/${encodeURIComponent(evento.id)}`}>{evento.nombre}</Link>
       </h3>
       <p className="evento-meta">
-        <span><IconoFecha /> {formatFecha(evento.fecha)}</span>
+        <span><IconoFecha /> {formatFechaEvento(evento)}</span>
         <span><IconoLugar /> {evento.lugar}</span>
       </p>
       {/* Stacked rows when the card is narrow (styles.css): every figure stays in sight,

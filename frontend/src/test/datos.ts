@@ -3,7 +3,9 @@ import type { Evento, Reserva, Usuario } from '../api/types';
 export const evento: Evento = {
   id: 'e1',
   nombre: 'Rock en el Parque',
-  fecha: '2027-03-14T21:00:00Z',
+  // As the API gives it: the venue's offset, and its zone.
+  fecha: '2027-03-14T21:00:00-05:00',
+  zona_horaria: 'America/Lima',
   lugar: 'Estadio Nacional',
   aforo_total: 12,
   entradas_disponibles: 7,
