@@ -11,8 +11,10 @@
 #    embedded backends and free ports, always stopped on exit;
 # 3. seeds a buyer and an event, so the fuzzer also hits ids that exist;
 # 4. `schemathesis run` on every operation of each service, with the checks
-#    not_a_server_error, status_code_conformance, response_schema_conformance and
-#    content_type_conformance, FUZZ_MAX_EXAMPLES examples per operation (default 100)
+#    not_a_server_error, status_code_conformance, response_schema_conformance,
+#    content_type_conformance, negative_data_rejection and requeridos_documentados
+#    (the OpenAPI's `required` lists agree with what handlers refuse; FUZZ_CHECKS
+#    replaces the list), FUZZ_MAX_EXAMPLES examples per operation (default 100)
 #    and a fixed seed (FUZZ_SEED, default 20240601). Runs:
 #      anonymous       every service, every route, plus sin_fuga_anonima
 #                      (scripts/fuzz_hooks.py): no private route answers 2xx
@@ -160,7 +162,10 @@ echo "    seeded usuario $USUARIO_ID and evento $EVENTO_ID"
 # ---------------------------------------------------------------------------
 # 4. schemathesis, one run per service (two for eventos)
 # ---------------------------------------------------------------------------
-CHECKS=not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance
+# negative_data_rejection: a request the schema forbids (a required field left out, a
+# value past its maximum) must not get a 2xx; requeridos_documentados (fuzz_hooks.py):
+# a field the handler refuses as missing must be `required` in the schema.
+CHECKS=${FUZZ_CHECKS:-not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance,negative_data_rejection,requeridos_documentados}
 RESULTS=()
 FAILED=0
 

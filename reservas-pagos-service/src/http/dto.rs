@@ -87,5 +87,7 @@ pub struct ListarReservas {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Cuántas saltar (0 por defecto).
+    // A u32 on the server: the schema says so, not int32.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
     pub offset: Option<u32>,
 }
