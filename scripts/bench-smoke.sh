@@ -5,8 +5,10 @@
 # backends and free loopback ports, then asserts correctness only, through exit codes:
 #   1. flash-sale --buyers 200 --tickets 100 --concurrency 20
 #   2. the same with --declined-pct 20
-#   3. reads --duration 3 (cached)
-#   4. on a second launcher with RESERVAS_HTTP_TIMEOUT_MS=50: flash-sale --buyers 2000
+#   3. flash-sale --buyers 100 --tickets 50 --concurrency 20 --api seed000 (the event
+#      made through seed 000's POST /events; the sale itself is the same)
+#   4. reads --duration 3 (cached)
+#   5. on a second launcher with RESERVAS_HTTP_TIMEOUT_MS=50: flash-sale --buyers 2000
 #      --tickets 3000 --concurrency 500 --consistency-only. Timeouts everywhere: every
 #      answer that comes late is "unknown", never a failure, so nothing may be oversold
 #      or sold to nobody, and no hold may be left once recovery has settled.
@@ -54,22 +56,28 @@ ef_log "launcher pid $EF_PID on ports $EF_BASE-$((EF_BASE + 4)) (embedded backen
 ARGS=("${EF_TARGET[@]}" --admin-token "${EVENTFLOW_ADMIN_TOKEN:-eventflow-dev-admin}"
     --pids "eventflow=$EF_PID")
 
-ef_log "1/3 flash-sale --buyers 200 --tickets 100 --concurrency 20"
+ef_log "1/5 flash-sale --buyers 200 --tickets 100 --concurrency 20"
 cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
     --buyers 200 --tickets 100 --concurrency 20 --timeout-secs 120
 
 # 300 buyers, so the sale sells out long before the queue ends: a declined buyer's hold
 # that comes back late still finds a buyer, and "turned away while tickets remained"
 # measures the platform, not the order in which the last requests happened to finish.
-ef_log "2/3 flash-sale --buyers 300 --tickets 100 --concurrency 20 --declined-pct 20"
+ef_log "2/5 flash-sale --buyers 300 --tickets 100 --concurrency 20 --declined-pct 20"
 cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
     --buyers 300 --tickets 100 --concurrency 20 --declined-pct 20 --timeout-secs 120
 
-ef_log "3/3 reads --connections 10 --duration 3"
+# The event through seed 000's API (POST /events, decimal prices); buyers and
+# reservations as always, and the inventory read back through /api/eventos.
+ef_log "3/5 flash-sale --buyers 100 --tickets 50 --concurrency 20 --api seed000"
+cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
+    --buyers 100 --tickets 50 --concurrency 20 --api seed000 --timeout-secs 120
+
+ef_log "4/5 reads --connections 10 --duration 3"
 cargo run -q -p eventflow-bench -- reads "${ARGS[@]}" --connections 10 --duration 3
 
 ef_stop_launcher
-ef_log "4/4 flash-sale --buyers 2000 --tickets 3000 --concurrency 500, RESERVAS_HTTP_TIMEOUT_MS=50"
+ef_log "5/5 flash-sale --buyers 2000 --tickets 3000 --concurrency 500, RESERVAS_HTTP_TIMEOUT_MS=50"
 RESERVAS_HTTP_TIMEOUT_MS=50 RESERVAS_LOCK_TTL_MS=2000 RESERVAS_RECUPERACION_INTERVALO_SECS=1 \
     ef_start_launcher "$LAUNCHER"
 ARGS=("${EF_TARGET[@]}" --admin-token "${EVENTFLOW_ADMIN_TOKEN:-eventflow-dev-admin}"
@@ -77,4 +85,4 @@ ARGS=("${EF_TARGET[@]}" --admin-token "${EVENTFLOW_ADMIN_TOKEN:-eventflow-dev-ad
 cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
     --buyers 2000 --tickets 3000 --concurrency 500 --consistency-only --timeout-secs 300
 
-ef_log "bench smoke passed (4 checks)"
+ef_log "bench smoke passed (5 checks)"

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use clap::ValueEnum;
 use reqwest::{Client, StatusCode};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -14,6 +15,82 @@ pub const CARD_APPROVED: &str = "4242424242424242";
 pub const CARD_DECLINED: &str = "4000000000000002";
 /// The only zone of a benchmark event.
 pub const ZONE: &str = "General";
+/// Its price, in céntimos (50.00).
+pub const PRICE_CENTIMOS: u64 = 5000;
+
+/// Which API creates a benchmark event (`--api`). Everything else (buyers,
+/// reservations, reading the inventory back) goes through the EventFlow API either way:
+/// both APIs serve the same events.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventApi {
+    /// `POST /api/eventos`: Spanish field names, prices in céntimos.
+    #[default]
+    #[value(name = "eventflow")]
+    Eventflow,
+    /// `POST /events`: seed 000's API (the .NET design), English field names, prices as
+    /// decimals in currency units.
+    #[value(name = "seed000")]
+    Seed000,
+}
+
+impl EventApi {
+    /// The `--api` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Eventflow => "eventflow",
+            Self::Seed000 => "seed000",
+        }
+    }
+
+    /// The route that creates an event.
+    pub fn create_path(self) -> &'static str {
+        match self {
+            Self::Eventflow => "/api/eventos",
+            Self::Seed000 => "/events",
+        }
+    }
+
+    /// The body of [`Self::create_path`] for an event with one zone [`ZONE`] of
+    /// `capacidad` tickets at `precio` céntimos.
+    pub fn create_body(
+        self,
+        nombre: &str,
+        lugar: &str,
+        fecha: chrono::DateTime<chrono::Utc>,
+        capacidad: u64,
+        precio: u64,
+    ) -> Value {
+        let fecha = fecha.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        match self {
+            Self::Eventflow => json!({
+                "nombre": nombre,
+                "fecha": fecha,
+                "lugar": lugar,
+                "zonas": [{ "nombre": ZONE, "precio": precio, "capacidad": capacidad }],
+            }),
+            Self::Seed000 => json!({
+                "name": nombre,
+                "date": fecha,
+                "place": lugar,
+                "zones": [{ "name": ZONE, "price": price_units(precio), "capacity": capacidad }],
+            }),
+        }
+    }
+}
+
+/// A price in céntimos as seed 000's decimal in currency units, exactly: a JSON integer
+/// when it is whole (`15000` → `150`), else the `f64` nearest to céntimos/100, whose
+/// shortest form (what serde_json writes and eventos reads back) is that decimal with at
+/// most 2 decimals (`15050` → `150.5`, `1` → `0.01`). Exact for any price up to
+/// 10^13 céntimos (15 significant digits); eventos takes up to 10^11.
+pub fn price_units(centimos: u64) -> Value {
+    if centimos % 100 == 0 {
+        json!(centimos / 100)
+    } else {
+        json!(centimos as f64 / 100.0)
+    }
+}
 
 pub struct Api {
     pub http: Client,
@@ -127,21 +204,19 @@ impl Api {
         Ok(())
     }
 
-    /// Creates an event with one zone `General` of `capacidad` tickets; returns its id.
+    /// Creates an event with one zone `General` of `capacidad` tickets through `via`;
+    /// returns its id.
     pub async fn create_event(
         &self,
+        via: EventApi,
         nombre: &str,
         lugar: &str,
         fecha: chrono::DateTime<chrono::Utc>,
         capacidad: u64,
     ) -> anyhow::Result<String> {
-        let body = json!({
-            "nombre": nombre,
-            "fecha": fecha.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "lugar": lugar,
-            "zonas": [{ "nombre": ZONE, "precio": 5000, "capacidad": capacidad }],
-        });
-        let url = join(&self.ep.eventos, "/api/eventos");
+        let path = via.create_path();
+        let body = via.create_body(nombre, lugar, fecha, capacidad, PRICE_CENTIMOS);
+        let url = join(&self.ep.eventos, path);
         let res = self
             .http
             .post(url)
@@ -149,16 +224,24 @@ impl Api {
             .json(&body)
             .send()
             .await
-            .context("POST /api/eventos")?;
+            .with_context(|| format!("POST {path}"))?;
         let status = res.status();
         let v: Value = res.json().await.unwrap_or(Value::Null);
         if status != StatusCode::CREATED {
-            bail!("POST /api/eventos answered {status}: {v}");
+            bail!("POST {path} answered {status}: {v}");
+        }
+        if via == EventApi::Seed000 {
+            // The answer is the stored event: the price must have come out as sent.
+            let z = &v["zones"][0];
+            let price_ok = z["price"].as_f64() == Some(PRICE_CENTIMOS as f64 / 100.0);
+            if !price_ok || z["capacity"].as_u64() != Some(capacidad) || z["name"] != ZONE {
+                bail!("POST {path}: the event does not read back as sent: sent {body}, got {v}");
+            }
         }
         v["id"]
             .as_str()
             .map(str::to_owned)
-            .context("POST /api/eventos: no id in the answer")
+            .with_context(|| format!("POST {path}: no id in the answer"))
     }
 
     /// Registers buyer `i` of run `tag`; returns the buyer's id. Retries transport
@@ -407,6 +490,70 @@ mod tests {
             Outcome::Other("503 servicio-no-disponible".into())
         );
         assert_eq!(classify(500, &Value::Null), Outcome::Other("500".into()));
+    }
+
+    #[test]
+    fn prices_in_currency_units() {
+        for (c, text) in [
+            (15050, "150.5"),
+            (1, "0.01"),
+            (0, "0"),
+            (5000, "50"),
+            (15000, "150"),
+            (10, "0.1"),
+            (99, "0.99"),
+            (12345, "123.45"),
+            (100_000_000_000, "1000000000"),
+            (99_999_999_999, "999999999.99"),
+        ] {
+            assert_eq!(price_units(c).to_string(), text, "{c} céntimos");
+        }
+    }
+
+    /// What eventos does with the number it reads (seed000.rs `centimos`): the shortest
+    /// decimal of the f64, at most 2 decimals, as céntimos.
+    fn read_back(v: &Value) -> u64 {
+        let f = v.as_f64().expect("a number");
+        let text = f.to_string();
+        let (int, dec) = text.split_once('.').unwrap_or((&text, ""));
+        assert!(dec.len() <= 2, "{text} has more than 2 decimals");
+        int.parse::<u64>().unwrap() * 100 + format!("{dec:0<2}").parse::<u64>().unwrap()
+    }
+
+    #[test]
+    fn prices_read_back_exactly() {
+        let big = 1_000_000_000 * 100;
+        for c in (0..=300_000).chain(big - 300_000..=big) {
+            assert_eq!(read_back(&price_units(c)), c, "{c} céntimos");
+        }
+    }
+
+    #[test]
+    fn seed000_body_is_the_eventflow_body_in_seed_terms() {
+        let fecha = chrono::DateTime::parse_from_rfc3339("2031-02-14T20:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let ef = EventApi::Eventflow.create_body("Rock", "Arena Lima", fecha, 100, 15050);
+        assert_eq!(
+            ef,
+            json!({"nombre": "Rock", "fecha": "2031-02-14T20:00:00.000Z", "lugar": "Arena Lima",
+                   "zonas": [{"nombre": "General", "precio": 15050, "capacidad": 100}]})
+        );
+        let seed = EventApi::Seed000.create_body("Rock", "Arena Lima", fecha, 100, 15050);
+        assert_eq!(
+            seed,
+            json!({"name": "Rock", "date": "2031-02-14T20:00:00.000Z", "place": "Arena Lima",
+                   "zones": [{"name": "General", "price": 150.5, "capacity": 100}]})
+        );
+        assert_eq!(
+            EventApi::Seed000.create_body("Rock", "Arena Lima", fecha, 7, 0)["zones"][0]["price"]
+                .to_string(),
+            "0"
+        );
+        assert_eq!(EventApi::Seed000.create_path(), "/events");
+        assert_eq!(EventApi::Eventflow.create_path(), "/api/eventos");
+        assert_eq!(EventApi::default(), EventApi::Eventflow);
+        assert_eq!(serde_json::to_value(EventApi::Seed000).unwrap(), "seed000");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use clap::Args;
 use futures::StreamExt;
 use serde::Serialize;
 
-use crate::api::{Api, Inventory, Outcome, CARD_APPROVED, CARD_DECLINED};
+use crate::api::{Api, EventApi, Inventory, Outcome, CARD_APPROVED, CARD_DECLINED};
 use crate::stats::{self, Cpu, Latency, Rss};
 
 #[derive(Debug, Clone, Args)]
@@ -51,6 +51,11 @@ pub struct FlashArgs {
     /// (not counted in the reservation figures; they make the cache race visible).
     #[arg(long, default_value_t = 0)]
     pub readers: usize,
+    /// The API that creates the event: `eventflow` (`POST /api/eventos`) or `seed000`
+    /// (`POST /events`, seed 000's API). Buyers, reservations and the final read go
+    /// through the EventFlow API either way.
+    #[arg(long, value_enum, default_value_t = EventApi::Eventflow)]
+    pub api: EventApi,
 }
 
 impl FlashArgs {
@@ -160,6 +165,8 @@ pub struct ReadersReport {
 pub struct FlashReport {
     pub mode: &'static str,
     pub event_id: String,
+    /// The API that created the event (`--api`).
+    pub event_api: EventApi,
     pub buyers: usize,
     pub tickets: u64,
     pub concurrency: usize,
@@ -253,12 +260,14 @@ pub async fn run(
     let nombre = format!("Bench flash sale {tag}");
     let fecha = chrono::Utc::now() + chrono::Duration::days(30);
     let evento_id = api
-        .create_event(&nombre, "Bench Arena", fecha, a.tickets)
+        .create_event(a.api, &nombre, "Bench Arena", fecha, a.tickets)
         .await?;
     if !quiet {
         eprintln!(
-            "event {evento_id}: {} tickets; registering {} buyers",
-            a.tickets, a.buyers
+            "event {evento_id} (POST {}): {} tickets; registering {} buyers",
+            a.api.create_path(),
+            a.tickets,
+            a.buyers
         );
     }
 
@@ -461,6 +470,7 @@ fn summarize(
     FlashReport {
         mode: "flash-sale",
         event_id: evento_id.to_owned(),
+        event_api: a.api,
         buyers: a.buyers,
         tickets: a.tickets,
         concurrency: a.concurrency,
@@ -523,7 +533,12 @@ pub fn run_tag() -> String {
 pub fn print_table(r: &FlashReport) {
     let l = &r.latency_ms;
     let f = &r.final_inventory;
-    println!("flash sale: event {}", r.event_id);
+    println!(
+        "flash sale: event {} (created through POST {}, --api {})",
+        r.event_id,
+        r.event_api.create_path(),
+        r.event_api.name()
+    );
     println!(
         "  buyers {} | tickets {} | concurrency {} | declined cards {} ({}%)",
         r.buyers, r.tickets, r.concurrency, r.declined_buyers, r.declined_pct
@@ -704,6 +719,7 @@ mod tests {
             request_timeout_secs: 1,
             readers: 0,
             consistency_only: false,
+            api: EventApi::Seed000,
         };
         let ms = Duration::from_millis;
         let rec = |o: Outcome| Rec {
@@ -738,5 +754,7 @@ mod tests {
         assert_eq!(r.confirmations_per_sec, 2.0);
         assert_eq!(r.last_confirmation_secs, 0.5);
         assert_eq!(r.confirmations_per_sec_while_selling, 4.0);
+        assert_eq!(r.event_api, EventApi::Seed000);
+        assert_eq!(serde_json::to_value(&r).unwrap()["event_api"], "seed000");
     }
 }

@@ -27,7 +27,7 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use serde::Serialize;
 
-use crate::api::Api;
+use crate::api::{Api, EventApi};
 use crate::flash::run_tag;
 use crate::stats::{self, Cpu, Latency, Rss};
 use crate::target::socket_addr;
@@ -63,6 +63,10 @@ pub struct ReadsArgs {
     /// Which endpoint(s) to load.
     #[arg(long, value_enum, default_value_t = Endpoint::Both)]
     pub endpoint: Endpoint,
+    /// The API that creates the events read: `eventflow` (`POST /api/eventos`) or
+    /// `seed000` (`POST /events`). They are read through `/api/eventos` either way.
+    #[arg(long, value_enum, default_value_t = EventApi::Eventflow)]
+    pub api: EventApi,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -99,6 +103,8 @@ pub struct ReadsReport {
     pub connections: usize,
     pub duration_secs: u64,
     pub events_created: usize,
+    /// The API that created the events (`--api`).
+    pub event_api: EventApi,
     pub phases: Vec<PhaseReport>,
     pub rss: Vec<Rss>,
     /// No transport errors and no non-200 answers.
@@ -141,7 +147,7 @@ pub async fn run(
         if a.events == 0 {
             bail!("--events must be at least 1 with --uncached");
         }
-        let ids = create_events(&api, &tag, fecha0, a.events).await?;
+        let ids = create_events(&api, a.api, &tag, fecha0, a.events).await?;
         let id_paths = ids
             .iter()
             .map(|id| format!("{base_path}/api/eventos/{id}"))
@@ -156,7 +162,13 @@ pub async fn run(
         (Paths::Pool(id_paths), Paths::Pool(list_paths), ids.len())
     } else {
         let id = api
-            .create_event(&format!("Bench reads {tag}"), "Bench Arena", fecha0, 100)
+            .create_event(
+                a.api,
+                &format!("Bench reads {tag}"),
+                "Bench Arena",
+                fecha0,
+                100,
+            )
             .await?;
         let id_path = format!("{base_path}/api/eventos/{id}");
         let list_path = format!("{base_path}/api/eventos");
@@ -182,6 +194,7 @@ pub async fn run(
         connections: a.connections,
         duration_secs: a.duration,
         events_created: created,
+        event_api: a.api,
         phases,
         rss: pids.iter().map(|(n, p)| stats::rss(n, *p)).collect(),
         correct,
@@ -190,6 +203,7 @@ pub async fn run(
 
 async fn create_events(
     api: &Api,
+    via: EventApi,
     tag: &str,
     fecha0: chrono::DateTime<chrono::Utc>,
     n: usize,
@@ -201,6 +215,7 @@ async fn create_events(
             let fecha = fecha0 + chrono::Duration::minutes(i as i64);
             let r = api
                 .create_event(
+                    via,
                     &format!("Bench uncached {tag} #{i}"),
                     "Bench Arena",
                     fecha,
@@ -429,7 +444,7 @@ async fn phase(
 
 pub fn print_table(r: &ReadsReport) {
     println!(
-        "reads: {} connections, {} s per phase, {}",
+        "reads: {} connections, {} s per phase, {}; created through POST {} (--api {})",
         r.connections,
         r.duration_secs,
         if r.uncached {
@@ -439,7 +454,9 @@ pub fn print_table(r: &ReadsReport) {
             )
         } else {
             "cached (one event / one page, warmed up)".to_owned()
-        }
+        },
+        r.event_api.create_path(),
+        r.event_api.name()
     );
     println!(
         "  {:<24} {:>9} {:>10} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9}  stop",

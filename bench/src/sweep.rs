@@ -10,7 +10,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
-use crate::api::Api;
+use crate::api::{Api, EventApi};
 use crate::flash::{self, FlashArgs, FlashReport};
 
 #[derive(Debug, Clone, Args)]
@@ -35,6 +35,10 @@ pub struct SweepArgs {
     /// Global limit per sale's reservation phase, in seconds.
     #[arg(long, default_value_t = 300)]
     pub timeout_secs: u64,
+    /// The API that creates each sale's event: `eventflow` (`POST /api/eventos`) or
+    /// `seed000` (`POST /events`).
+    #[arg(long, value_enum, default_value_t = EventApi::Eventflow)]
+    pub api: EventApi,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,6 +57,8 @@ pub struct SweepReport {
     pub buyers: usize,
     pub tickets: u64,
     pub declined_pct: u8,
+    /// The API that created the events (`--api`).
+    pub event_api: EventApi,
     pub svg: String,
     pub points: Vec<Point>,
     pub runs: Vec<FlashReport>,
@@ -86,6 +92,7 @@ pub async fn run(
             request_timeout_secs: 30,
             readers: 0,
             consistency_only: false,
+            api: a.api,
         };
         let r = flash::run(api.clone(), &fa, pids, false).await?;
         eprintln!(
@@ -112,6 +119,7 @@ pub async fn run(
         buyers: a.buyers,
         tickets,
         declined_pct: a.declined_pct,
+        event_api: a.api,
         svg: a.out.display().to_string(),
         correct: points.iter().all(|p| p.correct),
         points,
@@ -183,7 +191,13 @@ pub fn redraw(a: &ChartArgs) -> anyhow::Result<()> {
 }
 
 pub fn print_table(r: &SweepReport) {
-    println!("sweep: {} buyers, {} tickets per sale", r.buyers, r.tickets);
+    println!(
+        "sweep: {} buyers, {} tickets per sale, events created through POST {} (--api {})",
+        r.buyers,
+        r.tickets,
+        r.event_api.create_path(),
+        r.event_api.name()
+    );
     println!(
         "  {:>11} {:>15} {:>10} {:>8} {:>8} {:>8}",
         "concurrency", "confirmations/s", "req/s", "p50 ms", "p99 ms", "correct"

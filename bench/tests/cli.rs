@@ -50,6 +50,20 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = bench(&["nonsense"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = bench(&["flash-sale", "--api", "dotnet"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn the_event_creating_modes_take_api() {
+    for mode in ["flash-sale", "reads", "sweep"] {
+        let o = bench(&[mode, "--help"]);
+        assert!(o.status.success(), "{mode}: {}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        for s in ["--api", "eventflow", "seed000"] {
+            assert!(out.contains(s), "{mode} --help lacks {s}: {out}");
+        }
+    }
 }
 
 #[test]
