@@ -21,6 +21,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use eventflow_shared::ApiError;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -239,39 +240,19 @@ async fn proxy(client: &reqwest::Client, name: &str, base: &str, req: Request) -
 
 fn unavailable(name: &str, e: &reqwest::Error) -> Response {
     tracing::warn!(servicio = name, error = %e, "UI proxy: upstream unreachable");
-    let mut body = problem_body(
+    let mut e = ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "servicio-no-disponible",
         "Servicio no disponible",
-        &format!("{name} no responde"),
+        format!("{name} no responde"),
     );
-    body["dependencia"] = name.into();
-    problem_response(StatusCode::SERVICE_UNAVAILABLE, body)
+    e.extra.insert("dependencia".into(), name.into());
+    e.into_response()
 }
 
-fn problem_body(status: StatusCode, slug: &str, title: &str, detail: &str) -> serde_json::Value {
-    serde_json::json!({
-        "type": format!("urn:eventflow:problem:{slug}"),
-        "title": title,
-        "status": status.as_u16(),
-        "detail": detail,
-    })
-}
-
-fn problem_response(status: StatusCode, body: serde_json::Value) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        )],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-fn problem(status: StatusCode, slug: &str, title: &str, detail: &str) -> Response {
-    problem_response(status, problem_body(status, slug, title, detail))
+/// The same problem+json every service answers (`eventflow_shared::ApiError`).
+fn problem(status: StatusCode, slug: &'static str, title: &str, detail: &str) -> Response {
+    ApiError::new(status, slug, title, detail).into_response()
 }
 
 fn escape_html(s: &str) -> String {
