@@ -103,10 +103,8 @@ pub async fn listar(
             ))
         }
     }
-    let limit = q.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::field("limit", "debe estar entre 1 y 100"));
-    }
+    let limit =
+        eventflow_shared::pagina::limite(q.limit, 20).map_err(|e| ApiError::validation(vec![e]))?;
     for (campo, v) in [
         ("usuario_id", &q.usuario_id),
         ("reserva_id", &q.reserva_id),

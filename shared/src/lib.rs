@@ -14,6 +14,7 @@ pub mod limite;
 pub mod lock;
 pub mod mongo;
 pub mod outbox;
+pub mod pagina;
 pub mod serde_es;
 pub mod telemetry;
 pub mod testing;

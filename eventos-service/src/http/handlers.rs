@@ -132,10 +132,9 @@ pub async fn listar_eventos(
     let mut errors = Vec::new();
     let desde = fecha_param("desde", q.desde.as_deref(), state.zona_horaria, &mut errors);
     let hasta = fecha_param("hasta", q.hasta.as_deref(), state.zona_horaria, &mut errors);
-    let limit = q.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        errors.push(FieldError::new("limit", "debe estar entre 1 y 100"));
-    }
+    let limit = eventflow_shared::pagina::limite(q.limit, 20)
+        .map_err(|e| errors.push(e))
+        .unwrap_or(20);
     if let (Some(d), Some(h)) = (desde, hasta) {
         if d > h {
             errors.push(FieldError::new("hasta", "debe ser posterior a 'desde'"));

@@ -15,6 +15,8 @@ use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, FieldError
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use eventflow_shared::pagina::limite;
+
 use super::handlers::{cached_json, creado, publicar, to_json};
 use super::AppState;
 use crate::cache::Forma;
@@ -235,13 +237,7 @@ pub async fn list_events(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListEvents>,
 ) -> Result<Response, ApiError> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "limit",
-            "debe estar entre 1 y 100",
-        )]));
-    }
+    let limit = limite(q.limit, 100).map_err(|e| ApiError::validation(vec![e]))?;
     let offset = q.offset.unwrap_or(0);
     let consulta = serde_json::json!(["seed000", limit, offset]).to_string();
     let leida = state.cache.lista(&consulta).await;

@@ -282,10 +282,8 @@ pub async fn listar_reservas(
         }
     }
     let usuario = usuario.to_string();
-    let limit = q.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::field("limit", "debe estar entre 1 y 100"));
-    }
+    let limit =
+        eventflow_shared::pagina::limite(q.limit, 20).map_err(|e| ApiError::validation(vec![e]))?;
     let offset = q.offset.unwrap_or(0);
     if let Llamante::Organizador(o) = llamante {
         return reservas_de_sus_eventos(&st, o, &usuario, limit, offset, &corr).await;

@@ -102,10 +102,8 @@ pub async fn listar_usuarios(
     ApiQuery(q): ApiQuery<Paginacion>,
 ) -> Result<Json<PaginaUsuarios>, ApiError> {
     llamante.exigir_admin()?;
-    let limit = q.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::field("limit", "debe estar entre 1 y 100"));
-    }
+    let limit =
+        eventflow_shared::pagina::limite(q.limit, 20).map_err(|e| ApiError::validation(vec![e]))?;
     let offset = q.offset.unwrap_or(0);
     let pagina = state.store.list(limit, offset).await?;
     Ok(Json(PaginaUsuarios {
