@@ -1,13 +1,11 @@
 //! reservas-pagos-service: the reservation SAGA, the simulated payment provider, the
 //! reservations' event log, cancellation and crash recovery.
 
-pub mod cancelacion;
 pub mod clients;
 pub mod conciliacion;
 pub mod config;
 pub mod domain;
 pub mod http;
-pub mod idempotencia;
 pub mod metrics;
 pub mod pagos;
 pub mod saga;

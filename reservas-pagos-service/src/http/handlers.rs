@@ -10,10 +10,10 @@ use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 use tracing::Instrument;
 
 use super::dto::{Bitacora, ListarReservas, PaginaReservas, ReservaRespuesta};
+use super::idempotencia::{self, Decision};
 use super::seed001::ProblemaReserva;
 use super::{acceso, AppState};
 use crate::domain::{Estado, Reserva, SolicitudReserva};
-use crate::idempotencia::{self, Decision};
 use crate::saga::{Contexto, EstadoRetencion, FalloSimulado, Fin};
 
 fn json_response(status: u16, body: String) -> Response {
@@ -403,7 +403,7 @@ pub async fn cancelar(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ReservaRespuesta>, ApiError> {
     let r = acceso::cargar(&st, llamante, &headers, &id, &corr).await?;
-    let r = crate::cancelacion::cancelar(&st.deps, r, &corr).await?;
+    let r = crate::saga::cancelacion::cancelar(&st.deps, r, &corr).await?;
     Ok(Json(ReservaRespuesta::from(&r)))
 }
 

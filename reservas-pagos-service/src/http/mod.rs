@@ -5,6 +5,7 @@ mod compradores;
 mod cupo;
 pub(crate) mod dto;
 mod handlers;
+mod idempotencia;
 mod seed001;
 
 use std::sync::Arc;

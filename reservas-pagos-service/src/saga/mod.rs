@@ -3,6 +3,7 @@
 //! steps already run, in reverse, and records everything in the reservation's log.
 
 mod cadena;
+pub mod cancelacion;
 mod confirmador_reserva;
 mod procesador_pago;
 pub mod recuperacion;

@@ -87,7 +87,7 @@ pub async fn recuperar(
         return Ok(None);
     }
     if reserva.estado == Estado::Cancelando {
-        return crate::cancelacion::completar(deps, reserva)
+        return crate::saga::cancelacion::completar(deps, reserva)
             .await
             .map(|r| Some(r.estado));
     }

@@ -6,8 +6,8 @@ use axum::http::{HeaderMap, StatusCode};
 use eventflow_shared::ApiError;
 use sha2::{Digest, Sha256};
 
+use super::dto::ReservaRespuesta;
 use crate::domain::Estado;
-use crate::http::dto::ReservaRespuesta;
 use crate::store::{Clave, IdempotenciaStore, ReservaStore};
 
 /// A key still "in progress" this long after its request, with no reservation written,
