@@ -2,6 +2,7 @@
 
 mod reserva;
 mod solicitud;
+mod suceso;
 pub mod tarjeta;
 
 pub use reserva::{
@@ -9,6 +10,7 @@ pub use reserva::{
     Reserva,
 };
 pub use solicitud::{PagoSolicitud, SolicitudReserva};
+pub use suceso::Suceso;
 
 /// "1 entrada", "3 entradas": compensation messages are read by buyers.
 pub fn entradas(n: u32) -> String {

@@ -1,6 +1,7 @@
 //! `Reserva`: the projection of a reservation's event log, stored with the log itself
 //! so one single-document write keeps both in step (no transactions needed).
 
+use super::Suceso;
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
 use serde::{Deserialize, Serialize};
@@ -160,11 +161,12 @@ impl Reserva {
     }
 
     /// Appends to the log. The caller then persists the reservation in one write.
-    pub fn registrar(&mut self, tipo: &str, datos: Value) {
+    pub fn registrar(&mut self, suceso: Suceso) {
         let en = eventflow_shared::now();
+        let (tipo, datos) = suceso.partes();
         self.eventos.push(EventoReserva {
             seq: self.eventos.len() as u32 + 1,
-            tipo: tipo.to_owned(),
+            tipo,
             datos,
             en,
         });

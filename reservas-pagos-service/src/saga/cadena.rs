@@ -8,12 +8,12 @@
 use std::time::Instant;
 
 use eventflow_shared::ApiError;
-use serde_json::json;
 
 use super::{
     ConfirmadorReserva, Contexto, Deps, EstadoRetencion, Fallo, Handler, ProcesadorPago,
     ValidadorDatos, ValidadorInventario,
 };
+use crate::domain::Suceso;
 use crate::domain::{Compensacion, Estado, FalloReserva, Lease, PasoEjecutado};
 use crate::store::StoreError;
 
@@ -96,10 +96,10 @@ impl Cadena {
                 }
                 Err(Fallo::Incierto(e)) => {
                     tracing::warn!(reserva_id = %ctx.reserva.id, paso = h.nombre(), detalle = %e.detail, "unknown outcome; left to recovery");
-                    ctx.reserva.registrar(
-                        "ResultadoIncierto",
-                        json!({ "paso": h.nombre(), "detalle": e.detail }),
-                    );
+                    ctx.reserva.registrar(Suceso::ResultadoIncierto {
+                        paso: h.nombre().into(),
+                        detalle: e.detail.clone(),
+                    });
                     // Best effort, so recovery starts from the latest progress.
                     if let Err(no) = persistir(ctx, deps).await {
                         return Err(pendiente(ctx, h.nombre(), no));
@@ -126,10 +126,10 @@ impl Cadena {
             match h.compensar(ctx, deps).await {
                 Ok(acciones) => {
                     for accion in acciones {
-                        ctx.reserva.registrar(
-                            "CompensacionEjecutada",
-                            json!({ "handler": h.nombre(), "accion": accion }),
-                        );
+                        ctx.reserva.registrar(Suceso::CompensacionEjecutada {
+                            handler: h.nombre().into(),
+                            accion: accion.clone(),
+                        });
                         hechas.push(Compensacion {
                             handler: h.nombre().into(),
                             accion,
@@ -139,10 +139,10 @@ impl Cadena {
                 Err(e) => {
                     completo = false;
                     tracing::warn!(reserva_id = %ctx.reserva.id, handler = h.nombre(), error = %e, "compensation failed; recovery will retry");
-                    ctx.reserva.registrar(
-                        "CompensacionFallida",
-                        json!({ "handler": h.nombre(), "detalle": e.detail }),
-                    );
+                    ctx.reserva.registrar(Suceso::CompensacionFallida {
+                        handler: h.nombre().into(),
+                        detalle: e.detail.clone(),
+                    });
                 }
             }
         }
@@ -153,10 +153,12 @@ impl Cadena {
     async fn fallar(&self, i: usize, ctx: &mut Contexto, deps: &Deps, err: ApiError) -> Fin {
         let paso = self.handlers[i].nombre();
         tracing::info!(reserva_id = %ctx.reserva.id, paso, status = err.status.as_u16(), kind = err.kind, "saga step failed");
-        ctx.reserva.registrar(
-            "PasoFallido",
-            json!({ "paso": paso, "status": err.status.as_u16(), "tipo": err.kind, "detalle": err.detail }),
-        );
+        ctx.reserva.registrar(Suceso::PasoFallido {
+            paso: paso.to_string(),
+            status: err.status.as_u16(),
+            tipo: err.kind.to_owned(),
+            detalle: err.detail.clone(),
+        });
         ctx.reserva.fallo = Some(FalloReserva {
             paso: paso.into(),
             status: err.status.as_u16(),
@@ -180,8 +182,9 @@ impl Cadena {
         let (hechas, completo) = self.compensar(i, ctx, deps).await;
         if completo {
             ctx.reserva.estado = Estado::Fallida;
-            ctx.reserva
-                .registrar("ReservaFallida", json!({ "paso": paso }));
+            ctx.reserva.registrar(Suceso::ReservaFallida {
+                paso: paso.to_string(),
+            });
         }
         let guardada = if completo && !incierta && i < PROCESADOR_PAGO {
             // Refused before anything outlived it (bad data, an unknown buyer, a checkout

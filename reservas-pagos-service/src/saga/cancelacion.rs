@@ -4,9 +4,9 @@
 use chrono::Utc;
 use eventflow_shared::bus::{Mensaje, ReservaCancelada};
 use eventflow_shared::ApiError;
-use serde_json::json;
 
 use crate::clients::ClientError;
+use crate::domain::Suceso;
 use crate::domain::{Estado, PagoResumen, Reserva};
 use crate::saga::validador_datos_dependencia as dependencia;
 use crate::saga::Deps;
@@ -54,7 +54,9 @@ pub async fn cancelar(deps: &Deps, mut r: Reserva, corr: &str) -> Result<Reserva
             ));
         }
         r.estado = Estado::Cancelando;
-        r.registrar("CancelacionSolicitada", json!({ "correlation_id": corr }));
+        r.registrar(Suceso::CancelacionSolicitada {
+            correlation_id: corr.to_owned(),
+        });
         if deps.reservas.guardar(&mut r).await? {
             return completar(deps, r).await;
         }
@@ -85,10 +87,10 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
             id: p.id.clone(),
             estado: "REEMBOLSADO".into(),
         });
-        r.registrar(
-            "PagoReembolsado",
-            json!({ "pago_id": p.id, "monto": p.monto }),
-        );
+        r.registrar(Suceso::PagoReembolsado {
+            pago_id: p.id.clone(),
+            monto: p.monto,
+        });
     }
     match deps.eventos.devolver(&r.evento_id, &r.id, &corr).await {
         // A confirmed reservation was sold, so `sin_venta` means an interrupted earlier
@@ -97,10 +99,10 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
             if res == "devuelta"
                 || (res == "sin_venta" && !r.tiene_evento("InventarioDevuelto")) =>
         {
-            r.registrar(
-                "InventarioDevuelto",
-                json!({ "zona": r.zona, "cantidad": r.cantidad }),
-            )
+            r.registrar(Suceso::InventarioDevuelto {
+                zona: r.zona.clone(),
+                cantidad: r.cantidad,
+            })
         }
         Ok(_) | Err(ClientError::NoEncontrado) => {}
         Err(e) => return Err(dependencia(e, "El evento").with("reserva_id", r.id.clone())),
@@ -111,7 +113,7 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
         Err(e) => return Err(dependencia(e, "El usuario").with("reserva_id", r.id.clone())),
     }
     r.estado = Estado::Cancelada;
-    r.registrar("ReservaCancelada", json!({}));
+    r.registrar(Suceso::ReservaCancelada {});
     // The cancelling request's correlation id, recorded when it asked.
     let corr_cancel = r
         .eventos

@@ -9,11 +9,11 @@
 use async_trait::async_trait;
 use eventflow_shared::bus::{Mensaje, ReservaConfirmada};
 use eventflow_shared::ApiError;
-use serde_json::json;
 
 use super::validador_datos::dependencia;
 use super::{Contexto, Deps, EstadoRetencion, Fallo, FalloSimulado, Handler};
 use crate::clients::{hasta_saber, ClientError};
+use crate::domain::Suceso;
 use crate::domain::{entradas, Estado, Progreso};
 
 pub struct ConfirmadorReserva;
@@ -57,10 +57,10 @@ impl Handler for ConfirmadorReserva {
                 other => dependencia(other, "El evento").into(),
             })?;
         ctx.retencion = EstadoRetencion::Vendida;
-        ctx.reserva.registrar(
-            "InventarioConfirmado",
-            json!({ "zona": ctx.reserva.zona, "cantidad": ctx.reserva.cantidad }),
-        );
+        ctx.reserva.registrar(Suceso::InventarioConfirmado {
+            zona: ctx.reserva.zona.clone(),
+            cantidad: ctx.reserva.cantidad,
+        });
 
         let usuario = ctx.reserva.usuario_id.clone().unwrap_or_default();
         hasta_saber(|| deps.usuarios.agregar_compra(&usuario, &rid, &corr))
@@ -73,13 +73,15 @@ impl Handler for ConfirmadorReserva {
                 }
                 other => dependencia(other, "El usuario").into(),
             })?;
-        ctx.reserva
-            .registrar("HistorialActualizado", json!({ "usuario_id": usuario }));
+        ctx.reserva.registrar(Suceso::HistorialActualizado {
+            usuario_id: usuario.clone(),
+        });
 
         ctx.reserva.estado = Estado::Confirmada;
         ctx.reserva.progreso = Progreso::Confirmada;
-        ctx.reserva
-            .registrar("ReservaConfirmada", json!({ "total": ctx.reserva.total }));
+        ctx.reserva.registrar(Suceso::ReservaConfirmada {
+            total: ctx.reserva.total,
+        });
         // Persisted by the chain in the same write as CONFIRMADA: the outbox.
         let r = &ctx.reserva;
         let confirmada = Mensaje::ReservaConfirmada(ReservaConfirmada {

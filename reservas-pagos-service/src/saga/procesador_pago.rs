@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use axum::http::StatusCode;
 use eventflow_shared::ApiError;
-use serde_json::json;
 
 use super::{Contexto, Deps, Fallo, FalloSimulado, Handler};
+use crate::domain::Suceso;
 use crate::domain::{importe, PagoResumen, Progreso};
 use crate::pagos::Cobro;
 use crate::store::EstadoPago;
@@ -39,10 +39,12 @@ impl Handler for ProcesadorPago {
                     estado: "APROBADO".into(),
                 });
                 ctx.reserva.progreso = Progreso::Pagada;
-                ctx.reserva.registrar(
-                    "PagoAprobado",
-                    json!({ "pago_id": p.id, "monto": p.monto, "ultimos4": p.ultimos4 }),
-                );
+                ctx.reserva.registrar(Suceso::PagoAprobado {
+                    pago_id: p.id.clone(),
+                    monto: p.monto,
+                    ultimos4: Some(p.ultimos4.clone()),
+                    recuperado: None,
+                });
                 Ok(())
             }
             Cobro::Registrado(p) => {
@@ -51,10 +53,10 @@ impl Handler for ProcesadorPago {
                     id: p.id.clone(),
                     estado: "RECHAZADO".into(),
                 });
-                ctx.reserva.registrar(
-                    "PagoRechazado",
-                    json!({ "pago_id": p.id, "motivo": motivo }),
-                );
+                ctx.reserva.registrar(Suceso::PagoRechazado {
+                    pago_id: p.id.clone(),
+                    motivo: motivo.clone(),
+                });
                 Err(ApiError::new(
                     StatusCode::PAYMENT_REQUIRED,
                     "pago-rechazado",
@@ -79,10 +81,10 @@ impl Handler for ProcesadorPago {
                     id: p.id.clone(),
                     estado: "REEMBOLSADO".into(),
                 });
-                ctx.reserva.registrar(
-                    "PagoReembolsado",
-                    json!({ "pago_id": p.id, "monto": p.monto }),
-                );
+                ctx.reserva.registrar(Suceso::PagoReembolsado {
+                    pago_id: p.id.clone(),
+                    monto: p.monto,
+                });
                 Ok(vec![format!("pago de {} reembolsado", importe(p.monto))])
             }
             None => Ok(Vec::new()),

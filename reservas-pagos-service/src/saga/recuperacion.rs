@@ -14,10 +14,10 @@ use std::time::Duration;
 use chrono::Utc;
 use eventflow_shared::ApiError;
 use futures::StreamExt;
-use serde_json::json;
 
 use super::cadena::{persistir, NoEscrita, CONFIRMADOR_RESERVA};
 use super::{Cadena, Contexto, Deps, EstadoRetencion};
+use crate::domain::Suceso;
 use crate::domain::{Estado, FalloReserva, Lease, PagoResumen, Progreso, Reserva};
 use crate::store::EstadoPago;
 
@@ -69,10 +69,12 @@ async fn reclamar(deps: &Deps, r: &mut Reserva) -> Result<bool, ApiError> {
         instancia: deps.instancia.clone(),
         hasta: ahora + chrono::Duration::from_std(deps.lock_ttl).unwrap_or_default(),
     });
-    r.registrar(
-        "RecuperacionIniciada",
-        json!({ "instancia": deps.instancia, "progreso": r.progreso, "estado": r.estado }),
-    );
+    let suceso = Suceso::RecuperacionIniciada {
+        instancia: deps.instancia.to_string(),
+        progreso: r.progreso,
+        estado: r.estado,
+    };
+    r.registrar(suceso);
     Ok(deps.reservas.guardar(r).await?)
 }
 
@@ -127,10 +129,12 @@ pub async fn recuperar(
                 estado: "APROBADO".into(),
             });
             ctx.reserva.progreso = Progreso::Pagada;
-            ctx.reserva.registrar(
-                "PagoAprobado",
-                json!({ "pago_id": p.id, "monto": p.monto, "recuperado": true }),
-            );
+            ctx.reserva.registrar(Suceso::PagoAprobado {
+                pago_id: p.id.clone(),
+                monto: p.monto,
+                ultimos4: None,
+                recuperado: Some(true),
+            });
         }
         // Confirmation is idempotent: whatever the lost answer was, asking again tells.
         ctx.retencion = if vendida {
@@ -153,8 +157,9 @@ pub async fn recuperar(
     let (_, completo) = cadena.compensar(CONFIRMADOR_RESERVA, &mut ctx, deps).await;
     if completo {
         ctx.reserva.estado = Estado::Fallida;
-        ctx.reserva
-            .registrar("ReservaFallida", json!({ "paso": "Recuperacion" }));
+        ctx.reserva.registrar(Suceso::ReservaFallida {
+            paso: "Recuperacion".into(),
+        });
     }
     match persistir(&mut ctx, deps).await {
         Ok(()) => Ok(Some(ctx.reserva.estado)),

@@ -4,11 +4,11 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use eventflow_shared::{safe_id, ApiError, FieldError};
-use serde_json::json;
 
 use super::{Contexto, Deps, Fallo, Handler};
 use crate::clients::{ClientError, EventoRef};
 use crate::domain::tarjeta;
+use crate::domain::Suceso;
 
 pub struct ValidadorDatos;
 
@@ -146,10 +146,13 @@ impl Handler for ValidadorDatos {
         r.cantidad = cantidad;
         r.precio_unitario = Some(zona.precio);
         r.total = Some(total);
-        r.registrar(
-            "ReservaIniciada",
-            json!({ "usuario_id": usuario_id, "evento_id": s.evento_id, "zona": zona.nombre, "cantidad": cantidad, "total": total }),
-        );
+        r.registrar(Suceso::ReservaIniciada {
+            usuario_id: usuario_id.clone(),
+            evento_id: s.evento_id.clone(),
+            zona: zona.nombre.clone(),
+            cantidad,
+            total,
+        });
         Ok(())
     }
 

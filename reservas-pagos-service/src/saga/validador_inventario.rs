@@ -9,12 +9,12 @@
 
 use async_trait::async_trait;
 use eventflow_shared::ApiError;
-use serde_json::json;
 
 use super::cadena::{persistir, NoEscrita};
 use super::validador_datos::dependencia;
 use super::{Contexto, Deps, EstadoRetencion, Fallo, Handler, VENTANA_REPETIDA};
 use crate::clients::{hasta_saber, hasta_saber_con_dudas, ClientError};
+use crate::domain::Suceso;
 use crate::domain::{entradas, Estado, Progreso};
 
 pub struct ValidadorInventario;
@@ -110,10 +110,10 @@ impl Handler for ValidadorInventario {
             .into());
         }
         ctx.lock_tomado = true;
-        ctx.reserva.registrar(
-            "LockAdquirido",
-            json!({ "clave": key, "ttl_ms": deps.lock_ttl.as_millis() as u64 }),
-        );
+        ctx.reserva.registrar(Suceso::LockAdquirido {
+            clave: key.clone(),
+            ttl_ms: deps.lock_ttl.as_millis() as u64,
+        });
         comprobar_limites(ctx, deps).await?;
         // Stored before the hold, so that from here on a crash leaves a record recovery
         // finds: a hold is never orphaned. (A checkout refused at the lock is not stored.)
@@ -135,10 +135,10 @@ impl Handler for ValidadorInventario {
             Ok(_) => {
                 ctx.retencion = EstadoRetencion::Hecha;
                 ctx.reserva.progreso = Progreso::Retenida;
-                ctx.reserva.registrar(
-                    "InventarioRetenido",
-                    json!({ "zona": zona, "cantidad": cantidad }),
-                );
+                ctx.reserva.registrar(Suceso::InventarioRetenido {
+                    zona: zona.clone(),
+                    cantidad,
+                });
                 Ok(())
             }
             Err(e) => {
@@ -192,10 +192,10 @@ impl Handler for ValidadorInventario {
                 }
                 // The hold had become a sale behind our back (its answer was lost).
                 Ok(res) if res == "devuelta" => {
-                    ctx.reserva.registrar(
-                        "InventarioDevuelto",
-                        json!({ "zona": ctx.reserva.zona, "cantidad": n }),
-                    );
+                    ctx.reserva.registrar(Suceso::InventarioDevuelto {
+                        zona: ctx.reserva.zona.clone(),
+                        cantidad: n,
+                    });
                     hechas.push(format!("{} de vuelta a la venta", entradas(n)))
                 }
                 Ok(_) | Err(ClientError::NoEncontrado) => {}

@@ -1,0 +1,156 @@
+//! What a reservation's audit trail records, one typed variant per kind of entry.
+//!
+//! Each variant serialises to the stored `{tipo, datos}` pair of an
+//! [`EventoReserva`](super::EventoReserva): `tipo` is the variant's name and `datos` its
+//! fields. A renamed field or a missing one is a compile error here, not a log entry that
+//! recovery, the reconciliation or a reader no longer understands.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Estado, Progreso};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "tipo", content = "datos")]
+pub enum Suceso {
+    /// ValidadorDatos: buyer, event, zone and price are known.
+    ReservaIniciada {
+        usuario_id: String,
+        evento_id: String,
+        zona: String,
+        cantidad: u32,
+        total: i64,
+    },
+    /// ValidadorInventario: the buyer's checkout lock for the event.
+    LockAdquirido {
+        clave: String,
+        ttl_ms: u64,
+    },
+    InventarioRetenido {
+        zona: String,
+        cantidad: u32,
+    },
+    InventarioConfirmado {
+        zona: Option<String>,
+        cantidad: u32,
+    },
+    /// Tickets back on sale: a compensation or a cancellation.
+    InventarioDevuelto {
+        zona: Option<String>,
+        cantidad: u32,
+    },
+    PagoAprobado {
+        pago_id: String,
+        monto: i64,
+        /// Absent when recovery found the charge in the ledger.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ultimos4: Option<String>,
+        /// `true` when recovery found it, rather than ProcesadorPago making it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recuperado: Option<bool>,
+    },
+    PagoRechazado {
+        pago_id: String,
+        motivo: String,
+    },
+    PagoReembolsado {
+        pago_id: String,
+        monto: i64,
+    },
+    HistorialActualizado {
+        usuario_id: String,
+    },
+    ReservaConfirmada {
+        total: Option<i64>,
+    },
+    /// A step timed out or the link failed: its outcome is not known (not a failure).
+    ResultadoIncierto {
+        paso: String,
+        detalle: String,
+    },
+    CompensacionEjecutada {
+        handler: String,
+        accion: String,
+    },
+    CompensacionFallida {
+        handler: String,
+        detalle: String,
+    },
+    PasoFallido {
+        paso: String,
+        status: u16,
+        tipo: String,
+        detalle: String,
+    },
+    ReservaFallida {
+        paso: String,
+    },
+    RecuperacionIniciada {
+        instancia: String,
+        progreso: Progreso,
+        estado: Estado,
+    },
+    CancelacionSolicitada {
+        correlation_id: String,
+    },
+    ReservaCancelada {},
+}
+
+impl Suceso {
+    /// The stored `(tipo, datos)`.
+    pub fn partes(&self) -> (String, Value) {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(mut m)) => {
+                let tipo = match m.remove("tipo") {
+                    Some(Value::String(t)) => t,
+                    _ => String::new(),
+                };
+                (
+                    tipo,
+                    m.remove("datos")
+                        .unwrap_or(Value::Object(Default::default())),
+                )
+            }
+            // Adjacently tagged structs of strings and numbers are always objects.
+            _ => (String::new(), Value::Null),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tipo_y_datos_como_se_guardan() {
+        assert_eq!(
+            Suceso::InventarioRetenido {
+                zona: "VIP".into(),
+                cantidad: 2
+            }
+            .partes(),
+            (
+                "InventarioRetenido".into(),
+                json!({"zona": "VIP", "cantidad": 2})
+            )
+        );
+        assert_eq!(
+            Suceso::ReservaCancelada {}.partes(),
+            ("ReservaCancelada".into(), json!({}))
+        );
+        assert_eq!(
+            Suceso::PagoAprobado {
+                pago_id: "pay_1".into(),
+                monto: 100,
+                ultimos4: None,
+                recuperado: Some(true)
+            }
+            .partes(),
+            (
+                "PagoAprobado".into(),
+                json!({"pago_id": "pay_1", "monto": 100, "recuperado": true})
+            )
+        );
+    }
+}
