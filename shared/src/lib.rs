@@ -5,6 +5,7 @@ pub mod bus;
 pub mod cache;
 pub mod conciliacion;
 pub mod config;
+pub mod email;
 pub mod error;
 pub mod extract;
 pub mod health;

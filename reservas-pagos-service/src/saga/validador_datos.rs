@@ -9,6 +9,7 @@ use super::{Contexto, Deps, Fallo, Handler};
 use crate::clients::{ClientError, EventoRef};
 use crate::domain::tarjeta;
 use crate::domain::Suceso;
+use eventflow_shared::email::Email;
 
 pub struct ValidadorDatos;
 
@@ -67,15 +68,20 @@ impl Handler for ValidadorDatos {
                 errors.push(FieldError::new("usuario_id", "debe ser un UUID"));
                 None
             }
-            (None, Some(email))
-                if email.contains('@') && email.len() <= 254 && !email.contains(['/', '\0']) =>
-            {
-                Some(email.trim().to_lowercase())
-            }
-            (None, Some(_)) => {
-                errors.push(FieldError::new("email", "no es un email válido"));
-                None
-            }
+            // The same normalisation usuarios stores (NFKC, lower case, IDNA), so a buyer
+            // typed with a fullwidth letter or an upper-case domain is found. A `/` would
+            // change the lookup's path.
+            (None, Some(email)) => match Email::parse(email) {
+                Ok(e) if !e.as_str().contains('/') => Some(e.as_str().to_owned()),
+                Ok(_) => {
+                    errors.push(FieldError::new("email", "no es un email válido"));
+                    None
+                }
+                Err(mensaje) => {
+                    errors.push(FieldError::new("email", mensaje));
+                    None
+                }
+            },
             (None, None) => {
                 errors.push(FieldError::new("usuario_id", "indique usuario_id o email"));
                 None

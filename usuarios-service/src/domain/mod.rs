@@ -3,11 +3,10 @@
 pub mod codigo;
 pub mod contrasena;
 mod cuenta;
-mod email;
 mod usuario;
 
 pub use codigo::{Canje, Codigo, Proposito};
 pub use contrasena::{Contrasena, Contrasenas};
 pub use cuenta::{Organizador, Sesion};
-pub use email::Email;
+pub use eventflow_shared::email::Email;
 pub use usuario::{CambiosUsuario, NuevoUsuario, TipoDocumento, Usuario, TIPOS_DOCUMENTO};
