@@ -10,8 +10,9 @@ use std::time::Duration;
 use eventflow_shared::conciliacion::{Discrepancia, Informe};
 use eventflow_shared::ApiError;
 
+use crate::clients::dependencia;
 use crate::domain::{entradas, Estado, Reserva};
-use crate::saga::{validador_datos_dependencia as dependencia, Deps};
+use crate::saga::Deps;
 use crate::store::EstadoPago;
 
 /// Checks one event now.

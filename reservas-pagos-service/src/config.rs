@@ -30,7 +30,7 @@ pub struct Config {
     /// Per-call timeout to usuarios and eventos.
     pub http_timeout: Duration,
     /// How long an event's date, zones and prices read by ValidadorDatos are reused
-    /// (`clients::fichas`); zero reads eventos every time.
+    /// (`clients::eventos::fichas`); zero reads eventos every time.
     pub ficha_ttl: Duration,
     pub recuperacion_intervalo: Duration,
     /// How often every event is reconciled (`RESERVAS_CONCILIACION_INTERVALO_SECS`).

@@ -6,11 +6,11 @@
 //! have happened).
 
 mod eventos;
-mod fichas;
 mod usuarios;
 
 use std::time::Duration;
 
+use eventflow_shared::ApiError;
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::Value;
 
@@ -226,5 +226,38 @@ where
             }
             other => return (other, intento > 1),
         }
+    }
+}
+
+/// Maps a peer's answer for a lookup: 404 names what is missing, outages are 503.
+pub fn dependencia(e: ClientError, que: &str) -> ApiError {
+    match e {
+        ClientError::NoEncontrado => ApiError::not_found(format!("{que} no existe")),
+        ClientError::Rechazo {
+            status,
+            tipo,
+            detalle,
+            ..
+        } => {
+            let status = axum::http::StatusCode::from_u16(status)
+                .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+            let kind: &'static str = match tipo.as_str() {
+                "agotado" => "agotado",
+                "evento-finalizado" => "evento-finalizado",
+                "validacion" => "validacion",
+                "sin-retencion" => "retencion-vencida",
+                _ => "rechazo-dependencia",
+            };
+            ApiError::new(status, kind, "Solicitud rechazada", detalle)
+        }
+        ClientError::NoDisponible {
+            dependencia,
+            detalle,
+        }
+        | ClientError::Incierto {
+            dependencia,
+            detalle,
+            ..
+        } => ApiError::unavailable(dependencia, detalle),
     }
 }

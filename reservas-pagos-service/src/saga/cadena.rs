@@ -21,11 +21,6 @@ pub struct Cadena {
     handlers: Vec<Box<dyn Handler>>,
 }
 
-/// Index of ProcesadorPago in the standard chain: from it on, money may have moved.
-const PROCESADOR_PAGO: usize = 2;
-/// Index of ConfirmadorReserva in the standard chain: where recovery resumes a paid SAGA.
-pub const CONFIRMADOR_RESERVA: usize = 3;
-
 /// How a run of the chain ended, when it did not confirm.
 #[derive(Debug)]
 pub enum Fin {
@@ -58,6 +53,24 @@ impl Cadena {
                 Box::new(ConfirmadorReserva),
             ],
         }
+    }
+
+    /// Whether money may have moved once the handlers up to index `i` ran: a handler
+    /// that charges (ProcesadorPago) is at or before it.
+    fn con_dinero(&self, i: usize) -> bool {
+        self.handlers[..=i.min(self.handlers.len() - 1)]
+            .iter()
+            .any(|h| h.mueve_dinero())
+    }
+
+    /// Where recovery resumes a SAGA that was paid: the step after the one that charges,
+    /// whichever position that has in the chain.
+    pub fn tras_el_pago(&self) -> usize {
+        self.handlers
+            .iter()
+            .position(|h| h.mueve_dinero())
+            .map_or(self.handlers.len(), |p| p + 1)
+            .min(self.handlers.len() - 1)
     }
 
     /// Runs the handlers from index `desde`. On failure, the problem carries
@@ -170,7 +183,7 @@ impl Cadena {
         // over while a step ran past the lease, and gone forward: undoing then would
         // refund a confirmed sale. Before the payment step nobody can go forward (there
         // is no charge), and every compensation is exact, so no claim is needed.
-        if ctx.reserva.version > 0 && i >= PROCESADOR_PAGO {
+        if ctx.reserva.version > 0 && self.con_dinero(i) {
             match persistir(ctx, deps).await {
                 Ok(()) => {}
                 // Another run owns it; or, not acknowledged: with money taken, never undo
@@ -186,7 +199,7 @@ impl Cadena {
                 paso: paso.to_string(),
             });
         }
-        let guardada = if completo && !incierta && i < PROCESADOR_PAGO {
+        let guardada = if completo && !incierta && !self.con_dinero(i) {
             // Refused before anything outlived it (bad data, an unknown buyer, a checkout
             // already running, sold out): nothing to keep, so nothing piles up.
             if ctx.reserva.version > 0 {
@@ -256,5 +269,25 @@ pub async fn persistir(ctx: &mut Contexto, deps: &Deps) -> Result<(), NoEscrita>
         }
         Ok(false) => Err(NoEscrita::Ajena),
         Err(e) => Err(NoEscrita::Incierta(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn el_pago_se_encuentra_por_lo_que_es() {
+        let c = Cadena::estandar();
+        assert_eq!(c.handlers[c.tras_el_pago()].nombre(), "ConfirmadorReserva");
+        assert_eq!(
+            (
+                c.con_dinero(0),
+                c.con_dinero(1),
+                c.con_dinero(2),
+                c.con_dinero(3)
+            ),
+            (false, false, true, true)
+        );
     }
 }

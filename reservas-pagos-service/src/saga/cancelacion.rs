@@ -5,10 +5,10 @@ use chrono::Utc;
 use eventflow_shared::bus::{Mensaje, ReservaCancelada};
 use eventflow_shared::ApiError;
 
+use crate::clients::dependencia;
 use crate::clients::ClientError;
 use crate::domain::Suceso;
 use crate::domain::{Estado, PagoResumen, Reserva};
-use crate::saga::validador_datos_dependencia as dependencia;
 use crate::saga::Deps;
 use crate::store::EstadoPago;
 

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use eventflow_shared::bus::{Mensaje, ReservaConfirmada};
 use eventflow_shared::ApiError;
 
-use super::validador_datos::dependencia;
 use super::{Contexto, Deps, EstadoRetencion, Fallo, FalloSimulado, Handler};
+use crate::clients::dependencia;
 use crate::clients::{hasta_saber, ClientError};
 use crate::domain::Suceso;
 use crate::domain::{entradas, Estado, Progreso};

@@ -20,7 +20,7 @@ use eventflow_shared::ApiError;
 pub use cadena::{Cadena, Fin};
 pub use confirmador_reserva::ConfirmadorReserva;
 pub use procesador_pago::ProcesadorPago;
-pub use validador_datos::dependencia as validador_datos_dependencia;
+
 pub use validador_datos::ValidadorDatos;
 pub use validador_inventario::ValidadorInventario;
 
@@ -158,6 +158,11 @@ pub trait Handler: Send + Sync {
     /// side effect is never stored.
     fn persiste(&self) -> bool {
         true
+    }
+    /// Whether this step may move money (ProcesadorPago): from it on, a failure is
+    /// compensated only by the run that wins the claim, and recovery resumes after it.
+    fn mueve_dinero(&self) -> bool {
+        false
     }
     /// Does the step. On error, it leaves in `ctx` enough to compensate what it did.
     async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo>;

@@ -19,6 +19,10 @@ impl Handler for ProcesadorPago {
         "ProcesadorPago"
     }
 
+    fn mueve_dinero(&self) -> bool {
+        true
+    }
+
     async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo> {
         // Only set when RESERVAS_SIMULAR_FALLOS=1 (the handler filters the header).
         if ctx.fallo_simulado == Some(FalloSimulado::ColgarTrasRetencion) {

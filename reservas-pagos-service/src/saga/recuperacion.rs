@@ -15,7 +15,7 @@ use chrono::Utc;
 use eventflow_shared::ApiError;
 use futures::StreamExt;
 
-use super::cadena::{persistir, NoEscrita, CONFIRMADOR_RESERVA};
+use super::cadena::{persistir, NoEscrita};
 use super::{Cadena, Contexto, Deps, EstadoRetencion};
 use crate::domain::Suceso;
 use crate::domain::{Estado, FalloReserva, Lease, PagoResumen, Progreso, Reserva};
@@ -144,7 +144,7 @@ pub async fn recuperar(
         };
         // Forward: the chain compensates by itself if confirmation is no longer possible,
         // and leaves it EN_CURSO for the next sweep while an outcome is still unknown.
-        let _ = cadena.ejecutar(&mut ctx, deps, CONFIRMADOR_RESERVA).await;
+        let _ = cadena.ejecutar(&mut ctx, deps, cadena.tras_el_pago()).await;
         return Ok(Some(ctx.reserva.estado));
     }
 
@@ -154,7 +154,9 @@ pub async fn recuperar(
         tipo: "saga-interrumpida".into(),
         detalle: "La reserva se interrumpió antes de pagar; se deshizo lo hecho".into(),
     });
-    let (_, completo) = cadena.compensar(CONFIRMADOR_RESERVA, &mut ctx, deps).await;
+    let (_, completo) = cadena
+        .compensar(cadena.tras_el_pago(), &mut ctx, deps)
+        .await;
     if completo {
         ctx.reserva.estado = Estado::Fallida;
         ctx.reserva.registrar(Suceso::ReservaFallida {

@@ -6,45 +6,12 @@ use chrono::Utc;
 use eventflow_shared::{safe_id, ApiError, FieldError};
 
 use super::{Contexto, Deps, Fallo, Handler};
-use crate::clients::{ClientError, EventoRef};
+use crate::clients::{dependencia, EventoRef};
 use crate::domain::tarjeta;
 use crate::domain::Suceso;
 use eventflow_shared::email::Email;
 
 pub struct ValidadorDatos;
-
-/// Maps a peer's answer for a lookup: 404 names what is missing, outages are 503.
-pub fn dependencia(e: ClientError, que: &str) -> ApiError {
-    match e {
-        ClientError::NoEncontrado => ApiError::not_found(format!("{que} no existe")),
-        ClientError::Rechazo {
-            status,
-            tipo,
-            detalle,
-            ..
-        } => {
-            let status = axum::http::StatusCode::from_u16(status)
-                .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-            let kind: &'static str = match tipo.as_str() {
-                "agotado" => "agotado",
-                "evento-finalizado" => "evento-finalizado",
-                "validacion" => "validacion",
-                "sin-retencion" => "retencion-vencida",
-                _ => "rechazo-dependencia",
-            };
-            ApiError::new(status, kind, "Solicitud rechazada", detalle)
-        }
-        ClientError::NoDisponible {
-            dependencia,
-            detalle,
-        }
-        | ClientError::Incierto {
-            dependencia,
-            detalle,
-            ..
-        } => ApiError::unavailable(dependencia, detalle),
-    }
-}
 
 #[async_trait]
 impl Handler for ValidadorDatos {

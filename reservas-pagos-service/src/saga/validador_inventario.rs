@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use eventflow_shared::ApiError;
 
 use super::cadena::{persistir, NoEscrita};
-use super::validador_datos::dependencia;
 use super::{Contexto, Deps, EstadoRetencion, Fallo, Handler, VENTANA_REPETIDA};
+use crate::clients::dependencia;
 use crate::clients::{hasta_saber, hasta_saber_con_dudas, ClientError};
 use crate::domain::Suceso;
 use crate::domain::{entradas, Estado, Progreso};

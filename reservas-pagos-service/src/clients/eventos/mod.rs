@@ -1,6 +1,8 @@
 //! Client for eventos-service: read an event, and hold, confirm, release or return
 //! tickets through its service-token routes.
 
+mod fichas;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,8 +11,8 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::fichas::Fichas;
 use super::{ClientError, Peer};
+use fichas::Fichas;
 
 /// What the SAGA reads of a zone: its name and price (both fixed once the event exists).
 #[derive(Debug, Clone, Deserialize)]
