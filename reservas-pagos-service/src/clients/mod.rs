@@ -20,9 +20,9 @@ pub use usuarios::UsuariosClient;
 #[derive(Debug, Clone)]
 pub enum ClientError {
     /// 404 from the peer.
-    NoEncontrado,
+    NotFound,
     /// A 4xx the peer meant: its problem `type` slug, status and detail.
-    Rechazo {
+    Refused {
         status: u16,
         tipo: String,
         detalle: String,
@@ -30,14 +30,14 @@ pub enum ClientError {
     },
     /// The request never reached the peer (connection refused or not established):
     /// nothing happened there.
-    NoDisponible {
+    Unavailable {
         dependencia: &'static str,
         detalle: String,
     },
     /// The request may have reached the peer and taken effect: a timeout, a connection
     /// cut after sending, a 5xx, or an answer we could not read. Never treat it as a
     /// failure of a write: resolve it (retry the idempotent call) or leave it to recovery.
-    Incierto {
+    Unknown {
         dependencia: &'static str,
         detalle: String,
         /// The status the peer answered (a 5xx), or `None` when no answer came at all.
@@ -46,8 +46,8 @@ pub enum ClientError {
 }
 
 impl ClientError {
-    pub fn incierto(&self) -> bool {
-        matches!(self, Self::Incierto { .. })
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown { .. })
     }
 }
 
@@ -107,7 +107,7 @@ impl Peer {
 
     /// Sends and classifies the answer. 2xx returns its JSON body (or null).
     pub async fn send(&self, req: RequestBuilder, correlation: &str) -> Result<Value, ClientError> {
-        let incierto = |detalle: String| ClientError::Incierto {
+        let incierto = |detalle: String| ClientError::Unknown {
             dependencia: self.nombre,
             detalle,
             respuesta: None,
@@ -121,7 +121,7 @@ impl Peer {
                     incierto(format!("{} no respondió a tiempo", self.nombre))
                 } else if e.is_connect() {
                     // Refused or never established: the request was not sent.
-                    ClientError::NoDisponible {
+                    ClientError::Unavailable {
                         dependencia: self.nombre,
                         detalle: format!("{} no responde", self.nombre),
                     }
@@ -151,20 +151,20 @@ impl Peer {
             return Ok(body);
         }
         if status.is_server_error() && no_aplicado {
-            return Err(ClientError::NoDisponible {
+            return Err(ClientError::Unavailable {
                 dependencia: self.nombre,
                 detalle: format!("{} no puede atender ahora; no se hizo nada", self.nombre),
             });
         }
         if status.is_server_error() {
-            return Err(ClientError::Incierto {
+            return Err(ClientError::Unknown {
                 dependencia: self.nombre,
                 detalle: format!("{} respondió {status}", self.nombre),
                 respuesta: Some(status.as_u16()),
             });
         }
         if status == StatusCode::NOT_FOUND {
-            return Err(ClientError::NoEncontrado);
+            return Err(ClientError::NotFound);
         }
         let tipo = body["type"]
             .as_str()
@@ -174,7 +174,7 @@ impl Peer {
             .unwrap_or_default()
             .to_owned();
         let detalle = body["detail"].as_str().unwrap_or_default().to_owned();
-        Err(ClientError::Rechazo {
+        Err(ClientError::Refused {
             status: status.as_u16(),
             tipo,
             detalle,
@@ -215,7 +215,7 @@ where
     loop {
         match llamada().await {
             Err(
-                e @ ClientError::Incierto {
+                e @ ClientError::Unknown {
                     respuesta: None, ..
                 },
             ) if intento < INTENTOS_HASTA_SABER => {
@@ -232,8 +232,8 @@ where
 /// Maps a peer's answer for a lookup: 404 names what is missing, outages are 503.
 pub fn dependencia(e: ClientError, que: &str) -> ApiError {
     match e {
-        ClientError::NoEncontrado => ApiError::not_found(format!("{que} no existe")),
-        ClientError::Rechazo {
+        ClientError::NotFound => ApiError::not_found(format!("{que} no existe")),
+        ClientError::Refused {
             status,
             tipo,
             detalle,
@@ -250,11 +250,11 @@ pub fn dependencia(e: ClientError, que: &str) -> ApiError {
             };
             ApiError::new(status, kind, "Solicitud rechazada", detalle)
         }
-        ClientError::NoDisponible {
+        ClientError::Unavailable {
             dependencia,
             detalle,
         }
-        | ClientError::Incierto {
+        | ClientError::Unknown {
             dependencia,
             detalle,
             ..

@@ -21,7 +21,7 @@ impl UsuariosClient {
         body["id"]
             .as_str()
             .map(str::to_owned)
-            .ok_or(ClientError::NoDisponible {
+            .ok_or(ClientError::Unavailable {
                 dependencia: "usuarios",
                 detalle: "respuesta sin id".into(),
             })

@@ -79,7 +79,7 @@ pub async fn es_del_organizador(
 ) -> Result<bool, ApiError> {
     match st.deps.eventos.obtener(evento_id, corr).await {
         Ok(e) => Ok(e.organizador_id.as_deref() == Some(o.to_string().as_str())),
-        Err(crate::clients::ClientError::NoEncontrado) => Ok(false),
+        Err(crate::clients::ClientError::NotFound) => Ok(false),
         Err(e) => Err(crate::clients::dependencia(e, "El evento")),
     }
 }

@@ -104,12 +104,12 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
                 cantidad: r.cantidad,
             })
         }
-        Ok(_) | Err(ClientError::NoEncontrado) => {}
+        Ok(_) | Err(ClientError::NotFound) => {}
         Err(e) => return Err(dependencia(e, "El evento").with("reserva_id", r.id.clone())),
     }
     let usuario = r.usuario_id.clone().unwrap_or_default();
     match deps.usuarios.quitar_compra(&usuario, &r.id, &corr).await {
-        Ok(()) | Err(ClientError::NoEncontrado) => {}
+        Ok(()) | Err(ClientError::NotFound) => {}
         Err(e) => return Err(dependencia(e, "El usuario").with("reserva_id", r.id.clone())),
     }
     r.estado = Estado::Cancelada;

@@ -47,12 +47,12 @@ impl Handler for ConfirmadorReserva {
         hasta_saber(|| deps.eventos.confirmar(&evento, &rid, &corr))
             .await
             .map_err(|e| match e {
-                ClientError::Rechazo { status: 409, .. } => ApiError::conflict(
+                ClientError::Refused { status: 409, .. } => ApiError::conflict(
                     "retencion-vencida",
                     "La retención de entradas venció antes de confirmar; el pago se reembolsa",
                 )
                 .into(),
-                e if e.incierto() => Fallo::Incierto(dependencia(e, "El evento")),
+                e if e.is_unknown() => Fallo::Incierto(dependencia(e, "El evento")),
                 // Never reached eventos: nothing was sold, the hold is still there.
                 other => dependencia(other, "El evento").into(),
             })?;
@@ -68,7 +68,7 @@ impl Handler for ConfirmadorReserva {
             .map_err(|e| match e {
                 // The tickets are sold and paid for: an outage of usuarios is waited
                 // out by recovery, not turned into a refund.
-                ClientError::Incierto { .. } | ClientError::NoDisponible { .. } => {
+                ClientError::Unknown { .. } | ClientError::Unavailable { .. } => {
                     Fallo::Incierto(dependencia(e, "El usuario"))
                 }
                 other => dependencia(other, "El usuario").into(),
@@ -133,7 +133,7 @@ impl Handler for ConfirmadorReserva {
                     "{} de vuelta a la venta",
                     entradas(ctx.reserva.cantidad)
                 )),
-                Ok(_) | Err(ClientError::NoEncontrado) => {}
+                Ok(_) | Err(ClientError::NotFound) => {}
                 Err(e) => return Err(dependencia(e, "El evento")),
             }
             ctx.retencion = EstadoRetencion::Ninguna;
@@ -143,7 +143,7 @@ impl Handler for ConfirmadorReserva {
         {
             let usuario = ctx.reserva.usuario_id.clone().unwrap_or_default();
             match hasta_saber(|| deps.usuarios.quitar_compra(&usuario, &rid, &corr)).await {
-                Ok(()) | Err(ClientError::NoEncontrado) => {}
+                Ok(()) | Err(ClientError::NotFound) => {}
                 Err(e) => return Err(dependencia(e, "El usuario")),
             }
             if ctx.reserva.tiene_evento("HistorialActualizado") {

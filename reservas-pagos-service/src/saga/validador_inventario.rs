@@ -143,10 +143,10 @@ impl Handler for ValidadorInventario {
             }
             Err(e) => {
                 // An earlier try that timed out may have held even if this one did not.
-                if dudas || e.incierto() {
+                if dudas || e.is_unknown() {
                     ctx.retencion = EstadoRetencion::Incierta;
                 }
-                if let ClientError::Rechazo { tipo, cuerpo, .. } = &e {
+                if let ClientError::Refused { tipo, cuerpo, .. } = &e {
                     // The answer came after we stopped waiting; eventos kept nothing.
                     if tipo == "plazo-vencido" {
                         return Err(ApiError::unavailable(
@@ -198,7 +198,7 @@ impl Handler for ValidadorInventario {
                     });
                     hechas.push(format!("{} de vuelta a la venta", entradas(n)))
                 }
-                Ok(_) | Err(ClientError::NoEncontrado) => {}
+                Ok(_) | Err(ClientError::NotFound) => {}
                 Err(e) => return Err(dependencia(e, "El evento")),
             }
             ctx.retencion = EstadoRetencion::Ninguna;

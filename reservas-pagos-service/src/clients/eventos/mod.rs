@@ -46,7 +46,7 @@ pub struct EventosClient {
 }
 
 fn invalid(e: impl std::fmt::Display) -> ClientError {
-    ClientError::Incierto {
+    ClientError::Unknown {
         dependencia: "eventos",
         detalle: format!("respuesta inesperada: {e}"),
         respuesta: Some(200),
