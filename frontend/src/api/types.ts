@@ -1,243 +1,132 @@
-// Shapes of the EventFlow APIs, as documented in each service's OpenAPI document.
+// Shapes of the EventFlow APIs. Every API shape here is an alias of a type generated from
+// the service's committed OpenAPI document (src/api/generated/, `npm run gen:api`), so a
+// change of the API that the UI does not follow is a type error in `npm run typecheck`
+// and `npm run build`; `npm run check:api` fails when the generated files are stale.
+//
+// Hand-written, and marked so below, is only what the documents do not say: the
+// problem+json body the UI reads (its extension members vary by endpoint) and the
+// narrowing of a few members the documents type loosely.
+import type { components as EventosApi } from './generated/eventos';
+import type { components as NotificacionesApi } from './generated/notificaciones';
+import type { components as ReservasApi } from './generated/reservas';
+import type { components as UsuariosApi } from './generated/usuarios';
 
-export interface Zona {
-  nombre: string;
-  /** Minor units (céntimos). */
-  precio: number;
-  capacidad: number;
-  disponibles: number;
-  vendidas: number;
-}
+type EventosSchemas = EventosApi['schemas'];
+type NotificacionesSchemas = NotificacionesApi['schemas'];
+type ReservasSchemas = ReservasApi['schemas'];
+type UsuariosSchemas = UsuariosApi['schemas'];
 
-export interface Evento {
-  id: string;
-  nombre: string;
-  /** RFC 3339 with the venue's offset: "2031-03-14T21:00:00-05:00". Shown in `zona_horaria` (src/fecha.ts). */
-  fecha: string;
-  /** The venue's IANA time zone: "America/Lima". */
-  zona_horaria: string;
-  lugar: string;
-  aforo_total: number;
-  entradas_disponibles: number;
-  zonas: Zona[];
-  creado_en: string;
-  /** The organizer account that published it; absent for events created with the admin token. */
-  organizador_id?: string | null;
-}
+/**
+ * `T` with some members narrowed to `U`'s. Each member of `U` must be one of `T`'s and fit
+ * `T`'s type for it, so a renamed or retyped member in the API is still a type error.
+ */
+type Narrowed<T, U extends { [K in keyof U]: K extends keyof T ? T[K] : never }> = Omit<T, keyof U> & U;
 
-export interface Pagina<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+// ---------------------------------------------------------------------------------------
+// eventos-service
+// ---------------------------------------------------------------------------------------
 
-export type TipoDocumento = 'DNI' | 'CE' | 'PASAPORTE' | 'RUC';
-
-export interface Usuario {
-  id: string;
-  tipo_documento: TipoDocumento;
-  nro_documento: string;
-  nombre: string;
-  apellido: string;
-  email: string;
-  historial_compras: string[];
-  creado_en: string;
-  /** False for a guest: registered without a password, buys by email, cannot sign in. */
-  tiene_password: boolean;
-}
-
-export interface NuevoUsuario {
-  tipo_documento: TipoDocumento;
-  nro_documento: string;
-  nombre: string;
-  apellido: string;
-  email: string;
-  /** 10 to 128 characters, not a common one. Absent: a guest (buys by email, no sign-in). */
-  password?: string;
-}
-
-/** What a one-time code is for: set or reset the password, or confirm a new email. */
-export type PropositoCodigo = 'password' | 'email';
-
-/** Answer of `POST /api/usuarios/codigo` (202): the same whether or not the email has an account. */
-export interface CodigoSolicitado {
-  mensaje: string;
-  vigencia_minutos: number;
-}
-
-/** Body of `POST /api/usuarios/password`: the account's email, the 6-digit code, the new password. */
-export interface NuevaPassword {
-  email: string;
-  codigo: string;
-  password: string;
-}
-
-/** Answer of `POST /api/usuarios/password` (200). Every earlier session of the account is closed. */
-export interface PasswordFijada {
-  mensaje: string;
-}
-
-export type Rol = 'comprador' | 'organizador';
-
-/** Body of `POST /api/sesiones`; `rol` defaults to comprador. */
-export interface Credenciales {
-  email: string;
-  password: string;
-  rol?: Rol;
-}
-
-/** `POST /api/sesiones` (201) for a buyer. An organizer's `usuario` is only {id, nombre, email, creado_en}. */
-export interface SesionCreada {
-  token: string;
-  /** RFC 3339. */
-  expira_en: string;
-  rol: Rol;
-  usuario: Usuario;
-}
-
-/** An organizer account (created by the platform admin with `POST /api/organizadores`). */
-export interface Organizador {
-  id: string;
-  nombre: string;
-  email: string;
-  creado_en: string;
-}
-
-/** `POST /api/sesiones` (201) with `rol: "organizador"`. */
-export interface SesionOrganizadorCreada {
-  token: string;
-  /** RFC 3339. */
-  expira_en: string;
-  rol: 'organizador';
-  usuario: Organizador;
-}
-
-export interface NuevaZona {
-  nombre: string;
-  precio: number;
-  capacidad: number;
-}
-
-export interface NuevoEvento {
-  nombre: string;
-  /**
-   * RFC 3339 with an offset, or a local date-time without one ("2031-03-14T21:00", as a
-   * datetime-local input gives it) or a date alone, read in `zona_horaria`.
-   */
-  fecha: string;
-  /** IANA name; the API reads the event in America/Lima when absent. */
-  zona_horaria?: string;
-  lugar: string;
-  zonas: NuevaZona[];
-}
-
-export type EstadoReserva = 'EN_CURSO' | 'CONFIRMADA' | 'FALLIDA' | 'CANCELANDO' | 'CANCELADA';
-
-export interface Paso {
-  handler: string;
-  /** `ok`, `fallido` or `compensado`. */
-  resultado: string;
-  duracion_ms: number;
-}
-
-export interface Compensacion {
-  handler: string;
-  accion: string;
-}
-
-export interface Reserva {
-  id: string;
-  estado: EstadoReserva;
-  usuario_id: string | null;
-  evento_id: string;
-  zona: string | null;
-  cantidad: number;
-  precio_unitario: number | null;
-  total: number | null;
-  pago: { id: string; estado: string } | null;
-  creada_en: string;
-  actualizada_en: string;
-  pasos: Paso[];
-  fallo?: { paso: string; status: number; tipo: string; detalle: string };
-  compensaciones: Compensacion[];
-  /**
-   * Only in the answer of `POST /api/reservar` (201/202), once: what opens this
-   * reservation without a session (`X-Reserva-Secreto`, or the link `/reservas/{id}?s=`).
-   */
-  secreto?: string;
-}
-
-/** The buyer is `usuario_id` (signed in) or `email` (a guest: a buyer without a password). */
-export interface SolicitudReserva {
-  usuario_id?: string;
-  email?: string;
-  evento_id: string;
-  zona: string;
-  cantidad: number;
-  pago: { metodo: 'tarjeta'; numero_tarjeta: string; titular?: string };
-}
-
-export interface EventoBitacora {
-  seq: number;
-  tipo: string;
-  datos: Record<string, unknown>;
-  en: string;
-}
-
-export interface Bitacora {
-  reserva_id: string;
-  eventos: EventoBitacora[];
-}
-
-export interface Notificacion {
-  id: string;
-  tipo: string;
-  usuario_id: string | null;
-  evento_id: string | null;
-  reserva_id: string | null;
-  titulo: string;
-  mensaje: string;
-  correlation_id: string;
-  creada_en: string;
-  /** `reserva-confirmada`: the reservation's page in this UI, `/reservas/{id}?s=<secreto>`. */
-  enlace?: string | null;
-}
-
-export interface FieldError {
-  campo: string;
-  mensaje: string;
-}
-
+/** A zone of an event; `precio` in minor units (céntimos). */
+export type Zona = EventosSchemas['Zona'];
+/**
+ * `fecha`: RFC 3339 with the venue's offset ("2031-03-14T21:00:00-05:00"), shown in
+ * `zona_horaria` (the venue's IANA zone, src/fecha.ts). `organizador_id`: absent for events
+ * created with the admin token.
+ */
+export type Evento = EventosSchemas['EventoRespuesta'];
+export type PaginaEventos = EventosSchemas['PaginaEventos'];
+export type NuevaZona = EventosSchemas['NuevaZona'];
+/** Body of `POST /api/eventos`. */
+export type NuevoEvento = EventosSchemas['CrearEvento'];
 /** One broken invariant the reconciliation found. */
-export interface Discrepancia {
-  tipo: string;
-  reserva_id: string;
-  detalle: string;
-  reparada: boolean;
-}
-
+export type Discrepancia = EventosSchemas['Discrepancia'];
 /** `GET /api/eventos/{id}/conciliacion`: sales ⇔ confirmations ⇔ payments. */
-export interface Informe {
-  evento_id: string;
-  revisado_en: string;
-  vendidas: number;
-  confirmadas: number;
-  reservas: Record<string, number>;
-  pagos: Record<string, number>;
-  en_curso: number;
-  discrepancias: Discrepancia[];
-  /** Not repaired: what a person must look at. */
-  pendientes: number;
-}
+export type Informe = EventosSchemas['Informe'];
 
-/** An RFC 9457 problem+json body, with EventFlow's extension members. */
+// ---------------------------------------------------------------------------------------
+// usuarios-service
+// ---------------------------------------------------------------------------------------
+
+export type TipoDocumento = UsuariosSchemas['TipoDocumento'];
+/** `tiene_password` false: a guest (registered without a password, buys by email). */
+export type Usuario = UsuariosSchemas['Usuario'];
+/**
+ * Body of `POST /api/usuarios`; without `password`, a guest. Narrowed (UI): the document
+ * types `tipo_documento` as a string and names the allowed values in prose only.
+ */
+export type NuevoUsuario = Narrowed<UsuariosSchemas['CrearUsuario'], { tipo_documento: TipoDocumento }>;
+/** What a one-time code is for: set or reset the password, or confirm a new email. */
+export type PropositoCodigo = UsuariosSchemas['Proposito'];
+/** Answer of `POST /api/usuarios/codigo` (202): the same whether or not the email has an account. */
+export type CodigoSolicitado = UsuariosSchemas['CodigoSolicitado'];
+/** Body of `POST /api/usuarios/password`: the account's email, the 6-digit code, the new password. */
+export type NuevaPassword = UsuariosSchemas['FijarPassword'];
+/** Answer of `POST /api/usuarios/password` (200). Every earlier session of the account is closed. */
+export type PasswordFijada = UsuariosSchemas['PasswordFijada'];
+export type Rol = UsuariosSchemas['Rol'];
+/** Body of `POST /api/sesiones`; `rol` defaults to comprador. */
+export type Credenciales = UsuariosSchemas['IniciarSesion'];
+/** An organizer account (created by the platform admin with `POST /api/organizadores`). */
+export type Organizador = UsuariosSchemas['Organizador'];
+/**
+ * `POST /api/sesiones` (201) for a buyer. Narrowed (UI): the document types `usuario` as
+ * a bare object ("the buyer or the organizer"); for `rol: "comprador"` it is a Usuario.
+ */
+export type SesionCreada = Narrowed<UsuariosSchemas['SesionCreada'], { usuario: Usuario }>;
+/** `POST /api/sesiones` (201) with `rol: "organizador"`: `usuario` is an Organizador (see above). */
+export type SesionOrganizadorCreada = Narrowed<
+  UsuariosSchemas['SesionCreada'],
+  { rol: Extract<Rol, 'organizador'>; usuario: Organizador }
+>;
+
+// ---------------------------------------------------------------------------------------
+// reservas-pagos-service
+// ---------------------------------------------------------------------------------------
+
+export type EstadoReserva = ReservasSchemas['Estado'];
+/** One step of the saga; `resultado` is `ok`, `fallido` or `compensado`. */
+export type Paso = ReservasSchemas['PasoEjecutado'];
+export type Compensacion = ReservasSchemas['Compensacion'];
+/**
+ * A reservation. `secreto` only in the answer of `POST /api/reservar` (201/202), once:
+ * what opens it without a session (`X-Reserva-Secreto`, or the link `/reservas/{id}?s=`).
+ */
+export type Reserva = ReservasSchemas['ReservaRespuesta'];
+export type PaginaReservas = ReservasSchemas['PaginaReservas'];
+/** Body of `POST /api/reservar`: the buyer is `usuario_id` (signed in) or `email` (a guest). */
+export type SolicitudReserva = ReservasSchemas['SolicitudReserva'];
+export type EventoBitacora = ReservasSchemas['EventoReserva'];
+export type Bitacora = ReservasSchemas['Bitacora'];
+
+// ---------------------------------------------------------------------------------------
+// notificaciones-service
+// ---------------------------------------------------------------------------------------
+
+/** `enlace` of `reserva-confirmada`: the reservation's page in this UI, `/reservas/{id}?s=<secreto>`. */
+export type Notificacion = NotificacionesSchemas['Notificacion'];
+export type PaginaNotificaciones = NotificacionesSchemas['PaginaNotificaciones'];
+
+// ---------------------------------------------------------------------------------------
+// problem+json (every service)
+// ---------------------------------------------------------------------------------------
+
+export type FieldError = EventosSchemas['FieldError'];
+
+/** The members of an RFC 9457 problem that every service's document declares. */
+type ProblemaDocumentado = EventosSchemas['Problem'];
+
+/**
+ * An RFC 9457 problem+json body, with EventFlow's extension members. Hand-written (UI):
+ * the documents declare only the common members (taken from them here); the extension
+ * members depend on the endpoint and the failure, and are listed in prose. `detail` is
+ * optional because the UI builds problems of its own (network failure, a form's check).
+ */
 export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  errors?: FieldError[];
+  type: ProblemaDocumentado['type'];
+  title: ProblemaDocumentado['title'];
+  status: ProblemaDocumentado['status'];
+  detail?: ProblemaDocumentado['detail'];
+  errors?: ProblemaDocumentado['errors'];
   reserva_id?: string;
   /** With `reserva_id` when the failed reservation was kept: what opens it without a session. */
   secreto?: string;

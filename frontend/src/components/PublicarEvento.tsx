@@ -376,7 +376,9 @@ function Resumen({ pendiente: { evento }, enviando, onConfirmar, onVolver }: Res
   const titulo = useRef<HTMLHeadingElement>(null);
   // Said and shown at once: the focus moves to the summary.
   useEffect(() => titulo.current?.focus(), []);
-  const aforo = evento.zonas.reduce((a, z) => a + z.capacidad, 0);
+  // Optional in the API's body (an event may be seeded without zones); this form always sends them.
+  const zonas = evento.zonas ?? [];
+  const aforo = zonas.reduce((a, z) => a + z.capacidad, 0);
   return (
     <section className="confirmar-evento" aria-labelledby="titulo-confirmar-evento" data-testid="confirmar-evento">
       <h3 id="titulo-confirmar-evento" tabIndex={-1} ref={titulo}>
@@ -406,7 +408,7 @@ function Resumen({ pendiente: { evento }, enviando, onConfirmar, onVolver }: Res
           </tr>
         </thead>
         <tbody>
-          {evento.zonas.map((z, i) => (
+          {zonas.map((z, i) => (
             <tr key={i} data-zona={z.nombre}>
               <th scope="row">{z.nombre || `Zona ${i + 1}`}</th>
               <td className="precio">{formatPrecio(z.precio)}</td>

@@ -14,6 +14,7 @@ export const evento: Evento = {
     { nombre: 'Platea', precio: 15000, capacidad: 2, disponibles: 0, vendidas: 2 },
   ],
   creado_en: '2026-11-01T00:00:00Z',
+  max_por_comprador: 10,
 };
 
 export const ana: Usuario = {
