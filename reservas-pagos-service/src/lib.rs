@@ -40,13 +40,13 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         std::time::Duration::from_secs(1),
     );
     let deps = Arc::new(Deps {
-        usuarios: UsuariosClient(Peer::new(
+        usuarios: Arc::new(UsuariosClient(Peer::new(
             "usuarios",
             &config.usuarios_url,
             &config.service_token,
             config.http_timeout,
-        )?),
-        eventos: EventosClient::new(
+        )?)),
+        eventos: Arc::new(EventosClient::new(
             Peer::new(
                 "eventos",
                 &config.eventos_url,
@@ -54,9 +54,9 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
                 config.http_timeout,
             )?,
             config.ficha_ttl,
-        ),
+        )),
         lock: lock.clone(),
-        pasarela: pagos::PasarelaSimulada::new(stores.pagos.clone()),
+        pasarela: Arc::new(pagos::PasarelaSimulada::new(stores.pagos.clone())),
         reservas: stores.reservas.clone(),
         metricas: Arc::default(),
         outbox,

@@ -4,8 +4,8 @@
 
 use eventflow_shared::bus::{Pendiente, RESERVA_CONFIRMADA};
 use eventflow_shared::config::StoreConfig;
-use eventflow_shared::testing;
-use reservas_pagos_service::domain::Reserva;
+use eventflow_testkit as testing;
+use reservas_pagos_service::domain::{Reserva, Suceso};
 use reservas_pagos_service::store::{self, Stores};
 
 async fn contrato(s: Stores) {
@@ -36,7 +36,7 @@ async fn contrato(s: Stores) {
     // The relay does not bump the version: the SAGA's next write still goes through.
     let mut again = store.get("r-ob").await.unwrap().unwrap();
     assert!(again.outbox.is_empty());
-    again.registrar("Algo", serde_json::json!({}));
+    again.registrar(Suceso::ReservaCancelada {});
     assert!(store.guardar(&mut again).await.unwrap());
 }
 

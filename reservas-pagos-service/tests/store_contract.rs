@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 use eventflow_shared::config::StoreConfig;
-use eventflow_shared::testing;
-use reservas_pagos_service::domain::{Estado, PagoResumen, Reserva};
+use eventflow_testkit as testing;
+use reservas_pagos_service::domain::{Estado, PagoResumen, Reserva, Suceso};
 use reservas_pagos_service::store::{self, Clave, EstadoPago, Pago, Stores};
 use serde_json::json;
 
@@ -46,10 +46,10 @@ async fn crear_y_get(s: Stores) {
     let st = s.reservas;
     assert_eq!(st.get("r-1").await.unwrap(), None);
     let mut r = reserva("r-1", Some("u-1"), instante(0));
-    r.registrar(
-        "ReservaIniciada",
-        json!({"cantidad": 2, "ttl_ms": 30_000u64}),
-    );
+    r.registrar(Suceso::LockAdquirido {
+        clave: "lock:evento:e:usuario:u-1".into(),
+        ttl_ms: 30_000,
+    });
     r.pago = Some(PagoResumen {
         id: "pay_r1".into(),
         estado: "APROBADO".into(),
@@ -81,12 +81,12 @@ async fn guardar_con_version(s: Stores) {
     let (mut a, mut b) = (r.clone(), r.clone());
 
     a.estado = Estado::Confirmada;
-    a.registrar("ReservaConfirmada", json!({}));
+    a.registrar(Suceso::ReservaConfirmada { total: Some(100) });
     assert!(st.guardar(&mut a).await.unwrap());
     assert_eq!(a.version, 2, "a successful guardar bumps the version");
 
     b.estado = Estado::Fallida;
-    b.registrar("ReservaFallida", json!({}));
+    b.registrar(Suceso::ReservaFallida { paso: "b".into() });
     assert!(
         !st.guardar(&mut b).await.unwrap(),
         "a writer from a stale version loses"
@@ -100,7 +100,7 @@ async fn guardar_con_version(s: Stores) {
 
     // The loser re-reads and retries: now it goes through.
     let mut b = st.get("r-v").await.unwrap().unwrap();
-    b.registrar("Otro", json!({}));
+    b.registrar(Suceso::ReservaCancelada {});
     assert!(st.guardar(&mut b).await.unwrap());
     assert_eq!(b.version, 3);
     assert_eq!(st.get("r-v").await.unwrap(), Some(b));
@@ -121,7 +121,9 @@ async fn guardar_concurrente(s: Stores) {
     for i in 0..20 {
         let (st, mut mia) = (st.clone(), r.clone());
         tareas.push(tokio::spawn(async move {
-            mia.registrar("Escritor", json!({ "i": i }));
+            mia.registrar(Suceso::CancelacionSolicitada {
+                correlation_id: format!("escritor-{i}"),
+            });
             (i, st.guardar(&mut mia).await.unwrap())
         }));
     }
@@ -136,7 +138,10 @@ async fn guardar_concurrente(s: Stores) {
     let leida = st.get("r-c").await.unwrap().unwrap();
     assert_eq!(leida.version, 2);
     assert_eq!(leida.eventos.len(), 1);
-    assert_eq!(leida.eventos[0].datos, json!({ "i": ganadores[0] }));
+    assert_eq!(
+        leida.eventos[0].datos,
+        json!({ "correlation_id": format!("escritor-{}", ganadores[0]) })
+    );
 }
 
 async fn por_usuario(s: Stores) {
@@ -223,7 +228,9 @@ async fn abandonadas(s: Stores) {
 
     // A write counts as activity: the reservation is no longer abandoned.
     let mut r = st.get("en-curso-vieja").await.unwrap().unwrap();
-    r.registrar("RecuperacionIniciada", json!({}));
+    r.registrar(Suceso::ReservaFallida {
+        paso: "Recuperacion".into(),
+    });
     assert!(st.guardar(&mut r).await.unwrap());
     let got: Vec<String> = st
         .abandonadas(corte)
@@ -248,7 +255,9 @@ async fn descartar(s: Stores) {
     let mut b = reserva("r-tocada", Some("u-1"), instante(0));
     st.crear(&mut b).await.unwrap();
     let vieja = b.clone();
-    b.registrar("RecuperacionIniciada", json!({}));
+    b.registrar(Suceso::ReservaFallida {
+        paso: "Recuperacion".into(),
+    });
     assert!(st.guardar(&mut b).await.unwrap());
     st.descartar(&vieja).await.unwrap();
     let quedo = st

@@ -6,6 +6,9 @@ mod cadena;
 pub mod cancelacion;
 mod confirmador_reserva;
 mod procesador_pago;
+#[cfg(test)]
+mod pruebas;
+pub mod puertos;
 pub mod recuperacion;
 mod validador_datos;
 mod validador_inventario;
@@ -24,18 +27,16 @@ pub use procesador_pago::ProcesadorPago;
 pub use validador_datos::ValidadorDatos;
 pub use validador_inventario::ValidadorInventario;
 
-use crate::clients::{EventosClient, UsuariosClient};
 use crate::domain::{Reserva, SolicitudReserva};
 use crate::metrics::Metricas;
-use crate::pagos::PasarelaSimulada;
 use crate::store::{ReservaStore, StoreError};
 
-/// Everything the handlers talk to.
+/// Everything the handlers talk to: ports ([`puertos`]), never an adapter.
 pub struct Deps {
-    pub usuarios: UsuariosClient,
-    pub eventos: EventosClient,
+    pub usuarios: Arc<dyn puertos::Buyers>,
+    pub eventos: Arc<dyn puertos::Inventory>,
     pub lock: Arc<dyn Lock>,
-    pub pasarela: PasarelaSimulada,
+    pub pasarela: Arc<dyn puertos::Payments>,
     pub reservas: Arc<dyn ReservaStore>,
     pub metricas: Arc<Metricas>,
     pub lock_ttl: Duration,

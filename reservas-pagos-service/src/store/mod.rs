@@ -4,6 +4,9 @@
 mod memory;
 mod mongo;
 
+#[cfg(test)]
+pub(crate) use memory::MemoryStore;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
