@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::{FixedOffset, SecondsFormat, Utc};
 use common::*;
 use eventflow_shared::config::{RedisConfig, StoreConfig};
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
 use eventos_service::Config;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::Method;

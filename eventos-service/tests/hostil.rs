@@ -11,9 +11,7 @@ mod common;
 
 use common::*;
 use eventflow_shared::config::DEV_SERVICE_TOKEN;
-use eventflow_shared::testing;
-use eventflow_shared::testing::hostil::{self, enviar};
-use eventos_service::Config;
+use eventflow_testkit::hostil::{self, enviar};
 use serde_json::{json, Value};
 
 const JSON: (&str, &str) = ("content-type", "application/json");

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use eventflow_shared::config::StoreConfig;
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
 use eventos_service::domain::{
     fecha, CambiosCrudos, CambiosEvento, Confirmacion, CrearEvento, Devolucion, Efecto, Evento,
     FiltroEventos, Liberacion, NuevaZona, NuevoEvento, Retenida,

@@ -7,7 +7,7 @@ use eventflow_shared::bus::{BusConfig, RabbitConfig};
 use eventflow_shared::config::StoreConfig;
 use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use eventflow_shared::identidad::IdentidadConfig;
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
 use notificaciones_service::Config;
 use serde_json::Value;
 

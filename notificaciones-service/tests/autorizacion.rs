@@ -7,8 +7,8 @@ mod common;
 
 use common::*;
 use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
-use eventflow_shared::testing::matriz as kit;
-use eventflow_shared::testing::matriz::{Fila, Llamante};
+use eventflow_testkit::matriz as kit;
+use eventflow_testkit::matriz::{Fila, Llamante};
 use serde_json::{json, Value};
 
 const CLAVE: &str = "quena-charango-1984";

@@ -2,39 +2,23 @@
 //! lost (unacked messages are redelivered) and nothing is doubled (the notification's
 //! id is the message id).
 
-use std::process::{Child, Command};
 use std::time::Duration;
 
 use eventflow_shared::bus::{Envelope, Publicador, RabbitBus, RESERVA_CONFIRMADA};
 use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
+use eventflow_testkit::fallas::puerto_libre;
+use eventflow_testkit::proceso::Proceso;
 use serde_json::{json, Value};
 
-struct Proceso(Child);
-
-impl Drop for Proceso {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn puerto_libre() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn arrancar(env: &[(&str, String)]) -> Proceso {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_notificaciones-service"));
-    cmd.env("EVENTFLOW_BACKENDS", "real")
-        .env("RUST_LOG", "warn");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    Proceso(cmd.spawn().expect("start notificaciones-service"))
+/// The notificaciones binary on real backends, listening on `port`; `env` adds the rest.
+fn notificaciones(port: u16, env: Vec<(&'static str, String)>) -> Proceso {
+    let mut todo = vec![
+        ("EVENTFLOW_BACKENDS", "real".to_owned()),
+        ("RUST_LOG", "warn".to_owned()),
+    ];
+    todo.extend(env);
+    Proceso::nuevo(env!("CARGO_BIN_EXE_notificaciones-service"), port, todo)
 }
 
 async fn total(http: &reqwest::Client, base: &str) -> Option<u64> {
@@ -70,7 +54,8 @@ async fn kill_9_del_consumidor_no_pierde_ni_duplica() {
         ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
     ];
     let http = reqwest::Client::new();
-    let mut proceso = arrancar(&env);
+    let mut proceso = notificaciones(port, env);
+    proceso.lanzar();
 
     const N: usize = 300;
     let publicador = RabbitBus::connect(cfg.clone()).await.unwrap();
@@ -103,8 +88,8 @@ async fn kill_9_del_consumidor_no_pierde_ni_duplica() {
         visto > 0 && (visto as usize) < N,
         "killed mid-stream (saw {visto})"
     );
-    drop(proceso);
-    proceso = arrancar(&env);
+    proceso.matar();
+    proceso.lanzar();
     enviando.await.unwrap();
 
     let mut n = 0;

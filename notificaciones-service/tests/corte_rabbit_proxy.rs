@@ -9,8 +9,6 @@
 //! corte_rabbit_proxy -- --nocapture`.
 
 mod common;
-#[path = "../../reservas-pagos-service/tests/soporte/mod.rs"]
-mod soporte;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -18,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use common::Backend;
 use eventflow_shared::bus::BusConfig;
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
+use eventflow_testkit::fallas::Proxy;
 use futures::future::join_all;
 use serde_json::{json, Value};
 
@@ -33,7 +32,7 @@ async fn rabbit_cortado_por_proxy_sin_perdidas_ni_duplicados() {
     // amqp://user:pass@host:port/vhost → the proxy goes to host:port.
     let tras_arroba = amqp.rsplit('@').next().unwrap();
     let destino = tras_arroba.split('/').next().unwrap().to_owned();
-    let proxy = soporte::Proxy::nuevo(&destino).await;
+    let proxy = Proxy::nuevo(&destino).await;
     let url = amqp.replace(&destino, &format!("127.0.0.1:{}", proxy.port));
     let bus = BusConfig::Rabbit(testing::rabbit_aislado(&url));
     let p = common::plataforma(&backend, bus, true).await;

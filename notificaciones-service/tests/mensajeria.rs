@@ -184,22 +184,12 @@ pub async fn contar(c: &eventflow_shared::bus::RabbitConfig) -> usize {
 
 macro_rules! ambos {
     ($name:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn embebido() {
-                super::$name(Backend::Embedded).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn rabbitmq() {
-                let Some(b) = Backend::real().await else {
-                    return;
-                };
-                super::$name(b).await;
-            }
-        }
+        eventflow_testkit::en_ambos_backends!(
+            $name(flavor = "multi_thread", worker_threads = 2),
+            embebido: Backend::Embedded,
+            rabbitmq: Backend::real().await,
+            |b| super::$name(b),
+        );
     };
 }
 

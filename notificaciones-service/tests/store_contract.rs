@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use eventflow_shared::config::StoreConfig;
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
 use notificaciones_service::domain::Notificacion;
 use notificaciones_service::store::{self, Filtro, NotificacionStore, Registro};
 

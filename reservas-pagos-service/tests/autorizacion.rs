@@ -9,7 +9,7 @@ mod common;
 
 use common::{Backend, Stack};
 use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
-use eventflow_shared::testing::matriz::{self, Fila, Llamante};
+use eventflow_testkit::matriz::{self, Fila, Llamante};
 use reqwest::Client;
 use serde_json::{json, Value};
 

@@ -8,7 +8,7 @@ mod common;
 
 use common::{stack, Backend, Stack};
 use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
-use eventflow_shared::testing::hostil;
+use eventflow_testkit::hostil;
 use reservas_pagos_service::domain::{tarjeta, Estado};
 use reservas_pagos_service::store::EstadoPago;
 use serde_json::{json, Value};

@@ -1,6 +1,7 @@
 //! Many concurrent buyers against one inventory, on embedded and real backends: nothing
 //! is oversold, nobody is turned away while tickets remain, and nothing leaks.
 
+#[macro_use]
 mod common;
 
 use std::collections::HashMap;
@@ -339,29 +340,8 @@ async fn limite_por_comprador(backend: Backend) {
     s.sin_retenciones(&evento).await;
 }
 
-macro_rules! ambos {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn embebido() {
-                super::$name(Backend::Embedded).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn real() {
-                let Some(b) = Backend::real().await else {
-                    return;
-                };
-                super::$name(b).await;
-            }
-        }
-    };
-}
-
-ambos!(quinientos_por_cien);
-ambos!(con_rechazos);
-ambos!(doble_clic);
-ambos!(doble_envio_sin_clave);
-ambos!(limite_por_comprador);
+ambos!(quinientos_por_cien, 4);
+ambos!(con_rechazos, 4);
+ambos!(doble_clic, 4);
+ambos!(doble_envio_sin_clave, 4);
+ambos!(limite_por_comprador, 4);

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Backend, Stack};
-use eventflow_shared::testing::matriz;
+use eventflow_testkit::matriz;
 use futures::future::join_all;
 use reqwest::Client;
 use serde_json::{json, Value};

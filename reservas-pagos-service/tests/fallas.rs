@@ -18,24 +18,20 @@
 //! -- --nocapture` (the figures are printed on stderr).
 
 mod common;
-mod soporte;
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::OpenOptions;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{Backend, Stack};
 use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
+use eventflow_testkit::fallas::{azar, Proxy, RedisPrivado, SecantusPrivado};
 use futures::future::join_all;
 use mongodb::bson::Document;
 use reqwest::Client;
 use serde_json::{json, Value};
-use soporte::{azar, Proxy, RedisPrivado, SecantusPrivado};
 
 /// One POST /api/reservar as the buyer saw it. `status` 0: no HTTP answer at all.
 #[derive(Debug, Clone)]
@@ -617,107 +613,8 @@ async fn diagnostico_ventas(s: &Stack, uri: &str, evento: &str, todas: &[Value])
 
 const LOCK_TTL: Duration = Duration::from_millis(2000);
 
-/// The reservas binary as a child process (see recuperacion.rs). SIGKILLed when dropped.
-struct Proceso {
-    env: Vec<(&'static str, String)>,
-    url: String,
-    log: PathBuf,
-    hijo: Option<Child>,
-}
-
-impl Proceso {
-    fn nuevo(
-        mongo: &str,
-        redis: &str,
-        amqp: &str,
-        db: &str,
-        usuarios: &str,
-        eventos: &str,
-    ) -> Self {
-        let port = soporte::puerto_libre();
-        let env = vec![
-            ("EVENTFLOW_BACKENDS", "real".to_owned()),
-            ("EVENTFLOW_BIND", "127.0.0.1".to_owned()),
-            ("RESERVAS_PORT", port.to_string()),
-            ("MONGODB_URI", mongo.to_owned()),
-            ("RESERVAS_DB", db.to_owned()),
-            ("REDIS_URL", redis.to_owned()),
-            ("AMQP_URL", amqp.to_owned()),
-            ("AMQP_PREFIX", format!("{}.", testing::unique_name("k9"))),
-            ("AMQP_QUEUE_EXPIRES_MS", "60000".to_owned()),
-            ("USUARIOS_URL", usuarios.to_owned()),
-            ("EVENTOS_URL", eventos.to_owned()),
-            ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
-            ("EVENTFLOW_ADMIN_TOKEN", DEV_ADMIN_TOKEN.to_owned()),
-            // Many guests from one address (this test): not what is tested here.
-            ("RESERVAS_ANONIMAS_POR_IP", "1000000".to_owned()),
-            ("RESERVAS_SIMULAR_FALLOS", "0".to_owned()),
-            ("RESERVAS_LOCK_TTL_MS", LOCK_TTL.as_millis().to_string()),
-            ("RESERVAS_RECUPERACION_INTERVALO_SECS", "1".to_owned()),
-            ("RESERVAS_HTTP_TIMEOUT_MS", "5000".to_owned()),
-            ("RUST_LOG", "warn".to_owned()),
-        ];
-        Self {
-            env,
-            url: format!("http://127.0.0.1:{port}"),
-            log: std::env::temp_dir().join(format!("{}.log", testing::unique_name("fallas"))),
-            hijo: None,
-        }
-    }
-
-    async fn arrancar(&mut self, http: &Client) {
-        assert!(self.hijo.is_none(), "already running");
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .expect("open the child's log");
-        let err = log.try_clone().expect("clone the log handle");
-        self.hijo = Some(
-            Command::new(env!("CARGO_BIN_EXE_reservas-pagos-service"))
-                .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
-                .stdin(Stdio::null())
-                .stdout(Stdio::from(log))
-                .stderr(Stdio::from(err))
-                .spawn()
-                .expect("spawn reservas-pagos-service"),
-        );
-        let fin = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(r) = http.get(format!("{}/health", self.url)).send().await {
-                if r.status().is_success() {
-                    return;
-                }
-            }
-            if let Some(st) = self.hijo.as_mut().and_then(|h| h.try_wait().ok().flatten()) {
-                panic!("reservas-pagos-service exited at start-up: {st}");
-            }
-            assert!(
-                Instant::now() < fin,
-                "reservas-pagos-service never became healthy"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    fn matar(&mut self) {
-        if let Some(mut h) = self.hijo.take() {
-            let _ = h.kill();
-            let _ = h.wait();
-        }
-    }
-}
-
-impl Drop for Proceso {
-    fn drop(&mut self) {
-        self.matar();
-        if std::thread::panicking() {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            eprintln!("--- reservas-pagos-service log ---\n{log}--- end of log ---");
-        }
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
+/// How long a (re)started reservas process may take to answer `/health`.
+const ARRANQUE: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn proceso_matado_tres_veces() {
@@ -748,7 +645,15 @@ async fn proceso_matado_tres_veces() {
     let db = eventflow_shared::mongo::connect(&mongo, &db_name)
         .await
         .unwrap();
-    let mut p = Proceso::nuevo(&mongo, &redis, &amqp, &db_name, &usuarios_url, &eventos_url);
+    let mut p = common::proceso_reservas(
+        &mongo,
+        &redis,
+        &amqp,
+        &db_name,
+        &usuarios_url,
+        &eventos_url,
+        &[("RESERVAS_LOCK_TTL_MS", LOCK_TTL.as_millis().to_string())],
+    );
     // No idle connections: the restarted process listens on the same port.
     let http = Client::builder()
         .pool_max_idle_per_host(0)
@@ -791,7 +696,7 @@ async fn proceso_matado_tres_veces() {
     }))
     .await;
 
-    p.arrancar(&http).await;
+    p.arrancar(&http, ARRANQUE).await;
     let parar = Arc::new(AtomicBool::new(false));
     let c = tokio::spawn(carga(
         http.clone(),
@@ -809,7 +714,7 @@ async fn proceso_matado_tres_veces() {
         tokio::time::sleep(espera).await;
         p.matar();
         ultimo_kill = Instant::now();
-        p.arrancar(&http).await;
+        p.arrancar(&http, ARRANQUE).await;
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
     parar.store(true, Ordering::SeqCst);

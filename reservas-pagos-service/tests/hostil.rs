@@ -7,27 +7,17 @@
 mod common;
 
 use common::*;
-use eventflow_shared::testing::hostil::{self, enviar};
+use eventflow_testkit::hostil::{self, enviar};
 use serde_json::{json, Value};
 
 macro_rules! en_ambos_backends {
     ($name:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn embebido() {
-                super::$name(stack(Backend::Embedded).await).await;
-            }
-
-            #[tokio::test]
-            async fn real() {
-                let Some(b) = Backend::real().await else {
-                    return;
-                };
-                super::$name(stack(b).await).await;
-            }
-        }
+        eventflow_testkit::en_ambos_backends!(
+            $name,
+            embebido: Backend::Embedded,
+            real: Backend::real().await,
+            |b| super::$name(stack(b).await),
+        );
     };
 }
 

@@ -254,22 +254,12 @@ async fn venta(backend: Backend, e: Escenario) {
 
 macro_rules! ambos {
     ($nombre:ident, $escenario:expr) => {
-        mod $nombre {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn embebido() {
-                venta(Backend::Embedded, $escenario).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn real() {
-                let Some(b) = Backend::real().await else {
-                    return;
-                };
-                venta(b, $escenario).await;
-            }
-        }
+        eventflow_testkit::en_ambos_backends!(
+            $nombre(flavor = "multi_thread", worker_threads = 4),
+            embebido: Backend::Embedded,
+            real: Backend::real().await,
+            |b| venta(b, $escenario),
+        );
     };
 }
 

@@ -5,8 +5,8 @@ use std::path::Path;
 
 #[test]
 fn openapi_matches_the_committed_snapshot() {
-    eventflow_shared::testing::resumenes_en_castellano(&reservas_pagos_service::http::openapi());
-    eventflow_shared::testing::assert_openapi_snapshot(
+    eventflow_testkit::resumenes_en_castellano(&reservas_pagos_service::http::openapi());
+    eventflow_testkit::assert_openapi_snapshot(
         &reservas_pagos_service::http::openapi(),
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json"),
     );

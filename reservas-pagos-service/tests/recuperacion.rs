@@ -10,14 +10,14 @@
 //! through `RESERVAS_DB` and its own RabbitMQ exchange through `AMQP_PREFIX`. Its lock keys
 //! are unprefixed, which is safe: they embed this test's unique event and user ids.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
+use eventflow_testkit::proceso::Proceso;
 use futures::StreamExt;
 use mongodb::bson::{doc, Document};
 use reqwest::Client;
@@ -49,107 +49,26 @@ impl Backends {
     }
 }
 
-/// The reservas binary as a child process. Killed (SIGKILL) when dropped; its output goes
-/// to a log file that is printed if the test fails.
-struct Proceso {
-    env: Vec<(&'static str, String)>,
-    url: String,
-    log: PathBuf,
-    hijo: Option<Child>,
-}
-
-impl Proceso {
-    fn nuevo(b: &Backends, db: &str, usuarios: &str, eventos: &str) -> Self {
-        // Pick a free port; the restarted process reuses it, like a real redeploy would.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let env = vec![
-            ("EVENTFLOW_BACKENDS", "real".to_owned()),
-            ("EVENTFLOW_BIND", "127.0.0.1".to_owned()),
-            ("RESERVAS_PORT", port.to_string()),
-            ("MONGODB_URI", b.mongo.clone()),
-            ("RESERVAS_DB", db.to_owned()),
-            ("REDIS_URL", b.redis.clone()),
-            ("AMQP_URL", b.amqp.clone()),
-            ("AMQP_PREFIX", format!("{}.", testing::unique_name("rcp"))),
-            ("AMQP_QUEUE_EXPIRES_MS", "60000".to_owned()),
-            ("USUARIOS_URL", usuarios.to_owned()),
-            ("EVENTOS_URL", eventos.to_owned()),
-            ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
-            ("EVENTFLOW_ADMIN_TOKEN", DEV_ADMIN_TOKEN.to_owned()),
-            // Many guests from one address (this test): not what is tested here.
-            ("RESERVAS_ANONIMAS_POR_IP", "1000000".to_owned()),
+/// The reservas binary as a child process on `b`, with the SAGA's fault switch on
+/// (`X-Simular-Fallo`) and at most 10 tickets a reservation.
+fn proceso_reservas(b: &Backends, db: &str, usuarios: &str, eventos: &str) -> Proceso {
+    common::proceso_reservas(
+        &b.mongo,
+        &b.redis,
+        &b.amqp,
+        db,
+        usuarios,
+        eventos,
+        &[
             ("RESERVAS_SIMULAR_FALLOS", "1".to_owned()),
             ("RESERVAS_LOCK_TTL_MS", LOCK_TTL.as_millis().to_string()),
-            ("RESERVAS_RECUPERACION_INTERVALO_SECS", "1".to_owned()),
             ("RESERVAS_MAX_CANTIDAD", "10".to_owned()),
-            ("RESERVAS_HTTP_TIMEOUT_MS", "5000".to_owned()),
-            ("RUST_LOG", "warn".to_owned()),
-        ];
-        Self {
-            env,
-            url: format!("http://127.0.0.1:{port}"),
-            log: std::env::temp_dir().join(format!("{}.log", testing::unique_name("recuperacion"))),
-            hijo: None,
-        }
-    }
-
-    /// Starts the binary and waits until `/health` answers.
-    async fn arrancar(&mut self, http: &Client) {
-        assert!(self.hijo.is_none(), "already running");
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .expect("open the child's log");
-        let err = log.try_clone().expect("clone the log handle");
-        let hijo = Command::new(env!("CARGO_BIN_EXE_reservas-pagos-service"))
-            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log))
-            .stderr(Stdio::from(err))
-            .spawn()
-            .expect("spawn reservas-pagos-service");
-        self.hijo = Some(hijo);
-        let fin = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = http.get(format!("{}/health", self.url)).send().await {
-                if r.status().is_success() {
-                    return;
-                }
-            }
-            if let Some(status) = self.hijo.as_mut().and_then(|h| h.try_wait().ok().flatten()) {
-                panic!("reservas-pagos-service exited at start-up: {status}");
-            }
-            assert!(
-                Instant::now() < fin,
-                "reservas-pagos-service never became healthy"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// SIGKILL: the process gets no chance to write anything more.
-    fn matar(&mut self) {
-        if let Some(mut h) = self.hijo.take() {
-            let _ = h.kill();
-            let _ = h.wait();
-        }
-    }
+        ],
+    )
 }
 
-impl Drop for Proceso {
-    fn drop(&mut self) {
-        self.matar();
-        if std::thread::panicking() {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            eprintln!("--- reservas-pagos-service log ---\n{log}--- end of log ---");
-        }
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
+/// How long a (re)started reservas process may take to answer `/health`.
+const ARRANQUE: Duration = Duration::from_secs(20);
 
 /// One crash scenario: the peers in-process, reservas as a child, and direct handles on
 /// reservas' database and Redis to check what the API does not show.
@@ -189,11 +108,11 @@ impl Escenario {
         // pooled connection to the killed one must not be reused.
         let http = Client::builder()
             .pool_max_idle_per_host(0)
-            .default_headers(eventflow_shared::testing::cabeceras_admin())
+            .default_headers(eventflow_testkit::cabeceras_admin())
             .build()
             .unwrap();
         Self {
-            reservas: Proceso::nuevo(b, &db_name, &usuarios, &eventos),
+            reservas: proceso_reservas(b, &db_name, &usuarios, &eventos),
             http,
             usuarios,
             eventos,
@@ -351,7 +270,7 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
         usuarios.push(s.usuario(i).await);
     }
     let http = s.http.clone();
-    s.reservas.arrancar(&http).await;
+    s.reservas.arrancar(&http, ARRANQUE).await;
 
     // The requests never get an answer: each SAGA stops for good at its fault.
     let colgadas: Vec<JoinHandle<Result<reqwest::Response, reqwest::Error>>> = usuarios
@@ -420,7 +339,7 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
     }
 
     // A new process, same configuration: its recovery loop finds the abandoned SAGAs.
-    s.reservas.arrancar(&http).await;
+    s.reservas.arrancar(&http, ARRANQUE).await;
     let mut finales: Vec<Value> = Vec::new();
     let fin = Instant::now() + Duration::from_secs(20);
     for id in &ids {
@@ -649,8 +568,8 @@ async fn ronda_de_recuperacion(b: &Backends, ronda: usize) {
     let mut s = Escenario::montar(b).await;
     let db_name = s.db.name().to_owned();
     let mut procesos = vec![
-        Proceso::nuevo(b, &db_name, &s.usuarios, &s.eventos),
-        Proceso::nuevo(b, &db_name, &s.usuarios, &s.eventos),
+        proceso_reservas(b, &db_name, &s.usuarios, &s.eventos),
+        proceso_reservas(b, &db_name, &s.usuarios, &s.eventos),
     ];
     for (p, nombre) in std::iter::once(&mut s.reservas)
         .chain(procesos.iter_mut())
@@ -668,9 +587,9 @@ async fn ronda_de_recuperacion(b: &Backends, ronda: usize) {
         .collect()
         .await;
     let http = s.http.clone();
-    s.reservas.arrancar(&http).await;
+    s.reservas.arrancar(&http, ARRANQUE).await;
     for p in &mut procesos {
-        p.arrancar(&http).await;
+        p.arrancar(&http, ARRANQUE).await;
     }
 
     // The victim takes EN_VUELO checkouts and every one freezes: half after the charge,

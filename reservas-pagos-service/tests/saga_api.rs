@@ -1045,7 +1045,7 @@ impl ProxyEventos {
         let router = axum::Router::new()
             .fallback(Self::reenviar)
             .with_state(p.clone());
-        p.url = eventflow_shared::testing::spawn(router).await;
+        p.url = eventflow_testkit::spawn(router).await;
         p
     }
 

@@ -18,7 +18,6 @@ pub mod outbox;
 pub mod pagina;
 pub mod serde_es;
 pub mod telemetry;
-pub mod testing;
 pub mod texto;
 
 pub use error::{ApiError, FieldError, Problem};

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use eventflow_shared::bus::{
     Consumidor, EmbeddedBus, Envelope, Manejador, Publicador, RabbitBus, Resultado,
 };
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
 use serde_json::json;
 
 /// Records what it sees; fails the first `fallos` deliveries of messages marked `falla`.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use eventflow_shared::cache::{self, Cache};
 use eventflow_shared::config::RedisConfig;
 use eventflow_shared::lock::{self, Lock};
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
 
 async fn redis_config() -> Option<RedisConfig> {
     let url = testing::redis_url().await?;

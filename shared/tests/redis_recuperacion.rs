@@ -51,7 +51,7 @@ async fn la_primera_llamada_tras_volver_redis_funciona() {
         .is_err()
     {
         assert!(
-            !eventflow_shared::testing::real_backends_required(),
+            !eventflow_testkit::real_backends_required(),
             "redis-server is required"
         );
         eprintln!("SKIPPED: no redis-server binary");

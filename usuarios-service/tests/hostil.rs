@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use eventflow_shared::testing::hostil::{self, enviar};
+use eventflow_testkit::hostil::{self, enviar};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -323,7 +323,7 @@ async fn emails_parecidos_no_son_cuentas_nuevas(app: &TestApp) {
 /// A deleted account's sessions stop working (MongoDB only: there is no delete route yet).
 #[tokio::test]
 async fn token_de_usuario_borrado_es_401() {
-    let Some(uri) = eventflow_shared::testing::mongo_uri().await else {
+    let Some(uri) = eventflow_testkit::mongo_uri().await else {
         return;
     };
     let app = common::spawn_mongo(uri).await;
@@ -489,8 +489,7 @@ async fn matriz_de_autorizacion(app: &TestApp) {
             [401, 204, 204, 204, 403, 401],
         ),
     ];
-    let documentadas =
-        eventflow_shared::testing::rutas_documentadas(&usuarios_service::http::openapi());
+    let documentadas = eventflow_testkit::rutas_documentadas(&usuarios_service::http::openapi());
     let en_tabla: BTreeSet<(String, String)> = filas
         .iter()
         .map(|(m, p, ..)| ((*m).to_owned(), (*p).to_owned()))

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use eventflow_shared::config::StoreConfig;
 use eventflow_shared::identidad::Rol;
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
 use usuarios_service::domain::{CambiosUsuario, Email, NuevoUsuario, Organizador, Sesion, Usuario};
 use usuarios_service::store::{self, Almacenes, StoreError, UsuarioStore};
 use uuid::Uuid;

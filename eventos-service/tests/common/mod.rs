@@ -6,29 +6,26 @@
 #[allow(unused_macros)]
 macro_rules! en_ambos_backends {
     ($name:ident $(, $ajuste:expr)?) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn embebido() {
-                #[allow(unused_mut)]
-                let mut config = eventos_service::Config::embedded();
-                $( ($ajuste)(&mut config); )?
-                let app = common::spawn_app(config).await;
-                super::$name(&app).await;
+        eventflow_testkit::en_ambos_backends!(
+            $name,
+            embebido: eventos_service::Config::embedded(),
+            real: async {
+                Some(common::real_config(
+                    eventflow_testkit::mongo_uri().await?,
+                    eventflow_testkit::redis_url().await?,
+                ))
             }
-
-            #[tokio::test]
-            async fn real() {
-                let Some(uri) = eventflow_shared::testing::mongo_uri().await else { return };
-                let Some(url) = eventflow_shared::testing::redis_url().await else { return };
-                #[allow(unused_mut)]
-                let mut config = common::real_config(uri, url);
-                $( ($ajuste)(&mut config); )?
-                let app = common::spawn_app(config).await;
-                super::$name(&app).await;
-            }
-        }
+            .await,
+            |config| super::$name(
+                &common::spawn_app({
+                    #[allow(unused_mut)]
+                    let mut config = config;
+                    $( ($ajuste)(&mut config); )?
+                    config
+                })
+                .await
+            ),
+        );
     };
 }
 
@@ -36,7 +33,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use eventflow_shared::config::{RedisConfig, StoreConfig};
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
 use eventos_service::Config;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{RequestBuilder, Response};

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{StoreConfig, DEV_ADMIN_TOKEN};
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
 use reqwest::Client;
 use serde_json::{json, Value};
 

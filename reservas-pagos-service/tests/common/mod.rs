@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
+use eventflow_testkit::proceso::Proceso;
 use reqwest::{Client, Response};
 use reservas_pagos_service::saga::Deps;
 use serde_json::{json, Value};
@@ -229,26 +230,63 @@ impl Stack {
 
 pub const SERVICE_TOKEN: &str = DEV_SERVICE_TOKEN;
 
+/// The reservas binary as a child process on real backends, for the `kill -9` tests: on a
+/// free port that every restart reuses (like a real redeploy), with its own database `db`
+/// and its own exchange (a unique `AMQP_PREFIX`), recovery every second and guest checkout
+/// unthrottled. `ajustes` add variables or override these. SIGKILLed by `matar` and when
+/// dropped; its log is printed if the test fails.
+pub fn proceso_reservas(
+    mongo: &str,
+    redis: &str,
+    amqp: &str,
+    db: &str,
+    usuarios: &str,
+    eventos: &str,
+    ajustes: &[(&'static str, String)],
+) -> Proceso {
+    let port = eventflow_testkit::fallas::puerto_libre();
+    let mut env = vec![
+        ("EVENTFLOW_BACKENDS", "real".to_owned()),
+        ("EVENTFLOW_BIND", "127.0.0.1".to_owned()),
+        ("RESERVAS_PORT", port.to_string()),
+        ("MONGODB_URI", mongo.to_owned()),
+        ("RESERVAS_DB", db.to_owned()),
+        ("REDIS_URL", redis.to_owned()),
+        ("AMQP_URL", amqp.to_owned()),
+        ("AMQP_PREFIX", format!("{}.", testing::unique_name("rsv"))),
+        ("AMQP_QUEUE_EXPIRES_MS", "60000".to_owned()),
+        ("USUARIOS_URL", usuarios.to_owned()),
+        ("EVENTOS_URL", eventos.to_owned()),
+        ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
+        ("EVENTFLOW_ADMIN_TOKEN", DEV_ADMIN_TOKEN.to_owned()),
+        // Many guests from one address (these tests): not what is tested there.
+        ("RESERVAS_ANONIMAS_POR_IP", "1000000".to_owned()),
+        ("RESERVAS_SIMULAR_FALLOS", "0".to_owned()),
+        ("RESERVAS_RECUPERACION_INTERVALO_SECS", "1".to_owned()),
+        ("RESERVAS_HTTP_TIMEOUT_MS", "5000".to_owned()),
+        ("RUST_LOG", "warn".to_owned()),
+    ];
+    for (k, v) in ajustes {
+        env.retain(|(clave, _)| clave != k);
+        env.push((k, v.clone()));
+    }
+    Proceso::nuevo(env!("CARGO_BIN_EXE_reservas-pagos-service"), port, env)
+}
+
 /// `ambos!(escenario)`: runs `async fn escenario(Backend)` as two tests, on embedded
-/// backends and on real ones (skipped when they are absent and not required).
+/// backends and on real ones (skipped when they are absent and not required), each on a
+/// multi-thread runtime with 2 workers; `ambos!(escenario, 4)` gives it 4.
 #[allow(unused_macros)]
 macro_rules! ambos {
     ($name:ident) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn embebido() {
-                super::$name(Backend::Embedded).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn real() {
-                let Some(b) = Backend::real().await else {
-                    return;
-                };
-                super::$name(b).await;
-            }
-        }
+        ambos!($name, 2);
+    };
+    ($name:ident, $hilos:literal) => {
+        eventflow_testkit::en_ambos_backends!(
+            $name(flavor = "multi_thread", worker_threads = $hilos),
+            embebido: Backend::Embedded,
+            real: Backend::real().await,
+            |b| super::$name(b),
+        );
     };
 }

@@ -7,15 +7,15 @@ use std::time::Duration;
 
 use eventflow_shared::bus::{BusConfig, Consumidor, EmbeddedBus, Envelope, Manejador, Resultado};
 use eventflow_shared::config::StoreConfig;
-use eventflow_shared::testing;
+use eventflow_testkit as testing;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
 use usuarios_service::Config;
 
 /// Runs one `async fn name(app: &TestApp)` against both backends, as two tests in a module
-/// named after it: `name::embedded` and `name::mongodb` (a fresh database per test).
-/// `multi_thread` after the name runs both on a multi-thread runtime.
+/// named after it: `name::embedded` and `name::mongodb` (a fresh database per test,
+/// dropped afterwards). `multi_thread` after the name runs both on a multi-thread runtime.
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident) => {
@@ -25,23 +25,16 @@ macro_rules! both_backends {
         $crate::both_backends!(@ $name, (flavor = "multi_thread", worker_threads = 4));
     };
     (@ $name:ident, ($($arg:tt)*)) => {
-        mod $name {
-            #[tokio::test($($arg)*)]
-            async fn embedded() {
-                let app = $crate::common::spawn_embedded().await;
-                super::$name(&app).await;
+        eventflow_testkit::en_ambos_backends!(
+            $name($($arg)*),
+            embedded: $crate::common::spawn_embedded().await,
+            mongodb: async {
+                Some($crate::common::spawn_mongo(eventflow_testkit::mongo_uri().await?).await)
             }
-
-            #[tokio::test($($arg)*)]
-            async fn mongodb() {
-                let Some(uri) = eventflow_shared::testing::mongo_uri().await else {
-                    return;
-                };
-                let app = $crate::common::spawn_mongo(uri).await;
-                super::$name(&app).await;
-                app.drop_database().await;
-            }
-        }
+            .await,
+            |app| super::$name(&app),
+            luego: app.drop_database().await,
+        );
     };
 }
 

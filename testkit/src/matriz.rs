@@ -113,7 +113,7 @@ pub async fn organizador_con_id(
 ) -> (String, String) {
     let r = http
         .post(format!("{base}/api/organizadores"))
-        .bearer_auth(crate::config::DEV_ADMIN_TOKEN)
+        .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN)
         .json(&json!({"nombre": "Producciones Andinas", "email": email, "password": password}))
         .send()
         .await

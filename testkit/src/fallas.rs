@@ -1,8 +1,8 @@
-//! Fault-injection kit for the real-backend fault tests: PRIVATE Redis and SecantusDB
+//! Fault injection for the real-backend fault tests: PRIVATE Redis and SecantusDB
 //! processes that a test may kill and restart (the shared ones are never touched), and a
 //! TCP proxy that can cut every connection (a broker outage) or hold each answer back (a
-//! slow dependency). Also used by `notificaciones-service/tests/corte_rabbit_proxy.rs`.
-#![allow(dead_code)]
+//! slow dependency). Used by `reservas-pagos-service/tests/fallas.rs` and
+//! `notificaciones-service/tests/corte_rabbit_proxy.rs`.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -14,6 +14,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+use crate::proceso::{esperar_arranque, matar};
+
 /// A free loopback port (bound, then released: the caller binds it again at once).
 pub fn puerto_libre() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -23,27 +25,16 @@ pub fn puerto_libre() -> u16 {
 }
 
 fn dir_temporal(prefijo: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(eventflow_shared::testing::unique_name(prefijo));
+    let d = std::env::temp_dir().join(crate::unique_name(prefijo));
     std::fs::create_dir_all(&d).expect("create a temp dir");
     d
 }
 
 /// Waits until `127.0.0.1:port` accepts a TCP connection, or panics after `max`.
 async fn esperar_puerto(port: u16, max: Duration, que: &str, hijo: &mut Child) {
-    let fin = Instant::now() + max;
-    loop {
-        if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return;
-        }
-        if let Ok(Some(st)) = hijo.try_wait() {
-            panic!("{que} exited at start-up: {st}");
-        }
-        assert!(
-            Instant::now() < fin,
-            "{que} not listening on {port} after {max:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let escucha = || async move { TcpStream::connect(("127.0.0.1", port)).await.is_ok() };
+    let aun_no = format!("not listening on {port}");
+    esperar_arranque(hijo, que, &aun_no, max, escucha).await;
 }
 
 /// A private `redis-server` (no persistence) on its own port. Killed when dropped.
@@ -92,10 +83,7 @@ impl RedisPrivado {
 
     /// SIGKILL, and reaped: the port is closed when this returns.
     pub fn matar(&mut self) {
-        if let Some(mut h) = self.hijo.take() {
-            let _ = h.kill();
-            let _ = h.wait();
-        }
+        matar(&mut self.hijo);
     }
 }
 
@@ -194,10 +182,7 @@ impl SecantusPrivado {
 
     /// SIGKILL: no shutdown hook, no last flush.
     pub fn matar(&mut self) {
-        if let Some(mut h) = self.hijo.take() {
-            let _ = h.kill();
-            let _ = h.wait();
-        }
+        matar(&mut self.hijo);
     }
 }
 

@@ -1,14 +1,27 @@
-//! Helpers for tests that need real backends: where they are, and whether they must be.
+//! EventFlow's dev-only test kit: every helper the services' tests share. It is a
+//! `[dev-dependencies]` entry only, so none of it (the raw HTTP/1.1 client included) is
+//! ever compiled into a production binary.
 //!
-//! `scripts/test.sh` starts Redis, RabbitMQ and SecantusDB and sets
+//! This root holds the helpers for tests that need real backends: where they are, and
+//! whether they must be. `scripts/test.sh` starts Redis, RabbitMQ and SecantusDB and sets
 //! `EVENTFLOW_REAL_BACKENDS=1`. Then an unreachable backend fails the test: it never
 //! passes by skipping. Without that variable (a bare `cargo test`), real-backend tests
 //! use the default local URLs when they answer and say loudly that they skipped otherwise.
+//! [`en_ambos_backends!`] runs one scenario on the embedded backends and on the real ones.
+//!
+//! Modules: [`hostil`] (hostile input and a raw HTTP/1.1 client), [`matriz`]
+//! (authorization matrices), [`proceso`] (a service binary as a child process, for
+//! `kill -9` tests) and [`fallas`] (private Redis/SecantusDB processes and a cuttable TCP
+//! proxy, for fault injection).
 
-use crate::config::env_string;
+use eventflow_shared::config::env_string;
 
+pub mod fallas;
 pub mod hostil;
 pub mod matriz;
+pub mod proceso;
+
+mod ambos;
 
 pub fn real_backends_required() -> bool {
     env_string("EVENTFLOW_REAL_BACKENDS").as_deref() == Some("1")
@@ -25,7 +38,7 @@ fn unreachable(what: &str, url: &str, err: impl std::fmt::Display) -> Option<Str
 /// The MongoDB URI for tests, once it has answered a ping.
 pub async fn mongo_uri() -> Option<String> {
     let uri = env_string("MONGODB_URI").unwrap_or_else(|| "mongodb://127.0.0.1:27017".into());
-    match crate::mongo::connect(&uri, "admin").await {
+    match eventflow_shared::mongo::connect(&uri, "admin").await {
         Ok(_) => Some(uri),
         Err(e) => unreachable("MongoDB", &uri, e),
     }
@@ -34,7 +47,7 @@ pub async fn mongo_uri() -> Option<String> {
 /// The Redis URL for tests, once it has answered a ping.
 pub async fn redis_url() -> Option<String> {
     let url = env_string("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into());
-    match crate::lock::connect_redis(&url).await {
+    match eventflow_shared::lock::connect_redis(&url).await {
         Ok(_) => Some(url),
         Err(e) => unreachable("Redis", &url, e),
     }
@@ -64,7 +77,11 @@ pub async fn listen() -> tokio::net::TcpListener {
 /// [`spawn`] on a listener from [`listen`].
 pub async fn spawn_on(listener: tokio::net::TcpListener, router: axum::Router) -> String {
     let addr = listener.local_addr().expect("local addr");
-    tokio::spawn(crate::http::serve(listener, router, std::future::pending()));
+    tokio::spawn(eventflow_shared::http::serve(
+        listener,
+        router,
+        std::future::pending(),
+    ));
     format!("http://{addr}")
 }
 
@@ -176,7 +193,7 @@ fn palabras_en_ingles(texto: &str) -> Vec<&'static str> {
 /// Whether the server behind `uri` is SecantusDB (its `buildInfo` says so). Tests use this
 /// only to step around documented deviations of the test server from mongod, and say so.
 pub async fn is_secantus(uri: &str) -> bool {
-    let Ok(db) = crate::mongo::connect(uri, "admin").await else {
+    let Ok(db) = eventflow_shared::mongo::connect(uri, "admin").await else {
         return false;
     };
     db.run_command(mongodb::bson::doc! { "buildInfo": 1 })
@@ -189,23 +206,23 @@ pub async fn is_secantus(uri: &str) -> bool {
 pub async fn amqp_url() -> Option<String> {
     let url =
         env_string("AMQP_URL").unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
-    let cfg = crate::bus::RabbitConfig {
+    let cfg = eventflow_shared::bus::RabbitConfig {
         prefix: unique_name("probe") + ".",
         expira_ms: Some(10_000),
-        ..crate::bus::RabbitConfig::new(&url)
+        ..eventflow_shared::bus::RabbitConfig::new(&url)
     };
-    match crate::bus::RabbitBus::connect(cfg).await {
+    match eventflow_shared::bus::RabbitBus::connect(cfg).await {
         Ok(_) => Some(url),
         Err(e) => unreachable("RabbitMQ", &url, e),
     }
 }
 
 /// A RabbitMQ config whose exchange and queues belong to this test alone, and expire.
-pub fn rabbit_aislado(url: &str) -> crate::bus::RabbitConfig {
-    crate::bus::RabbitConfig {
+pub fn rabbit_aislado(url: &str) -> eventflow_shared::bus::RabbitConfig {
+    eventflow_shared::bus::RabbitConfig {
         prefix: unique_name("bus") + ".",
         expira_ms: Some(120_000),
-        ..crate::bus::RabbitConfig::new(url)
+        ..eventflow_shared::bus::RabbitConfig::new(url)
     }
 }
 
@@ -218,7 +235,7 @@ pub fn cabeceras_admin() -> reqwest::header::HeaderMap {
         reqwest::header::AUTHORIZATION,
         reqwest::header::HeaderValue::from_str(&format!(
             "Bearer {}",
-            crate::config::DEV_ADMIN_TOKEN
+            eventflow_shared::config::DEV_ADMIN_TOKEN
         ))
         .expect("ascii"),
     );
