@@ -207,8 +207,23 @@ pub async fn obtener_evento(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let id = safe_id("id", &id)?;
-    let leida = state.cache.evento(id, Forma::EventFlow).await;
+    evento_por_cache(&state, &id, Forma::EventFlow, |e| {
+        to_json(&EventoRespuesta::from(e))
+    })
+    .await
+}
+
+/// Event `id` read through the cache in `forma`: the cached body (`X-Cache: HIT`), or
+/// the store's event rendered by `render` and cached for the next reader. Both APIs'
+/// single-event routes read here.
+pub(super) async fn evento_por_cache(
+    state: &AppState,
+    id: &str,
+    forma: Forma,
+    render: impl FnOnce(Evento) -> Result<String, ApiError>,
+) -> Result<Response, ApiError> {
+    let id = safe_id("id", id)?;
+    let leida = state.cache.evento(id, forma).await;
     if let Some(hit) = leida.valor {
         return Ok(cached_json(StatusCode::OK, hit, true));
     }
@@ -217,10 +232,10 @@ pub async fn obtener_evento(
         .ficha(id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No existe el evento {id}")))?;
-    let body = to_json(&EventoRespuesta::from(evento))?;
+    let body = render(evento)?;
     state
         .cache
-        .guardar_evento(id, Forma::EventFlow, &body, leida.version)
+        .guardar_evento(id, forma, &body, leida.version)
         .await;
     Ok(cached_json(StatusCode::OK, body, false))
 }

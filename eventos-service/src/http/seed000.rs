@@ -11,13 +11,13 @@ use axum::response::Response;
 use chrono::Utc;
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::Publicador;
-use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use eventflow_shared::pagina::limite;
 
-use super::handlers::{cached_json, creado, publicar, to_json};
+use super::handlers::{cached_json, creado, evento_por_cache, publicar, to_json};
 use super::AppState;
 use crate::cache::Forma;
 use crate::domain::fecha::en_zona;
@@ -279,22 +279,10 @@ pub async fn get_event(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let id = safe_id("id", &id)?;
-    let leida = state.cache.evento(id, Forma::Seed000).await;
-    if let Some(hit) = leida.valor {
-        return Ok(cached_json(StatusCode::OK, hit, true));
-    }
-    let evento = state
-        .store
-        .ficha(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("No existe el evento {id}")))?;
-    let body = to_json(&SeedEvent::from(evento))?;
-    state
-        .cache
-        .guardar_evento(id, Forma::Seed000, &body, leida.version)
-        .await;
-    Ok(cached_json(StatusCode::OK, body, false))
+    evento_por_cache(&state, &id, Forma::Seed000, |e| {
+        to_json(&SeedEvent::from(e))
+    })
+    .await
 }
 
 #[cfg(test)]
