@@ -60,9 +60,9 @@ stage "4b/9 RabbitMQ outage test (stops the shared broker, so it runs alone)"
 # #[ignore]d in the main run so it cannot disturb other tests; it restarts the broker
 # itself, even when it fails.
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run -p notificaciones-service --test corte_broker --run-ignored ignored-only
+    cargo nextest run --workspace --run-ignored ignored-only -E 'test(/^notificaciones::corte_broker::/)'
 else
-    cargo test -p notificaciones-service --test corte_broker -- --ignored
+    cargo test -p eventflow --test plataforma notificaciones::corte_broker -- --ignored
 fi
 
 stage "5/9 benchmark smoke: correctness only (scripts/bench-smoke.sh)"

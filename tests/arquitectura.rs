@@ -14,17 +14,6 @@ const SERVICIOS: [&str; 4] = [
     "notificaciones-service",
 ];
 
-/// Service test suites that still start other services, so still dev-depend on them,
-/// until their cross-service tests move to this root `tests/` (issue 16). A new pair
-/// fails the test, and so does a pair listed here that is no longer true.
-const DEV_PENDIENTES: [(&str, &str); 5] = [
-    ("reservas-pagos-service", "eventos-service"),
-    ("reservas-pagos-service", "usuarios-service"),
-    ("notificaciones-service", "eventos-service"),
-    ("notificaciones-service", "reservas-pagos-service"),
-    ("notificaciones-service", "usuarios-service"),
-];
-
 /// `(package, dependency, kind)` for every dependency on a workspace crate; kind is
 /// `normal`, `dev` or `build`.
 fn aristas() -> Vec<(String, String, String)> {
@@ -74,22 +63,19 @@ fn ningun_servicio_depende_de_otro() {
     );
 }
 
+/// A service's own tests start only that service: the cross-service ones live in the
+/// root package's `tests/plataforma`, which links them all.
 #[test]
-fn solo_las_pruebas_pendientes_arrancan_otros_servicios() {
-    let dev: BTreeSet<(String, String)> = aristas()
+fn las_pruebas_de_un_servicio_no_arrancan_otros() {
+    let malas: Vec<_> = aristas()
         .into_iter()
         .filter(|(p, d, k)| {
             SERVICIOS.contains(&p.as_str()) && SERVICIOS.contains(&d.as_str()) && k == "dev"
         })
-        .map(|(p, d, _)| (p, d))
         .collect();
-    let pendientes: BTreeSet<(String, String)> = DEV_PENDIENTES
-        .iter()
-        .map(|(p, d)| ((*p).to_owned(), (*d).to_owned()))
-        .collect();
-    assert_eq!(
-        dev, pendientes,
-        "cross-service tests belong in the root tests/; update DEV_PENDIENTES when one moves"
+    assert!(
+        malas.is_empty(),
+        "cross-service tests belong in the root tests/plataforma: {malas:?}"
     );
 }
 

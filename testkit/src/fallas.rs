@@ -1,8 +1,8 @@
 //! Fault injection for the real-backend fault tests: PRIVATE Redis and SecantusDB
 //! processes that a test may kill and restart (the shared ones are never touched), and a
 //! TCP proxy that can cut every connection (a broker outage) or hold each answer back (a
-//! slow dependency). Used by `reservas-pagos-service/tests/fallas.rs` and
-//! `notificaciones-service/tests/corte_rabbit_proxy.rs`.
+//! slow dependency). Used by `tests/plataforma/reservas/fallas.rs` and
+//! `tests/plataforma/notificaciones/corte_rabbit_proxy.rs`.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

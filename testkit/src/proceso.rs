@@ -125,3 +125,52 @@ impl Drop for Proceso {
         let _ = std::fs::remove_file(&self.log);
     }
 }
+
+/// The path of another workspace package's binary, for tests in the root package (which
+/// gets `CARGO_BIN_EXE_…` only for its own binaries). `cargo nextest run --workspace`
+/// builds it beside this test's executable; a missing or stale one (older than its
+/// sources or `shared`'s) stops the test with the command that fixes it, rather than
+/// testing yesterday's code. `raiz` is the workspace root (`env!("CARGO_MANIFEST_DIR")`).
+pub fn binario_del_workspace(raiz: &str, paquete: &str) -> String {
+    let exe = std::env::current_exe().expect("the test's own path");
+    // target/<profile>/deps/<test> → target/<profile>/<paquete>
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("a test executable under target/<profile>/deps");
+    let bin = dir.join(format!("{paquete}{}", std::env::consts::EXE_SUFFIX));
+    let arreglo =
+        format!("build it first: cargo build -p {paquete} (cargo nextest run --workspace does)");
+    let hecho = std::fs::metadata(&bin)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| panic!("{} is missing; {arreglo}", bin.display()));
+    let raiz = PathBuf::from(raiz);
+    for fuentes in [
+        raiz.join(paquete).join("src"),
+        raiz.join("shared").join("src"),
+    ] {
+        if let Some(nuevo) = mas_reciente(&fuentes) {
+            assert!(
+                nuevo <= hecho,
+                "{} is older than {}; {arreglo}",
+                bin.display(),
+                fuentes.display()
+            );
+        }
+    }
+    bin.to_string_lossy().into_owned()
+}
+
+/// The latest modification time of any file under `dir`.
+fn mas_reciente(dir: &std::path::Path) -> Option<std::time::SystemTime> {
+    let mut max = None;
+    for entrada in std::fs::read_dir(dir).ok()?.flatten() {
+        let t = if entrada.path().is_dir() {
+            mas_reciente(&entrada.path())
+        } else {
+            entrada.metadata().and_then(|m| m.modified()).ok()
+        };
+        max = max.max(t);
+    }
+    max
+}

@@ -80,7 +80,7 @@ pub async fn plataforma(backend: &Backend, bus: BusConfig, con_notificaciones: b
         reservas,
         notificaciones,
         // The platform tests act as the admin, who reads and cancels any reservation;
-        // tests/autorizacion.rs walks every other caller with a client of its own.
+        // autorizacion.rs walks every other caller with a client of its own.
         http: Client::builder()
             .default_headers(testing::cabeceras_admin())
             .build()

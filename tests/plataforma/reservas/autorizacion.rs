@@ -4,8 +4,7 @@
 //! here because its organizer routes need the whole stack: usuarios for sessions and
 //! reservas for the reconciliation.
 
-#[macro_use]
-mod common;
+use super::common;
 
 use common::{Backend, Stack};
 use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};

@@ -5,10 +5,10 @@
 //! exactly one `reserva-confirmada` notification: none lost, none doubled. Safe in
 //! parallel with other tests (own exchange and queues through a unique AMQP prefix).
 //!
-//! Run: `EVENTFLOW_REAL_BACKENDS=1 cargo test -p notificaciones-service --test
-//! corte_rabbit_proxy -- --nocapture`.
+//! Run: `EVENTFLOW_REAL_BACKENDS=1 cargo nextest run --workspace --no-capture -E
+//! 'test(/^notificaciones::corte_rabbit_proxy::/)'`.
 
-mod common;
+use super::common;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

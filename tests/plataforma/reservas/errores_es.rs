@@ -3,8 +3,7 @@
 //! back as a Spanish problem naming the field, with none of serde's English, on every
 //! service's create route. Unknown fields are refused; the seeds' bodies still pass.
 
-#[macro_use]
-mod common;
+use super::common;
 
 use common::Backend;
 use eventflow_shared::config::DEV_ADMIN_TOKEN;

@@ -3,7 +3,7 @@
 //! against every kind of caller. A guest's confirmation carries the secret link that
 //! opens the reservation without an account.
 
-mod common;
+use super::common;
 
 use common::*;
 use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};

@@ -3,8 +3,7 @@
 //! `Retry-After` for the rest, before any side effect; another address, and a signed-in
 //! buyer at the same address, are not held back by it.
 
-#[macro_use]
-mod common;
+use super::common;
 
 use common::{Backend, Stack};
 use eventflow_testkit::matriz;

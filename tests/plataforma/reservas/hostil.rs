@@ -4,7 +4,7 @@
 //! paths and query strings never become query operators. Runs on the embedded backends and
 //! on MongoDB + Redis.
 
-mod common;
+use super::common;
 
 use common::*;
 use eventflow_testkit::hostil::{self, enviar};

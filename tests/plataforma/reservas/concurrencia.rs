@@ -1,8 +1,7 @@
 //! Many concurrent buyers against one inventory, on embedded and real backends: nothing
 //! is oversold, nobody is turned away while tickets remain, and nothing leaks.
 
-#[macro_use]
-mod common;
+use super::common;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! message with the request's correlation id, duplicates without a second effect, and
 //! poison messages dead-lettered while the consumer keeps going.
 
-mod common;
+use super::common;
 
 use common::{plataforma, Backend};
 use eventflow_shared::bus::{BusConfig, Envelope, RESERVA_CONFIRMADA};

@@ -1,7 +1,7 @@
 //! A request that dies mid-SAGA leaves its Idempotency-Key "in progress". Once recovery
 //! finishes the reservation, a retry with that key gets the final outcome, not a 409.
 
-mod common;
+use super::common;
 
 use std::time::Duration;
 

@@ -8,16 +8,16 @@
 //!    cache is killed mid-sale, then restarted on the same port.
 //! 2. `secantus_matado_en_carga`: the private SecantusDB of all three services gets
 //!    SIGKILL mid-sale and is restarted on the same storage path.
-//! 3. (RabbitMQ) lives in `notificaciones-service/tests/corte_rabbit_proxy.rs`.
+//! 3. (RabbitMQ) lives in `tests/plataforma/notificaciones/corte_rabbit_proxy.rs`.
 //! 4. `proceso_matado_tres_veces`: the reservas-pagos process gets `kill -9` at random
 //!    moments of a flash sale, three times.
 //! 5. `dependencia_lenta_y_sobrecarga`: usuarios, then eventos, answer after 5 s; the
 //!    SAGA times out and compensates, and excess requests are shed (`sobrecarga`).
 //!
-//! Run: `EVENTFLOW_REAL_BACKENDS=1 cargo test -p reservas-pagos-service --test fallas
-//! -- --nocapture` (the figures are printed on stderr).
+//! Run: `EVENTFLOW_REAL_BACKENDS=1 cargo nextest run --workspace --no-capture -E
+//! 'test(/^reservas::fallas::/)'` (the figures are printed on stderr).
 
-mod common;
+use super::common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};

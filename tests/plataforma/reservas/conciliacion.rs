@@ -4,7 +4,7 @@
 //! steps (a sale returned, a charge refunded), the rest reported and counted in the
 //! Prometheus gauge. Both backends.
 
-mod common;
+use super::common;
 
 use common::{stack, Backend, Stack};
 use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};

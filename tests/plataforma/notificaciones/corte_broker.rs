@@ -3,7 +3,7 @@
 //! effect. It stops the shared broker, so it is `#[ignore]`d in the main run and
 //! `scripts/test.sh` runs it alone afterwards; it restarts the broker even on failure.
 
-mod common;
+use super::common;
 
 use std::process::Command;
 use std::time::Duration;

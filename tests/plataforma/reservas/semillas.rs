@@ -5,8 +5,7 @@
 //! client of that seed reads it: seed 001 treats any 2xx as success and reads `status`
 //! and `reason` otherwise; seed 000 reads `/events` with decimal prices.
 
-#[macro_use]
-mod common;
+use super::common;
 
 use common::Backend;
 use eventflow_shared::config::DEV_ADMIN_TOKEN;

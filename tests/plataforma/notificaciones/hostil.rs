@@ -4,7 +4,7 @@
 //! a query operator: a `$ne` never returns "everyone else's" notifications. Runs on the
 //! embedded backends and on MongoDB + RabbitMQ.
 
-mod common;
+use super::common;
 
 use common::*;
 use eventflow_testkit::hostil::{self, enviar};

@@ -84,7 +84,7 @@ pub async fn stack_with(
     r.store = backend.store("rsv");
     r.redis = backend.redis(&prefix);
     r.http_timeout = Duration::from_secs(10);
-    // Load tests are many guests from one address; tests/cupo_anonimo.rs sets the limit.
+    // Load tests are many guests from one address; cupo_anonimo.rs sets the limit.
     r.anonimas_por_ip = u32::MAX;
     tweak(&mut r);
     let (router, deps) = reservas_pagos_service::build_parts(r)
@@ -92,7 +92,7 @@ pub async fn stack_with(
         .expect("reservas");
     let reservas = testing::spawn_on(reservas_l, router).await;
     // The SAGA tests act as the platform admin, who may read and cancel any reservation;
-    // tests/autorizacion.rs walks every other caller.
+    // autorizacion.rs walks every other caller.
     let http = Client::builder()
         .pool_max_idle_per_host(256)
         .default_headers(testing::cabeceras_admin())
@@ -270,7 +270,14 @@ pub fn proceso_reservas(
         env.retain(|(clave, _)| clave != k);
         env.push((k, v.clone()));
     }
-    Proceso::nuevo(env!("CARGO_BIN_EXE_reservas-pagos-service"), port, env)
+    Proceso::nuevo(
+        &eventflow_testkit::proceso::binario_del_workspace(
+            env!("CARGO_MANIFEST_DIR"),
+            "reservas-pagos-service",
+        ),
+        port,
+        env,
+    )
 }
 
 /// `ambos!(escenario)`: runs `async fn escenario(Backend)` as two tests, on embedded

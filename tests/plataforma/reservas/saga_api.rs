@@ -2,8 +2,7 @@
 //! response says, and what it left behind (availability in eventos, the buyer's history
 //! in usuarios, checkout locks, the stored reservation and its event log).
 
-#[macro_use]
-mod common;
+use super::common;
 
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
@@ -398,7 +397,7 @@ async fn no_encontrado(b: Backend) {
 
     let casos = [
         json!({"usuario_id": uuid::Uuid::new_v4().to_string(), "evento_id": e}),
-        // With `cantidad`, not seed 001's own shape, whose answers tests/semillas.rs pins.
+        // With `cantidad`, not seed 001's own shape, whose answers semillas.rs pins.
         json!({"email": "nadie@example.com", "evento_id": e, "cantidad": 1}),
         json!({"usuario_id": u, "evento_id": "no-existe"}),
         json!({"email": "c1@example.com", "evento_id": uuid::Uuid::new_v4().to_string(), "cantidad": 1}),

@@ -10,7 +10,7 @@
 //! through `RESERVAS_DB` and its own RabbitMQ exchange through `AMQP_PREFIX`. Its lock keys
 //! are unprefixed, which is safe: they embed this test's unique event and user ids.
 
-mod common;
+use super::common;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

@@ -10,11 +10,11 @@
 //!   every refund to a FALLIDA one;
 //! - every 201 reads back CONFIRMADA; every 202 ends terminal by itself.
 //!
-//! On both backends. Run: `cargo test -p reservas-pagos-service --test incierto --
-//! --nocapture` (figures on stderr).
+//! On both backends. Run: `cargo nextest run --workspace --no-capture -E
+//! 'test(/^reservas::incierto::/)'` (figures on stderr).
 
-mod common;
-mod proxy_http;
+use super::common;
+use super::proxy_http;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

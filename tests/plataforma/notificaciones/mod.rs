@@ -1,0 +1,10 @@
+//! notificaciones with the whole platform publishing to it: delivery once, the DLQ,
+//! broker outages, and who may read which notification.
+
+mod common;
+
+mod autorizacion;
+mod corte_broker;
+mod corte_rabbit_proxy;
+mod hostil;
+mod mensajeria;
