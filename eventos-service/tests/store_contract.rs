@@ -10,7 +10,7 @@ use eventos_service::domain::{
     fecha, CambiosCrudos, CambiosEvento, Confirmacion, CrearEvento, Devolucion, Efecto, Evento,
     FiltroEventos, Liberacion, NuevaZona, NuevoEvento, Retenida,
 };
-use eventos_service::store::{self, EventoStore, StoreError};
+use eventos_service::store::{self, EventoStore, StoreError, EVENTO_DUPLICADO};
 
 fn evento(id: &str, dias: i64, lugar: &str, zonas: &[(&str, i64, i64)]) -> Evento {
     let input = CrearEvento {
@@ -62,7 +62,10 @@ async fn crud(s: Arc<dyn EventoStore>) {
     for e in [&a, &b, &c] {
         s.insert(e).await.unwrap();
     }
-    assert!(matches!(s.insert(&a).await, Err(StoreError::Duplicate)));
+    assert!(matches!(
+        s.insert(&a).await,
+        Err(StoreError::Duplicate(EVENTO_DUPLICADO))
+    ));
     assert_eq!(s.get("b").await.unwrap().as_ref(), Some(&b));
     assert_eq!(s.get("nope").await.unwrap(), None);
 

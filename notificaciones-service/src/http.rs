@@ -4,15 +4,15 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::{Json, Router};
-use eventflow_shared::health::{self, Readiness};
+use eventflow_shared::health::Readiness;
 use eventflow_shared::http::BearerAuth;
 use eventflow_shared::identidad::{prohibido, ConSesion, Identidades, Llamante, Verificador};
+use eventflow_shared::problemas::MongoUnavailable;
 use eventflow_shared::{ApiError, ApiQuery, FieldError, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::domain::Notificacion;
 use crate::store::{Filtro, NotificacionStore};
@@ -73,7 +73,7 @@ pub struct PaginaNotificaciones {
         (status = 403, description = "Una cuenta de organizador no tiene notificaciones de compradores", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Las notificaciones de otro comprador", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Parámetros inválidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn listar(
     State(st): State<AppState>,
@@ -149,18 +149,9 @@ fn api() -> OpenApiRouter<AppState> {
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api()
-        .merge(health::router(Readiness::default()))
-        .split_for_parts()
-        .1
+    eventflow_shared::http::document(api())
 }
 
 pub fn router(state: AppState, readiness: Readiness) -> Router {
-    let (router, doc) = api()
-        .with_state(state)
-        .merge(health::router(readiness))
-        .split_for_parts();
-    eventflow_shared::http::finish(
-        router.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", doc)),
-    )
+    eventflow_shared::http::assemble(api(), state, readiness)
 }

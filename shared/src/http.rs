@@ -1,6 +1,7 @@
-//! HTTP plumbing every service shares: request and correlation ids, body limit, problem
-//! fallbacks, panic catching, CORS, and a `serve` that stops cleanly and holds every
-//! connection to header, body and idle deadlines and the process to a connection budget.
+//! HTTP plumbing every service shares: one assembly of a service's routes, health and
+//! Swagger UI, request and correlation ids, body limit, problem fallbacks, panic catching,
+//! CORS, and a `serve` that stops cleanly and holds every connection to header, body and
+//! idle deadlines and the process to a connection budget.
 
 mod body_deadline;
 mod budget;
@@ -29,8 +30,11 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tracing::Instrument;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
+use crate::health::{self, Readiness};
 
 pub const BODY_LIMIT: usize = 64 * 1024;
 pub static CORRELATION_ID: HeaderName = HeaderName::from_static("x-correlation-id");
@@ -128,6 +132,31 @@ fn cors() -> CorsLayer {
         .allow_methods(tower_http::cors::Any)
         .allow_headers(tower_http::cors::Any)
         .expose_headers([CORRELATION_ID.clone(), REQUEST_ID.clone()])
+}
+
+/// A service's OpenAPI document, as [`assemble`] serves it at `/api-docs/openapi.json`:
+/// its API plus the health routes. The snapshot tests and the UI's types read this.
+pub fn document<S>(api: OpenApiRouter<S>) -> utoipa::openapi::OpenApi
+where
+    S: Clone + Send + Sync + 'static,
+{
+    api.merge(health::router(Readiness::default()))
+        .split_for_parts()
+        .1
+}
+
+/// A service's whole router, the same way for all four: its API on its state, the health
+/// routes, Swagger UI at `/docs` over the document at `/api-docs/openapi.json`, and the
+/// shared layers and fallbacks ([`finish`]).
+pub fn assemble<S>(api: OpenApiRouter<S>, state: S, readiness: Readiness) -> Router
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let (router, doc) = api
+        .with_state(state)
+        .merge(health::router(readiness))
+        .split_for_parts();
+    finish(router.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", doc)))
 }
 
 /// Wraps a service's router with the shared layers and problem+json fallbacks.

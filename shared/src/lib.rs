@@ -16,7 +16,9 @@ pub mod lock;
 pub mod mongo;
 pub mod outbox;
 pub mod pagina;
+pub mod problemas;
 pub mod serde_es;
+pub mod store;
 pub mod telemetry;
 pub mod texto;
 

@@ -7,7 +7,10 @@ use eventflow_shared::config::StoreConfig;
 use eventflow_shared::identidad::Rol;
 use eventflow_testkit as testing;
 use usuarios_service::domain::{CambiosUsuario, Email, NuevoUsuario, Organizador, Sesion, Usuario};
-use usuarios_service::store::{self, Almacenes, StoreError, UsuarioStore};
+use usuarios_service::store::{
+    self, Almacenes, StoreError, UsuarioStore, DOCUMENTO_DUPLICADO, EMAIL_DUPLICADO,
+    ORGANIZADOR_DUPLICADO,
+};
 use uuid::Uuid;
 
 fn usuario(email: &str, nro: &str) -> Usuario {
@@ -29,12 +32,12 @@ async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
     let same_email = usuario("ana@example.com", "22222222");
     assert!(matches!(
         s.insert(&same_email, None).await,
-        Err(StoreError::Duplicate("email"))
+        Err(StoreError::Duplicate(EMAIL_DUPLICADO))
     ));
     let same_doc = usuario("otra@example.com", "11111111");
     assert!(matches!(
         s.insert(&same_doc, None).await,
-        Err(StoreError::Duplicate("documento"))
+        Err(StoreError::Duplicate(DOCUMENTO_DUPLICADO))
     ));
 
     // list: registration order, pages do not overlap
@@ -76,7 +79,7 @@ async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
     let robo = CambiosUsuario::parse(None, None, Some("u0@example.com")).unwrap();
     assert!(matches!(
         s.update(ana.id, &robo).await,
-        Err(StoreError::Duplicate("email"))
+        Err(StoreError::Duplicate(EMAIL_DUPLICADO))
     ));
     assert!(s.update(Uuid::new_v4(), &cambios).await.unwrap().is_none());
 
@@ -112,7 +115,7 @@ async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
     for t in tasks {
         match t.await.unwrap() {
             Ok(()) => ok += 1,
-            Err(StoreError::Duplicate("email")) => {}
+            Err(StoreError::Duplicate(EMAIL_DUPLICADO)) => {}
             Err(e) => panic!("unexpected {e:?}"),
         }
     }
@@ -162,7 +165,7 @@ async fn cuentas(a: &Almacenes) {
     for t in tasks {
         match t.await.unwrap() {
             Ok(id) => ganadores.push(id),
-            Err(StoreError::Duplicate("email")) => {}
+            Err(StoreError::Duplicate(ORGANIZADOR_DUPLICADO)) => {}
             Err(e) => panic!("unexpected {e:?}"),
         }
     }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use eventflow_shared::bus::{EventoCreado, Mensaje};
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{Llamante, Publicador};
+use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
 
 use super::dto::{ActualizarEvento, EventoRespuesta, ListarEventos, PaginaEventos};
@@ -47,14 +48,12 @@ pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Evento creado", body = EventoRespuesta),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Una cuenta de comprador no publica eventos", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Ya existe un evento con ese id", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos, cada uno nombrado en `errors`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn crear_evento(
@@ -123,7 +122,7 @@ pub(super) async fn publicar(
         (status = 200, description = "Una página de eventos ordenados por fecha", body = PaginaEventos,
             headers(("x-cache" = String, description = "HIT si vino de la caché"))),
         (status = 422, description = "Parámetros inválidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn listar_eventos(
     State(state): State<AppState>,
@@ -201,7 +200,7 @@ pub async fn listar_eventos(
             headers(("x-cache" = String, description = "HIT si vino de la caché"))),
         (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn obtener_evento(
     State(state): State<AppState>,
@@ -250,14 +249,12 @@ pub(super) async fn evento_por_cache(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "El evento actualizado", body = EventoRespuesta),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Una cuenta de comprador no gestiona eventos", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe, o es de otro organizador", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos o no modificables", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn actualizar_evento(
     State(state): State<AppState>,

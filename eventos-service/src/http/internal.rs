@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chrono::Utc;
 use eventflow_shared::auth::Servicio;
+use eventflow_shared::problemas::{BodyProblems, MongoUnavailable, ServiceCredential};
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -95,14 +96,12 @@ fn no_evento(id: &str) -> ApiError {
     ), request_body = PedirRetencion, security(("bearer" = [])),
     responses(
         (status = 200, description = "Retenidas (o ya lo estaban)", body = ResultadoInventario),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
+        ServiceCredential,
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`agotado`: no quedan suficientes entradas; `evento-finalizado`; `plazo-vencido`: llegó o se aplicó después de `X-Plazo-Ms` y no se retuvo nada", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Zona desconocida o datos inválidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn retener(
     State(state): State<AppState>,
@@ -169,11 +168,11 @@ pub async fn retener(
     params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Vendidas (o ya lo estaban)", body = ResultadoInventario),
-        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        ServiceCredential,
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`sin-retencion`: la retención ya no existe (liberada o vencida)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ids con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn confirmar(
     State(state): State<AppState>,
@@ -202,10 +201,10 @@ pub async fn confirmar(
     params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "`liberada` (había retención), `devuelta` (había venta) o `sin_retencion` (no había nada)", body = ResultadoInventario),
-        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        ServiceCredential,
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ids con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn liberar(
     State(state): State<AppState>,
@@ -256,10 +255,10 @@ pub struct InventarioVista {
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Ventas y retenciones por reserva", body = InventarioVista),
-        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        ServiceCredential,
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn inventario(
     State(state): State<AppState>,
@@ -293,10 +292,10 @@ pub async fn inventario(
     params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Devueltas, o no había venta", body = ResultadoInventario),
-        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        ServiceCredential,
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ids con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn devolver(
     State(state): State<AppState>,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use eventflow_shared::pagina::limite;
+use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 
 use super::handlers::{cached_json, creado, evento_por_cache, publicar, to_json};
 use super::AppState;
@@ -166,13 +167,11 @@ fn campo_seed(campo: &str) -> String {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Evento creado", body = SeedEvent),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Una cuenta de comprador no publica eventos", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos, cada uno nombrado en `errors`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn create_event(
     State(state): State<AppState>,
@@ -231,7 +230,7 @@ pub async fn create_event(
         (status = 200, description = "Los eventos", body = Vec<SeedEvent>,
             headers(("x-cache" = String, description = "HIT si vino de la caché"))),
         (status = 422, description = "Parámetros inválidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn list_events(
     State(state): State<AppState>,
@@ -273,7 +272,7 @@ pub async fn list_events(
             headers(("x-cache" = String, description = "HIT si vino de la caché"))),
         (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn get_event(
     State(state): State<AppState>,

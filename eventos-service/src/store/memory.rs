@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
 use eventflow_shared::outbox::FuenteOutbox;
 
-use super::{EventoStore, Pagina, StoreError};
+use super::{EventoStore, Pagina, StoreError, EVENTO_DUPLICADO};
 use crate::domain::{
     inventario, CambiosEvento, Confirmacion, Devolucion, Efecto, Evento, FiltroEventos, Liberacion,
     Retenida,
@@ -30,7 +30,7 @@ impl EventoStore for MemoryEventoStore {
     async fn insert(&self, e: &Evento) -> Result<(), StoreError> {
         let mut map = self.eventos.lock().expect("store mutex");
         if map.contains_key(&e.id) {
-            return Err(StoreError::Duplicate);
+            return Err(StoreError::Duplicate(EVENTO_DUPLICADO));
         }
         map.insert(e.id.clone(), e.clone());
         Ok(())

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use eventflow_shared::config::StoreConfig;
-use eventflow_shared::ApiError;
 
 pub use memory::MemoryEventoStore;
 pub use mongo::MongoEventoStore;
@@ -17,30 +16,14 @@ use crate::domain::{
     CambiosEvento, Confirmacion, Devolucion, Efecto, Evento, FiltroEventos, Liberacion, Retenida,
 };
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("ya existe un evento con ese id")]
-    Duplicate,
-    #[error("MongoDB no disponible: {0}")]
-    Unavailable(String),
-    #[error("error del almacén: {0}")]
-    Other(String),
-}
+pub use eventflow_shared::store::{Duplicado, StoreError};
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Duplicate => {
-                ApiError::conflict("evento-duplicado", "Ya existe un evento con ese id")
-            }
-            StoreError::Unavailable(d) => {
-                tracing::warn!(error = %d, "mongodb unavailable");
-                ApiError::unavailable("mongodb", "El almacén de eventos no responde")
-            }
-            StoreError::Other(d) => ApiError::internal(d),
-        }
-    }
-}
+/// An event with that id exists.
+pub const EVENTO_DUPLICADO: Duplicado = Duplicado {
+    tipo: "evento-duplicado",
+    detalle: "Ya existe un evento con ese id",
+    campo: None,
+};
 
 pub struct Pagina {
     pub items: Vec<Evento>,

@@ -18,7 +18,7 @@ use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 
-use super::{EventoStore, Pagina, StoreError};
+use super::{EventoStore, Pagina, StoreError, EVENTO_DUPLICADO};
 use crate::domain::{
     CambiosEvento, Confirmacion, Devolucion, Efecto, Evento, FiltroEventos, Liberacion, Retencion,
     Retenida, Venta, Zona,
@@ -457,7 +457,7 @@ impl EventoStore for MongoEventoStore {
     async fn insert(&self, e: &Evento) -> Result<(), StoreError> {
         match self.col.insert_one(EventoDoc::from(e)).await {
             Ok(_) => Ok(()),
-            Err(err) if is_duplicate_key(&err) => Err(StoreError::Duplicate),
+            Err(err) if is_duplicate_key(&err) => Err(StoreError::Duplicate(EVENTO_DUPLICADO)),
             Err(err) => Err(map_err(err)),
         }
     }

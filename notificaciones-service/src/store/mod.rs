@@ -7,28 +7,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use eventflow_shared::config::StoreConfig;
-use eventflow_shared::ApiError;
 
 use crate::domain::Notificacion;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("MongoDB no disponible: {0}")]
-    Unavailable(String),
-    #[error("error del almacén: {0}")]
-    Other(String),
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(_) => {
-                ApiError::unavailable("mongodb", "El almacén de notificaciones no responde")
-            }
-            StoreError::Other(d) => ApiError::internal(d),
-        }
-    }
-}
+pub use eventflow_shared::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Registro {

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use eventflow_shared::http::CorrelationId;
+use eventflow_shared::problemas::ServiceCredential;
 use eventflow_shared::{ApiError, ApiPath, Problem};
 
 use super::{acceso, AppState};
@@ -16,7 +17,7 @@ use super::{acceso, AppState};
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Es comprador de ese organizador"),
-        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        ServiceCredential,
         (status = 404, description = "No tiene reservas en eventos de ese organizador", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ids que no son UUID", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "eventos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{self, prohibido, ConSesion, Llamante};
+use eventflow_shared::problemas::{BodyProblems, MongoUnavailable, ServiceCredential};
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 use tracing::Instrument;
 
@@ -45,14 +46,12 @@ fn json_response(status: u16, body: String) -> Response {
     responses(
         (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA y `secreto`: sin cuenta, es lo que abre la reserva después (`X-Reserva-Secreto` o el enlace `/reservas/{id}?s=<secreto>`); se muestra una sola vez. Sin Idempotency-Key, una solicitud idéntica (evento, zona y cantidad) a una reserva del mismo comprador de hace menos de 10 s recibe esa reserva, con `Idempotent-Replayed: true`, en vez de un segundo cobro. Lleva `status: \"ok\"`, como la semilla 001", body = ReservaRespuesta),
         (status = 202, description = "Reserva EN_CURSO: un paso tras el pago no respondió a tiempo y su resultado aún no se conoce. No se deshace nada a ciegas: la reserva se completa sola (o se reembolsa si no puede); consúltela en `Location`", body = ReservaRespuesta),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 401, description = "Token con formato inválido, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "Pago rechazado; retención liberada y bloqueo borrado", body = ProblemaReserva, content_type = "application/problem+json"),
         (status = 403, description = "Con una sesión de comprador solo se reserva para uno mismo; una cuenta de organizador no compra", body = ProblemaReserva, content_type = "application/problem+json"),
         (status = 404, description = "El usuario o el evento no existe", body = ProblemaReserva, content_type = "application/problem+json"),
         (status = 409, description = "`agotado`, `compra-en-curso` (bloqueo), `limite-por-comprador` (supera `max_por_comprador` del evento, con `maximo` y `ya_tienes`), `evento-finalizado` o `solicitud-en-curso`", body = ProblemaReserva, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Datos inválidos, zona desconocida o Idempotency-Key reutilizada", body = ProblemaReserva, content_type = "application/problem+json"),
         (status = 429, description = "`demasiadas-reservas`: sin sesión, esta IP ya empezó RESERVAS_ANONIMAS_POR_IP compras en el último minuto; `Retry-After` dice cuánto esperar. No se empezó nada", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Segundos"))),
@@ -260,7 +259,7 @@ async fn pendiente(st: &AppState, r: &Reserva, secreto: &str) -> Result<(u16, St
         (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Las reservas de otro comprador", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`usuario_id` inválido, o ausente siendo administrador u organizador", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn listar_reservas(
     State(st): State<AppState>,
@@ -340,7 +339,7 @@ async fn reservas_de_sus_eventos(
         (status = 401, description = "Sin sesión ni `X-Reserva-Secreto`, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe, o no es suya (o el secreto no es el suyo)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn obtener_reserva(
     State(st): State<AppState>,
@@ -364,7 +363,7 @@ pub async fn obtener_reserva(
         (status = 401, description = "Sin sesión ni `X-Reserva-Secreto`, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe, o no es suya (o el secreto no es el suyo)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn bitacora(
     State(st): State<AppState>,
@@ -416,7 +415,7 @@ pub async fn cancelar(
     params(("evento_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "El informe", body = eventflow_shared::conciliacion::Informe),
-        (status = 401, description = "Credencial de servicio ausente o inválida", body = Problem, content_type = "application/problem+json"),
+        ServiceCredential,
         (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "eventos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),

@@ -11,14 +11,13 @@ mod seed001;
 use std::sync::Arc;
 
 use axum::Router;
-use eventflow_shared::health::{self, Readiness};
+use eventflow_shared::health::Readiness;
 use eventflow_shared::http::{BearerAuth, SecretoReserva};
 use eventflow_shared::identidad::{Identidades, Verificador};
 use eventflow_shared::{FieldError, Problem};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use utoipa_swagger_ui::SwaggerUi;
 
 pub use dto::ReservaRespuesta;
 
@@ -104,17 +103,9 @@ fn api() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api()
-        .merge(health::router(Readiness::default()))
-        .split_for_parts()
-        .1
+    eventflow_shared::http::document(api())
 }
 
 pub fn router(state: AppState, readiness: Readiness) -> Router {
-    let (router, doc) = api()
-        .with_state(state)
-        .merge(health::router(readiness))
-        .split_for_parts();
-    let router = router.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", doc));
-    eventflow_shared::http::finish(router)
+    eventflow_shared::http::assemble(api(), state, readiness)
 }

@@ -12,30 +12,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use eventflow_shared::config::StoreConfig;
-use eventflow_shared::ApiError;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Reserva;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("MongoDB no disponible: {0}")]
-    Unavailable(String),
-    #[error("error del almacén: {0}")]
-    Other(String),
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(d) => {
-                tracing::warn!(error = %d, "mongodb unavailable");
-                ApiError::unavailable("mongodb", "El almacén de reservas no responde")
-            }
-            StoreError::Other(d) => ApiError::internal(d),
-        }
-    }
-}
+pub use eventflow_shared::store::StoreError;
 
 /// Reservations.
 ///

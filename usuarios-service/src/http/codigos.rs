@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use eventflow_shared::bus::{CodigoEmitido, Mensaje};
 use eventflow_shared::identidad::{prohibido, Llamante};
+use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{ApiError, ApiJson, Problem};
 use uuid::Uuid;
 
@@ -16,7 +17,7 @@ use super::sesiones::Cliente;
 use super::AppState;
 use crate::domain::codigo::{self, VIGENCIA_MIN};
 use crate::domain::{Canje, Codigo, Contrasena, Email, Proposito};
-use crate::store::StoreError;
+use crate::store::{StoreError, EMAIL_DUPLICADO};
 
 /// Send a 6-digit one-time code: to the account's email (`proposito: "password"`, to set
 /// or reset the password), or to a new email of the signed-in buyer (`"email"`).
@@ -27,15 +28,13 @@ use crate::store::StoreError;
     security((), ("bearer" = [])),
     responses(
         (status = 202, description = "Enviado si el email tiene cuenta (la misma respuesta si no la tiene)", body = CodigoSolicitado),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 401, description = "`proposito: email` sin sesión", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`proposito: email` con una sesión que no es de comprador", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`proposito: email`: ese email ya es de otro usuario", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Email o propósito inválido", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Demasiados códigos para ese email o desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn solicitar_codigo(
@@ -71,7 +70,7 @@ pub async fn solicitar_codigo(
                     return Err(ApiError::field("email", "ya es el email de tu cuenta"))
                 }
                 // The same 409 a taken email gets everywhere else.
-                Some(_) => return Err(StoreError::Duplicate("email").into()),
+                Some(_) => return Err(StoreError::Duplicate(EMAIL_DUPLICADO).into()),
                 None => emitir(&state, yo, Proposito::Email, email).await?,
             }
             format!(
@@ -144,12 +143,10 @@ pub(super) async fn canjear(
     security(()),
     responses(
         (status = 200, description = "Contraseña guardada", body = PasswordFijada),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 422, description = "Contraseña débil, o código incorrecto o caducado (con `intentos_restantes`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Demasiados intentos para ese email o desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn fijar_password(

@@ -5,6 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use eventflow_shared::identidad::{prohibido, ConSesion, Llamante};
+use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
 use uuid::Uuid;
 
@@ -37,12 +38,10 @@ pub(super) async fn buscar(state: &AppState, id: &str) -> Result<Option<Usuario>
     security(()),
     responses(
         (status = 201, description = "Usuario creado", body = Usuario),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 409, description = "Email o documento ya registrado", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos, cada uno nombrado en `errors`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn crear_usuario(
@@ -94,7 +93,7 @@ pub async fn crear_usuario(
         (status = 401, description = "Sin credencial", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Solo el administrador de la plataforma", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "limit u offset inválidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn listar_usuarios(
     State(state): State<AppState>,
@@ -164,15 +163,13 @@ pub async fn obtener_usuario(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "El usuario actualizado", body = Usuario),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 401, description = "Sin sesión", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "password_actual incorrecta", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe, o no es tuyo", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "El email pertenece a otro usuario", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos o no modificables, o código incorrecto", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn actualizar_usuario(
     State(state): State<AppState>,

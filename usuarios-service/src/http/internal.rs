@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use eventflow_shared::auth::Servicio;
 use eventflow_shared::identidad::{SesionVerificada, VerificarSesion};
+use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, Problem};
 
 use super::handlers::parse_uuid;
@@ -23,7 +24,7 @@ use crate::domain::Usuario;
         (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el usuario", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ids inválidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn agregar_compra(
     State(state): State<AppState>,
@@ -50,7 +51,7 @@ pub async fn agregar_compra(
         (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el usuario", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ids inválidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn quitar_compra(
     State(state): State<AppState>,
@@ -77,7 +78,7 @@ pub async fn quitar_compra(
         (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ni UUID ni email válido", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn buscar_usuario(
     State(state): State<AppState>,
@@ -98,13 +99,11 @@ pub async fn buscar_usuario(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Sesión vigente", body = SesionVerificada),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No hay sesión vigente con ese hash", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "token_hash no es un SHA-256 en hexadecimal", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn verificar_sesion(
     State(state): State<AppState>,

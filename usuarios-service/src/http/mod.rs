@@ -14,14 +14,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use eventflow_shared::health::{self, Readiness};
+use eventflow_shared::health::Readiness;
 use eventflow_shared::http::BearerAuth;
 use eventflow_shared::identidad::{Identidades, Verificador};
 use eventflow_shared::{FieldError, Problem};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use utoipa_swagger_ui::SwaggerUi;
 
 pub use limites::Limites;
 pub use verificador::VerificadorLocal;
@@ -116,13 +115,8 @@ impl Identidades for AppState {
 )]
 struct ApiDoc;
 
-/// The OpenAPI document, as served at `/api-docs/openapi.json`.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    router_parts(None).1
-}
-
-fn router_parts(state: Option<(AppState, Readiness)>) -> (Router, utoipa::openapi::OpenApi) {
-    let api = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(handlers::crear_usuario, handlers::listar_usuarios))
         .routes(routes!(
             handlers::obtener_usuario,
@@ -135,23 +129,14 @@ fn router_parts(state: Option<(AppState, Readiness)>) -> (Router, utoipa::openap
         .routes(routes!(organizadores::crear_organizador))
         .routes(routes!(internal::agregar_compra, internal::quitar_compra))
         .routes(routes!(internal::buscar_usuario))
-        .routes(routes!(internal::verificar_sesion));
-    match state {
-        Some((state, readiness)) => api
-            .with_state(state)
-            .merge(health::router(readiness))
-            .split_for_parts(),
-        None => {
-            let (_, doc) = api
-                .merge(health::router(Readiness::default()))
-                .split_for_parts();
-            (Router::new(), doc)
-        }
-    }
+        .routes(routes!(internal::verificar_sesion))
+}
+
+/// The OpenAPI document, as served at `/api-docs/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    eventflow_shared::http::document(api())
 }
 
 pub fn router(state: AppState, readiness: Readiness) -> Router {
-    let (router, api) = router_parts(Some((state, readiness)));
-    let router = router.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", api));
-    eventflow_shared::http::finish(router)
+    eventflow_shared::http::assemble(api(), state, readiness)
 }

@@ -9,13 +9,13 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use eventflow_shared::identidad::AdminPlataforma;
+use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{ApiError, ApiJson, FieldError, Problem};
 use uuid::Uuid;
 
 use super::dto::CrearOrganizador;
 use super::AppState;
 use crate::domain::{Contrasena, Email, Organizador};
-use crate::store::StoreError;
 
 /// Create an organizer (platform admin only).
 #[utoipa::path(post, path = "/api/organizadores", tag = "organizadores",
@@ -25,14 +25,12 @@ use crate::store::StoreError;
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Organizador creado", body = Organizador),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 401, description = "Sin credencial", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Solo el administrador de la plataforma", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Ya existe un organizador con ese email", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn crear_organizador(
     State(state): State<AppState>,
@@ -60,18 +58,7 @@ pub async fn crear_organizador(
         creado_en: eventflow_shared::now(),
     };
     let hash = state.contrasenas.hash(&password).await?;
-    state
-        .organizadores
-        .insert(&o, &hash)
-        .await
-        .map_err(|e| match e {
-            StoreError::Duplicate(_) => ApiError::conflict(
-                "organizador-duplicado",
-                "Ya existe un organizador con ese email",
-            )
-            .with("campo", "email"),
-            other => other.into(),
-        })?;
+    state.organizadores.insert(&o, &hash).await?;
     tracing::info!(organizador_id = %o.id, "organizador creado");
     Ok((StatusCode::CREATED, Json(o)))
 }

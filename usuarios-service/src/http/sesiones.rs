@@ -12,6 +12,7 @@ use eventflow_shared::identidad::{
     self, formato_valido, hash_hex, ip_cliente, nuevo_token, prohibido, sesion_invalida,
     sin_credencial, Rol, SesionVerificada,
 };
+use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{ApiError, ApiJson, Problem};
 use uuid::Uuid;
 
@@ -48,13 +49,11 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Cliente {
     security(()),
     responses(
         (status = 201, description = "Sesión iniciada", body = SesionCreada),
-        (status = 400, description = "JSON mal formado", body = Problem, content_type = "application/problem+json"),
+        BodyProblems,
         (status = 401, description = "Email o contraseña incorrectos (la misma respuesta para ambos)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Cuerpo de más de 64 KiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Falta Content-Type: application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Email mal formado o contraseña de más de 128 caracteres", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Demasiados intentos para ese email o desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn iniciar_sesion(
@@ -168,7 +167,7 @@ async fn titular(state: &AppState, rol: Rol, id: Uuid) -> Result<serde_json::Val
         (status = 200, description = "La sesión", body = SesionActual),
         (status = 401, description = "Sin sesión, o caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "El token de administrador no es una sesión", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn sesion_actual(
     State(state): State<AppState>,
@@ -192,7 +191,7 @@ pub async fn sesion_actual(
         (status = 204, description = "Sesión cerrada"),
         (status = 401, description = "Sin sesión, o caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "El token de administrador no es una sesión", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "MongoDB no disponible", body = Problem, content_type = "application/problem+json"),
+        MongoUnavailable,
     ))]
 pub async fn cerrar_sesion(
     State(state): State<AppState>,

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::{Pagina, StoreError, UsuarioStore};
+use super::{Pagina, StoreError, UsuarioStore, DOCUMENTO_DUPLICADO, EMAIL_DUPLICADO};
 use crate::domain::{CambiosUsuario, Email, TipoDocumento, Usuario};
 
 #[derive(Default)]
@@ -27,11 +27,11 @@ impl UsuarioStore for MemoryUsuarioStore {
     async fn insert(&self, u: &Usuario, password_hash: Option<&str>) -> Result<(), StoreError> {
         let mut inner = self.inner.lock().expect("store mutex");
         if inner.by_email.contains_key(u.email.as_str()) {
-            return Err(StoreError::Duplicate("email"));
+            return Err(StoreError::Duplicate(EMAIL_DUPLICADO));
         }
         let doc = (u.tipo_documento, u.nro_documento.clone());
         if inner.by_documento.contains_key(&doc) {
-            return Err(StoreError::Duplicate("documento"));
+            return Err(StoreError::Duplicate(DOCUMENTO_DUPLICADO));
         }
         inner.by_email.insert(u.email.as_str().to_owned(), u.id);
         inner.by_documento.insert(doc, u.id);
@@ -105,7 +105,7 @@ impl UsuarioStore for MemoryUsuarioStore {
                 .get(email.as_str())
                 .is_some_and(|owner| *owner != id)
             {
-                return Err(StoreError::Duplicate("email"));
+                return Err(StoreError::Duplicate(EMAIL_DUPLICADO));
             }
         }
         let mut updated = current.clone();

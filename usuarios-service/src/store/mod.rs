@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use eventflow_shared::config::StoreConfig;
-use eventflow_shared::ApiError;
 use uuid::Uuid;
 
 pub use codigos::{CodigoStore, MemoryCodigoStore, MongoCodigoStore};
@@ -21,38 +20,28 @@ pub use sesiones::{MemorySesionStore, MongoSesionStore, SesionStore};
 
 use crate::domain::{CambiosUsuario, Email, Usuario};
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// A unique rule refused the write; names the field: `email` or `documento`.
-    #[error("ya existe un usuario con ese {0}")]
-    Duplicate(&'static str),
-    #[error("MongoDB no disponible: {0}")]
-    Unavailable(String),
-    #[error("error del almacén: {0}")]
-    Other(String),
-}
+pub use eventflow_shared::store::{Duplicado, StoreError};
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Duplicate("email") => ApiError::conflict(
-                "usuario-duplicado",
-                "Ya existe un usuario registrado con ese email",
-            )
-            .with("campo", "email"),
-            StoreError::Duplicate(_) => ApiError::conflict(
-                "usuario-duplicado",
-                "Ya existe un usuario registrado con ese tipo y número de documento",
-            )
-            .with("campo", "documento"),
-            StoreError::Unavailable(d) => {
-                tracing::warn!(error = %d, "mongodb unavailable");
-                ApiError::unavailable("mongodb", "El almacén de usuarios no responde")
-            }
-            StoreError::Other(d) => ApiError::internal(d),
-        }
-    }
-}
+/// A buyer or organizer with that email exists.
+pub const EMAIL_DUPLICADO: Duplicado = Duplicado {
+    tipo: "usuario-duplicado",
+    detalle: "Ya existe un usuario registrado con ese email",
+    campo: Some("email"),
+};
+
+/// An organizer with that email exists.
+pub const ORGANIZADOR_DUPLICADO: Duplicado = Duplicado {
+    tipo: "organizador-duplicado",
+    detalle: "Ya existe un organizador con ese email",
+    campo: Some("email"),
+};
+
+/// A buyer with that document type and number exists.
+pub const DOCUMENTO_DUPLICADO: Duplicado = Duplicado {
+    tipo: "usuario-duplicado",
+    detalle: "Ya existe un usuario registrado con ese tipo y número de documento",
+    campo: Some("documento"),
+};
 
 /// A page of users in registration order.
 pub struct Pagina {
@@ -63,11 +52,11 @@ pub struct Pagina {
 /// Where users live.
 ///
 /// Contract (checked by `tests/store_contract.rs` against every adapter):
-/// - `insert` MUST return `Duplicate("email")` when the email is taken and
-///   `Duplicate("documento")` when the (tipo, nro) pair is, even when the clashing
+/// - `insert` MUST return `Duplicate(EMAIL_DUPLICADO)` when the email is taken and
+///   `Duplicate(DOCUMENTO_DUPLICADO)` when the (tipo, nro) pair is, even when the clashing
 ///   inserts race each other: exactly one of them wins.
 /// - `update` MUST apply only the given changes, return `Ok(None)` for an unknown id, and
-///   `Duplicate("email")` when the new email belongs to someone else.
+///   `Duplicate(EMAIL_DUPLICADO)` when the new email belongs to someone else.
 /// - `add_compra`/`remove_compra` MUST be idempotent (a set, not a list).
 /// - `list` MUST order by registration time, then id, so pages never overlap.
 #[async_trait]

@@ -10,7 +10,7 @@ use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Pagina, StoreError, UsuarioStore};
+use super::{Pagina, StoreError, UsuarioStore, DOCUMENTO_DUPLICADO, EMAIL_DUPLICADO};
 use crate::domain::{CambiosUsuario, Email, TipoDocumento, Usuario};
 
 /// The stored shape. `_id` is the UUID as a string, so it reads well in the shell.
@@ -111,8 +111,8 @@ impl MongoUsuarioStore {
     /// E11000 does not reliably say which index clashed across servers, so ask.
     async fn which_duplicate(&self, email: &str) -> StoreError {
         match self.col.find_one(doc! { "email": email }).await {
-            Ok(Some(_)) => StoreError::Duplicate("email"),
-            Ok(None) => StoreError::Duplicate("documento"),
+            Ok(Some(_)) => StoreError::Duplicate(EMAIL_DUPLICADO),
+            Ok(None) => StoreError::Duplicate(DOCUMENTO_DUPLICADO),
             Err(e) => map_err(e),
         }
     }
@@ -211,7 +211,7 @@ impl UsuarioStore for MongoUsuarioStore {
             .await;
         match res {
             Ok(found) => found.map(Usuario::try_from).transpose(),
-            Err(e) if is_duplicate_key(&e) => Err(StoreError::Duplicate("email")),
+            Err(e) if is_duplicate_key(&e) => Err(StoreError::Duplicate(EMAIL_DUPLICADO)),
             Err(e) => Err(map_err(e)),
         }
     }

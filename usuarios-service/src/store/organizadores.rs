@@ -1,6 +1,6 @@
 //! Organizer accounts: the port and its two adapters (in-process and MongoDB).
 //!
-//! Contract: `insert` MUST refuse a taken email with `Duplicate("email")`, even when two
+//! Contract: `insert` MUST refuse a taken email with `Duplicate(ORGANIZADOR_DUPLICADO)`, even when two
 //! inserts race (a unique index, or one mutex); `credenciales` returns the password hash.
 
 use std::collections::HashMap;
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::mongo::map_err;
-use super::StoreError;
+use super::{StoreError, ORGANIZADOR_DUPLICADO};
 use crate::domain::{Email, Organizador};
 
 #[async_trait]
@@ -39,7 +39,7 @@ impl OrganizadorStore for MemoryOrganizadorStore {
     async fn insert(&self, o: &Organizador, password_hash: &str) -> Result<(), StoreError> {
         let mut inner = self.inner.lock().expect("store mutex");
         if inner.values().any(|(x, _)| x.email == o.email) {
-            return Err(StoreError::Duplicate("email"));
+            return Err(StoreError::Duplicate(ORGANIZADOR_DUPLICADO));
         }
         inner.insert(o.id, (o.clone(), password_hash.to_owned()));
         Ok(())
@@ -120,7 +120,7 @@ impl OrganizadorStore for MongoOrganizadorStore {
         };
         match self.col.insert_one(d).await {
             Ok(_) => Ok(()),
-            Err(e) if is_duplicate_key(&e) => Err(StoreError::Duplicate("email")),
+            Err(e) if is_duplicate_key(&e) => Err(StoreError::Duplicate(ORGANIZADOR_DUPLICADO)),
             Err(e) => Err(map_err(e)),
         }
     }
