@@ -7,6 +7,7 @@ use axum::{Json, Router};
 use eventflow_shared::health::Readiness;
 use eventflow_shared::http::BearerAuth;
 use eventflow_shared::identidad::{prohibido, ConSesion, Identidades, Llamante, Verificador};
+use eventflow_shared::pagina::Paginacion;
 use eventflow_shared::problemas::MongoUnavailable;
 use eventflow_shared::{ApiError, ApiQuery, FieldError, Problem};
 use serde::{Deserialize, Serialize};
@@ -45,12 +46,6 @@ pub struct ListarNotificaciones {
     /// `nuevo-evento`, `reserva-confirmada` or `reserva-cancelada`.
     pub tipo: Option<String>,
     pub reserva_id: Option<String>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    // A u32 on the server: the schema says so, not int32.
-    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
-    pub offset: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -66,7 +61,7 @@ pub struct PaginaNotificaciones {
 #[utoipa::path(get, path = "/api/notificaciones", tag = "notificaciones",
     summary = "Listar notificaciones",
     description = "Notificaciones, de la más reciente a la más antigua: las propias de un comprador (sin los códigos de un solo uso, que solo se envían por email), o las de cualquiera para el administrador de la plataforma.",
-    params(ListarNotificaciones), security(("bearer" = [])),
+    params(ListarNotificaciones, Paginacion), security(("bearer" = [])),
     responses(
         (status = 200, description = "Una página de notificaciones", body = PaginaNotificaciones),
         (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
@@ -78,6 +73,7 @@ pub struct PaginaNotificaciones {
 pub async fn listar(
     State(st): State<AppState>,
     ConSesion(llamante): ConSesion,
+    pagina: Paginacion,
     ApiQuery(mut q): ApiQuery<ListarNotificaciones>,
 ) -> Result<Json<PaginaNotificaciones>, ApiError> {
     match llamante {
@@ -103,8 +99,7 @@ pub async fn listar(
             ))
         }
     }
-    let limit =
-        eventflow_shared::pagina::limite(q.limit, 20).map_err(|e| ApiError::validation(vec![e]))?;
+    let limit = pagina.limit();
     for (campo, v) in [
         ("usuario_id", &q.usuario_id),
         ("reserva_id", &q.reserva_id),
@@ -114,7 +109,7 @@ pub async fn listar(
             eventflow_shared::safe_id(campo, v)?;
         }
     }
-    let offset = q.offset.unwrap_or(0);
+    let offset = pagina.offset();
     let filtro = Filtro {
         usuario_id: q.usuario_id,
         tipo: q.tipo,

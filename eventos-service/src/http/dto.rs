@@ -84,13 +84,6 @@ pub struct ListarEventos {
     pub lugar: Option<String>,
     /// Only the events of this organizer (UUID): an organizer's own list.
     pub organizador_id: Option<String>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// Items to skip (default 0).
-    // A u32 on the server: the schema says so, not int32.
-    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
-    pub offset: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use eventflow_shared::bus::{EventoCreado, Mensaje};
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{Llamante, Publicador};
+use eventflow_shared::pagina::Paginacion;
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
 
@@ -117,7 +118,7 @@ pub(super) async fn publicar(
     summary = "Listar eventos",
     description = "Eventos próximos y pasados ordenados por fecha, filtrados por rango de fechas, lugar y organizador.",
     security(()),
-    params(ListarEventos),
+    params(ListarEventos, Paginacion),
     responses(
         (status = 200, description = "Una página de eventos ordenados por fecha", body = PaginaEventos,
             headers(("x-cache" = String, description = "HIT si vino de la caché"))),
@@ -126,14 +127,13 @@ pub(super) async fn publicar(
     ))]
 pub async fn listar_eventos(
     State(state): State<AppState>,
+    pagina: Paginacion,
     ApiQuery(q): ApiQuery<ListarEventos>,
 ) -> Result<Response, ApiError> {
     let mut errors = Vec::new();
     let desde = fecha_param("desde", q.desde.as_deref(), state.zona_horaria, &mut errors);
     let hasta = fecha_param("hasta", q.hasta.as_deref(), state.zona_horaria, &mut errors);
-    let limit = eventflow_shared::pagina::limite(q.limit, 20)
-        .map_err(|e| errors.push(e))
-        .unwrap_or(20);
+    let limit = pagina.limit();
     if let (Some(d), Some(h)) = (desde, hasta) {
         if d > h {
             errors.push(FieldError::new("hasta", "debe ser posterior a 'desde'"));
@@ -150,7 +150,7 @@ pub async fn listar_eventos(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let offset = q.offset.unwrap_or(0);
+    let offset = pagina.offset();
     let filtro = FiltroEventos {
         desde,
         hasta,

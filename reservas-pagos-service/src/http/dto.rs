@@ -83,11 +83,4 @@ pub struct ListarReservas {
     /// UUID del comprador. Con una sesión de comprador puede omitirse (son las tuyas);
     /// el administrador y los organizadores deben indicarlo (422 si falta).
     pub usuario_id: Option<String>,
-    /// Tamaño de página, de 1 a 100 (20 por defecto).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// Cuántas saltar (0 por defecto).
-    // A u32 on the server: the schema says so, not int32.
-    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
-    pub offset: Option<u32>,
 }

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{self, prohibido, ConSesion, Llamante};
+use eventflow_shared::pagina::Paginacion;
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable, ServiceCredential};
 use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 use tracing::Instrument;
@@ -253,7 +254,7 @@ async fn pendiente(st: &AppState, r: &Reserva, secreto: &str) -> Result<(u16, St
 #[utoipa::path(get, path = "/api/reservas", tag = "reservas",
     summary = "Listar reservas",
     description = "Reservas de un comprador, de la más reciente a la más antigua: las tuyas con una sesión de comprador (`usuario_id` puede omitirse), las de cualquier comprador como administrador de la plataforma, y como organizador las de un comprador para tus eventos.",
-    params(ListarReservas), security(("bearer" = [])),
+    params(ListarReservas, Paginacion), security(("bearer" = [])),
     responses(
         (status = 200, description = "Las reservas del comprador", body = PaginaReservas),
         (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
@@ -265,6 +266,7 @@ pub async fn listar_reservas(
     State(st): State<AppState>,
     ConSesion(llamante): ConSesion,
     CorrelationId(corr): CorrelationId,
+    pagina: Paginacion,
     ApiQuery(q): ApiQuery<ListarReservas>,
 ) -> Result<Json<PaginaReservas>, ApiError> {
     let usuario = match (q.usuario_id, llamante) {
@@ -281,9 +283,7 @@ pub async fn listar_reservas(
         }
     }
     let usuario = usuario.to_string();
-    let limit =
-        eventflow_shared::pagina::limite(q.limit, 20).map_err(|e| ApiError::validation(vec![e]))?;
-    let offset = q.offset.unwrap_or(0);
+    let (limit, offset) = (pagina.limit(), pagina.offset());
     if let Llamante::Organizador(o) = llamante {
         return reservas_de_sus_eventos(&st, o, &usuario, limit, offset, &corr).await;
     }

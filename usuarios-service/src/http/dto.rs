@@ -1,7 +1,7 @@
 //! Request and response bodies of the usuarios API, with their OpenAPI examples.
 
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use chrono::{DateTime, Utc};
 use eventflow_shared::identidad::Rol;
@@ -96,18 +96,6 @@ pub struct PasswordFijada {
         example = "Contraseña guardada. Inicia sesión con ella; las sesiones anteriores se cerraron."
     )]
     pub mensaje: String,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Paginacion {
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// Items to skip (default 0).
-    // A u32 on the server: the schema says so, not int32.
-    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
-    pub offset: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

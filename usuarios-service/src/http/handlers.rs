@@ -6,12 +6,13 @@ use axum::response::IntoResponse;
 use axum::Json;
 use eventflow_shared::identidad::{prohibido, ConSesion, Llamante};
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
-use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, FieldError, Problem};
 use uuid::Uuid;
 
-use super::dto::{ActualizarUsuario, CrearUsuario, PaginaUsuarios, Paginacion};
+use super::dto::{ActualizarUsuario, CrearUsuario, PaginaUsuarios};
 use super::AppState;
 use crate::domain::{CambiosUsuario, Contrasena, Email, NuevoUsuario, Proposito, Usuario};
+use eventflow_shared::pagina::Paginacion;
 
 /// 404 for a buyer the caller may not see: a 403 would confirm the account exists.
 fn no_existe(id: &str) -> ApiError {
@@ -98,12 +99,10 @@ pub async fn crear_usuario(
 pub async fn listar_usuarios(
     State(state): State<AppState>,
     llamante: Llamante,
-    ApiQuery(q): ApiQuery<Paginacion>,
+    pagina: Paginacion,
 ) -> Result<Json<PaginaUsuarios>, ApiError> {
     llamante.exigir_admin()?;
-    let limit =
-        eventflow_shared::pagina::limite(q.limit, 20).map_err(|e| ApiError::validation(vec![e]))?;
-    let offset = q.offset.unwrap_or(0);
+    let (limit, offset) = (pagina.limit(), pagina.offset());
     let pagina = state.store.list(limit, offset).await?;
     Ok(Json(PaginaUsuarios {
         items: pagina.items,

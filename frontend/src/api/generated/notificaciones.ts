@@ -176,6 +176,7 @@ export interface operations {
                 reserva_id?: string;
                 /** @description Page size, 1 to 100 (default 20). */
                 limit?: number;
+                /** @description Items to skip (default 0). */
                 offset?: number;
             };
             header?: never;

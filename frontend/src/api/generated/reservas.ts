@@ -633,9 +633,9 @@ export interface operations {
                  *     el administrador y los organizadores deben indicarlo (422 si falta).
                  */
                 usuario_id?: string;
-                /** @description Tamaño de página, de 1 a 100 (20 por defecto). */
+                /** @description Page size, 1 to 100 (default 20). */
                 limit?: number;
-                /** @description Cuántas saltar (0 por defecto). */
+                /** @description Items to skip (default 0). */
                 offset?: number;
             };
             header?: never;
