@@ -85,7 +85,7 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
         Mensaje::EventCreated(m) => base(
             "nuevo-evento",
             None,
-            Some(m.event_id),
+            Some(m.event_id.into()),
             None,
             format!("Nuevo evento: {}", m.nombre),
             format!(
@@ -100,9 +100,9 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
             let zona = requerido(m.zona, "zona")?;
             let mut n = base(
                 "reserva-confirmada",
-                Some(requerido(m.usuario_id, "usuarioId")?),
-                Some(m.evento_id),
-                Some(m.reserva_id),
+                Some(requerido(m.usuario_id, "usuarioId")?.into()),
+                Some(m.evento_id.into()),
+                Some(m.reserva_id.into()),
                 "Reserva confirmada".into(),
                 format!(
                     "Tu reserva de {} ({zona}) está confirmada. Total: {}.",
@@ -115,9 +115,9 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
         }
         Mensaje::ReservaCancelada(m) => base(
             "reserva-cancelada",
-            Some(requerido(m.usuario_id, "usuarioId")?),
-            Some(m.evento_id),
-            Some(m.reserva_id),
+            Some(requerido(m.usuario_id, "usuarioId")?.into()),
+            Some(m.evento_id.into()),
+            Some(m.reserva_id.into()),
             "Reserva cancelada".into(),
             "Tu reserva fue cancelada y el pago reembolsado.".into(),
         ),

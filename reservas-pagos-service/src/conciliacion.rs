@@ -8,15 +8,16 @@
 use std::time::Duration;
 
 use eventflow_shared::conciliacion::{Discrepancia, Informe};
+use eventflow_shared::ids::EventoId;
 use eventflow_shared::ApiError;
 
-use crate::clients::dependencia;
 use crate::domain::{entradas, Estado, Reserva};
+use crate::puertos::dependencia;
 use crate::saga::Deps;
 use crate::store::EstadoPago;
 
 /// Checks one event now.
-pub async fn conciliar(deps: &Deps, evento_id: &str) -> Result<Informe, ApiError> {
+pub async fn conciliar(deps: &Deps, evento_id: &EventoId) -> Result<Informe, ApiError> {
     let corr = format!("conciliacion-{}", uuid::Uuid::new_v4().simple());
     let inicio = eventflow_shared::now();
     // The sales first: every sale read here belongs to a reservation stored before it
@@ -28,7 +29,7 @@ pub async fn conciliar(deps: &Deps, evento_id: &str) -> Result<Informe, ApiError
         .map_err(|e| dependencia(e, "El evento"))?;
     let reservas = deps.reservas.por_evento(evento_id).await?;
     let mut informe = Informe {
-        evento_id: evento_id.to_owned(),
+        evento_id: evento_id.to_string(),
         revisado_en: inicio,
         vendidas: inv.ventas.values().map(|n| u64::from(*n)).sum(),
         confirmadas: 0,
@@ -92,7 +93,7 @@ pub async fn conciliar(deps: &Deps, evento_id: &str) -> Result<Informe, ApiError
     );
     if informe.pendientes > 0 {
         tracing::warn!(
-            evento_id,
+            %evento_id,
             pendientes = informe.pendientes,
             "reconciliation found discrepancies it could not repair"
         );
@@ -104,7 +105,7 @@ pub async fn conciliar(deps: &Deps, evento_id: &str) -> Result<Informe, ApiError
 async fn revisar(
     deps: &Deps,
     r: &Reserva,
-    inv: &crate::clients::Inventario,
+    inv: &crate::puertos::Inventario,
     pago: Option<EstadoPago>,
     corr: &str,
     informe: &mut Informe,

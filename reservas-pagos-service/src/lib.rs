@@ -8,6 +8,7 @@ pub mod domain;
 pub mod http;
 pub mod metrics;
 pub mod pagos;
+pub mod puertos;
 pub mod saga;
 pub mod store;
 
@@ -67,7 +68,7 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
     // A SAGA renews its lease (the lock TTL) at every write; between two writes it may
     // ask a peer up to 2 × INTENTOS_HASTA_SABER times. Past the lease, recovery may
     // claim a reservation whose SAGA is still running (it then stops at its next write).
-    let peor_paso = config.http_timeout * (2 * clients::INTENTOS_HASTA_SABER as u32);
+    let peor_paso = config.http_timeout * (2 * puertos::INTENTOS_HASTA_SABER as u32);
     if config.lock_ttl <= peor_paso {
         tracing::warn!(
             lock_ttl_ms = config.lock_ttl.as_millis() as u64,

@@ -3,15 +3,12 @@
 
 use std::sync::Arc;
 
-use crate::domain::tarjeta::{self, Comportamiento};
-use crate::store::{EstadoPago, Pago, PagoStore, StoreError};
+use async_trait::async_trait;
+use eventflow_shared::ids::ReservaId;
 
-pub enum Cobro {
-    /// The provider recorded a decision (approved or declined), now or on a previous try.
-    Registrado(Pago),
-    /// The provider failed before deciding; nothing was charged.
-    ErrorProceso,
-}
+use crate::domain::tarjeta::{self, Comportamiento};
+use crate::puertos::{Cobro, Payments};
+use crate::store::{EstadoPago, Pago, PagoStore, StoreError};
 
 #[derive(Clone)]
 pub struct PasarelaSimulada {
@@ -22,10 +19,13 @@ impl PasarelaSimulada {
     pub fn new(store: Arc<dyn PagoStore>) -> Self {
         Self { store }
     }
+}
 
-    pub async fn cobrar(
+#[async_trait]
+impl Payments for PasarelaSimulada {
+    async fn cobrar(
         &self,
-        reserva_id: &str,
+        reserva_id: &ReservaId,
         monto: i64,
         numero: &str,
     ) -> Result<Cobro, StoreError> {
@@ -41,7 +41,7 @@ impl PasarelaSimulada {
         };
         let pago = Pago {
             id: format!("pay_{}", reserva_id.replace('-', "")),
-            reserva_id: reserva_id.to_owned(),
+            reserva_id: reserva_id.to_string(),
             monto,
             estado,
             motivo: motivo.map(str::to_owned),
@@ -53,7 +53,7 @@ impl PasarelaSimulada {
 
     /// Refunds an approved charge. Returns the charge when this call refunded it,
     /// `None` when there was nothing to refund (none, declined, or already refunded).
-    pub async fn reembolsar(&self, reserva_id: &str) -> Result<Option<Pago>, StoreError> {
+    async fn reembolsar(&self, reserva_id: &ReservaId) -> Result<Option<Pago>, StoreError> {
         match self.store.get(reserva_id).await? {
             Some(p) if p.estado == EstadoPago::Aprobado => {
                 self.store.reembolsar(reserva_id).await?;
@@ -63,7 +63,7 @@ impl PasarelaSimulada {
         }
     }
 
-    pub async fn consultar(&self, reserva_id: &str) -> Result<Option<Pago>, StoreError> {
+    async fn consultar(&self, reserva_id: &ReservaId) -> Result<Option<Pago>, StoreError> {
         self.store.get(reserva_id).await
     }
 }

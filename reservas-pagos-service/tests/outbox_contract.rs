@@ -4,13 +4,19 @@
 
 use eventflow_shared::bus::{Pendiente, RESERVA_CONFIRMADA};
 use eventflow_shared::config::StoreConfig;
+use eventflow_shared::ids::{EventoId, ReservaId};
 use eventflow_testkit as testing;
 use reservas_pagos_service::domain::{Reserva, Suceso};
 use reservas_pagos_service::store::{self, Stores};
 
 async fn contrato(s: Stores) {
     let store = s.reservas;
-    let mut r = Reserva::nueva("r-ob".into(), "e1".into(), 1, "corr".into());
+    let mut r = Reserva::nueva(
+        ReservaId::confiable("r-ob"),
+        EventoId::confiable("e1"),
+        1,
+        "corr".into(),
+    );
     store.crear(&mut r).await.unwrap();
     assert!(store.pendientes(10).await.unwrap().is_empty());
 
@@ -69,7 +75,12 @@ async fn outbox_mongodb_cuenta_mensajes_antiguos() {
     let db = eventflow_shared::mongo::connect(&uri, &database)
         .await
         .unwrap();
-    let mut r = Reserva::nueva("r-vieja".into(), "e1".into(), 1, "corr".into());
+    let mut r = Reserva::nueva(
+        ReservaId::confiable("r-vieja"),
+        EventoId::confiable("e1"),
+        1,
+        "corr".into(),
+    );
     let p = Pendiente::new(
         RESERVA_CONFIRMADA,
         "corr",

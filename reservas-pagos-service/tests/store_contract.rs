@@ -2,6 +2,7 @@
 //! comments in `src/store/mod.rs`), checked against the embedded adapter and a real
 //! MongoDB, so the two backends cannot drift apart.
 
+use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
@@ -18,8 +19,13 @@ fn instante(secs: i64) -> DateTime<Utc> {
 }
 
 fn reserva(id: &str, usuario: Option<&str>, creada: DateTime<Utc>) -> Reserva {
-    let mut r = Reserva::nueva(id.into(), "evento-1".into(), 2, "corr-1".into());
-    r.usuario_id = usuario.map(str::to_owned);
+    let mut r = Reserva::nueva(
+        ReservaId::confiable(id),
+        EventoId::confiable("evento-1"),
+        2,
+        "corr-1".into(),
+    );
+    r.usuario_id = usuario.map(UsuarioId::confiable);
     r.zona = Some("Platea".into());
     r.precio_unitario = Some(15_000);
     r.total = Some(30_000);
@@ -163,7 +169,11 @@ async fn por_usuario(s: Stores) {
         .await
         .unwrap();
 
-    let ids = |v: Vec<Reserva>| v.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let ids = |v: Vec<Reserva>| {
+        v.into_iter()
+            .map(|r| r.id.into_string())
+            .collect::<Vec<_>>()
+    };
     let (todas, total) = st.por_usuario("u-1", 20, 0).await.unwrap();
     assert_eq!(total, 5);
     assert_eq!(
@@ -212,7 +222,7 @@ async fn abandonadas(s: Stores) {
         .await
         .unwrap()
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| r.id.into_string())
         .collect();
     got.sort();
     let mut want: Vec<String> = casos
@@ -237,7 +247,7 @@ async fn abandonadas(s: Stores) {
         .await
         .unwrap()
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| r.id.into_string())
         .collect();
     assert_eq!(got, ["cancelando-vieja"]);
 }
@@ -278,7 +288,7 @@ async fn del_comprador(s: Stores) {
         ("d", "u-2", "e-1"),
     ] {
         let mut r = reserva(id, Some(u), instante(0));
-        r.evento_id = e.into();
+        r.evento_id = EventoId::confiable(e);
         st.crear(&mut r).await.unwrap();
     }
     let mut ids: Vec<String> = st
@@ -286,7 +296,7 @@ async fn del_comprador(s: Stores) {
         .await
         .unwrap()
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| r.id.into_string())
         .collect();
     ids.sort();
     assert_eq!(ids, ["a", "b"]);

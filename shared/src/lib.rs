@@ -11,6 +11,7 @@ pub mod extract;
 pub mod health;
 pub mod http;
 pub mod identidad;
+pub mod ids;
 pub mod limite;
 pub mod lock;
 pub mod mongo;

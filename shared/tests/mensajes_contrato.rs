@@ -5,6 +5,7 @@
 use eventflow_shared::bus::{
     CodigoEmitido, Envelope, EventoCreado, Mensaje, ReservaCancelada, ReservaConfirmada, VERSION,
 };
+use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use serde_json::{json, Value};
 
 fn fecha() -> chrono::DateTime<chrono::Utc> {
@@ -63,7 +64,7 @@ fn fijo_con(
 fn evento_creado() {
     let wire = fijo_con(
         Mensaje::EventCreated(EventoCreado {
-            event_id: "ev-1".into(),
+            event_id: EventoId::confiable("ev-1"),
             nombre: "Rock en el Parque".into(),
             fecha: fecha(),
             lugar: "Estadio Nacional".into(),
@@ -108,9 +109,9 @@ fn evento_creado() {
 #[test]
 fn reserva_confirmada() {
     let m = ReservaConfirmada {
-        reserva_id: "r-1".into(),
-        usuario_id: Some("u-1".into()),
-        evento_id: "ev-1".into(),
+        reserva_id: ReservaId::confiable("r-1"),
+        usuario_id: Some(UsuarioId::confiable("u-1")),
+        evento_id: EventoId::confiable("ev-1"),
         zona: Some("Platea".into()),
         cantidad: 2,
         total: Some(30000),
@@ -137,9 +138,9 @@ fn reserva_confirmada() {
 fn reserva_cancelada() {
     fijo(
         Mensaje::ReservaCancelada(ReservaCancelada {
-            reserva_id: "r-1".into(),
-            usuario_id: Some("u-1".into()),
-            evento_id: "ev-1".into(),
+            reserva_id: ReservaId::confiable("r-1"),
+            usuario_id: Some(UsuarioId::confiable("u-1")),
+            evento_id: EventoId::confiable("ev-1"),
         }),
         "ReservaCancelada",
         "reserva.cancelada",

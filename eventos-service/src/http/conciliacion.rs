@@ -12,7 +12,8 @@ use axum::Json;
 use eventflow_shared::conciliacion::Informe;
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::Publicador;
-use eventflow_shared::{safe_id, ApiError, ApiPath, Problem};
+use eventflow_shared::ids::EventoId;
+use eventflow_shared::{ApiError, ApiPath, Problem};
 
 use super::AppState;
 
@@ -70,7 +71,7 @@ pub async fn conciliacion(
     CorrelationId(corr): CorrelationId,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Informe>, ApiError> {
-    let id = safe_id("id", &id)?;
+    let id = &EventoId::parse("id", &id)?;
     super::handlers::del_publicador(&state, publicador, id).await?;
     let r = &state.reservas;
     let mut url = r.base.clone();

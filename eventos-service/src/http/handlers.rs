@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use eventflow_shared::bus::{EventoCreado, Mensaje};
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{Llamante, Publicador};
+use eventflow_shared::ids::EventoId;
 use eventflow_shared::pagina::Paginacion;
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
-use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
 
 use super::dto::{ActualizarEvento, EventoRespuesta, ListarEventos, PaginaEventos};
 use super::AppState;
@@ -99,7 +100,7 @@ pub(super) async fn publicar(
     // EventCreated is stored in the same insert as the event (the outbox): it cannot be
     // lost, and it is never sent for an event that was not stored.
     let creado = Mensaje::EventCreated(EventoCreado {
-        event_id: evento.id.clone(),
+        event_id: EventoId::confiable(evento.id.clone()),
         nombre: evento.nombre.clone(),
         fecha: evento.fecha,
         lugar: evento.lugar.clone(),
@@ -221,7 +222,7 @@ pub(super) async fn evento_por_cache(
     forma: Forma,
     render: impl FnOnce(Evento) -> Result<String, ApiError>,
 ) -> Result<Response, ApiError> {
-    let id = safe_id("id", id)?;
+    let id = &EventoId::parse("id", id)?;
     let leida = state.cache.evento(id, forma).await;
     if let Some(hit) = leida.valor {
         return Ok(cached_json(StatusCode::OK, hit, true));
@@ -262,7 +263,7 @@ pub async fn actualizar_evento(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ActualizarEvento>,
 ) -> Result<axum::Json<EventoRespuesta>, ApiError> {
-    let id = safe_id("id", &id)?;
+    let id = &EventoId::parse("id", &id)?;
     let actual = del_publicador(&state, publicador, id).await?;
     let cambios = CambiosEvento::parse(
         CambiosCrudos {

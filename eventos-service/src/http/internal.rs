@@ -6,8 +6,9 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chrono::Utc;
 use eventflow_shared::auth::Servicio;
+use eventflow_shared::ids::{EventoId, ReservaId};
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable, ServiceCredential};
-use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, Problem};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -112,8 +113,8 @@ pub async fn retener(
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let plazo = plazo(&headers)?;
     vigente(plazo)?;
-    let id = safe_id("id", &id)?;
-    let rid = safe_id("reserva_id", &body.reserva_id)?;
+    let id = &EventoId::parse("id", &id)?;
+    let rid = &ReservaId::parse("reserva_id", &body.reserva_id)?;
     if body.cantidad == 0 {
         return Err(ApiError::field("cantidad", "debe ser al menos 1"));
     }
@@ -179,7 +180,10 @@ pub async fn confirmar(
     _: Servicio,
     ApiPath((id, rid)): ApiPath<(String, String)>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
-    let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
+    let (id, rid) = (
+        &EventoId::parse("id", &id)?,
+        &ReservaId::parse("reserva_id", &rid)?,
+    );
     let efecto = state.store.confirmar(id, rid).await?;
     after(&state, id, efecto, |c| match c {
         Confirmacion::Confirmada => Ok("confirmada"),
@@ -211,7 +215,10 @@ pub async fn liberar(
     _: Servicio,
     ApiPath((id, rid)): ApiPath<(String, String)>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
-    let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
+    let (id, rid) = (
+        &EventoId::parse("id", &id)?,
+        &ReservaId::parse("reserva_id", &rid)?,
+    );
     let efecto = match state.store.liberar(id, rid).await? {
         Some(e) if e.resultado == Liberacion::SinRetencion => {
             // No hold: if it was confirmed behind the caller's back, undo the sale. The
@@ -265,7 +272,7 @@ pub async fn inventario(
     _: Servicio,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<InventarioVista>, ApiError> {
-    let id = safe_id("id", &id)?;
+    let id = &EventoId::parse("id", &id)?;
     let e = state.store.get(id).await?.ok_or_else(|| no_evento(id))?;
     Ok(Json(InventarioVista {
         ventas: e.ventas.into_iter().map(|(k, v)| (k, v.cantidad)).collect(),
@@ -302,7 +309,10 @@ pub async fn devolver(
     _: Servicio,
     ApiPath((id, rid)): ApiPath<(String, String)>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
-    let (id, rid) = (safe_id("id", &id)?, safe_id("reserva_id", &rid)?);
+    let (id, rid) = (
+        &EventoId::parse("id", &id)?,
+        &ReservaId::parse("reserva_id", &rid)?,
+    );
     let efecto = state.store.devolver(id, rid).await?;
     after(&state, id, efecto, |d| {
         Ok(match d {

@@ -1,15 +1,18 @@
 //! Client for usuarios-service: look buyers up and keep their purchase history.
 
+use async_trait::async_trait;
+use eventflow_shared::ids::{ReservaId, UsuarioId};
 use reqwest::Method;
 
-use super::{ClientError, Peer};
+use super::Peer;
+use crate::puertos::{Buyers, ClientError};
 
 #[derive(Clone)]
 pub struct UsuariosClient(pub Peer);
 
-impl UsuariosClient {
-    /// Finds a buyer by UUID or email; returns the buyer's id.
-    pub async fn buscar(&self, id_o_email: &str, corr: &str) -> Result<String, ClientError> {
+#[async_trait]
+impl Buyers for UsuariosClient {
+    async fn buscar(&self, id_o_email: &str, corr: &str) -> Result<UsuarioId, ClientError> {
         let body = self
             .0
             .send(
@@ -20,17 +23,17 @@ impl UsuariosClient {
             .await?;
         body["id"]
             .as_str()
-            .map(str::to_owned)
+            .map(UsuarioId::confiable)
             .ok_or(ClientError::Unavailable {
                 dependencia: "usuarios",
                 detalle: "respuesta sin id".into(),
             })
     }
 
-    pub async fn agregar_compra(
+    async fn agregar_compra(
         &self,
-        usuario_id: &str,
-        rid: &str,
+        usuario_id: &UsuarioId,
+        rid: &ReservaId,
         corr: &str,
     ) -> Result<(), ClientError> {
         let req = self.0.internal(
@@ -40,10 +43,10 @@ impl UsuariosClient {
         self.0.send(req, corr).await.map(|_| ())
     }
 
-    pub async fn quitar_compra(
+    async fn quitar_compra(
         &self,
-        usuario_id: &str,
-        rid: &str,
+        usuario_id: &UsuarioId,
+        rid: &ReservaId,
         corr: &str,
     ) -> Result<(), ClientError> {
         let req = self.0.internal(

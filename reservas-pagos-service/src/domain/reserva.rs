@@ -4,6 +4,7 @@
 use super::Suceso;
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
+use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -101,11 +102,11 @@ pub struct EventoReserva {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reserva {
-    pub id: String,
+    pub id: ReservaId,
     pub estado: Estado,
     pub progreso: Progreso,
-    pub usuario_id: Option<String>,
-    pub evento_id: String,
+    pub usuario_id: Option<UsuarioId>,
+    pub evento_id: EventoId,
     pub zona: Option<String>,
     pub cantidad: u32,
     pub precio_unitario: Option<i64>,
@@ -133,7 +134,20 @@ pub struct Reserva {
 }
 
 impl Reserva {
-    pub fn nueva(id: String, evento_id: String, cantidad: u32, correlation_id: String) -> Self {
+    /// The buyer, whom ValidadorDatos names before any side effect: every stored
+    /// reservation has one. A missing one is a broken invariant, never a guest.
+    pub fn comprador(&self) -> Result<UsuarioId, eventflow_shared::ApiError> {
+        self.usuario_id.clone().ok_or_else(|| {
+            eventflow_shared::ApiError::internal(format!("reservation {} has no buyer", self.id))
+        })
+    }
+
+    pub fn nueva(
+        id: ReservaId,
+        evento_id: EventoId,
+        cantidad: u32,
+        correlation_id: String,
+    ) -> Self {
         let ahora = eventflow_shared::now();
         Self {
             id,

@@ -4,7 +4,8 @@
 
 use axum::http::HeaderMap;
 use eventflow_shared::identidad::{self, Llamante, CABECERA_SECRETO};
-use eventflow_shared::{safe_id, ApiError};
+use eventflow_shared::ids::{EventoId, ReservaId};
+use eventflow_shared::ApiError;
 
 use super::AppState;
 use crate::domain::Reserva;
@@ -35,7 +36,7 @@ pub async fn cargar(
     if llamante == Llamante::Anonimo && secreto.is_none() {
         return Err(identidad::sin_credencial());
     }
-    let id = safe_id("id", id)?;
+    let id = &ReservaId::parse("id", id)?;
     let r = st
         .deps
         .reservas
@@ -73,14 +74,14 @@ async fn puede(
 /// organizer to ask for it.
 pub async fn es_del_organizador(
     st: &AppState,
-    evento_id: &str,
+    evento_id: &EventoId,
     o: uuid::Uuid,
     corr: &str,
 ) -> Result<bool, ApiError> {
     match st.deps.eventos.obtener(evento_id, corr).await {
         Ok(e) => Ok(e.organizador_id.as_deref() == Some(o.to_string().as_str())),
-        Err(crate::clients::ClientError::NotFound) => Ok(false),
-        Err(e) => Err(crate::clients::dependencia(e, "El evento")),
+        Err(crate::puertos::ClientError::NotFound) => Ok(false),
+        Err(e) => Err(crate::puertos::dependencia(e, "El evento")),
     }
 }
 

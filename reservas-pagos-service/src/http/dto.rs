@@ -44,10 +44,10 @@ pub struct ReservaRespuesta {
 impl From<&Reserva> for ReservaRespuesta {
     fn from(r: &Reserva) -> Self {
         Self {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             estado: r.estado,
-            usuario_id: r.usuario_id.clone(),
-            evento_id: r.evento_id.clone(),
+            usuario_id: r.usuario_id.as_ref().map(ToString::to_string),
+            evento_id: r.evento_id.to_string(),
             zona: r.zona.clone(),
             cantidad: r.cantidad,
             precio_unitario: r.precio_unitario,

@@ -6,9 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{self, prohibido, ConSesion, Llamante};
+use eventflow_shared::ids::{EventoId, ReservaId};
 use eventflow_shared::pagina::Paginacion;
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable, ServiceCredential};
-use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, ApiQuery, Problem};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 use tracing::Instrument;
 
 use super::dto::{Bitacora, ListarReservas, PaginaReservas, ReservaRespuesta};
@@ -129,7 +130,7 @@ async fn reservar_hasta_el_final(
     solicitud: SolicitudReserva,
     sesion: Option<String>,
 ) -> Result<Response, ApiError> {
-    let rid = uuid::Uuid::new_v4().to_string();
+    let rid = ReservaId::nuevo();
     // The guest link's secret: the answer carries it once, the reservation its hash.
     let secreto = identidad::nuevo_secreto();
     let clave = idempotencia::clave(&headers)?;
@@ -155,7 +156,10 @@ async fn reservar_hasta_el_final(
         .and_then(|v| v.to_str().ok())
         .and_then(FalloSimulado::parse)
         .filter(|_| st.simular_fallos);
-    let mut reserva = Reserva::nueva(rid, solicitud.evento_id.clone(), 0, corr);
+    // The event id as sent: ValidadorDatos parses it and puts the parsed one in its place
+    // before anything is stored or asked (a bad one is a 422 naming it, with the rest).
+    let evento_sin_validar = EventoId::confiable(solicitud.evento_id.clone());
+    let mut reserva = Reserva::nueva(rid, evento_sin_validar, 0, corr);
     reserva.secreto_hash = Some(identidad::hash_hex(&secreto));
     let mut ctx = Contexto {
         reserva,
@@ -374,7 +378,7 @@ pub async fn bitacora(
 ) -> Result<Json<Bitacora>, ApiError> {
     let r = acceso::cargar(&st, llamante, &headers, &id, &corr).await?;
     Ok(Json(Bitacora {
-        reserva_id: r.id,
+        reserva_id: r.id.into(),
         eventos: r.eventos,
     }))
 }
@@ -425,8 +429,8 @@ pub async fn conciliacion(
     _: eventflow_shared::auth::Servicio,
     ApiPath(evento_id): ApiPath<String>,
 ) -> Result<Json<eventflow_shared::conciliacion::Informe>, ApiError> {
-    let id = safe_id("evento_id", &evento_id)?;
-    Ok(Json(crate::conciliacion::conciliar(&st.deps, id).await?))
+    let id = EventoId::parse("evento_id", &evento_id)?;
+    Ok(Json(crate::conciliacion::conciliar(&st.deps, &id).await?))
 }
 
 /// Prometheus metrics: SAGAs by outcome and per-step latency.

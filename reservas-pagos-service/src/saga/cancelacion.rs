@@ -5,10 +5,10 @@ use chrono::Utc;
 use eventflow_shared::bus::{Mensaje, ReservaCancelada};
 use eventflow_shared::ApiError;
 
-use crate::clients::dependencia;
-use crate::clients::ClientError;
 use crate::domain::Suceso;
 use crate::domain::{Estado, PagoResumen, Reserva};
+use crate::puertos::dependencia;
+use crate::puertos::ClientError;
 use crate::saga::Deps;
 use crate::store::EstadoPago;
 
@@ -107,7 +107,7 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
         Ok(_) | Err(ClientError::NotFound) => {}
         Err(e) => return Err(dependencia(e, "El evento").with("reserva_id", r.id.clone())),
     }
-    let usuario = r.usuario_id.clone().unwrap_or_default();
+    let usuario = r.comprador()?;
     match deps.usuarios.quitar_compra(&usuario, &r.id, &corr).await {
         Ok(()) | Err(ClientError::NotFound) => {}
         Err(e) => return Err(dependencia(e, "El usuario").with("reserva_id", r.id.clone())),

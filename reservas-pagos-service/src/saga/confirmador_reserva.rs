@@ -11,10 +11,10 @@ use eventflow_shared::bus::{Mensaje, ReservaConfirmada};
 use eventflow_shared::ApiError;
 
 use super::{Contexto, Deps, EstadoRetencion, Fallo, FalloSimulado, Handler};
-use crate::clients::dependencia;
-use crate::clients::{hasta_saber, ClientError};
 use crate::domain::Suceso;
 use crate::domain::{entradas, Estado, Progreso};
+use crate::puertos::dependencia;
+use crate::puertos::{hasta_saber, ClientError};
 
 pub struct ConfirmadorReserva;
 
@@ -62,7 +62,7 @@ impl Handler for ConfirmadorReserva {
             cantidad: ctx.reserva.cantidad,
         });
 
-        let usuario = ctx.reserva.usuario_id.clone().unwrap_or_default();
+        let usuario = ctx.reserva.comprador()?;
         hasta_saber(|| deps.usuarios.agregar_compra(&usuario, &rid, &corr))
             .await
             .map_err(|e| match e {
@@ -74,7 +74,7 @@ impl Handler for ConfirmadorReserva {
                 other => dependencia(other, "El usuario").into(),
             })?;
         ctx.reserva.registrar(Suceso::HistorialActualizado {
-            usuario_id: usuario.clone(),
+            usuario_id: usuario.to_string(),
         });
 
         ctx.reserva.estado = Estado::Confirmada;
@@ -141,7 +141,7 @@ impl Handler for ConfirmadorReserva {
         if ctx.reserva.tiene_evento("HistorialActualizado")
             || ctx.reserva.tiene_evento("InventarioConfirmado")
         {
-            let usuario = ctx.reserva.usuario_id.clone().unwrap_or_default();
+            let usuario = ctx.reserva.comprador()?;
             match hasta_saber(|| deps.usuarios.quitar_compra(&usuario, &rid, &corr)).await {
                 Ok(()) | Err(ClientError::NotFound) => {}
                 Err(e) => return Err(dependencia(e, "El usuario")),

@@ -8,7 +8,6 @@ mod confirmador_reserva;
 mod procesador_pago;
 #[cfg(test)]
 mod pruebas;
-pub mod puertos;
 pub mod recuperacion;
 mod validador_datos;
 mod validador_inventario;
@@ -29,14 +28,15 @@ pub use validador_inventario::ValidadorInventario;
 
 use crate::domain::{Reserva, SolicitudReserva};
 use crate::metrics::Metricas;
+use crate::puertos::{Buyers, Inventory, Payments};
 use crate::store::{ReservaStore, StoreError};
 
-/// Everything the handlers talk to: ports ([`puertos`]), never an adapter.
+/// Everything the handlers talk to: ports ([`crate::puertos`]), never an adapter.
 pub struct Deps {
-    pub usuarios: Arc<dyn puertos::Buyers>,
-    pub eventos: Arc<dyn puertos::Inventory>,
+    pub usuarios: Arc<dyn Buyers>,
+    pub eventos: Arc<dyn Inventory>,
     pub lock: Arc<dyn Lock>,
-    pub pasarela: Arc<dyn puertos::Payments>,
+    pub pasarela: Arc<dyn Payments>,
     pub reservas: Arc<dyn ReservaStore>,
     pub metricas: Arc<Metricas>,
     pub lock_ttl: Duration,

@@ -8,7 +8,7 @@ use eventflow_shared::ApiError;
 use super::{Contexto, Deps, Fallo, FalloSimulado, Handler};
 use crate::domain::Suceso;
 use crate::domain::{importe, PagoResumen, Progreso};
-use crate::pagos::Cobro;
+use crate::puertos::Cobro;
 use crate::store::EstadoPago;
 
 pub struct ProcesadorPago;

@@ -7,14 +7,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
+use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use eventflow_shared::lock::MemoryLock;
 use serde_json::json;
 
-use super::puertos::{Buyers, Inventory};
 use super::{Cadena, Contexto, Deps, EstadoRetencion, Fin};
-use crate::clients::{ClientError, EventoRef, Inventario, ZonaRef};
 use crate::domain::{Estado, PagoSolicitud, Reserva, SolicitudReserva};
 use crate::pagos::PasarelaSimulada;
+use crate::puertos::{Buyers, Inventory};
+use crate::puertos::{ClientError, EventoRef, Inventario, ZonaRef};
 use crate::store::EstadoPago;
 use crate::store::MemoryStore;
 
@@ -27,14 +28,24 @@ struct Compradores(Llamadas);
 
 #[async_trait]
 impl Buyers for Compradores {
-    async fn buscar(&self, id: &str, _: &str) -> Result<String, ClientError> {
-        Ok(id.to_owned())
+    async fn buscar(&self, id: &str, _: &str) -> Result<UsuarioId, ClientError> {
+        Ok(UsuarioId::confiable(id))
     }
-    async fn agregar_compra(&self, _: &str, rid: &str, _: &str) -> Result<(), ClientError> {
+    async fn agregar_compra(
+        &self,
+        _: &UsuarioId,
+        rid: &ReservaId,
+        _: &str,
+    ) -> Result<(), ClientError> {
         self.0.lock().unwrap().push(format!("agregar {rid}"));
         Ok(())
     }
-    async fn quitar_compra(&self, _: &str, rid: &str, _: &str) -> Result<(), ClientError> {
+    async fn quitar_compra(
+        &self,
+        _: &UsuarioId,
+        rid: &ReservaId,
+        _: &str,
+    ) -> Result<(), ClientError> {
         self.0.lock().unwrap().push(format!("quitar {rid}"));
         Ok(())
     }
@@ -50,9 +61,9 @@ struct Inventario1 {
 
 #[async_trait]
 impl Inventory for Inventario1 {
-    async fn obtener(&self, id: &str, _: &str) -> Result<EventoRef, ClientError> {
+    async fn obtener(&self, id: &EventoId, _: &str) -> Result<EventoRef, ClientError> {
         Ok(EventoRef {
-            id: id.to_owned(),
+            id: id.to_string(),
             fecha: Utc::now() + chrono::Duration::days(30),
             zonas: vec![ZonaRef {
                 nombre: "General".into(),
@@ -64,8 +75,8 @@ impl Inventory for Inventario1 {
     }
     async fn retener(
         &self,
-        _: &str,
-        _: &str,
+        _: &EventoId,
+        _: &ReservaId,
         _: &str,
         cantidad: u32,
         _: &str,
@@ -84,7 +95,7 @@ impl Inventory for Inventario1 {
         }
         Ok("retenida".into())
     }
-    async fn confirmar(&self, _: &str, _: &str, _: &str) -> Result<String, ClientError> {
+    async fn confirmar(&self, _: &EventoId, _: &ReservaId, _: &str) -> Result<String, ClientError> {
         self.llamadas.lock().unwrap().push("confirmar".into());
         if self.confirmacion_incierta {
             return Err(ClientError::Unknown {
@@ -95,15 +106,15 @@ impl Inventory for Inventario1 {
         }
         Ok("confirmada".into())
     }
-    async fn liberar(&self, _: &str, _: &str, _: &str) -> Result<String, ClientError> {
+    async fn liberar(&self, _: &EventoId, _: &ReservaId, _: &str) -> Result<String, ClientError> {
         self.llamadas.lock().unwrap().push("liberar".into());
         Ok("liberada".into())
     }
-    async fn devolver(&self, _: &str, _: &str, _: &str) -> Result<String, ClientError> {
+    async fn devolver(&self, _: &EventoId, _: &ReservaId, _: &str) -> Result<String, ClientError> {
         self.llamadas.lock().unwrap().push("devolver".into());
         Ok("devuelta".into())
     }
-    async fn inventario(&self, _: &str, _: &str) -> Result<Inventario, ClientError> {
+    async fn inventario(&self, _: &EventoId, _: &str) -> Result<Inventario, ClientError> {
         Ok(Inventario::default())
     }
 }
@@ -142,8 +153,8 @@ fn mundo(agotado: bool, confirmacion_incierta: bool) -> Mundo {
 
 fn contexto(tarjeta: &str) -> Contexto {
     let reserva = Reserva::nueva(
-        uuid::Uuid::new_v4().to_string(),
-        "e1".into(),
+        ReservaId::nuevo(),
+        EventoId::confiable("e1"),
         0,
         "corr".into(),
     );

@@ -3,12 +3,13 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use eventflow_shared::{safe_id, ApiError, FieldError};
+use eventflow_shared::ids::EventoId;
+use eventflow_shared::{ApiError, FieldError};
 
 use super::{Contexto, Deps, Fallo, Handler};
-use crate::clients::{dependencia, EventoRef};
 use crate::domain::tarjeta;
 use crate::domain::Suceso;
+use crate::puertos::{dependencia, EventoRef};
 use eventflow_shared::email::Email;
 
 pub struct ValidadorDatos;
@@ -54,12 +55,9 @@ impl Handler for ValidadorDatos {
                 None
             }
         };
-        if safe_id("evento_id", &s.evento_id).is_err() {
-            errors.push(FieldError::new(
-                "evento_id",
-                "debe tener de 1 a 64 letras, dígitos, '-' o '_'",
-            ));
-        }
+        let evento_id = EventoId::parse("evento_id", &s.evento_id)
+            .map_err(|e| errors.extend(e.errors))
+            .ok();
         let cantidad = s.cantidad.unwrap_or(1);
         if cantidad < 1 || cantidad > i64::from(deps.max_cantidad) {
             errors.push(FieldError::new(
@@ -85,14 +83,15 @@ impl Handler for ValidadorDatos {
             return Err(ApiError::validation(errors).into());
         }
         let comprador = comprador.expect("checked above");
+        let evento_id = evento_id.expect("checked above");
         let corr = ctx.corr();
         // Independent lookups: run them together to halve the step's latency.
         let (usuario, evento) = tokio::join!(
             deps.usuarios.buscar(&comprador, &corr),
-            deps.eventos.obtener(&s.evento_id, &corr)
+            deps.eventos.obtener(&evento_id, &corr)
         );
         let usuario_id = usuario.map_err(|e| dependencia(e, "El usuario"))?;
-        if ctx.sesion.as_ref().is_some_and(|yo| *yo != usuario_id) {
+        if ctx.sesion.as_ref().is_some_and(|yo| usuario_id != *yo) {
             return Err(eventflow_shared::identidad::prohibido(
                 "Con tu sesión solo puedes reservar para ti: quita usuario_id o email, o usa los tuyos",
             )
@@ -100,6 +99,7 @@ impl Handler for ValidadorDatos {
         }
         let evento = evento.map_err(|e| dependencia(e, "El evento"))?;
         ctx.reserva.usuario_id = Some(usuario_id.clone());
+        ctx.reserva.evento_id = evento_id.clone();
         if evento.fecha <= Utc::now() {
             return Err(ApiError::conflict(
                 "evento-finalizado",
@@ -120,8 +120,8 @@ impl Handler for ValidadorDatos {
         r.precio_unitario = Some(zona.precio);
         r.total = Some(total);
         r.registrar(Suceso::ReservaIniciada {
-            usuario_id: usuario_id.clone(),
-            evento_id: s.evento_id.clone(),
+            usuario_id: usuario_id.to_string(),
+            evento_id: evento_id.to_string(),
             zona: zona.nombre.clone(),
             cantidad,
             total,
@@ -138,7 +138,7 @@ impl Handler for ValidadorDatos {
 fn elegir_zona<'a>(
     e: &'a EventoRef,
     pedida: Option<&str>,
-) -> Result<&'a crate::clients::ZonaRef, ApiError> {
+) -> Result<&'a crate::puertos::ZonaRef, ApiError> {
     let nombres = || {
         e.zonas
             .iter()

@@ -12,10 +12,10 @@ use eventflow_shared::ApiError;
 
 use super::cadena::{persistir, NoEscrita};
 use super::{Contexto, Deps, EstadoRetencion, Fallo, Handler, VENTANA_REPETIDA};
-use crate::clients::dependencia;
-use crate::clients::{hasta_saber, hasta_saber_con_dudas, ClientError};
 use crate::domain::Suceso;
 use crate::domain::{entradas, Estado, Progreso};
+use crate::puertos::dependencia;
+use crate::puertos::{hasta_saber, hasta_saber_con_dudas, ClientError};
 
 pub struct ValidadorInventario;
 
@@ -29,7 +29,7 @@ fn redis_down(e: impl std::fmt::Display) -> ApiError {
 /// last [`VENTANA_REPETIDA`]) is answered with that reservation, and the event's
 /// tickets-per-buyer limit counts every live reservation they have.
 async fn comprobar_limites(ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo> {
-    let usuario = ctx.reserva.usuario_id.clone().unwrap_or_default();
+    let usuario = ctx.reserva.comprador()?;
     let previas = deps
         .reservas
         .del_comprador(&usuario, &ctx.reserva.evento_id)

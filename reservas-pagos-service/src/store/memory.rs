@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
+use eventflow_shared::ids::{EventoId, ReservaId};
 use eventflow_shared::outbox::FuenteOutbox;
 
 use super::{Clave, EstadoPago, IdempotenciaStore, Pago, PagoStore, ReservaStore, StoreError};
@@ -13,7 +14,7 @@ use crate::domain::{Estado, Reserva};
 
 #[derive(Default)]
 pub struct MemoryStore {
-    reservas: Mutex<HashMap<String, Reserva>>,
+    reservas: Mutex<HashMap<ReservaId, Reserva>>,
     pagos: Mutex<HashMap<String, Pago>>,
     claves: Mutex<HashMap<String, Clave>>,
 }
@@ -91,9 +92,9 @@ impl ReservaStore for MemoryStore {
             .collect())
     }
 
-    async fn eventos(&self) -> Result<Vec<String>, StoreError> {
+    async fn eventos(&self) -> Result<Vec<EventoId>, StoreError> {
         let map = self.reservas.lock().expect("mutex");
-        let ids: std::collections::BTreeSet<String> =
+        let ids: std::collections::BTreeSet<EventoId> =
             map.values().map(|r| r.evento_id.clone()).collect();
         Ok(ids.into_iter().collect())
     }
@@ -201,7 +202,7 @@ impl FuenteOutbox for MemoryStore {
         let map = self.reservas.lock().expect("mutex");
         Ok(map
             .values()
-            .flat_map(|r| r.outbox.iter().map(|p| (r.id.clone(), p.clone())))
+            .flat_map(|r| r.outbox.iter().map(|p| (r.id.to_string(), p.clone())))
             .take(limite)
             .collect())
     }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use eventflow_shared::config::StoreConfig;
+use eventflow_shared::ids::EventoId;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Reserva;
@@ -45,7 +46,7 @@ pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     async fn abandonadas(&self, antes_de: DateTime<Utc>) -> Result<Vec<Reserva>, StoreError>;
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError>;
     async fn por_evento(&self, evento_id: &str) -> Result<Vec<Reserva>, StoreError>;
-    async fn eventos(&self) -> Result<Vec<String>, StoreError>;
+    async fn eventos(&self) -> Result<Vec<EventoId>, StoreError>;
     async fn del_comprador(
         &self,
         usuario_id: &str,

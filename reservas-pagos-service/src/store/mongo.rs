@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use bson::{doc, Document};
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
+use eventflow_shared::ids::EventoId;
 use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
 use eventflow_shared::outbox::mongo::{contador, MongoOutbox, CONTADOR};
 use eventflow_shared::outbox::FuenteOutbox;
@@ -179,7 +180,7 @@ impl ReservaStore for MongoStore {
         self.buscar(doc! { "reserva.evento_id": evento_id }).await
     }
 
-    async fn eventos(&self) -> Result<Vec<String>, StoreError> {
+    async fn eventos(&self) -> Result<Vec<EventoId>, StoreError> {
         let ids = self
             .reservas
             .distinct("reserva.evento_id", doc! {})
@@ -187,7 +188,7 @@ impl ReservaStore for MongoStore {
             .map_err(map_err)?;
         Ok(ids
             .into_iter()
-            .filter_map(|b| b.as_str().map(str::to_owned))
+            .filter_map(|b| b.as_str().map(EventoId::confiable))
             .collect())
     }
 

@@ -12,6 +12,8 @@ use uuid::Uuid;
 
 use super::{Envelope, Pendiente};
 
+use crate::ids::{EventoId, ReservaId, UsuarioId};
+
 /// The envelope `version` producers write. A consumer refuses (dead-letters, with the
 /// reason) a message of a later version than it knows, rather than misread it.
 pub const VERSION: u32 = 1;
@@ -32,7 +34,7 @@ pub enum Mensaje {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventoCreado {
-    pub event_id: String,
+    pub event_id: EventoId,
     pub nombre: String,
     pub fecha: DateTime<Utc>,
     pub lugar: String,
@@ -42,11 +44,11 @@ pub struct EventoCreado {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReservaConfirmada {
-    pub reserva_id: String,
+    pub reserva_id: ReservaId,
     /// Set by `ValidadorDatos` before any confirmation; optional because the reservation
     /// record is (a guest's starts with an email).
-    pub usuario_id: Option<String>,
-    pub evento_id: String,
+    pub usuario_id: Option<UsuarioId>,
+    pub evento_id: EventoId,
     pub zona: Option<String>,
     pub cantidad: u32,
     /// In minor units (céntimos).
@@ -60,9 +62,9 @@ pub struct ReservaConfirmada {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReservaCancelada {
-    pub reserva_id: String,
-    pub usuario_id: Option<String>,
-    pub evento_id: String,
+    pub reserva_id: ReservaId,
+    pub usuario_id: Option<UsuarioId>,
+    pub evento_id: EventoId,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,7 +108,7 @@ impl Mensaje {
         let mut e = Envelope::new(tipo, correlation_id, payload);
         e.version = VERSION;
         if let Self::EventCreated(c) = self {
-            e.event_id = Some(c.event_id.clone());
+            e.event_id = Some(c.event_id.to_string());
             e.name = Some(c.nombre.clone());
         }
         e

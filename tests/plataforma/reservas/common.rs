@@ -201,9 +201,12 @@ impl Stack {
     /// Reconciles the event now and asserts it is clean: every sale, confirmation and
     /// payment agree, nothing needed repairing. Returns the report.
     pub async fn conciliado(&self, evento: &str) -> eventflow_shared::conciliacion::Informe {
-        let informe = reservas_pagos_service::conciliacion::conciliar(&self.deps, evento)
-            .await
-            .expect("reconciliation runs");
+        let informe = reservas_pagos_service::conciliacion::conciliar(
+            &self.deps,
+            &eventflow_shared::ids::EventoId::confiable(evento),
+        )
+        .await
+        .expect("reconciliation runs");
         assert!(
             informe.discrepancias.is_empty() && informe.en_curso == 0,
             "reconciliation is not clean: {informe:?}"

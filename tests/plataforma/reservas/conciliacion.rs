@@ -5,6 +5,7 @@
 //! Prometheus gauge. Both backends.
 
 use super::common;
+use eventflow_shared::ids::ReservaId;
 
 use common::{stack, Backend, Stack};
 use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
@@ -156,7 +157,12 @@ async fn conciliacion(b: Backend) {
             "eventflow_conciliacion_discrepancias 1"
         );
     }
-    let pago = s.deps.pasarela.consultar(&confirmadas[0]).await.unwrap();
+    let pago = s
+        .deps
+        .pasarela
+        .consultar(&ReservaId::confiable(&confirmadas[0]))
+        .await
+        .unwrap();
     assert_eq!(pago.map(|p| p.estado), Some(EstadoPago::Reembolsado));
     let z = &s.get_evento(&evento).await["zonas"][0];
     assert_eq!(z["vendidas"], 1, "only the one sale left: {z}");

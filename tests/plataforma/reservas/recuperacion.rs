@@ -673,7 +673,7 @@ async fn ronda_de_recuperacion(b: &Backends, ronda: usize) {
             .filter(|i| i.starts_with("superviviente"))
             .collect();
         de_la_victima += reclamos.len() - supervivientes.len();
-        let colgada = usuarios[..EN_VUELO].contains(r.usuario_id.as_ref().unwrap());
+        let colgada = usuarios[..EN_VUELO].contains(&r.usuario_id.clone().unwrap().into_string());
         if !colgada {
             assert!(
                 reclamos.is_empty(),

@@ -3,6 +3,7 @@
 //! in usuarios, checkout locks, the stored reservation and its event log).
 
 use super::common;
+use eventflow_shared::ids::ReservaId;
 
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
@@ -302,7 +303,7 @@ async fn reserva_exitosa(b: Backend) {
     assert_eq!(
         s.deps
             .pasarela
-            .consultar(&id)
+            .consultar(&ReservaId::confiable(&id))
             .await
             .unwrap()
             .unwrap()
@@ -410,7 +411,11 @@ async fn no_encontrado(b: Backend) {
         let guardada = get(&s, &format!("/api/reservas/{}", r.id())).await;
         assert_eq!(guardada.status, 404, "{}", guardada.body);
         assert_eq!(
-            s.deps.pasarela.consultar(&r.id()).await.unwrap(),
+            s.deps
+                .pasarela
+                .consultar(&ReservaId::confiable(r.id()))
+                .await
+                .unwrap(),
             None,
             "nothing charged"
         );
@@ -622,7 +627,13 @@ async fn pago_rechazado(b: Backend) {
                 ("ProcesadorPago", "fallido"),
             ])
         );
-        let cobro = s.deps.pasarela.consultar(&id).await.unwrap().unwrap();
+        let cobro = s
+            .deps
+            .pasarela
+            .consultar(&ReservaId::confiable(&id))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             cobro.estado,
             EstadoPago::Rechazado,
@@ -664,7 +675,14 @@ async fn error_pasarela(b: Backend) {
     let guardada = get(&s, &format!("/api/reservas/{}", r.id())).await;
     assert_eq!(guardada.body["estado"], "FALLIDA");
     assert_eq!(guardada.body["pago"], Value::Null);
-    assert_eq!(s.deps.pasarela.consultar(&r.id()).await.unwrap(), None);
+    assert_eq!(
+        s.deps
+            .pasarela
+            .consultar(&ReservaId::confiable(r.id()))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 /// `X-Simular-Fallo: confirmacion` fails after the charge: refund, release, unlock.
@@ -701,7 +719,7 @@ async fn fallo_en_confirmacion(b: Backend) {
     assert_eq!(
         s.deps
             .pasarela
-            .consultar(&id)
+            .consultar(&ReservaId::confiable(&id))
             .await
             .unwrap()
             .unwrap()
@@ -932,7 +950,7 @@ async fn cancelacion(b: Backend) {
     assert_eq!(
         s.deps
             .pasarela
-            .consultar(&id)
+            .consultar(&ReservaId::confiable(&id))
             .await
             .unwrap()
             .unwrap()
@@ -1132,7 +1150,7 @@ async fn cancelacion_interrumpida(b: Backend) {
         assert_eq!(
             s.deps
                 .pasarela
-                .consultar(&id)
+                .consultar(&ReservaId::confiable(&id))
                 .await
                 .unwrap()
                 .unwrap()

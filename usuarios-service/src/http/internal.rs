@@ -6,8 +6,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use eventflow_shared::auth::Servicio;
 use eventflow_shared::identidad::{SesionVerificada, VerificarSesion};
+use eventflow_shared::ids::ReservaId;
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
-use eventflow_shared::{safe_id, ApiError, ApiJson, ApiPath, Problem};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, Problem};
 
 use super::handlers::parse_uuid;
 use super::AppState;
@@ -32,7 +33,7 @@ pub async fn agregar_compra(
     ApiPath((id, reserva_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let uuid = parse_uuid(&id)?;
-    let reserva_id = safe_id("reserva_id", &reserva_id)?;
+    let reserva_id = &ReservaId::parse("reserva_id", &reserva_id)?;
     if state.store.add_compra(uuid, reserva_id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -59,7 +60,7 @@ pub async fn quitar_compra(
     ApiPath((id, reserva_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let uuid = parse_uuid(&id)?;
-    let reserva_id = safe_id("reserva_id", &reserva_id)?;
+    let reserva_id = &ReservaId::parse("reserva_id", &reserva_id)?;
     if state.store.remove_compra(uuid, reserva_id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

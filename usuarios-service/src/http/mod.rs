@@ -51,7 +51,7 @@ impl AppState {
         almacenes: Almacenes,
         contrasenas: Arc<Contrasenas>,
         aviso_codigos: Arc<tokio::sync::Notify>,
-        config: &crate::Config,
+        config: &crate::config::Config,
     ) -> Self {
         Self {
             store: almacenes.usuarios.clone(),

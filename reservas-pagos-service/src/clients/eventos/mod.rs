@@ -6,38 +6,15 @@ mod fichas;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use async_trait::async_trait;
+use chrono::Utc;
+use eventflow_shared::ids::{EventoId, ReservaId};
 use reqwest::Method;
-use serde::Deserialize;
 use serde_json::json;
 
-use super::{ClientError, Peer};
+use super::Peer;
+use crate::puertos::{ClientError, EventoRef, Inventario, Inventory};
 use fichas::Fichas;
-
-/// What the SAGA reads of a zone: its name and price (both fixed once the event exists).
-#[derive(Debug, Clone, Deserialize)]
-pub struct ZonaRef {
-    pub nombre: String,
-    pub precio: i64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct EventoRef {
-    pub id: String,
-    pub fecha: DateTime<Utc>,
-    pub zonas: Vec<ZonaRef>,
-    /// Tickets one buyer may have across their reservations for this event.
-    #[serde(default = "max_defecto")]
-    pub max_por_comprador: u32,
-    /// The organizer account that owns the event (absent on events created with the
-    /// platform admin's token): it may read and cancel the event's reservations.
-    #[serde(default)]
-    pub organizador_id: Option<String>,
-}
-
-fn max_defecto() -> u32 {
-    10
-}
 
 #[derive(Clone)]
 pub struct EventosClient {
@@ -61,10 +38,13 @@ impl EventosClient {
             fichas: Arc::new(Fichas::new(ficha_ttl)),
         }
     }
+}
 
+#[async_trait]
+impl Inventory for EventosClient {
     /// The event's date, zones and prices, possibly from a copy up to `ficha_ttl` old
     /// (see `fichas`); not for live availability.
-    pub async fn obtener(&self, id: &str, corr: &str) -> Result<EventoRef, ClientError> {
+    async fn obtener(&self, id: &EventoId, corr: &str) -> Result<EventoRef, ClientError> {
         if let Some(e) = self.fichas.get(id) {
             return Ok(e);
         }
@@ -78,10 +58,10 @@ impl EventosClient {
     }
 
     /// Returns the `resultado` slug (`retenida`, `ya_retenida`, `ya_vendida`).
-    pub async fn retener(
+    async fn retener(
         &self,
-        id: &str,
-        rid: &str,
+        id: &EventoId,
+        rid: &ReservaId,
         zona: &str,
         cantidad: u32,
         corr: &str,
@@ -97,7 +77,12 @@ impl EventosClient {
         resultado(self.peer.send(req, corr).await?)
     }
 
-    pub async fn confirmar(&self, id: &str, rid: &str, corr: &str) -> Result<String, ClientError> {
+    async fn confirmar(
+        &self,
+        id: &EventoId,
+        rid: &ReservaId,
+        corr: &str,
+    ) -> Result<String, ClientError> {
         let req = self.peer.internal(
             Method::POST,
             &["internal", "eventos", id, "retenciones", rid, "confirmar"],
@@ -105,7 +90,12 @@ impl EventosClient {
         resultado(self.peer.send(req, corr).await?)
     }
 
-    pub async fn liberar(&self, id: &str, rid: &str, corr: &str) -> Result<String, ClientError> {
+    async fn liberar(
+        &self,
+        id: &EventoId,
+        rid: &ReservaId,
+        corr: &str,
+    ) -> Result<String, ClientError> {
         let req = self.peer.internal(
             Method::DELETE,
             &["internal", "eventos", id, "retenciones", rid],
@@ -113,30 +103,19 @@ impl EventosClient {
         resultado(self.peer.send(req, corr).await?)
     }
 
-    pub async fn devolver(&self, id: &str, rid: &str, corr: &str) -> Result<String, ClientError> {
+    async fn devolver(
+        &self,
+        id: &EventoId,
+        rid: &ReservaId,
+        corr: &str,
+    ) -> Result<String, ClientError> {
         let req = self.peer.internal(
             Method::POST,
             &["internal", "eventos", id, "ventas", rid, "devolver"],
         );
         resultado(self.peer.send(req, corr).await?)
     }
-}
-
-/// Every sale and hold of an event, by reservation id (for the reconciliation).
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Inventario {
-    pub ventas: std::collections::BTreeMap<String, u32>,
-    pub retenciones: std::collections::BTreeMap<String, RetencionRef>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RetencionRef {
-    pub cantidad: u32,
-    pub creada_en: DateTime<Utc>,
-}
-
-impl EventosClient {
-    pub async fn inventario(&self, id: &str, corr: &str) -> Result<Inventario, ClientError> {
+    async fn inventario(&self, id: &EventoId, corr: &str) -> Result<Inventario, ClientError> {
         let req = self
             .peer
             .internal(Method::GET, &["internal", "eventos", id, "inventario"]);

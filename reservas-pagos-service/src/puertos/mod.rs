@@ -1,0 +1,92 @@
+//! The ports the SAGA talks through: buyers (usuarios), inventory (eventos) and payments
+//! (the provider). `saga::Deps` holds them as `Arc<dyn …>`. The adapters implement them
+//! where they live (the HTTP clients in `clients`, the simulated provider in `pagos`);
+//! the chain's unit tests implement them with in-process fakes, so each step and each
+//! compensation can be driven without a network. The saga never imports an adapter.
+//!
+//! Every call has the three outcomes of a remote call: done, refused, or unknown
+//! (`ClientError::Unknown`), which is never compensated as if it had failed.
+
+use async_trait::async_trait;
+use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
+
+mod resultado;
+mod tipos;
+
+pub use resultado::{
+    dependencia, hasta_saber, hasta_saber_con_dudas, ClientError, INTENTOS_HASTA_SABER,
+};
+pub use tipos::{Cobro, EventoRef, Inventario, RetencionRef, ZonaRef};
+
+use crate::store::{Pago, StoreError};
+
+/// Buyers and their purchase history (usuarios-service).
+#[async_trait]
+pub trait Buyers: Send + Sync {
+    /// The buyer's id, by UUID or email.
+    async fn buscar(&self, id_o_email: &str, corr: &str) -> Result<UsuarioId, ClientError>;
+    /// Adds the reservation to the buyer's history. Idempotent.
+    async fn agregar_compra(
+        &self,
+        usuario_id: &UsuarioId,
+        rid: &ReservaId,
+        corr: &str,
+    ) -> Result<(), ClientError>;
+    /// Removes it. Idempotent.
+    async fn quitar_compra(
+        &self,
+        usuario_id: &UsuarioId,
+        rid: &ReservaId,
+        corr: &str,
+    ) -> Result<(), ClientError>;
+}
+
+/// Events and their tickets (eventos-service). Every write is keyed by the reservation
+/// id and idempotent; each answers its `resultado` (`retenida`, `ya_retenida`, …).
+#[async_trait]
+pub trait Inventory: Send + Sync {
+    async fn obtener(&self, id: &EventoId, corr: &str) -> Result<EventoRef, ClientError>;
+    async fn retener(
+        &self,
+        id: &EventoId,
+        rid: &ReservaId,
+        zona: &str,
+        cantidad: u32,
+        corr: &str,
+    ) -> Result<String, ClientError>;
+    async fn confirmar(
+        &self,
+        id: &EventoId,
+        rid: &ReservaId,
+        corr: &str,
+    ) -> Result<String, ClientError>;
+    async fn liberar(
+        &self,
+        id: &EventoId,
+        rid: &ReservaId,
+        corr: &str,
+    ) -> Result<String, ClientError>;
+    async fn devolver(
+        &self,
+        id: &EventoId,
+        rid: &ReservaId,
+        corr: &str,
+    ) -> Result<String, ClientError>;
+    /// The event's holds and sales by reservation: what reconciliation compares.
+    async fn inventario(&self, id: &EventoId, corr: &str) -> Result<Inventario, ClientError>;
+}
+
+/// The payment provider. A charge is keyed by the reservation: asking again returns the
+/// first decision, never a second charge.
+#[async_trait]
+pub trait Payments: Send + Sync {
+    async fn cobrar(
+        &self,
+        reserva_id: &ReservaId,
+        monto: i64,
+        numero: &str,
+    ) -> Result<Cobro, StoreError>;
+    /// Refunds an approved charge; `None` when there was nothing to refund.
+    async fn reembolsar(&self, reserva_id: &ReservaId) -> Result<Option<Pago>, StoreError>;
+    async fn consultar(&self, reserva_id: &ReservaId) -> Result<Option<Pago>, StoreError>;
+}

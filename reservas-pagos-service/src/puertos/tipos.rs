@@ -1,0 +1,54 @@
+//! What the ports speak: an event as the SAGA reads it, an event's holds and sales (for
+//! reconciliation), and a charge's outcome.
+
+use chrono::{DateTime, Utc};
+use eventflow_shared::ids::ReservaId;
+use serde::Deserialize;
+
+use crate::store::Pago;
+
+/// What the SAGA reads of a zone: its name and price (both fixed once the event exists).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ZonaRef {
+    pub nombre: String,
+    pub precio: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventoRef {
+    pub id: String,
+    pub fecha: DateTime<Utc>,
+    pub zonas: Vec<ZonaRef>,
+    /// Tickets one buyer may have across their reservations for this event.
+    #[serde(default = "max_defecto")]
+    pub max_por_comprador: u32,
+    /// The organizer account that owns the event (absent on events created with the
+    /// platform admin's token): it may read and cancel the event's reservations.
+    #[serde(default)]
+    pub organizador_id: Option<String>,
+}
+
+fn max_defecto() -> u32 {
+    10
+}
+
+/// Every sale and hold of an event, by reservation id (for the reconciliation).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Inventario {
+    pub ventas: std::collections::BTreeMap<ReservaId, u32>,
+    pub retenciones: std::collections::BTreeMap<ReservaId, RetencionRef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RetencionRef {
+    pub cantidad: u32,
+    pub creada_en: DateTime<Utc>,
+}
+
+/// How a charge ended.
+pub enum Cobro {
+    /// The provider recorded a decision (approved or declined), now or on a previous try.
+    Registrado(Pago),
+    /// The provider failed before deciding; nothing was charged.
+    ErrorProceso,
+}
