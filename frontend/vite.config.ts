@@ -31,6 +31,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
+    // Unit tests only: the Playwright scenarios (e2e/*.spec.ts) run with `npm run e2e`.
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
   },

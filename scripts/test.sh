@@ -101,16 +101,17 @@ if [[ -f frontend/package.json ]]; then
         exit 1
     }
     # CI=true makes test runners (vitest/jest) run once instead of watching.
-    (cd frontend && export CI="${CI:-true}" && npm ci && npm test)
-    # E2E in Debian's Chromium, driven by playwright-core: no browser is ever downloaded.
-    # `npm run e2e` builds the UI and the launcher if needed, starts the launcher on free
-    # ports and always stops it.
+    (cd frontend && export CI="${CI:-true}" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 && npm ci && npm test)
+    # E2E in Debian's Chromium, driven by @playwright/test (frontend/playwright.config.ts
+    # points it at /usr/bin/chromium): no browser is ever downloaded. Its global setup
+    # builds the UI and the launcher if needed, starts the launcher on free ports and
+    # always stops it.
     stage "9b/9 frontend e2e: npm run e2e (Debian chromium)"
     if [[ ! -x /usr/bin/chromium ]]; then
         echo "installing Debian's chromium for the e2e tests"
         apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
     fi
-    (cd frontend && npm run e2e)
+    (cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm run e2e)
 else
     stage "9/9 frontend: skipped (no frontend/package.json)"
 fi
