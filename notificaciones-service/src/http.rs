@@ -8,7 +8,7 @@ use eventflow_shared::health::Readiness;
 use eventflow_shared::http::BearerAuth;
 use eventflow_shared::identidad::{prohibido, ConSesion, Identidades, Llamante, Verificador};
 use eventflow_shared::pagina::Paginacion;
-use eventflow_shared::problemas::MongoUnavailable;
+use eventflow_shared::problemas::{InvalidParams, MongoUnavailable, SessionRequired};
 use eventflow_shared::{ApiError, ApiQuery, FieldError, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -64,10 +64,10 @@ pub struct PaginaNotificaciones {
     params(ListarNotificaciones, Paginacion), security(("bearer" = [])),
     responses(
         (status = 200, description = "Una página de notificaciones", body = PaginaNotificaciones),
-        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        SessionRequired,
         (status = 403, description = "Una cuenta de organizador no tiene notificaciones de compradores", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Las notificaciones de otro comprador", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Parámetros inválidos", body = Problem, content_type = "application/problem+json"),
+        InvalidParams,
         MongoUnavailable,
     ))]
 pub async fn listar(

@@ -141,6 +141,26 @@ impl UsuarioId {
     }
 }
 
+/// The `{id}/…/{reserva_id}` of a route about one reservation's tickets in one event,
+/// both parsed: a bad one is a 422 naming `id` or `reserva_id`.
+pub struct EventoYReserva(pub EventoId, pub ReservaId);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for EventoYReserva {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let crate::ApiPath((id, rid)) =
+            crate::ApiPath::<(String, String)>::from_request_parts(parts, state).await?;
+        Ok(Self(
+            EventoId::parse("id", &id)?,
+            ReservaId::parse("reserva_id", &rid)?,
+        ))
+    }
+}
+
 impl From<Uuid> for UsuarioId {
     fn from(u: Uuid) -> Self {
         Self(u.to_string())

@@ -1,5 +1,6 @@
-//! Connecting to MongoDB with fail-fast start-up, classifying driver errors, and the
-//! circuit breaker that sheds requests while no server can take a write.
+//! Connecting to MongoDB with fail-fast start-up, classifying driver errors (into the
+//! stores' [`StoreError`]), one page of a sorted query, and the circuit breaker that sheds
+//! requests while no server can take a write.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -7,13 +8,17 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context;
+use futures::TryStreamExt;
 use mongodb::bson::doc;
+use mongodb::bson::Document;
 use mongodb::error::{Error, ErrorKind, WriteFailure};
 use mongodb::event::sdam::SdamEvent;
 use mongodb::event::EventHandler;
 use mongodb::options::{ClientOptions, ServerAddress};
 use mongodb::ServerType;
-use mongodb::{Client, Database};
+use mongodb::{Client, Collection, Database};
+
+use crate::store::StoreError;
 
 /// Short selection timeout: when MongoDB is down a request should get a 503 in about two
 /// seconds, not hang for the driver's default thirty.
@@ -139,4 +144,48 @@ pub fn indice_caducidad(campo: &str) -> mongodb::IndexModel {
                 .build(),
         )
         .build()
+}
+
+/// A driver error as the stores report it: an outage is `Unavailable` (503, and the
+/// breaker counts it); anything else is `Other` (500).
+pub fn store_error(e: Error) -> StoreError {
+    if is_unavailable(&e) {
+        StoreError::Unavailable(e.to_string())
+    } else {
+        StoreError::Other(e.to_string())
+    }
+}
+
+/// One page of the documents matching `filter`, in `orden`, and how many match in all:
+/// what every list route serves. `proyeccion` leaves fields out of each document.
+pub async fn pagina<T>(
+    col: &Collection<T>,
+    filter: Document,
+    orden: Document,
+    proyeccion: Option<Document>,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<T>, u64), StoreError>
+where
+    T: serde::de::DeserializeOwned + Send + Sync,
+{
+    let total = col
+        .count_documents(filter.clone())
+        .await
+        .map_err(store_error)?;
+    let mut find = col
+        .find(filter)
+        .sort(orden)
+        .skip(u64::from(offset))
+        .limit(i64::from(limit));
+    if let Some(p) = proyeccion {
+        find = find.projection(p);
+    }
+    let items = find
+        .await
+        .map_err(store_error)?
+        .try_collect()
+        .await
+        .map_err(store_error)?;
+    Ok((items, total))
 }

@@ -51,3 +51,58 @@ pub enum ServiceCredential {
     )]
     Missing(Problem),
 }
+
+/// A route that needs a session, called without one or with an expired or closed one.
+#[derive(IntoResponses)]
+pub enum SessionRequired {
+    #[response(
+        status = 401,
+        description = "Sin sesión, o sesión caducada o cerrada",
+        content_type = "application/problem+json"
+    )]
+    Missing(Problem),
+}
+
+/// A route about one event, when there is no such event.
+#[derive(IntoResponses)]
+pub enum EventNotFound {
+    #[response(
+        status = 404,
+        description = "No existe el evento",
+        content_type = "application/problem+json"
+    )]
+    Missing(Problem),
+}
+
+/// A route with an id in its path that is not 1 to 64 letters, digits, `-` or `_`.
+#[derive(IntoResponses)]
+pub enum InvalidId {
+    #[response(
+        status = 422,
+        description = "Id con caracteres no permitidos",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}
+
+/// A route with two ids in its path, when one is not a safe id.
+#[derive(IntoResponses)]
+pub enum InvalidIds {
+    #[response(
+        status = 422,
+        description = "Ids con caracteres no permitidos",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}
+
+/// A route whose query parameters do not parse or are out of range (each named in `errors`).
+#[derive(IntoResponses)]
+pub enum InvalidParams {
+    #[response(
+        status = 422,
+        description = "Parámetros inválidos",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}

@@ -13,6 +13,7 @@ use eventflow_shared::conciliacion::Informe;
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::Publicador;
 use eventflow_shared::ids::EventoId;
+use eventflow_shared::problemas::{InvalidId, SessionRequired};
 use eventflow_shared::{ApiError, ApiPath, Problem};
 
 use super::AppState;
@@ -59,10 +60,10 @@ impl Reservas {
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "El informe: cifras y discrepancias (`pendientes` 0 es lo sano)", body = Informe),
-        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        SessionRequired,
         (status = 403, description = "Una cuenta de comprador no ve conciliaciones", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el evento, o es de otro organizador", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        InvalidId,
         (status = 503, description = "reservas-pagos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn conciliacion(

@@ -9,7 +9,9 @@ use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{Llamante, Publicador};
 use eventflow_shared::ids::EventoId;
 use eventflow_shared::pagina::Paginacion;
-use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
+use eventflow_shared::problemas::{
+    BodyProblems, InvalidId, InvalidParams, MongoUnavailable, SessionRequired,
+};
 use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, FieldError, Problem};
 
 use super::dto::{ActualizarEvento, EventoRespuesta, ListarEventos, PaginaEventos};
@@ -51,7 +53,7 @@ pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
     responses(
         (status = 201, description = "Evento creado", body = EventoRespuesta),
         BodyProblems,
-        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        SessionRequired,
         (status = 403, description = "Una cuenta de comprador no publica eventos", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Ya existe un evento con ese id", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos, cada uno nombrado en `errors`", body = Problem, content_type = "application/problem+json"),
@@ -123,7 +125,7 @@ pub(super) async fn publicar(
     responses(
         (status = 200, description = "Una página de eventos ordenados por fecha", body = PaginaEventos,
             headers(("x-cache" = String, description = "HIT si vino de la caché"))),
-        (status = 422, description = "Parámetros inválidos", body = Problem, content_type = "application/problem+json"),
+        InvalidParams,
         MongoUnavailable,
     ))]
 pub async fn listar_eventos(
@@ -200,7 +202,7 @@ pub async fn listar_eventos(
         (status = 200, description = "El evento", body = EventoRespuesta,
             headers(("x-cache" = String, description = "HIT si vino de la caché"))),
         (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        InvalidId,
         MongoUnavailable,
     ))]
 pub async fn obtener_evento(
@@ -251,7 +253,7 @@ pub(super) async fn evento_por_cache(
     responses(
         (status = 200, description = "El evento actualizado", body = EventoRespuesta),
         BodyProblems,
-        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        SessionRequired,
         (status = 403, description = "Una cuenta de comprador no gestiona eventos", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe, o es de otro organizador", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos o no modificables", body = Problem, content_type = "application/problem+json"),

@@ -6,8 +6,10 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chrono::Utc;
 use eventflow_shared::auth::Servicio;
-use eventflow_shared::ids::{EventoId, ReservaId};
-use eventflow_shared::problemas::{BodyProblems, MongoUnavailable, ServiceCredential};
+use eventflow_shared::ids::{EventoId, EventoYReserva, ReservaId};
+use eventflow_shared::problemas::{
+    BodyProblems, EventNotFound, InvalidId, InvalidIds, MongoUnavailable, ServiceCredential,
+};
 use eventflow_shared::{ApiError, ApiJson, ApiPath, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -99,7 +101,7 @@ fn no_evento(id: &str) -> ApiError {
         (status = 200, description = "Retenidas (o ya lo estaban)", body = ResultadoInventario),
         BodyProblems,
         ServiceCredential,
-        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        EventNotFound,
         (status = 409, description = "`agotado`: no quedan suficientes entradas; `evento-finalizado`; `plazo-vencido`: llegó o se aplicó después de `X-Plazo-Ms` y no se retuvo nada", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Zona desconocida o datos inválidos", body = Problem, content_type = "application/problem+json"),
         MongoUnavailable,
@@ -170,20 +172,17 @@ pub async fn retener(
     responses(
         (status = 200, description = "Vendidas (o ya lo estaban)", body = ResultadoInventario),
         ServiceCredential,
-        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
+        EventNotFound,
         (status = 409, description = "`sin-retencion`: la retención ya no existe (liberada o vencida)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ids con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        InvalidIds,
         MongoUnavailable,
     ))]
 pub async fn confirmar(
     State(state): State<AppState>,
     _: Servicio,
-    ApiPath((id, rid)): ApiPath<(String, String)>,
+    EventoYReserva(id, rid): EventoYReserva,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
-    let (id, rid) = (
-        &EventoId::parse("id", &id)?,
-        &ReservaId::parse("reserva_id", &rid)?,
-    );
+    let (id, rid) = (&id, &rid);
     let efecto = state.store.confirmar(id, rid).await?;
     after(&state, id, efecto, |c| match c {
         Confirmacion::Confirmada => Ok("confirmada"),
@@ -206,19 +205,16 @@ pub async fn confirmar(
     responses(
         (status = 200, description = "`liberada` (había retención), `devuelta` (había venta) o `sin_retencion` (no había nada)", body = ResultadoInventario),
         ServiceCredential,
-        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ids con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        EventNotFound,
+        InvalidIds,
         MongoUnavailable,
     ))]
 pub async fn liberar(
     State(state): State<AppState>,
     _: Servicio,
-    ApiPath((id, rid)): ApiPath<(String, String)>,
+    EventoYReserva(id, rid): EventoYReserva,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
-    let (id, rid) = (
-        &EventoId::parse("id", &id)?,
-        &ReservaId::parse("reserva_id", &rid)?,
-    );
+    let (id, rid) = (&id, &rid);
     let efecto = match state.store.liberar(id, rid).await? {
         Some(e) if e.resultado == Liberacion::SinRetencion => {
             // No hold: if it was confirmed behind the caller's back, undo the sale. The
@@ -263,8 +259,8 @@ pub struct InventarioVista {
     responses(
         (status = 200, description = "Ventas y retenciones por reserva", body = InventarioVista),
         ServiceCredential,
-        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        EventNotFound,
+        InvalidId,
         MongoUnavailable,
     ))]
 pub async fn inventario(
@@ -300,19 +296,16 @@ pub async fn inventario(
     responses(
         (status = 200, description = "Devueltas, o no había venta", body = ResultadoInventario),
         ServiceCredential,
-        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ids con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        EventNotFound,
+        InvalidIds,
         MongoUnavailable,
     ))]
 pub async fn devolver(
     State(state): State<AppState>,
     _: Servicio,
-    ApiPath((id, rid)): ApiPath<(String, String)>,
+    EventoYReserva(id, rid): EventoYReserva,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
-    let (id, rid) = (
-        &EventoId::parse("id", &id)?,
-        &ReservaId::parse("reserva_id", &rid)?,
-    );
+    let (id, rid) = (&id, &rid);
     let efecto = state.store.devolver(id, rid).await?;
     after(&state, id, efecto, |d| {
         Ok(match d {

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use eventflow_shared::pagina::limite;
-use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
+use eventflow_shared::problemas::{
+    BodyProblems, InvalidId, InvalidParams, MongoUnavailable, SessionRequired,
+};
 
 use super::handlers::{cached_json, creado, evento_por_cache, publicar, to_json};
 use super::AppState;
@@ -168,7 +170,7 @@ fn campo_seed(campo: &str) -> String {
     responses(
         (status = 201, description = "Evento creado", body = SeedEvent),
         BodyProblems,
-        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        SessionRequired,
         (status = 403, description = "Una cuenta de comprador no publica eventos", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos, cada uno nombrado en `errors`", body = Problem, content_type = "application/problem+json"),
         MongoUnavailable,
@@ -229,7 +231,7 @@ pub async fn create_event(
     responses(
         (status = 200, description = "Los eventos", body = Vec<SeedEvent>,
             headers(("x-cache" = String, description = "HIT si vino de la caché"))),
-        (status = 422, description = "Parámetros inválidos", body = Problem, content_type = "application/problem+json"),
+        InvalidParams,
         MongoUnavailable,
     ))]
 pub async fn list_events(
@@ -271,7 +273,7 @@ pub async fn list_events(
         (status = 200, description = "El evento", body = SeedEvent,
             headers(("x-cache" = String, description = "HIT si vino de la caché"))),
         (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        InvalidId,
         MongoUnavailable,
     ))]
 pub async fn get_event(

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use bson::{doc, Bson, Document};
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
-use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
+use eventflow_shared::mongo::is_duplicate_key;
 use eventflow_shared::outbox::mongo::MongoOutbox;
 use eventflow_shared::outbox::FuenteOutbox;
 use futures::TryStreamExt;
@@ -23,6 +23,8 @@ use crate::domain::{
     CambiosEvento, Confirmacion, Devolucion, Efecto, Evento, FiltroEventos, Liberacion, Retencion,
     Retenida, Venta, Zona,
 };
+use eventflow_shared::mongo::pagina;
+use eventflow_shared::mongo::store_error as map_err;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct ZonaDoc {
@@ -307,14 +309,6 @@ impl From<EventoDoc> for Evento {
     }
 }
 
-fn map_err(e: mongodb::error::Error) -> StoreError {
-    if is_unavailable(&e) {
-        StoreError::Unavailable(e.to_string())
-    } else {
-        StoreError::Other(e.to_string())
-    }
-}
-
 /// Reservation ids become field names; the HTTP layer only lets safe ids through, and
 /// this keeps any other caller from turning one into a path or an operator.
 fn check_rid(rid: &str) -> Result<(), StoreError> {
@@ -508,23 +502,9 @@ impl EventoStore for MongoEventoStore {
         if let Some(o) = &filtro.organizador_id {
             filter.insert("organizador_id", Bson::String(o.clone()));
         }
-        let total = self
-            .col
-            .count_documents(filter.clone())
-            .await
-            .map_err(map_err)?;
-        let items: Vec<EventoDoc> = self
-            .col
-            .find(filter)
-            .sort(doc! { "fecha": 1, "_id": 1 })
-            .projection(sin_mapas())
-            .skip(u64::from(offset))
-            .limit(i64::from(limit))
-            .await
-            .map_err(map_err)?
-            .try_collect()
-            .await
-            .map_err(map_err)?;
+        let orden = doc! { "fecha": 1, "_id": 1 };
+        let (items, total) =
+            pagina(&self.col, filter, orden, Some(sin_mapas()), limit, offset).await?;
         Ok(Pagina {
             items: items.into_iter().map(Evento::from).collect(),
             total,

@@ -4,13 +4,14 @@
 use async_trait::async_trait;
 use bson::{doc, Document};
 use chrono::{DateTime, Utc};
-use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
-use futures::TryStreamExt;
+use eventflow_shared::mongo::is_duplicate_key;
 use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 
 use super::{Filtro, NotificacionStore, Registro, StoreError};
 use crate::domain::Notificacion;
+use eventflow_shared::mongo::pagina;
+use eventflow_shared::mongo::store_error as map_err;
 
 #[derive(Serialize, Deserialize)]
 struct Doc {
@@ -29,14 +30,6 @@ struct Doc {
     enlace: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     email: Option<String>,
-}
-
-fn map_err(e: mongodb::error::Error) -> StoreError {
-    if is_unavailable(&e) {
-        StoreError::Unavailable(e.to_string())
-    } else {
-        StoreError::Other(e.to_string())
-    }
 }
 
 pub struct MongoStore {
@@ -105,22 +98,8 @@ impl NotificacionStore for MongoStore {
         if !tipo.is_empty() {
             filter.insert("tipo", tipo);
         }
-        let total = self
-            .col
-            .count_documents(filter.clone())
-            .await
-            .map_err(map_err)?;
-        let docs: Vec<Doc> = self
-            .col
-            .find(filter)
-            .sort(doc! { "creada_en": -1, "_id": -1 })
-            .skip(u64::from(offset))
-            .limit(i64::from(limit))
-            .await
-            .map_err(map_err)?
-            .try_collect()
-            .await
-            .map_err(map_err)?;
+        let orden = doc! { "creada_en": -1, "_id": -1 };
+        let (docs, total) = pagina(&self.col, filter, orden, None, limit, offset).await?;
         let items = docs
             .into_iter()
             .map(|d| Notificacion {

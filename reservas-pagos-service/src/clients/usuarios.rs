@@ -10,6 +10,22 @@ use crate::puertos::{Buyers, ClientError};
 #[derive(Clone)]
 pub struct UsuariosClient(pub Peer);
 
+impl UsuariosClient {
+    /// Puts (`PUT`) or takes (`DELETE`) reservation `rid` in buyer `u`'s history.
+    async fn historial(
+        &self,
+        metodo: Method,
+        u: &UsuarioId,
+        rid: &ReservaId,
+        corr: &str,
+    ) -> Result<(), ClientError> {
+        let req = self
+            .0
+            .internal(metodo, &["internal", "usuarios", u, "historial", rid]);
+        self.0.send(req, corr).await.map(|_| ())
+    }
+}
+
 #[async_trait]
 impl Buyers for UsuariosClient {
     async fn buscar(&self, id_o_email: &str, corr: &str) -> Result<UsuarioId, ClientError> {
@@ -32,27 +48,19 @@ impl Buyers for UsuariosClient {
 
     async fn agregar_compra(
         &self,
-        usuario_id: &UsuarioId,
+        u: &UsuarioId,
         rid: &ReservaId,
         corr: &str,
     ) -> Result<(), ClientError> {
-        let req = self.0.internal(
-            Method::PUT,
-            &["internal", "usuarios", usuario_id, "historial", rid],
-        );
-        self.0.send(req, corr).await.map(|_| ())
+        self.historial(Method::PUT, u, rid, corr).await
     }
 
     async fn quitar_compra(
         &self,
-        usuario_id: &UsuarioId,
+        u: &UsuarioId,
         rid: &ReservaId,
         corr: &str,
     ) -> Result<(), ClientError> {
-        let req = self.0.internal(
-            Method::DELETE,
-            &["internal", "usuarios", usuario_id, "historial", rid],
-        );
-        self.0.send(req, corr).await.map(|_| ())
+        self.historial(Method::DELETE, u, rid, corr).await
     }
 }

@@ -2,13 +2,60 @@
 //! event's organizer, or the platform admin. Everyone else gets the same 404 as for a
 //! reservation that does not exist, so ids reveal nothing.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{self, Llamante, CABECERA_SECRETO};
 use eventflow_shared::ids::{EventoId, ReservaId};
-use eventflow_shared::ApiError;
+use eventflow_shared::{ApiError, ApiPath, Problem};
+use utoipa::IntoResponses;
 
 use super::AppState;
 use crate::domain::Reserva;
+
+/// The reservation of `/api/reservas/{id}…`, loaded only when the caller may act on it
+/// ([`cargar`]), with the request's correlation id.
+pub struct ReservaVisible {
+    pub reserva: Reserva,
+    pub corr: String,
+}
+
+impl FromRequestParts<AppState> for ReservaVisible {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        let llamante = Llamante::from_request_parts(parts, st).await?;
+        let Ok(CorrelationId(corr)) = CorrelationId::from_request_parts(parts, st).await;
+        let ApiPath(id) = ApiPath::<String>::from_request_parts(parts, st).await?;
+        let reserva = cargar(st, llamante, &parts.headers, &id, &corr).await?;
+        Ok(Self { reserva, corr })
+    }
+}
+
+/// What every route about one reservation answers a caller who may not see it.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // Only describes responses.
+pub enum ProblemasDeAcceso {
+    #[response(
+        status = 401,
+        description = "Sin sesión ni `X-Reserva-Secreto`, o sesión caducada o cerrada",
+        content_type = "application/problem+json"
+    )]
+    SinCredencial(Problem),
+    #[response(
+        status = 404,
+        description = "No existe, o no es suya (o el secreto no es el suyo)",
+        content_type = "application/problem+json"
+    )]
+    NoEsSuya(Problem),
+    #[response(
+        status = 422,
+        description = "Id inválido",
+        content_type = "application/problem+json"
+    )]
+    IdInvalido(Problem),
+}
 
 /// The `X-Reserva-Secreto` header, if present and readable.
 pub fn secreto(headers: &HeaderMap) -> Option<&str> {

@@ -8,14 +8,17 @@ use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{self, prohibido, ConSesion, Llamante};
 use eventflow_shared::ids::{EventoId, ReservaId};
 use eventflow_shared::pagina::Paginacion;
-use eventflow_shared::problemas::{BodyProblems, MongoUnavailable, ServiceCredential};
+use eventflow_shared::problemas::{
+    BodyProblems, EventNotFound, InvalidId, MongoUnavailable, ServiceCredential, SessionRequired,
+};
 use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 use tracing::Instrument;
 
+use super::acceso::{self, ProblemasDeAcceso, ReservaVisible};
 use super::dto::{Bitacora, ListarReservas, PaginaReservas, ReservaRespuesta};
 use super::idempotencia::{self, Decision};
 use super::seed001::ProblemaReserva;
-use super::{acceso, AppState};
+use super::AppState;
 use crate::domain::{Estado, Reserva, SolicitudReserva};
 use crate::saga::{Contexto, EstadoRetencion, FalloSimulado, Fin};
 
@@ -261,7 +264,7 @@ async fn pendiente(st: &AppState, r: &Reserva, secreto: &str) -> Result<(u16, St
     params(ListarReservas, Paginacion), security(("bearer" = [])),
     responses(
         (status = 200, description = "Las reservas del comprador", body = PaginaReservas),
-        (status = 401, description = "Sin sesión, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
+        SessionRequired,
         (status = 404, description = "Las reservas de otro comprador", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`usuario_id` inválido, o ausente siendo administrador u organizador", body = Problem, content_type = "application/problem+json"),
         MongoUnavailable,
@@ -340,20 +343,13 @@ async fn reservas_de_sus_eventos(
     params(("id" = String, Path)), security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "La reserva", body = ReservaRespuesta),
-        (status = 401, description = "Sin sesión ni `X-Reserva-Secreto`, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe, o no es suya (o el secreto no es el suyo)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
+        ProblemasDeAcceso,
         MongoUnavailable,
     ))]
 pub async fn obtener_reserva(
-    State(st): State<AppState>,
-    llamante: Llamante,
-    CorrelationId(corr): CorrelationId,
-    headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<ReservaRespuesta>, ApiError> {
-    let r = acceso::cargar(&st, llamante, &headers, &id, &corr).await?;
-    Ok(Json(ReservaRespuesta::from(&r)))
+    ReservaVisible { reserva, .. }: ReservaVisible,
+) -> Json<ReservaRespuesta> {
+    Json(ReservaRespuesta::from(&reserva))
 }
 
 /// The reservation's audit trail: its append-only event log. Same access as the
@@ -364,23 +360,14 @@ pub async fn obtener_reserva(
     params(("id" = String, Path)), security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "Eventos en orden (`seq` desde 1)", body = Bitacora),
-        (status = 401, description = "Sin sesión ni `X-Reserva-Secreto`, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe, o no es suya (o el secreto no es el suyo)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
+        ProblemasDeAcceso,
         MongoUnavailable,
     ))]
-pub async fn bitacora(
-    State(st): State<AppState>,
-    llamante: Llamante,
-    CorrelationId(corr): CorrelationId,
-    headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<Bitacora>, ApiError> {
-    let r = acceso::cargar(&st, llamante, &headers, &id, &corr).await?;
-    Ok(Json(Bitacora {
-        reserva_id: r.id.into(),
-        eventos: r.eventos,
-    }))
+pub async fn bitacora(ReservaVisible { reserva, .. }: ReservaVisible) -> Json<Bitacora> {
+    Json(Bitacora {
+        reserva_id: reserva.id.into(),
+        eventos: reserva.eventos,
+    })
 }
 
 /// Cancel a confirmed reservation: refund, return the tickets, drop it from the history.
@@ -392,21 +379,15 @@ pub async fn bitacora(
     params(("id" = String, Path)), security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "Reserva CANCELADA (también si ya lo estaba)", body = ReservaRespuesta),
-        (status = 401, description = "Sin sesión ni `X-Reserva-Secreto`, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe, o no es suya (o el secreto no es el suyo)", body = Problem, content_type = "application/problem+json"),
+        ProblemasDeAcceso,
         (status = 409, description = "No está confirmada, o el evento ya ocurrió", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Id inválido", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Una dependencia no responde; la cancelación se completará sola", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn cancelar(
     State(st): State<AppState>,
-    llamante: Llamante,
-    CorrelationId(corr): CorrelationId,
-    headers: HeaderMap,
-    ApiPath(id): ApiPath<String>,
+    ReservaVisible { reserva, corr }: ReservaVisible,
 ) -> Result<Json<ReservaRespuesta>, ApiError> {
-    let r = acceso::cargar(&st, llamante, &headers, &id, &corr).await?;
-    let r = crate::saga::cancelacion::cancelar(&st.deps, r, &corr).await?;
+    let r = crate::saga::cancelacion::cancelar(&st.deps, reserva, &corr).await?;
     Ok(Json(ReservaRespuesta::from(&r)))
 }
 
@@ -420,8 +401,8 @@ pub async fn cancelar(
     responses(
         (status = 200, description = "El informe", body = eventflow_shared::conciliacion::Informe),
         ServiceCredential,
-        (status = 404, description = "No existe el evento", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Id con caracteres no permitidos", body = Problem, content_type = "application/problem+json"),
+        EventNotFound,
+        InvalidId,
         (status = 503, description = "eventos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn conciliacion(

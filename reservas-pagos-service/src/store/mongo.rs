@@ -6,7 +6,7 @@ use bson::{doc, Document};
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
 use eventflow_shared::ids::EventoId;
-use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
+use eventflow_shared::mongo::is_duplicate_key;
 use eventflow_shared::outbox::mongo::{contador, MongoOutbox, CONTADOR};
 use eventflow_shared::outbox::FuenteOutbox;
 use futures::TryStreamExt;
@@ -14,14 +14,8 @@ use mongodb::{Collection, Database, IndexModel};
 
 use super::{Clave, IdempotenciaStore, Pago, PagoStore, ReservaStore, StoreError};
 use crate::domain::Reserva;
-
-fn map_err(e: mongodb::error::Error) -> StoreError {
-    if is_unavailable(&e) {
-        StoreError::Unavailable(e.to_string())
-    } else {
-        StoreError::Other(e.to_string())
-    }
-}
+use eventflow_shared::mongo::pagina;
+use eventflow_shared::mongo::store_error as map_err;
 
 fn other(e: impl std::fmt::Display) -> StoreError {
     StoreError::Other(e.to_string())
@@ -146,22 +140,8 @@ impl ReservaStore for MongoStore {
         offset: u32,
     ) -> Result<(Vec<Reserva>, u64), StoreError> {
         let filter = doc! { "usuario_id": usuario_id };
-        let total = self
-            .reservas
-            .count_documents(filter.clone())
-            .await
-            .map_err(map_err)?;
-        let docs: Vec<Document> = self
-            .reservas
-            .find(filter)
-            .sort(doc! { "creada": -1, "_id": -1 })
-            .skip(u64::from(offset))
-            .limit(i64::from(limit))
-            .await
-            .map_err(map_err)?
-            .try_collect()
-            .await
-            .map_err(map_err)?;
+        let orden = doc! { "creada": -1, "_id": -1 };
+        let (docs, total) = pagina(&self.reservas, filter, orden, None, limit, offset).await?;
         Ok((
             docs.into_iter().map(from_doc).collect::<Result<_, _>>()?,
             total,

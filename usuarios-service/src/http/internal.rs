@@ -1,18 +1,65 @@
 //! Service-to-service routes (`/internal/*`): buyer lookup, purchase history and session
 //! checks, behind the service token.
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
 use eventflow_shared::auth::Servicio;
 use eventflow_shared::identidad::{SesionVerificada, VerificarSesion};
 use eventflow_shared::ids::ReservaId;
-use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
+use eventflow_shared::problemas::{BodyProblems, MongoUnavailable, ServiceCredential};
 use eventflow_shared::{ApiError, ApiJson, ApiPath, Problem};
+
+use utoipa::IntoResponses;
+use uuid::Uuid;
 
 use super::handlers::parse_uuid;
 use super::AppState;
 use crate::domain::Usuario;
+
+/// The `{id}/historial/{reserva_id}` of the two history routes, both parsed.
+pub struct Historial(Uuid, ReservaId);
+
+impl<S: Send + Sync> FromRequestParts<S> for Historial {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiPath((id, rid)) =
+            ApiPath::<(String, String)>::from_request_parts(parts, state).await?;
+        Ok(Self(
+            parse_uuid(&id)?,
+            ReservaId::parse("reserva_id", &rid)?,
+        ))
+    }
+}
+
+/// What both history routes answer for a wrong buyer or id.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // Only describes responses.
+pub enum ProblemasHistorial {
+    #[response(
+        status = 404,
+        description = "No existe el usuario",
+        content_type = "application/problem+json"
+    )]
+    SinUsuario(Problem),
+    #[response(
+        status = 422,
+        description = "Ids inválidos",
+        content_type = "application/problem+json"
+    )]
+    Ids(Problem),
+}
+
+/// 204 when the buyer exists (the write was done, or had been), else 404.
+fn en_el_historial(existe: bool, id: Uuid) -> Result<StatusCode, ApiError> {
+    if existe {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("No existe el usuario {id}")))
+    }
+}
 
 /// Add a reservation to a buyer's history. Idempotent: adding it twice keeps one entry.
 #[utoipa::path(put, path = "/internal/usuarios/{id}/historial/{reserva_id}", tag = "interno",
@@ -22,23 +69,14 @@ use crate::domain::Usuario;
     security(("bearer" = [])),
     responses(
         (status = 204, description = "En el historial"),
-        (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe el usuario", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ids inválidos", body = Problem, content_type = "application/problem+json"),
-        MongoUnavailable,
+        ServiceCredential, ProblemasHistorial, MongoUnavailable,
     ))]
 pub async fn agregar_compra(
     State(state): State<AppState>,
     _: Servicio,
-    ApiPath((id, reserva_id)): ApiPath<(String, String)>,
+    Historial(id, reserva_id): Historial,
 ) -> Result<StatusCode, ApiError> {
-    let uuid = parse_uuid(&id)?;
-    let reserva_id = &ReservaId::parse("reserva_id", &reserva_id)?;
-    if state.store.add_compra(uuid, reserva_id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found(format!("No existe el usuario {id}")))
-    }
+    en_el_historial(state.store.add_compra(id, &reserva_id).await?, id)
 }
 
 /// Remove a reservation from a buyer's history. Idempotent.
@@ -49,23 +87,14 @@ pub async fn agregar_compra(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Ya no está en el historial"),
-        (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe el usuario", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ids inválidos", body = Problem, content_type = "application/problem+json"),
-        MongoUnavailable,
+        ServiceCredential, ProblemasHistorial, MongoUnavailable,
     ))]
 pub async fn quitar_compra(
     State(state): State<AppState>,
     _: Servicio,
-    ApiPath((id, reserva_id)): ApiPath<(String, String)>,
+    Historial(id, reserva_id): Historial,
 ) -> Result<StatusCode, ApiError> {
-    let uuid = parse_uuid(&id)?;
-    let reserva_id = &ReservaId::parse("reserva_id", &reserva_id)?;
-    if state.store.remove_compra(uuid, reserva_id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found(format!("No existe el usuario {id}")))
-    }
+    en_el_historial(state.store.remove_compra(id, &reserva_id).await?, id)
 }
 
 /// Find a buyer by UUID or email, for the SAGA's `ValidadorDatos`.
@@ -76,7 +105,7 @@ pub async fn quitar_compra(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "El usuario", body = Usuario),
-        (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
+        ServiceCredential,
         (status = 404, description = "No existe", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ni UUID ni email válido", body = Problem, content_type = "application/problem+json"),
         MongoUnavailable,
@@ -101,7 +130,7 @@ pub async fn buscar_usuario(
     responses(
         (status = 200, description = "Sesión vigente", body = SesionVerificada),
         BodyProblems,
-        (status = 401, description = "Falta o es inválida la credencial de servicio", body = Problem, content_type = "application/problem+json"),
+        ServiceCredential,
         (status = 404, description = "No hay sesión vigente con ese hash", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "token_hash no es un SHA-256 en hexadecimal", body = Problem, content_type = "application/problem+json"),
         MongoUnavailable,

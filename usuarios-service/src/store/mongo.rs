@@ -3,8 +3,7 @@
 use async_trait::async_trait;
 use bson::{doc, Document};
 use chrono::{DateTime, Utc};
-use eventflow_shared::mongo::{is_duplicate_key, is_unavailable};
-use futures::TryStreamExt;
+use eventflow_shared::mongo::is_duplicate_key;
 use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
@@ -12,6 +11,8 @@ use uuid::Uuid;
 
 use super::{Pagina, StoreError, UsuarioStore, DOCUMENTO_DUPLICADO, EMAIL_DUPLICADO};
 use crate::domain::{CambiosUsuario, Email, TipoDocumento, Usuario};
+use eventflow_shared::mongo::pagina;
+pub(super) use eventflow_shared::mongo::store_error as map_err;
 
 /// The stored shape. `_id` is the UUID as a string, so it reads well in the shell.
 #[derive(Debug, Serialize, Deserialize)]
@@ -63,15 +64,6 @@ impl TryFrom<UsuarioDoc> for Usuario {
             creado_en: d.creado_en,
             tiene_password: d.password_hash.is_some(),
         })
-    }
-}
-
-/// Shared by every usuarios MongoDB adapter: an outage is `Unavailable` (503).
-pub(super) fn map_err(e: mongodb::error::Error) -> StoreError {
-    if is_unavailable(&e) {
-        StoreError::Unavailable(e.to_string())
-    } else {
-        StoreError::Other(e.to_string())
     }
 }
 
@@ -167,18 +159,8 @@ impl UsuarioStore for MongoUsuarioStore {
     }
 
     async fn list(&self, limit: u32, offset: u32) -> Result<Pagina, StoreError> {
-        let total = self.col.count_documents(doc! {}).await.map_err(map_err)?;
-        let docs: Vec<UsuarioDoc> = self
-            .col
-            .find(doc! {})
-            .sort(doc! { "creado_en": 1, "_id": 1 })
-            .skip(u64::from(offset))
-            .limit(i64::from(limit))
-            .await
-            .map_err(map_err)?
-            .try_collect()
-            .await
-            .map_err(map_err)?;
+        let orden = doc! { "creado_en": 1, "_id": 1 };
+        let (docs, total) = pagina(&self.col, doc! {}, orden, None, limit, offset).await?;
         let items = docs
             .into_iter()
             .map(Usuario::try_from)

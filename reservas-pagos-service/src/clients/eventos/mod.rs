@@ -40,6 +40,25 @@ impl EventosClient {
     }
 }
 
+impl EventosClient {
+    /// A body-less write under `/internal/eventos/…`, keyed by the reservation: its
+    /// `resultado` slug.
+    async fn escribir(
+        &self,
+        metodo: Method,
+        ruta: &[&str],
+        corr: &str,
+    ) -> Result<String, ClientError> {
+        let segmentos: Vec<&str> = ["internal", "eventos"]
+            .iter()
+            .chain(ruta)
+            .copied()
+            .collect();
+        let req = self.peer.internal(metodo, &segmentos);
+        resultado(self.peer.send(req, corr).await?)
+    }
+}
+
 #[async_trait]
 impl Inventory for EventosClient {
     /// The event's date, zones and prices, possibly from a copy up to `ficha_ttl` old
@@ -83,11 +102,8 @@ impl Inventory for EventosClient {
         rid: &ReservaId,
         corr: &str,
     ) -> Result<String, ClientError> {
-        let req = self.peer.internal(
-            Method::POST,
-            &["internal", "eventos", id, "retenciones", rid, "confirmar"],
-        );
-        resultado(self.peer.send(req, corr).await?)
+        self.escribir(Method::POST, &[id, "retenciones", rid, "confirmar"], corr)
+            .await
     }
 
     async fn liberar(
@@ -96,11 +112,8 @@ impl Inventory for EventosClient {
         rid: &ReservaId,
         corr: &str,
     ) -> Result<String, ClientError> {
-        let req = self.peer.internal(
-            Method::DELETE,
-            &["internal", "eventos", id, "retenciones", rid],
-        );
-        resultado(self.peer.send(req, corr).await?)
+        self.escribir(Method::DELETE, &[id, "retenciones", rid], corr)
+            .await
     }
 
     async fn devolver(
@@ -109,11 +122,8 @@ impl Inventory for EventosClient {
         rid: &ReservaId,
         corr: &str,
     ) -> Result<String, ClientError> {
-        let req = self.peer.internal(
-            Method::POST,
-            &["internal", "eventos", id, "ventas", rid, "devolver"],
-        );
-        resultado(self.peer.send(req, corr).await?)
+        self.escribir(Method::POST, &[id, "ventas", rid, "devolver"], corr)
+            .await
     }
     async fn inventario(&self, id: &EventoId, corr: &str) -> Result<Inventario, ClientError> {
         let req = self
