@@ -85,22 +85,19 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, router: axum::Router) -
     format!("http://{addr}")
 }
 
-/// Compares a service's OpenAPI document with the committed snapshot, so an accidental
-/// API change shows up in review. `UPDATE_OPENAPI=1` rewrites the snapshot instead.
-pub fn assert_openapi_snapshot(doc: &utoipa::openapi::OpenApi, path: &std::path::Path) {
+/// Compares a service's OpenAPI document with its committed snapshot, `openapi.snap` at
+/// the root of the crate in `crate_dir` (an insta snapshot: a short header, then the
+/// document as JSON), so an API change shows up in review as a diff. Accept an intended
+/// change with `INSTA_UPDATE=always cargo nextest run --workspace openapi` (or
+/// `cargo insta review`), then `npm run gen:api` regenerates the UI's types from it.
+pub fn assert_openapi_snapshot(doc: &utoipa::openapi::OpenApi, crate_dir: &str) {
     assert_esquemas_declarados(doc);
-    let current = doc.to_pretty_json().expect("serialise OpenAPI") + "\n";
-    if env_string("UPDATE_OPENAPI").as_deref() == Some("1") {
-        std::fs::write(path, &current).expect("write snapshot");
-        return;
-    }
-    let committed = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        committed == current,
-        "{} is out of date: the API changed. Review the change and run \
-         `UPDATE_OPENAPI=1 cargo test` to accept it.",
-        path.display()
-    );
+    let actual = doc.to_pretty_json().expect("serialise OpenAPI");
+    let mut ajustes = insta::Settings::clone_current();
+    ajustes.set_snapshot_path(std::path::Path::new(crate_dir));
+    ajustes.set_prepend_module_to_snapshot(false);
+    ajustes.set_omit_expression(true);
+    ajustes.bind(|| insta::assert_snapshot!("openapi", actual));
 }
 
 /// Every security scheme an operation requires is declared in `components`: otherwise
