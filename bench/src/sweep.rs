@@ -1,13 +1,20 @@
 //! `sweep`: one flash sale per concurrency level, then an SVG chart of confirmations/s
-//! and p99 latency against concurrency. The SVG is written by hand: two polylines on a
-//! shared categorical x axis, a left axis for throughput and a right one for p99.
+//! and p99 latency against concurrency: two lines on a shared categorical x axis, a left
+//! axis for throughput and a right one for p99. The chart is drawn with plotters' SVG
+//! backend, which leaves axes, ticks and text escaping to the library; it writes text as
+//! SVG `<text>` for the viewer to set, so building it needs no fonts. Laid out here: the
+//! two axes' ticks, the point labels' placement and the legend row.
 
-use std::fmt::Write as _;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::Args;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{Api, EventApi};
@@ -113,7 +120,7 @@ pub async fn run(
         })
         .collect();
     let subtitle = subtitle(a.buyers, tickets, a.declined_pct, &a.title);
-    write_chart(&a.out, &chart(&points, &subtitle))?;
+    write_chart(&a.out, &chart(&points, &subtitle)?)?;
     Ok(SweepReport {
         mode: "sweep",
         buyers: a.buyers,
@@ -187,7 +194,7 @@ pub fn redraw(a: &ChartArgs) -> anyhow::Result<()> {
         n("declined_pct") as u8,
         &a.title,
     );
-    write_chart(&a.out, &chart(&points, &sub))
+    write_chart(&a.out, &chart(&points, &sub)?)
 }
 
 pub fn print_table(r: &SweepReport) {
@@ -229,12 +236,6 @@ pub fn nice_max(v: f64) -> (f64, f64) {
     ((v / step).ceil() * step, step)
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 fn num(v: f64) -> String {
     if v >= 100.0 || v == v.trunc() {
         format!("{v:.0}")
@@ -243,16 +244,100 @@ fn num(v: f64) -> String {
     }
 }
 
+/// The x axis: one evenly wide slot per point of the sweep, the point in the middle of its
+/// slot, labelled with the point's concurrency. Levels are categories rather than a numeric
+/// scale: on a linear one 1, 10 and 50 would crowd the left edge next to 200, and a sweep
+/// may measure the same level twice. A value is a slot index; ±0.5 reaches the slot's edges.
+#[derive(Clone)]
+struct Slots(usize);
+
+impl Ranged for Slots {
+    // Never used: the mesh is given a formatter that prints the slot's concurrency.
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, (lo, hi): (i32, i32)) -> i32 {
+        let n = self.0.max(1) as f64;
+        (f64::from(lo) + f64::from(hi - lo) * (v + 0.5) / n).round() as i32
+    }
+
+    /// Every slot, whatever the hint: a tick and a label per concurrency level.
+    fn key_points<H: KeyPointHint>(&self, _: H) -> Vec<f64> {
+        (0..self.0).map(|i| i as f64).collect()
+    }
+
+    fn range(&self) -> Range<f64> {
+        -0.5..self.0 as f64 - 0.5
+    }
+}
+
+/// A y axis from 0 to a `nice_max` maximum, ticked at its step. Plotters' own f64 axis
+/// chooses its ticks and never steps by 2.5: a 0..125 axis would lose its top label. (Its
+/// `with_key_points` would do, but then the axis has no label formatter to take ours.)
+#[derive(Clone)]
+struct Ticked(f64, f64);
+
+impl Ranged for Ticked {
+    // Never used: the mesh is given `num` as the formatter.
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, (lo, hi): (i32, i32)) -> i32 {
+        (f64::from(lo) + f64::from(hi - lo) * v / self.0).round() as i32
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        // Bold points only (labels and grid lines), no light lines in between.
+        if hint.weight().allow_light_points() {
+            return Vec::new();
+        }
+        let Ticked(max, step) = *self;
+        (0..=(max / step).round() as usize)
+            .map(|k| k as f64 * step)
+            .collect()
+    }
+
+    fn range(&self) -> Range<f64> {
+        0.0..self.0
+    }
+}
+
+/// A font of `px` pixels. The SVG backend writes `font-size` as the size given over 1.24
+/// (plotters' em-to-pixel ratio), so this undoes it and a 12 here is a 12 in the file.
+fn font(px: f64) -> FontDesc<'static> {
+    ("sans-serif", px * 1.24).into_font()
+}
+
+/// About how wide `text` is at `px` pixels in a sans-serif font. The viewer picks the
+/// font, so this can only be an estimate; plotters' own (without the `ttf` feature) counts
+/// bytes, which makes "≥" three characters wide.
+fn text_width(text: &str, px: f64) -> i32 {
+    (text.chars().count() as f64 * px * 0.6).ceil() as i32
+}
+
+const TITLE: &str = "EventFlow flash sale: throughput and p99 vs concurrency";
+
 /// The chart: confirmations/s (left axis, solid) and p99 ms (right axis, dashed), with
 /// the targets (400 confirmations/s, 100 ms) as dotted lines.
-pub fn chart(points: &[Point], subtitle: &str) -> String {
-    const W: f64 = 760.0;
-    const H: f64 = 440.0;
-    const L: f64 = 80.0;
-    const R: f64 = 80.0;
-    const T: f64 = 70.0;
-    const B: f64 = 84.0;
-    let (pw, ph) = (W - L - R, H - T - B);
+pub fn chart(points: &[Point], subtitle: &str) -> anyhow::Result<String> {
+    let mut svg = String::new();
+    draw(
+        points,
+        subtitle,
+        SVGBackend::with_string(&mut svg, (760, 440)),
+    )
+    // The backend only writes to a String, so this is a layout error at worst. `draw`
+    // boxes plotters' errors as they come (one per element type), without Send or Sync,
+    // hence the message rather than the value.
+    .map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
+    Ok(svg)
+}
+
+fn draw<'a>(
+    points: &[Point],
+    subtitle: &str,
+    backend: SVGBackend<'a>,
+) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let thr_target = 400.0;
     let p99_target = 100.0;
     let max_thr = points
@@ -262,195 +347,180 @@ pub fn chart(points: &[Point], subtitle: &str) -> String {
     let max_p99 = points.iter().map(|p| p.p99_ms).fold(p99_target, f64::max);
     let (ymax_l, step_l) = nice_max(max_thr * 1.05);
     let (ymax_r, step_r) = nice_max(max_p99 * 1.05);
-    let n = points.len().max(1);
-    let x = |i: usize| L + pw * (i as f64 + 0.5) / n as f64;
-    let yl = |v: f64| T + ph * (1.0 - v / ymax_l);
-    let yr = |v: f64| T + ph * (1.0 - v / ymax_r);
-    let (blue, orange) = ("#1f77b4", "#d62728");
+    let n = points.len();
+    let blue = RGBColor(0x1f, 0x77, 0xb4);
+    let orange = RGBColor(0xd6, 0x27, 0x28);
+    let grey = RGBColor(0x55, 0x55, 0x55);
 
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="26" text-anchor="middle" font-size="16" font-weight="bold">EventFlow flash sale: throughput and p99 vs concurrency</text>"#,
-        W / 2.0
-    );
-    let _ = writeln!(
-        s,
-        r##"<text x="{}" y="46" text-anchor="middle" fill="#555">{}</text>"##,
-        W / 2.0,
-        esc(subtitle)
-    );
-    // Grid and left ticks.
-    let mut v = 0.0;
-    while v <= ymax_l + 1e-9 {
-        let y = yl(v);
-        let _ = writeln!(
-            s,
-            "<line x1=\"{L}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#e5e5e5\"/>",
-            L + pw
-        );
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="{blue}">{}</text>"#,
-            L - 6.0,
-            y + 4.0,
-            num(v)
-        );
-        v += step_l;
-    }
-    let mut v = 0.0;
-    while v <= ymax_r + 1e-9 {
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}" fill="{orange}">{}</text>"#,
-            L + pw + 6.0,
-            yr(v) + 4.0,
-            num(v)
-        );
-        v += step_r;
-    }
-    // Axes.
-    let _ = writeln!(
-        s,
-        r##"<path d="M{L} {T} V{:.1} H{:.1} V{T}" fill="none" stroke="#333"/>"##,
-        T + ph,
-        L + pw
-    );
-    let _ = writeln!(
-        s,
-        r#"<text transform="translate(22 {:.1}) rotate(-90)" text-anchor="middle" fill="{blue}">confirmed reservations / s</text>"#,
-        T + ph / 2.0
-    );
-    let _ = writeln!(
-        s,
-        r#"<text transform="translate({:.1} {:.1}) rotate(90)" text-anchor="middle" fill="{orange}">p99 latency (ms)</text>"#,
-        W - 22.0,
-        T + ph / 2.0
-    );
-    let _ = writeln!(
-        s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">concurrent reservations (K)</text>"#,
-        L + pw / 2.0,
-        T + ph + 38.0
-    );
-    for (i, p) in points.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
-            x(i),
-            T + ph + 18.0,
-            p.concurrency
-        );
-    }
-    // Targets.
-    let _ = writeln!(
-        s,
-        r#"<line x1="{L}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="{blue}" stroke-dasharray="2 4" opacity="0.7"/>"#,
-        yl(thr_target),
-        L + pw
-    );
-    let _ = writeln!(
-        s,
-        r#"<text x="{:.1}" y="{:.1}" fill="{blue}" font-size="10">target ≥ 400/s</text>"#,
-        L + 4.0,
-        yl(thr_target) - 4.0
-    );
-    let _ = writeln!(
-        s,
-        r#"<line x1="{L}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="{orange}" stroke-dasharray="2 4" opacity="0.7"/>"#,
-        yr(p99_target),
-        L + pw
-    );
-    let _ = writeln!(
-        s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="{orange}" font-size="10">target p99 ≤ 100 ms</text>"#,
-        L + pw - 4.0,
-        yr(p99_target) - 4.0
-    );
-    // Series.
-    let line = |f: &dyn Fn(usize, &Point) -> (f64, f64)| {
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE)?;
+    let root = root.titled(TITLE, font(16.0).style(FontStyle::Bold))?;
+    let root = root.titled(subtitle, font(12.0).color(&grey))?;
+    // The margin under the x axis is the legend's: there no point or label can cover it.
+    // The x label area has a line between the levels and the axis title for INCORRECT.
+    let mut chart = ChartBuilder::on(&root)
+        .margin_left(10)
+        .margin_right(10)
+        .margin_top(10)
+        .margin_bottom(26)
+        .x_label_area_size(58)
+        .y_label_area_size(70)
+        .right_y_label_area_size(70)
+        .build_cartesian_2d(Slots(n), Ticked(ymax_l, step_l))?
+        .set_secondary_coord(Slots(n), Ticked(ymax_r, step_r));
+
+    let concurrency = |v: &f64| {
         points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let (a, b) = f(i, p);
-                format!("{a:.1},{b:.1}")
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+            .get(v.round() as usize)
+            .map(|p| p.concurrency.to_string())
+            .unwrap_or_default()
     };
-    let thr = line(&|i, p| (x(i), yl(p.confirmations_per_sec)));
-    let p99 = line(&|i, p| (x(i), yr(p.p99_ms)));
-    let _ = writeln!(
-        s,
-        r#"<polyline points="{thr}" fill="none" stroke="{blue}" stroke-width="2.5"/>"#
-    );
-    let _ = writeln!(
-        s,
-        r#"<polyline points="{p99}" fill="none" stroke="{orange}" stroke-width="2.5" stroke-dasharray="7 4"/>"#
-    );
+    let tick = |v: &f64| num(*v);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .bold_line_style(RGBColor(0xe5, 0xe5, 0xe5))
+        .axis_style(RGBColor(0x33, 0x33, 0x33))
+        .x_labels(n)
+        .x_label_formatter(&concurrency)
+        .y_label_formatter(&tick)
+        .x_label_style(font(12.0))
+        .y_label_style(font(12.0).color(&blue))
+        .axis_desc_style(font(12.0))
+        .x_desc("concurrent reservations (K)")
+        .y_desc("confirmed reservations / s")
+        .draw()?;
+    chart
+        .configure_secondary_axes()
+        .axis_style(RGBColor(0x33, 0x33, 0x33))
+        .y_label_formatter(&tick)
+        .label_style(font(12.0).color(&orange))
+        .axis_desc_style(font(12.0).color(&orange))
+        .y_desc("p99 latency (ms)")
+        .draw()?;
+
+    // Targets: dotted lines across the whole plot, from the first slot's left edge to the
+    // last one's right edge. They are named in the legend, not on the plot, where their
+    // labels ran into the points' value labels.
+    let edges = (-0.5, n as f64 - 0.5);
+    let dotted = |c: &RGBColor| c.mix(0.7).stroke_width(1);
+    chart.draw_series(DashedLineSeries::new(
+        [(edges.0, thr_target), (edges.1, thr_target)],
+        2,
+        4,
+        dotted(&blue),
+    ))?;
+    chart.draw_secondary_series(DashedLineSeries::new(
+        [(edges.0, p99_target), (edges.1, p99_target)],
+        2,
+        4,
+        dotted(&orange),
+    ))?;
+
+    // Series. p99 is dashed as well as orange, to tell the lines apart without colour.
+    let thr_at = |i: usize, p: &Point| (i as f64, p.confirmations_per_sec);
+    let p99_at = |i: usize, p: &Point| (i as f64, p.p99_ms);
+    let line = |c: &RGBColor| c.stroke_width(2);
+    chart.draw_series(LineSeries::new(
+        points.iter().enumerate().map(|(i, p)| thr_at(i, p)),
+        line(&blue),
+    ))?;
+    chart.draw_secondary_series(DashedLineSeries::new(
+        points.iter().enumerate().map(|(i, p)| p99_at(i, p)),
+        7,
+        4,
+        line(&orange),
+    ))?;
+
+    // Markers and value labels: throughput above its point, p99 to the right of and above
+    // its marker. When the p99 marker sits on the throughput label, that label goes below
+    // its point; when the two labels would collide, the p99 one goes below its marker.
+    // Decided in pixels, since the two values are on different scales.
     for (i, p) in points.iter().enumerate() {
-        let (cx, ty, ry) = (x(i), yl(p.confirmations_per_sec), yr(p.p99_ms));
-        // Labels: throughput above its point, p99 above its marker. When the p99 marker
-        // sits on the throughput label, that label goes below its point; when the two
-        // labels would collide, the p99 one goes below its marker.
-        let thr_label_y = if (ry - (ty - 12.0)).abs() < 14.0 {
-            ty + 20.0
+        let ty = chart.backend_coord(&thr_at(i, p)).1;
+        let ry = chart.borrow_secondary().backend_coord(&p99_at(i, p)).1;
+        let thr_dy = if (ry - (ty - 12)).abs() < 14 { 20 } else { -8 };
+        let p99_dy = if ((ry - 6) - (ty + thr_dy)).abs() < 14 {
+            16
         } else {
-            ty - 8.0
+            -6
         };
-        let p99_label_y = if ((ry - 6.0) - thr_label_y).abs() < 14.0 {
-            ry + 16.0
-        } else {
-            ry - 6.0
+        // Text anchored at its bottom (the backend lifts the baseline by half an ex), on a
+        // backdrop that keeps it legible where a line runs under it.
+        let at = |h: HPos| Pos::new(h, VPos::Bottom);
+        let backdrop = |x0: i32, dy: i32, text: &str| {
+            let x1 = x0 + text_width(text, 11.0);
+            Rectangle::new([(x0 - 1, dy - 12), (x1 + 1, dy)], WHITE.mix(0.85).filled())
         };
-        let _ = writeln!(
-            s,
-            r#"<circle cx="{cx:.1}" cy="{ty:.1}" r="4" fill="{blue}"/><text x="{cx:.1}" y="{:.1}" text-anchor="middle" fill="{blue}" font-size="11" stroke="white" stroke-width="3" paint-order="stroke">{}</text>"#,
-            thr_label_y,
-            num(p.confirmations_per_sec)
-        );
-        let _ = writeln!(
-            s,
-            r#"<rect x="{:.1}" y="{:.1}" width="8" height="8" fill="{orange}"/><text x="{:.1}" y="{:.1}" fill="{orange}" font-size="11" stroke="white" stroke-width="3" paint-order="stroke">{} ms</text>"#,
-            cx - 4.0,
-            ry - 4.0,
-            cx + 9.0,
-            p99_label_y,
-            num(p.p99_ms)
-        );
+        let thr_label = num(p.confirmations_per_sec);
+        let half = text_width(&thr_label, 11.0) / 2;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at(thr_at(i, p))
+                + Circle::new((0, 0), 4, blue.filled())
+                + backdrop(-half, thr_dy, &thr_label)
+                + Text::new(
+                    thr_label.clone(),
+                    (0, thr_dy),
+                    font(11.0).color(&blue).pos(at(HPos::Center)),
+                ),
+        ))?;
+        let p99_label = format!("{} ms", num(p.p99_ms));
+        chart.draw_secondary_series(std::iter::once(
+            EmptyElement::at(p99_at(i, p))
+                + Rectangle::new([(-4, -4), (4, 4)], orange.filled())
+                + backdrop(9, p99_dy, &p99_label)
+                + Text::new(
+                    p99_label.clone(),
+                    (9, p99_dy),
+                    font(11.0).color(&orange).pos(at(HPos::Left)),
+                ),
+        ))?;
+        // Under the level's label: the plot's top edge, where it used to be, is where the
+        // highest value labels go.
         if !p.correct {
-            let _ = writeln!(
-                s,
-                r#"<text x="{cx:.1}" y="{:.1}" text-anchor="middle" fill="red" font-weight="bold">INCORRECT</text>"#,
-                T + 14.0
-            );
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((i as f64, 0.0))
+                    + Text::new(
+                        "INCORRECT",
+                        (0, 24),
+                        font(11.0)
+                            .style(FontStyle::Bold)
+                            .color(&RED)
+                            .pos(Pos::new(HPos::Center, VPos::Top)),
+                    ),
+            ))?;
         }
     }
-    // Legend.
-    let (lx, ly) = (L + 10.0, H - 16.0);
-    let _ = writeln!(
-        s,
-        r#"<line x1="{lx}" y1="{ly}" x2="{:.1}" y2="{ly}" stroke="{blue}" stroke-width="2.5"/><text x="{:.1}" y="{:.1}">confirmations/s (left)</text>"#,
-        lx + 24.0,
-        lx + 30.0,
-        ly + 4.0
-    );
-    let _ = writeln!(
-        s,
-        r#"<line x1="{:.1}" y1="{ly}" x2="{:.1}" y2="{ly}" stroke="{orange}" stroke-width="2.5" stroke-dasharray="7 4"/><text x="{:.1}" y="{:.1}">p99 latency, ms (right)</text>"#,
-        lx + 200.0,
-        lx + 224.0,
-        lx + 230.0,
-        ly + 4.0
-    );
-    s.push_str("</svg>\n");
-    s
+
+    // The legend: one row under the x axis title, centred. Drawn here rather than with
+    // plotters' series labels, which stack entries in a column.
+    let entries = [
+        ("confirmations/s (left)", line(&blue), 24, 0),
+        ("p99 latency, ms (right)", line(&orange), 7, 4),
+        ("target ≥ 400/s", dotted(&blue), 2, 4),
+        ("target p99 ≤ 100 ms", dotted(&orange), 2, 4),
+    ];
+    let (sample, gap) = (30, 20);
+    let width: i32 = entries
+        .iter()
+        .map(|(label, ..)| sample + text_width(label, 12.0) + gap)
+        .sum::<i32>()
+        - gap;
+    let (w, h) = root.dim_in_pixel();
+    let (mut x, y) = ((w as i32 - width) / 2, h as i32 - 14);
+    let label_style = TextStyle::from(font(12.0)).pos(Pos::new(HPos::Left, VPos::Center));
+    for (label, style, dash, space) in entries {
+        root.draw(&DashedPathElement::new(
+            [(x, y), (x + sample - 6, y)],
+            dash,
+            space,
+            style,
+        ))?;
+        root.draw(&Text::new(label, (x + sample, y), label_style.clone()))?;
+        x += sample + text_width(label, 12.0) + gap;
+    }
+    root.present()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -467,9 +537,8 @@ mod tests {
         assert!(close(nice_max(0.0), (1.0, 0.2)));
     }
 
-    #[test]
-    fn chart_has_both_series() {
-        let pts: Vec<Point> = [(1, 90.0, 12.0), (10, 450.0, 40.0), (50, 520.0, 180.0)]
+    fn sample(levels: &[(usize, f64, f64)]) -> Vec<Point> {
+        levels
             .iter()
             .map(|&(k, t, p)| Point {
                 concurrency: k,
@@ -479,15 +548,74 @@ mod tests {
                 p99_ms: p,
                 correct: k != 50,
             })
-            .collect();
-        let svg = chart(&pts, "embedded <launcher>");
+            .collect()
+    }
+
+    /// The text a viewer shows: the content of every `<text>` element, trimmed.
+    fn texts(svg: &str) -> Vec<&str> {
+        svg.split("</text>")
+            .filter_map(|chunk| chunk.rsplit_once('>').map(|(_, t)| t.trim()))
+            .collect()
+    }
+
+    #[test]
+    fn chart_has_both_series() {
+        let pts = sample(&[(1, 90.0, 12.0), (10, 450.0, 40.0), (50, 520.0, 180.0)]);
+        let svg = chart(&pts, "embedded <launcher>").unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-        assert_eq!(svg.matches("<polyline").count(), 2);
+        let texts = texts(&svg);
+        for t in [
+            TITLE,
+            "embedded &lt;launcher&gt;",
+            "confirmed reservations / s",
+            "p99 latency (ms)",
+            "concurrent reservations (K)",
+            "confirmations/s (left)",
+            "p99 latency, ms (right)",
+            "target ≥ 400/s",
+            "target p99 ≤ 100 ms",
+            // x labels, and each series' values at their points.
+            "1",
+            "10",
+            "50",
+            "90",
+            "450",
+            "520",
+            "12 ms",
+            "40 ms",
+            "180 ms",
+            "INCORRECT",
+        ] {
+            assert!(texts.contains(&t), "no {t:?} in {texts:?}");
+        }
+        assert_eq!(texts.iter().filter(|t| **t == "INCORRECT").count(), 1);
+        // Both lines are drawn through every point: the throughput line as one solid
+        // polyline, each point with its marker (a circle for throughput, a square for p99).
+        let thr_line = svg
+            .lines()
+            .find(|l| {
+                l.starts_with("<polyline") && l.contains(r##"stroke="#1F77B4" stroke-width="2""##)
+            })
+            .expect("a throughput line");
+        assert_eq!(thr_line.matches(',').count(), 3, "{thr_line}");
         assert_eq!(svg.matches("<circle").count(), 3);
-        assert!(svg.contains("embedded &lt;launcher&gt;"));
-        assert!(svg.contains(">520<") && svg.contains(">180 ms<"));
-        assert!(svg.contains("INCORRECT"));
+        let p99_markers = svg
+            .lines()
+            .filter(|l| l.starts_with("<rect") && l.contains(r##"fill="#D62728""##));
+        assert_eq!(p99_markers.count(), 3);
         // Every tag that opens is closed or self-closing: a cheap well-formedness check.
         assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+    }
+
+    #[test]
+    fn chart_draws_one_level_and_repeated_levels() {
+        for pts in [
+            sample(&[(100, 300.0, 80.0)]),
+            sample(&[(10, 300.0, 80.0), (10, 320.0, 85.0)]),
+        ] {
+            let svg = chart(&pts, "").unwrap();
+            assert_eq!(svg.matches("<circle").count(), pts.len());
+        }
+        assert!(chart(&[], "").is_ok());
     }
 }

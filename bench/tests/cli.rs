@@ -133,7 +133,15 @@ fn chart_redraws_a_saved_sweep_without_any_server() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&svg).unwrap();
-    assert!(text.contains("<polyline") && text.contains("100 buyers, 100 tickets per sale — test"));
+    assert!(text.starts_with("<svg"), "{text}");
+    for s in [
+        "100 buyers, 100 tickets per sale — test",
+        "confirmations/s (left)",
+        "p99 latency, ms (right)",
+        "<polyline",
+    ] {
+        assert!(text.contains(s), "no {s:?} in {text}");
+    }
     let o = bench(&[
         "chart",
         "--from",
