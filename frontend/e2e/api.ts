@@ -53,8 +53,11 @@ export const documento = () => String(10_000_000 + Math.floor(Math.random() * 89
 /** Long, random, and so never one of the common passwords the API refuses. */
 export const nuevaPassword = () => `Pase-${unico()}-${unico()}-e2e`;
 
-/** A guest: registered without a password, buys by email, cannot sign in. */
-export async function crearComprador(nombre = 'Luis') {
+/**
+ * Registers a buyer through POST /api/usuarios (with a password, an account; without, a
+ * guest) and checks the 201 and its `tiene_password`. `que` names it in a failure.
+ */
+async function registrar(que: string, nombre: string, password?: string) {
   const email = `${nombre.toLowerCase()}.${unico()}@example.com`;
   const r = await apiCall('POST', '/api/usuarios', {
     tipo_documento: 'DNI',
@@ -62,29 +65,27 @@ export async function crearComprador(nombre = 'Luis') {
     nombre,
     apellido: 'Prueba',
     email,
+    ...(password === undefined ? {} : { password }),
   });
-  check(r.status === 201, `crear comprador: ${r.status} ${JSON.stringify(r.body)}`);
-  check(r.body.tiene_password === false, `un invitado no tiene contraseña: ${JSON.stringify(r.body)}`);
-  return r.body as Json;
+  check(r.status === 201, `${que}: ${r.status} ${JSON.stringify(r.body)}`);
+  const conPassword = password !== undefined;
+  const dice = conPassword ? 'una cuenta tiene contraseña' : 'un invitado no tiene contraseña';
+  check(r.body.tiene_password === conPassword, `${dice}: ${JSON.stringify(r.body)}`);
+  return { email, usuario: r.body as Json };
+}
+
+/** A guest: registered without a password, buys by email, cannot sign in. */
+export async function crearComprador(nombre = 'Luis') {
+  return (await registrar('crear comprador', nombre)).usuario;
 }
 
 /** An account: registered with a password and signed in. `{usuario, password, token}`. */
 export async function crearCuenta(nombre = 'Luis'): Promise<Cuenta> {
-  const email = `${nombre.toLowerCase()}.${unico()}@example.com`;
   const password = nuevaPassword();
-  const r = await apiCall('POST', '/api/usuarios', {
-    tipo_documento: 'DNI',
-    nro_documento: documento(),
-    nombre,
-    apellido: 'Prueba',
-    email,
-    password,
-  });
-  check(r.status === 201, `crear cuenta: ${r.status} ${JSON.stringify(r.body)}`);
-  check(r.body.tiene_password === true, `una cuenta tiene contraseña: ${JSON.stringify(r.body)}`);
+  const { email, usuario } = await registrar('crear cuenta', nombre, password);
   const s = await apiCall('POST', '/api/sesiones', { email, password });
-  check(s.status === 201 && s.body.usuario?.id === r.body.id, `iniciar sesión: ${s.status} ${JSON.stringify(s.body)}`);
-  return { usuario: r.body, password, token: s.body.token };
+  check(s.status === 201 && s.body.usuario?.id === usuario.id, `iniciar sesión: ${s.status} ${JSON.stringify(s.body)}`);
+  return { usuario, password, token: s.body.token };
 }
 
 /** An organizer account, created by the platform admin. `{organizador, email, password}`. */

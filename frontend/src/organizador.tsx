@@ -4,11 +4,11 @@
 //
 // Like the buyer's token (src/sesion.tsx says why), the organizer's token lives in memory
 // only: a reload signs the organizer out.
-import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
+import { createContext, useCallback, useContext, useMemo, useRef } from 'react';
 import type { ReactNode } from 'react';
 import { api } from './api/client';
-import { SESION_CADUCADA } from './api/messages';
 import type { Organizador } from './api/types';
+import { useSesionEnMemoria } from './sesionBase';
 
 export interface SesionOrganizador {
   token: string;
@@ -37,35 +37,26 @@ const OrganizadorContext = createContext<OrganizadorValue>({
 });
 
 export function OrganizadorProvider({ children }: { children: ReactNode }) {
-  const [sesion, setSesion] = useState<SesionOrganizador | null>(null);
-  const [aviso, setAviso] = useState<string>();
+  const { sesion, aviso, abrir, caducar, cerrar } = useSesionEnMemoria<SesionOrganizador>();
   const actual = useRef(sesion);
   actual.current = sesion;
 
-  const iniciar = useCallback(async (email: string, password: string) => {
-    const s = await api.iniciarSesionOrganizador(email, password);
-    setSesion({ token: s.token, organizador: s.usuario, expira_en: s.expira_en });
-    setAviso(undefined);
-    return s.usuario;
-  }, []);
+  const iniciar = useCallback(
+    async (email: string, password: string) => {
+      const s = await api.iniciarSesionOrganizador(email, password);
+      abrir({ token: s.token, organizador: s.usuario, expira_en: s.expira_en });
+      return s.usuario;
+    },
+    [abrir],
+  );
 
-  const cerrar = useCallback(async () => {
-    if (!sesion) return;
-    try {
-      await api.cerrarSesion(sesion.token);
-    } catch {
-      // Already expired, or the server is unreachable: forgotten anyway.
-    }
-    setSesion(null);
-    setAviso(undefined);
-  }, [sesion]);
-
-  const caducada = useCallback((token: string) => {
-    // Only the session that was refused: a late answer cannot end a newer one.
-    if (actual.current?.token !== token) return;
-    setSesion(null);
-    setAviso(SESION_CADUCADA);
-  }, []);
+  const caducada = useCallback(
+    (token: string) => {
+      // Only the session that was refused: a late answer cannot end a newer one.
+      if (actual.current?.token === token) caducar();
+    },
+    [caducar],
+  );
 
   const value = useMemo(() => ({ sesion, aviso, iniciar, cerrar, caducada }), [sesion, aviso, iniciar, cerrar, caducada]);
   return <OrganizadorContext.Provider value={value}>{children}</OrganizadorContext.Provider>;

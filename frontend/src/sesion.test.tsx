@@ -5,8 +5,11 @@ import { App } from './App';
 import { destinoVolver } from './pages/AccesoPage';
 import { ana, evento, sesionDe } from './test/datos';
 import { json, mockFetch, problem } from './test/fetch';
+import { llenarRegistro } from './test/formularios';
 
 const barra = () => document.querySelector<HTMLElement>('header.barra')!;
+/** What Ana types to create her account. */
+const ANA = { nombre: 'Ana', apellido: 'Quispe', email: 'ana@example.com', password: 'una frase bien larga' };
 
 describe('session in the top bar', () => {
   it('"Iniciar sesión" signs in and goes back; "Hola, Ana"; the token is never stored', async () => {
@@ -91,11 +94,7 @@ describe('session in the top bar', () => {
     });
     render(<App />);
     const form = await screen.findByRole('form', { name: 'Crear cuenta' });
-    await user.type(within(form).getByLabelText('Número de documento'), '45678912');
-    await user.type(within(form).getByLabelText('Nombre'), 'Ana');
-    await user.type(within(form).getByLabelText('Apellido'), 'Quispe');
-    await user.type(within(form).getByLabelText('Email'), 'ana@example.com');
-    await user.type(within(form).getByLabelText('Contraseña'), 'una frase bien larga');
+    await llenarRegistro(user, form, ANA);
     await user.click(within(form).getByRole('button', { name: 'Registrarme' }));
     await waitFor(() => expect(barra()).toHaveTextContent('Hola, Ana'));
     expect(llamadas.filter((l) => l.method === 'POST').map((l) => l.url)).toEqual(['/api/usuarios', '/api/sesiones']);
@@ -111,11 +110,7 @@ describe('session in the top bar', () => {
     });
     render(<App />);
     const form = await screen.findByRole('form', { name: 'Crear cuenta' });
-    await user.type(within(form).getByLabelText('Número de documento'), '45678912');
-    await user.type(within(form).getByLabelText('Nombre'), 'Ana');
-    await user.type(within(form).getByLabelText('Apellido'), 'Quispe');
-    await user.type(within(form).getByLabelText('Email'), 'ana@example.com');
-    await user.type(within(form).getByLabelText('Contraseña'), 'una frase bien larga');
+    await llenarRegistro(user, form, ANA);
     await user.click(within(form).getByRole('button', { name: 'Registrarme' }));
     const entrar = await screen.findByRole('form', { name: 'Iniciar sesión' });
     expect(entrar).toHaveTextContent('Tu cuenta está creada. Inicia sesión para continuar.');

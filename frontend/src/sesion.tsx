@@ -6,11 +6,11 @@
 // page, and the API stays a plain Bearer API, usable from curl and from the other
 // services. The cost: a reload (or a new tab) signs you out. Only the email is
 // remembered (localStorage), to prefill the forms.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo } from 'react';
 import type { ReactNode } from 'react';
 import { alSesionInvalida, api, usarTokenSesion } from './api/client';
-import { SESION_CADUCADA } from './api/messages';
 import type { Usuario } from './api/types';
+import { useSesionEnMemoria } from './sesionBase';
 
 const CLAVE_EMAIL = 'eventflow.email';
 
@@ -54,45 +54,33 @@ const SesionContext = createContext<SesionValue>({
   cerrar: () => Promise.resolve(),
 });
 
+/** The client stops sending the token when the session is closed. */
+const olvidarToken = () => usarTokenSesion(null);
+
 export function SesionProvider({ children }: { children: ReactNode }) {
-  const [sesion, setSesion] = useState<Sesion | null>(null);
-  const [aviso, setAviso] = useState<string>();
+  const { sesion, aviso, abrir, caducar, cerrar } = useSesionEnMemoria<Sesion>(olvidarToken);
 
   // The client tells us when the API refused our token (expired or revoked); it has
   // already stopped sending it.
   useEffect(() => {
-    alSesionInvalida(() => {
-      setSesion(null);
-      setAviso(SESION_CADUCADA);
-    });
+    alSesionInvalida(caducar);
     return () => {
       alSesionInvalida(null);
       usarTokenSesion(null);
     };
-  }, []);
+  }, [caducar]);
 
-  const iniciar = useCallback(async (email: string, password: string) => {
-    const s = await api.iniciarSesion({ email, password, rol: 'comprador' });
-    // The client first, so a request made right after the state change carries it.
-    usarTokenSesion(s.token);
-    setSesion({ token: s.token, usuario: s.usuario, expira_en: s.expira_en });
-    setAviso(undefined);
-    recordarEmail(s.usuario.email);
-    return s.usuario;
-  }, []);
-
-  const cerrar = useCallback(async () => {
-    if (!sesion) return;
-    try {
-      await api.cerrarSesion(sesion.token);
-    } catch {
-      // Already expired, or the server is unreachable: the token is forgotten anyway,
-      // and nothing else holds it.
-    }
-    usarTokenSesion(null);
-    setSesion(null);
-    setAviso(undefined);
-  }, [sesion]);
+  const iniciar = useCallback(
+    async (email: string, password: string) => {
+      const s = await api.iniciarSesion({ email, password, rol: 'comprador' });
+      // The client first, so a request made right after the state change carries it.
+      usarTokenSesion(s.token);
+      abrir({ token: s.token, usuario: s.usuario, expira_en: s.expira_en });
+      recordarEmail(s.usuario.email);
+      return s.usuario;
+    },
+    [abrir],
+  );
 
   const value = useMemo(() => ({ sesion, aviso, iniciar, cerrar }), [sesion, aviso, iniciar, cerrar]);
   return <SesionContext.Provider value={value}>{children}</SesionContext.Provider>;

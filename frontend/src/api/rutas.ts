@@ -2,8 +2,7 @@
 // endpoint src/api/client.ts calls still exists in its service's OpenAPI document, with
 // the method, success status and JSON bodies that the client's types (src/api/types.ts)
 // say. A path, method, status or body schema changed in a document is then a type error
-// in `npm run typecheck` / `npm run build` once `npm run gen:api` has regenerated the
-// types (and `npm run check:api` fails until it has).
+// in `npm run typecheck` / `npm run build`, which regenerate the types first.
 import type { paths as Eventos } from './generated/eventos';
 import type { paths as Notificaciones } from './generated/notificaciones';
 import type { paths as Reservas } from './generated/reservas';

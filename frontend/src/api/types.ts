@@ -1,7 +1,7 @@
 // Shapes of the EventFlow APIs. Every API shape here is an alias of a type generated from
-// the service's committed OpenAPI document (src/api/generated/, `npm run gen:api`), so a
-// change of the API that the UI does not follow is a type error in `npm run typecheck`
-// and `npm run build`; `npm run check:api` fails when the generated files are stale.
+// the service's committed OpenAPI document (src/api/generated/, written by `npm run gen:api`
+// on install and before every build, typecheck and test), so a change of the API that the
+// UI does not follow is a type error in `npm run typecheck` and `npm run build`.
 //
 // Hand-written, and marked so below, is only what the documents do not say: the
 // problem+json body the UI reads (its extension members vary by endpoint) and the

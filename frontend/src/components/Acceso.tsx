@@ -6,10 +6,10 @@ import type { FormEvent } from 'react';
 import { ApiError, api, comoApiError, errorDeCampo } from '../api/client';
 import { slug } from '../api/messages';
 import type { NuevoUsuario, TipoDocumento, Usuario } from '../api/types';
-import { useEsperaReintento } from '../hooks';
 import { PASSWORD_MIN, problemaPassword } from '../password';
 import { emailRecordado, useSesion } from '../sesion';
-import { MensajeError } from './Estado';
+import { CorregirCampos, MensajeError } from './Estado';
+import { FormEntrar, useEntrada } from './FormEntrar';
 import { RecuperarPassword } from './RecuperarPassword';
 import type { Vuelta } from './RecuperarPassword';
 
@@ -31,12 +31,12 @@ interface IniciarProps {
 
 export function IniciarSesion({ emailInicial, aviso, errorInicial, onHecho }: IniciarProps) {
   const { iniciar, aviso: avisoSesion } = useSesion();
-  const [email, setEmail] = useState(() => emailInicial ?? emailRecordado());
-  const [password, setPassword] = useState('');
-  const [enviando, setEnviando] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>(errorInicial);
-  // After a 429, the button waits out the Retry-After.
-  const esperando = useEsperaReintento(error);
+  // On success this form goes away with the session: no state to reset.
+  const entrar = async (email: string, password: string) => {
+    const u = await iniciar(email, password);
+    onHecho?.(u);
+  };
+  const entrada = useEntrada(entrar, { emailInicial: () => emailInicial ?? emailRecordado(), errorInicial });
   // The forgotten-password flow, in this form's place; and what it says on coming back.
   const [recuperando, setRecuperando] = useState(false);
   const [avisoVuelta, setAvisoVuelta] = useState<string>();
@@ -44,76 +44,35 @@ export function IniciarSesion({ emailInicial, aviso, errorInicial, onHecho }: In
   if (recuperando) {
     const volver = (v: Vuelta) => {
       setRecuperando(false);
-      if (v.email) setEmail(v.email);
-      setPassword('');
+      if (v.email) entrada.setEmail(v.email);
+      entrada.setPassword('');
       setAvisoVuelta(v.aviso);
-      setError(v.error);
+      entrada.setError(v.error);
     };
-    return <RecuperarPassword emailInicial={email.trim()} onVolver={volver} onHecho={onHecho} />;
+    return <RecuperarPassword emailInicial={entrada.email.trim()} onVolver={volver} onHecho={onHecho} />;
   }
 
-  const enviar = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!email.trim() || !password || enviando) return;
-    setEnviando(true);
-    setError(undefined);
-    try {
-      const u = await iniciar(email, password);
-      onHecho?.(u);
-    } catch (err) {
-      setError(comoApiError(err));
-      setEnviando(false);
-    }
-    // On success this form goes away with the session: no state to set.
-  };
-
   return (
-    <form className="acceso" onSubmit={enviar} aria-label="Iniciar sesión">
-      {avisoSesion && <p className="aviso aviso-info">{avisoSesion}</p>}
-      {(avisoVuelta ?? aviso) && <p className="aviso aviso-info">{avisoVuelta ?? aviso}</p>}
-      <div className="rejilla">
-        <div className="campo">
-          <label htmlFor="ses-email">Email</label>
-          <input
-            id="ses-email"
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            placeholder="ana@example.com"
-          />
-        </div>
-        <div className="campo">
-          <label htmlFor="ses-password">Contraseña</label>
-          <input
-            id="ses-password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
-      </div>
-      {error && <MensajeError error={error} />}
-      <div className="acciones">
-        <button type="submit" className="btn btn-primario" disabled={enviando || esperando}>
-          {enviando ? 'Entrando…' : 'Entrar'}
-        </button>
+    <FormEntrar
+      entrada={entrada}
+      id="ses"
+      etiqueta="Iniciar sesión"
+      avisos={[avisoSesion, avisoVuelta ?? aviso]}
+      textos={{ email: 'Email', password: 'Contraseña', placeholder: 'ana@example.com', entrar: 'Entrar' }}
+      acciones={
         <button
           type="button"
           className="btn btn-enlace"
-          disabled={enviando}
+          disabled={entrada.enviando}
           onClick={() => {
-            setError(undefined);
+            entrada.setError(undefined);
             setRecuperando(true);
           }}
         >
           ¿Olvidaste tu contraseña o no tienes una?
         </button>
-      </div>
-    </form>
+      }
+    />
   );
 }
 
@@ -297,11 +256,7 @@ export function RegistroComprador({
           campo('password', 'Contraseña', { type: 'password', autoComplete: 'new-password', ayuda: `Mínimo ${PASSWORD_MIN} caracteres` })}
       </div>
       {errorGeneral && <MensajeError error={errorGeneral} />}
-      {error && !errorGeneral && (
-        <p className="campo-error" role="alert">
-          Corrige los campos marcados.
-        </p>
-      )}
+      {error && !errorGeneral && <CorregirCampos />}
       <div className="acciones">
         <button type="submit" className="btn btn-secundario" disabled={enviando}>
           {enviando ? textoEnviando : textoEnviar}

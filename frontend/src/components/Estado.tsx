@@ -34,6 +34,15 @@ export function MensajeError({ error, titulo, onReintentar, children }: ErrorPro
   );
 }
 
+/** Under a form whose fields have errors beside them: one alert that says so. */
+export function CorregirCampos({ children = 'Corrige los campos marcados.' }: { children?: ReactNode }) {
+  return (
+    <p className="campo-error" role="alert">
+      {children}
+    </p>
+  );
+}
+
 export function Aviso({ tipo = 'info', children }: { tipo?: 'info' | 'ok'; children: ReactNode }) {
   return (
     <div className={`aviso aviso-${tipo}`} role="status">

@@ -8,7 +8,7 @@ import { mensajeCodigo, mensajeDemasiadosCodigos } from '../api/messages';
 import { useEsperaReintento } from '../hooks';
 import { PASSWORD_MIN, problemaPassword } from '../password';
 import { Campo } from './Campo';
-import { Aviso, MensajeError } from './Estado';
+import { Aviso, CorregirCampos, MensajeError } from './Estado';
 
 interface Props {
   email: string;
@@ -125,11 +125,7 @@ export function FijarPassword({ email, mensaje: mensajeInicial, onGuardada, onOt
           error={mPassword}
         />
       </div>
-      {(mCodigo || mPassword) && (
-        <p className="campo-error" role="alert">
-          Corrige los campos marcados.
-        </p>
-      )}
+      {(mCodigo || mPassword) && <CorregirCampos />}
       {general && <MensajeError error={general} />}
       {errorReenvio && (
         <MensajeError error={errorReenvio.status === 429 ? mensajeDemasiadosCodigos(errorReenvio.problem) : errorReenvio} />

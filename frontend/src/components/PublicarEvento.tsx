@@ -20,7 +20,8 @@ import { useOrganizador } from '../organizador';
 import { entradas } from '../plural';
 import { leerPrecio } from '../precio';
 import { Link } from '../router';
-import { Aviso, MensajeError } from './Estado';
+import { Aviso, CorregirCampos, MensajeError } from './Estado';
+import { CabeceraTabla } from './CabeceraTabla';
 
 // The admin token (not an organizer's session, which stays in memory: src/organizador.tsx).
 const CLAVE_TOKEN = 'eventflow.token-organizador';
@@ -338,9 +339,7 @@ export function PublicarEvento({ onCreado, onToken }: Props) {
         </fieldset>
         {errorGeneral && <MensajeError error={errorGeneral} />}
         {error && !errorGeneral && (
-          <p className="campo-error" role="alert">
-            {ajenos.length > 0 ? `Revisa los datos. ${erroresEnPalabras(ajenos)}.` : 'Corrige los campos marcados.'}
-          </p>
+          <CorregirCampos>{ajenos.length > 0 ? `Revisa los datos. ${erroresEnPalabras(ajenos)}.` : undefined}</CorregirCampos>
         )}
         {creado && (
           <Aviso tipo="ok">
@@ -399,14 +398,7 @@ function Resumen({ pendiente: { evento }, enviando, onConfirmar, onVolver }: Res
         </div>
       </dl>
       <table className="tabla-resumen">
-        <caption className="sr-only">Zonas del evento</caption>
-        <thead>
-          <tr>
-            <th scope="col">Zona</th>
-            <th scope="col">Precio</th>
-            <th scope="col">Capacidad</th>
-          </tr>
-        </thead>
+        <CabeceraTabla titulo="Zonas del evento" columnas={['Zona', 'Precio', 'Capacidad']} />
         <tbody>
           {zonas.map((z, i) => (
             <tr key={i} data-zona={z.nombre}>

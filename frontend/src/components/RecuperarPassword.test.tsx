@@ -7,6 +7,7 @@ import { App } from '../App';
 import { ana, evento, sesionDe } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
 import type { Llamada, Respuesta } from '../test/fetch';
+import type { Usuario } from '../test/formularios';
 
 const barra = () => document.querySelector<HTMLElement>('header.barra')!;
 const ENVIADO = 'Si el email tiene una cuenta, le enviamos un código de 6 dígitos. Caduca en 10 minutos.';
@@ -25,13 +26,22 @@ const con429 = (segundos: number): Respuesta => {
 const posts = (llamadas: Llamada[], url: string) => llamadas.filter((l) => l.method === 'POST' && l.url === url);
 
 /** On the sign-in page: open the flow and ask for a code for `email`. */
-async function pedirCodigo(user: ReturnType<typeof userEvent.setup>, email = 'ana@example.com') {
+async function pedirCodigo(user: Usuario, email = 'ana@example.com') {
   await user.click(await screen.findByRole('button', { name: '¿Olvidaste tu contraseña o no tienes una?' }));
   const form = screen.getByRole('form', { name: 'Recuperar contraseña' });
   const campo = within(form).getByLabelText('Email');
   await user.clear(campo);
   await user.type(campo, email);
   await user.click(within(form).getByRole('button', { name: 'Enviar código' }));
+}
+
+/** With the code asked for: types it and a good password, and saves. The form, for what follows. */
+async function guardarPassword(user: Usuario) {
+  const form = await screen.findByRole('form', { name: 'Crear nueva contraseña' });
+  await user.type(within(form).getByLabelText('Código'), '123456');
+  await user.type(within(form).getByLabelText('Nueva contraseña'), 'una frase bien larga');
+  await user.click(within(form).getByRole('button', { name: 'Guardar contraseña' }));
+  return form;
 }
 
 describe('forgot password: a code by email, then a new password', () => {
@@ -187,10 +197,7 @@ describe('forgot password: a code by email, then a new password', () => {
     mockFetch({ 'POST /api/usuarios/codigo': codigoEnviado, 'POST /api/usuarios/password': con429(1) });
     render(<App />);
     await pedirCodigo(user);
-    const form = await screen.findByRole('form', { name: 'Crear nueva contraseña' });
-    await user.type(within(form).getByLabelText('Código'), '123456');
-    await user.type(within(form).getByLabelText('Nueva contraseña'), 'una frase bien larga');
-    await user.click(within(form).getByRole('button', { name: 'Guardar contraseña' }));
+    const form = await guardarPassword(user);
     expect(await within(form).findByRole('alert')).toHaveTextContent('Demasiados intentos; espera 1 s.');
     const guardar = within(form).getByRole('button', { name: 'Guardar contraseña' });
     expect(guardar).toBeDisabled();
@@ -207,10 +214,7 @@ describe('forgot password: a code by email, then a new password', () => {
     });
     render(<App />);
     await pedirCodigo(user);
-    const form = await screen.findByRole('form', { name: 'Crear nueva contraseña' });
-    await user.type(within(form).getByLabelText('Código'), '123456');
-    await user.type(within(form).getByLabelText('Nueva contraseña'), 'una frase bien larga');
-    await user.click(within(form).getByRole('button', { name: 'Guardar contraseña' }));
+    await guardarPassword(user);
 
     const entrar = await screen.findByRole('form', { name: 'Iniciar sesión' });
     expect(entrar).toHaveTextContent(GUARDADA);

@@ -14,7 +14,7 @@ import type { Usuario } from '../api/types';
 import { useEsperaReintento } from '../hooks';
 import { useSesion } from '../sesion';
 import { Campo } from './Campo';
-import { Aviso, MensajeError } from './Estado';
+import { Aviso, CorregirCampos, MensajeError } from './Estado';
 import { FijarPassword } from './FijarPassword';
 
 /** What the sign-in form shows when the flow hands back to it. */
@@ -138,11 +138,7 @@ function PedirCodigo({ emailInicial, onEnviado, onVolver }: PedirProps) {
           error={mEmail}
         />
       </div>
-      {mEmail && (
-        <p className="campo-error" role="alert">
-          Corrige los campos marcados.
-        </p>
-      )}
+      {mEmail && <CorregirCampos />}
       {general && <MensajeError error={general.status === 429 ? mensajeDemasiadosCodigos(general.problem) : general} />}
       <div className="acciones">
         <button type="submit" className="btn btn-primario" disabled={enviando || esperando}>

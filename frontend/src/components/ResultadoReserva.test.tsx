@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/client';
 import { RouterProvider } from '../router';
-import { reserva } from '../test/datos';
+import { pasosPagoFallido, reserva } from '../test/datos';
 import { resumenDeshecho, ResultadoReserva } from './ResultadoReserva';
 
 const conRouter = (ui: React.ReactNode) => render(<RouterProvider>{ui}</RouterProvider>);
@@ -39,11 +39,7 @@ describe('ResultadoReserva', () => {
     const fallida = reserva({
       id: 'r2',
       estado: 'FALLIDA',
-      pasos: [
-        { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 1 },
-        { handler: 'ValidadorInventario', resultado: 'ok', duracion_ms: 0 },
-        { handler: 'ProcesadorPago', resultado: 'fallido', duracion_ms: 0 },
-      ],
+      pasos: pasosPagoFallido('ok', 0),
     });
     conRouter(<ResultadoReserva resultado={{ ok: false, error, reserva: fallida }} />);
     const r = screen.getByTestId('resultado');

@@ -3,15 +3,15 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App';
 import { mismaZona, zonaNavegador } from '../fecha';
-import { ana, evento, pasosOk, reserva, sesionDe } from '../test/datos';
+import { ana, evento, pasosOk, pasosPagoFallido, reserva, sesionDe } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
 import type { Llamada } from '../test/fetch';
+import { llenarRegistro } from '../test/formularios';
+import type { Usuario } from '../test/formularios';
 
 beforeEach(() => {
   window.history.pushState(null, '', '/eventos/e1');
 });
-
-type Usuario = ReturnType<typeof userEvent.setup>;
 
 /** Signs in on the event page (section 2); the route `POST /api/sesiones` must answer. */
 async function identificarComoAna(user: Usuario) {
@@ -164,11 +164,7 @@ describe('EventoPage', () => {
         reserva({
           id: 'r3',
           estado: 'FALLIDA',
-          pasos: [
-            { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 1 },
-            { handler: 'ValidadorInventario', resultado: 'ok', duracion_ms: 1 },
-            { handler: 'ProcesadorPago', resultado: 'fallido', duracion_ms: 0 },
-          ],
+          pasos: pasosPagoFallido(),
         }),
       ),
     });
@@ -394,9 +390,7 @@ describe('EventoPage', () => {
     expect(screen.getByRole('button', { name: 'Reservar' })).toBeDisabled();
     expect(screen.getByText(/completa tus datos de comprador/)).toBeInTheDocument();
 
-    await user.type(within(form).getByLabelText('Número de documento'), '45678912');
-    await user.type(within(form).getByLabelText('Nombre'), 'Nueva');
-    await user.type(within(form).getByLabelText('Apellido'), 'Invitada');
+    await llenarRegistro(user, form, { nombre: 'Nueva', apellido: 'Invitada' });
     await user.click(within(form).getByRole('button', { name: 'Guardar y continuar' }));
     expect(await screen.findByTestId('comprador')).toHaveTextContent('Comprando como invitado · nueva@example.com');
     const alta = llamadas.find((l) => l.url === '/api/usuarios')!;
@@ -425,9 +419,7 @@ describe('EventoPage', () => {
     await user.type(screen.getByLabelText('Número de tarjeta'), '4242424242424242');
     await user.click(screen.getByRole('button', { name: 'Reservar' }));
     const form = await screen.findByRole('form', { name: 'Registro de invitado' });
-    await user.type(within(form).getByLabelText('Número de documento'), '45678912');
-    await user.type(within(form).getByLabelText('Nombre'), 'Ya');
-    await user.type(within(form).getByLabelText('Apellido'), 'Estaba');
+    await llenarRegistro(user, form, { nombre: 'Ya', apellido: 'Estaba' });
     await user.click(within(form).getByRole('button', { name: 'Guardar y continuar' }));
     expect(await screen.findByTestId('comprador')).toHaveTextContent('Comprando como invitado · ya@example.com');
     await user.click(screen.getByRole('button', { name: 'Reservar' }));

@@ -17,11 +17,10 @@ import { IdentificarComprador } from '../components/IdentificarComprador';
 import { ResultadoReserva } from '../components/ResultadoReserva';
 import type { Resultado } from '../components/ResultadoReserva';
 import { formatPrecio } from '../format';
-import { formatFechaEvento } from '../fecha';
 import { useCarga } from '../hooks';
 import { disponibilidad, POCAS_ENTRADAS } from '../plural';
 import { Link } from '../router';
-import { IconoFecha, IconoLugar } from '../components/Iconos';
+import { MetaEvento } from '../components/MetaEvento';
 
 /** The API's default RESERVAS_MAX_CANTIDAD. */
 export const MAX_CANTIDAD = 10;
@@ -273,10 +272,7 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
     <>
       <header className="evento-cabecera">
         <h1>{evento.nombre}</h1>
-        <p className="evento-meta">
-          <span><IconoFecha /> {formatFechaEvento(evento)}</span>
-          <span><IconoLugar /> {evento.lugar}</span>
-        </p>
+        <MetaEvento evento={evento} />
       </header>
       <div className="compra">
         <section className="tarjeta">

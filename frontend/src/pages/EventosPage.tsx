@@ -4,11 +4,11 @@ import { api } from '../api/client';
 import type { Evento } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
 import { formatPrecio } from '../format';
-import { formatFechaEvento } from '../fecha';
 import { useCarga } from '../hooks';
 import { disponibles } from '../plural';
 import { Link } from '../router';
-import { IconoFecha, IconoLugar } from '../components/Iconos';
+import { MetaEvento } from '../components/MetaEvento';
+import { CabeceraTabla } from '../components/CabeceraTabla';
 
 /** How often availability refreshes while the list is open. */
 const REFRESCO_MS = 10_000;
@@ -64,19 +64,9 @@ function TarjetaEvento({ evento }: { evento: Evento }) {
           <span className="etiqueta etiqueta-ok">{disponibles(evento.entradas_disponibles)}</span>
         )}
       </div>
-      <p className="evento-meta">
-        <span><IconoFecha /> {formatFechaEvento(evento)}</span>
-        <span><IconoLugar /> {evento.lugar}</span>
-      </p>
+      <MetaEvento evento={evento} />
       <table className="tabla-zonas">
-        <caption className="sr-only">Zonas de {evento.nombre}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Zona</th>
-            <th scope="col">Precio</th>
-            <th scope="col">Disponibles</th>
-          </tr>
-        </thead>
+        <CabeceraTabla titulo={`Zonas de ${evento.nombre}`} columnas={['Zona', 'Precio', 'Disponibles']} />
         <tbody>
           {evento.zonas.map((z) => (
             <tr key={z.nombre} className={z.disponibles === 0 ? 'zona-agotada' : undefined} data-zona={z.nombre}>

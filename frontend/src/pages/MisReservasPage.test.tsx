@@ -4,9 +4,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../App';
 import { ana, evento, reserva, sesionDe } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
-import type { Llamada } from '../test/fetch';
-
-type Usuario = ReturnType<typeof userEvent.setup>;
+import type { Llamada, Ruta } from '../test/fetch';
+import type { Usuario } from '../test/formularios';
 
 async function entrar(user: Usuario, email = 'ana@example.com') {
   const form = await screen.findByRole('form', { name: 'Iniciar sesión' });
@@ -52,6 +51,16 @@ const notif = (id: string, tipo: string, titulo: string) => ({
   correlation_id: 'c',
   creada_en: '2026-11-24T20:00:00Z',
 });
+
+/** Ana's page, signed in: her sign-in, her two lists (no notifications unless given), the event. */
+function rutasDeAna(reservas: Ruta, notificaciones: Ruta = json({ items: [] })): Record<string, Ruta> {
+  return {
+    'POST /api/sesiones': json(sesionDe(), 201),
+    [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: reservas,
+    [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: notificaciones,
+    'GET /api/eventos/e1': json(evento),
+  };
+}
 
 describe('MisReservasPage', () => {
   it('needs a session: signed out it shows the sign-in form and asks the API nothing', async () => {
@@ -206,12 +215,7 @@ describe('MisReservasPage', () => {
 
   it('one failed attempt: "Intentos fallidos (1)", in the singular; only failures: no reservation held, said so', async () => {
     const user = userEvent.setup();
-    mockFetch({
-      'POST /api/sesiones': json(sesionDe(), 201),
-      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva({ id: 'f1', estado: 'FALLIDA' })] }),
-      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [] }),
-      'GET /api/eventos/e1': json(evento),
-    });
+    mockFetch(rutasDeAna(json({ items: [reserva({ id: 'f1', estado: 'FALLIDA' })] })));
     render(<App />);
     await entrar(user);
     const plegadas = await screen.findByTestId('intentos-fallidos');
@@ -223,12 +227,7 @@ describe('MisReservasPage', () => {
   it('on a narrow screen, notifications get their own tab', async () => {
     pantallaEstrecha();
     const user = userEvent.setup();
-    mockFetch({
-      'POST /api/sesiones': json(sesionDe(), 201),
-      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva()] }),
-      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [notif('n1', 'reserva-confirmada', 'Reserva confirmada')] }),
-      'GET /api/eventos/e1': json(evento),
-    });
+    mockFetch(rutasDeAna(json({ items: [reserva()] }), json({ items: [notif('n1', 'reserva-confirmada', 'Reserva confirmada')] })));
     render(<App />);
     await entrar(user);
     const pestanas = await screen.findByRole('tablist', { name: 'Reservas y notificaciones' });
@@ -253,12 +252,7 @@ describe('MisReservasPage', () => {
 
   it('on a wide screen there are no tabs: both lists side by side', async () => {
     const user = userEvent.setup();
-    mockFetch({
-      'POST /api/sesiones': json(sesionDe(), 201),
-      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva()] }),
-      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [notif('n1', 'reserva-confirmada', 'Reserva confirmada')] }),
-      'GET /api/eventos/e1': json(evento),
-    });
+    mockFetch(rutasDeAna(json({ items: [reserva()] }), json({ items: [notif('n1', 'reserva-confirmada', 'Reserva confirmada')] })));
     render(<App />);
     await entrar(user);
     expect(await screen.findByRole('heading', { name: 'Notificaciones' })).toBeVisible();
@@ -269,10 +263,7 @@ describe('MisReservasPage', () => {
   it('shows why a cancellation was refused', async () => {
     const user = userEvent.setup();
     mockFetch({
-      'POST /api/sesiones': json(sesionDe(), 201),
-      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva()] }),
-      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [] }),
-      'GET /api/eventos/e1': json(evento),
+      ...rutasDeAna(json({ items: [reserva()] })),
       'POST /api/reservas/r1/cancelar': problem('evento-finalizado', 409),
     });
     render(<App />);

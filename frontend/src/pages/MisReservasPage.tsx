@@ -16,11 +16,10 @@ import { IniciarSesion } from '../components/Acceso';
 import { Aviso, Cargando, MensajeError } from '../components/Estado';
 import { Compensaciones, PasosSaga } from '../components/Saga';
 import { formatFechaCorta, formatPrecio } from '../format';
-import { formatFechaEvento } from '../fecha';
 import { UNA_COLUMNA, useMedia } from '../pantalla';
 import { entradas, intentosNoCompletados, volveranALaVenta, vuelvenALaVenta } from '../plural';
 import { Link } from '../router';
-import { IconoFecha, IconoLugar } from '../components/Iconos';
+import { MetaEvento } from '../components/MetaEvento';
 
 /** Order in the list: what the buyer holds, then what was cancelled. FALLIDA is folded apart. */
 const GRUPO: Record<EstadoReserva, number> = { CONFIRMADA: 0, EN_CURSO: 0, CANCELANDO: 0, CANCELADA: 1, FALLIDA: 2 };
@@ -209,10 +208,17 @@ function Listas({ datos, buscando, onActualizar, onCambio }: ListasProps) {
   const panel = (p: Pestana) =>
     estrecho ? { id: `panel-${p}`, role: 'tabpanel', 'aria-labelledby': `pestana-${p}`, hidden: pestana !== p } : { id: `panel-${p}` };
   const titulo = estrecho ? 'sr-only' : undefined;
-  const actualizar = (
-    <button type="button" className="btn btn-secundario" onClick={onActualizar} disabled={buscando}>
-      Actualizar
-    </button>
+  // A panel's heading with "Actualizar" beside it (hidden as a heading under the tabs,
+  // which name the panels already).
+  const cabecera = (p: Pestana, texto: string) => (
+    <div className="cabecera-pagina">
+      <h2 id={`titulo-${p}`} className={titulo}>
+        {texto}
+      </h2>
+      <button type="button" className="btn btn-secundario" onClick={onActualizar} disabled={buscando}>
+        Actualizar
+      </button>
+    </div>
   );
 
   return (
@@ -225,12 +231,7 @@ function Listas({ datos, buscando, onActualizar, onCambio }: ListasProps) {
       )}
       <div className="dos-columnas">
         <section aria-labelledby="titulo-reservas" {...panel('reservas')}>
-          <div className="cabecera-pagina">
-            <h2 id="titulo-reservas" className={titulo}>
-              Reservas
-            </h2>
-            {actualizar}
-          </div>
+          {cabecera('reservas', 'Reservas')}
           {datos.reservas.length === 0 ? (
             <p className="vacio">
               Todavía no tienes reservas. <Link to="/">Ver eventos</Link>
@@ -259,12 +260,7 @@ function Listas({ datos, buscando, onActualizar, onCambio }: ListasProps) {
         <section aria-labelledby="titulo-notificaciones" {...panel('notificaciones')}>
           {estrecho ? (
             // Each tab reloads from its own panel ("Actualizar" reloads both lists).
-            <div className="cabecera-pagina">
-              <h2 id="titulo-notificaciones" className={titulo}>
-                Notificaciones
-              </h2>
-              {actualizar}
-            </div>
+            cabecera('notificaciones', 'Notificaciones')
           ) : (
             <h2 id="titulo-notificaciones">Notificaciones</h2>
           )}
@@ -339,10 +335,7 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
         </span>
       </div>
       {evento && (
-        <p className="evento-meta">
-          <span><IconoFecha /> {formatFechaEvento(evento)}</span>
-          <span><IconoLugar /> {evento.lugar}</span>
-        </p>
+        <MetaEvento evento={evento} />
       )}
       <dl className="datos-reserva">
         <div>

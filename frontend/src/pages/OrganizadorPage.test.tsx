@@ -5,12 +5,11 @@ import { App } from '../App';
 import { evento } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
 import { zonasOfrecidas } from '../components/PublicarEvento';
+import type { Usuario } from '../test/formularios';
 
 beforeEach(() => {
   window.history.pushState(null, '', '/organizador');
 });
-
-type Usuario = ReturnType<typeof userEvent.setup>;
 
 /** "Publicar evento", then "Confirmar y publicar" on the summary. */
 async function publicar(user: Usuario) {

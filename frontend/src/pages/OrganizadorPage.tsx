@@ -3,19 +3,19 @@
 // and reconciles only its own events; the admin token, every event. On a narrow screen
 // each zone's sales row stacks its figures, labelled, instead of scrolling sideways.
 import { useEffect, useState } from 'react';
-import type { FormEvent } from 'react';
-import { api, ApiError, comoApiError } from '../api/client';
+import { api, comoApiError } from '../api/client';
 import { slug } from '../api/messages';
 import type { Evento } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
+import { FormEntrar, useEntrada } from '../components/FormEntrar';
 import { PublicarEvento, tokenGuardado } from '../components/PublicarEvento';
 import { formatPrecio } from '../format';
-import { formatFechaEvento } from '../fecha';
 import { useCarga } from '../hooks';
 import { useOrganizador } from '../organizador';
 import { discrepancias, plural } from '../plural';
 import { Link } from '../router';
-import { IconoFecha, IconoLugar } from '../components/Iconos';
+import { MetaEvento } from '../components/MetaEvento';
+import { CabeceraTabla } from '../components/CabeceraTabla';
 
 export function OrganizadorPage() {
   const { sesion, caducada } = useOrganizador();
@@ -81,21 +81,9 @@ export function OrganizadorPage() {
 /** Signed in as an organizer (and sign out), or the sign-in form. */
 function AccesoOrganizador() {
   const { sesion, aviso, iniciar, cerrar } = useOrganizador();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [enviando, setEnviando] = useState(false);
+  // This component stays: after signing out, the form is back with the email typed.
+  const entrada = useEntrada(iniciar, { quedaMontado: true });
   const [cerrando, setCerrando] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  // After a 429, the button waits out the Retry-After.
-  const [esperando, setEsperando] = useState(false);
-
-  useEffect(() => {
-    const s = error?.status === 429 ? error.problem.reintentar_en : undefined;
-    setEsperando(!!s);
-    if (!s) return;
-    const t = window.setTimeout(() => setEsperando(false), s * 1000);
-    return () => window.clearTimeout(t);
-  }, [error]);
 
   if (sesion) {
     const o = sesion.organizador;
@@ -122,62 +110,26 @@ function AccesoOrganizador() {
     );
   }
 
-  const enviar = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!email.trim() || !password || enviando) return;
-    setEnviando(true);
-    setError(undefined);
-    try {
-      await iniciar(email, password);
-      setPassword('');
-    } catch (err) {
-      setError(comoApiError(err));
-    } finally {
-      setEnviando(false);
-    }
-  };
-
   return (
     <section className="tarjeta organizador-acceso" aria-labelledby="titulo-acceso-org">
       <h2 id="titulo-acceso-org">Iniciar sesión como organizador</h2>
-      <form className="acceso" onSubmit={enviar} aria-label="Iniciar sesión como organizador">
-        {aviso && <p className="aviso aviso-info">{aviso}</p>}
-        <div className="rejilla">
-          <div className="campo">
-            <label htmlFor="org-email">Email de organizador</label>
-            <input
-              id="org-email"
-              type="email"
-              autoComplete="username"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              placeholder="boleteria@productora.pe"
-            />
-          </div>
-          <div className="campo">
-            <label htmlFor="org-password">Contraseña de organizador</label>
-            <input
-              id="org-password"
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </div>
-        </div>
-        {error && <MensajeError error={error} />}
-        <div className="acciones">
-          <button type="submit" className="btn btn-primario" disabled={enviando || esperando}>
-            {enviando ? 'Entrando…' : 'Entrar como organizador'}
-          </button>
-        </div>
+      <FormEntrar
+        entrada={entrada}
+        id="org"
+        etiqueta="Iniciar sesión como organizador"
+        avisos={[aviso]}
+        textos={{
+          email: 'Email de organizador',
+          password: 'Contraseña de organizador',
+          placeholder: 'boleteria@productora.pe',
+          entrar: 'Entrar como organizador',
+        }}
+      >
         <p className="muted">
           Las cuentas de organizador las crea la administración de la plataforma. También puedes publicar con el token de
           administrador.
         </p>
-      </form>
+      </FormEntrar>
     </section>
   );
 }
@@ -205,24 +157,14 @@ function Ventas({ evento, token, onRechazado }: VentasProps) {
       <h3>
         <Link to={`/eventos/${encodeURIComponent(evento.id)}`}>{evento.nombre}</Link>
       </h3>
-      <p className="evento-meta">
-        <span><IconoFecha /> {formatFechaEvento(evento)}</span>
-        <span><IconoLugar /> {evento.lugar}</span>
-      </p>
+      <MetaEvento evento={evento} />
       {/* Stacked rows when the card is narrow (styles.css): every figure stays in sight,
           labelled, rather than columns behind a sideways scroll. */}
       <table className="tabla-ventas">
-        <caption className="sr-only">Ventas por zona de {evento.nombre}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Zona</th>
-            <th scope="col">Precio</th>
-            <th scope="col">Vendidas</th>
-            <th scope="col">Disponibles</th>
-            <th scope="col">Capacidad</th>
-            <th scope="col">Recaudado</th>
-          </tr>
-        </thead>
+        <CabeceraTabla
+          titulo={`Ventas por zona de ${evento.nombre}`}
+          columnas={['Zona', 'Precio', 'Vendidas', 'Disponibles', 'Capacidad', 'Recaudado']}
+        />
         <tbody>
           {evento.zonas.map((z) => {
             const retenidas = Math.max(0, z.capacidad - z.vendidas - z.disponibles);

@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from '../App';
-import { evento, reserva } from '../test/datos';
+import { evento, pasosPagoFallido, reserva } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
 import type { Llamada } from '../test/fetch';
 
@@ -132,11 +132,7 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
         reserva({
           id: 'r3',
           estado: 'FALLIDA',
-          pasos: [
-            { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 1 },
-            { handler: 'ValidadorInventario', resultado: 'compensado', duracion_ms: 1 },
-            { handler: 'ProcesadorPago', resultado: 'fallido', duracion_ms: 0 },
-          ],
+          pasos: pasosPagoFallido('compensado'),
           fallo: { paso: 'ProcesadorPago', status: 402, tipo: 'pago-rechazado', detalle: 'tarjeta rechazada' },
         }),
       ),

@@ -1,4 +1,4 @@
-import type { Evento, Reserva, Usuario } from '../api/types';
+import type { Evento, Paso, Reserva, Usuario } from '../api/types';
 
 export const evento: Evento = {
   id: 'e1',
@@ -40,6 +40,15 @@ export const pasosOk = [
   { handler: 'ProcesadorPago', resultado: 'ok', duracion_ms: 0 },
   { handler: 'ConfirmadorReserva', resultado: 'ok', duracion_ms: 1 },
 ];
+
+/** A SAGA stopped at the payment: the stock step as `inventario` says, then the card declined. */
+export function pasosPagoFallido(inventario: Paso['resultado'] = 'ok', msInventario = 1): Paso[] {
+  return [
+    { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 1 },
+    { handler: 'ValidadorInventario', resultado: inventario, duracion_ms: msInventario },
+    { handler: 'ProcesadorPago', resultado: 'fallido', duracion_ms: 0 },
+  ];
+}
 
 export function reserva(extra: Partial<Reserva> = {}): Reserva {
   return {

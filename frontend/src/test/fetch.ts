@@ -19,7 +19,7 @@ export interface Respuesta {
   texto?: string;
 }
 
-type Ruta = Respuesta | ((l: Llamada) => Respuesta | Promise<Respuesta>);
+export type Ruta = Respuesta | ((l: Llamada) => Respuesta | Promise<Respuesta>);
 
 export function json(body: unknown, status = 200): Respuesta {
   return { status, body };
