@@ -11,8 +11,8 @@
 //!
 //! Modules: [`hostil`] (hostile input and a raw HTTP/1.1 client), [`matriz`]
 //! (authorization matrices), [`proceso`] (a service binary as a child process, for
-//! `kill -9` tests) and [`fallas`] (private Redis/SecantusDB processes and a cuttable TCP
-//! proxy, for fault injection).
+//! `kill -9` tests), [`fallas`] (private Redis/SecantusDB processes and a cuttable TCP
+//! proxy, for fault injection) and [`respuestas`] (reading created ids and JSON answers).
 
 use eventflow_shared::config::env_string;
 
@@ -20,6 +20,7 @@ pub mod fallas;
 pub mod hostil;
 pub mod matriz;
 pub mod proceso;
+pub mod respuestas;
 
 mod ambos;
 

@@ -28,6 +28,7 @@ use common::{Backend, Stack};
 use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
 use eventflow_testkit as testing;
 use eventflow_testkit::fallas::{azar, Proxy, RedisPrivado, SecantusPrivado};
+use eventflow_testkit::respuestas::json_de;
 use futures::future::join_all;
 use mongodb::bson::Document;
 use reqwest::Client;
@@ -237,6 +238,44 @@ async fn usuarios(s: &Stack, n: usize) -> Vec<String> {
     join_all((0..n).map(|i| s.usuario(i))).await
 }
 
+/// Units on sale in the load tests' only zone.
+const CAPACIDAD: u64 = 5000;
+
+/// A flash sale under way for the fault tests: the stack on `mongo` and `redis` with short
+/// lock and recovery intervals, one zone of [`CAPACIDAD`] seats and `n` buyers booking
+/// every 50 ms until `parar` is set; the load task returns every attempt.
+async fn venta_en_carga(
+    mongo: String,
+    redis: String,
+    n: usize,
+) -> (
+    Stack,
+    String,
+    Vec<String>,
+    Arc<AtomicBool>,
+    tokio::task::JoinHandle<Vec<Intento>>,
+) {
+    let otro = common::Redis(redis);
+    let s = common::stack_with(Backend::Real { mongo, otro }, |r| {
+        r.lock_ttl = Duration::from_secs(2);
+        r.recuperacion_intervalo = Duration::from_secs(1);
+        r.http_timeout = Duration::from_secs(5);
+    })
+    .await;
+    let evento = s.evento(&[("General", 1000, CAPACIDAD as i64)]).await;
+    let compradores = usuarios(&s, n).await;
+    let parar = Arc::new(AtomicBool::new(false));
+    let c = tokio::spawn(carga(
+        s.http.clone(),
+        s.reservas.clone(),
+        evento.clone(),
+        compradores.clone(),
+        parar.clone(),
+        Duration::from_millis(50),
+    ));
+    (s, evento, compradores, parar, c)
+}
+
 // ---------------------------------------------------------------------------------------
 // 1. Redis killed mid flash-sale
 // ---------------------------------------------------------------------------------------
@@ -247,30 +286,7 @@ async fn redis_caido_en_venta_flash() {
         return;
     };
     let mut redis = RedisPrivado::arrancar().await;
-    let s = common::stack_with(
-        Backend::Real {
-            mongo,
-            redis: redis.url(),
-        },
-        |r| {
-            r.lock_ttl = Duration::from_secs(2);
-            r.recuperacion_intervalo = Duration::from_secs(1);
-            r.http_timeout = Duration::from_secs(5);
-        },
-    )
-    .await;
-    const CAPACIDAD: u64 = 5000;
-    let evento = s.evento(&[("General", 1000, CAPACIDAD as i64)]).await;
-    let compradores = usuarios(&s, 40).await;
-    let parar = Arc::new(AtomicBool::new(false));
-    let c = tokio::spawn(carga(
-        s.http.clone(),
-        s.reservas.clone(),
-        evento.clone(),
-        compradores.clone(),
-        parar.clone(),
-        Duration::from_millis(50),
-    ));
+    let (s, evento, compradores, parar, c) = venta_en_carga(mongo, redis.url(), 40).await;
 
     tokio::time::sleep(Duration::from_millis(1500)).await;
     redis.matar();
@@ -387,30 +403,7 @@ async fn secantus_matado_en_carga() {
         return;
     };
     let mut db = SecantusPrivado::arrancar().await;
-    let s = common::stack_with(
-        Backend::Real {
-            mongo: db.uri(),
-            redis,
-        },
-        |r| {
-            r.lock_ttl = Duration::from_secs(2);
-            r.recuperacion_intervalo = Duration::from_secs(1);
-            r.http_timeout = Duration::from_secs(5);
-        },
-    )
-    .await;
-    const CAPACIDAD: u64 = 5000;
-    let evento = s.evento(&[("General", 1000, CAPACIDAD as i64)]).await;
-    let compradores = usuarios(&s, 30).await;
-    let parar = Arc::new(AtomicBool::new(false));
-    let c = tokio::spawn(carga(
-        s.http.clone(),
-        s.reservas.clone(),
-        evento.clone(),
-        compradores.clone(),
-        parar.clone(),
-        Duration::from_millis(50),
-    ));
+    let (s, evento, compradores, parar, c) = venta_en_carga(db.uri(), redis, 30).await;
 
     tokio::time::sleep(Duration::from_millis(2000)).await;
     db.matar();
@@ -662,35 +655,26 @@ async fn proceso_matado_tres_veces() {
         .unwrap();
 
     const CAPACIDAD: u64 = 5000;
-    let evento: Value = http
-        .post(format!("{eventos_url}/api/eventos"))
-        .bearer_auth(DEV_ADMIN_TOKEN)
-        .json(
-            &json!({"nombre": "Flash", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
+    let evento: Value = json_de(
+        http.post(format!("{eventos_url}/api/eventos"))
+            .bearer_auth(DEV_ADMIN_TOKEN)
+            .json(
+                &json!({"nombre": "Flash", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
                       "max_por_comprador": 1000,
                       "zonas": [{"nombre": "General", "precio": 5000, "capacidad": CAPACIDAD}]}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+            ),
+    )
+    .await;
     let evento = evento["id"].as_str().unwrap().to_owned();
     let compradores: Vec<String> = join_all((0..30).map(|i| {
         let (http, url) = (http.clone(), usuarios_url.clone());
         async move {
-            let v: Value = http
-                .post(format!("{url}/api/usuarios"))
-                .json(&json!({"tipo_documento": "DNI", "nro_documento": format!("{:08}", 60_000_000 + i),
+            let v: Value = json_de(http.post(format!("{url}/api/usuarios")).json(
+                &json!({"tipo_documento": "DNI", "nro_documento": format!("{:08}", 60_000_000 + i),
                               "nombre": "Comprador", "apellido": format!("K{i}"),
-                              "email": format!("k{i}@example.com")}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                              "email": format!("k{i}@example.com")}),
+            ))
+            .await;
             v["id"].as_str().unwrap().to_owned()
         }
     }))

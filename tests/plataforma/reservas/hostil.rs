@@ -8,6 +8,7 @@ use super::common;
 
 use common::*;
 use eventflow_testkit::hostil::{self, enviar};
+use eventflow_testkit::respuestas::json_de;
 use serde_json::{json, Value};
 
 macro_rules! en_ambos_backends {
@@ -64,18 +65,11 @@ async fn estado(s: &Stack, sem: &Semilla) -> Value {
     let e = s.get_evento(&sem.evento).await;
     let u = s.get_usuario(&sem.usuario).await;
     let r = s.get_reserva(&sem.reserva).await;
-    let lista: Value = s
-        .http
-        .get(format!(
-            "{}/api/reservas?usuario_id={}&limit=100",
-            s.reservas, sem.usuario
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let lista: Value = json_de(s.http.get(format!(
+        "{}/api/reservas?usuario_id={}&limit=100",
+        s.reservas, sem.usuario
+    )))
+    .await;
     let confirmadas: Vec<Value> = lista["items"]
         .as_array()
         .unwrap()
