@@ -3,6 +3,7 @@
 //! MongoDB, so the two backends cannot drift apart.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use eventflow_shared::config::StoreConfig;
@@ -183,6 +184,22 @@ async fn por_usuario(s: Stores) {
     assert_eq!((nadie.len(), total), (0, 0));
 }
 
+/// The ids `abandonadas(corte)` returns, sorted: the store promises no order.
+async fn abandonadas_antes_de(
+    st: &Arc<dyn store::ReservaStore>,
+    corte: DateTime<Utc>,
+) -> Vec<String> {
+    let mut ids: Vec<String> = st
+        .abandonadas(corte)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
 async fn abandonadas(s: Stores) {
     let st = s.reservas;
     let corte = instante(-60);
@@ -207,14 +224,7 @@ async fn abandonadas(s: Stores) {
         r.estado = estado;
         st.crear(&mut r).await.unwrap();
     }
-    let mut got: Vec<String> = st
-        .abandonadas(corte)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    got.sort();
+    let got = abandonadas_antes_de(&st, corte).await;
     let mut want: Vec<String> = casos
         .iter()
         .filter(|c| c.3)
@@ -232,14 +242,7 @@ async fn abandonadas(s: Stores) {
         paso: "Recuperacion".into(),
     });
     assert!(st.guardar(&mut r).await.unwrap());
-    let got: Vec<String> = st
-        .abandonadas(corte)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    assert_eq!(got, ["cancelando-vieja"]);
+    assert_eq!(abandonadas_antes_de(&st, corte).await, ["cancelando-vieja"]);
 }
 
 /// `descartar` deletes only the version it was given: a reservation someone else wrote

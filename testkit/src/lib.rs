@@ -218,6 +218,30 @@ pub async fn amqp_url() -> Option<String> {
     }
 }
 
+/// Messages ready in the RabbitMQ queue `queue` at `url` (a passive declare reports the
+/// count without creating the queue), on a connection of its own that is closed after.
+pub async fn mensajes_en_cola(url: &str, queue: &str) -> usize {
+    use lapin::options::QueueDeclareOptions;
+    let conn = lapin::Connection::connect(url, lapin::ConnectionProperties::default())
+        .await
+        .unwrap();
+    let ch = conn.create_channel().await.unwrap();
+    let q = ch
+        .queue_declare(
+            queue.into(),
+            QueueDeclareOptions {
+                passive: true,
+                ..Default::default()
+            },
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let n = q.message_count() as usize;
+    let _ = conn.close(0, "".into()).await;
+    n
+}
+
 /// A RabbitMQ config whose exchange and queues belong to this test alone, and expire.
 pub fn rabbit_aislado(url: &str) -> eventflow_shared::bus::RabbitConfig {
     eventflow_shared::bus::RabbitConfig {

@@ -21,6 +21,22 @@ pub async fn json_de(req: reqwest::RequestBuilder) -> Value {
     req.send().await.unwrap().json().await.unwrap()
 }
 
+/// Sends `req` and reads the answer as text, whatever its status: metrics pages and
+/// diagnostics.
+pub async fn texto_de(req: reqwest::RequestBuilder) -> String {
+    req.send().await.unwrap().text().await.unwrap()
+}
+
+/// The field names of the JSON object `v` (a test that pins a body's exact shape compares
+/// them with the documented set). Panics when `v` is not an object.
+pub fn claves(v: &Value) -> std::collections::BTreeSet<&str> {
+    v.as_object()
+        .unwrap_or_else(|| panic!("not a JSON object: {v}"))
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
 /// A client for one service under test: a request that hangs fails after `timeout`
 /// rather than stalling the suite, and redirects are returned, not followed, so a test
 /// sees the `Location` the service answered.

@@ -1,6 +1,21 @@
 //! Support both halves of the platform tests share: where the stores live (embedded or a
 //! real MongoDB) and creating buyers and events through the public API.
 
+/// `con_ambos_backends!(escenario, |b| montaje)`: runs `async fn escenario(montaje)` as two
+/// tests, on the embedded backends and on the real ones of the calling half (its
+/// `Backend::real()`), `b` being the backend the set-up is built on.
+#[allow(unused_macros)]
+macro_rules! con_ambos_backends {
+    ($name:ident, |$b:ident| $montaje:expr) => {
+        eventflow_testkit::en_ambos_backends!(
+            $name,
+            embebido: Backend::Embedded,
+            real: Backend::real().await,
+            |$b| super::$name($montaje),
+        );
+    };
+}
+
 use eventflow_shared::config::{StoreConfig, DEV_ADMIN_TOKEN};
 use eventflow_testkit as testing;
 use reqwest::Client;
@@ -54,4 +69,21 @@ pub async fn registrar_comprador(http: &Client, usuarios: &str, cuerpo: Value) -
         .await
         .unwrap();
     testing::respuestas::id_creado(res).await
+}
+
+/// POSTs `cuerpo` as raw JSON text (so a test can send what serde would never write) on a
+/// fresh client, as the platform admin when `admin`, else anonymously.
+pub async fn post_crudo(
+    url: impl reqwest::IntoUrl,
+    cuerpo: &str,
+    admin: bool,
+) -> reqwest::Response {
+    let mut req = Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(cuerpo.to_owned());
+    if admin {
+        req = req.bearer_auth(DEV_ADMIN_TOKEN);
+    }
+    req.send().await.unwrap()
 }

@@ -585,15 +585,8 @@ async fn diagnostico_ventas(s: &Stack, uri: &str, evento: &str, todas: &[Value])
         for r in todas.iter().filter(|r| r["estado"] == "CONFIRMADA") {
             let id = r["id"].as_str().unwrap();
             if !ventas.contains(id) {
-                let log = s
-                    .http
-                    .get(format!("{}/api/reservas/{id}/eventos", s.reservas))
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
+                let url = format!("{}/api/reservas/{id}/eventos", s.reservas);
+                let log = testing::respuestas::texto_de(s.http.get(url)).await;
                 eprintln!("DIAG CONFIRMADA without a sale: {r}\nlog: {log}");
             }
         }
