@@ -184,20 +184,19 @@ async fn por_usuario(s: Stores) {
     assert_eq!((nadie.len(), total), (0, 0));
 }
 
-/// The ids `abandonadas(corte)` returns, sorted: the store promises no order.
+/// The ids of `reservas`, sorted: for the queries that promise no order.
+fn ids_ordenados(reservas: Vec<Reserva>) -> Vec<String> {
+    let mut ids: Vec<String> = reservas.into_iter().map(|r| r.id).collect();
+    ids.sort();
+    ids
+}
+
+/// The ids `abandonadas(corte)` returns, sorted.
 async fn abandonadas_antes_de(
     st: &Arc<dyn store::ReservaStore>,
     corte: DateTime<Utc>,
 ) -> Vec<String> {
-    let mut ids: Vec<String> = st
-        .abandonadas(corte)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    ids.sort();
-    ids
+    ids_ordenados(st.abandonadas(corte).await.unwrap())
 }
 
 async fn abandonadas(s: Stores) {
@@ -284,14 +283,7 @@ async fn del_comprador(s: Stores) {
         r.evento_id = e.into();
         st.crear(&mut r).await.unwrap();
     }
-    let mut ids: Vec<String> = st
-        .del_comprador("u-1", "e-1")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    ids.sort();
+    let ids = ids_ordenados(st.del_comprador("u-1", "e-1").await.unwrap());
     assert_eq!(ids, ["a", "b"]);
     assert!(st.del_comprador("u-9", "e-1").await.unwrap().is_empty());
 }

@@ -124,23 +124,32 @@ fn ids_confirmados(intentos: &[Intento]) -> Vec<String> {
         .collect()
 }
 
+/// Sends `req` with a deadline of `plazo` and reads the JSON answer; `que` names the
+/// answer and the body for the panic when either does not come.
+async fn leer_json(req: reqwest::RequestBuilder, plazo: Duration, que: [&str; 2]) -> Value {
+    req.timeout(plazo)
+        .send()
+        .await
+        .expect(que[0])
+        .json()
+        .await
+        .expect(que[1])
+}
+
 /// Every reservation of these buyers (all pages).
 async fn reservas_de(http: &Client, reservas: &str, usuarios: &[String]) -> Vec<Value> {
     let mut todas = Vec::new();
     for u in usuarios {
         let mut offset = 0;
         loop {
-            let v: Value = http
-                .get(format!(
+            let v = leer_json(
+                http.get(format!(
                     "{reservas}/api/reservas?usuario_id={u}&limit=100&offset={offset}"
-                ))
-                .timeout(Duration::from_secs(10))
-                .send()
-                .await
-                .expect("list reservations")
-                .json()
-                .await
-                .expect("reservation page");
+                )),
+                Duration::from_secs(10),
+                ["list reservations", "reservation page"],
+            )
+            .await;
             let items = v["items"].as_array().cloned().unwrap_or_default();
             let n = items.len();
             todas.extend(items);
@@ -151,6 +160,20 @@ async fn reservas_de(http: &Client, reservas: &str, usuarios: &[String]) -> Vec<
         }
     }
     todas
+}
+
+/// The ids of the CONFIRMADA reservations in `todas`, once every attempt answered 201 is
+/// among them: nothing confirmed to a buyer was lost.
+fn confirmadas_con_cada_201<'a>(todas: &'a [Value], intentos: &[Intento]) -> HashSet<&'a str> {
+    let confirmadas: HashSet<&str> = todas
+        .iter()
+        .filter(|r| r["estado"] == "CONFIRMADA")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in ids_confirmados(intentos) {
+        assert!(confirmadas.contains(id.as_str()), "201 {id} not CONFIRMADA");
+    }
+    confirmadas
 }
 
 fn terminal(r: &Value) -> bool {
@@ -186,31 +209,25 @@ async fn esperar_terminales(
 
 /// The event's only zone, read from eventos.
 async fn zona(http: &Client, eventos: &str, evento: &str) -> Value {
-    let v: Value = http
-        .get(format!("{eventos}/api/eventos/{evento}"))
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .expect("GET evento")
-        .json()
-        .await
-        .expect("evento body");
+    let v = leer_json(
+        http.get(format!("{eventos}/api/eventos/{evento}")),
+        Duration::from_secs(10),
+        ["GET evento", "evento body"],
+    )
+    .await;
     v["zonas"][0].clone()
 }
 
 /// Reconciles the event through a reservas process's internal route and asserts it is
 /// clean: every sale, confirmation and payment agree, nothing needed repairing.
 async fn conciliado_http(http: &Client, reservas: &str, evento: &str) -> Value {
-    let v: Value = http
-        .get(format!("{reservas}/internal/conciliacion/{evento}"))
-        .bearer_auth(DEV_SERVICE_TOKEN)
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await
-        .expect("reconciliation answers")
-        .json()
-        .await
-        .expect("a report");
+    let v = leer_json(
+        http.get(format!("{reservas}/internal/conciliacion/{evento}"))
+            .bearer_auth(DEV_SERVICE_TOKEN),
+        Duration::from_secs(30),
+        ["reconciliation answers", "a report"],
+    )
+    .await;
     assert_eq!(
         v["discrepancias"],
         json!([]),
@@ -353,14 +370,7 @@ async fn redis_caido_en_venta_flash() {
 
     let todas =
         esperar_terminales(&s.http, &s.reservas, &compradores, Duration::from_secs(30)).await;
-    let confirmadas: HashSet<&str> = todas
-        .iter()
-        .filter(|r| r["estado"] == "CONFIRMADA")
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
-    for id in ids_confirmados(&intentos) {
-        assert!(confirmadas.contains(id.as_str()), "201 {id} not CONFIRMADA");
-    }
+    let confirmadas = confirmadas_con_cada_201(&todas, &intentos);
     // No junk: an attempt refused at the lock (Redis down) is not stored. Only those that
     // reached a side effect (the lock taken) are: at most the attempts not refused 503 redis.
     let con_efecto = intentos
@@ -706,14 +716,7 @@ async fn proceso_matado_tres_veces() {
             .entry(r["estado"].as_str().unwrap().to_owned())
             .or_default() += 1;
     }
-    let confirmadas: HashSet<&str> = todas
-        .iter()
-        .filter(|r| r["estado"] == "CONFIRMADA")
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
-    for id in ids_confirmados(&intentos) {
-        assert!(confirmadas.contains(id.as_str()), "201 {id} not CONFIRMADA");
-    }
+    let confirmadas = confirmadas_con_cada_201(&todas, &intentos);
     let z = zona(&http, &eventos_url, &evento).await;
     inventario_consistente(&z, CAPACIDAD, confirmadas.len() as u64);
     conciliado_http(&http, &p.url, &evento).await;
@@ -788,10 +791,10 @@ async fn proceso_matado_tres_veces() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn dependencia_lenta_y_sobrecarga() {
+    const LIMITE: usize = 32;
     let Some(backend) = Backend::real().await else {
         return;
     };
-    const LIMITE: usize = 32;
     let usuarios_lento = Proxy::nuevo("127.0.0.1:9").await;
     let eventos_lento = Proxy::nuevo("127.0.0.1:9").await;
     let (pu, pe) = (usuarios_lento.clone(), eventos_lento.clone());
