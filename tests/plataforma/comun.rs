@@ -1,5 +1,11 @@
 //! Support both halves of the platform tests share: where the stores live (embedded or a
-//! real MongoDB) and creating buyers and events through the public API.
+//! real MongoDB), a scenario run on both, and creating buyers and events (or posting raw
+//! bodies) through the public API.
+
+use eventflow_shared::config::{StoreConfig, DEV_ADMIN_TOKEN};
+use eventflow_testkit as testing;
+use reqwest::Client;
+use serde_json::Value;
 
 /// `con_ambos_backends!(escenario, |b| montaje)`: runs `async fn escenario(montaje)` as two
 /// tests, on the embedded backends and on the real ones of the calling half (its
@@ -15,11 +21,6 @@ macro_rules! con_ambos_backends {
         );
     };
 }
-
-use eventflow_shared::config::{StoreConfig, DEV_ADMIN_TOKEN};
-use eventflow_testkit as testing;
-use reqwest::Client;
-use serde_json::Value;
 
 /// Where a stack's data lives: the embedded stores, or a real MongoDB (a fresh database per
 /// service) plus `otro`, the other real backend that half needs (Redis for reservas,
