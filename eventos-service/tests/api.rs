@@ -86,12 +86,7 @@ async fn crear_con_zonas_y_leerlo(app: &TestApp) {
         "default id is a UUID: {id}"
     );
     assert_eq!(location, format!("/api/eventos/{id}"));
-    let claves: BTreeSet<&str> = creado
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str())
-        .collect();
+    let claves = eventflow_testkit::respuestas::claves(&creado);
     assert_eq!(
         claves,
         BTreeSet::from([

@@ -186,12 +186,7 @@ async fn api_seed000(app: &TestApp) {
     let creado = assert_json(res, 201).await;
     let id = creado["id"].as_str().unwrap().to_owned();
     assert_eq!(location.as_deref(), Some(format!("/events/{id}").as_str()));
-    let claves: BTreeSet<&str> = creado
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let claves = eventflow_testkit::respuestas::claves(&creado);
     assert_eq!(
         claves,
         BTreeSet::from(["id", "name", "date", "place", "zones"]),

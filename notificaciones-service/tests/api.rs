@@ -6,6 +6,7 @@ use eventflow_shared::config::StoreConfig;
 use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use eventflow_shared::identidad::IdentidadConfig;
 use eventflow_testkit as testing;
+use eventflow_testkit::respuestas::json_de;
 use notificaciones_service::Config;
 use serde_json::Value;
 
@@ -74,14 +75,7 @@ async fn salud_listo_y_documentacion() {
             .status(),
         200
     );
-    let ready: Value = http
-        .get(format!("{base}/ready"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready: Value = json_de(http.get(format!("{base}/ready"))).await;
     assert_eq!(ready["dependencias"]["broker"], "ok");
     assert_eq!(
         http.get(format!("{base}/docs/"))
@@ -91,14 +85,7 @@ async fn salud_listo_y_documentacion() {
             .status(),
         200
     );
-    let doc: Value = http
-        .get(format!("{base}/api-docs/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = json_de(http.get(format!("{base}/api-docs/openapi.json"))).await;
     assert!(doc["paths"]["/api/notificaciones"]["get"].is_object());
 }
 

@@ -4,6 +4,7 @@
 
 use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use eventflow_shared::config::StoreConfig;
@@ -193,6 +194,21 @@ async fn por_usuario(s: Stores) {
     assert_eq!((nadie.len(), total), (0, 0));
 }
 
+/// The ids of `reservas`, sorted: for the queries that promise no order.
+fn ids_ordenados(reservas: Vec<Reserva>) -> Vec<String> {
+    let mut ids: Vec<String> = reservas.into_iter().map(|r| r.id.into_string()).collect();
+    ids.sort();
+    ids
+}
+
+/// The ids `abandonadas(corte)` returns, sorted.
+async fn abandonadas_antes_de(
+    st: &Arc<dyn store::ReservaStore>,
+    corte: DateTime<Utc>,
+) -> Vec<String> {
+    ids_ordenados(st.abandonadas(corte).await.unwrap())
+}
+
 async fn abandonadas(s: Stores) {
     let st = s.reservas;
     let corte = instante(-60);
@@ -217,14 +233,7 @@ async fn abandonadas(s: Stores) {
         r.estado = estado;
         st.crear(&mut r).await.unwrap();
     }
-    let mut got: Vec<String> = st
-        .abandonadas(corte)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id.into_string())
-        .collect();
-    got.sort();
+    let got = abandonadas_antes_de(&st, corte).await;
     let mut want: Vec<String> = casos
         .iter()
         .filter(|c| c.3)
@@ -242,14 +251,7 @@ async fn abandonadas(s: Stores) {
         paso: "Recuperacion".into(),
     });
     assert!(st.guardar(&mut r).await.unwrap());
-    let got: Vec<String> = st
-        .abandonadas(corte)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id.into_string())
-        .collect();
-    assert_eq!(got, ["cancelando-vieja"]);
+    assert_eq!(abandonadas_antes_de(&st, corte).await, ["cancelando-vieja"]);
 }
 
 /// `descartar` deletes only the version it was given: a reservation someone else wrote
@@ -291,14 +293,7 @@ async fn del_comprador(s: Stores) {
         r.evento_id = EventoId::confiable(e);
         st.crear(&mut r).await.unwrap();
     }
-    let mut ids: Vec<String> = st
-        .del_comprador("u-1", "e-1")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id.into_string())
-        .collect();
-    ids.sort();
+    let ids = ids_ordenados(st.del_comprador("u-1", "e-1").await.unwrap());
     assert_eq!(ids, ["a", "b"]);
     assert!(st.del_comprador("u-9", "e-1").await.unwrap().is_empty());
 }

@@ -182,25 +182,7 @@ async fn rabbitmq_inalcanzable_es_error_de_arranque() {
     assert!(err.contains("127.0.0.1:1"), "{err}");
 }
 
-/// Messages ready in a queue (passive declare reports the count).
+/// Messages ready in a queue.
 async fn contar(url: &str, queue: &str) -> usize {
-    use lapin::options::QueueDeclareOptions;
-    let conn = lapin::Connection::connect(url, lapin::ConnectionProperties::default())
-        .await
-        .unwrap();
-    let ch = conn.create_channel().await.unwrap();
-    let q = ch
-        .queue_declare(
-            queue.into(),
-            QueueDeclareOptions {
-                passive: true,
-                ..Default::default()
-            },
-            Default::default(),
-        )
-        .await
-        .unwrap();
-    let n = q.message_count() as usize;
-    let _ = conn.close(0, "".into()).await;
-    n
+    eventflow_testkit::mensajes_en_cola(url, queue).await
 }

@@ -11,8 +11,8 @@
 //!
 //! Modules: [`hostil`] (hostile input and a raw HTTP/1.1 client), [`matriz`]
 //! (authorization matrices), [`proceso`] (a service binary as a child process, for
-//! `kill -9` tests) and [`fallas`] (private Redis/SecantusDB processes and a cuttable TCP
-//! proxy, for fault injection).
+//! `kill -9` tests), [`fallas`] (private Redis/SecantusDB processes and a cuttable TCP
+//! proxy, for fault injection) and [`respuestas`] (reading created ids and JSON answers).
 
 use eventflow_shared::config::env_string;
 
@@ -20,6 +20,7 @@ pub mod fallas;
 pub mod hostil;
 pub mod matriz;
 pub mod proceso;
+pub mod respuestas;
 
 mod ambos;
 
@@ -212,6 +213,30 @@ pub async fn amqp_url() -> Option<String> {
         Ok(_) => Some(url),
         Err(e) => unreachable("RabbitMQ", &url, e),
     }
+}
+
+/// Messages ready in the RabbitMQ queue `queue` at `url` (a passive declare reports the
+/// count without creating the queue), on a connection of its own that is closed after.
+pub async fn mensajes_en_cola(url: &str, queue: &str) -> usize {
+    use lapin::options::QueueDeclareOptions;
+    let conn = lapin::Connection::connect(url, lapin::ConnectionProperties::default())
+        .await
+        .unwrap();
+    let ch = conn.create_channel().await.unwrap();
+    let q = ch
+        .queue_declare(
+            queue.into(),
+            QueueDeclareOptions {
+                passive: true,
+                ..Default::default()
+            },
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let n = q.message_count() as usize;
+    let _ = conn.close(0, "".into()).await;
+    n
 }
 
 /// A RabbitMQ config whose exchange and queues belong to this test alone, and expire.

@@ -5,5 +5,7 @@
 //! needs another as a dev-dependency (ARCHITECTURE.md; `tests/arquitectura.rs` checks it).
 //! One test binary rather than one per file: each would link all four services again.
 
+#[macro_use]
+mod comun;
 mod notificaciones;
 mod reservas;

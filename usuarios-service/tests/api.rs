@@ -54,15 +54,10 @@ async fn registra_y_consulta_por_id_y_por_email(app: &TestApp) {
         creado_en >= antes && creado_en <= chrono::Utc::now() + chrono::Duration::seconds(5),
         "creado_en {creado_en} is not the registration time"
     );
-    let campos: HashSet<&str> = creado
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let campos = eventflow_testkit::respuestas::claves(&creado);
     assert_eq!(
         campos,
-        HashSet::from([
+        std::collections::BTreeSet::from([
             "id",
             "tipo_documento",
             "nro_documento",

@@ -375,21 +375,11 @@ async fn matriz_de_autorizacion(app: &TestApp) {
     let hash_ana = eventflow_shared::identidad::hash_hex(&t_ana);
     // (method, documented path, concrete path, body, statuses per caller in the order above)
     type Fila<'a> = (&'a str, &'a str, String, Option<Value>, [u16; 6]);
+    // A route without parameters: the path called is the one documented.
+    let fija = |m, p: &'static str, body, statuses| -> Fila { (m, p, p.into(), body, statuses) };
     let filas: Vec<Fila> = vec![
-        (
-            "post",
-            "/api/usuarios",
-            "/api/usuarios".into(),
-            Some(json!({})),
-            [422; 6],
-        ),
-        (
-            "get",
-            "/api/usuarios",
-            "/api/usuarios".into(),
-            None,
-            [401, 403, 403, 403, 200, 401],
-        ),
+        fija("post", "/api/usuarios", Some(json!({})), [422; 6]),
+        fija("get", "/api/usuarios", None, [401, 403, 403, 403, 200, 401]),
         (
             "get",
             "/api/usuarios/{id}",
@@ -405,48 +395,42 @@ async fn matriz_de_autorizacion(app: &TestApp) {
             [401, 200, 404, 404, 200, 401],
         ),
         // Public: the same 202 for everyone, account or not; the credential is ignored.
-        (
+        fija(
             "post",
             "/api/usuarios/codigo",
-            "/api/usuarios/codigo".into(),
             Some(json!({"email": "nadie@example.com"})),
             [202; 6],
         ),
         // A code to confirm a new email: the signed-in buyer's own.
-        (
+        fija(
             "post",
             "/api/usuarios/codigo",
-            "/api/usuarios/codigo".into(),
             Some(json!({"email": "nueva@example.com", "proposito": "email"})),
             [401, 202, 202, 403, 403, 401],
         ),
-        (
+        fija(
             "post",
             "/api/usuarios/password",
-            "/api/usuarios/password".into(),
             Some(
                 json!({"email": "ana@example.com", "codigo": "000000", "password": "quena-charango-1984"}),
             ),
             [422; 6],
         ),
-        (
+        fija(
             "post",
             "/api/sesiones",
-            "/api/sesiones".into(),
             Some(json!({"email": "x@example.com", "password": "no-existe-1234"})),
             [401, 401, 401, 401, 401, 401],
         ),
-        (
+        fija(
             "get",
             "/api/sesiones/actual",
-            "/api/sesiones/actual".into(),
             None,
             [401, 200, 200, 200, 403, 401],
         ),
-        (
+        fija(
             "post",
             "/api/organizadores",
-            "/api/organizadores".into(),
             Some(json!({})),
             [401, 403, 403, 403, 422, 401],
         ),
@@ -471,20 +455,18 @@ async fn matriz_de_autorizacion(app: &TestApp) {
             None,
             [401, 401, 401, 401, 401, 200],
         ),
-        (
+        fija(
             "post",
             "/internal/sesiones/verificar",
-            "/internal/sesiones/verificar".into(),
             Some(json!({"token_hash": hash_ana})),
             [401, 401, 401, 401, 401, 200],
         ),
-        ("get", "/health", "/health".into(), None, [200; 6]),
-        ("get", "/ready", "/ready".into(), None, [200; 6]),
+        fija("get", "/health", None, [200; 6]),
+        fija("get", "/ready", None, [200; 6]),
         // Last, because it ends the session of the caller: each caller's own.
-        (
+        fija(
             "delete",
             "/api/sesiones/actual",
-            "/api/sesiones/actual".into(),
             None,
             [401, 204, 204, 204, 403, 401],
         ),

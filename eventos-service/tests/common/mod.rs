@@ -96,16 +96,10 @@ pub async fn spawn_app(config: Config) -> TestApp {
     let router = eventos_service::build(config)
         .await
         .expect("build eventos-service");
-    let address = testing::spawn(router).await;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(15))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("reqwest client");
     TestApp {
-        address,
-        client,
         redis,
+        address: testing::spawn(router).await,
+        client: testing::respuestas::cliente(Duration::from_secs(15)),
     }
 }
 

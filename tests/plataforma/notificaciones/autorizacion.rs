@@ -9,6 +9,7 @@ use common::*;
 use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
 use eventflow_testkit::matriz as kit;
 use eventflow_testkit::matriz::{Fila, Llamante};
+use eventflow_testkit::respuestas::json_de;
 use serde_json::{json, Value};
 
 const CLAVE: &str = "quena-charango-1984";
@@ -80,15 +81,11 @@ async fn matriz(backend: Backend) {
     )
     .await;
     // Ana without usuario_id reads her own; her list holds only hers.
-    let v: Value = http
-        .get(format!("{}/api/notificaciones", p.notificaciones))
-        .bearer_auth(&t_ana)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = json_de(
+        http.get(format!("{}/api/notificaciones", p.notificaciones))
+            .bearer_auth(&t_ana),
+    )
+    .await;
     assert_eq!(v["total"], 1, "{v}");
     assert_eq!(v["items"][0]["usuario_id"], json!(ana), "{v}");
 }

@@ -5,10 +5,12 @@
 use std::time::Duration;
 
 use eventflow_shared::bus::BusConfig;
-use eventflow_shared::config::{StoreConfig, DEV_ADMIN_TOKEN};
+use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use eventflow_testkit as testing;
 use reqwest::Client;
 use serde_json::{json, Value};
+
+use crate::comun;
 
 pub struct Plataforma {
     pub usuarios: String,
@@ -19,34 +21,23 @@ pub struct Plataforma {
     pub bus: BusConfig,
 }
 
+/// The RabbitMQ URL of a platform on real backends.
 #[derive(Clone)]
-pub enum Backend {
-    Embedded,
-    Real { mongo: String, amqp: String },
-}
+pub struct Rabbit(pub String);
+
+pub type Backend = crate::comun::Backend<Rabbit>;
 
 impl Backend {
     pub async fn real() -> Option<Self> {
-        Some(Self::Real {
-            mongo: testing::mongo_uri().await?,
-            amqp: testing::amqp_url().await?,
-        })
-    }
-
-    pub fn store(&self, p: &str) -> StoreConfig {
-        match self {
-            Self::Embedded => StoreConfig::Embedded,
-            Self::Real { mongo, .. } => StoreConfig::Mongo {
-                uri: mongo.clone(),
-                database: testing::unique_name(p),
-            },
-        }
+        let mongo = testing::mongo_uri().await?;
+        let otro = Rabbit(testing::amqp_url().await?);
+        Some(Self::Real { mongo, otro })
     }
 
     pub fn bus(&self) -> BusConfig {
         match self {
             Self::Embedded => BusConfig::Embedded(Default::default()),
-            Self::Real { amqp, .. } => BusConfig::Rabbit(testing::rabbit_aislado(amqp)),
+            Self::Real { otro, .. } => BusConfig::Rabbit(testing::rabbit_aislado(&otro.0)),
         }
     }
 }
@@ -107,40 +98,16 @@ pub async fn notificaciones_con(backend: &Backend, bus: &BusConfig, usuarios: &s
 
 impl Plataforma {
     pub async fn evento(&self, capacidad: i64, corr: &str) -> String {
-        let res = self
-            .http
-            .post(format!("{}/api/eventos", self.eventos))
-            .bearer_auth(DEV_ADMIN_TOKEN)
-            .header("X-Correlation-Id", corr)
-            .json(&json!({"nombre": "Festival", "fecha": "2099-01-01T20:00:00Z", "lugar": "Lima",
-                          "max_por_comprador": 1000,
-                          "zonas": [{"nombre": "General", "precio": 2500, "capacidad": capacidad}]}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        let cuerpo = json!({"nombre": "Festival", "fecha": "2099-01-01T20:00:00Z", "lugar": "Lima",
+                            "max_por_comprador": 1000,
+                            "zonas": [{"nombre": "General", "precio": 2500, "capacidad": capacidad}]});
+        comun::crear_evento(&self.http, &self.eventos, cuerpo, Some(corr)).await
     }
 
     pub async fn usuario(&self, i: usize) -> String {
-        let res = self
-            .http
-            .post(format!("{}/api/usuarios", self.usuarios))
-            .json(
-                &json!({"tipo_documento": "DNI", "nro_documento": format!("{i:08}"), "nombre": "A",
-                          "apellido": "B", "email": format!("n{i}@example.com")}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        let cuerpo = json!({"tipo_documento": "DNI", "nro_documento": format!("{i:08}"), "nombre": "A",
+                            "apellido": "B", "email": format!("n{i}@example.com")});
+        comun::registrar_comprador(&self.http, &self.usuarios, cuerpo).await
     }
 
     /// Books one ticket; returns the reservation id.
@@ -154,11 +121,7 @@ impl Plataforma {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), 201, "{:?}", res.text().await);
-        res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        testing::respuestas::id_creado(res).await
     }
 
     /// Every buyer's notifications matching `query`: the platform admin reads them.
@@ -171,18 +134,11 @@ impl Plataforma {
 
     /// `GET /api/notificaciones?limit=100&{query}` with `token`: the whole page.
     pub async fn notificaciones_como(&self, query: &str, token: &str) -> Value {
-        self.http
-            .get(format!(
-                "{}/api/notificaciones?limit=100&{query}",
-                self.notificaciones
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        let url = format!(
+            "{}/api/notificaciones?limit=100&{query}",
+            self.notificaciones
+        );
+        testing::respuestas::json_de(self.http.get(url).bearer_auth(token)).await
     }
 
     /// Waits until `query` lists at least `n` notifications (or 20 s), then returns them.

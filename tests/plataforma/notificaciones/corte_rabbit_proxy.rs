@@ -18,6 +18,7 @@ use common::Backend;
 use eventflow_shared::bus::BusConfig;
 use eventflow_testkit as testing;
 use eventflow_testkit::fallas::Proxy;
+use eventflow_testkit::respuestas::json_de;
 use futures::future::join_all;
 use serde_json::{json, Value};
 
@@ -26,7 +27,11 @@ async fn rabbit_cortado_por_proxy_sin_perdidas_ni_duplicados() {
     let Some(backend) = Backend::real().await else {
         return;
     };
-    let Backend::Real { amqp, .. } = &backend else {
+    let Backend::Real {
+        otro: common::Rabbit(amqp),
+        ..
+    } = &backend
+    else {
         unreachable!()
     };
     // amqp://user:pass@host:port/vhost → the proxy goes to host:port.
@@ -133,16 +138,12 @@ async fn rabbit_cortado_por_proxy_sin_perdidas_ni_duplicados() {
         assert_eq!(n, 1, "reservation {id} has {n} notifications");
     }
     // Reconciliation agrees: sales, reservations and payments.
-    let informe: Value = p
-        .http
-        .get(format!("{}/internal/conciliacion/{evento}", p.reservas))
-        .bearer_auth(eventflow_shared::config::DEV_SERVICE_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let informe: Value = json_de(
+        p.http
+            .get(format!("{}/internal/conciliacion/{evento}", p.reservas))
+            .bearer_auth(eventflow_shared::config::DEV_SERVICE_TOKEN),
+    )
+    .await;
     assert_eq!(informe["discrepancias"], json!([]), "{informe}");
     assert_eq!(
         informe["vendidas"].as_u64(),

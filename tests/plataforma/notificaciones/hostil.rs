@@ -12,12 +12,7 @@ use serde_json::{json, Value};
 
 macro_rules! en_ambos_backends {
     ($name:ident) => {
-        eventflow_testkit::en_ambos_backends!(
-            $name,
-            embebido: Backend::Embedded,
-            real: Backend::real().await,
-            |b| super::$name(plataforma(&b, b.bus(), true).await),
-        );
+        con_ambos_backends!($name, |b| plataforma(&b, b.bus(), true).await);
     };
 }
 

@@ -156,26 +156,10 @@ async fn veneno_a_la_dlq(b: Backend) {
 }
 
 pub async fn contar(c: &eventflow_shared::bus::RabbitConfig) -> usize {
-    use lapin::options::QueueDeclareOptions;
     for _ in 0..50 {
-        let conn = lapin::Connection::connect(&c.url, lapin::ConnectionProperties::default())
-            .await
-            .unwrap();
-        let ch = conn.create_channel().await.unwrap();
-        let q = ch
-            .queue_declare(
-                c.dlq().as_str().into(),
-                QueueDeclareOptions {
-                    passive: true,
-                    ..Default::default()
-                },
-                Default::default(),
-            )
-            .await
-            .unwrap();
-        let _ = conn.close(0, "".into()).await;
-        if q.message_count() >= 2 {
-            return q.message_count() as usize;
+        let n = eventflow_testkit::mensajes_en_cola(&c.url, &c.dlq()).await;
+        if n >= 2 {
+            return n;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }

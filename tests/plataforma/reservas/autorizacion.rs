@@ -113,15 +113,7 @@ impl Mundo {
 
     /// `GET url` with `token`, as JSON.
     async fn leer(&self, url: String, token: &str) -> Value {
-        self.http
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        eventflow_testkit::respuestas::json_de(self.http.get(url).bearer_auth(token)).await
     }
 }
 

@@ -5,12 +5,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::config::{RedisConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
 use eventflow_testkit as testing;
 use eventflow_testkit::proceso::Proceso;
+use eventflow_testkit::respuestas::json_de;
 use reqwest::{Client, Response};
 use reservas_pagos_service::saga::Deps;
 use serde_json::{json, Value};
+
+use crate::comun;
 
 pub struct Stack {
     pub usuarios: String,
@@ -21,37 +24,26 @@ pub struct Stack {
     pub deps: Arc<Deps>,
 }
 
+/// The Redis URL of a reservas stack on real backends.
 #[derive(Clone)]
-pub enum Backend {
-    Embedded,
-    Real { mongo: String, redis: String },
-}
+pub struct Redis(pub String);
+
+pub type Backend = crate::comun::Backend<Redis>;
 
 impl Backend {
     /// Real backends, or `None` (the test then returns) when they are not required and
     /// not there. With `EVENTFLOW_REAL_BACKENDS=1` a missing backend panics instead.
     pub async fn real() -> Option<Self> {
-        Some(Self::Real {
-            mongo: testing::mongo_uri().await?,
-            redis: testing::redis_url().await?,
-        })
-    }
-
-    pub fn store(&self, prefix: &str) -> StoreConfig {
-        match self {
-            Self::Embedded => StoreConfig::Embedded,
-            Self::Real { mongo, .. } => StoreConfig::Mongo {
-                uri: mongo.clone(),
-                database: testing::unique_name(prefix),
-            },
-        }
+        let mongo = testing::mongo_uri().await?;
+        let otro = Redis(testing::redis_url().await?);
+        Some(Self::Real { mongo, otro })
     }
 
     pub fn redis(&self, prefix: &str) -> RedisConfig {
         match self {
             Self::Embedded => RedisConfig::Embedded,
-            Self::Real { redis, .. } => RedisConfig::Redis {
-                url: redis.clone(),
+            Self::Real { otro, .. } => RedisConfig::Redis {
+                url: otro.0.clone(),
                 prefix: prefix.to_owned(),
             },
         }
@@ -118,40 +110,17 @@ impl Stack {
             .iter()
             .map(|(n, p, c)| json!({"nombre": n, "precio": p, "capacidad": c}))
             .collect();
-        let res = self
-            .http
-            .post(format!("{}/api/eventos", self.eventos))
-            .bearer_auth(DEV_ADMIN_TOKEN)
-            // Load tests buy many times per buyer: the per-buyer limit is tested on its own.
-            .json(
-                &json!({"nombre": "Concierto", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
-                          "max_por_comprador": 1000, "zonas": zonas}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        // Load tests buy many times per buyer: the per-buyer limit is tested on its own.
+        let cuerpo = json!({"nombre": "Concierto", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
+                            "max_por_comprador": 1000, "zonas": zonas});
+        comun::crear_evento(&self.http, &self.eventos, cuerpo, None).await
     }
 
     /// Registers buyer number `i`; returns its id.
     pub async fn usuario(&self, i: usize) -> String {
-        let res = self
-            .http
-            .post(format!("{}/api/usuarios", self.usuarios))
-            .json(&json!({"tipo_documento": "DNI", "nro_documento": format!("{:08}", i),
-                          "nombre": "Comprador", "apellido": format!("N{i}"), "email": format!("c{i}@example.com")}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        let cuerpo = json!({"tipo_documento": "DNI", "nro_documento": format!("{:08}", i),
+                            "nombre": "Comprador", "apellido": format!("N{i}"), "email": format!("c{i}@example.com")});
+        comun::registrar_comprador(&self.http, &self.usuarios, cuerpo).await
     }
 
     pub async fn reservar(&self, body: Value) -> Response {
@@ -164,38 +133,23 @@ impl Stack {
     }
 
     pub async fn get_evento(&self, id: &str) -> Value {
-        self.http
-            .get(format!("{}/api/eventos/{id}", self.eventos))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        json_de(self.http.get(format!("{}/api/eventos/{id}", self.eventos))).await
     }
 
     pub async fn get_usuario(&self, id: &str) -> Value {
-        self.http
-            .get(format!("{}/api/usuarios/{id}", self.usuarios))
-            // A buyer's profile is private now: the platform admin reads it.
-            .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        // A buyer's profile is private now: the platform admin reads it.
+        let req = self
+            .http
+            .get(format!("{}/api/usuarios/{id}", self.usuarios));
+        json_de(req.bearer_auth(DEV_ADMIN_TOKEN)).await
     }
 
     pub async fn get_reserva(&self, id: &str) -> Value {
-        self.http
-            .get(format!("{}/api/reservas/{id}", self.reservas))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        json_de(
+            self.http
+                .get(format!("{}/api/reservas/{id}", self.reservas)),
+        )
+        .await
     }
 
     /// Reconciles the event now and asserts it is clean: every sale, confirmation and

@@ -58,15 +58,7 @@ fn tipos(v: &Value) -> Vec<(String, bool)> {
 /// The reconciliation gauge of the service at `base` (reservas runs the checks; eventos
 /// shows what organizers last saw).
 async fn gauge(s: &Stack, base: &str) -> String {
-    let text = s
-        .http
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = eventflow_testkit::respuestas::texto_de(s.http.get(format!("{base}/metrics"))).await;
     text.lines()
         .find(|l| l.starts_with("eventflow_conciliacion_discrepancias "))
         .unwrap_or_default()

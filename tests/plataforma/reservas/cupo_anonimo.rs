@@ -7,6 +7,7 @@ use super::common;
 
 use common::{Backend, Stack};
 use eventflow_testkit::matriz;
+use eventflow_testkit::respuestas::json_de;
 use futures::future::join_all;
 use reqwest::Client;
 use serde_json::{json, Value};
@@ -73,15 +74,11 @@ async fn rafaga_desde_una_ip(backend: Backend) {
     assert_eq!(e["zonas"][0]["vendidas"], CUPO, "{e}");
     let mut guardadas = 0;
     for u in &compradores {
-        let v: Value = s
-            .http
-            .get(format!("{}/api/reservas?usuario_id={u}", s.reservas))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = json_de(
+            s.http
+                .get(format!("{}/api/reservas?usuario_id={u}", s.reservas)),
+        )
+        .await;
         guardadas += v["total"].as_u64().unwrap();
     }
     assert_eq!(guardadas, u64::from(CUPO));

@@ -6,7 +6,6 @@
 use super::common;
 
 use common::Backend;
-use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use serde_json::{json, Value};
 
 /// What serde or serde_json would have said, in any of its words.
@@ -25,15 +24,7 @@ const INGLES: &[&str] = &[
 ];
 
 async fn mandar(url: &str, cuerpo: &str, admin: bool) -> (u16, Value) {
-    let c = reqwest::Client::new();
-    let mut req = c
-        .post(url)
-        .header("content-type", "application/json")
-        .body(cuerpo.to_owned());
-    if admin {
-        req = req.bearer_auth(DEV_ADMIN_TOKEN);
-    }
-    let r = req.send().await.unwrap();
+    let r = crate::comun::post_crudo(url, cuerpo, admin).await;
     (r.status().as_u16(), r.json().await.unwrap())
 }
 

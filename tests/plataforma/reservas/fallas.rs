@@ -28,6 +28,7 @@ use common::{Backend, Stack};
 use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
 use eventflow_testkit as testing;
 use eventflow_testkit::fallas::{azar, Proxy, RedisPrivado, SecantusPrivado};
+use eventflow_testkit::respuestas::json_de;
 use futures::future::join_all;
 use mongodb::bson::Document;
 use reqwest::Client;
@@ -123,23 +124,32 @@ fn ids_confirmados(intentos: &[Intento]) -> Vec<String> {
         .collect()
 }
 
+/// Sends `req` with a deadline of `plazo` and reads the JSON answer; `que` names the
+/// answer and the body for the panic when either does not come.
+async fn leer_json(req: reqwest::RequestBuilder, plazo: Duration, que: [&str; 2]) -> Value {
+    req.timeout(plazo)
+        .send()
+        .await
+        .expect(que[0])
+        .json()
+        .await
+        .expect(que[1])
+}
+
 /// Every reservation of these buyers (all pages).
 async fn reservas_de(http: &Client, reservas: &str, usuarios: &[String]) -> Vec<Value> {
     let mut todas = Vec::new();
     for u in usuarios {
         let mut offset = 0;
         loop {
-            let v: Value = http
-                .get(format!(
+            let v = leer_json(
+                http.get(format!(
                     "{reservas}/api/reservas?usuario_id={u}&limit=100&offset={offset}"
-                ))
-                .timeout(Duration::from_secs(10))
-                .send()
-                .await
-                .expect("list reservations")
-                .json()
-                .await
-                .expect("reservation page");
+                )),
+                Duration::from_secs(10),
+                ["list reservations", "reservation page"],
+            )
+            .await;
             let items = v["items"].as_array().cloned().unwrap_or_default();
             let n = items.len();
             todas.extend(items);
@@ -150,6 +160,20 @@ async fn reservas_de(http: &Client, reservas: &str, usuarios: &[String]) -> Vec<
         }
     }
     todas
+}
+
+/// The ids of the CONFIRMADA reservations in `todas`, once every attempt answered 201 is
+/// among them: nothing confirmed to a buyer was lost.
+fn confirmadas_con_cada_201<'a>(todas: &'a [Value], intentos: &[Intento]) -> HashSet<&'a str> {
+    let confirmadas: HashSet<&str> = todas
+        .iter()
+        .filter(|r| r["estado"] == "CONFIRMADA")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in ids_confirmados(intentos) {
+        assert!(confirmadas.contains(id.as_str()), "201 {id} not CONFIRMADA");
+    }
+    confirmadas
 }
 
 fn terminal(r: &Value) -> bool {
@@ -185,31 +209,25 @@ async fn esperar_terminales(
 
 /// The event's only zone, read from eventos.
 async fn zona(http: &Client, eventos: &str, evento: &str) -> Value {
-    let v: Value = http
-        .get(format!("{eventos}/api/eventos/{evento}"))
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .expect("GET evento")
-        .json()
-        .await
-        .expect("evento body");
+    let v = leer_json(
+        http.get(format!("{eventos}/api/eventos/{evento}")),
+        Duration::from_secs(10),
+        ["GET evento", "evento body"],
+    )
+    .await;
     v["zonas"][0].clone()
 }
 
 /// Reconciles the event through a reservas process's internal route and asserts it is
 /// clean: every sale, confirmation and payment agree, nothing needed repairing.
 async fn conciliado_http(http: &Client, reservas: &str, evento: &str) -> Value {
-    let v: Value = http
-        .get(format!("{reservas}/internal/conciliacion/{evento}"))
-        .bearer_auth(DEV_SERVICE_TOKEN)
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await
-        .expect("reconciliation answers")
-        .json()
-        .await
-        .expect("a report");
+    let v = leer_json(
+        http.get(format!("{reservas}/internal/conciliacion/{evento}"))
+            .bearer_auth(DEV_SERVICE_TOKEN),
+        Duration::from_secs(30),
+        ["reconciliation answers", "a report"],
+    )
+    .await;
     assert_eq!(
         v["discrepancias"],
         json!([]),
@@ -237,6 +255,44 @@ async fn usuarios(s: &Stack, n: usize) -> Vec<String> {
     join_all((0..n).map(|i| s.usuario(i))).await
 }
 
+/// Units on sale in the load tests' only zone.
+const CAPACIDAD: u64 = 5000;
+
+/// A flash sale under way for the fault tests: the stack on `mongo` and `redis` with short
+/// lock and recovery intervals, one zone of [`CAPACIDAD`] seats and `n` buyers booking
+/// every 50 ms until `parar` is set; the load task returns every attempt.
+async fn venta_en_carga(
+    mongo: String,
+    redis: String,
+    n: usize,
+) -> (
+    Stack,
+    String,
+    Vec<String>,
+    Arc<AtomicBool>,
+    tokio::task::JoinHandle<Vec<Intento>>,
+) {
+    let otro = common::Redis(redis);
+    let s = common::stack_with(Backend::Real { mongo, otro }, |r| {
+        r.lock_ttl = Duration::from_secs(2);
+        r.recuperacion_intervalo = Duration::from_secs(1);
+        r.http_timeout = Duration::from_secs(5);
+    })
+    .await;
+    let evento = s.evento(&[("General", 1000, CAPACIDAD as i64)]).await;
+    let compradores = usuarios(&s, n).await;
+    let parar = Arc::new(AtomicBool::new(false));
+    let c = tokio::spawn(carga(
+        s.http.clone(),
+        s.reservas.clone(),
+        evento.clone(),
+        compradores.clone(),
+        parar.clone(),
+        Duration::from_millis(50),
+    ));
+    (s, evento, compradores, parar, c)
+}
+
 // ---------------------------------------------------------------------------------------
 // 1. Redis killed mid flash-sale
 // ---------------------------------------------------------------------------------------
@@ -247,30 +303,7 @@ async fn redis_caido_en_venta_flash() {
         return;
     };
     let mut redis = RedisPrivado::arrancar().await;
-    let s = common::stack_with(
-        Backend::Real {
-            mongo,
-            redis: redis.url(),
-        },
-        |r| {
-            r.lock_ttl = Duration::from_secs(2);
-            r.recuperacion_intervalo = Duration::from_secs(1);
-            r.http_timeout = Duration::from_secs(5);
-        },
-    )
-    .await;
-    const CAPACIDAD: u64 = 5000;
-    let evento = s.evento(&[("General", 1000, CAPACIDAD as i64)]).await;
-    let compradores = usuarios(&s, 40).await;
-    let parar = Arc::new(AtomicBool::new(false));
-    let c = tokio::spawn(carga(
-        s.http.clone(),
-        s.reservas.clone(),
-        evento.clone(),
-        compradores.clone(),
-        parar.clone(),
-        Duration::from_millis(50),
-    ));
+    let (s, evento, compradores, parar, c) = venta_en_carga(mongo, redis.url(), 40).await;
 
     tokio::time::sleep(Duration::from_millis(1500)).await;
     redis.matar();
@@ -337,14 +370,7 @@ async fn redis_caido_en_venta_flash() {
 
     let todas =
         esperar_terminales(&s.http, &s.reservas, &compradores, Duration::from_secs(30)).await;
-    let confirmadas: HashSet<&str> = todas
-        .iter()
-        .filter(|r| r["estado"] == "CONFIRMADA")
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
-    for id in ids_confirmados(&intentos) {
-        assert!(confirmadas.contains(id.as_str()), "201 {id} not CONFIRMADA");
-    }
+    let confirmadas = confirmadas_con_cada_201(&todas, &intentos);
     // No junk: an attempt refused at the lock (Redis down) is not stored. Only those that
     // reached a side effect (the lock taken) are: at most the attempts not refused 503 redis.
     let con_efecto = intentos
@@ -387,30 +413,7 @@ async fn secantus_matado_en_carga() {
         return;
     };
     let mut db = SecantusPrivado::arrancar().await;
-    let s = common::stack_with(
-        Backend::Real {
-            mongo: db.uri(),
-            redis,
-        },
-        |r| {
-            r.lock_ttl = Duration::from_secs(2);
-            r.recuperacion_intervalo = Duration::from_secs(1);
-            r.http_timeout = Duration::from_secs(5);
-        },
-    )
-    .await;
-    const CAPACIDAD: u64 = 5000;
-    let evento = s.evento(&[("General", 1000, CAPACIDAD as i64)]).await;
-    let compradores = usuarios(&s, 30).await;
-    let parar = Arc::new(AtomicBool::new(false));
-    let c = tokio::spawn(carga(
-        s.http.clone(),
-        s.reservas.clone(),
-        evento.clone(),
-        compradores.clone(),
-        parar.clone(),
-        Duration::from_millis(50),
-    ));
+    let (s, evento, compradores, parar, c) = venta_en_carga(db.uri(), redis, 30).await;
 
     tokio::time::sleep(Duration::from_millis(2000)).await;
     db.matar();
@@ -592,15 +595,8 @@ async fn diagnostico_ventas(s: &Stack, uri: &str, evento: &str, todas: &[Value])
         for r in todas.iter().filter(|r| r["estado"] == "CONFIRMADA") {
             let id = r["id"].as_str().unwrap();
             if !ventas.contains(id) {
-                let log = s
-                    .http
-                    .get(format!("{}/api/reservas/{id}/eventos", s.reservas))
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
+                let url = format!("{}/api/reservas/{id}/eventos", s.reservas);
+                let log = testing::respuestas::texto_de(s.http.get(url)).await;
                 eprintln!("DIAG CONFIRMADA without a sale: {r}\nlog: {log}");
             }
         }
@@ -662,35 +658,26 @@ async fn proceso_matado_tres_veces() {
         .unwrap();
 
     const CAPACIDAD: u64 = 5000;
-    let evento: Value = http
-        .post(format!("{eventos_url}/api/eventos"))
-        .bearer_auth(DEV_ADMIN_TOKEN)
-        .json(
-            &json!({"nombre": "Flash", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
+    let evento: Value = json_de(
+        http.post(format!("{eventos_url}/api/eventos"))
+            .bearer_auth(DEV_ADMIN_TOKEN)
+            .json(
+                &json!({"nombre": "Flash", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
                       "max_por_comprador": 1000,
                       "zonas": [{"nombre": "General", "precio": 5000, "capacidad": CAPACIDAD}]}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+            ),
+    )
+    .await;
     let evento = evento["id"].as_str().unwrap().to_owned();
     let compradores: Vec<String> = join_all((0..30).map(|i| {
         let (http, url) = (http.clone(), usuarios_url.clone());
         async move {
-            let v: Value = http
-                .post(format!("{url}/api/usuarios"))
-                .json(&json!({"tipo_documento": "DNI", "nro_documento": format!("{:08}", 60_000_000 + i),
+            let v: Value = json_de(http.post(format!("{url}/api/usuarios")).json(
+                &json!({"tipo_documento": "DNI", "nro_documento": format!("{:08}", 60_000_000 + i),
                               "nombre": "Comprador", "apellido": format!("K{i}"),
-                              "email": format!("k{i}@example.com")}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                              "email": format!("k{i}@example.com")}),
+            ))
+            .await;
             v["id"].as_str().unwrap().to_owned()
         }
     }))
@@ -729,14 +716,7 @@ async fn proceso_matado_tres_veces() {
             .entry(r["estado"].as_str().unwrap().to_owned())
             .or_default() += 1;
     }
-    let confirmadas: HashSet<&str> = todas
-        .iter()
-        .filter(|r| r["estado"] == "CONFIRMADA")
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
-    for id in ids_confirmados(&intentos) {
-        assert!(confirmadas.contains(id.as_str()), "201 {id} not CONFIRMADA");
-    }
+    let confirmadas = confirmadas_con_cada_201(&todas, &intentos);
     let z = zona(&http, &eventos_url, &evento).await;
     inventario_consistente(&z, CAPACIDAD, confirmadas.len() as u64);
     conciliado_http(&http, &p.url, &evento).await;
@@ -811,10 +791,10 @@ async fn proceso_matado_tres_veces() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn dependencia_lenta_y_sobrecarga() {
+    const LIMITE: usize = 32;
     let Some(backend) = Backend::real().await else {
         return;
     };
-    const LIMITE: usize = 32;
     let usuarios_lento = Proxy::nuevo("127.0.0.1:9").await;
     let eventos_lento = Proxy::nuevo("127.0.0.1:9").await;
     let (pu, pe) = (usuarios_lento.clone(), eventos_lento.clone());

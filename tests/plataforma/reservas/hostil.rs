@@ -8,20 +8,22 @@ use super::common;
 
 use common::*;
 use eventflow_testkit::hostil::{self, enviar};
+use eventflow_testkit::respuestas::json_de;
 use serde_json::{json, Value};
 
 macro_rules! en_ambos_backends {
     ($name:ident) => {
-        eventflow_testkit::en_ambos_backends!(
-            $name,
-            embebido: Backend::Embedded,
-            real: Backend::real().await,
-            |b| super::$name(stack(b).await),
-        );
+        con_ambos_backends!($name, |b| stack(b).await);
     };
 }
 
 const JSON: (&str, &str) = ("content-type", "application/json");
+
+/// `POST /api/reservar` of the raw bytes `cuerpo`, declared as JSON: how every hostile
+/// body below reaches the SAGA.
+async fn reservar_crudo(s: &Stack, cuerpo: &[u8]) -> hostil::Respuesta {
+    enviar(&s.reservas, "POST", "/api/reservar", &[JSON], cuerpo).await
+}
 /// The platform admin may read and cancel any reservation: these tests are about input.
 const ADMIN: (&str, &str) = ("authorization", "Bearer eventflow-dev-admin");
 
@@ -48,6 +50,19 @@ async fn sembrar(s: &Stack) -> Semilla {
     }
 }
 
+/// `GET /api/reservas?{q}` as the platform admin.
+async fn listar_como_admin(s: &Stack, q: &str) -> hostil::Respuesta {
+    let target = format!("/api/reservas?{q}");
+    enviar(&s.reservas, "GET", &target, &[ADMIN], b"").await
+}
+
+/// The seed and the state every hostile test compares with once it is done.
+async fn sembrado(s: &Stack) -> (Semilla, Value) {
+    let sem = sembrar(s).await;
+    let antes = estado(s, &sem).await;
+    (sem, antes)
+}
+
 fn plantilla(usuario: &str, evento: &str) -> Value {
     json!({
         "usuario_id": usuario,
@@ -64,18 +79,11 @@ async fn estado(s: &Stack, sem: &Semilla) -> Value {
     let e = s.get_evento(&sem.evento).await;
     let u = s.get_usuario(&sem.usuario).await;
     let r = s.get_reserva(&sem.reserva).await;
-    let lista: Value = s
-        .http
-        .get(format!(
-            "{}/api/reservas?usuario_id={}&limit=100",
-            s.reservas, sem.usuario
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let lista: Value = json_de(s.http.get(format!(
+        "{}/api/reservas?usuario_id={}&limit=100",
+        s.reservas, sem.usuario
+    )))
+    .await;
     let confirmadas: Vec<Value> = lista["items"]
         .as_array()
         .unwrap()
@@ -98,17 +106,9 @@ async fn sin_cambios(s: &Stack, sem: &Semilla, antes: &Value, que: &str) {
 
 en_ambos_backends!(cuerpos_hostiles_son_4xx_problem);
 async fn cuerpos_hostiles_son_4xx_problem(s: Stack) {
-    let sem = sembrar(&s).await;
-    let antes = estado(&s, &sem).await;
+    let (sem, antes) = sembrado(&s).await;
     let p = plantilla(&sem.usuario, &sem.evento);
-    let r = enviar(
-        &s.reservas,
-        "POST",
-        "/api/reservar",
-        &[JSON],
-        &hostil::cuerpo_enorme(&p),
-    )
-    .await;
+    let r = reservar_crudo(&s, &hostil::cuerpo_enorme(&p)).await;
     r.assert_problema_4xx("> 64 KiB");
     assert_eq!(r.status, 413);
     let r = enviar(
@@ -125,7 +125,7 @@ async fn cuerpos_hostiles_son_4xx_problem(s: Stack) {
         .into_iter()
         .chain(hostil::cuerpos_malformados(&p["pago"]))
     {
-        let r = enviar(&s.reservas, "POST", "/api/reservar", &[JSON], &body).await;
+        let r = reservar_crudo(&s, &body).await;
         r.assert_problema_4xx(&que);
     }
     // Bodies on cancelar are ignored; hostile ones change nothing either.
@@ -140,13 +140,12 @@ async fn cuerpos_hostiles_son_4xx_problem(s: Stack) {
 
 en_ambos_backends!(anidado_en_campo_desconocido_no_es_5xx);
 async fn anidado_en_campo_desconocido_no_es_5xx(s: Stack) {
-    let sem = sembrar(&s).await;
-    let antes = estado(&s, &sem).await;
+    let (sem, antes) = sembrado(&s).await;
     let p = plantilla(&sem.usuario, &sem.evento);
     // Unknown fields are refused at the key, before the nested value is read (no
     // recursion): a 422 naming it, and nothing bought or held.
     for (que, body) in hostil::anidado_en_campo_desconocido(&p) {
-        let r = enviar(&s.reservas, "POST", "/api/reservar", &[JSON], &body).await;
+        let r = reservar_crudo(&s, &body).await;
         assert_eq!(r.status, 422, "{que}: {}", r.body);
         assert!(
             r.body.contains("\"campo\":\"campo_desconocido\""),
@@ -160,8 +159,7 @@ async fn anidado_en_campo_desconocido_no_es_5xx(s: Stack) {
 
 en_ambos_backends!(numeros_fuera_de_rango_y_cantidades_no_positivas);
 async fn numeros_fuera_de_rango_y_cantidades_no_positivas(s: Stack) {
-    let sem = sembrar(&s).await;
-    let antes = estado(&s, &sem).await;
+    let (sem, antes) = sembrado(&s).await;
     let p = plantilla(&sem.usuario, &sem.evento);
     for n in hostil::numeros_enormes().into_iter().chain([
         "0",
@@ -174,14 +172,7 @@ async fn numeros_fuera_de_rango_y_cantidades_no_positivas(s: Stack) {
             .to_string()
             .replace("\"cantidad\":1", &format!("\"cantidad\":{n}"));
         assert!(texto.contains(&format!("\"cantidad\":{n}")), "{texto}");
-        let r = enviar(
-            &s.reservas,
-            "POST",
-            "/api/reservar",
-            &[JSON],
-            texto.as_bytes(),
-        )
-        .await;
+        let r = reservar_crudo(&s, texto.as_bytes()).await;
         let b = r.assert_problema_4xx(&format!("cantidad = {n}"));
         assert!([400, 422].contains(&r.status), "cantidad = {n}: {b}");
     }
@@ -191,14 +182,7 @@ async fn numeros_fuera_de_rango_y_cantidades_no_positivas(s: Stack) {
             let mut v = p.clone();
             *v.pointer_mut(campo).unwrap() = json!("MARCA");
             let texto = v.to_string().replace("\"MARCA\"", n);
-            let r = enviar(
-                &s.reservas,
-                "POST",
-                "/api/reservar",
-                &[JSON],
-                texto.as_bytes(),
-            )
-            .await;
+            let r = reservar_crudo(&s, texto.as_bytes()).await;
             r.assert_problema_4xx(&format!("{campo} = {n}"));
         }
     }
@@ -207,18 +191,10 @@ async fn numeros_fuera_de_rango_y_cantidades_no_positivas(s: Stack) {
 
 en_ambos_backends!(operadores_mongo_en_el_cuerpo_no_son_consultas);
 async fn operadores_mongo_en_el_cuerpo_no_son_consultas(s: Stack) {
-    let sem = sembrar(&s).await;
-    let antes = estado(&s, &sem).await;
+    let (sem, antes) = sembrado(&s).await;
     let mut p = plantilla(&sem.usuario, &sem.evento);
     for (que, body) in hostil::con_operadores(&p) {
-        let r = enviar(
-            &s.reservas,
-            "POST",
-            "/api/reservar",
-            &[JSON],
-            &serde_json::to_vec(&body).unwrap(),
-        )
-        .await;
+        let r = reservar_crudo(&s, &serde_json::to_vec(&body).unwrap()).await;
         let b = r.assert_problema_4xx(&que);
         assert_eq!(r.status, 422, "{que}: {b}");
     }
@@ -228,14 +204,7 @@ async fn operadores_mongo_en_el_cuerpo_no_son_consultas(s: Stack) {
     for (que, body) in hostil::con_operadores(&json!({"email": p["email"]})) {
         let mut v = p.clone();
         v["email"] = body["email"].clone();
-        let r = enviar(
-            &s.reservas,
-            "POST",
-            "/api/reservar",
-            &[JSON],
-            &serde_json::to_vec(&v).unwrap(),
-        )
-        .await;
+        let r = reservar_crudo(&s, &serde_json::to_vec(&v).unwrap()).await;
         let b = r.assert_problema_4xx(&que);
         assert_eq!(r.status, 422, "{que}: {b}");
     }
@@ -245,14 +214,7 @@ async fn operadores_mongo_en_el_cuerpo_no_son_consultas(s: Stack) {
         for campo in ["usuario_id", "evento_id"] {
             let mut v = p.clone();
             v[campo] = json!(raro);
-            let r = enviar(
-                &s.reservas,
-                "POST",
-                "/api/reservar",
-                &[JSON],
-                &serde_json::to_vec(&v).unwrap(),
-            )
-            .await;
+            let r = reservar_crudo(&s, &serde_json::to_vec(&v).unwrap()).await;
             let b = r.assert_problema_4xx(&format!("{campo} = {raro:?}"));
             assert_eq!(r.status, 422, "{campo} = {raro:?}: {b}");
         }
@@ -262,8 +224,7 @@ async fn operadores_mongo_en_el_cuerpo_no_son_consultas(s: Stack) {
 
 en_ambos_backends!(ids_hostiles_en_rutas);
 async fn ids_hostiles_en_rutas(s: Stack) {
-    let sem = sembrar(&s).await;
-    let antes = estado(&s, &sem).await;
+    let (sem, antes) = sembrado(&s).await;
     for seg in hostil::segmentos_hostiles() {
         for (method, path) in [
             ("POST", format!("/api/reservas/{seg}/cancelar")),
@@ -298,27 +259,13 @@ async fn operadores_en_la_query_no_filtran(s: Stack) {
         format!("usuario_id={}&limit=0", sem.usuario),
         format!("usuario_id={}&offset=-1", sem.usuario),
     ] {
-        let r = enviar(
-            &s.reservas,
-            "GET",
-            &format!("/api/reservas?{q}"),
-            &[ADMIN],
-            b"",
-        )
-        .await;
+        let r = listar_como_admin(&s, &q).await;
         let b = r.assert_problema_4xx(&format!("?{q}"));
         assert_eq!(r.status, 422, "?{q}: {b}");
     }
     // A bracketed operator next to a real filter is ignored: only that buyer's one.
     let q = format!("usuario_id={}&usuario_id[$ne]={}", sem.usuario, sem.usuario);
-    let r = enviar(
-        &s.reservas,
-        "GET",
-        &format!("/api/reservas?{q}"),
-        &[ADMIN],
-        b"",
-    )
-    .await;
+    let r = listar_como_admin(&s, &q).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let page: Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(page["total"], 1, "?{q}: {page}");

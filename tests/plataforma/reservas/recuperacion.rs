@@ -11,13 +11,15 @@
 //! are unprefixed, which is safe: they embed this test's unique event and user ids.
 
 use super::common;
+use crate::comun;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_SERVICE_TOKEN};
 use eventflow_testkit as testing;
 use eventflow_testkit::proceso::Proceso;
+use eventflow_testkit::respuestas::json_de;
 use futures::StreamExt;
 use mongodb::bson::{doc, Document};
 use reqwest::Client;
@@ -122,42 +124,16 @@ impl Escenario {
     }
 
     async fn evento(&self, capacidad: u64) -> String {
-        let res = self
-            .http
-            .post(format!("{}/api/eventos", self.eventos))
-            .bearer_auth(DEV_ADMIN_TOKEN)
-            .json(
-                &json!({"nombre": "Concierto", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
-                          "zonas": [{"nombre": "General", "precio": PRECIO,
-                                     "capacidad": capacidad}]}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        let cuerpo = json!({"nombre": "Concierto", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
+                            "zonas": [{"nombre": "General", "precio": PRECIO, "capacidad": capacidad}]});
+        comun::crear_evento(&self.http, &self.eventos, cuerpo, None).await
     }
 
     async fn usuario(&self, i: usize) -> String {
-        let res = self
-            .http
-            .post(format!("{}/api/usuarios", self.usuarios))
-            .json(
-                &json!({"tipo_documento": "DNI", "nro_documento": format!("{:08}", 70_000_000 + i),
-                          "nombre": "Comprador", "apellido": format!("N{i}"),
-                          "email": format!("r{i}@example.com")}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        let cuerpo = json!({"tipo_documento": "DNI", "nro_documento": format!("{:08}", 70_000_000 + i),
+                            "nombre": "Comprador", "apellido": format!("N{i}"),
+                            "email": format!("r{i}@example.com")});
+        comun::registrar_comprador(&self.http, &self.usuarios, cuerpo).await
     }
 
     async fn get(&self, url: String) -> Value {
@@ -409,16 +385,12 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
         }
 
         // The buyer's history has it exactly when it is confirmed.
-        let u: Value = s
-            .http
-            .get(format!("{}/api/usuarios/{usuario}", s.usuarios))
-            .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let u: Value = json_de(
+            s.http
+                .get(format!("{}/api/usuarios/{usuario}", s.usuarios))
+                .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN),
+        )
+        .await;
         let historial: Vec<&str> = u["historial_compras"]
             .as_array()
             .unwrap()
@@ -715,18 +687,14 @@ async fn ronda_de_recuperacion(b: &Backends, ronda: usize) {
         }
     }
     // Reconciliation agrees, asked of a survivor.
-    let informe: Value = http
-        .get(format!(
+    let informe: Value = json_de(
+        http.get(format!(
             "{}/internal/conciliacion/{evento}",
             procesos[0].url
         ))
-        .bearer_auth(DEV_SERVICE_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .bearer_auth(DEV_SERVICE_TOKEN),
+    )
+    .await;
     assert_eq!(
         informe["discrepancias"],
         json!([]),

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use common::{stack, stack_with, Backend, Stack};
-use eventflow_shared::config::{RedisConfig, DEV_ADMIN_TOKEN};
+use eventflow_shared::config::RedisConfig;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::RequestBuilder;
 use reservas_pagos_service::domain::tarjeta;
@@ -148,19 +148,7 @@ fn compensacion(handler: &str, accion: &str) -> Value {
 
 /// Creates an event from a raw body (seed format, a chosen date, …); returns its id.
 async fn evento_raw(s: &Stack, body: Value) -> String {
-    let res = s
-        .http
-        .post(format!("{}/api/eventos", s.eventos))
-        .bearer_auth(DEV_ADMIN_TOKEN)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    crate::comun::crear_evento(&s.http, &s.eventos, body, None).await
 }
 
 /// `(disponibles, vendidas)` of one zone, as buyers see it.

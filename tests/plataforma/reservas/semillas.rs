@@ -8,7 +8,6 @@
 use super::common;
 
 use common::Backend;
-use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use serde_json::{json, Value};
 
 /// Seed 001's user, as its README's data model has it (`historial_compras` included).
@@ -39,14 +38,7 @@ const RESERVA_SEED001: &str =
 const EVENTO_SEED000: &str = r#"{"name":"Rock Festival","date":"2031-02-14T20:00:00","place":"Arena Lima","zones":[{"name":"VIP","price":150,"capacity":100},{"name":"General","price":50,"capacity":500}]}"#;
 
 async fn enviar(url: String, cuerpo: &str, admin: bool) -> (u16, String, Value) {
-    let mut req = reqwest::Client::new()
-        .post(url)
-        .header("content-type", "application/json")
-        .body(cuerpo.to_owned());
-    if admin {
-        req = req.bearer_auth(DEV_ADMIN_TOKEN);
-    }
-    let r = req.send().await.unwrap();
+    let r = crate::comun::post_crudo(url, cuerpo, admin).await;
     let status = r.status().as_u16();
     let ct = r
         .headers()

@@ -135,15 +135,9 @@ pub async fn spawn_app_with(store: StoreConfig, tweak: impl FnOnce(&mut Config))
     let (router, contrasenas) = usuarios_service::build_instrumentado(config)
         .await
         .expect("build usuarios-service");
-    let address = testing::spawn(router).await;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("reqwest client");
     TestApp {
-        address,
-        client,
+        address: testing::spawn(router).await,
+        client: testing::respuestas::cliente(Duration::from_secs(20)),
         service_token,
         backend,
         mongo,
