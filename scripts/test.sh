@@ -67,7 +67,9 @@ fi
 
 stage "5/9 benchmark smoke: correctness only (scripts/bench-smoke.sh)"
 # 200 and 300 buyers on the debug launcher: fails on any oversell, or on a buyer turned
-# away while tickets remained. Speed is measured in BENCHMARKS.md, never here.
+# away while tickets remained; then a small sale on real backends whose report must carry
+# MongoDB's opcounters and the event document's size (--mongo-uri). Speed is measured in
+# BENCHMARKS.md, never here.
 bash scripts/bench-smoke.sh
 
 stage "6/9 SAGA curl scenarios (scripts/saga)"

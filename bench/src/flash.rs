@@ -16,6 +16,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use crate::api::{Api, EventApi, Inventory, Outcome, CARD_APPROVED, CARD_DECLINED};
+use crate::mongo::{MongoReport, Servidor};
 use crate::stats::{self, Cpu, Latency, Rss};
 
 #[derive(Debug, Clone, Args)]
@@ -56,6 +57,11 @@ pub struct FlashArgs {
     /// through the EventFlow API either way.
     #[arg(long, value_enum, default_value_t = EventApi::Eventflow)]
     pub api: EventApi,
+    /// The MongoDB the services use (e.g. `mongodb://127.0.0.1:27017`): the report then
+    /// counts its operations during the sale (`serverStatus` opcounters, per confirmation)
+    /// and the event document's size after it. Use a server nothing else is using.
+    #[arg(long)]
+    pub mongo_uri: Option<String>,
 }
 
 impl FlashArgs {
@@ -207,6 +213,9 @@ pub struct FlashReport {
     pub rss: Vec<Rss>,
     /// CPU each `--pids` process (and the bench itself) used during the reservation phase.
     pub cpu: Vec<Cpu>,
+    /// MongoDB's side of the sale, with `--mongo-uri`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mongo: Option<MongoReport>,
     /// `!oversold && turned_away_while_tickets_remained == 0 && not_completed == 0`.
     pub correct: bool,
 }
@@ -285,6 +294,14 @@ pub async fn run(
     let sent = Arc::new(AtomicUsize::new(0));
     let recs: Arc<Mutex<Vec<Rec>>> = Arc::new(Mutex::new(Vec::with_capacity(a.buyers)));
     let mut workers = tokio::task::JoinSet::new();
+    let servidor = match &a.mongo_uri {
+        Some(uri) => Some(Servidor::conectar(uri).await?),
+        None => None,
+    };
+    let ops_antes = match &servidor {
+        Some(m) => Some(m.opcounters().await?),
+        None => None,
+    };
     let meter = stats::CpuMeter::start(pids);
     let t0 = Instant::now();
     for _ in 0..a.concurrency.min(a.buyers) {
@@ -380,6 +397,15 @@ pub async fn run(
     }
     let recs = std::mem::take(&mut *recs.lock().expect("workers are done"));
     let requests_sent = sent.load(Ordering::Relaxed) as u64;
+    // The outbox relay publishes (and marks) each confirmation just after its answer:
+    // give it a second, so its writes count with the sale's, before anything else reads.
+    let ops = match (&servidor, ops_antes) {
+        (Some(m), Some(antes)) => {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            Some(antes.hasta(&m.opcounters().await?))
+        }
+        _ => None,
+    };
 
     // Final inventory: the first read may come from the cache; a PATCH then drops the
     // entry, so the second read is the store's truth. A difference is a stale cache.
@@ -411,6 +437,14 @@ pub async fn run(
     report.rss = pids.iter().map(|(n, p)| stats::rss(n, *p)).collect();
     report.cpu = cpu;
     report.readers = (a.readers > 0).then_some(seen);
+    if let (Some(m), Some(ops)) = (&servidor, ops) {
+        let por_confirmacion = ops.total() as f64 / report.confirmed.max(1) as f64;
+        report.mongo = Some(MongoReport {
+            ops,
+            ops_per_confirmation: round2(por_confirmacion),
+            event_doc_bytes: m.bytes_del_evento(&evento_id).await?,
+        });
+    }
     Ok(report)
 }
 
@@ -513,6 +547,7 @@ fn summarize(
         readers: None,
         rss: Vec::new(),
         cpu: Vec::new(),
+        mongo: None,
         correct: !oversold
             && not_completed == 0
             && if a.consistency_only {
@@ -637,6 +672,22 @@ pub fn print_table(r: &FlashReport) {
             format!("page refreshes by {} readers (hits)", rd.readers),
             format!("{} ({})", rd.reads, rd.hits)
         );
+    }
+    if let Some(m) = &r.mongo {
+        println!(
+            "  {:<38} {:>12}",
+            "MongoDB ops per confirmation", m.ops_per_confirmation
+        );
+        println!(
+            "  MongoDB ops during the phase: {} inserts, {} queries, {} updates, {} deletes, {} getmores, {} commands",
+            m.ops.insert, m.ops.query, m.ops.update, m.ops.delete, m.ops.getmore, m.ops.command
+        );
+        let bytes = m
+            .event_doc_bytes
+            .map_or("not found in eventos.eventos".to_owned(), |b| {
+                format!("{b} B")
+            });
+        println!("  {:<38} {:>12}", "event document after the sale", bytes);
     }
     if !r.cpu.is_empty() {
         let cpu: Vec<String> = r

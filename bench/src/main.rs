@@ -10,6 +10,7 @@
 
 mod api;
 mod flash;
+mod mongo;
 mod reads;
 mod stats;
 mod sweep;

@@ -100,6 +100,7 @@ pub async fn run(
             readers: 0,
             consistency_only: false,
             api: a.api,
+            mongo_uri: None,
         };
         let r = flash::run(api.clone(), &fa, pids, false).await?;
         eprintln!(
