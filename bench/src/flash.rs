@@ -771,6 +771,7 @@ mod tests {
             readers: 0,
             consistency_only: false,
             api: EventApi::Seed000,
+            mongo_uri: None,
         };
         let ms = Duration::from_millis;
         let rec = |o: Outcome| Rec {
