@@ -91,12 +91,28 @@ pub async fn connect(uri: &str, database: &str) -> anyhow::Result<Database> {
     let breaker = interruptor(uri);
     options.sdam_event_handler = Some(EventHandler::callback(move |e| breaker.observar(e)));
     options.app_name.get_or_insert_with(|| "eventflow".into());
+    if std::env::var_os("EVENTFLOW_MONGO_TRAZA").is_some() {
+        options.command_event_handler = Some(EventHandler::callback(trazar));
+    }
     let client = Client::with_options(options).context("creating the MongoDB client")?;
     let db = client.database(database);
     db.run_command(doc! { "ping": 1 })
         .await
         .with_context(|| format!("MongoDB at {uri} is unreachable"))?;
     Ok(db)
+}
+
+/// `EVENTFLOW_MONGO_TRAZA=1`: one log line per command the driver sends (target
+/// `mongo_traza`), naming the database, the command and its collection. A diagnostic for
+/// counting what one request costs MongoDB (BENCHMARKS.md); off by default.
+fn trazar(e: mongodb::event::command::CommandEvent) {
+    if let mongodb::event::command::CommandEvent::Started(s) = e {
+        if matches!(s.command_name.as_str(), "hello" | "isMaster" | "ping") {
+            return;
+        }
+        let coleccion = s.command.get_str(&s.command_name).unwrap_or("-");
+        tracing::info!(target: "mongo_traza", db = %s.db, comando = %s.command_name, coleccion, "mongo");
+    }
 }
 
 /// True for E11000: a unique index refused the write.
