@@ -29,15 +29,19 @@ impl Payments for PasarelaSimulada {
         monto: i64,
         numero: &str,
     ) -> Result<Cobro, StoreError> {
-        // A retry must see the first decision, whatever the card says now.
-        if let Some(previo) = self.store.get(reserva_id).await? {
-            return Ok(Cobro::Registrado(previo));
-        }
+        // One write: the ledger is keyed by the reservation, so a retry's insert meets
+        // the first charge and returns it, whatever the card says now (no read first).
+        // A processing error records nothing: only then is the ledger read.
         let (estado, motivo) = match tarjeta::comportamiento(numero) {
             Comportamiento::Aprobar => (EstadoPago::Aprobado, None),
             Comportamiento::Rechazar => (EstadoPago::Rechazado, Some("tarjeta rechazada")),
             Comportamiento::SinFondos => (EstadoPago::Rechazado, Some("fondos insuficientes")),
-            Comportamiento::ErrorProceso => return Ok(Cobro::ErrorProceso),
+            Comportamiento::ErrorProceso => {
+                return Ok(match self.store.get(reserva_id).await? {
+                    Some(previo) => Cobro::Registrado(previo),
+                    None => Cobro::ErrorProceso,
+                })
+            }
         };
         let pago = Pago {
             id: format!("pay_{}", reserva_id.replace('-', "")),
