@@ -6,6 +6,7 @@ pub mod domain;
 pub mod http;
 pub mod reaper;
 pub mod store;
+pub mod zonas;
 
 use std::sync::Arc;
 
@@ -55,8 +56,11 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
             Box::pin(async move { p.ping().await })
         });
     }
+    let archivo = reaper::archivador(store.clone());
     let state = http::AppState {
         outbox,
+        archivo,
+        zonas: Arc::new(zonas::NombresDeZonas::default()),
         store,
         cache,
         verificador: Arc::new(eventflow_shared::identidad::VerificadorRemoto::new(

@@ -164,11 +164,11 @@ async fn transitions(s: Arc<dyn EventoStore>) {
     assert_eq!(got.retenciones["r1"].cantidad, 3);
 
     assert_eq!(
-        s.confirmar("t", "r1").await.unwrap(),
+        s.confirmar("t", "r1", None).await.unwrap(),
         ef(Confirmacion::Confirmada, 2)
     );
     assert_eq!(
-        s.confirmar("t", "r1").await.unwrap(),
+        s.confirmar("t", "r1", None).await.unwrap(),
         ef(Confirmacion::YaConfirmada, 2)
     );
     assert_eq!(
@@ -193,7 +193,7 @@ async fn transitions(s: Arc<dyn EventoStore>) {
         ef(Liberacion::SinRetencion, 52)
     );
     assert_eq!(
-        s.confirmar("t", "r3").await.unwrap(),
+        s.confirmar("t", "r3", None).await.unwrap(),
         ef(Confirmacion::SinRetencion, 52)
     );
     assert_eq!(
@@ -281,7 +281,11 @@ async fn race(s: Arc<dyn EventoStore>) {
         tasks.push(tokio::spawn(async move {
             if i % 2 == 0 {
                 assert_eq!(
-                    s.confirmar("race", &rid).await.unwrap().unwrap().resultado,
+                    s.confirmar("race", &rid, None)
+                        .await
+                        .unwrap()
+                        .unwrap()
+                        .resultado,
                     Confirmacion::Confirmada
                 );
             } else {
@@ -450,4 +454,230 @@ async fn outbox_embedded() {
 async fn outbox_mongodb() {
     let Some(s) = mongo().await else { return };
     outbox(s).await;
+}
+
+/// Sales leave the event's document (MongoDB moves them to `ventas` with
+/// `archivar_ventas`): before and after the move, every call answers as if they were
+/// still there, and a return is final.
+async fn archivo(s: Arc<dyn EventoStore>) {
+    s.insert(&evento("arch", 5, "Lima", &[("General", 0, 100)]))
+        .await
+        .unwrap();
+    let now = Utc::now();
+    for rid in ["r1", "r2", "r3", "r4", "r5"] {
+        s.retener("arch", rid, 0, 1, now).await.unwrap();
+    }
+    // The right hint, a wrong one and none: all confirm the hold there is.
+    assert_eq!(
+        s.confirmar("arch", "r1", Some((0, 1))).await.unwrap(),
+        ef(Confirmacion::Confirmada, 95)
+    );
+    assert_eq!(
+        s.confirmar("arch", "r2", Some((0, 7))).await.unwrap(),
+        ef(Confirmacion::Confirmada, 95)
+    );
+    assert_eq!(
+        s.confirmar("arch", "r4", None).await.unwrap(),
+        ef(Confirmacion::Confirmada, 95)
+    );
+    assert_eq!(
+        s.liberar("arch", "r3").await.unwrap(),
+        ef(Liberacion::Liberada, 96)
+    );
+    // A sold hold not moved yet: a release never undoes it, the reaper never lists it.
+    assert_eq!(
+        s.liberar("arch", "r4").await.unwrap(),
+        ef(Liberacion::SinRetencion, 96)
+    );
+    let antiguas = s
+        .retenciones_antiguas(Utc::now() + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(antiguas, [("arch".to_owned(), "r5".to_owned())]);
+    // Returned before the move, then moved: it stays returned.
+    assert_eq!(
+        s.devolver("arch", "r4").await.unwrap(),
+        ef(Devolucion::Devuelta, 97)
+    );
+    let movidas = s.archivar_ventas().await.unwrap();
+    if s.backend() == "mongodb" {
+        assert_eq!(movidas, 2, "r1 and r2 leave the document");
+    }
+    assert_eq!(
+        s.archivar_ventas().await.unwrap(),
+        0,
+        "nothing left to move"
+    );
+    assert_eq!(
+        s.confirmar("arch", "r1", Some((0, 1))).await.unwrap(),
+        ef(Confirmacion::YaConfirmada, 97)
+    );
+    assert_eq!(
+        s.confirmar("arch", "r4", None).await.unwrap(),
+        ef(Confirmacion::SinRetencion, 97)
+    );
+    let e = s.get("arch").await.unwrap().unwrap();
+    assert_eq!(
+        e.ventas.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["r1", "r2"]
+    );
+    assert_eq!(e.retenciones.keys().collect::<Vec<_>>(), ["r5"]);
+    assert_eq!((e.zonas[0].disponibles, e.zonas[0].vendidas), (97, 2));
+    // Returned after the move: once.
+    assert_eq!(
+        s.devolver("arch", "r1").await.unwrap(),
+        ef(Devolucion::Devuelta, 98)
+    );
+    assert_eq!(
+        s.devolver("arch", "r1").await.unwrap(),
+        ef(Devolucion::SinVenta, 98)
+    );
+    assert_eq!(
+        s.confirmar("arch", "r1", None).await.unwrap(),
+        ef(Confirmacion::SinRetencion, 98)
+    );
+    let e = s.get("arch").await.unwrap().unwrap();
+    assert_eq!(e.ventas.keys().collect::<Vec<_>>(), ["r2"]);
+    assert_eq!((e.zonas[0].disponibles, e.zonas[0].vendidas), (98, 1));
+    // The event has started: no more holds.
+    assert_eq!(
+        s.retener("arch", "r9", 0, 1, Utc::now() + Duration::days(6))
+            .await
+            .unwrap()
+            .map(|e| e.resultado),
+        Some(Retenida::FueraDeVenta)
+    );
+}
+
+#[tokio::test]
+async fn archivo_embedded() {
+    archivo(embedded().await).await;
+}
+
+#[tokio::test]
+async fn archivo_mongodb() {
+    let Some(s) = mongo().await else { return };
+    archivo(s).await;
+}
+
+/// 200 buyers confirm and then half of them cancel, while the archiver keeps moving
+/// sales out of the document: no sale is lost, doubled or returned twice, and the
+/// counters match the sales that remain.
+async fn archivo_en_carrera(s: Arc<dyn EventoStore>) {
+    s.insert(&evento("carrera", 5, "Lima", &[("General", 0, 300)]))
+        .await
+        .unwrap();
+    let archivador = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            loop {
+                s.archivar_ventas().await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let rid = format!("c{i}");
+            s.retener("carrera", &rid, 0, 1, Utc::now()).await.unwrap();
+            assert_eq!(
+                s.confirmar("carrera", &rid, Some((0, 1)))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .resultado,
+                Confirmacion::Confirmada
+            );
+            if i % 2 == 1 {
+                // Twice, as a retried cancellation would: returned once.
+                let a = s.devolver("carrera", &rid).await.unwrap().unwrap();
+                let b = s.devolver("carrera", &rid).await.unwrap().unwrap();
+                assert_eq!(
+                    (a.resultado, b.resultado),
+                    (Devolucion::Devuelta, Devolucion::SinVenta)
+                );
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    archivador.abort();
+    s.archivar_ventas().await.unwrap();
+    let e = s.get("carrera").await.unwrap().unwrap();
+    let esperadas: Vec<String> = {
+        let mut v: Vec<String> = (0..200).step_by(2).map(|i| format!("c{i}")).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(e.ventas.keys().cloned().collect::<Vec<_>>(), esperadas);
+    assert!(e.retenciones.is_empty(), "{:?}", e.retenciones);
+    assert_eq!(
+        (
+            e.zonas[0].disponibles,
+            e.zonas[0].vendidas,
+            e.entradas_disponibles()
+        ),
+        (200, 100, 200)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn archivo_en_carrera_embedded() {
+    archivo_en_carrera(embedded().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn archivo_en_carrera_mongodb() {
+    let Some(s) = mongo().await else { return };
+    archivo_en_carrera(s).await;
+}
+
+/// The event document does not grow with its sales: after 400 sales and the archiver's
+/// runs it is the size it had before the first (give or take its counters' digits).
+#[tokio::test]
+async fn documento_de_tamano_constante_mongodb() {
+    use bson::{doc, Document};
+    let Some(uri) = testing::mongo_uri().await else {
+        return;
+    };
+    let nombre = testing::unique_name("evt");
+    let s = store::from_config(&StoreConfig::Mongo {
+        uri: uri.clone(),
+        database: nombre.clone(),
+    })
+    .await
+    .unwrap();
+    let db = eventflow_shared::mongo::connect(&uri, &nombre)
+        .await
+        .unwrap();
+    let tamano = || async {
+        let d = db
+            .collection::<Document>("eventos")
+            .find_one(doc! { "_id": "grande" })
+            .await
+            .unwrap()
+            .unwrap();
+        bson::to_vec(&d).unwrap().len()
+    };
+    s.insert(&evento("grande", 5, "Lima", &[("General", 0, 10_000)]))
+        .await
+        .unwrap();
+    let antes = tamano().await;
+    for lote in 0..8 {
+        for i in 0..50 {
+            let rid = format!("v{lote}-{i}");
+            s.retener("grande", &rid, 0, 1, Utc::now()).await.unwrap();
+            s.confirmar("grande", &rid, Some((0, 1))).await.unwrap();
+        }
+        assert_eq!(s.archivar_ventas().await.unwrap(), 50);
+    }
+    let despues = tamano().await;
+    assert!(
+        despues <= antes + 64,
+        "the event document grew from {antes} to {despues} bytes over 400 sales"
+    );
+    assert_eq!(s.get("grande").await.unwrap().unwrap().ventas.len(), 400);
 }

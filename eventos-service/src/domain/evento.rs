@@ -50,6 +50,12 @@ pub struct Venta {
     pub cantidad: u32,
 }
 
+/// Index of the zone called `nombre` among `zonas` (case-insensitive, as buyers type it).
+pub fn indice_de_zona<'a>(zonas: impl Iterator<Item = &'a str>, nombre: &str) -> Option<usize> {
+    let wanted = nombre.trim().to_lowercase();
+    zonas.into_iter().position(|z| z.to_lowercase() == wanted)
+}
+
 /// Tickets per buyer when the organizer does not say.
 pub const MAX_POR_COMPRADOR_DEFECTO: u32 = 10;
 
@@ -89,10 +95,7 @@ impl Evento {
 
     /// Index of the zone called `nombre` (case-insensitive, as buyers type it).
     pub fn zona(&self, nombre: &str) -> Option<usize> {
-        let wanted = nombre.trim().to_lowercase();
-        self.zonas
-            .iter()
-            .position(|z| z.nombre.to_lowercase() == wanted)
+        indice_de_zona(self.zonas.iter().map(|z| z.nombre.as_str()), nombre)
     }
 
     /// A copy without holds, sales and outbox: what buyers see. Cloning the maps would

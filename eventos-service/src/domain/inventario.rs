@@ -15,6 +15,8 @@ pub enum Retenida {
     YaRetenida,
     /// This reservation already bought them: nothing changed.
     YaVendida,
+    /// The event has started: nothing is sold any more.
+    FueraDeVenta,
     /// Not enough tickets in the zone. `retenidas` are held by running checkouts and
     /// come back if those fail; both counts come from the same snapshot.
     Agotado { disponibles: u32, retenidas: u32 },
@@ -77,6 +79,9 @@ pub fn retener(
     cantidad: u32,
     ahora: DateTime<Utc>,
 ) -> Retenida {
+    if !e.en_venta(ahora) {
+        return Retenida::FueraDeVenta;
+    }
     if e.retenciones.contains_key(rid) {
         return Retenida::YaRetenida;
     }
@@ -152,7 +157,8 @@ mod tests {
         Evento {
             id: "e".into(),
             nombre: "n".into(),
-            fecha: Utc::now(),
+            // Still on sale: a hold on a started event is `FueraDeVenta`.
+            fecha: Utc::now() + chrono::Duration::days(1),
             zona_horaria: crate::domain::fecha::ZONA_DEFECTO,
             lugar: "l".into(),
             zonas: vec![Zona {

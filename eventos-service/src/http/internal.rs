@@ -10,12 +10,12 @@ use eventflow_shared::ids::{EventoId, EventoYReserva, ReservaId};
 use eventflow_shared::problemas::{
     BodyProblems, EventNotFound, InvalidId, InvalidIds, MongoUnavailable, ServiceCredential,
 };
-use eventflow_shared::{ApiError, ApiJson, ApiPath, Problem};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
-use crate::domain::{Confirmacion, Devolucion, Efecto, Liberacion, Retenida};
+use crate::domain::{indice_de_zona, Confirmacion, Devolucion, Efecto, Liberacion, Retenida};
 
 /// Body of a hold request.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -120,16 +120,15 @@ pub async fn retener(
     if body.cantidad == 0 {
         return Err(ApiError::field("cantidad", "debe ser al menos 1"));
     }
-    let evento = state.store.ficha(id).await?.ok_or_else(|| no_evento(id))?;
-    let zona = evento
-        .zona(&body.zona)
+    // The zone's index from memory, and the sale date checked inside the hold's own
+    // guarded write: one round trip to the store when the hold is placed.
+    let zonas = state
+        .zonas
+        .de(state.store.as_ref(), id)
+        .await?
+        .ok_or_else(|| no_evento(id))?;
+    let zona = indice_de_zona(zonas.iter().map(String::as_str), &body.zona)
         .ok_or_else(|| ApiError::field("zona", "el evento no tiene esa zona"))?;
-    if !evento.en_venta(Utc::now()) {
-        return Err(ApiError::conflict(
-            "evento-finalizado",
-            "El evento ya ocurrió; no se venden entradas",
-        ));
-    }
     let efecto = state
         .store
         .retener(id, rid, zona, body.cantidad, Utc::now())
@@ -146,6 +145,10 @@ pub async fn retener(
         Retenida::Si => Ok("retenida"),
         Retenida::YaRetenida => Ok("ya_retenida"),
         Retenida::YaVendida => Ok("ya_vendida"),
+        Retenida::FueraDeVenta => Err(ApiError::conflict(
+            "evento-finalizado",
+            "El evento ya ocurrió; no se venden entradas",
+        )),
         // Tickets held by running checkouts may come back if those fail: say how many,
         // so a client can tell "sold out" from "try again in a moment".
         Retenida::Agotado {
@@ -153,10 +156,7 @@ pub async fn retener(
             retenidas,
         } => Err(ApiError::conflict(
             "agotado",
-            format!(
-                "Quedan {disponibles} entradas en la zona {}",
-                evento.zonas[zona].nombre
-            ),
+            format!("Quedan {disponibles} entradas en la zona {}", zonas[zona]),
         )
         .with("disponibles", disponibles)
         .with("retenidas", retenidas)),
@@ -164,11 +164,21 @@ pub async fn retener(
     .await
 }
 
+/// What the caller believes the hold is: tried first, so a confirmation needs no read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PistaConfirmacion {
+    /// Zone name of the hold (case-insensitive).
+    pub zona: Option<String>,
+    /// Tickets held.
+    pub cantidad: Option<u32>,
+}
+
 /// Turn a hold into a sale.
 #[utoipa::path(post, path = "/internal/eventos/{id}/retenciones/{reserva_id}/confirmar", tag = "interno",
     summary = "Confirmar una retención",
-    description = "Convierte una retención de entradas en una venta.",
-    params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
+    description = "Convierte una retención de entradas en una venta. `zona` y `cantidad` son opcionales: si coinciden con la retención, la confirmación se hace en una sola escritura; si no, se lee la retención y se confirma la que haya.",
+    params(("id" = String, Path), ("reserva_id" = String, Path), PistaConfirmacion), security(("bearer" = [])),
     responses(
         (status = 200, description = "Vendidas (o ya lo estaban)", body = ResultadoInventario),
         ServiceCredential,
@@ -181,9 +191,25 @@ pub async fn confirmar(
     State(state): State<AppState>,
     _: Servicio,
     EventoYReserva(id, rid): EventoYReserva,
+    ApiQuery(pista): ApiQuery<PistaConfirmacion>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (&id, &rid);
-    let efecto = state.store.confirmar(id, rid).await?;
+    let pista = match (pista.zona, pista.cantidad) {
+        (Some(z), Some(n)) => state
+            .zonas
+            .indice(state.store.as_ref(), id, &z)
+            .await?
+            .flatten()
+            .map(|k| (k, n)),
+        _ => None,
+    };
+    let efecto = state.store.confirmar(id, rid, pista).await?;
+    if matches!(
+        efecto.as_ref().map(|e| &e.resultado),
+        Some(Confirmacion::Confirmada)
+    ) {
+        state.archivo.notify_one();
+    }
     after(&state, id, efecto, |c| match c {
         Confirmacion::Confirmada => Ok("confirmada"),
         Confirmacion::YaConfirmada => Ok("ya_confirmada"),

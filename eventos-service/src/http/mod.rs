@@ -29,6 +29,10 @@ pub struct AppState {
     pub service_token: Arc<str>,
     /// Wakes the outbox relay after a write that queued a message.
     pub outbox: Arc<tokio::sync::Notify>,
+    /// Wakes the archiver after a confirmation (`reaper::archivador`).
+    pub archivo: Arc<tokio::sync::Notify>,
+    /// Each event's zone names, so an inventory call needs no read of the event.
+    pub zonas: Arc<crate::zonas::NombresDeZonas>,
     /// reservas-pagos, for the reconciliation report.
     pub reservas: conciliacion::Reservas,
     /// Asks usuarios whether an organizer's session token is live (cached briefly).

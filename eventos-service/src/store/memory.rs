@@ -110,6 +110,7 @@ impl EventoStore for MemoryEventoStore {
         &self,
         id: &str,
         rid: &str,
+        _pista: Option<(usize, u32)>,
     ) -> Result<Option<Efecto<Confirmacion>>, StoreError> {
         Ok(self.with(id, |e| {
             Efecto::de(e, rid, |e| inventario::confirmar(e, rid))

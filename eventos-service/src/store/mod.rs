@@ -44,6 +44,7 @@ pub struct Pagina {
 ///   when the event does not exist, and otherwise the outcome with the available
 ///   tickets read in the same atomic step (`Efecto`).
 /// - `retenciones_antiguas` lists holds created before `antes_de`, for the reaper.
+/// - `retener` answers `FueraDeVenta` once the event has started (at `ahora`).
 #[async_trait]
 pub trait EventoStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     async fn insert(&self, evento: &Evento) -> Result<(), StoreError>;
@@ -65,10 +66,13 @@ pub trait EventoStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
         cantidad: u32,
         ahora: DateTime<Utc>,
     ) -> Result<Option<Efecto<Retenida>>, StoreError>;
+    /// `pista`: the zone and count the caller believes the hold has. A store may try
+    /// them first, in a write guarded by exactly that hold; a wrong one changes nothing.
     async fn confirmar(
         &self,
         id: &str,
         rid: &str,
+        pista: Option<(usize, u32)>,
     ) -> Result<Option<Efecto<Confirmacion>>, StoreError>;
     async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Efecto<Liberacion>>, StoreError>;
     async fn devolver(&self, id: &str, rid: &str)
@@ -77,6 +81,12 @@ pub trait EventoStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
         &self,
         antes_de: DateTime<Utc>,
     ) -> Result<Vec<(String, String)>, StoreError>;
+    /// Moves confirmed sales out of the event documents, where a store keeps them
+    /// there for a while (MongoDB). Returns how many it moved. Idempotent, safe to run
+    /// from several instances at once, and invisible to every other call.
+    async fn archivar_ventas(&self) -> Result<usize, StoreError> {
+        Ok(0)
+    }
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<(), String>;
 }

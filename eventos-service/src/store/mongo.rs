@@ -1,8 +1,15 @@
 //! MongoDB eventos store. Every inventory change is one conditional single-document
 //! update, so it is atomic and correct on a standalone mongod without transactions.
 //!
-//! Layout: zone `k` keeps its counters at `inventario.z{k}`; holds and sales are maps
-//! keyed by reservation id (a checked safe id, so it is a valid field name).
+//! Layout: zone `k` keeps its counters at `inventario.z{k}`; running holds are a map
+//! keyed by reservation id (a checked safe id, so it is a valid field name). Sales leave
+//! the event document, so that it stays a few KiB whatever the capacity (every write
+//! rewrites it): confirming marks the hold `vendida` in the same write as the counters
+//! (the decision), and [`MongoEventoStore::archivar_ventas`] later moves sold holds, in
+//! batches, to the `ventas` collection. A return records a tombstone (`devueltas`)
+//! with its counter change, so a sale record outliving it is no longer a sale.
+//! "Is it sold?" = a hold marked sold, an entry of the old `ventas` map (events stored
+//! before this layout), or a record in `ventas` without a tombstone.
 
 use std::collections::BTreeMap;
 
@@ -45,12 +52,32 @@ struct RetencionDoc {
     cantidad: i64,
     #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
     creada_en: DateTime<Utc>,
+    /// Set by the confirmation: a sale waiting to be moved to the `ventas` collection.
+    /// A release never takes it back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    vendida: bool,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct VentaDoc {
     zona: i64,
     cantidad: i64,
+}
+
+/// One sale in the `ventas` collection, moved there from its event's document.
+#[derive(Debug, Serialize, Deserialize)]
+struct VentaArchivadaDoc {
+    /// `{evento_id}/{reserva_id}`: one record per sale, so moving it twice is a no-op.
+    #[serde(rename = "_id")]
+    id: String,
+    evento_id: String,
+    reserva_id: String,
+    zona: i64,
+    cantidad: i64,
+}
+
+fn venta_id(id: &str, rid: &str) -> String {
+    format!("{id}/{rid}")
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -79,8 +106,15 @@ struct EventoDoc {
     entradas_disponibles: i64,
     #[serde(default)]
     retenciones: BTreeMap<String, RetencionDoc>,
+    /// Sales of events stored before sales left the document (none are added).
     #[serde(default)]
     ventas: BTreeMap<String, VentaDoc>,
+    /// Returned sales (tombstones), by reservation id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    devueltas: BTreeMap<String, bool>,
+    /// Holds marked sold and not moved yet: what the archiver looks for (indexed).
+    #[serde(default)]
+    por_archivar: i64,
     /// Messages stored in the same write as the change that caused them.
     #[serde(default)]
     outbox: Vec<Pendiente>,
@@ -93,8 +127,10 @@ struct EventoDoc {
 /// reservation's own hold and sale, never the other reservations' entries. The event
 /// document holds one entry per sale; decoding them all on every call made each sale
 /// slower than the last.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct VistaDoc {
+    #[serde(default)]
+    fecha: Option<bson::DateTime>,
     #[serde(default)]
     zonas: Vec<CapacidadDoc>,
     #[serde(default)]
@@ -105,6 +141,11 @@ struct VistaDoc {
     retenciones: BTreeMap<String, RetencionDoc>,
     #[serde(default)]
     ventas: BTreeMap<String, VentaDoc>,
+    #[serde(default)]
+    devueltas: BTreeMap<String, bool>,
+    /// This reservation's record in `ventas`, when `vista_de` was asked to look.
+    #[serde(skip)]
+    archivada: Option<VentaDoc>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,18 +179,61 @@ impl VistaDoc {
             .get(rid)
             .map(|r| r.zona)
             .or_else(|| self.ventas.get(rid).map(|v| v.zona))
+            .or_else(|| self.archivada.as_ref().map(|v| v.zona))
             .map(|k| k as usize)
+    }
+
+    /// What the caller says `rid` holds (a hint): tried first, in a write guarded by
+    /// exactly that hold, so the usual case needs no read. A wrong hint fails its guard.
+    fn presunta(rid: &str, zona: usize, cantidad: u32) -> Self {
+        let mut v = Self::default();
+        v.retenciones.insert(
+            rid.to_owned(),
+            RetencionDoc {
+                zona: zona as i64,
+                cantidad: cantidad.into(),
+                creada_en: DateTime::<Utc>::MIN_UTC,
+                vendida: false,
+            },
+        );
+        v
+    }
+}
+
+/// A write that applies only while `rid`'s hold is exactly `r`: same zone, same count,
+/// same sold mark.
+fn guarda_retencion(rid: &str, r: &RetencionDoc) -> Document {
+    let vendida = if r.vendida {
+        Bson::Boolean(true)
+    } else {
+        Bson::Document(doc! { "$exists": false })
+    };
+    doc! {
+        format!("retenciones.{rid}.zona"): r.zona,
+        format!("retenciones.{rid}.cantidad"): r.cantidad,
+        format!("retenciones.{rid}.vendida"): vendida,
+    }
+}
+
+/// The counters of returning `n` sold tickets of zone `zona`.
+fn devolucion(zona: i64, n: i64) -> Document {
+    doc! {
+        format!("inventario.{}.disponibles", zk(zona as usize)): n,
+        format!("inventario.{}.vendidas", zk(zona as usize)): -n,
+        "entradas_disponibles": n,
     }
 }
 
 fn vista(rid: &str) -> Document {
     doc! {
         "_id": 0,
+        "fecha": 1,
         "zonas.capacidad": 1,
         "inventario": 1,
         "entradas_disponibles": 1,
         format!("retenciones.{rid}"): 1,
         format!("ventas.{rid}"): 1,
+        format!("devueltas.{rid}"): 1,
     }
 }
 
@@ -160,11 +244,16 @@ struct RetencionesDoc {
     id: String,
     #[serde(default)]
     retenciones: BTreeMap<String, RetencionDoc>,
+    #[serde(default)]
+    por_archivar: i64,
 }
 
 /// The event as buyers see it: without holds, sales and outbox.
 fn sin_mapas() -> Document {
-    doc! { "retenciones": 0, "ventas": 0, "outbox": 0, "outbox_pendientes": 0 }
+    doc! {
+        "retenciones": 0, "ventas": 0, "devueltas": 0, "por_archivar": 0,
+        "outbox": 0, "outbox_pendientes": 0,
+    }
 }
 
 fn zk(k: usize) -> String {
@@ -216,6 +305,7 @@ impl From<&Evento> for EventoDoc {
                             zona: r.zona as i64,
                             cantidad: r.cantidad.into(),
                             creada_en: r.creada_en,
+                            vendida: false,
                         },
                     )
                 })
@@ -233,6 +323,8 @@ impl From<&Evento> for EventoDoc {
                     )
                 })
                 .collect(),
+            devueltas: BTreeMap::new(),
+            por_archivar: 0,
             outbox: e.outbox.clone(),
             outbox_pendientes: e.outbox.len() as i64,
         }
@@ -264,6 +356,31 @@ impl From<EventoDoc> for Evento {
                 }
             })
             .collect();
+        // A hold marked sold is a sale that has not been moved yet.
+        let (vendidas, retenciones): (Vec<_>, Vec<_>) =
+            d.retenciones.into_iter().partition(|(_, r)| r.vendida);
+        let ventas = d
+            .ventas
+            .into_iter()
+            .chain(vendidas.into_iter().map(|(rid, r)| {
+                (
+                    rid,
+                    VentaDoc {
+                        zona: r.zona,
+                        cantidad: r.cantidad,
+                    },
+                )
+            }))
+            .map(|(rid, v)| {
+                (
+                    rid,
+                    Venta {
+                        zona: v.zona as usize,
+                        cantidad: n32(v.cantidad),
+                    },
+                )
+            })
+            .collect();
         Evento {
             id: d.id,
             nombre: d.nombre,
@@ -277,8 +394,7 @@ impl From<EventoDoc> for Evento {
             max_por_comprador: n32(d.max_por_comprador),
             organizador_id: d.organizador_id,
             creado_en: d.creado_en,
-            retenciones: d
-                .retenciones
+            retenciones: retenciones
                 .into_iter()
                 .map(|(rid, r)| {
                     (
@@ -291,19 +407,7 @@ impl From<EventoDoc> for Evento {
                     )
                 })
                 .collect(),
-            ventas: d
-                .ventas
-                .into_iter()
-                .map(|(rid, v)| {
-                    (
-                        rid,
-                        Venta {
-                            zona: v.zona as usize,
-                            cantidad: n32(v.cantidad),
-                        },
-                    )
-                })
-                .collect(),
+            ventas,
             outbox: d.outbox,
         }
     }
@@ -320,6 +424,8 @@ fn check_rid(rid: &str) -> Result<(), StoreError> {
 pub struct MongoEventoStore {
     db: Database,
     col: Collection<EventoDoc>,
+    /// Sales moved out of their event's document.
+    ventas: Collection<VentaArchivadaDoc>,
     outbox: MongoOutbox,
 }
 
@@ -347,21 +453,61 @@ impl MongoEventoStore {
                         .build(),
                 )
                 .build(),
+            // The archiver's query: events with sold holds still in the document.
+            IndexModel::builder()
+                .keys(doc! { "por_archivar": 1 })
+                .build(),
         ])
         .await
         .map_err(|e| anyhow::anyhow!("creating eventos indexes: {e}"))?;
+        let ventas = db.collection::<VentaArchivadaDoc>("ventas");
+        ventas
+            .create_index(IndexModel::builder().keys(doc! { "evento_id": 1 }).build())
+            .await
+            .map_err(|e| anyhow::anyhow!("creating ventas indexes: {e}"))?;
         let outbox = MongoOutbox::new(col.clone_with_type(), "outbox").await?;
-        Ok(Self { db, col, outbox })
+        Ok(Self {
+            db,
+            col,
+            ventas,
+            outbox,
+        })
     }
 
-    /// This reservation's view of the event (`vista`): one projected read.
-    async fn vista_de(&self, id: &str, rid: &str) -> Result<Option<VistaDoc>, StoreError> {
-        self.col
+    /// This reservation's view of the event (`vista`): one projected read; plus, when
+    /// `archivo` and the document shows neither a hold nor a sale nor a return of `rid`,
+    /// its record in `ventas` (only confirmations and returns need that second read).
+    async fn vista_de(
+        &self,
+        id: &str,
+        rid: &str,
+        archivo: bool,
+    ) -> Result<Option<VistaDoc>, StoreError> {
+        let Some(mut v) = self
+            .col
             .clone_with_type::<VistaDoc>()
             .find_one(doc! { "_id": id })
             .projection(vista(rid))
             .await
-            .map_err(map_err)
+            .map_err(map_err)?
+        else {
+            return Ok(None);
+        };
+        let en_documento = v.retenciones.contains_key(rid)
+            || v.ventas.contains_key(rid)
+            || v.devueltas.contains_key(rid);
+        if archivo && !en_documento {
+            v.archivada = self
+                .ventas
+                .find_one(doc! { "_id": venta_id(id, rid) })
+                .await
+                .map_err(map_err)?
+                .map(|a| VentaDoc {
+                    zona: a.zona,
+                    cantidad: a.cantidad,
+                });
+        }
+        Ok(Some(v))
     }
 
     /// Applies `update` only while `guard` holds, and returns the view after it (`None`
@@ -383,66 +529,146 @@ impl MongoEventoStore {
             .map_err(map_err)
     }
 
-    /// Confirm, release and return: read this reservation's entry, let `plan` decide, and
-    /// remove the entry (with the plan's other changes) only while it is exactly what was
-    /// read. A concurrent change to that entry makes the guard fail and the loop read again.
+    /// Confirm, release and return: let `plan` decide from this reservation's entries,
+    /// and write only while they are exactly what it decided on. A concurrent change to
+    /// them makes the guard fail and the loop read again. `presunta` (from a hint) is
+    /// tried first without reading; only a write is ever based on it, never an answer.
     async fn mover<T>(
         &self,
         id: &str,
         rid: &str,
         que: &str,
+        presunta: Option<VistaDoc>,
         plan: impl Fn(&VistaDoc) -> Paso<T>,
     ) -> Result<Option<Efecto<T>>, StoreError> {
         check_rid(rid)?;
-        for _ in 0..5 {
-            let Some(v) = self.vista_de(id, rid).await? else {
-                return Ok(None);
+        let mut presunta = presunta;
+        for _ in 0..6 {
+            let (v, supuesta) = match presunta.take() {
+                Some(v) => (v, true),
+                None => match self.vista_de(id, rid, true).await? {
+                    Some(v) => (v, false),
+                    None => return Ok(None),
+                },
             };
-            let (campo, zona, cantidad, mut update, resultado) = match plan(&v) {
+            match plan(&v) {
+                Paso::Listo(_) if supuesta => continue,
                 Paso::Listo(resultado) => {
                     return Ok(Some(Efecto {
                         disponibles: v.disponibles(v.zona_de(rid)),
                         resultado,
                     }))
                 }
-                Paso::Quitar {
-                    campo,
+                Paso::Escribir {
+                    guard,
+                    update,
                     zona,
-                    cantidad,
-                    cambios,
                     hecho,
-                } => (campo, zona, cantidad, cambios, hecho),
-            };
-            let guard = doc! {
-                format!("{campo}.zona"): zona,
-                format!("{campo}.cantidad"): cantidad,
-            };
-            update.insert("$unset", doc! { campo.as_str(): "" });
-            if let Some(v) = self.aplicar(id, rid, guard, update).await? {
-                return Ok(Some(Efecto {
-                    disponibles: v.disponibles(Some(zona as usize)),
-                    resultado,
-                }));
+                    borrar,
+                } => {
+                    if let Some(despues) = self.aplicar(id, rid, guard, update).await? {
+                        if borrar {
+                            // The tombstone already makes it no sale; this only tidies.
+                            if let Err(e) = self
+                                .ventas
+                                .delete_one(doc! { "_id": venta_id(id, rid) })
+                                .await
+                            {
+                                tracing::warn!(evento_id = id, reserva_id = rid, error = %e, "could not delete a returned sale's record");
+                            }
+                        }
+                        return Ok(Some(Efecto {
+                            disponibles: despues.disponibles(Some(zona as usize)),
+                            resultado: hecho,
+                        }));
+                    }
+                }
             }
         }
         Err(StoreError::Other(format!(
             "{que} {rid} on {id} kept racing"
         )))
     }
+
+    /// Moves every sold hold of the events that have any to the `ventas` collection:
+    /// per event, one unordered insert of the records (a record already there, from a
+    /// run that stopped half-way, is fine) and one write that removes exactly those
+    /// holds while each is still sold. Returns how many sales it moved.
+    pub async fn archivar(&self) -> Result<usize, StoreError> {
+        let docs: Vec<RetencionesDoc> = self
+            .col
+            .clone_with_type()
+            .find(doc! { "por_archivar": { "$gt": 0 } })
+            .projection(doc! { "retenciones": 1, "por_archivar": 1 })
+            .await
+            .map_err(map_err)?
+            .try_collect()
+            .await
+            .map_err(map_err)?;
+        let mut movidas = 0;
+        for d in docs {
+            let vendidas: Vec<_> = d.retenciones.iter().filter(|(_, r)| r.vendida).collect();
+            if vendidas.is_empty() {
+                // Nothing to move: put the count right, so the event is not read again.
+                self.col
+                    .update_one(
+                        doc! { "_id": &d.id, "por_archivar": d.por_archivar },
+                        doc! { "$set": { "por_archivar": 0 } },
+                    )
+                    .await
+                    .map_err(map_err)?;
+                continue;
+            }
+            let registros = vendidas.iter().map(|(rid, r)| VentaArchivadaDoc {
+                id: venta_id(&d.id, rid),
+                evento_id: d.id.clone(),
+                reserva_id: (*rid).clone(),
+                zona: r.zona,
+                cantidad: r.cantidad,
+            });
+            match self.ventas.insert_many(registros).ordered(false).await {
+                Ok(_) => {}
+                Err(e) if is_duplicate_key(&e) => {}
+                Err(e) => return Err(map_err(e)),
+            }
+            let mut guard = doc! { "_id": &d.id };
+            let mut unset = Document::new();
+            for (rid, r) in &vendidas {
+                guard.extend(guarda_retencion(rid, r));
+                unset.insert(format!("retenciones.{rid}"), "");
+                // A tombstone of an earlier sale under this id no longer applies.
+                unset.insert(format!("devueltas.{rid}"), "");
+            }
+            let n = vendidas.len() as i64;
+            let res = self
+                .col
+                .update_one(
+                    guard,
+                    doc! { "$unset": unset, "$inc": { "por_archivar": -n } },
+                )
+                .await
+                .map_err(map_err)?;
+            // A sale returned meanwhile fails the guard: the next run moves the rest.
+            if res.matched_count == 1 {
+                movidas += vendidas.len();
+            }
+        }
+        Ok(movidas)
+    }
 }
 
-/// What `mover`'s plan decided from the current entry.
+/// What `mover`'s plan decided from the current entries.
 enum Paso<T> {
     /// Nothing to change: answer this.
     Listo(T),
-    /// Remove the entry at `campo` (zone `zona`, `cantidad` tickets) while it is still
-    /// exactly that, applying `cambios` in the same write; then answer `hecho`.
-    Quitar {
-        campo: String,
+    /// Apply `update` while `guard` holds; then answer `hecho` with the counters of
+    /// zone `zona`, and delete the reservation's record in `ventas` when `borrar`.
+    Escribir {
+        guard: Document,
+        update: Document,
         zona: i64,
-        cantidad: i64,
-        cambios: Document,
         hecho: T,
+        borrar: bool,
     },
 }
 
@@ -457,12 +683,33 @@ impl EventoStore for MongoEventoStore {
     }
 
     async fn get(&self, id: &str) -> Result<Option<Evento>, StoreError> {
-        Ok(self
+        let Some(mut d) = self
             .col
             .find_one(doc! { "_id": id })
             .await
             .map_err(map_err)?
-            .map(Evento::from))
+        else {
+            return Ok(None);
+        };
+        let devueltas = std::mem::take(&mut d.devueltas);
+        let mut evento = Evento::from(d);
+        let archivadas: Vec<VentaArchivadaDoc> = self
+            .ventas
+            .find(doc! { "evento_id": id })
+            .await
+            .map_err(map_err)?
+            .try_collect()
+            .await
+            .map_err(map_err)?;
+        for a in archivadas {
+            if !devueltas.contains_key(&a.reserva_id) {
+                evento.ventas.entry(a.reserva_id).or_insert(Venta {
+                    zona: a.zona as usize,
+                    cantidad: n32(a.cantidad),
+                });
+            }
+        }
+        Ok(Some(evento))
     }
 
     async fn ficha(&self, id: &str) -> Result<Option<Evento>, StoreError> {
@@ -556,9 +803,13 @@ impl EventoStore for MongoEventoStore {
         check_rid(rid)?;
         let n = i64::from(cantidad);
         let disp = format!("inventario.{}.disponibles", zk(zona));
-        // The whole guard is one filter: enough tickets, and this reservation holds and
-        // bought nothing yet. Racing buyers serialise on the document; losers match nothing.
+        // The whole guard is one filter: the event is on sale, enough tickets, and this
+        // reservation holds and bought nothing yet. Racing buyers serialise on the
+        // document; losers match nothing. (A sale already moved to `ventas` is not in
+        // the guard: the SAGA holds only before it pays, and eventos refuses a hold
+        // that arrives after its caller stopped waiting, `X-Plazo-Ms`.)
         let guard = doc! {
+            "fecha": { "$gt": bson::DateTime::from_chrono(ahora) },
             disp.clone(): { "$gte": n },
             format!("retenciones.{rid}"): { "$exists": false },
             format!("ventas.{rid}"): { "$exists": false },
@@ -579,12 +830,18 @@ impl EventoStore for MongoEventoStore {
                     disponibles: v.disponibles(Some(zona)),
                 }));
             }
-            let Some(v) = self.vista_de(id, rid).await? else {
+            let Some(v) = self.vista_de(id, rid, false).await? else {
                 return Ok(None);
             };
             let disponibles = v.disponibles(Some(zona));
-            let resultado = if v.retenciones.contains_key(rid) {
-                Retenida::YaRetenida
+            let resultado = if v.fecha.is_some_and(|f| f.to_chrono() <= ahora) {
+                Retenida::FueraDeVenta
+            } else if let Some(r) = v.retenciones.get(rid) {
+                if r.vendida {
+                    Retenida::YaVendida
+                } else {
+                    Retenida::YaRetenida
+                }
             } else if v.ventas.contains_key(rid) {
                 Retenida::YaVendida
             } else if disponibles < cantidad {
@@ -609,40 +866,55 @@ impl EventoStore for MongoEventoStore {
         &self,
         id: &str,
         rid: &str,
+        pista: Option<(usize, u32)>,
     ) -> Result<Option<Efecto<Confirmacion>>, StoreError> {
-        // Move the hold to sales only while it is exactly the hold that was read.
-        self.mover(id, rid, "confirming", |v| match v.retenciones.get(rid) {
-            None if v.ventas.contains_key(rid) => Paso::Listo(Confirmacion::YaConfirmada),
-            None => Paso::Listo(Confirmacion::SinRetencion),
-            Some(r) => Paso::Quitar {
-                campo: format!("retenciones.{rid}"),
-                zona: r.zona,
-                cantidad: r.cantidad,
-                cambios: doc! {
-                    "$set": { format!("ventas.{rid}"): { "zona": r.zona, "cantidad": r.cantidad } },
-                    "$inc": { format!("inventario.{}.vendidas", zk(r.zona as usize)): r.cantidad },
+        // The decision is one write: mark the hold sold and count it, while the hold is
+        // exactly the one decided on. The archiver moves it out of the document later.
+        let presunta = pista.map(|(z, n)| VistaDoc::presunta(rid, z, n));
+        self.mover(id, rid, "confirming", presunta, |v| {
+            match v.retenciones.get(rid) {
+                Some(r) if r.vendida => Paso::Listo(Confirmacion::YaConfirmada),
+                Some(r) => Paso::Escribir {
+                    guard: guarda_retencion(rid, r),
+                    update: doc! {
+                        "$set": { format!("retenciones.{rid}.vendida"): true },
+                        "$inc": {
+                            format!("inventario.{}.vendidas", zk(r.zona as usize)): r.cantidad,
+                            "por_archivar": 1,
+                        },
+                    },
+                    zona: r.zona,
+                    hecho: Confirmacion::Confirmada,
+                    borrar: false,
                 },
-                hecho: Confirmacion::Confirmada,
-            },
+                None if v.ventas.contains_key(rid) || v.archivada.is_some() => {
+                    Paso::Listo(Confirmacion::YaConfirmada)
+                }
+                None => Paso::Listo(Confirmacion::SinRetencion),
+            }
         })
         .await
     }
 
     async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Efecto<Liberacion>>, StoreError> {
-        self.mover(id, rid, "releasing", |v| match v.retenciones.get(rid) {
-            None => Paso::Listo(Liberacion::SinRetencion),
-            Some(r) => Paso::Quitar {
-                campo: format!("retenciones.{rid}"),
-                zona: r.zona,
-                cantidad: r.cantidad,
-                cambios: doc! {
-                    "$inc": {
-                        format!("inventario.{}.disponibles", zk(r.zona as usize)): r.cantidad,
-                        "entradas_disponibles": r.cantidad,
+        // A hold marked sold is a sale: only `devolver` undoes it.
+        self.mover(id, rid, "releasing", None, |v| {
+            match v.retenciones.get(rid) {
+                Some(r) if !r.vendida => Paso::Escribir {
+                    guard: guarda_retencion(rid, r),
+                    update: doc! {
+                        "$unset": { format!("retenciones.{rid}"): "" },
+                        "$inc": {
+                            format!("inventario.{}.disponibles", zk(r.zona as usize)): r.cantidad,
+                            "entradas_disponibles": r.cantidad,
+                        },
                     },
+                    zona: r.zona,
+                    hecho: Liberacion::Liberada,
+                    borrar: false,
                 },
-                hecho: Liberacion::Liberada,
-            },
+                _ => Paso::Listo(Liberacion::SinRetencion),
+            }
         })
         .await
     }
@@ -652,23 +924,58 @@ impl EventoStore for MongoEventoStore {
         id: &str,
         rid: &str,
     ) -> Result<Option<Efecto<Devolucion>>, StoreError> {
-        self.mover(id, rid, "returning", |v| match v.ventas.get(rid) {
-            None => Paso::Listo(Devolucion::SinVenta),
-            Some(s) => Paso::Quitar {
-                campo: format!("ventas.{rid}"),
-                zona: s.zona,
-                cantidad: s.cantidad,
-                cambios: doc! {
-                    "$inc": {
-                        format!("inventario.{}.disponibles", zk(s.zona as usize)): s.cantidad,
-                        format!("inventario.{}.vendidas", zk(s.zona as usize)): -s.cantidad,
-                        "entradas_disponibles": s.cantidad,
+        let tumba = format!("devueltas.{rid}");
+        self.mover(id, rid, "returning", None, |v| {
+            if let Some(r) = v.retenciones.get(rid).filter(|r| r.vendida) {
+                // Not moved yet. The tombstone covers a record the archiver may have
+                // written just before this.
+                let mut inc = devolucion(r.zona, r.cantidad);
+                inc.insert("por_archivar", -1);
+                Paso::Escribir {
+                    guard: guarda_retencion(rid, r),
+                    update: doc! {
+                        "$unset": { format!("retenciones.{rid}"): "" },
+                        "$set": { tumba.as_str(): true },
+                        "$inc": inc,
                     },
-                },
-                hecho: Devolucion::Devuelta,
-            },
+                    zona: r.zona,
+                    hecho: Devolucion::Devuelta,
+                    borrar: false,
+                }
+            } else if let Some(s) = v.ventas.get(rid) {
+                Paso::Escribir {
+                    guard: doc! {
+                        format!("ventas.{rid}.zona"): s.zona,
+                        format!("ventas.{rid}.cantidad"): s.cantidad,
+                    },
+                    update: doc! {
+                        "$unset": { format!("ventas.{rid}"): "" },
+                        "$inc": devolucion(s.zona, s.cantidad),
+                    },
+                    zona: s.zona,
+                    hecho: Devolucion::Devuelta,
+                    borrar: false,
+                }
+            } else if let Some(s) = &v.archivada {
+                Paso::Escribir {
+                    guard: doc! { tumba.as_str(): { "$exists": false } },
+                    update: doc! {
+                        "$set": { tumba.as_str(): true },
+                        "$inc": devolucion(s.zona, s.cantidad),
+                    },
+                    zona: s.zona,
+                    hecho: Devolucion::Devuelta,
+                    borrar: true,
+                }
+            } else {
+                Paso::Listo(Devolucion::SinVenta)
+            }
         })
         .await
+    }
+
+    async fn archivar_ventas(&self) -> Result<usize, StoreError> {
+        self.archivar().await
     }
 
     async fn retenciones_antiguas(
@@ -689,9 +996,10 @@ impl EventoStore for MongoEventoStore {
             .into_iter()
             .flat_map(|d| {
                 let id = d.id.clone();
+                // A sold hold is the archiver's, never released.
                 d.retenciones
                     .into_iter()
-                    .filter(|(_, r)| r.creada_en < antes_de)
+                    .filter(|(_, r)| r.creada_en < antes_de && !r.vendida)
                     .map(move |(rid, _)| (id.clone(), rid))
             })
             .collect())

@@ -54,10 +54,14 @@ pub trait Inventory: Send + Sync {
         cantidad: u32,
         corr: &str,
     ) -> Result<String, ClientError>;
+    /// `zona` and `cantidad` are the hold as this reservation placed it: eventos tries
+    /// them first and confirms in one write (a wrong pair only costs it a read).
     async fn confirmar(
         &self,
         id: &EventoId,
         rid: &ReservaId,
+        zona: &str,
+        cantidad: u32,
         corr: &str,
     ) -> Result<String, ClientError>;
     async fn liberar(

@@ -44,18 +44,25 @@ impl Handler for ConfirmadorReserva {
             ctx.reserva.id.clone(),
             ctx.corr(),
         );
-        hasta_saber(|| deps.eventos.confirmar(&evento, &rid, &corr))
-            .await
-            .map_err(|e| match e {
-                ClientError::Refused { status: 409, .. } => ApiError::conflict(
-                    "retencion-vencida",
-                    "La retención de entradas venció antes de confirmar; el pago se reembolsa",
-                )
-                .into(),
-                e if e.is_unknown() => Fallo::Incierto(dependencia(e, "El evento")),
-                // Never reached eventos: nothing was sold, the hold is still there.
-                other => dependencia(other, "El evento").into(),
-            })?;
+        let (zona, cantidad) = (
+            ctx.reserva.zona.clone().unwrap_or_default(),
+            ctx.reserva.cantidad,
+        );
+        hasta_saber(|| {
+            deps.eventos
+                .confirmar(&evento, &rid, &zona, cantidad, &corr)
+        })
+        .await
+        .map_err(|e| match e {
+            ClientError::Refused { status: 409, .. } => ApiError::conflict(
+                "retencion-vencida",
+                "La retención de entradas venció antes de confirmar; el pago se reembolsa",
+            )
+            .into(),
+            e if e.is_unknown() => Fallo::Incierto(dependencia(e, "El evento")),
+            // Never reached eventos: nothing was sold, the hold is still there.
+            other => dependencia(other, "El evento").into(),
+        })?;
         ctx.retencion = EstadoRetencion::Vendida;
         ctx.reserva.registrar(Suceso::InventarioConfirmado {
             zona: ctx.reserva.zona.clone(),

@@ -95,7 +95,14 @@ impl Inventory for Inventario1 {
         }
         Ok("retenida".into())
     }
-    async fn confirmar(&self, _: &EventoId, _: &ReservaId, _: &str) -> Result<String, ClientError> {
+    async fn confirmar(
+        &self,
+        _: &EventoId,
+        _: &ReservaId,
+        _: &str,
+        _: u32,
+        _: &str,
+    ) -> Result<String, ClientError> {
         self.llamadas.lock().unwrap().push("confirmar".into());
         if self.confirmacion_incierta {
             return Err(ClientError::Unknown {

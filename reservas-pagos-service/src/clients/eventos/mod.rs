@@ -100,10 +100,18 @@ impl Inventory for EventosClient {
         &self,
         id: &EventoId,
         rid: &ReservaId,
+        zona: &str,
+        cantidad: u32,
         corr: &str,
     ) -> Result<String, ClientError> {
-        self.escribir(Method::POST, &[id, "retenciones", rid, "confirmar"], corr)
-            .await
+        let req = self
+            .peer
+            .internal(
+                Method::POST,
+                &["internal", "eventos", id, "retenciones", rid, "confirmar"],
+            )
+            .query(&[("zona", zona), ("cantidad", &cantidad.to_string())]);
+        resultado(self.peer.send(req, corr).await?)
     }
 
     async fn liberar(
