@@ -1,7 +1,9 @@
 //! The chain runner: runs handlers in order, records each step, and on failure
 //! compensates the steps already run (including the failing one's partial work) in
-//! reverse. Every transition is persisted as one version-guarded write of the
-//! reservation document, which is also how the SAGA keeps its lease: a write that meets
+//! reverse. A SAGA that goes well writes its reservation twice: once before any side
+//! effect (ValidadorInventario, before the hold) and once at its end; steps whose record
+//! lives elsewhere (the payment ledger) add no write, and recovery asks them. Each write
+//! is version-guarded, which is also how the SAGA keeps its lease: a write that meets
 //! another writer's version means someone else owns the reservation now, and this run
 //! stops without undoing anything.
 

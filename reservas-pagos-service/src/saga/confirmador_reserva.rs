@@ -34,7 +34,13 @@ impl Handler for ConfirmadorReserva {
                 .into());
             }
             Some(FalloSimulado::ColgarTrasPago) => {
+                // Recorded first, so a crash test finds the payment in the stored log.
+                let _ = super::cadena::persistir(ctx, deps).await;
                 tracing::warn!(reserva_id = %ctx.reserva.id, "simulated hang after payment");
+                std::future::pending::<()>().await;
+            }
+            Some(FalloSimulado::ColgarTrasCobro) => {
+                tracing::warn!(reserva_id = %ctx.reserva.id, "simulated hang after the charge, unrecorded");
                 std::future::pending::<()>().await;
             }
             Some(FalloSimulado::ColgarTrasRetencion) | None => {}

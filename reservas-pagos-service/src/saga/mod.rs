@@ -53,8 +53,13 @@ pub struct Deps {
 pub enum FalloSimulado {
     /// ConfirmadorReserva fails after the payment: shows refund, release and unlock.
     Confirmacion,
-    /// The SAGA stops for good after the payment is recorded: for crash-recovery tests.
+    /// The SAGA stops for good after the payment is recorded in the reservation: for
+    /// crash-recovery tests.
     ColgarTrasPago,
+    /// The SAGA stops for good right after the charge, before any write of the
+    /// reservation records it (the charge is only in the payment ledger): for
+    /// crash-recovery tests of the gap between the first and the terminal write.
+    ColgarTrasCobro,
     /// The SAGA stops for good after the hold is recorded, before any charge: for
     /// crash-recovery tests of the compensating path.
     ColgarTrasRetencion,
@@ -65,6 +70,7 @@ impl FalloSimulado {
         match v.trim() {
             "confirmacion" => Some(Self::Confirmacion),
             "colgar-tras-pago" => Some(Self::ColgarTrasPago),
+            "colgar-tras-cobro" => Some(Self::ColgarTrasCobro),
             "colgar-tras-retencion" => Some(Self::ColgarTrasRetencion),
             _ => None,
         }

@@ -23,6 +23,13 @@ impl Handler for ProcesadorPago {
         true
     }
 
+    /// No write of the reservation after the charge: the payment ledger, keyed by the
+    /// reservation, is the record. Recovery asks it (`recuperacion`), and the terminal
+    /// write logs the payment with everything else: two writes per SAGA, not three.
+    fn persiste(&self) -> bool {
+        false
+    }
+
     async fn ejecutar(&self, ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo> {
         // Only set when RESERVAS_SIMULAR_FALLOS=1 (the handler filters the header).
         if ctx.fallo_simulado == Some(FalloSimulado::ColgarTrasRetencion) {

@@ -89,7 +89,7 @@ impl Handler for ValidadorInventario {
 
     /// It writes the reservation itself, before the hold. The hold's success needs no
     /// write of its own: recovery releases a possible hold of any unpaid reservation,
-    /// and the payment step's write records it.
+    /// and the terminal write records it.
     fn persiste(&self) -> bool {
         false
     }

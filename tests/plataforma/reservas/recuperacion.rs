@@ -31,6 +31,8 @@ const LOCK_TTL: Duration = Duration::from_millis(2000);
 /// Unit price of the event's only zone, in minor units.
 const PRECIO: i64 = 5000;
 const COLGAR_TRAS_PAGO: &str = "colgar-tras-pago";
+/// Frozen right after the charge, which only the payment ledger records.
+const COLGAR_TRAS_COBRO: &str = "colgar-tras-cobro";
 const COLGAR_TRAS_RETENCION: &str = "colgar-tras-retencion";
 
 /// The real backends this test needs, or `None` (the test returns) when they are not
@@ -218,13 +220,18 @@ impl Escenario {
 }
 
 /// Whether the reservation has reached the point its fault freezes it at: the payment
-/// recorded (`colgar-tras-pago`) or the hold recorded (`colgar-tras-retencion`).
-fn congelada_en(r: &Value, fallo: &str) -> bool {
+/// recorded (`colgar-tras-pago`), charged in the ledger only (`colgar-tras-cobro`), or
+/// the hold recorded (`colgar-tras-retencion`).
+async fn congelada_en(s: &Escenario, r: &Value, fallo: &str) -> bool {
     if r["estado"] != "EN_CURSO" {
         return false;
     }
     match fallo {
         COLGAR_TRAS_PAGO => r["pago"]["estado"] == "APROBADO",
+        COLGAR_TRAS_COBRO => {
+            let pagos = s.pagos(r["id"].as_str().unwrap()).await;
+            r["pago"].is_null() && pagos.iter().any(|p| p.get_str("estado") == Ok("APROBADO"))
+        }
         COLGAR_TRAS_RETENCION => r["pasos"].as_array().is_some_and(|p| {
             p.iter()
                 .any(|p| p["handler"] == "ValidadorInventario" && p["resultado"] == "ok")
@@ -269,8 +276,10 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
     while ids.iter().any(Option::is_none) {
         for (i, u) in usuarios.iter().enumerate() {
             if ids[i].is_none() {
-                if let Some(r) = s.reserva_de(u).await.filter(|r| congelada_en(r, fallos[i])) {
-                    ids[i] = Some(r["id"].as_str().unwrap().to_owned());
+                if let Some(r) = s.reserva_de(u).await {
+                    if congelada_en(&s, &r, fallos[i]).await {
+                        ids[i] = Some(r["id"].as_str().unwrap().to_owned());
+                    }
                 }
             }
         }
@@ -338,11 +347,11 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
         let id = r["id"].as_str().unwrap();
         let confirmada = match (*fallo, r["estado"].as_str().unwrap()) {
             // Paid: completed forward, or (if confirming had become impossible) refunded.
-            (COLGAR_TRAS_PAGO, "CONFIRMADA") => {
+            (COLGAR_TRAS_PAGO | COLGAR_TRAS_COBRO, "CONFIRMADA") => {
                 assert_eq!(r["pago"]["estado"], "APROBADO", "{r}");
                 true
             }
-            (COLGAR_TRAS_PAGO, "FALLIDA") => {
+            (COLGAR_TRAS_PAGO | COLGAR_TRAS_COBRO, "FALLIDA") => {
                 assert_eq!(r["pago"]["estado"], "REEMBOLSADO", "{r}");
                 // Only acceptable when eventos refused the confirmation (the hold had
                 // expired); with its 120 s hold TTL that cannot happen here, so anything
@@ -369,7 +378,7 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
 
         // The provider's ledger: one charge at most, in the state the reservation says.
         let pagos = s.pagos(id).await;
-        if *fallo == COLGAR_TRAS_PAGO {
+        if *fallo == COLGAR_TRAS_PAGO || *fallo == COLGAR_TRAS_COBRO {
             assert_eq!(pagos.len(), 1, "exactly one charge for {id}: {pagos:?}");
             let p = &pagos[0];
             assert_eq!(p.get_str("_id").unwrap(), id);
@@ -417,7 +426,8 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
             .collect();
         let cuantos = |t: &str| tipos.iter().filter(|x| **x == t).count();
         assert_eq!(cuantos("RecuperacionIniciada"), 1, "{tipos:?}");
-        let pagos_aprobados = usize::from(*fallo == COLGAR_TRAS_PAGO);
+        let pagada = *fallo == COLGAR_TRAS_PAGO || *fallo == COLGAR_TRAS_COBRO;
+        let pagos_aprobados = usize::from(pagada);
         assert_eq!(cuantos("PagoAprobado"), pagos_aprobados, "{tipos:?}");
         if confirmada {
             for t in [
@@ -435,10 +445,12 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
             .iter()
             .position(|t| *t == "RecuperacionIniciada")
             .unwrap();
-        let previo = if *fallo == COLGAR_TRAS_PAGO {
-            "PagoAprobado"
-        } else {
-            "InventarioRetenido"
+        let previo = match *fallo {
+            COLGAR_TRAS_PAGO => "PagoAprobado",
+            // Only the first write, before the hold, was made: the charge is in the
+            // ledger, and recovery logs it after it took over.
+            COLGAR_TRAS_COBRO => "LockAdquirido",
+            _ => "InventarioRetenido",
         };
         assert_eq!(
             tipos[recuperada_en - 1],
@@ -474,6 +486,13 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pagada_y_matada_se_completa() {
     matar_y_recuperar(&[COLGAR_TRAS_PAGO], 10, 2).await;
+}
+
+/// Charged, then killed before the charge reached the reservation (its only record is
+/// the payment ledger): recovery asks the ledger and completes it forward, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cobrada_sin_registro_y_matada_se_completa() {
+    matar_y_recuperar(&[COLGAR_TRAS_COBRO, COLGAR_TRAS_COBRO], 10, 2).await;
 }
 
 /// Held, then killed before any charge: recovery compensates it and releases the hold.
