@@ -78,13 +78,16 @@ EF_ANONIMAS_POR_IP="${RESERVAS_ANONIMAS_POR_IP:-100000000}"
 ef_start_launcher() {
     local bin=$1 base
     : "${EF_LOG:=$(mktemp -t eventflow-launcher.XXXXXX)}"
+    # Appended to (after emptying it), so other writers' lines land whole: the bench
+    # marks its phases in it (EVENTFLOW_BENCH_MARCA).
+    : >"$EF_LOG"
     for _ in $(seq 1 30); do
         ef_free_ports 5 || break
         base=$EF_BASE
         USUARIOS_PORT=$base EVENTOS_PORT=$((base + 1)) RESERVAS_PORT=$((base + 2)) \
             NOTIFICACIONES_PORT=$((base + 3)) UI_PORT=$((base + 4)) EVENTFLOW_BIND=127.0.0.1 \
             RESERVAS_ANONIMAS_POR_IP="$EF_ANONIMAS_POR_IP" \
-            "$bin" >"$EF_LOG" 2>&1 &
+            "$bin" >>"$EF_LOG" 2>&1 &
         EF_PID=$!
         ef_wait_healthy "$EF_PID" && return 0
         ef_log "the launcher did not come up on ports $base-$((base + 4)); last log lines:"

@@ -303,6 +303,7 @@ pub async fn run(
         None => None,
     };
     let meter = stats::CpuMeter::start(pids);
+    marcar("reservas");
     let t0 = Instant::now();
     for _ in 0..a.concurrency.min(a.buyers) {
         let (api, buyers, next, sent, recs, pb) = (
@@ -406,6 +407,7 @@ pub async fn run(
         }
         _ => None,
     };
+    marcar("fin");
 
     // Final inventory: the first read may come from the cache; a PATCH then drops the
     // entry, so the second read is the store's truth. A difference is a stale cache.
@@ -808,5 +810,17 @@ mod tests {
         assert_eq!(r.confirmations_per_sec_while_selling, 4.0);
         assert_eq!(r.event_api, EventApi::Seed000);
         assert_eq!(serde_json::to_value(&r).unwrap()["event_api"], "seed000");
+    }
+}
+
+/// `EVENTFLOW_BENCH_MARCA=FILE`: appends `EVENTFLOW-BENCH-FASE <name>` to FILE where a
+/// phase starts and ends, so a log written to the same file (the launcher's, with
+/// `EVENTFLOW_MONGO_TRAZA=1`) can be cut to the sale: `bench/ops-por-reserva.sh`.
+fn marcar(fase: &str) {
+    use std::io::Write;
+    if let Some(f) = std::env::var_os("EVENTFLOW_BENCH_MARCA") {
+        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(f) {
+            let _ = writeln!(f, "EVENTFLOW-BENCH-FASE {fase}");
+        }
     }
 }
