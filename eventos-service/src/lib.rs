@@ -48,6 +48,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         store.clone(),
         publicador.clone(),
         std::time::Duration::from_secs(1),
+        std::time::Duration::ZERO,
     );
     if config.bus_en_ready() {
         let p = publicador.clone();

@@ -443,6 +443,35 @@ async fn outbox(s: Arc<dyn EventoStore>) {
     // Inventory changes leave the outbox alone.
     s.retener("ob", "r1", 0, 1, Utc::now()).await.unwrap();
     assert!(s.pendientes(10).await.unwrap().is_empty());
+
+    // Several owners at once, as the relay marks a whole pass: one with one message,
+    // one with two. Marked once; marking again changes nothing.
+    let mut a = evento("ob-a", 5, "Lima", &[("General", 0, 10)]);
+    a.outbox.push(Pendiente::new(
+        EVENT_CREATED,
+        "c",
+        serde_json::json!({"eventId": "ob-a"}),
+    ));
+    let mut b = evento("ob-b", 5, "Lima", &[("General", 0, 10)]);
+    for _ in 0..2 {
+        b.outbox.push(Pendiente::new(
+            EVENT_CREATED,
+            "c",
+            serde_json::json!({"eventId": "ob-b"}),
+        ));
+    }
+    s.insert(&a).await.unwrap();
+    s.insert(&b).await.unwrap();
+    let pend = s.pendientes(10).await.unwrap();
+    assert_eq!(pend.len(), 3, "{pend:?}");
+    let lista: Vec<(String, uuid::Uuid)> = pend
+        .iter()
+        .map(|(d, p)| (d.clone(), p.envelope.message_id))
+        .collect();
+    s.enviados(&lista).await.unwrap();
+    assert!(s.pendientes(10).await.unwrap().is_empty());
+    s.enviados(&lista).await.unwrap();
+    assert!(s.pendientes(10).await.unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -39,6 +39,7 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         stores.reservas.clone(),
         publicador.clone(),
         std::time::Duration::from_secs(1),
+        eventflow_shared::outbox::RAFAGA,
     );
     let deps = Arc::new(Deps {
         usuarios: Arc::new(UsuariosClient(Peer::new(

@@ -35,6 +35,8 @@ pub async fn build_instrumentado(config: Config) -> anyhow::Result<(Router, Arc<
         almacenes.codigos.clone(),
         publicador.clone(),
         std::time::Duration::from_secs(1),
+        // Each code replaces the last one with its message: send each at once.
+        std::time::Duration::ZERO,
     );
     let mut readiness = readiness;
     if matches!(config.bus, eventflow_shared::bus::BusConfig::Rabbit(_)) {

@@ -1023,4 +1023,8 @@ impl FuenteOutbox for MongoEventoStore {
     async fn enviado(&self, dueno: &str, message_id: uuid::Uuid) -> Result<(), String> {
         self.outbox.enviado(dueno, message_id).await
     }
+
+    async fn enviados(&self, lista: &[(String, uuid::Uuid)]) -> Result<(), String> {
+        self.outbox.enviados(lista).await
+    }
 }

@@ -19,11 +19,18 @@ use crate::bus::{Pendiente, Publicador};
 /// Where a service keeps its outbox.
 ///
 /// Contract: `pendientes` returns stored messages not yet marked sent, oldest owners
-/// first; `enviado` removes exactly that message and is idempotent.
+/// first; `enviado` removes exactly that message and is idempotent; `enviados` does the
+/// same for several (a store may do it in fewer writes).
 #[async_trait]
 pub trait FuenteOutbox: Send + Sync {
     async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String>;
     async fn enviado(&self, dueno: &str, message_id: Uuid) -> Result<(), String>;
+    async fn enviados(&self, lista: &[(String, Uuid)]) -> Result<(), String> {
+        for (dueno, id) in lista {
+            self.enviado(dueno, *id).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Messages read per pass.
@@ -35,9 +42,12 @@ const EN_VUELO: usize = 32;
 
 /// One pass. Returns how many messages it published.
 ///
-/// Owners are published concurrently; one owner's messages go in order, each removed
-/// only after the broker confirmed it. When the broker fails, no further message is
-/// started and everything not confirmed stays for the next pass.
+/// Owners are published concurrently; one owner's messages go in order. Every message
+/// the broker confirmed is then removed, all in one call (`enviados`: one write for the
+/// whole pass where the store can), never one the broker did not confirm. When the
+/// broker fails, no further message is started and everything not confirmed stays for
+/// the next pass. A crash before the removal publishes them again; consumers
+/// deduplicate.
 pub async fn drenar(fuente: &dyn FuenteOutbox, bus: &dyn Publicador) -> usize {
     let pendientes = match fuente.pendientes(LOTE).await {
         Ok(p) => p,
@@ -56,9 +66,9 @@ pub async fn drenar(fuente: &dyn FuenteOutbox, bus: &dyn Publicador) -> usize {
     }
     let caido = AtomicBool::new(false);
     let caido = &caido;
-    futures::stream::iter(grupos)
+    let publicados: Vec<(String, Uuid)> = futures::stream::iter(grupos)
         .map(|(dueno, ps)| async move {
-            let mut n = 0;
+            let mut hechos = Vec::new();
             for p in ps {
                 if caido.load(Ordering::Relaxed) {
                     break;
@@ -70,32 +80,44 @@ pub async fn drenar(fuente: &dyn FuenteOutbox, bus: &dyn Publicador) -> usize {
                     }
                     break;
                 }
-                n += 1;
-                if let Err(e) = fuente.enviado(&dueno, p.envelope.message_id).await {
-                    tracing::warn!(error = %e, "published but not marked sent; it will be published again");
-                }
+                hechos.push((dueno.clone(), p.envelope.message_id));
             }
-            n
+            hechos
         })
         .buffer_unordered(EN_VUELO)
-        .fold(0, |total, n| async move { total + n })
-        .await
+        .concat()
+        .await;
+    if let Err(e) = fuente.enviados(&publicados).await {
+        tracing::warn!(error = %e, "published but not marked sent; they will be published again");
+    }
+    publicados.len()
 }
 
-/// Runs the relay every `intervalo`, or sooner when the returned `Notify` is poked
-/// (services poke it right after writing a message, so delivery is prompt).
+/// What a relay waits for after a poke before it reads, so that one pass takes the
+/// messages of a whole burst of writes (one read and one removal for all of them)
+/// instead of one pass per message. For reservations' confirmations under a rush;
+/// messages are asynchronous, and 20 ms is not noticed.
+pub const RAFAGA: Duration = Duration::from_millis(20);
+
+/// Runs the relay every `intervalo`, or `rafaga` after the returned `Notify` is poked
+/// (services poke it right after writing a message, so delivery is prompt). A relay
+/// whose messages replace each other (one-time codes) passes `Duration::ZERO`.
 pub fn spawn(
     fuente: Arc<dyn FuenteOutbox>,
     bus: Arc<dyn Publicador>,
     intervalo: Duration,
+    rafaga: Duration,
 ) -> Arc<Notify> {
     let aviso = Arc::new(Notify::new());
     let a = aviso.clone();
     tokio::spawn(async move {
         loop {
             let n = drenar(fuente.as_ref(), bus.as_ref()).await;
-            if n < LOTE {
-                let _ = tokio::time::timeout(intervalo, a.notified()).await;
+            if n < LOTE
+                && tokio::time::timeout(intervalo, a.notified()).await.is_ok()
+                && !rafaga.is_zero()
+            {
+                tokio::time::sleep(rafaga).await;
             }
         }
     });

@@ -99,6 +99,44 @@ impl MongoOutbox {
     }
 }
 
+impl MongoOutbox {
+    /// Removes several messages: one update for every owner with exactly one of them
+    /// (the usual case), matching each owner only while it still has its message, so
+    /// calling it twice changes nothing; owners with more go one message at a time.
+    pub async fn enviados(&self, lista: &[(String, Uuid)]) -> Result<(), String> {
+        let mut por_dueno: std::collections::BTreeMap<&str, Vec<Uuid>> = Default::default();
+        for (dueno, id) in lista {
+            por_dueno.entry(dueno.as_str()).or_default().push(*id);
+        }
+        let (solos, varios): (Vec<_>, Vec<_>) =
+            por_dueno.into_iter().partition(|(_, ids)| ids.len() == 1);
+        if !solos.is_empty() {
+            let duenos: Vec<&str> = solos.iter().map(|(d, _)| *d).collect();
+            let ids: Vec<String> = solos.iter().map(|(_, ids)| ids[0].to_string()).collect();
+            // Message ids are unique, so an owner matches only through its own message.
+            self.col
+                .update_many(
+                    doc! {
+                        "_id": { "$in": duenos },
+                        format!("{}.envelope.messageId", self.campo): { "$in": &ids },
+                    },
+                    doc! {
+                        "$pull": { self.campo: { "envelope.messageId": { "$in": &ids } } },
+                        "$inc": { CONTADOR: -1_i64 },
+                    },
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        for (dueno, ids) in varios {
+            for id in ids {
+                self.enviado(dueno, id).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The message array at a dotted path.
 fn mensajes<'a>(d: &'a Document, campo: &str) -> Option<&'a Vec<Bson>> {
     let mut actual = d;

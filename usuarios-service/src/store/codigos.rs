@@ -201,4 +201,8 @@ impl FuenteOutbox for MongoCodigoStore {
     async fn enviado(&self, dueno: &str, message_id: Uuid) -> Result<(), String> {
         self.outbox.enviado(dueno, message_id).await
     }
+
+    async fn enviados(&self, lista: &[(String, uuid::Uuid)]) -> Result<(), String> {
+        self.outbox.enviados(lista).await
+    }
 }
