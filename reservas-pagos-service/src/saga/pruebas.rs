@@ -29,6 +29,7 @@ struct Compradores(Llamadas);
 #[async_trait]
 impl Buyers for Compradores {
     async fn buscar(&self, id: &str, _: &str) -> Result<UsuarioId, ClientError> {
+        self.0.lock().unwrap().push(format!("buscar {id}"));
         Ok(UsuarioId::confiable(id))
     }
     async fn agregar_compra(
@@ -216,7 +217,10 @@ async fn confirma_y_cada_puerto_hace_lo_suyo() {
     assert_eq!(llamadas(&m.inventario), ["retener 2", "confirmar"]);
     assert_eq!(
         llamadas(&m.compradores),
-        [format!("agregar {}", ctx.reserva.id)]
+        [
+            format!("buscar {COMPRADOR}"),
+            format!("agregar {}", ctx.reserva.id)
+        ]
     );
     let pago = m.deps.pasarela.consultar(&ctx.reserva.id).await.unwrap();
     assert_eq!(
@@ -236,8 +240,34 @@ async fn pago_rechazado_libera_la_retencion_y_no_toca_el_historial() {
     }
     assert_eq!(ctx.reserva.estado, Estado::Fallida);
     assert_eq!(llamadas(&m.inventario), ["retener 2", "liberar"]);
-    assert!(llamadas(&m.compradores).is_empty());
+    assert_eq!(llamadas(&m.compradores), [format!("buscar {COMPRADOR}")]);
     sin_lock(&m, &ctx).await;
+}
+
+/// A signed-in buyer buying for themselves is not looked up: the session says who they
+/// are. Naming anyone else (here, by email) still is.
+#[tokio::test]
+async fn con_sesion_propia_no_se_busca_al_comprador() {
+    let m = mundo(false, false);
+    let mut ctx = contexto("4242424242424242");
+    ctx.sesion = Some(COMPRADOR.into());
+    let fin = Cadena::estandar().ejecutar(&mut ctx, &m.deps, 0).await;
+    assert!(fin.is_ok(), "{fin:?}");
+    assert_eq!(
+        llamadas(&m.compradores),
+        [format!("agregar {}", ctx.reserva.id)]
+    );
+
+    let m = mundo(false, false);
+    let mut ctx = contexto("4242424242424242");
+    ctx.sesion = Some(COMPRADOR.into());
+    let s = ctx.solicitud.as_mut().unwrap();
+    (s.usuario_id, s.email) = (None, Some("otra@example.com".into()));
+    match Cadena::estandar().ejecutar(&mut ctx, &m.deps, 0).await {
+        Err(Fin::Fallida(e)) => assert_eq!(e.status.as_u16(), 403, "{e}"),
+        otro => panic!("someone else's purchase is refused: {otro:?}"),
+    }
+    assert_eq!(llamadas(&m.compradores), ["buscar otra@example.com"]);
 }
 
 #[tokio::test]

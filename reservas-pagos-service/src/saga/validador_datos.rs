@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use eventflow_shared::ids::EventoId;
+use eventflow_shared::ids::{EventoId, UsuarioId};
 use eventflow_shared::{ApiError, FieldError};
 
 use super::{Contexto, Deps, Fallo, Handler};
@@ -85,11 +85,16 @@ impl Handler for ValidadorDatos {
         let comprador = comprador.expect("checked above");
         let evento_id = evento_id.expect("checked above");
         let corr = ctx.corr();
-        // Independent lookups: run them together to halve the step's latency.
-        let (usuario, evento) = tokio::join!(
-            deps.usuarios.buscar(&comprador, &corr),
-            deps.eventos.obtener(&evento_id, &corr)
-        );
+        // A signed-in buyer buying for their own id needs no lookup: the verified
+        // session already says who they are and that they exist (users are never
+        // deleted). Anyone else is looked up, together with the event.
+        let buscar = async {
+            match &ctx.sesion {
+                Some(yo) if *yo == comprador => Ok(UsuarioId::confiable(yo)),
+                _ => deps.usuarios.buscar(&comprador, &corr).await,
+            }
+        };
+        let (usuario, evento) = tokio::join!(buscar, deps.eventos.obtener(&evento_id, &corr));
         let usuario_id = usuario.map_err(|e| dependencia(e, "El usuario"))?;
         if ctx.sesion.as_ref().is_some_and(|yo| usuario_id != *yo) {
             return Err(eventflow_shared::identidad::prohibido(
