@@ -16,10 +16,7 @@ use eventflow_shared::config::{self, BackendMode, DEV_ADMIN_TOKEN};
 use futures::FutureExt;
 use tokio::net::TcpListener;
 
-/// Many small, short-lived allocations per request (JSON, BSON, headers) across tokio's
-/// worker threads: mimalloc's per-thread pages suit them better than glibc's arenas.
-#[global_allocator]
-static ASIGNADOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+eventflow_shared::asignador!();
 
 /// The booking UI's entry in the list of servers: it has no Swagger UI of its own.
 const UI: &str = "booking UI";

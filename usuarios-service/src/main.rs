@@ -2,6 +2,8 @@
 
 use eventflow_shared::config::{self, BackendMode};
 
+eventflow_shared::asignador!();
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     eventflow_shared::telemetry::init();
