@@ -1,5 +1,6 @@
 //! The few EventFlow calls the benchmark makes, over one pooled HTTP client, and the
-//! classification of a reservation's answer.
+//! classification of a reservation's answer. With `--api seed001` every call is seed
+//! 001's own (the FastAPI design), so the same sale runs against that seed or EventFlow.
 
 use std::time::Duration;
 
@@ -18,9 +19,10 @@ pub const ZONE: &str = "General";
 /// Its price, in céntimos (50.00).
 pub const PRICE_CENTIMOS: u64 = 5000;
 
-/// Which API creates a benchmark event (`--api`). Everything else (buyers,
-/// reservations, reading the inventory back) goes through the EventFlow API either way:
-/// both APIs serve the same events.
+/// Which API the benchmark speaks (`--api`). `eventflow` and `seed000` only differ in the
+/// call that creates the event: buyers, reservations and the inventory read go through
+/// the EventFlow API either way (both serve the same events). `seed001` speaks seed 001's
+/// API for every call, so the sale can also run against that seed itself.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EventApi {
@@ -32,6 +34,12 @@ pub enum EventApi {
     /// decimals in currency units.
     #[value(name = "seed000")]
     Seed000,
+    /// Seed 001's API (the FastAPI design) for everything: `POST /api/usuarios` (buyers
+    /// known by email), `POST /api/eventos` `{id, nombre, fecha, lugar, aforo_total,
+    /// entradas_disponibles}`, `POST /api/reservar` `{evento_id, email}` and
+    /// `GET /api/eventos/{id}` (`aforo_total`, `entradas_disponibles`; no sold count).
+    #[value(name = "seed001")]
+    Seed001,
 }
 
 impl EventApi {
@@ -40,6 +48,7 @@ impl EventApi {
         match self {
             Self::Eventflow => "eventflow",
             Self::Seed000 => "seed000",
+            Self::Seed001 => "seed001",
         }
     }
 
@@ -48,13 +57,16 @@ impl EventApi {
         match self {
             Self::Eventflow => "/api/eventos",
             Self::Seed000 => "/events",
+            Self::Seed001 => "/api/eventos",
         }
     }
 
     /// The body of [`Self::create_path`] for an event with one zone [`ZONE`] of
-    /// `capacidad` tickets at `precio` céntimos.
+    /// `capacidad` tickets at `precio` céntimos. Seed 001's client picks the event's
+    /// `id` (its body has no zones nor prices: EventFlow makes one zone `General` at 0).
     pub fn create_body(
         self,
+        id: &str,
         nombre: &str,
         lugar: &str,
         fecha: chrono::DateTime<chrono::Utc>,
@@ -74,6 +86,14 @@ impl EventApi {
                 "date": fecha,
                 "place": lugar,
                 "zones": [{ "name": ZONE, "price": price_units(precio), "capacity": capacidad }],
+            }),
+            Self::Seed001 => json!({
+                "id": id,
+                "nombre": nombre,
+                "fecha": fecha,
+                "lugar": lugar,
+                "aforo_total": capacidad,
+                "entradas_disponibles": capacidad,
             }),
         }
     }
@@ -95,6 +115,8 @@ pub fn price_units(centimos: u64) -> Value {
 pub struct Api {
     pub http: Client,
     pub ep: Endpoints,
+    /// The API spoken for buyers, reservations and the inventory read (`--api`).
+    pub via: EventApi,
 }
 
 /// One zone's counters as `GET /api/eventos/{id}` shows them.
@@ -102,14 +124,19 @@ pub struct Api {
 pub struct Inventory {
     pub capacidad: u64,
     pub disponibles: u64,
-    pub vendidas: u64,
+    /// `None` where the API does not tell (seed 001 keeps no sold count): absent, never
+    /// inferred from the other two.
+    pub vendidas: Option<u64>,
 }
 
 impl Inventory {
     /// Tickets neither available nor sold: held by checkouts still running (or stuck).
-    pub fn retenidas(&self) -> u64 {
-        self.capacidad
-            .saturating_sub(self.disponibles.saturating_add(self.vendidas))
+    /// Unknown without a sold count.
+    pub fn retenidas(&self) -> Option<u64> {
+        self.vendidas.map(|v| {
+            self.capacidad
+                .saturating_sub(self.disponibles.saturating_add(v))
+        })
     }
 }
 
@@ -158,6 +185,44 @@ pub fn classify(status: u16, body: &Value) -> Outcome {
     }
 }
 
+/// Seed 001's reasons (reservas_pagos_service/chain.py), as it words them.
+pub const SEED001_SIN_DISPONIBILIDAD: &str = "Sin disponibilidad";
+/// The conditional decrement found no ticket left: sold out by a concurrent buyer.
+pub const SEED001_COMPETENCIA: &str = "No se pudo confirmar (competencia)";
+/// Its one lock per event (Redis `SET NX`): another checkout of the event is running.
+pub const SEED001_BLOQUEADO: &str = "Evento bloqueado, intente nuevamente";
+
+/// Classifies an answer of `POST /api/reservar` to seed 001's `{evento_id, email}`, from
+/// the seed itself or from EventFlow. The seed answers 200 to everything and says what
+/// happened in `status` (`"ok"` / `"error"`) and `reason`; EventFlow answers 201 with
+/// `status: "ok"` or a problem (with `type`) whose `status` is `"error"`.
+pub fn classify_seed001(status: u16, body: &Value) -> Outcome {
+    let ok_2xx = (200..300).contains(&status);
+    match body["status"].as_str() {
+        // EventFlow's 201 also carries the reservation's `estado`: a 2xx whose reservation
+        // is not confirmed is not a sale, whatever `status` says.
+        Some("ok") if ok_2xx => match body["estado"].as_str() {
+            None | Some("CONFIRMADA") => Outcome::Confirmed,
+            Some(e) => Outcome::Other(format!("{status} estado={e}")),
+        },
+        // A problem of EventFlow's: its `type` says more than `reason` (and carries the
+        // agotado counters).
+        Some("error") if body["type"].is_string() => classify(status, body),
+        Some("error") => match body["reason"].as_str().unwrap_or("") {
+            // Both are the seed's sold out: the first read found 0, or the decrement did.
+            SEED001_SIN_DISPONIBILIDAD | SEED001_COMPETENCIA => Outcome::Agotado {
+                disponibles: None,
+                retenidas: None,
+            },
+            SEED001_BLOQUEADO => Outcome::Lock,
+            "" => Outcome::Other(format!("{status} error")),
+            r => Outcome::Other(format!("{status} {r}")),
+        },
+        // Neither shape (FastAPI's 422, a 5xx, a followed 202): the general rules.
+        _ => classify(status, body),
+    }
+}
+
 /// A transport failure, by kind (its details vary per request and would not group).
 pub fn transport_kind(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
@@ -173,7 +238,12 @@ pub fn transport_kind(e: &reqwest::Error) -> String {
 }
 
 impl Api {
-    pub fn new(ep: Endpoints, pool: usize, timeout: Duration) -> anyhow::Result<Self> {
+    pub fn new(
+        ep: Endpoints,
+        via: EventApi,
+        pool: usize,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
         let http = Client::builder()
             .pool_max_idle_per_host(pool.max(1))
             .timeout(timeout)
@@ -181,7 +251,7 @@ impl Api {
             .tcp_nodelay(true)
             .no_proxy()
             .build()?;
-        Ok(Self { http, ep })
+        Ok(Self { http, ep, via })
     }
 
     /// `GET /health` on the three services, so a missing launcher fails clearly.
@@ -215,7 +285,9 @@ impl Api {
         capacidad: u64,
     ) -> anyhow::Result<String> {
         let path = via.create_path();
-        let body = via.create_body(nombre, lugar, fecha, capacidad, PRICE_CENTIMOS);
+        // Seed 001's client names the event; the run's name makes the id unique.
+        let id = format!("bench-{}", uuid::Uuid::new_v4().simple());
+        let body = via.create_body(&id, nombre, lugar, fecha, capacidad, PRICE_CENTIMOS);
         let url = join(&self.ep.eventos, path);
         let res = self
             .http
@@ -238,21 +310,35 @@ impl Api {
                 bail!("POST {path}: the event does not read back as sent: sent {body}, got {v}");
             }
         }
+        if via == EventApi::Seed001 {
+            // The seed answers `{"mensaje": "Evento creado"}` (EventFlow the event): the
+            // id is ours, and the event must read back through the seed's own route.
+            let (inv, _) = self.inventory_seed001(&id).await?;
+            if (inv.capacidad, inv.disponibles) != (capacidad, capacidad) {
+                bail!(
+                    "POST {path}: the event does not read back as sent: sent {body}, got {inv:?}"
+                );
+            }
+            return Ok(id);
+        }
         v["id"]
             .as_str()
             .map(str::to_owned)
             .with_context(|| format!("POST {path}: no id in the answer"))
     }
 
-    /// Registers buyer `i` of run `tag`; returns the buyer's id. Retries transport
-    /// errors and 5xx twice: registration is set-up, not what is measured.
+    /// Registers buyer `i` of run `tag`; returns the buyer's id (with `--api seed001`,
+    /// the email: the seed's answer carries no id and its buyers are known by email).
+    /// Retries transport errors and 5xx twice: registration is set-up, not what is
+    /// measured.
     pub async fn register_buyer(&self, tag: &str, i: usize) -> anyhow::Result<String> {
+        let email = buyer_email(self.via, tag, i);
         let body = json!({
             "tipo_documento": "DNI",
             "nro_documento": format!("{tag}{i:07}"),
             "nombre": "Bench",
             "apellido": "Comprador",
-            "email": format!("b{i}-{}@bench.eventflow.test", tag.to_lowercase()),
+            "email": email,
         });
         let url = join(&self.ep.usuarios, "/api/usuarios");
         let mut last = String::new();
@@ -264,6 +350,9 @@ impl Api {
                 Ok(res) => {
                     let status = res.status();
                     let v: Value = res.json().await.unwrap_or(Value::Null);
+                    if status == StatusCode::CREATED && self.via == EventApi::Seed001 {
+                        return Ok(email);
+                    }
                     if status == StatusCode::CREATED {
                         return v["id"]
                             .as_str()
@@ -282,31 +371,36 @@ impl Api {
     }
 
     /// One reservation of one ticket. Returns the outcome and, when confirmed, the
-    /// duration of each SAGA step as the service reported it (`pasos`).
+    /// duration of each SAGA step as the service reported it (`pasos`). With `--api
+    /// seed001`, `usuario_id` is the buyer's email and the request is the seed's own
+    /// (its JMeter plan's): `{evento_id, email}`, no card, no idempotency key.
     pub async fn reserve(
         &self,
         usuario_id: &str,
         evento_id: &str,
         card: &str,
     ) -> (Outcome, Vec<(String, u64)>) {
-        let body = json!({
-            "usuario_id": usuario_id,
-            "evento_id": evento_id,
-            "zona": ZONE,
-            "cantidad": 1,
-            "pago": { "metodo": "tarjeta", "numero_tarjeta": card },
-        });
         let url = join(&self.ep.reservas, "/api/reservar");
-        // One key per attempt, as the UI sends: a retry could never buy twice.
-        let clave = uuid::Uuid::new_v4().to_string();
-        let res = match self
-            .http
-            .post(url)
-            .header("idempotency-key", clave)
-            .json(&body)
-            .send()
-            .await
-        {
+        let req = if self.via == EventApi::Seed001 {
+            self.http
+                .post(url)
+                .json(&json!({ "evento_id": evento_id, "email": usuario_id }))
+        } else {
+            let body = json!({
+                "usuario_id": usuario_id,
+                "evento_id": evento_id,
+                "zona": ZONE,
+                "cantidad": 1,
+                "pago": { "metodo": "tarjeta", "numero_tarjeta": card },
+            });
+            // One key per attempt, as the UI sends: a retry could never buy twice.
+            let clave = uuid::Uuid::new_v4().to_string();
+            self.http
+                .post(url)
+                .header("idempotency-key", clave)
+                .json(&body)
+        };
+        let res = match req.send().await {
             Ok(r) => r,
             Err(e) => return (Outcome::Other(transport_kind(&e)), Vec::new()),
         };
@@ -329,7 +423,11 @@ impl Api {
         } else {
             (status, v)
         };
-        let outcome = classify(status, &v);
+        let outcome = if self.via == EventApi::Seed001 {
+            classify_seed001(status, &v)
+        } else {
+            classify(status, &v)
+        };
         let pasos = if outcome == Outcome::Confirmed {
             v["pasos"]
                 .as_array()
@@ -380,6 +478,9 @@ impl Api {
 
     /// `GET /api/eventos/{id}`: the zone's counters and the `x-cache` header.
     pub async fn inventory(&self, evento_id: &str) -> anyhow::Result<(Inventory, String)> {
+        if self.via == EventApi::Seed001 {
+            return self.inventory_seed001(evento_id).await;
+        }
         let url = join(&self.ep.eventos, &format!("/api/eventos/{evento_id}"));
         let res = self
             .http
@@ -410,10 +511,34 @@ impl Api {
             Inventory {
                 capacidad: n("capacidad")?,
                 disponibles: n("disponibles")?,
-                vendidas: n("vendidas")?,
+                vendidas: Some(n("vendidas")?),
             },
             cache,
         ))
+    }
+
+    /// `GET /api/eventos/{id}` read as seed 001's client reads it: `aforo_total` and
+    /// `entradas_disponibles`. The seed keeps no sold count, so `vendidas` is absent.
+    async fn inventory_seed001(&self, evento_id: &str) -> anyhow::Result<(Inventory, String)> {
+        let url = join(&self.ep.eventos, &format!("/api/eventos/{evento_id}"));
+        let res = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .context("GET /api/eventos/{id}")?;
+        let status = res.status();
+        let cache = res
+            .headers()
+            .get("x-cache")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .to_owned();
+        let v: Value = res.json().await.unwrap_or(Value::Null);
+        if status != StatusCode::OK {
+            bail!("GET /api/eventos/{evento_id} answered {status}: {v}");
+        }
+        Ok((parse_inventory_seed001(&v)?, cache))
     }
 
     /// `PATCH /api/eventos/{id}` with an unchanged-in-spirit name: an organizer write, so
@@ -428,6 +553,11 @@ impl Api {
             .send()
             .await
             .context("PATCH /api/eventos/{id}")?;
+        // Seed 001 has neither the route nor a cache (its GET reads MongoDB): FastAPI's
+        // 405 means there is nothing to drop.
+        if self.via == EventApi::Seed001 && res.status() == StatusCode::METHOD_NOT_ALLOWED {
+            return Ok(());
+        }
         if !res.status().is_success() {
             let status = res.status();
             let body = res.text().await.unwrap_or_default();
@@ -435,6 +565,30 @@ impl Api {
         }
         Ok(())
     }
+}
+
+/// Buyer `i`'s email. Seed 001 validates it with `EmailStr` (email-validator), which
+/// refuses special-use domains such as `.test`; `example.com` is reserved for examples
+/// and accepted by both.
+pub fn buyer_email(via: EventApi, tag: &str, i: usize) -> String {
+    let tag = tag.to_lowercase();
+    match via {
+        EventApi::Seed001 => format!("b{i}-{tag}@bench.example.com"),
+        _ => format!("b{i}-{tag}@bench.eventflow.test"),
+    }
+}
+
+/// Seed 001's event as its `GET /api/eventos/{id}` shows it (EventFlow adds more fields).
+pub fn parse_inventory_seed001(v: &Value) -> anyhow::Result<Inventory> {
+    let n = |k: &str| {
+        v[k].as_u64()
+            .with_context(|| format!("the event has no numeric {k}: {v}"))
+    };
+    Ok(Inventory {
+        capacidad: n("aforo_total")?,
+        disponibles: n("entradas_disponibles")?,
+        vendidas: None,
+    })
 }
 
 #[cfg(test)]
@@ -533,20 +687,21 @@ mod tests {
         let fecha = chrono::DateTime::parse_from_rfc3339("2031-02-14T20:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc);
-        let ef = EventApi::Eventflow.create_body("Rock", "Arena Lima", fecha, 100, 15050);
+        let ef = EventApi::Eventflow.create_body("evt1", "Rock", "Arena Lima", fecha, 100, 15050);
         assert_eq!(
             ef,
             json!({"nombre": "Rock", "fecha": "2031-02-14T20:00:00.000Z", "lugar": "Arena Lima",
                    "zonas": [{"nombre": "General", "precio": 15050, "capacidad": 100}]})
         );
-        let seed = EventApi::Seed000.create_body("Rock", "Arena Lima", fecha, 100, 15050);
+        let seed = EventApi::Seed000.create_body("evt1", "Rock", "Arena Lima", fecha, 100, 15050);
         assert_eq!(
             seed,
             json!({"name": "Rock", "date": "2031-02-14T20:00:00.000Z", "place": "Arena Lima",
                    "zones": [{"name": "General", "price": 150.5, "capacity": 100}]})
         );
         assert_eq!(
-            EventApi::Seed000.create_body("Rock", "Arena Lima", fecha, 7, 0)["zones"][0]["price"]
+            EventApi::Seed000.create_body("evt1", "Rock", "Arena Lima", fecha, 7, 0)["zones"][0]
+                ["price"]
                 .to_string(),
             "0"
         );
@@ -561,8 +716,152 @@ mod tests {
         let i = Inventory {
             capacidad: 100,
             disponibles: 10,
-            vendidas: 85,
+            vendidas: Some(85),
         };
-        assert_eq!(i.retenidas(), 5);
+        assert_eq!(i.retenidas(), Some(5));
+        // Without a sold count nothing says what is held.
+        let seed = Inventory {
+            vendidas: None,
+            ..i
+        };
+        assert_eq!(seed.retenidas(), None);
+    }
+
+    /// Seed 001's answers, as reservas_pagos_service/chain.py words them (always 200),
+    /// and EventFlow's answers to the same `{evento_id, email}`.
+    #[test]
+    fn classifies_seed001_answers() {
+        let seed = |status: &str, reason: Option<&str>| match reason {
+            Some(r) => json!({"status": status, "reason": r}),
+            None => json!({"status": status, "mensaje": "Reserva confirmada"}),
+        };
+        // The seed itself.
+        assert_eq!(classify_seed001(200, &seed("ok", None)), Outcome::Confirmed);
+        let agotado = Outcome::Agotado {
+            disponibles: None,
+            retenidas: None,
+        };
+        assert_eq!(
+            classify_seed001(200, &seed("error", Some("Sin disponibilidad"))),
+            agotado
+        );
+        assert_eq!(
+            classify_seed001(
+                200,
+                &seed("error", Some("No se pudo confirmar (competencia)"))
+            ),
+            agotado
+        );
+        assert_eq!(
+            classify_seed001(
+                200,
+                &seed("error", Some("Evento bloqueado, intente nuevamente"))
+            ),
+            Outcome::Lock
+        );
+        assert_eq!(
+            classify_seed001(200, &seed("error", Some("Usuario inexistente"))),
+            Outcome::Other("200 Usuario inexistente".into())
+        );
+        assert_eq!(
+            classify_seed001(200, &json!({"status": "error"})),
+            Outcome::Other("200 error".into())
+        );
+        // "ok" outside a 2xx is no sale.
+        assert_eq!(
+            classify_seed001(500, &seed("ok", None)),
+            Outcome::Other("500".into())
+        );
+        // FastAPI's own validation error, and a server error with no JSON.
+        assert_eq!(
+            classify_seed001(422, &json!({"detail": [{"msg": "field required"}]})),
+            Outcome::Other("422".into())
+        );
+        assert_eq!(
+            classify_seed001(500, &Value::Null),
+            Outcome::Other("500".into())
+        );
+        // A 200 with neither shape is not a sale either.
+        assert_eq!(
+            classify_seed001(200, &json!({"mensaje": "?"})),
+            Outcome::Other("200".into())
+        );
+
+        // EventFlow: 201 with `status: "ok"` and the reservation.
+        assert_eq!(
+            classify_seed001(
+                201,
+                &json!({"status": "ok", "estado": "CONFIRMADA", "id": "r"})
+            ),
+            Outcome::Confirmed
+        );
+        assert_eq!(
+            classify_seed001(201, &json!({"status": "ok", "estado": "FALLIDA"})),
+            Outcome::Other("201 estado=FALLIDA".into())
+        );
+        // Its problems: `type` decides, `reason` is only the seed's reading of them.
+        assert_eq!(
+            classify_seed001(
+                409,
+                &json!({"type": "urn:eventflow:problem:agotado", "status": "error",
+                        "reason": "La zona General está agotada",
+                        "disponibles": 0, "retenidas": 2})
+            ),
+            Outcome::Agotado {
+                disponibles: Some(0),
+                retenidas: Some(2)
+            }
+        );
+        assert_eq!(
+            classify_seed001(
+                409,
+                &json!({"type": "urn:eventflow:problem:compra-en-curso", "status": "error"})
+            ),
+            Outcome::Lock
+        );
+        assert_eq!(
+            classify_seed001(
+                404,
+                &json!({"type": "urn:eventflow:problem:no-encontrado", "status": "error",
+                        "reason": "El usuario no existe"})
+            ),
+            Outcome::Other("404 no-encontrado".into())
+        );
+    }
+
+    #[test]
+    fn seed001_event_and_inventory() {
+        let fecha = chrono::DateTime::parse_from_rfc3339("2031-02-14T20:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(
+            EventApi::Seed001.create_body("evt1", "Rock", "Arena Lima", fecha, 100, 15050),
+            json!({"id": "evt1", "nombre": "Rock", "fecha": "2031-02-14T20:00:00.000Z",
+                   "lugar": "Arena Lima", "aforo_total": 100, "entradas_disponibles": 100})
+        );
+        assert_eq!(EventApi::Seed001.create_path(), "/api/eventos");
+        // The seed's GET, and EventFlow's (more fields): the same reading, no sold count.
+        for v in [
+            json!({"id": "evt1", "aforo_total": 100, "entradas_disponibles": 7}),
+            json!({"id": "evt1", "aforo_total": 100, "entradas_disponibles": 7,
+                   "zonas": [{"nombre": "General", "capacidad": 100, "disponibles": 7, "vendidas": 93}]}),
+        ] {
+            assert_eq!(
+                parse_inventory_seed001(&v).unwrap(),
+                Inventory {
+                    capacidad: 100,
+                    disponibles: 7,
+                    vendidas: None
+                }
+            );
+        }
+        assert!(parse_inventory_seed001(&json!({"aforo_total": 1})).is_err());
+        // The seed's EmailStr refuses `.test`.
+        assert!(buyer_email(EventApi::Seed001, "AB12", 3).ends_with("@bench.example.com"));
+        assert_eq!(
+            buyer_email(EventApi::Seed001, "AB12", 3),
+            "b3-ab12@bench.example.com"
+        );
+        assert!(buyer_email(EventApi::Eventflow, "AB12", 3).ends_with(".test"));
     }
 }

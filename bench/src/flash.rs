@@ -52,9 +52,10 @@ pub struct FlashArgs {
     /// (not counted in the reservation figures; they make the cache race visible).
     #[arg(long, default_value_t = 0)]
     pub readers: usize,
-    /// The API that creates the event: `eventflow` (`POST /api/eventos`) or `seed000`
-    /// (`POST /events`, seed 000's API). Buyers, reservations and the final read go
-    /// through the EventFlow API either way.
+    /// The API spoken: `eventflow` (`POST /api/eventos`) or `seed000` (`POST /events`,
+    /// seed 000's API) only create the event, and buyers, reservations and the final read
+    /// go through the EventFlow API; `seed001` is seed 001's API for every call (runs
+    /// against EventFlow or against that seed itself; no cards, so no --declined-pct).
     #[arg(long, value_enum, default_value_t = EventApi::Eventflow)]
     pub api: EventApi,
     /// The MongoDB the services use (e.g. `mongodb://127.0.0.1:27017`): the report then
@@ -74,6 +75,10 @@ impl FlashArgs {
         }
         if self.register_concurrency == 0 {
             bail!("--register-concurrency must be at least 1");
+        }
+        if self.api == EventApi::Seed001 && self.declined_pct > 0 {
+            // Seed 001's booking carries no payment: nothing could be declined.
+            bail!("--declined-pct needs a card, and --api seed001 sends none");
         }
         Ok(())
     }
@@ -135,19 +140,26 @@ impl TurnedAway {
 }
 
 /// `oversold`: more confirmations than tickets that left availability, or a sold count
-/// that disagrees with the confirmations (or exceeds capacity).
+/// that disagrees with the confirmations (or exceeds capacity). Without a sold count
+/// (seed 001) only the first rule can be checked.
 pub fn oversold(confirmed: u64, inv: &Inventory) -> bool {
     confirmed > inv.capacidad.saturating_sub(inv.disponibles)
-        || inv.vendidas != confirmed
-        || inv.vendidas > inv.capacidad
+        || inv
+            .vendidas
+            .is_some_and(|v| v != confirmed || v > inv.capacidad)
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FinalInventory {
     #[serde(flatten)]
     pub inventory: Inventory,
-    /// capacidad − disponibles − vendidas at the end: holds left behind.
-    pub retenidas: u64,
+    /// capacidad − disponibles − vendidas at the end: holds left behind. Absent without
+    /// a sold count (seed 001).
+    pub retenidas: Option<u64>,
+    /// capacidad − disponibles − confirmed, when positive: tickets that left availability
+    /// with no confirmation seen by the bench (a hold, or a sale whose answer was lost).
+    /// Measured from the answers, so it exists for every API.
+    pub gone_unconfirmed: u64,
     /// `x-cache` of the first read after the sale.
     pub first_read_cache: String,
     /// The first read (possibly from the cache) disagreed with the read made after
@@ -418,7 +430,7 @@ pub async fn run(
         // A hold whose outcome was unknown is released by its compensation or by
         // recovery, a little after its answer: give them time.
         let fin = Instant::now() + Duration::from_secs(60);
-        while inv.retenidas() > 0 && Instant::now() < fin {
+        while inv.retenidas().is_some_and(|r| r > 0) && Instant::now() < fin {
             tokio::time::sleep(Duration::from_millis(500)).await;
             api.invalidate(&evento_id, &nombre).await?;
             inv = api.inventory(&evento_id).await?.0;
@@ -523,6 +535,10 @@ fn summarize(
         final_inventory: FinalInventory {
             inventory: inv,
             retenidas: inv.retenidas(),
+            gone_unconfirmed: inv
+                .capacidad
+                .saturating_sub(inv.disponibles)
+                .saturating_sub(confirmed),
             first_read_cache: String::new(),
             stale_cache: false,
             stale_read: None,
@@ -553,7 +569,13 @@ fn summarize(
         correct: !oversold
             && not_completed == 0
             && if a.consistency_only {
-                inv.retenidas() == 0
+                // Without a sold count, what left availability unconfirmed stands in for
+                // holds: both are tickets neither on sale nor sold to an answered buyer.
+                inv.retenidas().unwrap_or(
+                    inv.capacidad
+                        .saturating_sub(inv.disponibles)
+                        .saturating_sub(confirmed),
+                ) == 0
             } else {
                 turned.total == 0
             },
@@ -564,6 +586,11 @@ fn summarize(
 /// backends keep earlier runs' buyers).
 pub fn run_tag() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase()
+}
+
+/// A figure the API may not tell: `-` when absent.
+fn absent(v: Option<u64>) -> String {
+    v.map_or("-".into(), |v| v.to_string())
 }
 
 /// The human-readable table (stdout).
@@ -614,10 +641,16 @@ pub fn print_table(r: &FlashReport) {
         "final capacidad/disponibles/vendidas",
         format!(
             "{}/{}/{}",
-            f.inventory.capacidad, f.inventory.disponibles, f.inventory.vendidas
+            f.inventory.capacidad,
+            f.inventory.disponibles,
+            absent(f.inventory.vendidas)
         )
     );
-    println!("  {:<38} {:>12}", "final retenidas", f.retenidas);
+    println!("  {:<38} {:>12}", "final retenidas", absent(f.retenidas));
+    println!(
+        "  {:<38} {:>12}",
+        "gone from sale without a confirmation", f.gone_unconfirmed
+    );
     if f.stale_cache {
         println!("  {:<38} {:>12}", "STALE CACHE after the sale", "yes");
     }
@@ -706,6 +739,18 @@ pub fn print_table(r: &FlashReport) {
     );
 }
 
+/// `EVENTFLOW_BENCH_MARCA=FILE`: appends `EVENTFLOW-BENCH-FASE <name>` to FILE where a
+/// phase starts and ends, so a log written to the same file (the launcher's, with
+/// `EVENTFLOW_MONGO_TRAZA=1`) can be cut to the sale: `bench/ops-por-reserva.sh`.
+fn marcar(fase: &str) {
+    use std::io::Write;
+    if let Some(f) = std::env::var_os("EVENTFLOW_BENCH_MARCA") {
+        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(f) {
+            let _ = writeln!(f, "EVENTFLOW-BENCH-FASE {fase}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -732,7 +777,7 @@ mod tests {
         Inventory {
             capacidad: c,
             disponibles: d,
-            vendidas: v,
+            vendidas: Some(v),
         }
     }
 
@@ -745,6 +790,16 @@ mod tests {
         // A hold left behind takes a ticket out of availability without a sale.
         assert!(!oversold(99, &inv(100, 0, 99)));
         assert!(oversold(100, &inv(100, 1, 100)));
+        // Seed 001: no sold count, only what left availability can be checked.
+        let seed = |c, d| Inventory {
+            capacidad: c,
+            disponibles: d,
+            vendidas: None,
+        };
+        assert!(!oversold(100, &seed(100, 0)));
+        assert!(oversold(101, &seed(100, 0)));
+        assert!(oversold(100, &seed(100, 1)));
+        assert!(!oversold(3, &seed(100, 90)));
     }
 
     #[test]
@@ -810,17 +865,5 @@ mod tests {
         assert_eq!(r.confirmations_per_sec_while_selling, 4.0);
         assert_eq!(r.event_api, EventApi::Seed000);
         assert_eq!(serde_json::to_value(&r).unwrap()["event_api"], "seed000");
-    }
-}
-
-/// `EVENTFLOW_BENCH_MARCA=FILE`: appends `EVENTFLOW-BENCH-FASE <name>` to FILE where a
-/// phase starts and ends, so a log written to the same file (the launcher's, with
-/// `EVENTFLOW_MONGO_TRAZA=1`) can be cut to the sale: `bench/ops-por-reserva.sh`.
-fn marcar(fase: &str) {
-    use std::io::Write;
-    if let Some(f) = std::env::var_os("EVENTFLOW_BENCH_MARCA") {
-        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(f) {
-            let _ = writeln!(f, "EVENTFLOW-BENCH-FASE {fase}");
-        }
     }
 }

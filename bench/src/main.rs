@@ -24,7 +24,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
-use crate::api::Api;
+use crate::api::{Api, EventApi};
 use crate::target::{Endpoints, TargetArgs};
 
 #[derive(Debug, Parser)]
@@ -105,10 +105,15 @@ fn main() -> ExitCode {
     }
 }
 
-async fn api(target: &TargetArgs, pool: usize, timeout: Duration) -> anyhow::Result<Arc<Api>> {
+async fn api(
+    target: &TargetArgs,
+    via: EventApi,
+    pool: usize,
+    timeout: Duration,
+) -> anyhow::Result<Arc<Api>> {
     // Checked (and `localhost` resolved) before anything is sent.
     let ep = Endpoints::from_args(target).await?;
-    Ok(Arc::new(Api::new(ep, pool, timeout)?))
+    Ok(Arc::new(Api::new(ep, via, pool, timeout)?))
 }
 
 /// Runs the command; `Ok(correct)`.
@@ -119,6 +124,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             let pool = flash.concurrency.max(flash.register_concurrency);
             let api = api(
                 &target,
+                flash.api,
                 pool,
                 Duration::from_secs(flash.request_timeout_secs),
             )
@@ -129,7 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             Ok(r.correct)
         }
         Cmd::Reads { target, reads, out } => {
-            let api = api(&target, 16, Duration::from_secs(30)).await?;
+            let api = api(&target, reads.api, 16, Duration::from_secs(30)).await?;
             let r = reads::run(api, &reads, &out.pids).await?;
             reads::print_table(&r);
             emit(&r, &out)?;
@@ -137,7 +143,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         }
         Cmd::Sweep { target, sweep, out } => {
             let pool = sweep.levels.iter().copied().max().unwrap_or(1).max(32);
-            let api = api(&target, pool, Duration::from_secs(30)).await?;
+            let api = api(&target, sweep.api, pool, Duration::from_secs(30)).await?;
             let r = sweep::run(api, &sweep, &out.pids).await?;
             sweep::print_table(&r);
             emit(&r, &out)?;

@@ -128,6 +128,10 @@ pub async fn run(
     if a.duration > 3600 {
         bail!("--duration is capped at 3600 s");
     }
+    if a.api == EventApi::Seed001 {
+        // Seed 001 has no event listing, and `reads` loads it.
+        bail!("reads does not take --api seed001 (the seed has no GET /api/eventos listing)");
+    }
     api.check_up().await?;
     let addr = socket_addr(&api.ep.eventos).await?;
     let host = api

@@ -60,7 +60,7 @@ fn the_event_creating_modes_take_api() {
         let o = bench(&[mode, "--help"]);
         assert!(o.status.success(), "{mode}: {}", stderr(&o));
         let out = String::from_utf8_lossy(&o.stdout);
-        for s in ["--api", "eventflow", "seed000"] {
+        for s in ["--api", "eventflow", "seed000", "seed001"] {
             assert!(out.contains(s), "{mode} --help lacks {s}: {out}");
         }
     }
