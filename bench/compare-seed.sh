@@ -88,16 +88,7 @@ OUT="$SEED_SCRATCH/out"
 mkdir -p "$OUT"
 
 stop_seed() {
-    local pid
-    for pid in "${SEED_PIDS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
-    for pid in "${SEED_PIDS[@]}"; do
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
+    ef_stop_pids "${SEED_PIDS[@]}"
     SEED_PIDS=()
 }
 

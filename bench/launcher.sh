@@ -13,6 +13,7 @@
 #                              memory and CPU can be read apart; sets EF_PIDS
 #                              ("usuarios=PID,eventos=PID,...", for the bench's --pids).
 #   ef_stop_services           stops them.
+#   ef_stop_pids PID...        stops other processes this shell started (same way).
 #
 # Only the process started here is ever signalled, by its PID.
 
@@ -139,12 +140,14 @@ ef_start_services() {
     return 1
 }
 
-ef_stop_services() {
+# Stops the given PIDs (children of this shell): SIGINT to all, then SIGKILL to any still
+# alive after 10 s.
+ef_stop_pids() {
     local pid
-    for pid in "${EF_SERVICE_PIDS[@]}"; do
+    for pid in "$@"; do
         kill -INT "$pid" 2>/dev/null || true
     done
-    for pid in "${EF_SERVICE_PIDS[@]}"; do
+    for pid in "$@"; do
         for _ in $(seq 1 50); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.2
@@ -152,5 +155,9 @@ ef_stop_services() {
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
+}
+
+ef_stop_services() {
+    ef_stop_pids "${EF_SERVICE_PIDS[@]}"
     EF_SERVICE_PIDS=() EF_PIDS=""
 }

@@ -313,7 +313,7 @@ impl Api {
         if via == EventApi::Seed001 {
             // The seed answers `{"mensaje": "Evento creado"}` (EventFlow the event): the
             // id is ours, and the event must read back through the seed's own route.
-            let (inv, _) = self.inventory_seed001(&id).await?;
+            let (inv, _) = self.inventory(&id).await?;
             if (inv.capacidad, inv.disponibles) != (capacidad, capacidad) {
                 bail!(
                     "POST {path}: the event does not read back as sent: sent {body}, got {inv:?}"
@@ -478,26 +478,11 @@ impl Api {
 
     /// `GET /api/eventos/{id}`: the zone's counters and the `x-cache` header.
     pub async fn inventory(&self, evento_id: &str) -> anyhow::Result<(Inventory, String)> {
+        let (v, cache) = self.leer_evento(evento_id).await?;
         if self.via == EventApi::Seed001 {
-            return self.inventory_seed001(evento_id).await;
-        }
-        let url = join(&self.ep.eventos, &format!("/api/eventos/{evento_id}"));
-        let res = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .context("GET /api/eventos/{id}")?;
-        let status = res.status();
-        let cache = res
-            .headers()
-            .get("x-cache")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-")
-            .to_owned();
-        let v: Value = res.json().await.unwrap_or(Value::Null);
-        if status != StatusCode::OK {
-            bail!("GET /api/eventos/{evento_id} answered {status}: {v}");
+            // Read as seed 001's client reads it: `aforo_total` and `entradas_disponibles`.
+            // The seed keeps no sold count, so `vendidas` is absent.
+            return Ok((parse_inventory_seed001(&v)?, cache));
         }
         let z = v["zonas"]
             .as_array()
@@ -517,9 +502,8 @@ impl Api {
         ))
     }
 
-    /// `GET /api/eventos/{id}` read as seed 001's client reads it: `aforo_total` and
-    /// `entradas_disponibles`. The seed keeps no sold count, so `vendidas` is absent.
-    async fn inventory_seed001(&self, evento_id: &str) -> anyhow::Result<(Inventory, String)> {
+    /// `GET /api/eventos/{id}`: the body (a 200 only) and the `x-cache` header.
+    async fn leer_evento(&self, evento_id: &str) -> anyhow::Result<(Value, String)> {
         let url = join(&self.ep.eventos, &format!("/api/eventos/{evento_id}"));
         let res = self
             .http
@@ -538,7 +522,7 @@ impl Api {
         if status != StatusCode::OK {
             bail!("GET /api/eventos/{evento_id} answered {status}: {v}");
         }
-        Ok((parse_inventory_seed001(&v)?, cache))
+        Ok((v, cache))
     }
 
     /// `PATCH /api/eventos/{id}` with an unchanged-in-spirit name: an organizer write, so
