@@ -73,6 +73,13 @@ ef_log "3/5 flash-sale --buyers 100 --tickets 50 --concurrency 20 --api seed000"
 cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
     --buyers 100 --tickets 50 --concurrency 20 --api seed000 --timeout-secs 120
 
+# The whole sale through seed 001's API, as its client sends it (POST /api/usuarios, the
+# seed's event body, POST /api/reservar {evento_id, email}): what bench/compare-seed.sh
+# runs against both systems must stay correct against EventFlow.
+ef_log "3b/5 flash-sale --buyers 100 --tickets 50 --concurrency 20 --api seed001"
+cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
+    --buyers 100 --tickets 50 --concurrency 20 --api seed001 --timeout-secs 120
+
 ef_log "4/5 reads --connections 10 --duration 3"
 cargo run -q -p eventflow-bench -- reads "${ARGS[@]}" --connections 10 --duration 3
 
