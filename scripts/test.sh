@@ -48,6 +48,10 @@ cargo fmt --all -- --check
 stage "3/9 cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+# Databases earlier runs' tests left in SecantusDB (t_*, over an hour old): thousands of
+# them make every operation of the server slower (BENCHMARKS.md, round 3).
+cargo run -q -p eventflow-testkit --bin limpiar-bases
+
 if cargo nextest --version >/dev/null 2>&1; then
     stage "4/9 cargo nextest run --workspace --no-fail-fast${*:+ $*}"
     cargo nextest run --workspace --no-fail-fast "$@"

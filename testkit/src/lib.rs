@@ -55,10 +55,59 @@ pub async fn redis_url() -> Option<String> {
 }
 
 /// A name no other test uses: a database name or a key prefix, so tests run in parallel
-/// against one server without seeing each other's data.
+/// against one server without seeing each other's data. It carries its creation time
+/// (`t_{prefix}_{unix seconds, hex}_{random}`), so `limpiar-bases` can tell a database
+/// an earlier run left behind from one a running test still uses.
 pub fn unique_name(prefix: &str) -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
-    format!("t_{prefix}_{}", &id[..12])
+    let segundos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!("t_{prefix}_{segundos:x}_{}", &id[..8])
+}
+
+/// Whether database `nombre` is a test's (`unique_name`) created before `antes_de`
+/// (Unix seconds). Names of the older form, without a time, count as old.
+pub fn base_de_prueba_antigua(nombre: &str, antes_de: u64) -> bool {
+    let Some(resto) = nombre.strip_prefix("t_") else {
+        return false;
+    };
+    let partes: Vec<&str> = resto.split('_').collect();
+    let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+    match partes.as_slice() {
+        [prefijo, id] if !prefijo.is_empty() && id.len() == 12 && hex(id) => true,
+        [prefijo, t, id] if !prefijo.is_empty() && hex(t) && id.len() == 8 && hex(id) => {
+            u64::from_str_radix(t, 16).is_ok_and(|t| t < antes_de)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solo_las_bases_de_prueba_antiguas() {
+        let nueva = unique_name("evt");
+        let ahora = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(!base_de_prueba_antigua(&nueva, ahora - 3600), "{nueva}");
+        assert!(base_de_prueba_antigua(&nueva, ahora + 1), "{nueva}");
+        assert!(base_de_prueba_antigua("t_evt_0123456789ab", ahora));
+        for ajena in [
+            "eventos",
+            "reservas",
+            "t_",
+            "t_evt",
+            "seed001_bench_1_2",
+            "t_evt_zz_12345678",
+        ] {
+            assert!(!base_de_prueba_antigua(ajena, ahora), "{ajena}");
+        }
+    }
 }
 
 /// Serves `router` on an ephemeral loopback port and returns its base URL. The server
