@@ -83,33 +83,6 @@ pub fn base_de_prueba_antigua(nombre: &str, antes_de: u64) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn solo_las_bases_de_prueba_antiguas() {
-        let nueva = unique_name("evt");
-        let ahora = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        assert!(!base_de_prueba_antigua(&nueva, ahora - 3600), "{nueva}");
-        assert!(base_de_prueba_antigua(&nueva, ahora + 1), "{nueva}");
-        assert!(base_de_prueba_antigua("t_evt_0123456789ab", ahora));
-        for ajena in [
-            "eventos",
-            "reservas",
-            "t_",
-            "t_evt",
-            "seed001_bench_1_2",
-            "t_evt_zz_12345678",
-        ] {
-            assert!(!base_de_prueba_antigua(ajena, ahora), "{ajena}");
-        }
-    }
-}
-
 /// Serves `router` on an ephemeral loopback port and returns its base URL. The server
 /// lives as long as the test's runtime.
 pub async fn spawn(router: axum::Router) -> String {
@@ -334,4 +307,31 @@ pub fn rutas_documentadas(
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solo_las_bases_de_prueba_antiguas() {
+        let nueva = unique_name("evt");
+        let ahora = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(!base_de_prueba_antigua(&nueva, ahora - 3600), "{nueva}");
+        assert!(base_de_prueba_antigua(&nueva, ahora + 1), "{nueva}");
+        assert!(base_de_prueba_antigua("t_evt_0123456789ab", ahora));
+        for ajena in [
+            "eventos",
+            "reservas",
+            "t_",
+            "t_evt",
+            "seed001_bench_1_2",
+            "t_evt_zz_12345678",
+        ] {
+            assert!(!base_de_prueba_antigua(ajena, ahora), "{ajena}");
+        }
+    }
 }
