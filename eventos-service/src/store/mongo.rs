@@ -533,12 +533,14 @@ impl MongoEventoStore {
     /// and write only while they are exactly what it decided on. A concurrent change to
     /// them makes the guard fail and the loop read again. `presunta` (from a hint) is
     /// tried first without reading; only a write is ever based on it, never an answer.
+    /// `archivo`: the plan looks at the sale's record in `ventas` (`vista_de`).
     async fn mover<T>(
         &self,
         id: &str,
         rid: &str,
         que: &str,
         presunta: Option<VistaDoc>,
+        archivo: bool,
         plan: impl Fn(&VistaDoc) -> Paso<T>,
     ) -> Result<Option<Efecto<T>>, StoreError> {
         check_rid(rid)?;
@@ -546,7 +548,7 @@ impl MongoEventoStore {
         for _ in 0..6 {
             let (v, supuesta) = match presunta.take() {
                 Some(v) => (v, true),
-                None => match self.vista_de(id, rid, true).await? {
+                None => match self.vista_de(id, rid, archivo).await? {
                     Some(v) => (v, false),
                     None => return Ok(None),
                 },
@@ -871,7 +873,7 @@ impl EventoStore for MongoEventoStore {
         // The decision is one write: mark the hold sold and count it, while the hold is
         // exactly the one decided on. The archiver moves it out of the document later.
         let presunta = pista.map(|(z, n)| VistaDoc::presunta(rid, z, n));
-        self.mover(id, rid, "confirming", presunta, |v| {
+        self.mover(id, rid, "confirming", presunta, true, |v| {
             match v.retenciones.get(rid) {
                 Some(r) if r.vendida => Paso::Listo(Confirmacion::YaConfirmada),
                 Some(r) => Paso::Escribir {
@@ -898,7 +900,7 @@ impl EventoStore for MongoEventoStore {
 
     async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Efecto<Liberacion>>, StoreError> {
         // A hold marked sold is a sale: only `devolver` undoes it.
-        self.mover(id, rid, "releasing", None, |v| {
+        self.mover(id, rid, "releasing", None, false, |v| {
             match v.retenciones.get(rid) {
                 Some(r) if !r.vendida => Paso::Escribir {
                     guard: guarda_retencion(rid, r),
@@ -925,7 +927,7 @@ impl EventoStore for MongoEventoStore {
         rid: &str,
     ) -> Result<Option<Efecto<Devolucion>>, StoreError> {
         let tumba = format!("devueltas.{rid}");
-        self.mover(id, rid, "returning", None, |v| {
+        self.mover(id, rid, "returning", None, true, |v| {
             if let Some(r) = v.retenciones.get(rid).filter(|r| r.vendida) {
                 // Not moved yet. The tombstone covers a record the archiver may have
                 // written just before this.
