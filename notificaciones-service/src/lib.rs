@@ -50,10 +50,13 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
     let store = store::from_config(&config.store).await?;
     let consumidor = config.bus.consumidor().await?;
     consumidor
-        .iniciar(Arc::new(consumer::Registrador {
-            store: store.clone(),
-            correo_en_log: config.correo_en_log,
-        }))
+        .iniciar(
+            eventflow_shared::bus::NOTIFICACIONES,
+            Arc::new(consumer::Registrador {
+                store: store.clone(),
+                correo_en_log: config.correo_en_log,
+            }),
+        )
         .await?;
     tracing::info!(backend = store.backend(), bus = ?config.bus, "notificaciones consuming");
     let probe = store.clone();

@@ -55,7 +55,4 @@ expect_log_has "$RID3" CompensacionEjecutada
 expect_log_lacks "$RID3" PagoAprobado PagoReembolsado
 
 step "the buyer's history is still empty"
-# A buyer profile is private: the platform admin reads it (a guest has no session).
-http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID" "" -H "Authorization: Bearer $ADMIN_TOKEN"
-expect_status 200
-expect_json 'd["historial_compras"]' '[]' "historial_compras"
+expect_history "$USUARIO_ID" 'd["historial_compras"]' '[]' "historial_compras"

@@ -120,10 +120,7 @@ expect_eq "$(availability_snapshot)" "$BEFORE" "availability unchanged"
 # Refused at the lock, before any side effect: no reservation is kept for it.
 http GET "$RESERVAS_URL/api/reservas/$RID_DOWN" "" "${COMO_ADMIN[@]}"
 expect_status 404 "no reservation stored for an attempt refused with Redis down"
-# A buyer profile is private: the platform admin reads it (a guest has no session).
-http GET "$USUARIOS_URL/api/usuarios/$USUARIO_ID" "" -H "Authorization: Bearer $ADMIN_TOKEN"
-expect_status 200
-expect_json 'd["historial_compras"]' "[\"$RID_OK\"]" "historial_compras (only the first sale)"
+expect_history "$USUARIO_ID" 'd["historial_compras"]' "[\"$RID_OK\"]" "historial_compras (only the first sale)"
 http GET "$RESERVAS_URL/ready"
 expect_status 503 "reservas not ready"
 expect_json '"redis" in json.dumps(d)' true "/ready names redis"

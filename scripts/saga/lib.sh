@@ -245,6 +245,20 @@ expect_json() {
     ok "$what = $want"
 }
 
+# expect_history USUARIO_ID EXPR WANT what: reads the buyer's profile as the platform
+# admin (a profile is private, and a guest has no session) until EXPR gives WANT, for up
+# to 5 s. The purchase history follows the bus: it lands a moment after the 201.
+expect_history() {
+    local usuario=$1 expr=$2 want=$3 what=$4 i
+    for i in $(seq 50); do
+        http_quiet GET "$USUARIOS_URL/api/usuarios/$usuario" "" -H "Authorization: Bearer $ADMIN_TOKEN"
+        [[ "$(jget "$RESP" "$expr" 2>/dev/null)" == "$want" ]] && break
+        sleep 0.1
+    done
+    expect_status 200
+    expect_json "$expr" "$want" "$what"
+}
+
 # expect_eq ACTUAL EXPECTED what
 expect_eq() {
     if [[ "$1" != "$2" ]]; then

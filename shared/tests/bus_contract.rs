@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use eventflow_shared::bus::{
-    Consumidor, EmbeddedBus, Envelope, Manejador, Publicador, RabbitBus, Resultado,
+    Consumidor, EmbeddedBus, Envelope, Manejador, Publicador, RabbitBus, Resultado, HISTORIAL,
+    NOTIFICACIONES,
 };
 use eventflow_testkit as testing;
 use serde_json::json;
@@ -76,7 +77,10 @@ async fn contrato(
         .await
         .unwrap();
     let espia = Arc::new(Espia::default());
-    consumidor.iniciar(espia.clone()).await.unwrap();
+    consumidor
+        .iniciar(NOTIFICACIONES, espia.clone())
+        .await
+        .unwrap();
     espia.esperar("temprano", 1).await;
     assert_eq!(
         espia.vistos.lock().unwrap()[0],
@@ -134,6 +138,103 @@ async fn contrato_embebido() {
     assert!(bus.dlq()[0].1.contains("not an EventFlow envelope"));
 }
 
+/// Each queue gets what its bindings ask for, from messages published before any
+/// consumer started; a dead letter lands in its own queue's dead-letter queue only.
+async fn rutas(
+    publicador: Arc<dyn Publicador>,
+    notificaciones: Arc<dyn Consumidor>,
+    historial: Arc<dyn Consumidor>,
+    dlq_historial: impl AsyncFn() -> usize,
+    dlq_notificaciones: impl AsyncFn() -> usize,
+) {
+    for (clave, modo) in [
+        ("evento.creado", "evento"),
+        ("reserva.confirmada", "confirmada"),
+        ("usuario.codigo", "codigo"),
+        ("reserva.cancelada", "descartar"),
+    ] {
+        publicador.publicar(clave, &msg(modo)).await.unwrap();
+    }
+    let (todo, compras) = (Arc::new(Espia::default()), Arc::new(Espia::default()));
+    historial.iniciar(HISTORIAL, compras.clone()).await.unwrap();
+    compras.esperar("descartar", 1).await;
+    notificaciones
+        .iniciar(NOTIFICACIONES, Arc::new(Todo(todo.clone())))
+        .await
+        .unwrap();
+    todo.esperar("descartar", 1).await;
+    todo.esperar("evento", 1).await;
+    todo.esperar("codigo", 1).await;
+    let modos = |e: &Espia| {
+        let mut v: Vec<String> = e
+            .vistos
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|e| e.payload["modo"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(modos(&compras), ["confirmada", "descartar"]);
+    assert_eq!(
+        modos(&todo),
+        ["codigo", "confirmada", "descartar", "evento"]
+    );
+    for _ in 0..100 {
+        if dlq_historial().await >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(dlq_historial().await, 1, "the history's rejection");
+    assert_eq!(dlq_notificaciones().await, 0, "notificaciones took it");
+}
+
+/// Acks everything, recording it: notificaciones' side of [`rutas`].
+struct Todo(Arc<Espia>);
+
+#[async_trait]
+impl Manejador for Todo {
+    async fn manejar(&self, env: Envelope) -> Resultado {
+        self.0.vistos.lock().unwrap().push(env);
+        Resultado::Hecho
+    }
+}
+
+#[tokio::test]
+async fn rutas_embebido() {
+    let bus = Arc::new(EmbeddedBus::default());
+    let b = bus.clone();
+    rutas(
+        bus.clone(),
+        bus.clone(),
+        bus.clone(),
+        async move || b.dlq().len(),
+        async || 0,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rutas_rabbitmq() {
+    let Some(url) = testing::amqp_url().await else {
+        return;
+    };
+    let cfg = testing::rabbit_aislado(&url);
+    let bus = || async { Arc::new(RabbitBus::connect(cfg.clone()).await.unwrap()) };
+    let (h, n) = (cfg.nombre(HISTORIAL.dlq), cfg.dlq());
+    let u2 = url.clone();
+    rutas(
+        bus().await,
+        bus().await,
+        bus().await,
+        async move || contar(&url, &h).await,
+        async move || contar(&u2, &n).await,
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contrato_rabbitmq() {
     let Some(url) = testing::amqp_url().await else {
@@ -158,7 +259,7 @@ async fn mensaje_veneno_rabbitmq() {
         .await
         .unwrap();
     let espia = Arc::new(Espia::default());
-    bus.iniciar(espia.clone()).await.unwrap();
+    bus.iniciar(NOTIFICACIONES, espia.clone()).await.unwrap();
     bus.publicar("evento.creado", &msg("despues"))
         .await
         .unwrap();

@@ -1,7 +1,9 @@
-//! usuarios-service: buyers, organizers and their sessions; buyers' purchase history.
+//! usuarios-service: buyers, organizers and their sessions; buyers' purchase history,
+//! recorded from the bus.
 
 pub mod config;
 pub mod domain;
+pub mod historial;
 pub mod http;
 pub mod store;
 
@@ -38,6 +40,18 @@ pub async fn build_instrumentado(config: Config) -> anyhow::Result<(Router, Arc<
         // Each code replaces the last one with its message: send each at once.
         std::time::Duration::ZERO,
     );
+    // The purchase history comes from reservas' confirmations and cancellations.
+    config
+        .bus
+        .consumidor()
+        .await?
+        .iniciar(
+            eventflow_shared::bus::HISTORIAL,
+            Arc::new(historial::Historial {
+                store: almacenes.usuarios.clone(),
+            }),
+        )
+        .await?;
     let mut readiness = readiness;
     if matches!(config.bus, eventflow_shared::bus::BusConfig::Rabbit(_)) {
         readiness = readiness.check("rabbitmq", move || {

@@ -98,6 +98,22 @@ async fn contract(s: Arc<dyn UsuarioStore>, frees_old_unique_values: bool) {
         ["r2"]
     );
     assert!(!s.add_compra(Uuid::new_v4(), "r1").await.unwrap());
+    // A removed purchase stays out: a confirmation redelivered after its cancellation
+    // must not bring it back. The buyer still exists.
+    assert!(s.add_compra(ana.id, "r1").await.unwrap());
+    assert_eq!(
+        s.get(ana.id).await.unwrap().unwrap().historial_compras,
+        ["r2"]
+    );
+    // Even when the cancellation is the first to arrive.
+    assert!(s.remove_compra(ana.id, "r3").await.unwrap());
+    assert!(s.add_compra(ana.id, "r3").await.unwrap());
+    assert!(s.add_compra(ana.id, "r4").await.unwrap());
+    assert_eq!(
+        s.get(ana.id).await.unwrap().unwrap().historial_compras,
+        ["r2", "r4"]
+    );
+    assert!(!s.remove_compra(Uuid::new_v4(), "r1").await.unwrap());
 
     // racing inserts of one email: exactly one wins
     let mut tasks = Vec::new();

@@ -1,4 +1,5 @@
-//! Client for usuarios-service: look buyers up and keep their purchase history.
+//! Client for usuarios-service: look buyers up, and take a reservation begun by an earlier
+//! version back out of the purchase history it wrote.
 
 use async_trait::async_trait;
 use eventflow_shared::ids::{ReservaId, UsuarioId};
@@ -9,22 +10,6 @@ use crate::puertos::{Buyers, ClientError};
 
 #[derive(Clone)]
 pub struct UsuariosClient(pub Peer);
-
-impl UsuariosClient {
-    /// Puts (`PUT`) or takes (`DELETE`) reservation `rid` in buyer `u`'s history.
-    async fn historial(
-        &self,
-        metodo: Method,
-        u: &UsuarioId,
-        rid: &ReservaId,
-        corr: &str,
-    ) -> Result<(), ClientError> {
-        let req = self
-            .0
-            .internal(metodo, &["internal", "usuarios", u, "historial", rid]);
-        self.0.send(req, corr).await.map(|_| ())
-    }
-}
 
 #[async_trait]
 impl Buyers for UsuariosClient {
@@ -46,21 +31,16 @@ impl Buyers for UsuariosClient {
             })
     }
 
-    async fn agregar_compra(
-        &self,
-        u: &UsuarioId,
-        rid: &ReservaId,
-        corr: &str,
-    ) -> Result<(), ClientError> {
-        self.historial(Method::PUT, u, rid, corr).await
-    }
-
     async fn quitar_compra(
         &self,
         u: &UsuarioId,
         rid: &ReservaId,
         corr: &str,
     ) -> Result<(), ClientError> {
-        self.historial(Method::DELETE, u, rid, corr).await
+        let req = self.0.internal(
+            Method::DELETE,
+            &["internal", "usuarios", u, "historial", rid],
+        );
+        self.0.send(req, corr).await.map(|_| ())
     }
 }

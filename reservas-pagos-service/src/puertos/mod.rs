@@ -20,19 +20,14 @@ pub use tipos::{Cobro, EventoRef, Inventario, RetencionRef, ZonaRef};
 
 use crate::store::{Pago, StoreError};
 
-/// Buyers and their purchase history (usuarios-service).
+/// Buyers (usuarios-service). Their purchase history follows the bus's confirmations
+/// and cancellations; only a reservation begun by an earlier version, which wrote its
+/// history entry itself, takes it back here.
 #[async_trait]
 pub trait Buyers: Send + Sync {
     /// The buyer's id, by UUID or email.
     async fn buscar(&self, id_o_email: &str, corr: &str) -> Result<UsuarioId, ClientError>;
-    /// Adds the reservation to the buyer's history. Idempotent.
-    async fn agregar_compra(
-        &self,
-        usuario_id: &UsuarioId,
-        rid: &ReservaId,
-        corr: &str,
-    ) -> Result<(), ClientError>;
-    /// Removes it. Idempotent.
+    /// Removes the reservation from the buyer's history. Idempotent.
     async fn quitar_compra(
         &self,
         usuario_id: &UsuarioId,

@@ -107,11 +107,6 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
         Ok(_) | Err(ClientError::NotFound) => {}
         Err(e) => return Err(dependencia(e, "El evento").with("reserva_id", r.id.clone())),
     }
-    let usuario = r.comprador()?;
-    match deps.usuarios.quitar_compra(&usuario, &r.id, &corr).await {
-        Ok(()) | Err(ClientError::NotFound) => {}
-        Err(e) => return Err(dependencia(e, "El usuario").with("reserva_id", r.id.clone())),
-    }
     r.estado = Estado::Cancelada;
     r.registrar(Suceso::ReservaCancelada {});
     // The cancelling request's correlation id, recorded when it asked.
@@ -122,6 +117,7 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
         .find(|e| e.tipo == "CancelacionSolicitada")
         .and_then(|e| e.datos["correlation_id"].as_str().map(str::to_owned))
         .unwrap_or_else(|| r.correlation_id.clone());
+    // usuarios takes it out of the buyer's history from this message.
     let cancelada = Mensaje::ReservaCancelada(ReservaCancelada {
         reserva_id: r.id.clone(),
         usuario_id: r.usuario_id.clone(),

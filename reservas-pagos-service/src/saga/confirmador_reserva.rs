@@ -1,10 +1,11 @@
-//! ConfirmadorReserva: turns the hold into a sale, adds the reservation to the buyer's
-//! history, marks it CONFIRMADA and releases the lock. Compensation returns the sale and
-//! removes it from the history (the earlier handlers then refund and unlock).
+//! ConfirmadorReserva: turns the hold into a sale, marks the reservation CONFIRMADA with
+//! its `ReservaConfirmada` message in the same write, and releases the lock. usuarios
+//! adds it to the buyer's history from that message, off this request's path.
+//! Compensation returns the sale (the earlier handlers then refund and unlock).
 //!
 //! The buyer has paid by now, so an unknown outcome here goes *forward*, never back: a
-//! confirmation or a history update whose answer never came (asked again, still
-//! unknown) leaves the reservation EN_CURSO, and recovery finishes it.
+//! confirmation whose answer never came (asked again, still unknown) leaves the
+//! reservation EN_CURSO, and recovery finishes it.
 
 use async_trait::async_trait;
 use eventflow_shared::bus::{Mensaje, ReservaConfirmada};
@@ -75,21 +76,6 @@ impl Handler for ConfirmadorReserva {
             cantidad: ctx.reserva.cantidad,
         });
 
-        let usuario = ctx.reserva.comprador()?;
-        hasta_saber(|| deps.usuarios.agregar_compra(&usuario, &rid, &corr))
-            .await
-            .map_err(|e| match e {
-                // The tickets are sold and paid for: an outage of usuarios is waited
-                // out by recovery, not turned into a refund.
-                ClientError::Unknown { .. } | ClientError::Unavailable { .. } => {
-                    Fallo::Incierto(dependencia(e, "El usuario"))
-                }
-                other => dependencia(other, "El usuario").into(),
-            })?;
-        ctx.reserva.registrar(Suceso::HistorialActualizado {
-            usuario_id: usuario.to_string(),
-        });
-
         ctx.reserva.estado = Estado::Confirmada;
         ctx.reserva.progreso = Progreso::Confirmada;
         ctx.reserva.registrar(Suceso::ReservaConfirmada {
@@ -151,17 +137,16 @@ impl Handler for ConfirmadorReserva {
             }
             ctx.retencion = EstadoRetencion::Ninguna;
         }
-        if ctx.reserva.tiene_evento("HistorialActualizado")
-            || ctx.reserva.tiene_evento("InventarioConfirmado")
-        {
+        // The history is written from the confirmation's message, which this
+        // compensation never lets out. Only a reservation begun by an earlier version,
+        // which wrote the history itself, has an entry to take back.
+        if ctx.reserva.tiene_evento("HistorialActualizado") {
             let usuario = ctx.reserva.comprador()?;
             match hasta_saber(|| deps.usuarios.quitar_compra(&usuario, &rid, &corr)).await {
                 Ok(()) | Err(ClientError::NotFound) => {}
                 Err(e) => return Err(dependencia(e, "El usuario")),
             }
-            if ctx.reserva.tiene_evento("HistorialActualizado") {
-                hechas.push("reserva quitada del historial de compras".into());
-            }
+            hechas.push("reserva quitada del historial de compras".into());
         }
         Ok(hechas)
     }

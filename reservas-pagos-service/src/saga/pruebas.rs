@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
+use eventflow_shared::bus::Mensaje;
 use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use eventflow_shared::lock::MemoryLock;
 use serde_json::json;
@@ -31,15 +32,6 @@ impl Buyers for Compradores {
     async fn buscar(&self, id: &str, _: &str) -> Result<UsuarioId, ClientError> {
         self.0.lock().unwrap().push(format!("buscar {id}"));
         Ok(UsuarioId::confiable(id))
-    }
-    async fn agregar_compra(
-        &self,
-        _: &UsuarioId,
-        rid: &ReservaId,
-        _: &str,
-    ) -> Result<(), ClientError> {
-        self.0.lock().unwrap().push(format!("agregar {rid}"));
-        Ok(())
     }
     async fn quitar_compra(
         &self,
@@ -215,13 +207,21 @@ async fn confirma_y_cada_puerto_hace_lo_suyo() {
     assert_eq!(ctx.reserva.estado, Estado::Confirmada);
     assert_eq!(ctx.reserva.total, Some(10_000));
     assert_eq!(llamadas(&m.inventario), ["retener 2", "confirmar"]);
-    assert_eq!(
-        llamadas(&m.compradores),
-        [
-            format!("buscar {COMPRADOR}"),
-            format!("agregar {}", ctx.reserva.id)
-        ]
-    );
+    assert_eq!(llamadas(&m.compradores), [format!("buscar {COMPRADOR}")]);
+    // The history is usuarios' to write, from this message, stored with CONFIRMADA.
+    let mensajes: Vec<_> = ctx
+        .reserva
+        .outbox
+        .iter()
+        .map(|p| p.envelope.mensaje().unwrap())
+        .collect();
+    match mensajes.as_slice() {
+        [Mensaje::ReservaConfirmada(c)] => {
+            assert_eq!(c.usuario_id.as_deref(), Some(COMPRADOR));
+            assert_eq!(c.reserva_id, ctx.reserva.id);
+        }
+        otro => panic!("expected one ReservaConfirmada: {otro:?}"),
+    }
     let pago = m.deps.pasarela.consultar(&ctx.reserva.id).await.unwrap();
     assert_eq!(
         pago.map(|p| (p.estado, p.monto)),
@@ -253,10 +253,7 @@ async fn con_sesion_propia_no_se_busca_al_comprador() {
     ctx.sesion = Some(COMPRADOR.into());
     let fin = Cadena::estandar().ejecutar(&mut ctx, &m.deps, 0).await;
     assert!(fin.is_ok(), "{fin:?}");
-    assert_eq!(
-        llamadas(&m.compradores),
-        [format!("agregar {}", ctx.reserva.id)]
-    );
+    assert!(llamadas(&m.compradores).is_empty());
 
     let m = mundo(false, false);
     let mut ctx = contexto("4242424242424242");
@@ -310,5 +307,38 @@ async fn una_confirmacion_incierta_no_se_compensa() {
         pago.map(|p| p.estado),
         Some(EstadoPago::Aprobado),
         "not refunded"
+    );
+}
+
+/// A reservation begun by an earlier version wrote its buyer's history itself, so undoing
+/// its confirmation takes that entry back. One begun now never asks usuarios: its
+/// history entry only comes from a confirmation message, which was never let out.
+#[tokio::test]
+async fn deshacer_la_confirmacion_solo_quita_el_historial_escrito() {
+    use super::confirmador_reserva::ConfirmadorReserva;
+    use super::Handler;
+    use crate::domain::Suceso;
+
+    let m = mundo(false, false);
+    let mut ctx = contexto("4242424242424242");
+    ctx.reserva.usuario_id = Some(UsuarioId::confiable(COMPRADOR));
+    let hechas = ConfirmadorReserva
+        .compensar(&mut ctx, &m.deps)
+        .await
+        .unwrap();
+    assert!(hechas.is_empty(), "{hechas:?}");
+    assert!(llamadas(&m.compradores).is_empty());
+
+    ctx.reserva.registrar(Suceso::HistorialActualizado {
+        usuario_id: COMPRADOR.into(),
+    });
+    let hechas = ConfirmadorReserva
+        .compensar(&mut ctx, &m.deps)
+        .await
+        .unwrap();
+    assert_eq!(hechas, ["reserva quitada del historial de compras"]);
+    assert_eq!(
+        llamadas(&m.compradores),
+        [format!("quitar {}", ctx.reserva.id)]
     );
 }

@@ -9,7 +9,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
-use super::{decodificar, BusError, Consumidor, Envelope, Manejador, Publicador, Resultado};
+use super::{
+    decodificar, BusError, Cola, Consumidor, Envelope, Manejador, Publicador, Resultado, COLAS,
+    NOTIFICACIONES,
+};
 
 /// Deliveries before a failing message is dead-lettered.
 const MAX_INTENTOS: u32 = 5;
@@ -22,19 +25,35 @@ struct Entrega {
     intentos: u32,
 }
 
-pub struct EmbeddedBus {
+/// One queue: it holds its messages until its consumer takes the receiving end.
+struct Buzon {
+    cola: Cola,
     tx: mpsc::UnboundedSender<Entrega>,
     rx: Mutex<Option<mpsc::UnboundedReceiver<Entrega>>>,
+}
+
+pub struct EmbeddedBus {
+    /// Every queue of the platform, as RabbitMQ's topology has them.
+    buzones: Vec<Buzon>,
     dlq: Muertos,
     conectado: Arc<AtomicBool>,
 }
 
 impl Default for EmbeddedBus {
     fn default() -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let buzones = COLAS
+            .into_iter()
+            .map(|cola| {
+                let (tx, rx) = mpsc::unbounded_channel();
+                Buzon {
+                    cola,
+                    tx,
+                    rx: Mutex::new(Some(rx)),
+                }
+            })
+            .collect();
         Self {
-            tx,
-            rx: Mutex::new(Some(rx)),
+            buzones,
             dlq: Arc::default(),
             conectado: Arc::default(),
         }
@@ -42,9 +61,12 @@ impl Default for EmbeddedBus {
 }
 
 impl EmbeddedBus {
-    /// Publishes raw bytes, as a misbehaving producer could (for poison-message tests).
+    /// Publishes raw bytes to notificaciones' queue, as a misbehaving producer could (for
+    /// poison-message tests).
     pub fn publicar_crudo(&self, body: Vec<u8>) {
-        let _ = self.tx.send(Entrega { body, intentos: 0 });
+        if let Some(b) = self.buzones.iter().find(|b| b.cola == NOTIFICACIONES) {
+            let _ = b.tx.send(Entrega { body, intentos: 0 });
+        }
     }
 
     /// Dead-lettered messages with the reason, oldest first.
@@ -55,11 +77,16 @@ impl EmbeddedBus {
 
 #[async_trait]
 impl Publicador for EmbeddedBus {
-    async fn publicar(&self, _routing_key: &str, envelope: &Envelope) -> Result<(), BusError> {
+    async fn publicar(&self, routing_key: &str, envelope: &Envelope) -> Result<(), BusError> {
         let body = serde_json::to_vec(envelope).map_err(|e| BusError(e.to_string()))?;
-        self.tx
-            .send(Entrega { body, intentos: 0 })
-            .map_err(|_| BusError("embedded bus closed".into()))
+        for b in self.buzones.iter().filter(|b| b.cola.recibe(routing_key)) {
+            b.tx.send(Entrega {
+                body: body.clone(),
+                intentos: 0,
+            })
+            .map_err(|_| BusError("embedded bus closed".into()))?;
+        }
+        Ok(())
     }
 
     fn backend(&self) -> &'static str {
@@ -73,14 +100,19 @@ impl Publicador for EmbeddedBus {
 
 #[async_trait]
 impl Consumidor for EmbeddedBus {
-    async fn iniciar(&self, manejador: Arc<dyn Manejador>) -> Result<(), BusError> {
-        let mut rx = self
+    async fn iniciar(&self, cola: Cola, manejador: Arc<dyn Manejador>) -> Result<(), BusError> {
+        let buzon = self
+            .buzones
+            .iter()
+            .find(|b| b.cola == cola)
+            .ok_or_else(|| BusError(format!("no queue named {}", cola.nombre)))?;
+        let mut rx = buzon
             .rx
             .lock()
             .expect("mutex")
             .take()
-            .ok_or_else(|| BusError("already consuming".into()))?;
-        let (tx, dlq, conectado) = (self.tx.clone(), self.dlq.clone(), self.conectado.clone());
+            .ok_or_else(|| BusError(format!("{} already has its consumer", cola.nombre)))?;
+        let (tx, dlq, conectado) = (buzon.tx.clone(), self.dlq.clone(), self.conectado.clone());
         conectado.store(true, Ordering::SeqCst);
         tokio::spawn(async move {
             while let Some(e) = rx.recv().await {

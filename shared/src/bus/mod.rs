@@ -22,9 +22,58 @@ pub use mensajes::{
 pub use rabbit::{RabbitBus, RabbitConfig};
 
 pub const EXCHANGE: &str = "eventflow.events";
-pub const DLX: &str = "eventflow.dlx";
-pub const QUEUE: &str = "notificaciones";
-pub const DLQ: &str = "notificaciones.dlq";
+
+/// A consumer's queue: the routing keys bound to it, and where its poison goes.
+///
+/// Every publisher declares every queue, so a message published before its consumer
+/// ever started still waits in its queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cola {
+    pub nombre: &'static str,
+    /// Topic patterns (`*` is one word).
+    pub claves: &'static [&'static str],
+    /// A fanout exchange per queue, so one consumer's dead letters never land in
+    /// another's dead-letter queue.
+    pub dlx: &'static str,
+    pub dlq: &'static str,
+}
+
+impl Cola {
+    /// Whether a message published with `routing_key` lands in this queue.
+    pub fn recibe(&self, routing_key: &str) -> bool {
+        self.claves.iter().any(|patron| {
+            let mut p = patron.split('.');
+            let mut k = routing_key.split('.');
+            loop {
+                match (p.next(), k.next()) {
+                    (None, None) => return true,
+                    (Some("*"), Some(_)) => {}
+                    (Some(a), Some(b)) if a == b => {}
+                    _ => return false,
+                }
+            }
+        })
+    }
+}
+
+/// notificaciones: everything a buyer or organizer is told.
+pub const NOTIFICACIONES: Cola = Cola {
+    nombre: "notificaciones",
+    claves: &["evento.*", "reserva.*", "usuario.*"],
+    dlx: "eventflow.dlx",
+    dlq: "notificaciones.dlq",
+};
+
+/// usuarios: the purchase history, written from confirmations and cancellations.
+pub const HISTORIAL: Cola = Cola {
+    nombre: "usuarios.historial",
+    claves: &["reserva.confirmada", "reserva.cancelada"],
+    dlx: "eventflow.dlx.historial",
+    dlq: "usuarios.historial.dlq",
+};
+
+/// Every queue of the platform.
+pub const COLAS: [Cola; 2] = [NOTIFICACIONES, HISTORIAL];
 
 /// Message types and their routing keys.
 pub const EVENT_CREATED: (&str, &str) = ("EventCreated", "evento.creado");
@@ -121,10 +170,10 @@ pub trait Manejador: Send + Sync {
     async fn manejar(&self, envelope: Envelope) -> Resultado;
 }
 
-/// Starts consuming the `notificaciones` queue in the background.
+/// Starts consuming one queue in the background.
 #[async_trait]
 pub trait Consumidor: Send + Sync {
-    async fn iniciar(&self, manejador: Arc<dyn Manejador>) -> Result<(), BusError>;
+    async fn iniciar(&self, cola: Cola, manejador: Arc<dyn Manejador>) -> Result<(), BusError>;
     /// Whether the consumer is currently attached to the broker.
     fn conectado(&self) -> bool;
 }

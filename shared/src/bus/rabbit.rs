@@ -17,8 +17,8 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Exchange
 use tokio::sync::Mutex;
 
 use super::{
-    decodificar, BusError, Consumidor, Envelope, Manejador, Publicador, Resultado, DLQ, DLX,
-    EXCHANGE, QUEUE,
+    decodificar, BusError, Cola, Consumidor, Envelope, Manejador, Publicador, Resultado, COLAS,
+    EXCHANGE, NOTIFICACIONES,
 };
 
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -47,16 +47,19 @@ impl RabbitConfig {
         format!("{}{EXCHANGE}", self.prefix)
     }
 
+    /// notificaciones' queue, under this prefix.
     pub fn queue(&self) -> String {
-        format!("{}{QUEUE}", self.prefix)
+        self.nombre(NOTIFICACIONES.nombre)
     }
 
+    /// notificaciones' dead-letter queue, under this prefix.
     pub fn dlq(&self) -> String {
-        format!("{}{DLQ}", self.prefix)
+        self.nombre(NOTIFICACIONES.dlq)
     }
 
-    fn dlx(&self) -> String {
-        format!("{}{DLX}", self.prefix)
+    /// A queue's or an exchange's name under this prefix.
+    pub fn nombre(&self, nombre: &str) -> String {
+        format!("{}{nombre}", self.prefix)
     }
 }
 
@@ -81,8 +84,9 @@ async fn conectar(url: &str) -> Result<Connection, BusError> {
     .map_err(|e| BusError(format!("RabbitMQ at {url} is unreachable: {e}")))
 }
 
-/// Declares exchange, queue, bindings and dead-lettering. Publishers declare it too, so
-/// a message published before notificaciones ever started still has a queue to wait in.
+/// Declares the exchange and every consumer's queue, bindings and dead-lettering.
+/// Publishers declare it too, so a message published before its consumer ever started
+/// still has a queue to wait in.
 async fn topologia(ch: &Channel, cfg: &RabbitConfig) -> Result<(), BusError> {
     let durable = ExchangeDeclareOptions {
         durable: true,
@@ -96,10 +100,26 @@ async fn topologia(ch: &Channel, cfg: &RabbitConfig) -> Result<(), BusError> {
     )
     .await
     .map_err(err)?;
+    for cola in COLAS {
+        declarar_cola(ch, cfg, &cola).await?;
+    }
+    Ok(())
+}
+
+/// One queue with its bindings, and its own dead-letter exchange and queue.
+async fn declarar_cola(ch: &Channel, cfg: &RabbitConfig, cola: &Cola) -> Result<(), BusError> {
+    let (nombre, dlx, dlq) = (
+        cfg.nombre(cola.nombre),
+        cfg.nombre(cola.dlx),
+        cfg.nombre(cola.dlq),
+    );
     ch.exchange_declare(
-        cfg.dlx().as_str().into(),
+        dlx.as_str().into(),
         ExchangeKind::Fanout,
-        durable,
+        ExchangeDeclareOptions {
+            durable: true,
+            ..Default::default()
+        },
         FieldTable::default(),
     )
     .await
@@ -112,32 +132,32 @@ async fn topologia(ch: &Channel, cfg: &RabbitConfig) -> Result<(), BusError> {
     }
     args.insert(
         "x-dead-letter-exchange".into(),
-        AMQPValue::LongString(cfg.dlx().into()),
+        AMQPValue::LongString(dlx.as_str().into()),
     );
     let qopts = QueueDeclareOptions {
         durable: true,
         ..Default::default()
     };
-    ch.queue_declare(cfg.dlq().as_str().into(), qopts, dlq_args)
+    ch.queue_declare(dlq.as_str().into(), qopts, dlq_args)
         .await
         .map_err(err)?;
     ch.queue_bind(
-        cfg.dlq().as_str().into(),
-        cfg.dlx().as_str().into(),
+        dlq.as_str().into(),
+        dlx.as_str().into(),
         "".into(),
         QueueBindOptions::default(),
         FieldTable::default(),
     )
     .await
     .map_err(err)?;
-    ch.queue_declare(cfg.queue().as_str().into(), qopts, args)
+    ch.queue_declare(nombre.as_str().into(), qopts, args)
         .await
         .map_err(err)?;
-    for key in ["evento.*", "reserva.*", "usuario.*"] {
+    for key in cola.claves {
         ch.queue_bind(
-            cfg.queue().as_str().into(),
+            nombre.as_str().into(),
             cfg.exchange().as_str().into(),
-            key.into(),
+            (*key).into(),
             QueueBindOptions::default(),
             FieldTable::default(),
         )
@@ -255,12 +275,12 @@ impl Publicador for RabbitBus {
 
 #[async_trait]
 impl Consumidor for RabbitBus {
-    async fn iniciar(&self, manejador: Arc<dyn Manejador>) -> Result<(), BusError> {
+    async fn iniciar(&self, cola: Cola, manejador: Arc<dyn Manejador>) -> Result<(), BusError> {
         let (cfg, conectado) = (self.cfg.clone(), self.conectado.clone());
         tokio::spawn(async move {
             let mut espera = Duration::from_millis(200);
             loop {
-                match consumir(&cfg, manejador.clone(), &conectado).await {
+                match consumir(&cfg, &cola, manejador.clone(), &conectado).await {
                     Ok(()) => tracing::warn!("consumer stream ended; reconnecting"),
                     Err(e) => tracing::warn!(error = %e, "consumer lost the broker; reconnecting"),
                 }
@@ -279,6 +299,7 @@ impl Consumidor for RabbitBus {
 
 async fn consumir(
     cfg: &RabbitConfig,
+    cola: &Cola,
     manejador: Arc<dyn Manejador>,
     conectado: &AtomicBool,
 ) -> Result<(), BusError> {
@@ -288,17 +309,18 @@ async fn consumir(
     ch.basic_qos(cfg.prefetch, BasicQosOptions::default())
         .await
         .map_err(err)?;
+    let nombre = cfg.nombre(cola.nombre);
     let mut consumer = ch
         .basic_consume(
-            cfg.queue().as_str().into(),
-            "notificaciones".into(),
+            nombre.as_str().into(),
+            cola.nombre.into(),
             BasicConsumeOptions::default(),
             FieldTable::default(),
         )
         .await
         .map_err(err)?;
     conectado.store(true, Ordering::SeqCst);
-    tracing::info!(queue = %cfg.queue(), "consuming");
+    tracing::info!(queue = %nombre, "consuming");
     while let Some(delivery) = consumer.next().await {
         let d = delivery.map_err(err)?;
         let requeue = match decodificar(&d.data) {

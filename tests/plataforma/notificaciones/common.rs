@@ -124,6 +124,34 @@ impl Plataforma {
         testing::respuestas::id_creado(res).await
     }
 
+    /// The buyer's `historial_compras` once `listo` holds for it (or after 10 s).
+    pub async fn historial_cuando(
+        &self,
+        usuario: &str,
+        listo: impl Fn(&[String]) -> bool,
+    ) -> Vec<String> {
+        let mut h = Vec::new();
+        for _ in 0..200 {
+            let u = testing::respuestas::json_de(
+                self.http
+                    .get(format!("{}/api/usuarios/{usuario}", self.usuarios))
+                    .bearer_auth(DEV_ADMIN_TOKEN),
+            )
+            .await;
+            h = u["historial_compras"]
+                .as_array()
+                .expect("historial_compras")
+                .iter()
+                .map(|v| v.as_str().unwrap_or_default().to_owned())
+                .collect();
+            if listo(&h) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        h
+    }
+
     /// Every buyer's notifications matching `query`: the platform admin reads them.
     pub async fn notificaciones_de(&self, query: &str) -> Vec<Value> {
         self.notificaciones_como(query, DEV_ADMIN_TOKEN).await["items"]

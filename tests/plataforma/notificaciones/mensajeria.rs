@@ -5,7 +5,8 @@
 use super::common;
 
 use common::{plataforma, Backend};
-use eventflow_shared::bus::{BusConfig, Envelope, RESERVA_CONFIRMADA};
+use eventflow_shared::bus::{BusConfig, Envelope, Mensaje, ReservaConfirmada, RESERVA_CONFIRMADA};
+use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use serde_json::json;
 
 async fn una_notificacion_por_mensaje(b: Backend) {
@@ -177,7 +178,57 @@ macro_rules! ambos {
     };
 }
 
+/// The buyer's purchase history follows the bus: a confirmation adds the reservation, its
+/// cancellation takes it out, and a confirmation redelivered after that cannot bring it
+/// back. usuarios' queue is consumed in order, so once a later message shows, the stale
+/// one before it was handled.
+async fn historial_por_el_bus(b: Backend) {
+    let p = plataforma(&b, b.bus(), true).await;
+    let evento = p.evento(5, "corr-evento").await;
+    let u = p.usuario(3).await;
+    let reserva = p.reservar(&u, &evento, "corr-compra").await;
+    assert_eq!(
+        p.historial_cuando(&u, |h| !h.is_empty()).await,
+        [reserva.as_str()]
+    );
+
+    let res = p
+        .http
+        .post(format!("{}/api/reservas/{reserva}/cancelar", p.reservas))
+        .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(p.historial_cuando(&u, |h| h.is_empty()).await.is_empty());
+
+    let confirmada = |rid: &str| {
+        Mensaje::ReservaConfirmada(ReservaConfirmada {
+            reserva_id: ReservaId::confiable(rid),
+            usuario_id: Some(UsuarioId::confiable(&u)),
+            evento_id: EventoId::confiable(&evento),
+            zona: Some("General".into()),
+            cantidad: 1,
+            total: Some(2500),
+            enlace: None,
+        })
+    };
+    let bus = p.bus.publicador().await.unwrap();
+    for rid in [reserva.as_str(), "posterior"] {
+        let m = confirmada(rid);
+        bus.publicar(m.routing_key(), &m.envelope("corr-tarde"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        p.historial_cuando(&u, |h| !h.is_empty()).await,
+        ["posterior"],
+        "the cancelled reservation stays out"
+    );
+}
+
 ambos!(una_notificacion_por_mensaje);
+ambos!(historial_por_el_bus);
 ambos!(codigo_por_notificacion);
 ambos!(duplicado_sin_segundo_efecto);
 ambos!(veneno_a_la_dlq);

@@ -5,11 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{RedisConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
 use eventflow_testkit as testing;
 use eventflow_testkit::proceso::Proceso;
 use eventflow_testkit::respuestas::json_de;
 use reqwest::{Client, Response};
+use reservas_pagos_service::domain::Estado;
 use reservas_pagos_service::saga::Deps;
 use serde_json::{json, Value};
 
@@ -56,6 +58,9 @@ pub async fn stack_with(
     tweak: impl FnOnce(&mut reservas_pagos_service::Config),
 ) -> Stack {
     let prefix = format!("{}:", testing::unique_name("rsv"));
+    // One bus for the stack, as the launcher has: usuarios writes the purchase history
+    // from reservas' confirmations and cancellations.
+    let bus = BusConfig::Embedded(Default::default());
     // eventos and usuarios ask reservas (reconciliations; an organizer's buyers), and
     // reservas asks them for everything else: bind reservas' port first so each knows
     // the other's URL.
@@ -63,6 +68,7 @@ pub async fn stack_with(
     let mut u = usuarios_service::Config::embedded();
     u.store = backend.store("usr");
     u.reservas_url = format!("http://{}", reservas_l.local_addr().unwrap());
+    u.bus = bus.clone();
     let usuarios = testing::spawn(usuarios_service::build(u).await.expect("usuarios")).await;
 
     let mut e = eventos_service::Config::embedded();
@@ -76,6 +82,7 @@ pub async fn stack_with(
     r.store = backend.store("rsv");
     r.redis = backend.redis(&prefix);
     r.http_timeout = Duration::from_secs(10);
+    r.bus = bus;
     // Load tests are many guests from one address; cupo_anonimo.rs sets the limit.
     r.anonimas_por_ip = u32::MAX;
     tweak(&mut r);
@@ -142,6 +149,40 @@ impl Stack {
             .http
             .get(format!("{}/api/usuarios/{id}", self.usuarios));
         json_de(req.bearer_auth(DEV_ADMIN_TOKEN)).await
+    }
+
+    /// The buyer's `historial_compras` once it has caught up with reservas: it follows
+    /// the bus, so it must come to hold exactly the buyer's confirmed reservations (and
+    /// those being cancelled) within a few seconds. Panics if it never does.
+    pub async fn historial(&self, usuario: &str) -> Vec<String> {
+        let mut visto = Vec::new();
+        for _ in 0..100 {
+            visto = self.get_usuario(usuario).await["historial_compras"]
+                .as_array()
+                .expect("historial_compras")
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect::<Vec<_>>();
+            let (reservas, _) = self
+                .deps
+                .reservas
+                .por_usuario(usuario, 10_000, 0)
+                .await
+                .expect("the buyer's reservations");
+            let mut vigentes: Vec<String> = reservas
+                .into_iter()
+                .filter(|r| matches!(r.estado, Estado::Confirmada | Estado::Cancelando))
+                .map(|r| r.id.to_string())
+                .collect();
+            let mut ordenado = visto.clone();
+            vigentes.sort();
+            ordenado.sort();
+            if vigentes == ordenado {
+                return visto;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the purchase history never caught up with reservas: {visto:?}")
     }
 
     pub async fn get_reserva(&self, id: &str) -> Value {

@@ -77,7 +77,6 @@ fn plantilla(usuario: &str, evento: &str) -> Value {
 /// reservations, the seeded reservation, and the checkout locks.
 async fn estado(s: &Stack, sem: &Semilla) -> Value {
     let e = s.get_evento(&sem.evento).await;
-    let u = s.get_usuario(&sem.usuario).await;
     let r = s.get_reserva(&sem.reserva).await;
     let lista: Value = json_de(s.http.get(format!(
         "{}/api/reservas?usuario_id={}&limit=100",
@@ -93,7 +92,7 @@ async fn estado(s: &Stack, sem: &Semilla) -> Value {
         .collect();
     json!({
         "zonas": e["zonas"],
-        "historial": u["historial_compras"],
+        "historial": s.historial(&sem.usuario).await,
         "reserva": [r["estado"], r["pago"]],
         "confirmadas": confirmadas,
         "locks": s.lock_keys().await,

@@ -15,6 +15,8 @@ struct Inner {
     by_email: HashMap<String, Uuid>,
     by_documento: HashMap<(TipoDocumento, String), Uuid>,
     hashes: HashMap<Uuid, String>,
+    /// Cancelled reservations, kept out of the history for good.
+    anuladas: std::collections::HashSet<(Uuid, String)>,
 }
 
 #[derive(Default)]
@@ -127,22 +129,27 @@ impl UsuarioStore for MemoryUsuarioStore {
     }
 
     async fn add_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError> {
-        let mut inner = self.inner.lock().expect("store mutex");
+        let mut guard = self.inner.lock().expect("store mutex");
+        let inner = &mut *guard;
         let Some(u) = inner.by_id.get_mut(&id) else {
             return Ok(false);
         };
-        if !u.historial_compras.iter().any(|r| r == reserva_id) {
+        if !u.historial_compras.iter().any(|r| r == reserva_id)
+            && !inner.anuladas.contains(&(id, reserva_id.to_owned()))
+        {
             u.historial_compras.push(reserva_id.to_owned());
         }
         Ok(true)
     }
 
     async fn remove_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError> {
-        let mut inner = self.inner.lock().expect("store mutex");
+        let mut guard = self.inner.lock().expect("store mutex");
+        let inner = &mut *guard;
         let Some(u) = inner.by_id.get_mut(&id) else {
             return Ok(false);
         };
         u.historial_compras.retain(|r| r != reserva_id);
+        inner.anuladas.insert((id, reserva_id.to_owned()));
         Ok(true)
     }
 

@@ -57,7 +57,10 @@ pub struct Pagina {
 ///   inserts race each other: exactly one of them wins.
 /// - `update` MUST apply only the given changes, return `Ok(None)` for an unknown id, and
 ///   `Duplicate(EMAIL_DUPLICADO)` when the new email belongs to someone else.
-/// - `add_compra`/`remove_compra` MUST be idempotent (a set, not a list).
+/// - `add_compra`/`remove_compra` MUST be idempotent (a set, not a list), and a removed
+///   reservation MUST stay removed: `add_compra` of it later adds nothing (the history is
+///   written from the bus, where a confirmation can be redelivered after its
+///   cancellation). Both return `false` only for an unknown buyer.
 /// - `list` MUST order by registration time, then id, so pages never overlap.
 #[async_trait]
 pub trait UsuarioStore: Send + Sync {

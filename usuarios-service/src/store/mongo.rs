@@ -14,6 +14,10 @@ use crate::domain::{CambiosUsuario, Email, TipoDocumento, Usuario};
 use eventflow_shared::mongo::pagina;
 pub(super) use eventflow_shared::mongo::store_error as map_err;
 
+/// Cancelled reservations, kept so a late confirmation cannot bring one back into the
+/// history. Not part of [`UsuarioDoc`]: nothing but these two updates reads it.
+const ANULADAS: &str = "compras_anuladas";
+
 /// The stored shape. `_id` is the UUID as a string, so it reads well in the shell.
 #[derive(Debug, Serialize, Deserialize)]
 struct UsuarioDoc {
@@ -214,12 +218,22 @@ impl UsuarioStore for MongoUsuarioStore {
         let res = self
             .col
             .update_one(
-                doc! { "_id": id.to_string() },
+                doc! { "_id": id.to_string(), ANULADAS: { "$ne": reserva_id } },
                 doc! { "$addToSet": { "historial_compras": reserva_id } },
             )
             .await
             .map_err(map_err)?;
-        Ok(res.matched_count == 1)
+        if res.matched_count == 1 {
+            return Ok(true);
+        }
+        // An unknown buyer, or a cancelled reservation kept out: the rare case pays the
+        // read that tells them apart.
+        let n = self
+            .col
+            .count_documents(doc! { "_id": id.to_string() })
+            .await
+            .map_err(map_err)?;
+        Ok(n == 1)
     }
 
     async fn remove_compra(&self, id: Uuid, reserva_id: &str) -> Result<bool, StoreError> {
@@ -227,7 +241,10 @@ impl UsuarioStore for MongoUsuarioStore {
             .col
             .update_one(
                 doc! { "_id": id.to_string() },
-                doc! { "$pull": { "historial_compras": reserva_id } },
+                doc! {
+                    "$pull": { "historial_compras": reserva_id },
+                    "$addToSet": { ANULADAS: reserva_id },
+                },
             )
             .await
             .map_err(map_err)?;

@@ -130,7 +130,9 @@ pub async fn spawn_app_with(store: StoreConfig, tweak: impl FnOnce(&mut Config))
     let bus = std::sync::Arc::new(EmbeddedBus::default());
     config.bus = BusConfig::Embedded(bus.clone());
     let buzon = std::sync::Arc::new(Buzon::default());
-    bus.iniciar(buzon.clone()).await.expect("listen on the bus");
+    bus.iniciar(eventflow_shared::bus::NOTIFICACIONES, buzon.clone())
+        .await
+        .expect("listen on the bus");
     tweak(&mut config);
     let (router, contrasenas) = usuarios_service::build_instrumentado(config)
         .await
