@@ -177,12 +177,17 @@ async fn reservar_hasta_el_final(
         sesion,
         secreto: Some(secreto.clone()),
     };
+    // Whether the body was built here with seed 001's `status: "ok"`.
+    let mut con_ok = false;
     let (status, body) = match st.cadena.ejecutar(&mut ctx, &st.deps, 0).await {
         Ok(()) => {
+            con_ok = true;
             st.deps.metricas.saga("confirmada");
             let mut vista = ReservaRespuesta::from(&ctx.reserva);
             vista.secreto = Some(secreto.clone());
-            let body = serde_json::to_string(&vista).map_err(ApiError::internal)?;
+            // seed 001's `status: "ok"` written here, so the answer is not read back.
+            let body = serde_json::to_string(&super::seed001::ConOk::cuerpo(&vista))
+                .map_err(ApiError::internal)?;
             (201, body)
         }
         Err(Fin::Fallida(_)) if ctx.repetida.is_some() => {
@@ -226,6 +231,9 @@ async fn reservar_hasta_el_final(
     let mut res = json_response(status, body);
     if status == 201 {
         ubicar(&mut res, &ctx.reserva.id);
+        if con_ok {
+            res.extensions_mut().insert(super::seed001::ConOk);
+        }
     }
     Ok(res)
 }

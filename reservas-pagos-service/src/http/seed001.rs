@@ -1,7 +1,9 @@
 //! Seed 001's reservation replies (the FastAPI design): a client of it posts
 //! `{evento_id, email}`, treats any 2xx as success and reads `status` / `reason` on failure.
 //!
-//! - Every 201 of `POST /api/reservar` carries `status: "ok"`; it is one more field.
+//! - Every 201 of `POST /api/reservar` carries `status: "ok"`; it is one more field. A
+//!   confirmation writes it as it is built ([`ConOk`]); the rarer answers (replays, a
+//!   double submission, a problem) get theirs here, read back and written again.
 //! - Every problem of that route carries `reason` (its `detail`).
 //! - A problem's `status` becomes `"error"` only when the request came in seed 001's own
 //!   shape: RFC 9457 defines `status` as the HTTP status number, and typed problem
@@ -68,9 +70,31 @@ pub fn forma_semilla(s: &SolicitudReserva) -> bool {
         && s.pago.is_none()
 }
 
+/// Marks a 201 whose body already has `status: "ok"`: [`responder`] passes it on unread.
+#[derive(Debug, Clone, Copy)]
+pub struct ConOk;
+
+/// A confirmation's body: the reservation, with seed 001's `status: "ok"` beside it.
+#[derive(Serialize)]
+pub struct Confirmacion<'a, T: Serialize> {
+    #[serde(flatten)]
+    vista: &'a T,
+    status: &'static str,
+}
+
+impl ConOk {
+    pub fn cuerpo<T: Serialize>(vista: &T) -> Confirmacion<'_, T> {
+        Confirmacion {
+            vista,
+            status: "ok",
+        }
+    }
+}
+
 /// Adds seed 001's fields to the route's answer, whichever way it ended.
 pub async fn responder(resultado: Result<Response, ApiError>, semilla: bool) -> Response {
     let res = match resultado {
+        Ok(res) if res.extensions().get::<ConOk>().is_some() => return res,
         Ok(res) => res,
         Err(mut e) => {
             e.extra.insert("reason".into(), e.detail.clone().into());
@@ -121,6 +145,22 @@ mod tests {
 
     fn cuerpo(v: Value) -> Map<String, Value> {
         v.as_object().unwrap().clone()
+    }
+
+    /// Written as it was built, it reads the same as the body `anadir` makes.
+    #[tokio::test]
+    async fn una_confirmacion_ya_lleva_su_ok() {
+        let vista = json!({"id": "r", "estado": "CONFIRMADA"});
+        let body = serde_json::to_string(&ConOk::cuerpo(&vista)).unwrap();
+        let mut res = Response::new(Body::from(body));
+        *res.status_mut() = StatusCode::CREATED;
+        res.extensions_mut().insert(ConOk);
+        let res = responder(Ok(res), true).await;
+        let bytes = to_bytes(res.into_body(), MAX_BODY).await.unwrap();
+        let leido: Value = serde_json::from_slice(&bytes).unwrap();
+        let mut rehecho = cuerpo(vista);
+        anadir(&mut rehecho, StatusCode::CREATED, true);
+        assert_eq!(leido, Value::Object(rehecho));
     }
 
     #[test]
