@@ -129,6 +129,12 @@ pub struct Reserva {
     /// to `POST /api/reservar`. The secret itself is never stored.
     #[serde(default)]
     pub secreto_hash: Option<String>,
+    /// The answer a confirmation got when it came with an `Idempotency-Key`: stored
+    /// with CONFIRMADA in the terminal write, beside the reservation (never inside it,
+    /// never shown), so a replay is answered the same without a write of its own. It
+    /// holds the guest secret in clear, as the key's record did before.
+    #[serde(skip)]
+    pub respuesta: Option<String>,
     /// Optimistic concurrency: each write expects the version it read.
     pub version: u64,
 }
@@ -170,6 +176,7 @@ impl Reserva {
             outbox: Vec::new(),
             lease: None,
             secreto_hash: None,
+            respuesta: None,
             version: 0,
         }
     }

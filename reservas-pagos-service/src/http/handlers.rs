@@ -176,6 +176,7 @@ async fn reservar_hasta_el_final(
         repetida: None,
         sesion,
         secreto: Some(secreto.clone()),
+        respuesta_confirmada: Some(respuesta_confirmada),
     };
     // Whether the body was built here with seed 001's `status: "ok"`.
     let mut con_ok = false;
@@ -183,11 +184,11 @@ async fn reservar_hasta_el_final(
         Ok(()) => {
             con_ok = true;
             st.deps.metricas.saga("confirmada");
-            let mut vista = ReservaRespuesta::from(&ctx.reserva);
-            vista.secreto = Some(secreto.clone());
-            // seed 001's `status: "ok"` written here, so the answer is not read back.
-            let body = serde_json::to_string(&super::seed001::ConOk::cuerpo(&vista))
-                .map_err(ApiError::internal)?;
+            // With a key, the terminal write stored this answer: the same bytes.
+            let body = match ctx.reserva.respuesta.take() {
+                Some(body) => body,
+                None => respuesta_confirmada(&ctx.reserva, &secreto),
+            };
             (201, body)
         }
         Err(Fin::Fallida(_)) if ctx.repetida.is_some() => {
@@ -225,7 +226,8 @@ async fn reservar_hasta_el_final(
             (status, body)
         }
     };
-    if let Some(clave) = &clave {
+    if let (Some(clave), false) = (&clave, con_ok) {
+        // A confirmation's answer is already stored with the reservation.
         idempotencia::cerrar(st.idempotencia.as_ref(), clave, status, &body).await;
     }
     let mut res = json_response(status, body);
@@ -236,6 +238,15 @@ async fn reservar_hasta_el_final(
         }
     }
     Ok(res)
+}
+
+/// The answer to a confirmation: the reservation with its guest secret, and seed 001's
+/// `status: "ok"` written here, so the answer is never read back to add it.
+fn respuesta_confirmada(r: &Reserva, secreto: &str) -> String {
+    let mut vista = ReservaRespuesta::from(r);
+    vista.secreto = Some(secreto.to_owned());
+    // Plain strings and numbers: serialising cannot fail.
+    serde_json::to_string(&super::seed001::ConOk::cuerpo(&vista)).unwrap_or_default()
 }
 
 fn ubicar(res: &mut Response, id: &str) {

@@ -1,6 +1,10 @@
 //! `Idempotency-Key` on `POST /api/reservar`, after pretix's convention: the same key and
 //! body replays the first response; a repeat while the first still runs gets 409; the
 //! same key with a different body gets 422. Transient failures (5xx) free the key.
+//!
+//! A confirmation's answer is stored in the reservation's own terminal write, not in the
+//! key's record: the record stays "in progress", naming the reservation, and a replay
+//! finds the answer there. Every other answer is recorded on the key.
 
 use axum::http::{HeaderMap, StatusCode};
 use eventflow_shared::ApiError;
@@ -96,6 +100,11 @@ pub async fn desenlace(
     let Some(r) = reservas.get(id).await? else {
         return Ok(None);
     };
+    if let Some(body) = r.respuesta {
+        // The keyed confirmation's own answer, stored with it: the same bytes again,
+        // even after a cancellation.
+        return Ok(Some(Decision::Repetir { status: 201, body }));
+    }
     Ok(match (r.estado, &r.fallo) {
         (Estado::Confirmada | Estado::Cancelando | Estado::Cancelada, _) => {
             Some(Decision::Repetir {

@@ -255,6 +255,16 @@ pub async fn persistir(ctx: &mut Contexto, deps: &Deps) -> Result<(), NoEscrita>
         instancia: deps.instancia.clone(),
         hasta: ahora + chrono::Duration::from_std(deps.lock_ttl).unwrap_or_default(),
     });
+    if let (Estado::Confirmada, true, Some(responder), Some(secreto)) = (
+        ctx.reserva.estado,
+        ctx.con_clave,
+        ctx.respuesta_confirmada,
+        &ctx.secreto,
+    ) {
+        // Built from the reservation exactly as written: the answer and its replays
+        // are the same bytes.
+        ctx.reserva.respuesta = Some(responder(&ctx.reserva, secreto));
+    }
     if ctx.reserva.version == 0 {
         return deps.reservas.crear(&mut ctx.reserva).await.map_err(|e| {
             // Not known to be stored: the next write creates it again.

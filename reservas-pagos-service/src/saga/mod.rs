@@ -110,6 +110,10 @@ pub struct Contexto {
     /// The guest secret in clear, only while the live request runs: it goes into the
     /// ReservaConfirmada message's link. Recovery has only its hash.
     pub secreto: Option<String>,
+    /// How the live request answers a confirmation, given the secret: with a key, the
+    /// terminal write stores that answer for replays (`Reserva::respuesta`). The HTTP
+    /// layer owns the answer's shape, so it hands the function in.
+    pub respuesta_confirmada: Option<fn(&Reserva, &str) -> String>,
 }
 
 /// A request without a key identical to one of the buyer's reservations this recent

@@ -181,6 +181,7 @@ fn contexto(tarjeta: &str) -> Contexto {
         repetida: None,
         sesion: None,
         secreto: None,
+        respuesta_confirmada: None,
     }
 }
 

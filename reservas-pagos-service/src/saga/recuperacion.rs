@@ -111,6 +111,7 @@ pub async fn recuperar(
         repetida: None,
         sesion: None,
         secreto: None,
+        respuesta_confirmada: None,
     };
 
     // A crash between the charge and its log entry leaves progreso at Retenida: ask

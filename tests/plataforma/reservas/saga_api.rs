@@ -794,6 +794,20 @@ async fn idempotencia(b: Backend) {
     }
     assert_eq!(zona(&s, &e, "Platea").await, (8, 2));
     assert!(s.lock_keys().await.is_empty());
+
+    // The replay is the first answer, guest secret included, even after a cancellation:
+    // not the reservation as it stands now.
+    assert!(primera.body["secreto"].is_string(), "{}", primera.body);
+    assert_eq!(cancelar(&s, &primera.id()).await.status, 200);
+    let tras_cancelar = reservar_con(&s, &body, &[("Idempotency-Key", "k-ok")]).await;
+    assert_eq!(tras_cancelar.status, 201, "{}", tras_cancelar.body);
+    assert_eq!(tras_cancelar.header("idempotent-replayed"), Some("true"));
+    assert_eq!(tras_cancelar.body, primera.body);
+    assert_eq!(
+        zona(&s, &e, "Platea").await,
+        (10, 0),
+        "nothing bought again"
+    );
 }
 
 // ---- reading ----
