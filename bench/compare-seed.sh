@@ -11,6 +11,11 @@
 #   SEED_DIR          a checkout of the seed to use. Otherwise it is taken from the fetch
 #                     mirror's bare repository, SEED_MIRROR (default
 #                     /work/.mirror/CrisNorte1+eventflow-nosql-2025/repo), at its HEAD.
+#   RONDA3=1          also the rest of issue 13's round-3 table, in the same run: with
+#                     EventFlow's own API (`--api eventflow`, the default client), the
+#                     same sale on the launcher and on the four service processes, and a
+#                     10,000-buyer sale for 10,000 tickets on the launcher; then one table
+#                     of every figure the issue names, the seed's column first.
 #   SEED_SCRATCH      the scratch directory (default: a new one under /tmp). The seed is
 #                     copied there, its venv built there; it must be outside this repo.
 #                     Nothing of the seed is ever copied into the repo or committed.
@@ -152,6 +157,16 @@ BACKEND_PIDS="secantusd=$(pgrep -f secantusd | head -1),redis=$(pgrep -x redis-s
 ef_log "building eventflow-bench and the launcher (release)"
 cargo build -q --release -p eventflow-bench
 [[ -x target/release/eventflow ]] || cargo build -q --release --bin eventflow
+if [[ ${RONDA3:-0} == 1 ]]; then
+    for svc in usuarios eventos reservas-pagos notificaciones; do
+        [[ -x target/release/$svc-service ]] || {
+            ef_log "building the four services (release)"
+            cargo build -q --release -p usuarios-service -p eventos-service \
+                -p reservas-pagos-service -p notificaciones-service --bins
+            break
+        }
+    done
+fi
 BENCH=target/release/eventflow-bench
 SALE=(flash-sale --api seed001 --buyers "$B" --tickets "$T" --concurrency "$K"
     --mongo-uri "$MONGODB_URI")
@@ -203,6 +218,30 @@ rc_ef=0
     --pids "eventflow=$EF_PID,$BACKEND_PIDS" --json-out "$OUT/eventflow.json" >"$OUT/eventflow.txt" || rc_ef=$?
 ef_stop_launcher
 [[ $rc_ef == 0 || $rc_ef == 1 ]] || { cat "$OUT/eventflow.txt"; tail -n 30 "$EF_LOG" >&2; echo "the bench could not run against EventFlow (exit $rc_ef)" >&2; exit 3; }
+
+# --- 4b. round 3: EventFlow's own API, launcher and four processes, and 10,000 tickets --
+# Each on a fresh start, one at a time: launcher, four processes, launcher at 10,000.
+if [[ ${RONDA3:-0} == 1 ]]; then
+    PROPIA=(flash-sale --buyers "$B" --tickets "$T" --concurrency "$K" --mongo-uri "$MONGODB_URI")
+    DIEZ_MIL=(flash-sale --buyers 10000 --tickets 10000 --concurrency "$K" --mongo-uri "$MONGODB_URI")
+    ronda() { # NAME PIDS SALE...
+        local nombre=$1 pids=$2 rc=0
+        shift 2
+        ef_log "round 3, $nombre: $*"
+        "$BENCH" "$@" "${EF_TARGET[@]}" --admin-token "$EVENTFLOW_ADMIN_TOKEN" \
+            --pids "$pids,$BACKEND_PIDS" --json-out "$OUT/$nombre.json" >"$OUT/$nombre.txt" || rc=$?
+        [[ $rc == 0 || $rc == 1 ]] || { cat "$OUT/$nombre.txt"; tail -n 30 "$EF_LOG" >&2; echo "round 3, $nombre: the bench could not run (exit $rc)" >&2; exit 3; }
+    }
+    ef_start_launcher target/release/eventflow
+    ronda launcher "eventflow=$EF_PID" "${PROPIA[@]}"
+    ef_stop_launcher
+    ef_start_services target/release
+    ronda servicios "$EF_PIDS" "${PROPIA[@]}"
+    ef_stop_services
+    ef_start_launcher target/release/eventflow
+    ronda diez-mil "eventflow=$EF_PID" "${DIEZ_MIL[@]}"
+    ef_stop_launcher
+fi
 
 # --- 5. side by side ------------------------------------------------------------------
 echo "== seed 001 $SEED_COMMIT (uvicorn x3) =="
@@ -278,3 +317,48 @@ print("  (ratios: EventFlow's figure over the seed's; confirmations/s and reques
 print("   better, latency, CPU and MongoDB ops lower is better; n/a where a side is 0 or absent)")
 PY
 echo "seed 001 bench exit $rc_seed, EventFlow bench exit $rc_ef (1 = a correctness check failed)"
+
+[[ ${RONDA3:-0} == 1 ]] || exit 0
+python3 - "$OUT" "$B" "$T" "$K" <<'PY'
+import json, os, sys
+
+out, b, t, k = sys.argv[1:5]
+cols = [
+    ("seed 001", "seed001", "seed API, uvicorn x3"),
+    ("EF seed-API", "eventflow", "seed API, launcher"),
+    ("EF launcher", "launcher", "own API, launcher"),
+    ("EF 4 procs", "servicios", "own API, four processes"),
+    ("EF 10k", "diez-mil", "own API, launcher, 10,000"),
+]
+rep = {c[1]: json.load(open(os.path.join(out, c[1] + ".json"))) for c in cols}
+
+def cpu(r):
+    return sum(c["cpu_secs"] for c in r["cpu"] if c["name"] != "eventflow-bench")
+
+def fila(nombre, f, fmt="{:.2f}"):
+    celdas = []
+    for _, k_, _ in cols:
+        try:
+            v = f(rep[k_])
+        except (KeyError, TypeError, ZeroDivisionError):
+            v = None
+        celdas.append("absent" if v is None else (fmt.format(v) if isinstance(v, float) else str(v)))
+    print(f"| {nombre} | " + " | ".join(celdas) + " |")
+
+print()
+print(f"== round 3 (issue 13): same client, one run; sales of {b} buyers / {t} tickets at {k}, and 10,000 / 10,000 ==")
+print("| figure | " + " | ".join(c[0] for c in cols) + " |")
+print("|---|" + "---|" * len(cols))
+print("| client, server | " + " | ".join(c[2] for c in cols) + " |")
+fila("confirmations/s", lambda r: r["confirmations_per_sec"], "{:.1f}")
+fila("p99 (ms)", lambda r: r["latency_ms"]["p99_ms"], "{:.0f}")
+fila("server CPU per confirmation, all processes (ms)", lambda r: 1000 * cpu(r) / r["confirmed"])
+fila("MongoDB operations per confirmation", lambda r: r["mongo"]["ops_per_confirmation"])
+fila("event document after the sale (B)", lambda r: r["mongo"]["event_doc_bytes"])
+fila("confirmed", lambda r: r["confirmed"])
+fila("turned away while tickets remained", lambda r: r["turned_away_while_tickets_remained"])
+fila("oversold", lambda r: r["oversold"])
+fila("correct", lambda r: r["correct"])
+l, d = rep["launcher"]["confirmations_per_sec"], rep["diez-mil"]["confirmations_per_sec"]
+print(f"10,000-ticket rate against {t}-ticket rate (launcher): {d / l:.3f}")
+PY
