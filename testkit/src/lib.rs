@@ -261,11 +261,15 @@ pub async fn mensajes_en_cola(url: &str, queue: &str) -> usize {
     n
 }
 
+/// `x-expires` of a test's queues: every declarer of one queue must give the same value
+/// (RabbitMQ refuses a redeclaration that differs), in process or in a child's env.
+pub const COLAS_EXPIRAN_MS: u32 = 120_000;
+
 /// A RabbitMQ config whose exchange and queues belong to this test alone, and expire.
 pub fn rabbit_aislado(url: &str) -> eventflow_shared::bus::RabbitConfig {
     eventflow_shared::bus::RabbitConfig {
         prefix: unique_name("bus") + ".",
-        expira_ms: Some(120_000),
+        expira_ms: Some(COLAS_EXPIRAN_MS),
         ..eventflow_shared::bus::RabbitConfig::new(url)
     }
 }

@@ -72,6 +72,22 @@ pub async fn registrar_comprador(http: &Client, usuarios: &str, cuerpo: Value) -
     testing::respuestas::id_creado(res).await
 }
 
+/// The buyer's `historial_compras` as it stands, read as the platform admin (a profile
+/// is private). It follows the bus, so callers poll it.
+pub async fn historial_compras(http: &Client, usuarios: &str, usuario: &str) -> Vec<String> {
+    let u = testing::respuestas::json_de(
+        http.get(format!("{usuarios}/api/usuarios/{usuario}"))
+            .bearer_auth(DEV_ADMIN_TOKEN),
+    )
+    .await;
+    u["historial_compras"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no historial_compras in {u}"))
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// POSTs `cuerpo` as raw JSON text (so a test can send what serde would never write) on a
 /// fresh client, as the platform admin when `admin`, else anonymously.
 pub async fn post_crudo(

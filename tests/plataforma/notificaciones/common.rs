@@ -132,18 +132,7 @@ impl Plataforma {
     ) -> Vec<String> {
         let mut h = Vec::new();
         for _ in 0..200 {
-            let u = testing::respuestas::json_de(
-                self.http
-                    .get(format!("{}/api/usuarios/{usuario}", self.usuarios))
-                    .bearer_auth(DEV_ADMIN_TOKEN),
-            )
-            .await;
-            h = u["historial_compras"]
-                .as_array()
-                .expect("historial_compras")
-                .iter()
-                .map(|v| v.as_str().unwrap_or_default().to_owned())
-                .collect();
+            h = comun::historial_compras(&self.http, &self.usuarios, usuario).await;
             if listo(&h) {
                 break;
             }

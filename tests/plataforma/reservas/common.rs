@@ -157,12 +157,7 @@ impl Stack {
     pub async fn historial(&self, usuario: &str) -> Vec<String> {
         let mut visto = Vec::new();
         for _ in 0..100 {
-            visto = self.get_usuario(usuario).await["historial_compras"]
-                .as_array()
-                .expect("historial_compras")
-                .iter()
-                .map(|v| v.as_str().unwrap().to_owned())
-                .collect::<Vec<_>>();
+            visto = comun::historial_compras(&self.http, &self.usuarios, usuario).await;
             let (reservas, _) = self
                 .deps
                 .reservas
@@ -252,7 +247,10 @@ pub fn proceso_reservas(
         ("REDIS_URL", redis.to_owned()),
         ("AMQP_URL", amqp.to_owned()),
         ("AMQP_PREFIX", format!("{}.", testing::unique_name("rsv"))),
-        ("AMQP_QUEUE_EXPIRES_MS", "60000".to_owned()),
+        (
+            "AMQP_QUEUE_EXPIRES_MS",
+            testing::COLAS_EXPIRAN_MS.to_string(),
+        ),
         ("USUARIOS_URL", usuarios.to_owned()),
         ("EVENTOS_URL", eventos.to_owned()),
         ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),

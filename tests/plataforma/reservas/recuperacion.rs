@@ -74,12 +74,8 @@ fn proceso_reservas(
             ("RESERVAS_SIMULAR_FALLOS", "1".to_owned()),
             ("RESERVAS_LOCK_TTL_MS", LOCK_TTL.as_millis().to_string()),
             ("RESERVAS_MAX_CANTIDAD", "10".to_owned()),
-            // The exchange and queues usuarios consumes the history from, declared alike.
+            // The exchange and queues usuarios consumes the history from.
             ("AMQP_PREFIX", rabbit.prefix.clone()),
-            (
-                "AMQP_QUEUE_EXPIRES_MS",
-                rabbit.expira_ms.unwrap_or_default().to_string(),
-            ),
         ],
     )
 }
@@ -414,29 +410,21 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
 
         // The buyer's history has it exactly when it is confirmed: it follows the bus,
         // so a confirmed one may take a moment to arrive.
-        let mut u = Value::Null;
+        let mut historial = Vec::new();
         for _ in 0..200 {
-            u = json_de(
-                s.http
-                    .get(format!("{}/api/usuarios/{usuario}", s.usuarios))
-                    .bearer_auth(eventflow_shared::config::DEV_ADMIN_TOKEN),
-            )
-            .await;
-            if !confirmada || u["historial_compras"] == json!([id]) {
+            historial = comun::historial_compras(&s.http, &s.usuarios, usuario).await;
+            if !confirmada || historial == [id] {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let historial: Vec<&str> = u["historial_compras"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
         if confirmada {
-            assert_eq!(historial, [id], "{u}");
+            assert_eq!(historial, [id], "the history of {usuario}");
         } else {
-            assert!(historial.is_empty(), "{u}");
+            assert!(
+                historial.is_empty(),
+                "the history of {usuario}: {historial:?}"
+            );
         }
 
         // The log: recovery took over once, seq is 1..=n, the charge happened once.
