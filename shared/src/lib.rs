@@ -20,6 +20,7 @@ pub mod mongo;
 pub mod outbox;
 pub mod pagina;
 pub mod problemas;
+pub mod secreto;
 pub mod serde_es;
 pub mod store;
 pub mod telemetry;
