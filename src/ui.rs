@@ -11,7 +11,17 @@
 //! | anything else | a file of `frontend/dist`, or its `index.html` (client-side routes) |
 //!
 //! Without a build the UI port still answers, with a page explaining how to make one.
-//! The Vite dev server (`frontend/vite.config.ts`) proxies the same table.
+//! The Vite dev server (`frontend/vite.config.ts`) proxies `/api` to this port.
+//!
+//! Sessions: a browser's sign-in leaves its token in an `HttpOnly` cookie on this origin,
+//! never in the page, and later requests get it as their bearer credential; changes sent
+//! with that cookie must come from this origin (`ui/sesion.rs`). Every page and file
+//! carries the security headers of `ui/cabeceras.rs`.
+
+mod cabeceras;
+#[cfg(test)]
+mod pruebas_sesion;
+mod sesion;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -64,6 +74,7 @@ struct UiState {
     dist: PathBuf,
     upstreams: Upstreams,
     client: reqwest::Client,
+    seguridad: sesion::Seguridad,
 }
 
 /// Where the built UI lives: `UI_DIST` if set, else `frontend/dist` under the current
@@ -85,8 +96,17 @@ pub fn is_built(dist: &Path) -> bool {
     dist.join("index.html").is_file()
 }
 
-/// The UI router: the proxy for `/api`, the static files for everything else.
+/// The UI router: the proxy for `/api`, the static files for everything else. Reads
+/// `UI_HTTPS` and `EVENTFLOW_PROXIES_CONFIABLES` (see `ui/sesion.rs`).
 pub fn router(dist: PathBuf, upstreams: Upstreams) -> anyhow::Result<Router> {
+    router_con(dist, upstreams, sesion::Seguridad::from_env()?)
+}
+
+fn router_con(
+    dist: PathBuf,
+    upstreams: Upstreams,
+    seguridad: sesion::Seguridad,
+) -> anyhow::Result<Router> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))
@@ -97,6 +117,7 @@ pub fn router(dist: PathBuf, upstreams: Upstreams) -> anyhow::Result<Router> {
         dist,
         upstreams,
         client,
+        seguridad,
     }))
 }
 
@@ -104,7 +125,7 @@ async fn handle(State(st): State<UiState>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
     if path == "/api" || path.starts_with("/api/") || st.upstreams.for_path(&path).is_some() {
         return match st.upstreams.for_path(&path) {
-            Some((name, base)) => proxy(&st.client, name, base, req).await,
+            Some((name, base)) => proxy(&st, name, base, req).await,
             None => problem(
                 StatusCode::NOT_FOUND,
                 "no-encontrado",
@@ -137,6 +158,7 @@ async fn static_file(dist: &Path, path: &str, req: Request) -> Response {
     };
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    cabeceras::de_pagina(res.headers_mut());
     res
 }
 
@@ -168,8 +190,10 @@ fn copy_headers(from: &HeaderMap, to: &mut HeaderMap) {
 
 /// Forwards the request as it came (method, path and query, body and end-to-end
 /// headers: Authorization, Idempotency-Key, X-Correlation-Id, X-Simular-Fallo,
-/// Content-Type…) and returns the service's answer as it came.
-async fn proxy(client: &reqwest::Client, name: &str, base: &str, req: Request) -> Response {
+/// Content-Type…) and returns the service's answer as it came, but for the session
+/// cookies (`ui/sesion.rs`): the cookie's token goes as `Authorization` when the client
+/// sent none, and a browser's sign-in answer gives its token to a cookie, not the page.
+async fn proxy(st: &UiState, name: &str, base: &str, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path_and_query = parts
         .uri
@@ -190,6 +214,10 @@ async fn proxy(client: &reqwest::Client, name: &str, base: &str, req: Request) -
             )
         }
     };
+    let plan = match sesion::preparar(&parts, &st.seguridad) {
+        Ok(p) => p,
+        Err(refused) => return refused,
+    };
     let body = match to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {
@@ -203,6 +231,12 @@ async fn proxy(client: &reqwest::Client, name: &str, base: &str, req: Request) -
     };
     let mut headers = HeaderMap::new();
     copy_headers(&parts.headers, &mut headers);
+    // The services read no cookie: the session cookie's token goes only as Authorization.
+    headers.remove(header::COOKIE);
+    headers.remove(sesion::CABECERA_SESION);
+    if let Some(auth) = plan.autorizacion() {
+        headers.insert(header::AUTHORIZATION, auth);
+    }
     // The services see this proxy (loopback) as the peer and trust the X-Forwarded-For
     // it sets: the browser's own address, replacing whatever the browser claimed, so
     // per-IP sign-in limits count real clients.
@@ -215,7 +249,8 @@ async fn proxy(client: &reqwest::Client, name: &str, base: &str, req: Request) -
             headers.insert("x-forwarded-for", v);
         }
     }
-    let upstream = client
+    let upstream = st
+        .client
         .request(parts.method, url)
         .headers(headers)
         .body(body)
@@ -232,6 +267,8 @@ async fn proxy(client: &reqwest::Client, name: &str, base: &str, req: Request) -
         Ok(b) => b,
         Err(e) => return unavailable(name, &e),
     };
+    let bytes = sesion::responder(&plan, status, &mut out_headers, bytes);
+    cabeceras::de_api(&mut out_headers);
     let mut res = Response::new(Body::from(bytes));
     *res.status_mut() = status;
     *res.headers_mut() = out_headers;
@@ -286,7 +323,7 @@ or <code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code> and reloa
 </body></html>
 "#
     );
-    (
+    let mut res = (
         StatusCode::SERVICE_UNAVAILABLE,
         [
             (
@@ -297,7 +334,9 @@ or <code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code> and reloa
         ],
         html,
     )
-        .into_response()
+        .into_response();
+    cabeceras::de_pagina_sin_compilar(res.headers_mut());
+    res
 }
 
 #[cfg(test)]
@@ -403,7 +442,7 @@ mod tests {
         head.split(' ').nth(1).unwrap().parse().unwrap()
     }
 
-    fn temp_dist(with_build: bool) -> PathBuf {
+    pub(super) fn temp_dist(with_build: bool) -> PathBuf {
         let d = std::env::temp_dir().join(format!("eventflow-ui-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(d.join("assets")).unwrap();
         if with_build {
