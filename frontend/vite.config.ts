@@ -2,25 +2,20 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// The same table the launcher's UI port proxies (src/ui.rs), so the app always calls
-// relative /api/... URLs. Override the targets with the *_PORT variables the launcher uses.
+// Every API call goes to the launcher's UI port (src/ui.rs), which routes it to its service
+// and keeps the browser's sessions in HttpOnly cookies (src/ui/sesion.rs): without it, a
+// sign-in would have nowhere to leave its cookie. The app always calls relative /api/...
+// URLs. Start the launcher first (`cargo run`); UI_PORT (8080) and EVENTFLOW_HOST move it.
+// The Host header goes through unchanged, so the launcher's origin check sees this dev
+// server's origin on both sides.
 const host = process.env.EVENTFLOW_HOST ?? '127.0.0.1';
-const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const usuarios = `http://${host}:${port('USUARIOS_PORT', 8001)}`;
-const eventos = `http://${host}:${port('EVENTOS_PORT', 8002)}`;
-const reservas = `http://${host}:${port('RESERVAS_PORT', 8003)}`;
-const notificaciones = `http://${host}:${port('NOTIFICACIONES_PORT', 8004)}`;
+const lanzador = `http://${host}:${Number(process.env.UI_PORT ?? 8080)}`;
 
-// Whole path segments only: /api/usuarios, /api/usuarios/... and /api/usuarios?..., never
-// /api/usuariosX. (Vite matches these against the path with its query string.)
-// usuarios-service also owns the accounts' sessions and the organizers.
+// Whole path segments only: /api, /api/... and /api?..., never /apiX; and seed 000's
+// /events API (the .NET design), over the same events.
 const proxy = {
-  '^/api/(usuarios|sesiones|organizadores)([/?]|$)': usuarios,
-  '^/api/eventos([/?]|$)': eventos,
-  // Seed 000's API (the .NET design), over the same events.
-  '^/events([/?]|$)': eventos,
-  '^/api/(reservar|reservas)([/?]|$)': reservas,
-  '^/api/notificaciones([/?]|$)': notificaciones,
+  '^/api([/?]|$)': lanzador,
+  '^/events([/?]|$)': lanzador,
 };
 
 export default defineConfig({

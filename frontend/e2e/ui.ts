@@ -1,5 +1,6 @@
 // Assertions and page helpers shared by the e2e scenarios.
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { SHOTS, TIMEOUT, log, sleep } from './comun';
 
@@ -78,8 +79,9 @@ export async function comoInvitado(page: Page, email: string) {
 
 /**
  * Fills and sends the sign-in form on the page (event page, Mis reservas or the account
- * page). Returns the token the API gave the page, read off the wire: the UI keeps it in
- * memory only, so this is the one way to reach it from outside.
+ * page), and checks what the launcher's proxy did with the session: the page's answer
+ * carries no token, and the browser now holds it in an HttpOnly, SameSite=Strict cookie.
+ * Returns that token, read from the browser's cookie jar (no script of the page can).
  */
 export async function entrar(page: Page, email: string, password: string): Promise<string> {
   const form = page.getByRole('form', { name: 'Iniciar sesión' });
@@ -89,7 +91,35 @@ export async function entrar(page: Page, email: string, password: string): Promi
   await form.getByRole('button', { name: 'Entrar', exact: true }).click();
   const r = await respuesta;
   check(r.status() === 201, `POST /api/sesiones: ${r.status()}`);
-  return (await r.json()).token;
+  const cuerpo = await r.json();
+  check(cuerpo.token === undefined && cuerpo.usuario?.email === email, `la página no recibe el token: ${JSON.stringify(cuerpo)}`);
+  return cookieDeSesion(page, 'eventflow_sesion');
+}
+
+/**
+ * The session cookie `nombre` of the page's browser, checked: HttpOnly, SameSite=Strict,
+ * Path=/, and it outlives the page (it has an expiry). Returns its value (the token).
+ */
+export async function cookieDeSesion(page: Page, nombre: string): Promise<string> {
+  const c = (await page.context().cookies()).find((x) => x.name === nombre);
+  check(c !== undefined, `la cookie ${nombre} está puesta`);
+  check(c!.httpOnly && c!.sameSite === 'Strict' && c!.path === '/', `${nombre}: ${JSON.stringify({ ...c, value: '…' })}`);
+  check(c!.expires > Date.now() / 1000 + 3600, `${nombre} dura lo que la sesión: ${c!.expires}`);
+  check(c!.value.startsWith('efs_'), `${nombre} guarda el token de la sesión`);
+  return c!.value;
+}
+
+/** No script of the page can read `token`: not in storage, not in document.cookie. */
+export async function tokenInvisible(page: Page, token: string, que: string) {
+  const visible = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie);
+  check(!visible.includes(token), `${que}: el token no está al alcance de los scripts`);
+}
+
+/** axe-core finds no WCAG 2.1 A/AA violation on the page as it is now. */
+export async function sinViolacionesWcag(page: Page, que: string) {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const lista = r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  check(lista.length === 0, `${que}: axe WCAG 2.1 AA:\n  ${lista.join('\n  ')}`);
 }
 
 export const barra = (page: Page) => page.locator('header.barra');
@@ -115,3 +145,23 @@ export async function publicarConfirmando(page: Page) {
 /** The booking form's main button, whatever it says ("Reservar", "Comprar más entradas"). */
 export const botonCompra = (page: Page) => page.locator('form[aria-label="Pago y reserva"] .resumen button');
 
+
+/**
+ * On the organizer page, signs in with the organizer form as `email` (an organizer
+ * account: never the platform admin's token, which the UI does not take), and checks the
+ * proxy kept the token in the organizer's own HttpOnly cookie. Returns the token.
+ */
+export async function entrarComoOrganizador(page: Page, email: string, password: string): Promise<string> {
+  const form = page.getByRole('form', { name: 'Iniciar sesión como organizador' });
+  await form.getByLabel('Email de organizador').fill(email);
+  await form.getByLabel('Contraseña de organizador').fill(password);
+  const sesion = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/sesiones' && r.request().method() === 'POST');
+  await form.getByRole('button', { name: 'Entrar como organizador' }).click();
+  const s = await sesion;
+  check(s.status() === 201, `POST /api/sesiones: ${s.status()}`);
+  check(s.request().postDataJSON().rol === 'organizador', 'rol organizador');
+  const cuerpo = await s.json();
+  check(cuerpo.token === undefined && cuerpo.rol === 'organizador', `la página no recibe el token: ${JSON.stringify(cuerpo)}`);
+  await page.getByTestId('sesion-organizador').waitFor();
+  return cookieDeSesion(page, 'eventflow_sesion_organizador');
+}

@@ -13,8 +13,10 @@ import { SesionProvider, useSesion } from './sesion';
 /** The top bar's account corner: sign in / create an account, or hello and sign out. */
 function Cuenta() {
   const { path } = useRouter();
-  const { sesion, cerrar } = useSesion();
+  const { sesion, comprobando, cerrar } = useSesion();
   const [cerrando, setCerrando] = useState(false);
+  // A reload: neither "Iniciar sesión" nor a name until the cookie has answered.
+  if (!sesion && comprobando) return <div className="cuenta" aria-busy="true" />;
   if (sesion) {
     return (
       <div className="cuenta">

@@ -1,17 +1,16 @@
 // The signed-in organizer (an account the platform admin created), apart from the buyer's
-// session: the same person may be both, and the organizer's calls bring their own
-// `Authorization` header (see src/api/client.ts).
-//
-// Like the buyer's token (src/sesion.tsx says why), the organizer's token lives in memory
-// only: a reload signs the organizer out.
+// session: the same person may be both. The launcher's proxy keeps the organizer's token
+// in a cookie of its own, and the organizer's calls ask for it with `X-Sesion:
+// organizador` (see src/api/client.ts). Like the buyer's (src/sesion.tsx), the session
+// survives a reload, and the page never holds its token. The platform admin's token is
+// never typed, kept or sent by this UI.
 import { createContext, useCallback, useContext, useMemo, useRef } from 'react';
 import type { ReactNode } from 'react';
 import { api } from './api/client';
-import type { Organizador } from './api/types';
-import { useSesionEnMemoria } from './sesionBase';
+import type { Organizador, SesionActual } from './api/types';
+import { useSesionDelNavegador } from './sesionBase';
 
 export interface SesionOrganizador {
-  token: string;
   organizador: Organizador;
   /** RFC 3339. */
   expira_en: string;
@@ -19,46 +18,58 @@ export interface SesionOrganizador {
 
 interface OrganizadorValue {
   sesion: SesionOrganizador | null;
+  /** Finding out, after a reload, whether the browser still holds an organizer's session. */
+  comprobando: boolean;
   /** Why there is no session any more, until the next sign-in. */
   aviso?: string;
   /** Signs an organizer in; rejects with the ApiError (wrong credentials, 429, …). */
   iniciar: (email: string, password: string) => Promise<Organizador>;
   /** Revokes the session on the server (best effort), then forgets it. */
   cerrar: () => Promise<void>;
-  /** The API refused the token (401 `sesion-invalida`): forget it and say so. */
-  caducada: (token: string) => void;
+  /** The API refused session `s` (401 `sesion-invalida`): forget it and say so. */
+  caducada: (s: SesionOrganizador) => void;
 }
 
 const OrganizadorContext = createContext<OrganizadorValue>({
   sesion: null,
+  comprobando: false,
   iniciar: () => Promise.reject(new Error('sin OrganizadorProvider')),
   cerrar: () => Promise.resolve(),
   caducada: () => {},
 });
 
+const desdeServidor = (s: SesionActual): SesionOrganizador | null =>
+  s.rol === 'organizador' ? { organizador: s.usuario, expira_en: s.expira_en } : null;
+
 export function OrganizadorProvider({ children }: { children: ReactNode }) {
-  const { sesion, aviso, abrir, caducar, cerrar } = useSesionEnMemoria<SesionOrganizador>();
+  const { sesion, aviso, comprobando, abrir, caducar, cerrar } = useSesionDelNavegador<SesionOrganizador>(
+    'organizador',
+    desdeServidor,
+  );
   const actual = useRef(sesion);
   actual.current = sesion;
 
   const iniciar = useCallback(
     async (email: string, password: string) => {
       const s = await api.iniciarSesionOrganizador(email, password);
-      abrir({ token: s.token, organizador: s.usuario, expira_en: s.expira_en });
+      abrir({ organizador: s.usuario, expira_en: s.expira_en });
       return s.usuario;
     },
     [abrir],
   );
 
   const caducada = useCallback(
-    (token: string) => {
+    (s: SesionOrganizador) => {
       // Only the session that was refused: a late answer cannot end a newer one.
-      if (actual.current?.token === token) caducar();
+      if (actual.current === s) caducar();
     },
     [caducar],
   );
 
-  const value = useMemo(() => ({ sesion, aviso, iniciar, cerrar, caducada }), [sesion, aviso, iniciar, cerrar, caducada]);
+  const value = useMemo(
+    () => ({ sesion, comprobando, aviso, iniciar, cerrar, caducada }),
+    [sesion, comprobando, aviso, iniciar, cerrar, caducada],
+  );
   return <OrganizadorContext.Provider value={value}>{children}</OrganizadorContext.Provider>;
 }
 

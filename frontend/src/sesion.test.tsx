@@ -1,9 +1,9 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from './App';
 import { destinoVolver } from './pages/AccesoPage';
-import { ana, evento, sesionDe } from './test/datos';
+import { ana, conCookies, evento, sesionDe } from './test/datos';
 import { json, mockFetch, problem } from './test/fetch';
 import { llenarRegistro } from './test/formularios';
 
@@ -12,6 +12,44 @@ const barra = () => document.querySelector<HTMLElement>('header.barra')!;
 const ANA = { nombre: 'Ana', apellido: 'Quispe', email: 'ana@example.com', password: 'una frase bien larga' };
 
 describe('session in the top bar', () => {
+  it('a reload finds the session again through the cookie: "Hola, Ana" on "Mis reservas"', async () => {
+    window.history.pushState(null, '', '/mis-reservas');
+    const { llamadas } = mockFetch({
+      'GET /api/sesiones/actual': conCookies({ comprador: ana }),
+      [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [] }),
+      [`GET /api/notificaciones?usuario_id=${ana.id}&limit=50`]: json({ items: [] }),
+    });
+    render(<App />);
+    // No sign-in form flashes while the cookie is checked.
+    expect(screen.getByText('Comprobando tu sesión…')).toBeInTheDocument();
+    expect(screen.queryByRole('form', { name: 'Iniciar sesión' })).toBeNull();
+    expect(within(barra()).queryByRole('link', { name: 'Iniciar sesión' })).toBeNull();
+    await waitFor(() => expect(barra()).toHaveTextContent('Hola, Ana'));
+    expect(await screen.findByText('Todavía no tienes reservas.', { exact: false })).toBeInTheDocument();
+    const actual = llamadas.filter((l) => l.url === '/api/sesiones/actual');
+    expect(actual).toHaveLength(1);
+    expect(actual[0].headers['x-sesion']).toBeUndefined();
+    expect(actual[0].headers.authorization).toBeUndefined();
+  });
+
+  it('without a session cookie nobody asks who is signed in; an expired one signs out quietly', async () => {
+    window.history.pushState(null, '', '/mis-reservas');
+    const sin = mockFetch({});
+    render(<App />);
+    expect(await screen.findByRole('form', { name: 'Iniciar sesión' })).toBeInTheDocument();
+    expect(sin.llamadas).toHaveLength(0);
+    cleanup();
+
+    document.cookie = 'eventflow_hay_sesion=1';
+    const caducada = mockFetch({ 'GET /api/sesiones/actual': problem('sesion-invalida', 401) });
+    render(<App />);
+    expect(await screen.findByRole('form', { name: 'Iniciar sesión' })).toBeInTheDocument();
+    expect(caducada.llamadas).toHaveLength(1);
+    // A visitor who comes back a day later is not told off: just the sign-in form.
+    expect(screen.queryByText('Tu sesión caducó', { exact: false })).toBeNull();
+    expect(within(barra()).getByRole('link', { name: 'Iniciar sesión' })).toBeInTheDocument();
+  });
+
   it('"Iniciar sesión" signs in and goes back; "Hola, Ana"; the token is never stored', async () => {
     const user = userEvent.setup();
     window.history.pushState(null, '', '/eventos/e1');
@@ -35,13 +73,13 @@ describe('session in the top bar', () => {
     expect(window.location.pathname).toBe('/eventos/e1');
     expect(barra()).toHaveTextContent('Hola, Ana');
     expect(within(barra()).queryByRole('link', { name: 'Iniciar sesión' })).toBeNull();
-    // Memory only: the email may be remembered, the token never.
+    // The token is the proxy's (an HttpOnly cookie): the page never had it to store.
     const guardado = JSON.stringify({ ...window.localStorage, ...window.sessionStorage }) + document.cookie;
     expect(guardado).not.toContain('efs_ana');
     expect(window.localStorage.getItem('eventflow.email')).toBe(ana.email);
   });
 
-  it('"Cerrar sesión" revokes the session (DELETE with the Bearer), then forgets it', async () => {
+  it('"Cerrar sesión" revokes the session (DELETE, the proxy adds the cookie\'s token), then forgets it', async () => {
     const user = userEvent.setup();
     window.history.pushState(null, '', '/iniciar-sesion');
     const { llamadas } = mockFetch({
@@ -61,7 +99,7 @@ describe('session in the top bar', () => {
     const salida = llamadas.filter((l) => l.method === 'DELETE');
     expect(salida).toHaveLength(1);
     expect(salida[0].url).toBe('/api/sesiones/actual');
-    expect(salida[0].headers.authorization).toBe('Bearer efs_ana');
+    expect(salida[0].headers.authorization).toBeUndefined();
     expect(barra()).not.toHaveTextContent('Hola');
   });
 

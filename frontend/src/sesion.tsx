@@ -1,16 +1,17 @@
-// The signed-in buyer: sign in, sign out, and the session's end when the API says so.
+// The signed-in buyer: sign in, sign out, found again after a reload, and the session's
+// end when the API says so.
 //
-// Where the token lives (a decision): the Bearer token is kept in memory only (this
-// provider's state and the API client's module variable), never in localStorage,
-// sessionStorage or a cookie. An XSS cannot read a token from storage that outlives the
-// page, and the API stays a plain Bearer API, usable from curl and from the other
-// services. The cost: a reload (or a new tab) signs you out. Only the email is
+// Where the token lives (a decision): in an HttpOnly, SameSite=Strict cookie that the
+// launcher's UI proxy sets on sign-in and sends as the bearer credential (src/ui/sesion.rs
+// in the launcher). No script of this page ever holds it, so an XSS cannot carry it away,
+// and a reload keeps you signed in (src/sesionBase.ts asks `GET /api/sesiones/actual`).
+// The API stays a plain Bearer API for curl and the other services. Only the email is
 // remembered (localStorage), to prefill the forms.
 import { createContext, useCallback, useContext, useEffect, useMemo } from 'react';
 import type { ReactNode } from 'react';
-import { alSesionInvalida, api, usarTokenSesion } from './api/client';
-import type { Usuario } from './api/types';
-import { useSesionEnMemoria } from './sesionBase';
+import { alSesionInvalida, api, usarSesion } from './api/client';
+import type { SesionActual, Usuario } from './api/types';
+import { useSesionDelNavegador } from './sesionBase';
 
 const CLAVE_EMAIL = 'eventflow.email';
 
@@ -32,7 +33,6 @@ export function recordarEmail(email: string) {
 }
 
 export interface Sesion {
-  token: string;
   usuario: Usuario;
   /** RFC 3339. */
   expira_en: string;
@@ -40,6 +40,8 @@ export interface Sesion {
 
 interface SesionValue {
   sesion: Sesion | null;
+  /** Finding out, after a reload, whether the browser still holds a session. */
+  comprobando: boolean;
   /** Why there is no session any more ("Tu sesión caducó…"), until the next sign-in. */
   aviso?: string;
   /** Signs a buyer in; rejects with the ApiError (wrong credentials, 429, …). */
@@ -50,39 +52,44 @@ interface SesionValue {
 
 const SesionContext = createContext<SesionValue>({
   sesion: null,
+  comprobando: false,
   iniciar: () => Promise.reject(new Error('sin SesionProvider')),
   cerrar: () => Promise.resolve(),
 });
 
-/** The client stops sending the token when the session is closed. */
-const olvidarToken = () => usarTokenSesion(null);
+const desdeServidor = (s: SesionActual): Sesion | null =>
+  s.rol === 'comprador' ? { usuario: s.usuario, expira_en: s.expira_en } : null;
 
 export function SesionProvider({ children }: { children: ReactNode }) {
-  const { sesion, aviso, abrir, caducar, cerrar } = useSesionEnMemoria<Sesion>(olvidarToken);
+  const { sesion, aviso, comprobando, abrir, caducar, cerrar } = useSesionDelNavegador<Sesion>(
+    'comprador',
+    desdeServidor,
+    usarSesion,
+  );
 
-  // The client tells us when the API refused our token (expired or revoked); it has
-  // already stopped sending it.
+  // The client tells us when the API refused our session (expired or revoked).
   useEffect(() => {
     alSesionInvalida(caducar);
     return () => {
       alSesionInvalida(null);
-      usarTokenSesion(null);
+      usarSesion(false);
     };
   }, [caducar]);
 
   const iniciar = useCallback(
     async (email: string, password: string) => {
       const s = await api.iniciarSesion({ email, password, rol: 'comprador' });
-      // The client first, so a request made right after the state change carries it.
-      usarTokenSesion(s.token);
-      abrir({ token: s.token, usuario: s.usuario, expira_en: s.expira_en });
+      abrir({ usuario: s.usuario, expira_en: s.expira_en });
       recordarEmail(s.usuario.email);
       return s.usuario;
     },
     [abrir],
   );
 
-  const value = useMemo(() => ({ sesion, aviso, iniciar, cerrar }), [sesion, aviso, iniciar, cerrar]);
+  const value = useMemo(
+    () => ({ sesion, comprobando, aviso, iniciar, cerrar }),
+    [sesion, comprobando, aviso, iniciar, cerrar],
+  );
   return <SesionContext.Provider value={value}>{children}</SesionContext.Provider>;
 }
 

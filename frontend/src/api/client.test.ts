@@ -8,8 +8,9 @@ import {
   nuevaClave,
   puedeLeerReserva,
   recordarSecreto,
+  hayCookieDeSesion,
   secretoDe,
-  usarTokenSesion,
+  usarSesion,
 } from './client';
 
 const solicitud = {
@@ -54,23 +55,35 @@ describe('api client', () => {
     expect(llamadas[0].body).toEqual(solicitud);
   });
 
-  it('sends the organizer token as a Bearer credential', async () => {
-    const { llamadas } = mockFetch({ 'POST /api/eventos': json({ id: 'e1' }, 201) });
-    await api.crearEvento({ nombre: 'x', fecha: '2027-01-01T00:00:00Z', lugar: 'y', zonas: [] }, 'secreto');
-    expect(llamadas[0].headers.authorization).toBe('Bearer secreto');
+  it("the organizer's calls ask the proxy for the organizer's session cookie, with no token", async () => {
+    const { llamadas } = mockFetch({
+      'POST /api/eventos': json({ id: 'e1' }, 201),
+      'GET /api/eventos/e1/conciliacion': json({ pendientes: 0, discrepancias: [] }),
+    });
+    await api.crearEvento({ nombre: 'x', fecha: '2027-01-01T00:00:00Z', lugar: 'y', zonas: [] });
+    await api.conciliacion('e1');
+    for (const l of llamadas) {
+      expect(l.headers['x-sesion']).toBe('organizador');
+      expect(l.headers.authorization).toBeUndefined();
+    }
   });
 
-  it('signs in with the credentials as JSON and revokes with the given token', async () => {
+  it('signs in with the credentials as JSON, and signs out of the session of each role', async () => {
     const { llamadas } = mockFetch({
-      'POST /api/sesiones': json({ token: 'efs_t', expira_en: '2027-01-01T00:00:00Z', rol: 'comprador', usuario: { id: 'u1' } }, 201),
+      // The proxy answers without the token (it went into an HttpOnly cookie).
+      'POST /api/sesiones': json({ expira_en: '2027-01-01T00:00:00Z', rol: 'comprador', usuario: { id: 'u1' } }, 201),
       'DELETE /api/sesiones/actual': { status: 204 },
     });
     const s = await api.iniciarSesion({ email: ' Ana@Example.com ', password: 'una frase larga', rol: 'comprador' });
-    expect(s.token).toBe('efs_t');
+    expect(s.usuario.id).toBe('u1');
     expect(llamadas[0].body).toEqual({ email: 'ana@example.com', password: 'una frase larga', rol: 'comprador' });
     expect(llamadas[0].headers.authorization).toBeUndefined();
-    await expect(api.cerrarSesion('efs_t')).resolves.toBeUndefined();
-    expect(llamadas[1].headers.authorization).toBe('Bearer efs_t');
+    await expect(api.cerrarSesion('comprador')).resolves.toBeUndefined();
+    await expect(api.cerrarSesion('organizador')).resolves.toBeUndefined();
+    expect(llamadas.slice(1).map((l) => [l.headers.authorization, l.headers['x-sesion']])).toEqual([
+      [undefined, undefined],
+      [undefined, 'organizador'],
+    ]);
   });
 
   it('asks for a one-time code and sets a password with it (emails trimmed and lower-cased)', async () => {
@@ -185,77 +198,89 @@ describe('api client', () => {
   });
 });
 
-describe('the session token', () => {
+describe('the browser session (an HttpOnly cookie the proxy holds)', () => {
   afterEach(() => {
-    usarTokenSesion(null);
+    usarSesion(false);
     alSesionInvalida(null);
+    document.cookie = 'eventflow_hay_sesion=; max-age=0';
+    document.cookie = 'eventflow_hay_sesion_organizador=; max-age=0';
   });
 
-  it('goes as a Bearer credential on every request while set, and not after', async () => {
+  it('every request goes with the cookies and its origin, never with a token of the page', async () => {
     const { llamadas } = mockFetch({
       'GET /api/reservas?usuario_id=u1&limit=100': json({ items: [] }),
-      'GET /api/eventos/e1': json({ id: 'e1' }),
       'POST /api/reservar': json({ id: 'r1', estado: 'CONFIRMADA' }, 201),
     });
-    usarTokenSesion('efs_ana');
+    usarSesion(true);
     await api.reservasDe('u1');
-    await api.evento('e1');
     await api.reservar(solicitud, 'k');
-    expect(llamadas.map((l) => l.headers.authorization)).toEqual(['Bearer efs_ana', 'Bearer efs_ana', 'Bearer efs_ana']);
-    usarTokenSesion(null);
-    await api.evento('e1');
-    expect(llamadas[3].headers.authorization).toBeUndefined();
+    for (const l of llamadas) {
+      expect(l.credentials).toBe('same-origin');
+      // Not the page's no-referrer: the proxy's CSRF check needs a real Origin on a POST.
+      expect(l.referrerPolicy).toBe('origin');
+      expect(l.headers.authorization).toBeUndefined();
+    }
   });
 
-  it('never replaces a credential the caller brings (the organizer token)', async () => {
-    const { llamadas } = mockFetch({ 'POST /api/eventos': json({ id: 'e1' }, 201) });
-    usarTokenSesion('efs_ana');
-    await api.crearEvento({ nombre: 'x', fecha: '2027-01-01T00:00:00Z', lugar: 'y', zonas: [] }, 'eventflow-dev-admin');
-    expect(llamadas[0].headers.authorization).toBe('Bearer eventflow-dev-admin');
+  it('asks who is signed in, for the buyer or the organizer', async () => {
+    const { llamadas } = mockFetch({
+      'GET /api/sesiones/actual': (l) =>
+        json({ expira_en: '2027-01-01T00:00:00Z', rol: l.headers['x-sesion'] ?? 'comprador', usuario: { id: 'x' } }),
+    });
+    expect((await api.sesionActual('comprador')).rol).toBe('comprador');
+    expect((await api.sesionActual('organizador')).rol).toBe('organizador');
+    expect(llamadas.map((l) => l.headers['x-sesion'])).toEqual([undefined, 'organizador']);
   });
 
-  it('a 401 sesion-invalida clears the token and says so, once', async () => {
-    const { llamadas } = mockFetch({ 'GET /api/reservas?usuario_id=u1&limit=100': problem('sesion-invalida', 401) });
+  it("reads the readable hint cookie, one per role (the token's cookie is HttpOnly)", () => {
+    expect(hayCookieDeSesion('comprador')).toBe(false);
+    document.cookie = 'eventflow_hay_sesion_organizador=1';
+    expect(hayCookieDeSesion('comprador')).toBe(false);
+    expect(hayCookieDeSesion('organizador')).toBe(true);
+    document.cookie = 'eventflow_hay_sesion=1';
+    expect(hayCookieDeSesion('comprador')).toBe(true);
+  });
+
+  it('a 401 sesion-invalida ends the session and says so, once', async () => {
+    mockFetch({ 'GET /api/reservas?usuario_id=u1&limit=100': problem('sesion-invalida', 401) });
     const aviso = vi.fn();
     alSesionInvalida(aviso);
-    usarTokenSesion('efs_viejo');
+    usarSesion(true);
+    expect(puedeLeerReserva('r9')).toBe(true);
     const e = await fallo(api.reservasDe('u1'));
     expect(e.message).toBe('Tu sesión caducó; vuelve a iniciar sesión.');
     expect(aviso).toHaveBeenCalledTimes(1);
+    expect(puedeLeerReserva('r9')).toBe(false);
     await fallo(api.reservasDe('u1'));
-    expect(llamadas[1].headers.authorization).toBeUndefined();
     expect(aviso).toHaveBeenCalledTimes(1);
   });
 
-  it('a late 401 for an old token does not drop a newer session', async () => {
+  it('a late 401 for an older sign-in does not drop a newer session', async () => {
     let responder: () => void = () => {};
     const primera = mockFetch({
       'GET /api/reservas?usuario_id=u1&limit=100': () =>
         new Promise((ok) => {
           responder = () => ok(problem('sesion-invalida', 401));
         }),
-      'GET /api/eventos/e1': json({ id: 'e1' }),
     });
     const aviso = vi.fn();
     alSesionInvalida(aviso);
-    usarTokenSesion('efs_viejo');
+    usarSesion(true);
     const pendiente = fallo(api.reservasDe('u1'));
     await vi.waitFor(() => expect(primera.llamadas).toHaveLength(1));
-    usarTokenSesion('efs_nuevo');
+    usarSesion(true);
     responder();
     await pendiente;
     expect(aviso).not.toHaveBeenCalled();
-    const { llamadas } = mockFetch({ 'GET /api/eventos/e1': json({ id: 'e1' }) });
-    await api.evento('e1');
-    expect(llamadas[0].headers.authorization).toBe('Bearer efs_nuevo');
+    expect(puedeLeerReserva('r9')).toBe(true);
   });
 
-  it('a 401 of an organizer call (its own token) leaves the buyer signed in', async () => {
+  it("a 401 of an organizer call (the organizer's session) leaves the buyer signed in", async () => {
     mockFetch({ 'POST /api/eventos': problem('sesion-invalida', 401) });
     const aviso = vi.fn();
     alSesionInvalida(aviso);
-    usarTokenSesion('efs_ana');
-    await fallo(api.crearEvento({ nombre: 'x', fecha: '2027-01-01T00:00:00Z', lugar: 'y', zonas: [] }, 'otro'));
+    usarSesion(true);
+    await fallo(api.crearEvento({ nombre: 'x', fecha: '2027-01-01T00:00:00Z', lugar: 'y', zonas: [] }));
     expect(aviso).not.toHaveBeenCalled();
   });
 });
@@ -315,7 +340,7 @@ describe('guest reservation secrets (X-Reserva-Secreto)', () => {
 
   it('signs an organizer in with rol organizador', async () => {
     const { llamadas } = mockFetch({
-      'POST /api/sesiones': json({ token: 'efs_org', expira_en: '2027-01-01T00:00:00Z', rol: 'organizador', usuario: { id: 'o1' } }, 201),
+      'POST /api/sesiones': json({ expira_en: '2027-01-01T00:00:00Z', rol: 'organizador', usuario: { id: 'o1' } }, 201),
     });
     const s = await api.iniciarSesionOrganizador(' Org@Example.com ', 'una frase larga');
     expect(s.usuario.id).toBe('o1');

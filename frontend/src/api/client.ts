@@ -1,15 +1,19 @@
 // The one HTTP client of the UI. Relative URLs: the launcher's UI port (and the Vite dev
-// server) proxy /api/... to the right service. Every non-2xx answer becomes an ApiError
-// carrying the problem+json body and a plain-Spanish message.
+// server, through it) proxy /api/... to the right service. Every non-2xx answer becomes an
+// ApiError carrying the problem+json body and a plain-Spanish message.
 //
-// While a buyer is signed in, every request carries their session token as a Bearer
-// credential (see src/sesion.tsx), except a request that brings its own Authorization
-// header (the organizer's calls keep their own token).
+// Sessions live in HttpOnly cookies the launcher's proxy sets on sign-in (src/ui/sesion.rs
+// in the launcher): this page never holds a session token. The proxy sends the buyer's
+// cookie as the bearer credential of every request, or the organizer's when the request
+// says `X-Sesion: organizador` (the organizer's calls; the same person may be both). So
+// the proxy's CSRF check sees this page's origin, every request goes with
+// `referrerPolicy: 'origin'`: under the pages' `Referrer-Policy: no-referrer` a browser
+// would send `Origin: null` on a POST.
 //
 // A guest has no session: what opens a guest's reservation is its `secreto`, which the
 // answer of `POST /api/reservar` carries once. The client keeps it in memory, by
-// reservation id (like the session token: never in storage), and sends it as
-// `X-Reserva-Secreto` on every read and cancellation of that reservation.
+// reservation id (never in storage), and sends it as `X-Reserva-Secreto` on every read
+// and cancellation of that reservation.
 import type {
   Bitacora,
   CodigoSolicitado,
@@ -26,8 +30,10 @@ import type {
   Problem,
   PropositoCodigo,
   Reserva,
-  SesionCreada,
-  SesionOrganizadorCreada,
+  RolSesion,
+  SesionActual,
+  SesionIniciada,
+  SesionOrganizadorIniciada,
   SolicitudReserva,
   Usuario,
 } from './types';
@@ -86,22 +92,47 @@ export function nuevaClave(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-// The signed-in buyer's token, in memory only (src/sesion.tsx owns it and says why).
-let tokenSesion: string | null = null;
+// Whether this page believes a buyer is signed in (src/sesion.tsx), and which sign-in
+// that is: a late 401 for an older session must not end a newer one.
+let sesionAbierta = false;
+let generacion = 0;
 let alInvalidarse: (() => void) | null = null;
 
-/** Sets (or clears, with null) the Bearer token sent on every request. */
-export function usarTokenSesion(token: string | null) {
-  tokenSesion = token;
+/** The buyer's session opened (true) or ended (false) on this page. */
+export function usarSesion(abierta: boolean) {
+  sesionAbierta = abierta;
+  generacion += 1;
 }
 
 /**
- * Called once when an answer says the token this client sent is no longer valid
- * (401 `sesion-invalida`: expired or revoked); the token is already cleared by then.
+ * Called once when an answer says the buyer's session is no longer valid (401
+ * `sesion-invalida`: expired or revoked); the client already counts it as ended.
  */
 export function alSesionInvalida(fn: (() => void) | null) {
   alInvalidarse = fn;
 }
+
+/** The session cookie the proxy sets for a buyer's or an organizer's sign-in. */
+const PISTAS: Record<RolSesion, string> = {
+  comprador: 'eventflow_hay_sesion',
+  organizador: 'eventflow_hay_sesion_organizador',
+};
+
+/**
+ * Whether this browser holds a session cookie for `rol`: the proxy sets a readable
+ * `…hay_sesion…=1` beside the HttpOnly one (which holds the token and which no script
+ * can read), so a visitor who never signed in is not asked "who am I?" for nothing.
+ */
+export function hayCookieDeSesion(rol: RolSesion): boolean {
+  try {
+    return document.cookie.split(';').some((c) => c.trim() === `${PISTAS[rol]}=1`);
+  } catch {
+    return false;
+  }
+}
+
+/** The header that makes the proxy use the organizer's session cookie. */
+const ORGANIZADOR = { 'x-sesion': 'organizador' } as const;
 
 // Each guest reservation's secret, by reservation id: memory only (see above).
 const secretos = new Map<string, string>();
@@ -129,7 +160,7 @@ function conSecreto(id: string, secreto?: string): Record<string, string> {
 
 /** Whether this page can read reservation `id`: signed in, or it knows its secret. */
 export function puedeLeerReserva(id: string): boolean {
-  return tokenSesion !== null || secretos.has(id);
+  return sesionAbierta || secretos.has(id);
 }
 
 interface Opciones {
@@ -183,9 +214,9 @@ async function cuerpoProblem(res: Response): Promise<Problem> {
 
 export async function request<T>(method: string, url: string, op: Opciones = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...op.headers };
-  // The session's token, unless the caller brought its own credential.
-  const token = headers.authorization === undefined ? tokenSesion : null;
-  if (token) headers.authorization = `Bearer ${token}`;
+  // Sent with the buyer's cookie: no credential of its own, not the organizer's.
+  const delComprador = headers.authorization === undefined && headers['x-sesion'] === undefined;
+  const deSesion = delComprador && sesionAbierta ? generacion : undefined;
   let body: string | undefined;
   if (op.body !== undefined) {
     headers['content-type'] = 'application/json';
@@ -193,16 +224,23 @@ export async function request<T>(method: string, url: string, op: Opciones = {})
   }
   let res: Response;
   try {
-    res = await fetch(url, { method, headers, body, signal: op.signal });
+    res = await fetch(url, {
+      method,
+      headers,
+      body,
+      signal: op.signal,
+      credentials: 'same-origin',
+      referrerPolicy: 'origin',
+    });
   } catch (e) {
     throw comoApiError(e);
   }
   if (!res.ok) {
     const problem = await problemDe(res);
-    // Our session died (expired, revoked): drop it. Only when it is still the token this
-    // request sent, so a late answer cannot sign out a newer session.
-    if (token && token === tokenSesion && problem.status === 401 && slug(problem) === 'sesion-invalida') {
-      tokenSesion = null;
+    // Our session died (expired, revoked): drop it. Only when it is still the session
+    // this request went with, so a late answer cannot sign out a newer one.
+    if (deSesion === generacion && sesionAbierta && problem.status === 401 && slug(problem) === 'sesion-invalida') {
+      usarSesion(false);
       alInvalidarse?.();
     }
     throw new ApiError(problem);
@@ -231,13 +269,11 @@ export const api = {
   ) =>
     request<PaginaEventos>('GET', `/api/eventos${qs(f)}`, { signal }),
   evento: (id: string, signal?: AbortSignal) => request<Evento>('GET', `/api/eventos/${enc(id)}`, { signal }),
-  conciliacion: (id: string, token: string, signal?: AbortSignal) =>
-    request<Informe>('GET', `/api/eventos/${enc(id)}/conciliacion`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal,
-    }),
-  crearEvento: (ev: NuevoEvento, token: string) =>
-    request<Evento>('POST', '/api/eventos', { body: ev, headers: { authorization: `Bearer ${token}` } }),
+  /** As the signed-in organizer. */
+  conciliacion: (id: string, signal?: AbortSignal) =>
+    request<Informe>('GET', `/api/eventos/${enc(id)}/conciliacion`, { headers: { ...ORGANIZADOR }, signal }),
+  /** As the signed-in organizer: the event is theirs. */
+  crearEvento: (ev: NuevoEvento) => request<Evento>('POST', '/api/eventos', { body: ev, headers: { ...ORGANIZADOR } }),
 
   /** Registers a buyer; without `password`, a guest (buys by email, cannot sign in). */
   registrar: (u: NuevoUsuario) => request<Usuario>('POST', '/api/usuarios', { body: u }),
@@ -260,19 +296,28 @@ export const api = {
       body: { ...p, email: p.email.trim().toLowerCase() },
     }),
 
-  /** Signs in (201 with the token). 401 `credenciales-invalidas`; 429 with Retry-After. */
+  /**
+   * Signs a buyer in (201). The proxy keeps the token in an HttpOnly cookie and answers
+   * without it. 401 `credenciales-invalidas`; 429 with Retry-After.
+   */
   iniciarSesion: (c: Credenciales) =>
-    request<SesionCreada>('POST', '/api/sesiones', {
+    request<SesionIniciada>('POST', '/api/sesiones', {
       body: { ...c, email: c.email.trim().toLowerCase() },
     }),
-  /** Signs an organizer in (201 with the token, for the organizer's own calls). */
+  /** Signs an organizer in (201; its token, too, stays in a cookie of its own). */
   iniciarSesionOrganizador: (email: string, password: string) =>
-    request<SesionOrganizadorCreada>('POST', '/api/sesiones', {
+    request<SesionOrganizadorIniciada>('POST', '/api/sesiones', {
       body: { email: email.trim().toLowerCase(), password, rol: 'organizador' },
     }),
-  /** Revokes the session of `token` (204). */
-  cerrarSesion: (token: string) =>
-    request<void>('DELETE', '/api/sesiones/actual', { headers: { authorization: `Bearer ${token}` } }),
+  /** Who the browser's session of `rol` belongs to (after a reload). 401 when it has none. */
+  sesionActual: (rol: RolSesion, signal?: AbortSignal) =>
+    request<SesionActual>('GET', '/api/sesiones/actual', {
+      headers: rol === 'organizador' ? { ...ORGANIZADOR } : {},
+      signal,
+    }),
+  /** Ends the browser's session of `rol` (204); the proxy clears its cookie. */
+  cerrarSesion: (rol: RolSesion) =>
+    request<void>('DELETE', '/api/sesiones/actual', { headers: rol === 'organizador' ? { ...ORGANIZADOR } : {} }),
 
   /**
    * One booking attempt; `clave` is its Idempotency-Key (fresh per attempt). The secret

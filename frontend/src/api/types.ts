@@ -78,6 +78,18 @@ export type SesionOrganizadorCreada = Narrowed<
   UsuariosSchemas['SesionCreada'],
   { rol: Extract<Rol, 'organizador'>; usuario: Organizador }
 >;
+/** Whose session a request goes with (the proxy keeps one cookie for each). */
+export type RolSesion = Rol;
+/**
+ * What the page gets from a sign-in through the launcher's UI proxy: the answer without
+ * `token`, which the proxy keeps in an HttpOnly cookie (src/ui/sesion.rs of the launcher).
+ */
+export type SesionIniciada = Omit<SesionCreada, 'token'>;
+export type SesionOrganizadorIniciada = Omit<SesionOrganizadorCreada, 'token'>;
+/** `GET /api/sesiones/actual`: `usuario` is a Usuario for a buyer, an Organizador for an organizer. */
+export type SesionActual =
+  | Narrowed<UsuariosSchemas['SesionActual'], { rol: Extract<Rol, 'comprador'>; usuario: Usuario }>
+  | Narrowed<UsuariosSchemas['SesionActual'], { rol: Extract<Rol, 'organizador'>; usuario: Organizador }>;
 
 // ---------------------------------------------------------------------------------------
 // reservas-pagos-service

@@ -23,25 +23,6 @@ import { Link } from '../router';
 import { Aviso, CorregirCampos, MensajeError } from './Estado';
 import { CabeceraTabla } from './CabeceraTabla';
 
-// The admin token (not an organizer's session, which stays in memory: src/organizador.tsx).
-const CLAVE_TOKEN = 'eventflow.token-organizador';
-
-export function tokenGuardado(): string {
-  try {
-    return window.sessionStorage.getItem(CLAVE_TOKEN) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-function guardarToken(t: string) {
-  try {
-    window.sessionStorage.setItem(CLAVE_TOKEN, t);
-  } catch {
-    // storage disabled: the token is asked again next time
-  }
-}
-
 /**
  * The zones offered: the usual ones, and the browser's when it is not among them. The
  * default is America/Lima, not the browser's zone: the zone is the venue's, and EventFlow's
@@ -64,23 +45,20 @@ const zonaVacia = (): FilaZona => ({ nombre: '', precio: '', capacidad: '' });
 
 /** Fields the form itself knows about (the API's paths); the rest of a 422 is listed in words. */
 const propios = (campo: string) =>
-  ['token', 'nombre', 'fecha', 'zona_horaria', 'lugar', 'zonas'].includes(campo) || /^zonas\[\d+\]\.(nombre|precio|capacidad)$/.test(campo);
+  ['nombre', 'fecha', 'zona_horaria', 'lugar', 'zonas'].includes(campo) || /^zonas\[\d+\]\.(nombre|precio|capacidad)$/.test(campo);
 
-/** What is sent once confirmed, with the credential it goes with. */
+/** What is sent once confirmed. */
 interface Pendiente {
   evento: NuevoEvento;
-  credencial: string;
 }
 
 interface Props {
   onCreado: (e: Evento) => void;
-  /** The admin token was saved (it opens every event's reconciliation). */
-  onToken: (token: string) => void;
 }
 
-export function PublicarEvento({ onCreado, onToken }: Props) {
+/** Publishes as the signed-in organizer (its session cookie: src/organizador.tsx). */
+export function PublicarEvento({ onCreado }: Props) {
   const { sesion, caducada } = useOrganizador();
-  const [token, setToken] = useState(tokenGuardado);
   const [nombre, setNombre] = useState('');
   const [lugar, setLugar] = useState('');
   const [fecha, setFecha] = useState('');
@@ -112,9 +90,6 @@ export function PublicarEvento({ onCreado, onToken }: Props) {
     setError(undefined);
     setCreado(undefined);
     const errores: Record<string, string> = {};
-    // An organizer's session, or else the admin token.
-    const credencial = sesion?.token ?? token.trim();
-    if (!credencial) errores.token = 'inicia sesión como organizador o ingresa el token de administrador';
     const local = fechaLocal(fecha);
     if (!local) errores.fecha = 'elige fecha y hora';
     const precios = zonas.map((z, i) => {
@@ -129,7 +104,6 @@ export function PublicarEvento({ onCreado, onToken }: Props) {
     setLocal(errores);
     if (Object.keys(errores).length) return;
     setPendiente({
-      credencial,
       evento: {
         nombre,
         lugar,
@@ -144,15 +118,10 @@ export function PublicarEvento({ onCreado, onToken }: Props) {
 
   const publicar = async () => {
     if (!pendiente || enviando) return;
-    const { evento, credencial } = pendiente;
+    const { evento } = pendiente;
     setEnviando(true);
     try {
-      const ev = await api.crearEvento(evento, credencial);
-      // The admin token is kept (for the reconciliation) once the API accepted it.
-      if (!sesion) {
-        guardarToken(credencial);
-        onToken(credencial);
-      }
+      const ev = await api.crearEvento(evento);
       setCreado(ev);
       setNombre('');
       setLugar('');
@@ -162,7 +131,7 @@ export function PublicarEvento({ onCreado, onToken }: Props) {
     } catch (err) {
       const e = comoApiError(err);
       // The organizer's session expired or was closed: back to the sign-in form.
-      if (sesion && e.status === 401 && slug(e.problem) === 'sesion-invalida') caducada(sesion.token);
+      if (sesion && e.status === 401 && slug(e.problem) === 'sesion-invalida') caducada(sesion);
       setError(e);
     } finally {
       setEnviando(false);
@@ -188,26 +157,10 @@ export function PublicarEvento({ onCreado, onToken }: Props) {
     <section aria-labelledby="titulo-crear" className="tarjeta publicar-evento">
       <h2 id="titulo-crear">Publicar un evento</h2>
       <form onSubmit={revisar} aria-label="Publicar un evento" noValidate>
-        {sesion ? (
+        {sesion && (
           <p className="muted" data-testid="publica-como">
             Se publica como <strong>{sesion.organizador.nombre}</strong>.
           </p>
-        ) : (
-          <div className="campo">
-            <label htmlFor="org-token">Token de administrador</label>
-            <input
-              id="org-token"
-              type="password"
-              autoComplete="off"
-              value={token}
-              onChange={(e) => editar(setToken)(e.target.value)}
-              aria-invalid={msg('token') || error?.status === 401 ? true : undefined}
-            />
-            {campoError('token')}
-            <span className="ayuda">
-              Sin sesión de organizador. Se envía como «Authorization: Bearer …». En desarrollo lo imprime el lanzador.
-            </span>
-          </div>
         )}
         <div className="campo">
           <label htmlFor="org-nombre">Nombre del evento</label>

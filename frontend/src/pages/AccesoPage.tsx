@@ -1,6 +1,7 @@
 // "Iniciar sesión" and "Crear cuenta" as pages, reached from the top bar; back to where
 // the buyer was (?volver=/path) once signed in.
 import { CrearCuenta, IniciarSesion } from '../components/Acceso';
+import { Cargando } from '../components/Estado';
 import { Link, useRouter } from '../router';
 import { useSesion } from '../sesion';
 
@@ -11,7 +12,7 @@ export function destinoVolver(search: string): string {
 }
 
 export function AccesoPage({ modo }: { modo: 'entrar' | 'registro' }) {
-  const { sesion } = useSesion();
+  const { sesion, comprobando } = useSesion();
   const { navigate } = useRouter();
   const volver = destinoVolver(window.location.search);
   const consulta = volver === '/' ? '' : `?volver=${encodeURIComponent(volver)}`;
@@ -24,6 +25,15 @@ export function AccesoPage({ modo }: { modo: 'entrar' | 'registro' }) {
           Ya iniciaste sesión como {sesion.usuario.nombre} {sesion.usuario.apellido}.{' '}
           <Link to="/mis-reservas">Ver mis reservas</Link>
         </p>
+      </div>
+    );
+  }
+
+  if (comprobando) {
+    return (
+      <div>
+        <h1>{modo === 'entrar' ? 'Iniciar sesión' : 'Crear cuenta'}</h1>
+        <Cargando texto="Comprobando tu sesión…" />
       </div>
     );
   }

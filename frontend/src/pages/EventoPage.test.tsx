@@ -53,7 +53,7 @@ describe('EventoPage', () => {
     expect(screen.getByRole('button', { name: 'Reservar' })).toBeDisabled();
   });
 
-  it('books signed in: by usuario_id with the Bearer, a fresh Idempotency-Key per attempt, shows the steps', async () => {
+  it('books signed in: by usuario_id with the session cookie, a fresh Idempotency-Key per attempt, shows the steps', async () => {
     const user = userEvent.setup();
     let liberar: () => void = () => {};
     const reservas: Llamada[] = [];
@@ -119,10 +119,14 @@ describe('EventoPage', () => {
     expect(k1).toMatch(/^[0-9a-f-]{36}$/);
     expect(k2).toMatch(/^[0-9a-f-]{36}$/);
     expect(k1).not.toBe(k2);
-    // Every request after signing in carries the session; nobody is looked up anonymously.
+    // Every request after signing in goes with the session cookie (the proxy adds its
+    // token), never with a token of the page; nobody is looked up anonymously.
     const despues = llamadas.slice(llamadas.findIndex((l) => l.url === '/api/sesiones') + 1);
     expect(despues.length).toBeGreaterThan(2);
-    for (const l of despues) expect(l.headers.authorization).toBe('Bearer efs_ana');
+    for (const l of despues) {
+      expect(l.headers.authorization).toBeUndefined();
+      expect(l.credentials).toBe('same-origin');
+    }
     noBuscaUsuarios(llamadas);
   });
 
@@ -218,7 +222,7 @@ describe('EventoPage', () => {
               ],
             })
           : json(nuevo, 201),
-      'POST /api/sesiones': json(sesionDe(nuevo, 'efs_nuevo'), 201),
+      'POST /api/sesiones': json(sesionDe(nuevo), 201),
       'POST /api/reservar': json(reserva({ usuario_id: 'u2' }), 201),
     });
     render(<App />);
@@ -272,7 +276,7 @@ describe('EventoPage', () => {
     await screen.findByRole('heading', { name: '¡Reserva confirmada!' });
     const r = llamadas.find((l) => l.url === '/api/reservar')!;
     expect(r.body).toMatchObject({ usuario_id: 'u2' });
-    expect(r.headers.authorization).toBe('Bearer efs_nuevo');
+    expect(r.headers.authorization).toBeUndefined();
   });
 
   it('buys as a guest by email: no lookup, no session, the email in the reserve body', async () => {

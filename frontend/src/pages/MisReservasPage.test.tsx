@@ -15,11 +15,17 @@ async function entrar(user: Usuario, email = 'ana@example.com') {
   await user.click(within(form).getByRole('button', { name: 'Entrar' }));
 }
 
-/** Every call after the sign-in went with the session's Bearer. */
-function conSesion(llamadas: Llamada[], token = 'efs_ana') {
+/**
+ * Every call after the sign-in went with the browser's session cookie (which the proxy
+ * turns into the Bearer), and with no token of the page's own.
+ */
+function conSesion(llamadas: Llamada[]) {
   const despues = llamadas.slice(llamadas.findIndex((l) => l.url === '/api/sesiones') + 1);
   expect(despues.length).toBeGreaterThan(0);
-  for (const l of despues) expect(l.headers.authorization, `${l.method} ${l.url}`).toBe(`Bearer ${token}`);
+  for (const l of despues) {
+    expect(l.headers.authorization, `${l.method} ${l.url}`).toBeUndefined();
+    expect(l.credentials, `${l.method} ${l.url}`).toBe('same-origin');
+  }
 }
 
 beforeEach(() => {
@@ -101,10 +107,10 @@ describe('MisReservasPage', () => {
     await screen.findByTestId('reserva');
     const leida = llamadas.find((l) => l.url === '/api/reservas/r1')!;
     expect(leida.headers['x-reserva-secreto']).toBe('Sx_123');
-    expect(leida.headers.authorization).toBe('Bearer efs_ana');
+    expect(leida.headers.authorization).toBeUndefined();
   });
 
-  it('signed in: lists its own reservations, audit trail and notifications with the Bearer; cancels with confirmation', async () => {
+  it('signed in: lists its own reservations, audit trail and notifications with the session cookie; cancels with confirmation', async () => {
     const user = userEvent.setup();
     let cancelada = false;
     const { llamadas } = mockFetch({
@@ -280,7 +286,7 @@ describe('MisReservasPage', () => {
     const { llamadas } = mockFetch({
       'POST /api/sesiones': (l) => {
         const b = l.body as { email: string };
-        return b.email === 'luis@example.com' ? json(sesionDe(luis, 'efs_luis'), 201) : json(sesionDe(), 201);
+        return b.email === 'luis@example.com' ? json(sesionDe(luis), 201) : json(sesionDe(), 201);
       },
       'DELETE /api/sesiones/actual': { status: 204 },
       [`GET /api/reservas?usuario_id=${ana.id}&limit=100`]: json({ items: [reserva()] }),
@@ -298,7 +304,7 @@ describe('MisReservasPage', () => {
     expect(document.querySelector('[data-reserva-id]')).toBeNull();
     const salida = llamadas.find((l) => l.method === 'DELETE')!;
     expect(salida.url).toBe('/api/sesiones/actual');
-    expect(salida.headers.authorization).toBe('Bearer efs_ana');
+    expect(salida.headers.authorization).toBeUndefined();
 
     await entrar(user, 'luis@example.com');
     expect(await screen.findByText('Todavía no tienes reservas.', { exact: false })).toBeInTheDocument();
@@ -307,7 +313,7 @@ describe('MisReservasPage', () => {
     expect(deLuis.length).toBeGreaterThan(0);
     for (const l of deLuis) {
       expect(l.url).not.toContain(ana.id);
-      expect(l.headers.authorization).toBe('Bearer efs_luis');
+      expect(l.headers.authorization).toBeUndefined();
     }
   });
 

@@ -74,7 +74,16 @@ async function cargarDatos(u: Usuario, signal?: AbortSignal): Promise<Datos> {
 }
 
 export function MisReservasPage() {
-  const { sesion } = useSesion();
+  const { sesion, comprobando } = useSesion();
+  if (!sesion && comprobando) {
+    // A reload: the browser's cookie is being checked; no sign-in form flashes meanwhile.
+    return (
+      <div>
+        <h1>Mis reservas</h1>
+        <Cargando texto="Comprobando tu sesión…" />
+      </div>
+    );
+  }
   if (!sesion) {
     return (
       <div>

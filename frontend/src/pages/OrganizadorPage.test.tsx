@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../App';
-import { evento } from '../test/datos';
+import { conCookies, evento, org } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
 import { zonasOfrecidas } from '../components/PublicarEvento';
 import type { Usuario } from '../test/formularios';
@@ -10,6 +10,27 @@ import type { Usuario } from '../test/formularios';
 beforeEach(() => {
   window.history.pushState(null, '', '/organizador');
 });
+
+/** The organizer's own event (the page lists only those). */
+const suyo = { ...evento, organizador_id: org.id };
+
+/**
+ * Back on the page with the organizer's session cookie (a reload): the route that answers
+ * `GET /api/sesiones/actual` for it, to add to a test's routes.
+ */
+const conSesionDeOrganizador = () => ({ 'GET /api/sesiones/actual': conCookies({ organizador: org }) });
+
+/** The page, once the organizer's session has been found again. */
+async function abrirComoOrganizador() {
+  render(<App />);
+  await screen.findByTestId('sesion-organizador');
+}
+
+/** Every organizer call asked for the organizer's cookie, and carried no token. */
+function comoOrganizador(l: { headers: Record<string, string> }) {
+  expect(l.headers['x-sesion']).toBe('organizador');
+  expect(l.headers.authorization).toBeUndefined();
+}
 
 /** "Publicar evento", then "Confirmar y publicar" on the summary. */
 async function publicar(user: Usuario) {
@@ -19,8 +40,8 @@ async function publicar(user: Usuario) {
 
 describe('OrganizadorPage', () => {
   it('shows sales per zone', async () => {
-    mockFetch({ 'GET /api/eventos': json({ items: [evento] }) });
-    render(<App />);
+    mockFetch({ ...conSesionDeOrganizador(), 'GET /api/eventos': json({ items: [suyo] }) });
+    await abrirComoOrganizador();
     const ventas = await screen.findByRole('article');
     const campo = within(ventas).getByRole('row', { name: /^Campo/ });
     expect(campo.querySelector('.vendidas')).toHaveTextContent('3');
@@ -32,10 +53,11 @@ describe('OrganizadorPage', () => {
 
   it('counts agree in number: "(+1 retenida)", "(+2 retenidas)"; every figure labelled for the stacked rows', async () => {
     mockFetch({
+      ...conSesionDeOrganizador(),
       'GET /api/eventos': json({
         items: [
           {
-            ...evento,
+            ...suyo,
             zonas: [
               { nombre: 'Campo', precio: 8000, capacidad: 10, disponibles: 6, vendidas: 3 },
               { nombre: 'Platea', precio: 15000, capacidad: 4, disponibles: 0, vendidas: 2 },
@@ -44,7 +66,7 @@ describe('OrganizadorPage', () => {
         ],
       }),
     });
-    render(<App />);
+    await abrirComoOrganizador();
     const ventas = await screen.findByRole('article');
     const campo = within(ventas).getByRole('row', { name: /^Campo/ });
     expect(campo.querySelector('.disponibles')).toHaveTextContent('6 (+1 retenida)');
@@ -59,13 +81,13 @@ describe('OrganizadorPage', () => {
   });
 
   it('shows the reconciliation of each event: 0 discrepancias, or what was found', async () => {
-    window.sessionStorage.setItem('eventflow.token-organizador', 'eventflow-dev-admin');
     const informe = {
       evento_id: 'e1', revisado_en: '2026-12-01T20:00:00Z', vendidas: 3, confirmadas: 3,
       reservas: { CONFIRMADA: 3 }, pagos: { APROBADO: 3 }, en_curso: 0, discrepancias: [], pendientes: 0,
     };
     const { llamadas } = mockFetch({
-      'GET /api/eventos': json({ items: [evento, { ...evento, id: 'e2', nombre: 'Otro' }] }),
+      ...conSesionDeOrganizador(),
+      'GET /api/eventos': json({ items: [suyo, { ...suyo, id: 'e2', nombre: 'Otro' }] }),
       'GET /api/eventos/e1/conciliacion': json(informe),
       'GET /api/eventos/e2/conciliacion': json({
         ...informe,
@@ -76,25 +98,24 @@ describe('OrganizadorPage', () => {
         ],
       }),
     });
-    render(<App />);
+    await abrirComoOrganizador();
     const ok = await screen.findByTestId('conciliacion-e1');
     expect(ok).toHaveTextContent('Conciliación: 0 discrepancias · ventas, reservas y pagos coinciden');
     const mal = await screen.findByTestId('conciliacion-e2');
     expect(mal).toHaveTextContent('1 discrepancia');
     expect(mal).toHaveTextContent('eventos no tiene su venta (r9) · revisar');
     const c = llamadas.find((l) => l.url.endsWith('/e1/conciliacion'))!;
-    expect(c.headers.authorization).toBe('Bearer eventflow-dev-admin');
-    window.sessionStorage.clear();
+    comoOrganizador(c);
   });
 
-  it('publishes an event with zones, the token as Bearer and prices in céntimos, after confirming a summary', async () => {
+  it("publishes an event with zones, as the organizer's session, prices in céntimos, after confirming a summary", async () => {
     const user = userEvent.setup();
     const { llamadas } = mockFetch({
+      ...conSesionDeOrganizador(),
       'GET /api/eventos': json({ items: [] }),
-      'POST /api/eventos': json({ ...evento, id: 'nuevo', nombre: 'Jazz' }, 201),
+      'POST /api/eventos': json({ ...suyo, id: 'nuevo', nombre: 'Jazz' }, 201),
     });
-    render(<App />);
-    await user.type(screen.getByLabelText('Token de administrador'), 'eventflow-dev-admin');
+    await abrirComoOrganizador();
     await user.type(screen.getByLabelText('Nombre del evento'), 'Jazz');
     await user.type(screen.getByLabelText('Lugar'), 'Teatro');
     await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
@@ -148,7 +169,7 @@ describe('OrganizadorPage', () => {
     expect(await screen.findByText(/Evento publicado/)).toHaveTextContent('Jazz');
     const posts = llamadas.filter((l) => l.method === 'POST');
     expect(posts).toHaveLength(1);
-    expect(posts[0].headers.authorization).toBe('Bearer eventflow-dev-admin');
+    comoOrganizador(posts[0]);
     expect(posts[0].body).toEqual({
       nombre: 'Jazz',
       lugar: 'Teatro Municipal',
@@ -166,9 +187,8 @@ describe('OrganizadorPage', () => {
 
   it('an ambiguous or empty price is refused with the reason, and nothing is summarized or sent', async () => {
     const user = userEvent.setup();
-    const { llamadas } = mockFetch({ 'GET /api/eventos': json({ items: [] }) });
-    render(<App />);
-    await user.type(screen.getByLabelText('Token de administrador'), 'eventflow-dev-admin');
+    const { llamadas } = mockFetch({ ...conSesionDeOrganizador(), 'GET /api/eventos': json({ items: [] }) });
+    await abrirComoOrganizador();
     await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
     await user.type(screen.getByLabelText('Capacidad'), '10');
     await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
@@ -183,11 +203,11 @@ describe('OrganizadorPage', () => {
   it('an API error on a field the form does not have is said in words, never by its path', async () => {
     const user = userEvent.setup();
     mockFetch({
+      ...conSesionDeOrganizador(),
       'GET /api/eventos': json({ items: [] }),
       'POST /api/eventos': problem('validacion', 422, { errors: [{ campo: 'max_por_comprador', mensaje: 'debe estar entre 1 y 10' }] }),
     });
-    render(<App />);
-    await user.type(screen.getByLabelText('Token de administrador'), 'x');
+    await abrirComoOrganizador();
     await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
     await user.type(screen.getByLabelText('Precio (S/)'), '10');
     await user.type(screen.getByLabelText('Capacidad'), '10');
@@ -196,49 +216,42 @@ describe('OrganizadorPage', () => {
     expect(document.body).not.toHaveTextContent('max_por_comprador');
   });
 
-  it('shows the API field errors next to each field, zones included, and a bad token', async () => {
+  it('shows the API field errors next to each field, zones included', async () => {
     const user = userEvent.setup();
-    let n = 0;
     mockFetch({
+      ...conSesionDeOrganizador(),
       'GET /api/eventos': json({ items: [] }),
-      'POST /api/eventos': () =>
-        n++ === 0
-          ? problem('validacion', 422, {
-              errors: [
-                { campo: 'nombre', mensaje: 'no puede estar vacío' },
-                { campo: 'zonas[0].capacidad', mensaje: 'debe estar entre 1 y 1000000' },
-              ],
-            })
-          : problem('no-autorizado', 401),
+      'POST /api/eventos': problem('validacion', 422, {
+        errors: [
+          { campo: 'nombre', mensaje: 'no puede estar vacío' },
+          { campo: 'zonas[0].capacidad', mensaje: 'debe estar entre 1 y 1000000' },
+        ],
+      }),
     });
-    render(<App />);
-    await user.type(screen.getByLabelText('Token de administrador'), 'x');
+    await abrirComoOrganizador();
     await user.type(screen.getByLabelText('Fecha y hora'), '2027-05-01T20:30');
     await user.type(screen.getByLabelText('Precio (S/)'), '10');
     await user.type(screen.getByLabelText('Capacidad'), '0');
     await publicar(user);
     expect(await screen.findByText('no puede estar vacío')).toBeInTheDocument();
     expect(screen.getByText('debe estar entre 1 y 1000000')).toBeInTheDocument();
-    await publicar(user);
-    expect(await screen.findByRole('alert')).toHaveTextContent('El token falta o no es válido');
   });
 
-  it('checks what the API cannot: amounts in soles, a date and a token', async () => {
+  it('checks what the API cannot: amounts in soles and a date', async () => {
     const user = userEvent.setup();
-    const { llamadas } = mockFetch({ 'GET /api/eventos': json({ items: [] }) });
-    render(<App />);
+    const { llamadas } = mockFetch({ ...conSesionDeOrganizador(), 'GET /api/eventos': json({ items: [] }) });
+    await abrirComoOrganizador();
     await user.type(screen.getByLabelText('Precio (S/)'), 'caro');
     await user.click(screen.getByRole('button', { name: 'Publicar evento' }));
-    expect(screen.getByText('inicia sesión como organizador o ingresa el token de administrador')).toBeInTheDocument();
     expect(screen.getByText('elige fecha y hora')).toBeInTheDocument();
     expect(screen.getByText(/un importe en soles/)).toBeInTheDocument();
     expect(llamadas.filter((l) => l.method === 'POST')).toHaveLength(0);
   });
 
-  it('an organizer signs in, publishes with its own Bearer and sees only its events', async () => {
+  it("an organizer signs in, publishes with its session's cookie and sees only its events", async () => {
     const user = userEvent.setup();
     const org = { id: 'o1', nombre: 'Producciones Andinas', email: 'boleteria@andinas.pe', creado_en: '2026-11-01T00:00:00Z' };
-    const suyo = { ...evento, id: 'e-suyo', nombre: 'Festival Propio', organizador_id: 'o1' };
+    const propio = { ...evento, id: 'e-suyo', nombre: 'Festival Propio', organizador_id: 'o1' };
     const ajeno = { ...evento, id: 'e-ajeno', nombre: 'Evento Ajeno', organizador_id: 'o2' };
     const admin = { ...evento, id: 'e-admin', nombre: 'Evento del Admin' };
     const nuevo = { ...evento, id: 'e-nuevo', nombre: 'Jazz', organizador_id: 'o1' };
@@ -248,10 +261,10 @@ describe('OrganizadorPage', () => {
       reservas: {}, pagos: {}, en_curso: 0, discrepancias: [], pendientes: 0,
     };
     const { llamadas } = mockFetch({
-      'GET /api/eventos': () => json({ items: publicado ? [nuevo, suyo, ajeno, admin] : [suyo, ajeno, admin] }),
+      'GET /api/eventos': () => json({ items: publicado ? [nuevo, propio, ajeno, admin] : [propio, ajeno, admin] }),
       'POST /api/sesiones': (l) =>
         l.body && (l.body as { password: string }).password === 'una frase bien larga'
-          ? json({ token: 'efs_org', expira_en: '2027-01-01T00:00:00Z', rol: 'organizador', usuario: org }, 201)
+          ? json({ expira_en: '2027-01-01T00:00:00Z', rol: 'organizador', usuario: org }, 201)
           : problem('credenciales-invalidas', 401),
       'POST /api/eventos': () => {
         publicado = true;
@@ -262,11 +275,11 @@ describe('OrganizadorPage', () => {
       'DELETE /api/sesiones/actual': { status: 204 },
     });
     render(<App />);
-    // Signed out: every event, and the admin token field.
-    expect(await screen.findByText('Evento Ajeno')).toBeInTheDocument();
-    expect(screen.getByLabelText('Token de administrador')).toBeInTheDocument();
-
-    const form = screen.getByRole('form', { name: 'Iniciar sesión como organizador' });
+    // Signed out: the sign-in form only; no events, no publishing, and never an admin token.
+    const form = await screen.findByRole('form', { name: 'Iniciar sesión como organizador' });
+    expect(screen.queryByLabelText('Nombre del evento')).toBeNull();
+    expect(screen.queryByText('Evento Ajeno')).toBeNull();
+    expect(screen.queryByLabelText(/token/i)).toBeNull();
     await user.type(within(form).getByLabelText('Email de organizador'), ' Boleteria@Andinas.pe');
     await user.type(within(form).getByLabelText('Contraseña de organizador'), 'no es esta');
     await user.click(within(form).getByRole('button', { name: 'Entrar como organizador' }));
@@ -278,12 +291,11 @@ describe('OrganizadorPage', () => {
     const login = llamadas.filter((l) => l.url === '/api/sesiones').at(-1)!;
     expect(login.body).toEqual({ email: 'boleteria@andinas.pe', password: 'una frase bien larga', rol: 'organizador' });
 
-    // Only its own events; no admin token field any more.
+    // Only its own events.
     expect(screen.getByRole('heading', { name: 'Tus eventos' })).toBeInTheDocument();
     expect(screen.getByText('Festival Propio')).toBeInTheDocument();
     expect(screen.queryByText('Evento Ajeno')).toBeNull();
     expect(screen.queryByText('Evento del Admin')).toBeNull();
-    expect(screen.queryByLabelText('Token de administrador')).toBeNull();
     expect(await screen.findByTestId('conciliacion-e-suyo')).toHaveTextContent('0 discrepancias');
     // The API filters them: every page of its own, not a first page of everyone's.
     expect(llamadas.some((l) => l.method === 'GET' && l.url === '/api/eventos?limit=100&organizador_id=o1')).toBe(true);
@@ -297,16 +309,16 @@ describe('OrganizadorPage', () => {
     await publicar(user);
     expect(await screen.findByText(/Evento publicado/)).toHaveTextContent('Jazz');
     const post = llamadas.find((l) => l.method === 'POST' && l.url === '/api/eventos')!;
-    expect(post.headers.authorization).toBe('Bearer efs_org');
+    comoOrganizador(post);
     await waitFor(() => expect(document.querySelector('article[data-evento-id="e-nuevo"]')).not.toBeNull());
-    for (const l of llamadas.filter((x) => x.url.endsWith('/conciliacion'))) expect(l.headers.authorization).toBe('Bearer efs_org');
-    // The organizer's token stays in memory.
-    expect(JSON.stringify({ ...localStorage, ...sessionStorage })).not.toContain('efs_org');
+    for (const l of llamadas.filter((x) => x.url.endsWith('/conciliacion'))) comoOrganizador(l);
+    // Nothing of the session in storage (its token is an HttpOnly cookie of the proxy's).
+    expect(JSON.stringify({ ...localStorage, ...sessionStorage })).toBe('{}');
 
     await user.click(screen.getByRole('button', { name: 'Cerrar sesión de organizador' }));
     expect(await screen.findByRole('form', { name: 'Iniciar sesión como organizador' })).toBeInTheDocument();
-    expect(llamadas.find((l) => l.method === 'DELETE')!.headers.authorization).toBe('Bearer efs_org');
-    expect(await screen.findByText('Evento Ajeno')).toBeInTheDocument();
+    comoOrganizador(llamadas.find((l) => l.method === 'DELETE')!);
+    expect(screen.queryByText('Festival Propio')).toBeNull();
   });
 
   it('an expired organizer session goes back to the sign-in form with the notice', async () => {
@@ -314,7 +326,7 @@ describe('OrganizadorPage', () => {
     const org = { id: 'o1', nombre: 'Producciones Andinas', email: 'boleteria@andinas.pe', creado_en: '2026-11-01T00:00:00Z' };
     mockFetch({
       'GET /api/eventos': json({ items: [] }),
-      'POST /api/sesiones': json({ token: 'efs_org', expira_en: '2027-01-01T00:00:00Z', rol: 'organizador', usuario: org }, 201),
+      'POST /api/sesiones': json({ expira_en: '2027-01-01T00:00:00Z', rol: 'organizador', usuario: org }, 201),
       'POST /api/eventos': problem('sesion-invalida', 401),
     });
     render(<App />);
@@ -336,13 +348,13 @@ describe('OrganizadorPage', () => {
   it('sends the date-time as typed with the zone picked, and shows both in the summary', async () => {
     const user = userEvent.setup();
     const { llamadas } = mockFetch({
+      ...conSesionDeOrganizador(),
       'GET /api/eventos': json({ items: [] }),
-      'POST /api/eventos': json({ ...evento, id: 'nuevo', fecha: '2031-03-14T21:00:00+01:00', zona_horaria: 'Europe/Madrid' }, 201),
+      'POST /api/eventos': json({ ...suyo, id: 'nuevo', fecha: '2031-03-14T21:00:00+01:00', zona_horaria: 'Europe/Madrid' }, 201),
     });
-    render(<App />);
+    await abrirComoOrganizador();
     const zona = screen.getByLabelText('Zona horaria');
     expect(zona).toHaveValue('America/Lima');
-    await user.type(screen.getByLabelText('Token de administrador'), 'eventflow-dev-admin');
     await user.type(screen.getByLabelText('Fecha y hora'), '2031-03-14T21:00');
     await user.selectOptions(zona, 'Europe/Madrid');
     await user.type(screen.getByLabelText('Precio (S/)'), '10');
@@ -361,11 +373,11 @@ describe('OrganizadorPage', () => {
     const user = userEvent.setup();
     const mensaje = 'la hora 2031-03-30 02:30 no existe en Europe/Madrid (ese día se adelantan los relojes)';
     mockFetch({
+      ...conSesionDeOrganizador(),
       'GET /api/eventos': json({ items: [] }),
       'POST /api/eventos': problem('validacion', 422, { errors: [{ campo: 'fecha', mensaje }] }),
     });
-    render(<App />);
-    await user.type(screen.getByLabelText('Token de administrador'), 'x');
+    await abrirComoOrganizador();
     await user.type(screen.getByLabelText('Fecha y hora'), '2031-03-30T02:30');
     await user.selectOptions(screen.getByLabelText('Zona horaria'), 'Europe/Madrid');
     await user.type(screen.getByLabelText('Precio (S/)'), '10');
@@ -376,6 +388,22 @@ describe('OrganizadorPage', () => {
     expect(fecha).toHaveAccessibleDescription(mensaje);
     expect(await screen.findByRole('alert')).toHaveTextContent('Corrige los campos marcados.');
     expect(document.body).not.toHaveTextContent('Fecha y hora: ');
+  });
+
+  it("a reload keeps the organizer signed in: its session is found again through the cookie", async () => {
+    const { llamadas } = mockFetch({ ...conSesionDeOrganizador(), 'GET /api/eventos': json({ items: [suyo] }) });
+    render(<App />);
+    // Neither the sign-in form nor the panel while the cookie is checked.
+    expect(screen.getByText('Comprobando tu sesión…')).toBeInTheDocument();
+    expect(screen.queryByRole('form', { name: 'Iniciar sesión como organizador' })).toBeNull();
+    expect(await screen.findByTestId('sesion-organizador')).toHaveTextContent(`Publicas como ${org.nombre}`);
+    expect(await screen.findByRole('article')).toHaveTextContent(evento.nombre);
+    const actual = llamadas.filter((l) => l.url === '/api/sesiones/actual');
+    // Only the organizer's: this browser has no buyer's session cookie.
+    expect(actual).toHaveLength(1);
+    comoOrganizador(actual[0]);
+    // The buyer's corner of the top bar is not the organizer's.
+    expect(within(document.querySelector<HTMLElement>('header.barra')!).getByRole('link', { name: 'Iniciar sesión' })).toBeInTheDocument();
   });
 
   it('offers the browser zone too when it is not among the usual ones', () => {

@@ -1,43 +1,55 @@
-// Organizer: sign in as an organizer (or use the platform's admin token), publish an event
-// with zones (components/PublicarEvento.tsx), and see sales per zone. An organizer sees
-// and reconciles only its own events; the admin token, every event. On a narrow screen
-// each zone's sales row stacks its figures, labelled, instead of scrolling sideways.
-import { useEffect, useState } from 'react';
+// Organizer: sign in as an organizer account (never with the platform admin's token,
+// which this UI neither asks for nor keeps), publish an event with zones
+// (components/PublicarEvento.tsx), and see sales per zone of its own events. The session
+// survives a reload (src/organizador.tsx). On a narrow screen each zone's sales row stacks
+// its figures, labelled, instead of scrolling sideways.
+import { useState } from 'react';
 import { api, comoApiError } from '../api/client';
 import { slug } from '../api/messages';
 import type { Evento } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
 import { FormEntrar, useEntrada } from '../components/FormEntrar';
-import { PublicarEvento, tokenGuardado } from '../components/PublicarEvento';
+import { PublicarEvento } from '../components/PublicarEvento';
 import { formatPrecio } from '../format';
 import { useCarga } from '../hooks';
 import { useOrganizador } from '../organizador';
+import type { SesionOrganizador } from '../organizador';
 import { discrepancias, plural } from '../plural';
 import { Link } from '../router';
 import { MetaEvento } from '../components/MetaEvento';
 import { CabeceraTabla } from '../components/CabeceraTabla';
 
 export function OrganizadorPage() {
-  const { sesion, caducada } = useOrganizador();
-  const mioId = sesion?.organizador.id;
-  // A signed-in organizer's own events, filtered by the API (every page of them, not
-  // the first page of everyone's); with the admin token, everyone's.
+  const { sesion, comprobando } = useOrganizador();
+  if (!sesion) {
+    return (
+      <div>
+        <h1>Organizador</h1>
+        {comprobando ? <Cargando texto="Comprobando tu sesión…" /> : <AccesoOrganizador />}
+      </div>
+    );
+  }
+  // A new panel per organizer: nothing of the previous one's stays on screen.
+  return <Panel key={sesion.organizador.id} sesion={sesion} />;
+}
+
+/** The signed-in organizer's page: publish, and its own events' sales. */
+function Panel({ sesion }: { sesion: SesionOrganizador }) {
+  const { caducada } = useOrganizador();
+  const mioId = sesion.organizador.id;
+  // Its own events, filtered by the API (every page of them, not the first page of everyone's).
   const ventas = useCarga(
-    (signal) => api.eventos(mioId ? { limit: 100, organizador_id: mioId } : { limit: 100 }, signal),
-    `ventas:${mioId ?? 'admin'}`,
+    (signal) => api.eventos({ limit: 100, organizador_id: mioId }, signal),
+    `ventas:${mioId}`,
     15_000,
   );
   // Published here: shown even when the first page of the list does not reach them.
   const [publicados, setPublicados] = useState<Evento[]>([]);
-  // Events created with the admin token (in this tab), for its reconciliation.
-  const [tokenAdmin, setTokenAdmin] = useState(tokenGuardado);
-  useEffect(() => setPublicados([]), [mioId]);
 
   const todos = ventas.data ? [...ventas.data.items] : [];
   for (const ev of publicados) if (!todos.some((e) => e.id === ev.id)) todos.unshift(ev);
   // Only its own, also among those just published here.
-  const lista = mioId ? todos.filter((ev) => ev.organizador_id === mioId) : todos;
-  const credencial = sesion?.token ?? tokenAdmin;
+  const lista = todos.filter((ev) => ev.organizador_id === mioId);
 
   return (
     <div>
@@ -45,7 +57,6 @@ export function OrganizadorPage() {
       <AccesoOrganizador />
       <div className="dos-columnas organizador">
         <PublicarEvento
-          onToken={setTokenAdmin}
           onCreado={(ev) => {
             setPublicados((ps) => [ev, ...ps]);
             ventas.recargar(true);
@@ -53,25 +64,15 @@ export function OrganizadorPage() {
         />
         <section aria-labelledby="titulo-ventas">
           <div className="cabecera-pagina">
-            <h2 id="titulo-ventas">{sesion ? 'Tus eventos' : 'Ventas por zona'}</h2>
+            <h2 id="titulo-ventas">Tus eventos</h2>
             <button type="button" className="btn btn-secundario" onClick={() => ventas.recargar()} disabled={ventas.cargando}>
               Actualizar
             </button>
           </div>
           {ventas.cargando && !ventas.data && <Cargando texto="Cargando ventas…" />}
           {ventas.error && !ventas.data && <MensajeError error={ventas.error} onReintentar={() => ventas.recargar()} />}
-          {ventas.data && lista.length === 0 && (
-            <p className="vacio">{sesion ? 'Todavía no publicaste eventos.' : 'Aún no hay eventos.'}</p>
-          )}
-          {ventas.data &&
-            lista.map((ev) => (
-              <Ventas
-                key={ev.id}
-                evento={ev}
-                token={credencial}
-                onRechazado={(t) => sesion && t === sesion.token && caducada(t)}
-              />
-            ))}
+          {ventas.data && lista.length === 0 && <p className="vacio">Todavía no publicaste eventos.</p>}
+          {ventas.data && lista.map((ev) => <Ventas key={ev.id} evento={ev} onRechazado={() => caducada(sesion)} />)}
         </section>
       </div>
     </div>
@@ -126,8 +127,7 @@ function AccesoOrganizador() {
         }}
       >
         <p className="muted">
-          Las cuentas de organizador las crea la administración de la plataforma. También puedes publicar con el token de
-          administrador.
+          Para publicar eventos y ver sus ventas. Las cuentas de organizador las crea la administración de la plataforma.
         </p>
       </FormEntrar>
     </section>
@@ -136,13 +136,11 @@ function AccesoOrganizador() {
 
 interface VentasProps {
   evento: Evento;
-  /** The organizer's session token or the admin token, for the reconciliation. */
-  token: string;
-  /** A 401 `sesion-invalida` for this token. */
-  onRechazado: (token: string) => void;
+  /** A 401 `sesion-invalida`: the organizer's session ended. */
+  onRechazado: () => void;
 }
 
-function Ventas({ evento, token, onRechazado }: VentasProps) {
+function Ventas({ evento, onRechazado }: VentasProps) {
   const tot = evento.zonas.reduce(
     (a, z) => ({
       vendidas: a.vendidas + z.vendidas,
@@ -197,33 +195,23 @@ function Ventas({ evento, token, onRechazado }: VentasProps) {
           </tr>
         </tfoot>
       </table>
-      <Conciliacion eventoId={evento.id} token={token} onRechazado={onRechazado} />
+      <Conciliacion eventoId={evento.id} onRechazado={onRechazado} />
     </article>
   );
 }
 
 /** Sales ⇔ confirmations ⇔ payments for one event, checked by the platform. */
-function Conciliacion({ eventoId, token, onRechazado }: { eventoId: string; token: string; onRechazado: (t: string) => void }) {
+function Conciliacion({ eventoId, onRechazado }: { eventoId: string; onRechazado: () => void }) {
   const carga = useCarga(
     (signal) =>
-      token
-        ? api.conciliacion(eventoId, token, signal).catch((e: unknown) => {
-            const err = comoApiError(e);
-            if (err.status === 401 && slug(err.problem) === 'sesion-invalida') onRechazado(token);
-            throw err;
-          })
-        : Promise.resolve(undefined),
-    // A new check when the credential changes (signing in or out, another admin token).
-    `conciliacion-${eventoId}-${token ? `${token.length}-${token.slice(-4)}` : 'sin'}`,
+      api.conciliacion(eventoId, signal).catch((e: unknown) => {
+        const err = comoApiError(e);
+        if (err.status === 401 && slug(err.problem) === 'sesion-invalida') onRechazado();
+        throw err;
+      }),
+    `conciliacion-${eventoId}`,
     60_000,
   );
-  if (!token) {
-    return (
-      <p className="muted conciliacion">
-        Conciliación: inicia sesión como organizador (o guarda el token de administrador al publicar un evento) para verla.
-      </p>
-    );
-  }
   const inf = carga.data;
   if (!inf) {
     return carga.error ? (

@@ -1,4 +1,6 @@
-import type { Evento, Paso, Reserva, Usuario } from '../api/types';
+import type { Evento, Organizador, Paso, Reserva, Usuario } from '../api/types';
+import { json, problem } from './fetch';
+import type { Llamada, Respuesta } from './fetch';
 
 export const evento: Evento = {
   id: 'e1',
@@ -29,9 +31,36 @@ export const ana: Usuario = {
   tiene_password: true,
 };
 
-/** A buyer's `POST /api/sesiones` answer. */
-export function sesionDe(usuario: Usuario = ana, token = 'efs_ana') {
-  return { token, expira_en: '2027-01-01T00:00:00Z', rol: 'comprador' as const, usuario };
+/**
+ * A buyer's `POST /api/sesiones` answer as the page gets it through the launcher's proxy:
+ * without `token`, which went into an HttpOnly cookie.
+ */
+export function sesionDe(usuario: Usuario = ana) {
+  return { expira_en: '2027-01-01T00:00:00Z', rol: 'comprador' as const, usuario };
+}
+
+export const org: Organizador = {
+  id: 'o1',
+  nombre: 'Producciones Andinas',
+  email: 'org@example.com',
+  creado_en: '2026-11-01T00:00:00Z',
+};
+
+/**
+ * A browser that comes back with session cookies (a reload): the proxy's readable hint
+ * cookie for each role given, and the `GET /api/sesiones/actual` route that answers as the
+ * proxy would with the HttpOnly cookie (the organizer's for `X-Sesion: organizador`).
+ */
+export function conCookies({ comprador, organizador }: { comprador?: Usuario; organizador?: Organizador }) {
+  if (comprador) document.cookie = 'eventflow_hay_sesion=1';
+  if (organizador) document.cookie = 'eventflow_hay_sesion_organizador=1';
+  return (l: Llamada): Respuesta => {
+    const comoOrg = l.headers['x-sesion'] === 'organizador';
+    const quien = comoOrg ? organizador : comprador;
+    return quien
+      ? json({ expira_en: '2027-01-01T00:00:00Z', rol: comoOrg ? 'organizador' : 'comprador', usuario: quien })
+      : problem('sin-credencial', 401);
+  };
 }
 
 export const pasosOk = [

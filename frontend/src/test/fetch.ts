@@ -7,6 +7,9 @@ export interface Llamada {
   url: string;
   headers: Record<string, string>;
   body: unknown;
+  /** The fetch options that decide what the browser adds: cookies, Origin. */
+  credentials?: RequestCredentials;
+  referrerPolicy?: ReferrerPolicy;
 }
 
 export interface Respuesta {
@@ -42,7 +45,7 @@ export function mockFetch(rutas: Record<string, Ruta>) {
       Object.entries((init.headers as Record<string, string>) ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
     );
     const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-    const llamada = { method, url, headers, body };
+    const llamada = { method, url, headers, body, credentials: init.credentials, referrerPolicy: init.referrerPolicy };
     llamadas.push(llamada);
     const ruta = rutas[`${method} ${url}`] ?? rutas[`${method} ${url.split('?')[0]}`];
     if (ruta === undefined) throw new Error(`fetch no esperado: ${method} ${url}`);

@@ -17,6 +17,11 @@ afterEach(() => {
   vi.unstubAllGlobals();
   window.localStorage.clear();
   window.sessionStorage.clear();
+  // The proxy's readable hint cookies a test set (the session's own cookie is HttpOnly).
+  for (const c of document.cookie.split(';')) {
+    const nombre = c.split('=')[0].trim();
+    if (nombre) document.cookie = `${nombre}=; max-age=0`;
+  }
   window.history.replaceState(null, '', '/');
   // The guests' reservation secrets live in the client module's memory.
   olvidarSecretos();
