@@ -124,6 +124,7 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
         Mensaje::CodigoEmitido(m) => {
             let para = match m.proposito.as_str() {
                 "email" => "confirmar este email en tu cuenta",
+                "sesion" => "iniciar sesión en tu cuenta",
                 _ => "crear o cambiar tu contraseña",
             };
             let mut n = base(

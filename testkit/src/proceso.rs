@@ -75,6 +75,11 @@ impl Proceso {
         esperar_arranque(hijo, &self.nombre, "never became healthy", max, sano).await;
     }
 
+    /// The running process's id (to read `/proc/<pid>/status`), `None` when stopped.
+    pub fn pid(&self) -> Option<u32> {
+        self.hijo.as_ref().map(Child::id)
+    }
+
     /// SIGKILL, then reap it: the process gets no chance to write anything more. A no-op
     /// when it is not running.
     pub fn matar(&mut self) {

@@ -17,27 +17,37 @@ pub struct Config {
     /// How long a session lives.
     pub sesion_ttl: Duration,
     pub limites: LimitesSesion,
+    /// Password hashes (argon2id, about 19 MiB each) run at once; past them, 503.
+    pub hashes_simultaneos: usize,
     /// Where one-time codes are sent from (to notificaciones).
     pub bus: BusConfig,
     /// reservas-pagos, asked whether a buyer bought from an organizer.
     pub reservas_url: String,
 }
 
-/// Sign-in attempts allowed per minute, each with a burst of the same size.
+/// Limits on the routes that hash passwords or send codes (see `http::limites`).
 #[derive(Debug, Clone, Copy)]
 pub struct LimitesSesion {
-    pub por_email: u32,
+    /// Requests a minute per client IP to sign-in, registration with a password, and the
+    /// code and password routes (a burst of the same size).
     pub por_ip: u32,
-    /// One-time codes requested per email.
+    /// One-time codes requested per email, a minute.
     pub codigos_por_email: u32,
+    /// Failed sign-ins per (account, client IP) before that pair backs off (1 s, 2 s,
+    /// 4 s… up to 5 minutes).
+    pub fallos_libres: u32,
+    /// Failed sign-ins per account and day (UTC), across all addresses, before signing in
+    /// to it also needs a one-time code.
+    pub fallos_por_dia: u32,
 }
 
 impl Default for LimitesSesion {
     fn default() -> Self {
         Self {
-            por_email: 10,
             por_ip: 60,
             codigos_por_email: 3,
+            fallos_libres: 5,
+            fallos_por_dia: 100,
         }
     }
 }
@@ -53,6 +63,7 @@ impl Config {
             admin_token: DEV_ADMIN_TOKEN.to_owned(),
             sesion_ttl: Duration::from_secs(SESION_HORAS * 3600),
             limites: LimitesSesion::default(),
+            hashes_simultaneos: crate::domain::contrasena::HASHES_SIMULTANEOS,
             bus: BusConfig::Embedded(Default::default()),
             reservas_url: "http://127.0.0.1:8003".to_owned(),
         }
@@ -60,27 +71,40 @@ impl Config {
 
     /// `MONGODB_URI` (database `usuarios`), `EVENTFLOW_SERVICE_TOKEN`,
     /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_HORAS` (12),
-    /// `EVENTFLOW_SESIONES_POR_EMAIL` (10 a minute), `EVENTFLOW_SESIONES_POR_IP` (60),
-    /// `EVENTFLOW_CODIGOS_POR_EMAIL` (3 a minute), the bus (`AMQP_URL`) and
-    /// `RESERVAS_URL` (`http://127.0.0.1:8003`).
+    /// `EVENTFLOW_SESIONES_POR_IP` (60 a minute), `EVENTFLOW_CODIGOS_POR_EMAIL` (3 a
+    /// minute), `EVENTFLOW_SESION_FALLOS_LIBRES` (5), `EVENTFLOW_SESION_FALLOS_POR_DIA`
+    /// (100), `USUARIOS_HASHES_SIMULTANEOS` (4), `USUARIOS_DB` (`usuarios`), the bus
+    /// (`AMQP_URL`) and `RESERVAS_URL` (`http://127.0.0.1:8003`).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let d = LimitesSesion::default();
         let horas: u64 = env_parse("EVENTFLOW_SESION_HORAS", SESION_HORAS)?;
         let limites = LimitesSesion {
-            por_email: env_parse("EVENTFLOW_SESIONES_POR_EMAIL", d.por_email)?,
             por_ip: env_parse("EVENTFLOW_SESIONES_POR_IP", d.por_ip)?,
             codigos_por_email: env_parse("EVENTFLOW_CODIGOS_POR_EMAIL", d.codigos_por_email)?,
+            fallos_libres: env_parse("EVENTFLOW_SESION_FALLOS_LIBRES", d.fallos_libres)?,
+            fallos_por_dia: env_parse("EVENTFLOW_SESION_FALLOS_POR_DIA", d.fallos_por_dia)?,
         };
+        let hashes_simultaneos: usize = env_parse(
+            "USUARIOS_HASHES_SIMULTANEOS",
+            crate::domain::contrasena::HASHES_SIMULTANEOS,
+        )?;
         anyhow::ensure!(
-            horas > 0 && limites.por_email > 0 && limites.por_ip > 0 && limites.codigos_por_email > 0,
-            "EVENTFLOW_SESION_HORAS, EVENTFLOW_SESIONES_POR_EMAIL, EVENTFLOW_SESIONES_POR_IP and EVENTFLOW_CODIGOS_POR_EMAIL must be positive"
+            horas > 0
+                && limites.por_ip > 0
+                && limites.codigos_por_email > 0
+                && limites.fallos_por_dia > 0
+                && hashes_simultaneos > 0,
+            "EVENTFLOW_SESION_HORAS, EVENTFLOW_SESIONES_POR_IP, EVENTFLOW_CODIGOS_POR_EMAIL, EVENTFLOW_SESION_FALLOS_POR_DIA and USUARIOS_HASHES_SIMULTANEOS must be positive"
         );
+        let db = eventflow_shared::config::env_string("USUARIOS_DB")
+            .unwrap_or_else(|| "usuarios".to_owned());
         Ok(Self {
-            store: StoreConfig::from_env(mode, "usuarios"),
+            store: StoreConfig::from_env(mode, &db),
             service_token: required_token("EVENTFLOW_SERVICE_TOKEN", mode, DEV_SERVICE_TOKEN)?,
             admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
             sesion_ttl: Duration::from_secs(horas * 3600),
             limites,
+            hashes_simultaneos,
             bus: BusConfig::from_env(mode),
             reservas_url: eventflow_shared::config::env_string("RESERVAS_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8003".to_owned()),

@@ -59,7 +59,9 @@ pub async fn build_instrumentado(config: Config) -> anyhow::Result<(Router, Arc<
             Box::pin(async move { p.ping().await })
         });
     }
-    let contrasenas = tokio::task::spawn_blocking(|| Arc::new(Contrasenas::default())).await?;
+    let simultaneos = config.hashes_simultaneos;
+    let contrasenas =
+        tokio::task::spawn_blocking(move || Arc::new(Contrasenas::new(simultaneos))).await?;
     let state = http::AppState::new(almacenes, contrasenas.clone(), aviso, &config);
     let router = eventflow_shared::http::con_interruptor(
         http::router(state, readiness),

@@ -134,6 +134,103 @@ async fn reinicio_cierra_las_sesiones(app: &TestApp) {
     app.iniciar("ana@example.com", NUEVA, None).await;
 }
 
+both_backends!(cambiar_password_o_email_cierra_las_otras_sesiones);
+/// A new password or a new email ends every other session of the account at once on
+/// usuarios; the session that made the change stays. Without a session of the account
+/// (a reset by code alone, the admin), every session ends.
+async fn cambiar_password_o_email_cierra_las_otras_sesiones(app: &TestApp) {
+    let (u, t1) = app.cuenta("ana@example.com", "10000001", CLAVE).await;
+    let id = u["id"].as_str().unwrap().to_owned();
+    let t2 = app.iniciar("ana@example.com", CLAVE, None).await;
+    let (_, t_beto) = app.cuenta("beto@example.com", "10000002", CLAVE).await;
+    let yo = |t: &str| {
+        let req = app.como(Method::GET, "/api/sesiones/actual", Some(t));
+        async move { req.send().await.unwrap().status() }
+    };
+    // What the other services ask (and then cache for EVENTFLOW_SESION_CACHE_MS).
+    let verificada = |t: &str| {
+        let req = app
+            .client
+            .post(app.url("/internal/sesiones/verificar"))
+            .bearer_auth(&app.service_token)
+            .json(&json!({"token_hash": eventflow_shared::identidad::hash_hex(t)}));
+        async move { req.send().await.unwrap().status() }
+    };
+
+    // The password, with a code, from session 1.
+    json_body(pedir(app, "ana@example.com").await, StatusCode::ACCEPTED).await;
+    let codigo = app.buzon.codigo("ana@example.com", 1).await;
+    let r = app
+        .como(Method::POST, "/api/usuarios/password", Some(&t1))
+        .json(&json!({"email": "ana@example.com", "codigo": codigo, "password": NUEVA}))
+        .send()
+        .await
+        .unwrap();
+    let m = json_body(r, StatusCode::OK).await;
+    assert!(
+        m["mensaje"]
+            .as_str()
+            .unwrap()
+            .contains("esta sigue abierta"),
+        "{m}"
+    );
+    assert_eq!(yo(&t1).await, StatusCode::OK);
+    assert_eq!(yo(&t2).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(verificada(&t2).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        yo(&t_beto).await,
+        StatusCode::OK,
+        "another account's session stays"
+    );
+
+    // The email, from session 1, with the (new) current password.
+    let t3 = app.iniciar("ana@example.com", NUEVA, None).await;
+    let r = app
+        .como(Method::PATCH, &format!("/api/usuarios/{id}"), Some(&t1))
+        .json(&json!({"email": "ana.nueva@example.com", "password_actual": NUEVA}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        json_body(r, StatusCode::OK).await["email"],
+        "ana.nueva@example.com"
+    );
+    assert_eq!(yo(&t1).await, StatusCode::OK);
+    assert_eq!(yo(&t3).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(verificada(&t3).await, StatusCode::NOT_FOUND);
+
+    // A name change ends nothing.
+    let t4 = app.iniciar("ana.nueva@example.com", NUEVA, None).await;
+    let r = app
+        .como(Method::PATCH, &format!("/api/usuarios/{id}"), Some(&t1))
+        .json(&json!({"nombre": "Ana María"}))
+        .send()
+        .await
+        .unwrap();
+    json_body(r, StatusCode::OK).await;
+    assert_eq!(
+        (yo(&t1).await, yo(&t4).await),
+        (StatusCode::OK, StatusCode::OK)
+    );
+
+    // The admin changing the email is no session of hers: every session ends.
+    let r = app
+        .patch_json(
+            &format!("/api/usuarios/{id}"),
+            &json!({"email": "ana.otra@example.com"}),
+        )
+        .await;
+    json_body(r, StatusCode::OK).await;
+    assert_eq!(
+        (yo(&t1).await, yo(&t4).await, yo(&t_beto).await),
+        (
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::OK
+        )
+    );
+}
+
 both_backends!(intentos_acotados_bajo_concurrencia, multi_thread);
 /// 40 guessers at once against one code: exactly 5 tries are answered (4, 3, 2, 1, 0
 /// left, each once), the rest find no code, and the right code is then spent too. Then

@@ -4,6 +4,8 @@
 mod common;
 
 use std::collections::BTreeSet;
+
+use futures::StreamExt;
 use std::time::Instant;
 
 use common::{json_body, problem, validation, TestApp};
@@ -197,37 +199,95 @@ async fn password_enorme_es_422_sin_hash(app: &TestApp) {
     assert_eq!(app.total().await, 0);
 }
 
+both_backends!(contrasenas_faciles_de_adivinar_son_422);
+/// A repeated character, only spaces, or the email's local part: refused on every route
+/// that sets a password, in Spanish, on `password`.
+async fn contrasenas_faciles_de_adivinar_son_422(app: &TestApp) {
+    let mut body = common::nuevo_usuario("ana.quispe@example.com", "10000001");
+    for (pw, mensaje) in [
+        ("aaaaaaaaaa", "no puede ser un mismo carácter repetido"),
+        ("          ", "no puede ser solo espacios"),
+        (
+            "Ana.Quispe-1984",
+            "no puede contener tu email (la parte antes de la @)",
+        ),
+    ] {
+        body["password"] = json!(pw);
+        let p = problem(
+            app.post_json("/api/usuarios", &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(
+            p["errors"],
+            json!([{"campo": "password", "mensaje": mensaje}]),
+            "{pw:?}"
+        );
+    }
+    assert_eq!(app.total().await, 0);
+    // Setting one with a code, and an organizer's, follow the same rules.
+    app.crear(&common::nuevo_usuario("ana.quispe@example.com", "10000001"))
+        .await;
+    let r = app
+        .post_json(
+            "/api/usuarios/password",
+            &json!({"email": "ana.quispe@example.com", "codigo": "000000", "password": "mi-ANA.QUISPE"}),
+        )
+        .await;
+    assert_eq!(validation(r).await, ["password"]);
+    let r = app
+        .client
+        .post(app.url("/api/organizadores"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"nombre": "Andinas", "email": "boleteria@andinas.pe", "password": "boleteria-2025"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(validation(r).await, ["password"]);
+    // A sound one passes.
+    body["password"] = json!(CLAVE);
+    body["email"] = json!("otra@example.com");
+    body["nro_documento"] = json!("10000002");
+    app.crear(&body).await;
+}
+
 mod limites {
     use super::*;
 
     async fn limitado() -> TestApp {
         common::spawn_app_with(eventflow_shared::config::StoreConfig::Embedded, |c| {
             c.limites = usuarios_service::config::LimitesSesion {
-                por_email: 3,
                 por_ip: 5,
+                fallos_libres: 3,
                 ..Default::default()
             };
         })
         .await
     }
 
-    /// Many concurrent guessers on one account: exactly the allowance gets through.
+    pub(super) async fn entrar_(
+        c: &reqwest::Client,
+        app: &TestApp,
+        email: &str,
+        pw: &str,
+    ) -> reqwest::Response {
+        c.post(app.url("/api/sesiones"))
+            .json(&json!({"email": email, "password": pw}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Many concurrent guesses at one account from one address: exactly the free
+    /// failures get through, the rest wait with `Retry-After`; the owner, elsewhere,
+    /// signs in at once. One address spraying many accounts is stopped by the per-IP
+    /// limit.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn por_email_y_por_ip_con_retry_after() {
+    async fn fallos_por_cuenta_y_direccion_y_por_ip_con_retry_after() {
         let app = limitado().await;
-        app.cuenta("ana@example.com", "10000001", CLAVE).await; // 1 of ana's 3
-        let intentos = (0..10).map(|i| {
-            let c = app.client.clone();
-            let url = app.url("/api/sesiones");
-            async move {
-                c.post(url)
-                    .header("x-forwarded-for", format!("10.0.0.{i}"))
-                    .json(&json!({"email": "ana@example.com", "password": "no-es-la-clave"}))
-                    .send()
-                    .await
-                    .unwrap()
-            }
-        });
+        app.cuenta("ana@example.com", "10000001", CLAVE).await; // 127.0.0.1: 2 of its 5
+        let extrano = common::cliente_desde([127, 0, 0, 2]);
+        let intentos = (0..4).map(|_| entrar_(&extrano, &app, "ana@example.com", "no-es-la-clave"));
         let rs = futures::future::join_all(intentos).await;
         let n401 = rs
             .iter()
@@ -237,39 +297,215 @@ mod limites {
             .iter()
             .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
             .collect();
-        assert_eq!((n401, n429.len()), (2, 8));
+        // Each try is charged when it starts: concurrent ones cannot share a free one.
+        assert_eq!((n401, n429.len()), (3, 1));
         let espera: u64 = n429[0].headers()["retry-after"]
             .to_str()
             .unwrap()
             .parse()
             .unwrap();
-        assert!((1..=60).contains(&espera), "{espera}");
-        // Even the right password waits now: the limit counts attempts, not failures.
-        let r = app
-            .post_json(
-                "/api/sesiones",
-                &json!({"email": "ana@example.com", "password": CLAVE}),
-            )
-            .await;
+        assert_eq!(espera, 1);
+        // The right password from the stranger's address waits too: that pair backs off
+        // (its 5th request: within the per-IP allowance).
+        let r = entrar_(&extrano, &app, "ana@example.com", CLAVE).await;
+        let p = problem(r, StatusCode::TOO_MANY_REQUESTS).await;
         assert_eq!(
-            slug(r, StatusCode::TOO_MANY_REQUESTS).await,
-            "demasiados-intentos"
+            p["type"], "urn:eventflow:problem:demasiados-intentos",
+            "{p}"
         );
-        // Per IP: one address spraying different emails is stopped after 5.
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("fallidos para esa cuenta"),
+            "{p}"
+        );
+        // The owner, from her own address, is not held up by the stranger's failures.
+        let dueña = common::cliente_desde([127, 0, 0, 3]);
+        let r = entrar_(&dueña, &app, "ana@example.com", CLAVE).await;
+        json_body(r, StatusCode::CREATED).await;
+        // Per IP: one address spraying different emails is stopped after 5 requests.
+        let rociador = common::cliente_desde([127, 0, 0, 4]);
         let mut estados = Vec::new();
         for i in 0..7 {
-            let r = app
-                .client
-                .post(app.url("/api/sesiones"))
-                .header("x-forwarded-for", "10.9.9.9")
-                .json(&json!({"email": format!("u{i}@example.com"), "password": CLAVE}))
-                .send()
-                .await
-                .unwrap();
+            let r = entrar_(&rociador, &app, &format!("u{i}@example.com"), CLAVE).await;
             estados.push(r.status().as_u16());
         }
         assert_eq!(estados, [401, 401, 401, 401, 401, 429, 429]);
     }
+}
+
+fn retroceso_corto(c: &mut usuarios_service::Config) {
+    c.limites.fallos_libres = 3;
+}
+
+both_backends_con!(el_dueno_entra_mientras_un_extrano_falla, retroceso_corto);
+/// The attack of issue 26: a stranger keeps failing on the owner's account. Under the
+/// old per-email limit, 15 wrong tries locked the owner out; now the stranger's address
+/// backs off (1 s, then 2 s…) and the owner, from another address, signs in every time,
+/// at once. (`eventflow_shared::limite`'s tests run the same for a whole simulated day
+/// of a try every 6 s.)
+async fn el_dueno_entra_mientras_un_extrano_falla(app: &TestApp) {
+    app.cuenta("ana@example.com", "10000001", CLAVE).await;
+    let extrano = common::cliente_desde([127, 0, 0, 2]);
+    let dueña = common::cliente_desde([127, 0, 0, 3]);
+    let mut estados = Vec::new();
+    for ronda in 0..3 {
+        // The stranger tries until the address must wait, then waits it out.
+        loop {
+            let r = limites::entrar_(&extrano, app, "ana@example.com", "no-es-la-clave").await;
+            let status = r.status().as_u16();
+            estados.push(status);
+            if status == 429 {
+                let espera: u64 = r.headers()["retry-after"]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert_eq!(espera, 1 << ronda, "{estados:?}");
+                let p = problem(r, StatusCode::TOO_MANY_REQUESTS).await;
+                assert_eq!(p["reintentar_en_s"], espera, "{p}");
+                // Meanwhile the owner signs in, at once, from her address.
+                let t = Instant::now();
+                let r = limites::entrar_(&dueña, app, "ana@example.com", CLAVE).await;
+                json_body(r, StatusCode::CREATED).await;
+                println!(
+                    "owner signed in in {:?} while the stranger waits {espera} s",
+                    t.elapsed()
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(espera * 1000 + 50)).await;
+                break;
+            }
+            assert_eq!(status, 401, "{estados:?}");
+        }
+    }
+    // 3 free failures, then one failure after each wait: 1 s, 2 s, 4 s.
+    assert_eq!(estados, [401, 401, 401, 429, 401, 429, 401, 429]);
+    // Her own typo costs her nothing: one wrong, then right, from her address.
+    let r = limites::entrar_(&dueña, app, "ana@example.com", "me-equivoque-1").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = limites::entrar_(&dueña, app, "ana@example.com", CLAVE).await;
+    json_body(r, StatusCode::CREATED).await;
+}
+
+fn tope_diario_de_20(c: &mut usuarios_service::Config) {
+    c.limites.fallos_libres = 5;
+    c.limites.fallos_por_dia = 20;
+}
+
+both_backends_con!(tope_diario_pide_codigo, tope_diario_de_20);
+/// A stranger spreading guesses over 50 addresses (5 each would be free of back-off)
+/// reaches the account's daily cap of failures after 20; every guess after that, up to
+/// the 10,000th of the day, is refused before any hashing. The owner then signs in with
+/// her password and a code sent to her email: no lock-out.
+async fn tope_diario_pide_codigo(app: &TestApp) {
+    app.cuenta("ana@example.com", "10000001", CLAVE).await;
+    let extranos: Vec<_> = (1..=50)
+        .map(|i| common::cliente_desde([127, 0, 1, i]))
+        .collect();
+    let antes = app.contrasenas.verificaciones();
+    for i in 0..20 {
+        let r = limites::entrar_(
+            &extranos[i % 50],
+            app,
+            "ana@example.com",
+            &format!("adivino-{i}"),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "guess {i}");
+    }
+    assert_eq!(app.contrasenas.verificaciones(), antes + 20);
+    let t = Instant::now();
+    let estados: Vec<(usize, u16)> = futures::stream::iter(20..10_000usize)
+        .map(|i| {
+            let c = extranos[i % 50].clone();
+            async move {
+                let r = limites::entrar_(&c, app, "ana@example.com", &format!("adivino-{i}")).await;
+                let status = r.status().as_u16();
+                if status == 403 {
+                    assert_eq!(slug(r, StatusCode::FORBIDDEN).await, "codigo-requerido");
+                }
+                (i, status)
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let mut cuenta = std::collections::BTreeMap::new();
+    for (_, s) in &estados {
+        *cuenta.entry(*s).or_insert(0) += 1;
+    }
+    println!(
+        "guesses 21 to 10,000 ({}): {cuenta:?} in {:?}, {} argon2 verifications",
+        app.backend,
+        t.elapsed(),
+        app.contrasenas.verificaciones() - antes
+    );
+    // Refused, every one, and none hashed: the 10,000th guess of the day included.
+    assert!(
+        estados.iter().all(|(_, s)| *s == 403 || *s == 429),
+        "{cuenta:?}"
+    );
+    assert!(estados.iter().any(|(i, _)| *i == 9_999));
+    assert_eq!(app.contrasenas.verificaciones(), antes + 20);
+
+    // The owner, from an address that never failed: her password alone is not enough
+    // today; the 403 says what to do.
+    let dueña = common::cliente_desde([127, 0, 0, 3]);
+    let r = limites::entrar_(&dueña, app, "ana@example.com", CLAVE).await;
+    let p = problem(r, StatusCode::FORBIDDEN).await;
+    assert_eq!(p["type"], "urn:eventflow:problem:codigo-requerido", "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("sesion"), "{p}");
+    let r = dueña
+        .post(app.url("/api/usuarios/codigo"))
+        .json(&json!({"email": "ana@example.com", "proposito": "sesion"}))
+        .send()
+        .await
+        .unwrap();
+    json_body(r, StatusCode::ACCEPTED).await;
+    let codigo = app.buzon.codigo("ana@example.com", 1).await;
+    assert_eq!(
+        app.buzon.codigos("ana@example.com")[0]["proposito"],
+        "sesion"
+    );
+    let con_codigo = |pw: &'static str, codigo: String| {
+        let dueña = dueña.clone();
+        async move {
+            dueña
+                .post(app.url("/api/sesiones"))
+                .json(&json!({"email": "ana@example.com", "password": pw, "codigo": codigo}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A wrong code takes one of its tries and costs no hash.
+    let otro = format!("{:06}", (codigo.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let p = problem(
+        con_codigo(CLAVE, otro).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(
+        (
+            p["errors"][0]["campo"].clone(),
+            p["intentos_restantes"].clone()
+        ),
+        (json!("codigo"), json!(4))
+    );
+    assert_eq!(app.contrasenas.verificaciones(), antes + 20);
+    // Password and code: signed in.
+    let s = json_body(con_codigo(CLAVE, codigo.clone()).await, StatusCode::CREATED).await;
+    assert!(s["token"].as_str().unwrap().starts_with("efs_"), "{s}");
+    // The code was single-use.
+    let p = problem(
+        con_codigo(CLAVE, codigo).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["intentos_restantes"], 0, "{p}");
+    // Another account is untouched by ana's cap.
+    app.cuenta("beto@example.com", "10000002", CLAVE).await;
 }
 
 both_backends!(emails_parecidos_no_son_cuentas_nuevas);

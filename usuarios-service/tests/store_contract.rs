@@ -223,10 +223,95 @@ async fn cuentas(a: &Almacenes) {
     assert!(a.sesiones.buscar(&viva.token_hash).await.unwrap().is_none());
 }
 
+/// Failed sign-ins per account and day: atomic under concurrent failures, days and
+/// accounts apart. And `revocar_otras` keeps exactly the one session it is given.
+async fn fallos_y_sesiones(a: &Almacenes) {
+    let hoy = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+    let ayer = hoy.pred_opt().unwrap();
+    let tareas: Vec<_> = (0..40)
+        .map(|_| {
+            let f = a.fallos.clone();
+            tokio::spawn(async move { f.sumar("comprador:ana@example.com", hoy).await })
+        })
+        .collect();
+    let mut vistos: Vec<u32> = Vec::new();
+    for t in tareas {
+        vistos.push(t.await.unwrap().unwrap());
+    }
+    vistos.sort_unstable();
+    assert_eq!(
+        vistos,
+        (1..=40).collect::<Vec<u32>>(),
+        "each count answered once"
+    );
+    assert_eq!(
+        a.fallos
+            .contar("comprador:ana@example.com", hoy)
+            .await
+            .unwrap(),
+        40
+    );
+    assert_eq!(
+        a.fallos
+            .contar("comprador:ana@example.com", ayer)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        a.fallos
+            .contar("organizador:ana@example.com", hoy)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        a.fallos
+            .sumar("comprador:beto@example.com", hoy)
+            .await
+            .unwrap(),
+        1
+    );
+
+    let ahora = eventflow_shared::now();
+    let id = Uuid::new_v4();
+    let sesion = |c: char, sujeto_id| Sesion {
+        token_hash: c.to_string().repeat(64),
+        sujeto_id,
+        rol: Rol::Comprador,
+        creada_en: ahora,
+        expira_en: ahora + Duration::hours(1),
+    };
+    let otro = Uuid::new_v4();
+    for s in [
+        sesion('c', id),
+        sesion('d', id),
+        sesion('e', id),
+        sesion('f', otro),
+    ] {
+        a.sesiones.crear(&s).await.unwrap();
+    }
+    a.sesiones.revocar_otras(id, &"d".repeat(64)).await.unwrap();
+    let vivas = |c: char| {
+        let s = a.sesiones.clone();
+        async move { s.buscar(&c.to_string().repeat(64)).await.unwrap().is_some() }
+    };
+    assert_eq!(
+        (
+            vivas('c').await,
+            vivas('d').await,
+            vivas('e').await,
+            vivas('f').await
+        ),
+        (false, true, false, true)
+    );
+}
+
 async fn todo(a: Almacenes, frees_old_unique_values: bool) {
     contract(a.usuarios.clone(), frees_old_unique_values).await;
     credenciales(&a.usuarios).await;
     cuentas(&a).await;
+    fallos_y_sesiones(&a).await;
 }
 
 #[tokio::test]

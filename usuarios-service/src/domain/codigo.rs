@@ -23,6 +23,9 @@ pub enum Proposito {
     Password,
     /// Confirm a new email. Sent to the new address, for the signed-in buyer.
     Email,
+    /// Sign in to an account that had too many failed sign-ins today, with the
+    /// password. Sent to the account's email (a buyer's, or an organizer's with `rol`).
+    Sesion,
 }
 
 impl Proposito {
@@ -30,6 +33,7 @@ impl Proposito {
         match self {
             Self::Password => "password",
             Self::Email => "email",
+            Self::Sesion => "sesion",
         }
     }
 }

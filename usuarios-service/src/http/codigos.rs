@@ -7,23 +7,24 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use eventflow_shared::bus::{CodigoEmitido, Mensaje};
-use eventflow_shared::identidad::{prohibido, Llamante};
+use eventflow_shared::identidad::{prohibido, Llamante, Rol};
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{ApiError, ApiJson, Problem};
 use uuid::Uuid;
 
 use super::dto::{CodigoSolicitado, FijarPassword, PasswordFijada, SolicitarCodigo};
-use super::sesiones::Cliente;
+use super::sesiones::{Cliente, TokenActual};
 use super::AppState;
 use crate::domain::codigo::{self, VIGENCIA_MIN};
 use crate::domain::{Canje, Codigo, Contrasena, Email, Proposito};
 use crate::store::{StoreError, EMAIL_DUPLICADO};
 
 /// Send a 6-digit one-time code: to the account's email (`proposito: "password"`, to set
-/// or reset the password), or to a new email of the signed-in buyer (`"email"`).
+/// or reset the password; `"sesion"`, to sign in past the daily failures cap), or to a
+/// new email of the signed-in buyer (`"email"`).
 #[utoipa::path(post, path = "/api/usuarios/codigo", tag = "usuarios",
     summary = "Enviar un código de un solo uso",
-    description = "Envía un código de 6 dígitos de un solo uso: al email de la cuenta (`proposito: \"password\"`, para fijar o restablecer la contraseña), o a un email nuevo del comprador con sesión iniciada (`\"email\"`).",
+    description = "Envía un código de 6 dígitos de un solo uso: al email de la cuenta (`proposito: \"password\"`, para fijar o restablecer la contraseña; `\"sesion\"`, para iniciar sesión en una cuenta con demasiados intentos fallidos hoy, con `rol` si es de organizador), o a un email nuevo del comprador con sesión iniciada (`\"email\"`).",
     request_body = SolicitarCodigo,
     security((), ("bearer" = [])),
     responses(
@@ -56,6 +57,23 @@ pub async fn solicitar_codigo(
             }
             format!(
                 "Si el email tiene una cuenta, le enviamos un código de 6 dígitos. Caduca en {VIGENCIA_MIN} minutos."
+            )
+        }
+        Proposito::Sesion => {
+            state.limites.codigo(email.as_str(), ip)?;
+            let id = match body.rol.unwrap_or(Rol::Comprador) {
+                Rol::Comprador => state.store.get_by_email(&email).await?.map(|u| u.id),
+                Rol::Organizador => state
+                    .organizadores
+                    .credenciales(&email)
+                    .await?
+                    .map(|(o, _)| o.id),
+            };
+            if let Some(id) = id {
+                emitir(&state, id, Proposito::Sesion, email).await?;
+            }
+            format!(
+                "Si el email tiene una cuenta, le enviamos un código de 6 dígitos para iniciar sesión. Caduca en {VIGENCIA_MIN} minutos."
             )
         }
         Proposito::Email => {
@@ -135,29 +153,32 @@ pub(super) async fn canjear(
 }
 
 /// Set a first password, or reset a forgotten one, with a code from
-/// `POST /api/usuarios/codigo`. Signs out every session of the account.
+/// `POST /api/usuarios/codigo`. Signs out every other session of the account: all of
+/// them, unless the request carries one of the account's sessions, which stays.
 #[utoipa::path(post, path = "/api/usuarios/password", tag = "usuarios",
     summary = "Fijar o restablecer la contraseña",
-    description = "Fija una primera contraseña, o restablece una olvidada, con un código pedido en `POST /api/usuarios/codigo`. Cierra todas las sesiones de la cuenta.",
+    description = "Fija una primera contraseña, o restablece una olvidada, con un código pedido en `POST /api/usuarios/codigo`. Cierra al instante todas las sesiones de la cuenta en este servicio (en los demás, cuando vence su caché de sesiones: `EVENTFLOW_SESION_CACHE_MS`, 2 s por defecto), salvo la sesión de la cuenta con la que se hace el cambio, si la hay.",
     request_body = FijarPassword,
-    security(()),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Contraseña guardada", body = PasswordFijada),
         BodyProblems,
         (status = 422, description = "Contraseña débil, o código incorrecto o caducado (con `intentos_restantes`)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Demasiados intentos para ese email o desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
-        MongoUnavailable,
+        (status = 429, description = "Demasiadas solicitudes desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible, o `sobrecarga`: demasiadas contraseñas procesándose a la vez; ver Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn fijar_password(
     State(state): State<AppState>,
     Cliente(ip): Cliente,
+    TokenActual(sesion): TokenActual,
     ApiJson(body): ApiJson<FijarPassword>,
 ) -> Result<Json<PasswordFijada>, ApiError> {
     let email = Email::parse(&body.email).map_err(|m| ApiError::field("email", m))?;
     // Checked (length first) before the code is spent or anything is hashed.
-    let password = Contrasena::parse(&body.password).map_err(|m| ApiError::field("password", m))?;
-    state.limites.intento(email.as_str(), ip)?;
+    let password = Contrasena::parse(&body.password, email.as_str())
+        .map_err(|m| ApiError::field("password", m))?;
+    state.limites.por_ip(ip)?;
     let Some(u) = state.store.get_by_email(&email).await? else {
         return Err(codigo_invalido().with("intentos_restantes", 0));
     };
@@ -165,11 +186,14 @@ pub async fn fijar_password(
     canjear(&state, u.id, Proposito::Password, &email, &body.codigo).await?;
     let hash = state.contrasenas.hash(&password).await?;
     state.store.fijar_password(u.id, &hash).await?;
-    state.sesiones.revocar_todas(u.id).await?;
-    tracing::info!(usuario_id = %u.id, "contraseña fijada con código");
+    let conservada = super::sesiones::revocar_otras(&state, u.id, sesion.as_deref()).await?;
+    tracing::info!(usuario_id = %u.id, conservada, "contraseña fijada con código");
+    let mensaje = if conservada {
+        "Contraseña guardada. Se cerraron las demás sesiones de tu cuenta; esta sigue abierta."
+    } else {
+        "Contraseña guardada. Inicia sesión con ella; las sesiones anteriores se cerraron."
+    };
     Ok(Json(PasswordFijada {
-        mensaje:
-            "Contraseña guardada. Inicia sesión con ella; las sesiones anteriores se cerraron."
-                .into(),
+        mensaje: mensaje.into(),
     }))
 }

@@ -61,8 +61,13 @@ pub struct SolicitarCodigo {
     pub email: String,
     /// `password` (default): set or reset the password, no session needed.
     /// `email`: confirm a new email, as the signed-in buyer.
+    /// `sesion`: sign in to an account that had too many failed sign-ins today (the
+    /// 403 `codigo-requerido` of `POST /api/sesiones`), no session needed.
     #[serde(default)]
     pub proposito: crate::domain::Proposito,
+    /// With `proposito: "sesion"` only: `comprador` (default) or `organizador`, the
+    /// account the code is for.
+    pub rol: Option<Rol>,
 }
 
 /// Answer of `POST /api/usuarios/codigo`: the same whether or not the email has an account.
@@ -119,6 +124,10 @@ pub struct IniciarSesion {
     pub password: String,
     /// `comprador` (default) or `organizador`.
     pub rol: Option<Rol>,
+    /// Only after a 403 `codigo-requerido`: the 6 digits sent to the account's email
+    /// (`POST /api/usuarios/codigo` with `proposito: "sesion"`). Ignored otherwise.
+    #[schema(example = "482913")]
+    pub codigo: Option<String>,
 }
 
 /// Answer of `POST /api/sesiones`: keep `token` and send it as `Authorization: Bearer`.

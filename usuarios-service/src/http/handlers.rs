@@ -10,6 +10,7 @@ use eventflow_shared::{ApiError, ApiJson, ApiPath, FieldError, Problem};
 use uuid::Uuid;
 
 use super::dto::{ActualizarUsuario, CrearUsuario, PaginaUsuarios};
+use super::sesiones::{Cliente, TokenActual};
 use super::AppState;
 use crate::domain::{CambiosUsuario, Contrasena, Email, NuevoUsuario, Proposito, Usuario};
 use eventflow_shared::pagina::Paginacion;
@@ -42,11 +43,13 @@ pub(super) async fn buscar(state: &AppState, id: &str) -> Result<Option<Usuario>
         BodyProblems,
         (status = 409, description = "Email o documento ya registrado", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Campos inválidos, cada uno nombrado en `errors`", body = Problem, content_type = "application/problem+json"),
-        MongoUnavailable,
+        (status = 429, description = "Con `password`: demasiados registros desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible, o `sobrecarga`: demasiadas contraseñas procesándose a la vez; ver Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn crear_usuario(
     State(state): State<AppState>,
+    Cliente(ip): Cliente,
     ApiJson(body): ApiJson<CrearUsuario>,
 ) -> Result<impl IntoResponse, ApiError> {
     let nuevo = NuevoUsuario::parse(
@@ -56,7 +59,11 @@ pub async fn crear_usuario(
         &body.apellido,
         &body.email,
     );
-    let password = body.password.as_deref().map(Contrasena::parse).transpose();
+    let password = body
+        .password
+        .as_deref()
+        .map(|p| Contrasena::parse(p, &body.email))
+        .transpose();
     let (nuevo, password) = match (nuevo, password) {
         (Ok(n), Ok(p)) => (n, p),
         (n, p) => {
@@ -67,8 +74,13 @@ pub async fn crear_usuario(
             return Err(ApiError::validation(errors));
         }
     };
+    // Only a registration with a password costs a hash; the seed's guest registrations
+    // (no password) are not limited per address.
     let hash = match &password {
-        Some(p) => Some(state.contrasenas.hash(p).await?),
+        Some(p) => {
+            state.limites.por_ip(ip)?;
+            Some(state.contrasenas.hash(p).await?)
+        }
         None => None,
     };
     let mut usuario = nuevo.into_usuario(Uuid::new_v4(), eventflow_shared::now());
@@ -153,10 +165,11 @@ pub async fn obtener_usuario(
 
 /// Change a buyer's name, surname or email: the buyer's own profile, or any for the
 /// admin. A buyer changing the email confirms it with `password_actual`, or with the
-/// `codigo` sent to the new address.
+/// `codigo` sent to the new address. A new email ends every other session of the
+/// account (all of them when the admin changes it).
 #[utoipa::path(patch, path = "/api/usuarios/{id}", tag = "usuarios",
     summary = "Modificar los datos de un comprador",
-    description = "Cambia el nombre, los apellidos o el email: el comprador en su propio perfil, o el administrador en cualquiera. Un comprador que cambia su email lo confirma con `password_actual` o con el `codigo` enviado a la nueva dirección.",
+    description = "Cambia el nombre, los apellidos o el email: el comprador en su propio perfil, o el administrador en cualquiera. Un comprador que cambia su email lo confirma con `password_actual` o con el `codigo` enviado a la nueva dirección. Un email nuevo cierra al instante las demás sesiones de la cuenta en este servicio (en los demás, cuando vence su caché de sesiones: `EVENTFLOW_SESION_CACHE_MS`, 2 s por defecto); la sesión que hace el cambio sigue abierta. Si lo cambia el administrador, se cierran todas.",
     params(("id" = Uuid, Path, description = "UUID del usuario")),
     request_body = ActualizarUsuario,
     security(("bearer" = [])),
@@ -173,6 +186,7 @@ pub async fn obtener_usuario(
 pub async fn actualizar_usuario(
     State(state): State<AppState>,
     ConSesion(llamante): ConSesion,
+    TokenActual(sesion): TokenActual,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ActualizarUsuario>,
 ) -> Result<Json<Usuario>, ApiError> {
@@ -193,12 +207,22 @@ pub async fn actualizar_usuario(
             None => confirmar_password(&state, uuid, body.password_actual.as_deref()).await?,
         }
     }
-    state
+    let antes = match cambios.email {
+        Some(_) => state.store.get(uuid).await?,
+        None => None,
+    };
+    let u = state
         .store
         .update(uuid, &cambios)
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("No existe el usuario {id}")))
+        .ok_or_else(|| ApiError::not_found(format!("No existe el usuario {id}")))?;
+    if antes.is_some_and(|a| a.email != u.email) {
+        // The admin's token is no session of hers: every session ends then.
+        let propia = sesion.filter(|_| !llamante.es_admin());
+        super::sesiones::revocar_otras(&state, uuid, propia.as_deref()).await?;
+        tracing::info!(usuario_id = %uuid, "email cambiado: otras sesiones cerradas");
+    }
+    Ok(Json(u))
 }
 
 /// An email change by the buyer: their current password must come with it, so a
@@ -225,7 +249,11 @@ async fn confirmar_password(
             .and_then(|(_, h)| h),
         None => None,
     };
-    if state.contrasenas.verificar(password, hash.as_deref()).await {
+    if state
+        .contrasenas
+        .verificar(password, hash.as_deref())
+        .await?
+    {
         Ok(())
     } else {
         Err(prohibido("La contraseña actual no es correcta"))

@@ -26,7 +26,9 @@ pub use limites::Limites;
 pub use verificador::VerificadorLocal;
 
 use crate::domain::Contrasenas;
-use crate::store::{Almacenes, CodigoStore, OrganizadorStore, SesionStore, UsuarioStore};
+use crate::store::{
+    Almacenes, CodigoStore, FalloStore, OrganizadorStore, SesionStore, UsuarioStore,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -34,6 +36,8 @@ pub struct AppState {
     pub organizadores: Arc<dyn OrganizadorStore>,
     pub sesiones: Arc<dyn SesionStore>,
     pub codigos: Arc<dyn CodigoStore>,
+    /// Failed sign-ins per account and day.
+    pub fallos: Arc<dyn FalloStore>,
     /// Wakes the relay that sends one-time codes.
     pub aviso_codigos: Arc<tokio::sync::Notify>,
     /// Asks reservas-pagos whether a buyer bought from an organizer.
@@ -58,6 +62,7 @@ impl AppState {
             organizadores: almacenes.organizadores.clone(),
             sesiones: almacenes.sesiones.clone(),
             codigos: almacenes.codigos.clone(),
+            fallos: almacenes.fallos.clone(),
             aviso_codigos,
             reservas: Arc::new(compradores::Reservas::new(
                 &config.reservas_url,

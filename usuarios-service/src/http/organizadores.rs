@@ -46,8 +46,8 @@ pub async fn crear_organizador(
         ));
     }
     let email = Email::parse(&body.email).map_err(|m| errors.push(FieldError::new("email", m)));
-    let password =
-        Contrasena::parse(&body.password).map_err(|m| errors.push(FieldError::new("password", m)));
+    let password = Contrasena::parse(&body.password, &body.email)
+        .map_err(|m| errors.push(FieldError::new("password", m)));
     let (Ok(email), Ok(password), true) = (email, password, errors.is_empty()) else {
         return Err(ApiError::validation(errors));
     };

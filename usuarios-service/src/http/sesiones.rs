@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::dto::{IniciarSesion, SesionActual, SesionCreada};
 use super::AppState;
 use crate::domain::contrasena::MAX_CARACTERES;
-use crate::domain::{Email, Sesion};
+use crate::domain::{Email, Proposito, Sesion};
 
 fn credenciales_invalidas() -> ApiError {
     ApiError::new(
@@ -41,19 +41,64 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Cliente {
     }
 }
 
+/// The SHA-256 of the request's bearer token, if it has one: the session that changes
+/// an email or a password, which stays signed in while the others end.
+pub struct TokenActual(pub Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for TokenActual {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            identidad::bearer(parts)
+                .ok()
+                .flatten()
+                .filter(|t| formato_valido(t))
+                .map(hash_hex),
+        ))
+    }
+}
+
+/// 403 `codigo-requerido`: the account had too many failed sign-ins today.
+fn codigo_requerido() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "codigo-requerido",
+        "Se necesita un código",
+        "Hoy hubo demasiados intentos fallidos de entrar en esta cuenta. Pide un código \
+         (POST /api/usuarios/codigo con proposito \"sesion\"), que llegará a su email, y \
+         envíalo en `codigo` junto con la contraseña",
+    )
+}
+
+/// The key of an account for the sign-in limits: the role and the email as typed.
+fn cuenta(rol: Rol, email: &Email) -> String {
+    let rol = match rol {
+        Rol::Comprador => "comprador",
+        Rol::Organizador => "organizador",
+    };
+    format!("{rol}:{}", email.as_str())
+}
+
 /// Sign in. Answers a token to send as `Authorization: Bearer <token>`.
 #[utoipa::path(post, path = "/api/sesiones", tag = "sesiones",
     summary = "Iniciar sesión",
-    description = "Inicia sesión y devuelve un token que se envía como `Authorization: Bearer <token>`.",
+    description = "Inicia sesión y devuelve un token que se envía como `Authorization: Bearer <token>`.\n\n\
+        Tras 5 intentos fallidos de una cuenta desde una misma dirección, esa dirección espera 1 s, 2 s, 4 s… \
+        (hasta 5 minutos) antes del siguiente intento a esa cuenta; las demás direcciones no esperan. \
+        Tras 100 intentos fallidos de una cuenta en un día (UTC), desde cualquier dirección, entrar en ella \
+        pide también un código de un solo uso enviado a su email (`POST /api/usuarios/codigo` con \
+        `proposito: \"sesion\"`), en el campo `codigo`.",
     request_body = IniciarSesion,
     security(()),
     responses(
         (status = 201, description = "Sesión iniciada", body = SesionCreada),
         BodyProblems,
         (status = 401, description = "Email o contraseña incorrectos (la misma respuesta para ambos)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Email mal formado o contraseña de más de 128 caracteres", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Demasiados intentos para ese email o desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
-        MongoUnavailable,
+        (status = 403, description = "`codigo-requerido`: demasiados intentos fallidos hoy para esta cuenta; pide un código y envíalo en `codigo`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Email mal formado, contraseña de más de 128 caracteres, o código incorrecto o caducado (con `intentos_restantes`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Demasiados intentos desde esa IP, o demasiados fallos para esa cuenta desde esa IP; ver Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "MongoDB no disponible, o `sobrecarga`: demasiadas contraseñas procesándose a la vez; ver Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 #[tracing::instrument(skip_all)]
 pub async fn iniciar_sesion(
@@ -70,7 +115,15 @@ pub async fn iniciar_sesion(
         ));
     }
     let rol = body.rol.unwrap_or(Rol::Comprador);
-    state.limites.intento(email.as_str(), ip)?;
+    let cuenta = cuenta(rol, &email);
+    state.limites.intento(&cuenta, ip)?;
+    // The daily cap, before any hashing: past it, a guess without the code costs a read.
+    let hoy = eventflow_shared::now().date_naive();
+    let con_codigo = state.fallos.contar(&cuenta, hoy).await? >= state.limites.fallos_por_dia;
+    if con_codigo && body.codigo.is_none() {
+        tracing::info!(?rol, "sign-in needs a code: daily failures cap");
+        return Err(codigo_requerido());
+    }
     let (sujeto_id, hash, usuario) = match rol {
         Rol::Comprador => match state.store.credenciales(&email).await? {
             Some((u, h)) => (Some(u.id), h, json(&u)?),
@@ -81,14 +134,21 @@ pub async fn iniciar_sesion(
             None => (None, None, serde_json::Value::Null),
         },
     };
+    if let (true, Some(digitos)) = (con_codigo, body.codigo.as_deref()) {
+        // An unknown account has no code: the same "wrong or expired" as a wrong one.
+        let id = sujeto_id.unwrap_or(Uuid::nil());
+        super::codigos::canjear(&state, id, Proposito::Sesion, &email, digitos).await?;
+    }
     let ok = state
         .contrasenas
         .verificar(&body.password, hash.as_deref())
-        .await;
+        .await?;
     let (true, Some(sujeto_id)) = (ok, sujeto_id) else {
-        tracing::info!(?rol, "sign-in refused");
+        let n = state.fallos.sumar(&cuenta, hoy).await?;
+        tracing::info!(?rol, fallos_hoy = n, "sign-in refused");
         return Err(credenciales_invalidas());
     };
+    state.limites.exito(&cuenta, ip);
     let token = nuevo_token();
     let ahora = eventflow_shared::now();
     let sesion = Sesion {
@@ -110,6 +170,30 @@ pub async fn iniciar_sesion(
             usuario,
         }),
     ))
+}
+
+/// Ends every session of the buyer `sujeto_id` but the caller's, when `token_hash` is
+/// one of hers (the session making a change stays signed in); all of them otherwise (a
+/// code-based reset, the admin). `true` when the caller's session stays.
+pub(super) async fn revocar_otras(
+    state: &AppState,
+    sujeto_id: Uuid,
+    token_hash: Option<&str>,
+) -> Result<bool, ApiError> {
+    let propia = match token_hash {
+        Some(h) => state
+            .sesiones
+            .buscar(h)
+            .await?
+            .filter(|s| s.sujeto_id == sujeto_id && s.rol == Rol::Comprador)
+            .map(|_| h),
+        None => None,
+    };
+    match propia {
+        Some(h) => state.sesiones.revocar_otras(sujeto_id, h).await?,
+        None => state.sesiones.revocar_todas(sujeto_id).await?,
+    }
+    Ok(propia.is_some())
 }
 
 fn json(v: &impl serde::Serialize) -> Result<serde_json::Value, ApiError> {

@@ -1,6 +1,7 @@
 //! The usuarios store port and the function that picks its adapter from config.
 
 mod codigos;
+mod fallos;
 mod memory;
 mod mongo;
 mod organizadores;
@@ -13,6 +14,7 @@ use eventflow_shared::config::StoreConfig;
 use uuid::Uuid;
 
 pub use codigos::{CodigoStore, MemoryCodigoStore, MongoCodigoStore};
+pub use fallos::{FalloStore, MemoryFalloStore, MongoFalloStore};
 pub use memory::MemoryUsuarioStore;
 pub use mongo::MongoUsuarioStore;
 pub use organizadores::{MemoryOrganizadorStore, MongoOrganizadorStore, OrganizadorStore};
@@ -99,6 +101,8 @@ pub struct Almacenes {
     pub organizadores: Arc<dyn OrganizadorStore>,
     pub sesiones: Arc<dyn SesionStore>,
     pub codigos: Arc<dyn CodigoStore>,
+    /// Failed sign-ins per account and day.
+    pub fallos: Arc<dyn FalloStore>,
 }
 
 /// Picks the adapters. A configured MongoDB that is unreachable fails here, naming the URI.
@@ -109,6 +113,7 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Almacenes> {
             organizadores: Arc::new(MemoryOrganizadorStore::default()),
             sesiones: Arc::new(MemorySesionStore::default()),
             codigos: Arc::new(MemoryCodigoStore::default()),
+            fallos: Arc::new(MemoryFalloStore::default()),
         },
         StoreConfig::Mongo { uri, database } => {
             let db = eventflow_shared::mongo::connect(uri, database).await?;
@@ -117,6 +122,7 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Almacenes> {
                 organizadores: Arc::new(MongoOrganizadorStore::new(&db).await?),
                 sesiones: Arc::new(MongoSesionStore::new(&db).await?),
                 codigos: Arc::new(MongoCodigoStore::new(&db).await?),
+                fallos: Arc::new(MongoFalloStore::new(&db).await?),
             }
         }
     })

@@ -26,6 +26,9 @@ pub trait SesionStore: Send + Sync {
     async fn revocar(&self, token_hash: &str) -> Result<(), StoreError>;
     /// Every session of `sujeto_id`: a new password signs out every device.
     async fn revocar_todas(&self, sujeto_id: Uuid) -> Result<(), StoreError>;
+    /// Every session of `sujeto_id` but `conservar` (a token hash): the session that
+    /// changed the email or the password stays signed in, every other one ends.
+    async fn revocar_otras(&self, sujeto_id: Uuid, conservar: &str) -> Result<(), StoreError>;
 }
 
 #[derive(Default)]
@@ -62,6 +65,14 @@ impl SesionStore for MemorySesionStore {
             .lock()
             .expect("store mutex")
             .retain(|_, s| s.sujeto_id != sujeto_id);
+        Ok(())
+    }
+
+    async fn revocar_otras(&self, sujeto_id: Uuid, conservar: &str) -> Result<(), StoreError> {
+        self.inner
+            .lock()
+            .expect("store mutex")
+            .retain(|k, s| s.sujeto_id != sujeto_id || k == conservar);
         Ok(())
     }
 }
@@ -141,6 +152,14 @@ impl SesionStore for MongoSesionStore {
     async fn revocar_todas(&self, sujeto_id: Uuid) -> Result<(), StoreError> {
         self.col
             .delete_many(doc! { "sujeto_id": sujeto_id.to_string() })
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn revocar_otras(&self, sujeto_id: Uuid, conservar: &str) -> Result<(), StoreError> {
+        self.col
+            .delete_many(doc! { "sujeto_id": sujeto_id.to_string(), "_id": { "$ne": conservar } })
             .await
             .map_err(map_err)?;
         Ok(())

@@ -38,6 +38,49 @@ macro_rules! both_backends {
     };
 }
 
+/// [`both_backends!`] with a config tweak, `fn(&mut Config)`, on a multi-thread runtime:
+/// `both_backends_con!(name, tweak)`.
+#[macro_export]
+macro_rules! both_backends_con {
+    ($name:ident, $tweak:path) => {
+        eventflow_testkit::en_ambos_backends!(
+            $name(flavor = "multi_thread", worker_threads = 4),
+            embedded: $crate::common::spawn_app_with(
+                eventflow_shared::config::StoreConfig::Embedded,
+                $tweak,
+            )
+            .await,
+            mongodb: async {
+                let uri = eventflow_testkit::mongo_uri().await?;
+                Some(
+                    $crate::common::spawn_app_with(
+                        eventflow_shared::config::StoreConfig::Mongo {
+                            uri: uri.into(),
+                            database: eventflow_testkit::unique_name("usr"),
+                        },
+                        $tweak,
+                    )
+                    .await,
+                )
+            }
+            .await,
+            |app| super::$name(&app),
+            luego: app.drop_database().await,
+        );
+    };
+}
+
+/// A client whose connections come from `ip`, a loopback address (127.0.0.0/8): another
+/// client address for the per-IP limits, as a real second machine would be, with no
+/// `X-Forwarded-For` to trust or not.
+pub fn cliente_desde(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("a client bound to a loopback address")
+}
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
@@ -117,10 +160,14 @@ pub async fn spawn_app_with(store: StoreConfig, tweak: impl FnOnce(&mut Config))
     config.admin_token = admin_token.clone();
     // Generous by default: the limit tests set their own.
     config.limites = usuarios_service::config::LimitesSesion {
-        por_email: 10_000,
         por_ip: 10_000,
         codigos_por_email: 10_000,
+        fallos_libres: 10_000,
+        fallos_por_dia: 10_000,
     };
+    // Tests that fire concurrent sign-ins are about something else: the flood tests
+    // (`inundacion.rs`, `tests/sesiones.rs::limites`) set their own.
+    config.hashes_simultaneos = 64;
     // reservas-pagos as a service with no reservations: every organizer's buyer check
     // is "no" (reservas-pagos-service/tests/autorizacion.rs runs the real one).
     config.reservas_url = testing::spawn(
