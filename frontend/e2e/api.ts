@@ -42,9 +42,14 @@ export async function apiCall(method: string, path: string, body?: unknown, head
   return { status: r.status, body: json };
 }
 
-export async function crearEvento(zonas: { nombre: string; precio: number; capacidad: number }[], nombre = `E2E ${unico()}`) {
+/** An event, published as the platform admin, or as the organizer whose session `token` is. */
+export async function crearEvento(
+  zonas: { nombre: string; precio: number; capacidad: number }[],
+  nombre = `E2E ${unico()}`,
+  token = TOKEN,
+) {
   const fecha = new Date(Date.now() + 30 * 86_400_000).toISOString();
-  const r = await apiCall('POST', '/api/eventos', { nombre, fecha, lugar: 'Estadio E2E', zonas }, { authorization: `Bearer ${TOKEN}` });
+  const r = await apiCall('POST', '/api/eventos', { nombre, fecha, lugar: 'Estadio E2E', zonas }, { authorization: `Bearer ${token}` });
   check(r.status === 201, `crear evento: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body as Json;
 }
@@ -95,6 +100,13 @@ export async function crearOrganizador(nombre = 'Productora E2E') {
   const r = await apiCall('POST', '/api/organizadores', { nombre: `${nombre} ${unico()}`, email, password }, { authorization: `Bearer ${TOKEN}` });
   check(r.status === 201, `crear organizador: ${r.status} ${JSON.stringify(r.body)}`);
   return { organizador: r.body as Json, email, password };
+}
+
+/** An organizer's session token, signed in through the API (no Origin: the proxy hands the token over). */
+export async function sesionOrganizadorApi(o: { email: string; password: string }): Promise<string> {
+  const s = await apiCall('POST', '/api/sesiones', { email: o.email, password: o.password, rol: 'organizador' });
+  check(s.status === 201 && typeof s.body.token === 'string', `sesión de organizador: ${s.status} ${JSON.stringify(s.body)}`);
+  return s.body.token;
 }
 
 /**

@@ -72,7 +72,9 @@ test('un comprador crea su cuenta, reserva, ve solo sus reservas, cierra sesión
   const pedido = await compra;
   const cuerpo = pedido.postDataJSON();
   check(typeof cuerpo.usuario_id === 'string' && cuerpo.email === undefined, `reserva por usuario_id: ${JSON.stringify(cuerpo)}`);
-  check(/^Bearer efs_/.test((await pedido.allHeaders()).authorization ?? ''), 'la reserva lleva la sesión');
+  // The session goes in the browser's HttpOnly cookie; the page adds no token of its own.
+  const cabeceras = await pedido.allHeaders();
+  check(cabeceras.authorization === undefined && /(^|; )eventflow_sesion=efs_/.test(cabeceras.cookie ?? ''), 'la reserva lleva la sesión (su cookie)');
   await page.getByRole('heading', { name: '¡Reserva confirmada!' }).waitFor();
   const pasos = await page.getByRole('list', { name: 'Pasos de la reserva' }).getByRole('listitem').allInnerTexts();
   check(pasos.length === 4, `4 pasos: ${pasos}`);

@@ -1,16 +1,22 @@
 // Every page on a 375 px phone, and the not-found page.
-import { crearEvento, crearCuenta, reservarPorApi } from './api';
+import { crearEvento, crearCuenta, crearOrganizador, reservarPorApi, sesionOrganizadorApi } from './api';
 import { BASE, test } from './fixtures';
-import { check, eventually, shot, sinDesbordeHorizontal, campoFechaEntero, entrar } from './ui';
+import { check, eventually, shot, sinDesbordeHorizontal, campoFechaEntero, entrar, entrarComoOrganizador } from './ui';
 
 test.describe(() => {
   test.use({ ancho: 375, alto: 740 });
 
   test('a 375 px cada página cabe sin desbordar', async ({ page }) => {
-    const ev = await crearEvento([
-      { nombre: 'Campo', precio: 8000, capacidad: 10 },
-      { nombre: 'Platea VIP preferencial', precio: 1250000, capacidad: 1 },
-    ]);
+    // The organizer's own event: its page lists only those.
+    const org = await crearOrganizador('Movil');
+    const ev = await crearEvento(
+      [
+        { nombre: 'Campo', precio: 8000, capacidad: 10 },
+        { nombre: 'Platea VIP preferencial', precio: 1250000, capacidad: 1 },
+      ],
+      undefined,
+      await sesionOrganizadorApi(org),
+    );
     const u = await crearCuenta('Movil');
     const r = await reservarPorApi(u, ev, 'Platea VIP preferencial', 1);
     await reservarPorApi(u, ev, 'Campo', 2);
@@ -20,12 +26,14 @@ test.describe(() => {
       [`/eventos/${ev.id}`, '10-movil-evento', () => page.getByRole('heading', { name: ev.nombre }).waitFor()],
       ['/crear-cuenta', '11a-movil-crear-cuenta', () => page.getByRole('form', { name: 'Crear cuenta' }).waitFor()],
       ['/iniciar-sesion', '11b-movil-iniciar-sesion', () => page.getByRole('form', { name: 'Iniciar sesión' }).waitFor()],
-      // A reload ends the session (memory only): sign in on the page itself.
+      // Not signed in yet: sign in on the page itself (the session then survives the
+      // navigations that follow).
       ['/mis-reservas', '11-movil-mis-reservas', async () => {
         await entrar(page, u.usuario.email, u.password);
         await page.locator('li.reserva').first().waitFor();
       }],
       ['/organizador', '12-movil-organizador', async () => {
+        await entrarComoOrganizador(page, org.email, org.password);
         await page.locator(`article.ventas[data-evento-id="${ev.id}"]`).waitFor();
         await page.getByLabel('Fecha y hora').fill('2030-05-01T20:30');
       }],

@@ -13,7 +13,8 @@
 //!   (`/reservas/{id}?s=…`), so no page tells another site where it came from. The UI's
 //!   own API calls send `Referrer-Policy: origin` per request (src/api/client.ts), so
 //!   their `Origin` header is this UI's, as the proxy's CSRF check wants
-//!   (src/ui/sesion.rs), never `null`.
+//!   (src/ui/sesion.rs), never the `null` the Fetch standard gives a POST under
+//!   `no-referrer`.
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 

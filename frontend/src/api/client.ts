@@ -7,8 +7,9 @@
 // cookie as the bearer credential of every request, or the organizer's when the request
 // says `X-Sesion: organizador` (the organizer's calls; the same person may be both). So
 // the proxy's CSRF check sees this page's origin, every request goes with
-// `referrerPolicy: 'origin'`: under the pages' `Referrer-Policy: no-referrer` a browser
-// would send `Origin: null` on a POST.
+// `referrerPolicy: 'origin'`: under the pages' `Referrer-Policy: no-referrer` the Fetch
+// standard has a same-origin POST say `Origin: null`, which the proxy refuses (Chromium
+// sends the real origin anyway; a browser that follows the standard to the letter would not).
 //
 // A guest has no session: what opens a guest's reservation is its `secreto`, which the
 // answer of `POST /api/reservar` carries once. The client keeps it in memory, by
