@@ -762,3 +762,42 @@ async fn organizador_sin_reservas_es_503() {
         "servicio-no-disponible"
     );
 }
+
+fn tope_diario_de_3(c: &mut usuarios_service::Config) {
+    c.limites.fallos_por_dia = 3;
+}
+
+both_backends_con!(tope_diario_de_un_organizador, tope_diario_de_3);
+/// An organizer's account has its own daily cap, apart from a buyer with the same email,
+/// and its code is asked for with `rol: organizador`.
+async fn tope_diario_de_un_organizador(app: &TestApp) {
+    const ORG: &str = "quena-charango-1984";
+    app.organizador("org@example.com", ORG).await;
+    app.cuenta("org@example.com", "10000001", CLAVE).await;
+    let entrar = |pw: &str, codigo: Option<&str>| {
+        let body = json!({"email": "org@example.com", "password": pw, "rol": "organizador", "codigo": codigo});
+        async move { app.post_json("/api/sesiones", &body).await }
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            entrar("no-es-la-clave", None).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        slug(entrar(ORG, None).await, StatusCode::FORBIDDEN).await,
+        "codigo-requerido"
+    );
+    // The buyer with the same email is another account: not capped.
+    app.iniciar("org@example.com", CLAVE, None).await;
+    let r = app
+        .post_json(
+            "/api/usuarios/codigo",
+            &json!({"email": "org@example.com", "proposito": "sesion", "rol": "organizador"}),
+        )
+        .await;
+    json_body(r, StatusCode::ACCEPTED).await;
+    let codigo = app.buzon.codigo("org@example.com", 1).await;
+    let s = json_body(entrar(ORG, Some(&codigo)).await, StatusCode::CREATED).await;
+    assert_eq!(s["rol"], "organizador", "{s}");
+}
