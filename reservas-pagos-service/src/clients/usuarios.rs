@@ -6,14 +6,14 @@ use eventflow_shared::ids::{ReservaId, UsuarioId};
 use reqwest::Method;
 
 use super::Peer;
-use crate::puertos::{Buyers, ClientError};
+use crate::puertos::{Buyers, ClientError, Comprador};
 
 #[derive(Clone)]
 pub struct UsuariosClient(pub Peer);
 
 #[async_trait]
 impl Buyers for UsuariosClient {
-    async fn buscar(&self, id_o_email: &str, corr: &str) -> Result<UsuarioId, ClientError> {
+    async fn buscar(&self, id_o_email: &str, corr: &str) -> Result<Comprador, ClientError> {
         let body = self
             .0
             .send(
@@ -22,13 +22,16 @@ impl Buyers for UsuariosClient {
                 corr,
             )
             .await?;
-        body["id"]
-            .as_str()
-            .map(UsuarioId::confiable)
-            .ok_or(ClientError::Unavailable {
-                dependencia: "usuarios",
-                detalle: "respuesta sin id".into(),
-            })
+        let id = body["id"].as_str().ok_or(ClientError::Unavailable {
+            dependencia: "usuarios",
+            detalle: "respuesta sin id".into(),
+        })?;
+        Ok(Comprador {
+            id: UsuarioId::confiable(id),
+            // Absent in an older usuarios' answer: then the account is treated as one
+            // with a password, so a guest never books in its name.
+            tiene_password: body["tiene_password"].as_bool().unwrap_or(true),
+        })
     }
 
     async fn quitar_compra(

@@ -6,11 +6,11 @@ mod suceso;
 pub mod tarjeta;
 
 pub use reserva::{
-    Compensacion, Estado, EventoReserva, FalloReserva, Lease, PagoResumen, PasoEjecutado, Progreso,
-    Reserva,
+    Compensacion, Estado, EstadoPago, EventoReserva, FalloReserva, Lease, PagoResumen,
+    PasoEjecutado, Progreso, Reserva, ResultadoPaso,
 };
 pub use solicitud::{PagoSolicitud, SolicitudReserva};
-pub use suceso::Suceso;
+pub use suceso::{Suceso, TipoSuceso};
 
 /// "1 entrada", "3 entradas": compensation messages are read by buyers.
 pub fn entradas(n: u32) -> String {

@@ -1,7 +1,7 @@
 //! `Reserva`: the projection of a reservation's event log, stored with the log itself
 //! so one single-document write keeps both in step (no transactions needed).
 
-use super::Suceso;
+use super::{Suceso, TipoSuceso};
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
 use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
@@ -38,12 +38,37 @@ pub enum Progreso {
     Confirmada,
 }
 
+/// A charge's state at the simulated provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EstadoPago {
+    Aprobado,
+    Rechazado,
+    Reembolsado,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PagoResumen {
     #[schema(example = "pay_0b6f3c1e2f4d4c559d2a7f1e2d3c4b5a")]
     pub id: String,
-    #[schema(example = "APROBADO")]
-    pub estado: String,
+    pub estado: EstadoPago,
+}
+
+/// How one handler's run ended, as shown to the buyer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ResultadoPaso {
+    /// Done.
+    Ok,
+    /// Refused or failed; the steps done before it were compensated.
+    Fallido,
+    /// Done, then undone. This runner records what compensations undid in
+    /// `compensaciones` and leaves the step `ok`; the value stays in the API's enum,
+    /// which clients were told about, and reads back if stored.
+    Compensado,
+    /// Its outcome is not known yet (a timeout, a lost answer): nothing was undone
+    /// blind, and recovery resolves it. Not a failure: "pendiente de confirmar".
+    Incierto,
 }
 
 /// One handler's run, as shown to the buyer.
@@ -51,9 +76,7 @@ pub struct PagoResumen {
 pub struct PasoEjecutado {
     #[schema(example = "ValidadorInventario")]
     pub handler: String,
-    /// `ok`, `fallido` or `compensado`.
-    #[schema(example = "ok")]
-    pub resultado: String,
+    pub resultado: ResultadoPaso,
     #[schema(example = 3)]
     pub duracion_ms: u64,
 }
@@ -129,6 +152,11 @@ pub struct Reserva {
     /// to `POST /api/reservar`. The secret itself is never stored.
     #[serde(default)]
     pub secreto_hash: Option<String>,
+    /// Who sent the request, for answering a keyless double submission only to its
+    /// sender: `sesion:<buyer id>`, `invitado:<client fingerprint>` or `admin`. Never
+    /// shown. Absent on reservations older than it, which are never replayed.
+    #[serde(default)]
+    pub origen: Option<String>,
     /// The answer a confirmation got when it came with an `Idempotency-Key`: stored
     /// with CONFIRMADA in the terminal write, beside the reservation (never inside it,
     /// never shown), so a replay is answered the same without a write of its own. It
@@ -176,6 +204,7 @@ impl Reserva {
             outbox: Vec::new(),
             lease: None,
             secreto_hash: None,
+            origen: None,
             respuesta: None,
             version: 0,
         }
@@ -201,7 +230,8 @@ impl Reserva {
             .is_none_or(|l| l.instancia == instancia || l.hasta <= ahora)
     }
 
-    pub fn tiene_evento(&self, tipo: &str) -> bool {
-        self.eventos.iter().any(|e| e.tipo == tipo)
+    /// Whether the log has an entry of this kind.
+    pub fn tiene(&self, tipo: TipoSuceso) -> bool {
+        self.eventos.iter().any(|e| e.tipo == tipo.as_str())
     }
 }

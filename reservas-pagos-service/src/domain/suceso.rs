@@ -96,7 +96,81 @@ pub enum Suceso {
     ReservaCancelada {},
 }
 
+/// The kind of an audit-trail entry: what recovery and the cancellation look for in a
+/// log, by variant rather than by a string that could drift from [`Suceso`]'s names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TipoSuceso {
+    ReservaIniciada,
+    LockAdquirido,
+    InventarioRetenido,
+    InventarioConfirmado,
+    InventarioDevuelto,
+    PagoAprobado,
+    PagoRechazado,
+    PagoReembolsado,
+    HistorialActualizado,
+    ReservaConfirmada,
+    ResultadoIncierto,
+    CompensacionEjecutada,
+    CompensacionFallida,
+    PasoFallido,
+    ReservaFallida,
+    RecuperacionIniciada,
+    CancelacionSolicitada,
+    ReservaCancelada,
+}
+
+impl TipoSuceso {
+    /// The stored `tipo`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReservaIniciada => "ReservaIniciada",
+            Self::LockAdquirido => "LockAdquirido",
+            Self::InventarioRetenido => "InventarioRetenido",
+            Self::InventarioConfirmado => "InventarioConfirmado",
+            Self::InventarioDevuelto => "InventarioDevuelto",
+            Self::PagoAprobado => "PagoAprobado",
+            Self::PagoRechazado => "PagoRechazado",
+            Self::PagoReembolsado => "PagoReembolsado",
+            Self::HistorialActualizado => "HistorialActualizado",
+            Self::ReservaConfirmada => "ReservaConfirmada",
+            Self::ResultadoIncierto => "ResultadoIncierto",
+            Self::CompensacionEjecutada => "CompensacionEjecutada",
+            Self::CompensacionFallida => "CompensacionFallida",
+            Self::PasoFallido => "PasoFallido",
+            Self::ReservaFallida => "ReservaFallida",
+            Self::RecuperacionIniciada => "RecuperacionIniciada",
+            Self::CancelacionSolicitada => "CancelacionSolicitada",
+            Self::ReservaCancelada => "ReservaCancelada",
+        }
+    }
+}
+
 impl Suceso {
+    /// Its kind.
+    pub fn tipo(&self) -> TipoSuceso {
+        match self {
+            Self::ReservaIniciada { .. } => TipoSuceso::ReservaIniciada,
+            Self::LockAdquirido { .. } => TipoSuceso::LockAdquirido,
+            Self::InventarioRetenido { .. } => TipoSuceso::InventarioRetenido,
+            Self::InventarioConfirmado { .. } => TipoSuceso::InventarioConfirmado,
+            Self::InventarioDevuelto { .. } => TipoSuceso::InventarioDevuelto,
+            Self::PagoAprobado { .. } => TipoSuceso::PagoAprobado,
+            Self::PagoRechazado { .. } => TipoSuceso::PagoRechazado,
+            Self::PagoReembolsado { .. } => TipoSuceso::PagoReembolsado,
+            Self::HistorialActualizado { .. } => TipoSuceso::HistorialActualizado,
+            Self::ReservaConfirmada { .. } => TipoSuceso::ReservaConfirmada,
+            Self::ResultadoIncierto { .. } => TipoSuceso::ResultadoIncierto,
+            Self::CompensacionEjecutada { .. } => TipoSuceso::CompensacionEjecutada,
+            Self::CompensacionFallida { .. } => TipoSuceso::CompensacionFallida,
+            Self::PasoFallido { .. } => TipoSuceso::PasoFallido,
+            Self::ReservaFallida { .. } => TipoSuceso::ReservaFallida,
+            Self::RecuperacionIniciada { .. } => TipoSuceso::RecuperacionIniciada,
+            Self::CancelacionSolicitada { .. } => TipoSuceso::CancelacionSolicitada,
+            Self::ReservaCancelada { .. } => TipoSuceso::ReservaCancelada,
+        }
+    }
+
     /// The stored `(tipo, datos)`.
     pub fn partes(&self) -> (String, Value) {
         match serde_json::to_value(self) {
@@ -121,6 +195,33 @@ impl Suceso {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn el_tipo_es_el_nombre_guardado() {
+        for s in [
+            Suceso::ReservaCancelada {},
+            Suceso::InventarioConfirmado {
+                zona: None,
+                cantidad: 1,
+            },
+            Suceso::HistorialActualizado {
+                usuario_id: "u".into(),
+            },
+            Suceso::CancelacionSolicitada {
+                correlation_id: "c".into(),
+            },
+            Suceso::PagoReembolsado {
+                pago_id: "p".into(),
+                monto: 1,
+            },
+            Suceso::InventarioDevuelto {
+                zona: None,
+                cantidad: 1,
+            },
+        ] {
+            assert_eq!(s.partes().0, s.tipo().as_str());
+        }
+    }
 
     #[test]
     fn tipo_y_datos_como_se_guardan() {

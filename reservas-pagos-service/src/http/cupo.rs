@@ -10,17 +10,19 @@ use eventflow_shared::ApiError;
 use super::AppState;
 
 /// Counted against the caller's IP when it has no session; signed-in buyers (held by
-/// their checkout lock and `max_por_comprador`) and the admin are not.
-pub struct CupoAnonimo;
+/// their checkout lock and `max_por_comprador`) and the admin are not. Carries that IP
+/// for a guest, `None` for anyone signed in.
+pub struct CupoAnonimo(pub Option<std::net::IpAddr>);
 
 impl FromRequestParts<AppState> for CupoAnonimo {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
         if Llamante::from_request_parts(parts, st).await? != Llamante::Anonimo {
-            return Ok(Self);
+            return Ok(Self(None));
         }
-        st.anonimas.tomar(&ip_cliente(parts)).map_err(|s| {
+        let ip = ip_cliente(parts);
+        st.anonimas.tomar(&ip).map_err(|s| {
             st.deps.metricas.saga("limitada");
             ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -32,6 +34,6 @@ impl FromRequestParts<AppState> for CupoAnonimo {
             )
             .retry_after(s)
         })?;
-        Ok(Self)
+        Ok(Self(Some(ip)))
     }
 }

@@ -49,14 +49,14 @@ fn json_response(status: u16, body: String) -> Response {
         ("X-Simular-Fallo" = Option<String>, Header, description = "`confirmacion`: falla tras el pago (solo con RESERVAS_SIMULAR_FALLOS=1)"),
     ),
     responses(
-        (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA y `secreto`: sin cuenta, es lo que abre la reserva después (`X-Reserva-Secreto` o el enlace `/reservas/{id}?s=<secreto>`); se muestra una sola vez. Sin Idempotency-Key, una solicitud idéntica (evento, zona y cantidad) a una reserva del mismo comprador de hace menos de 10 s recibe esa reserva, con `Idempotent-Replayed: true`, en vez de un segundo cobro. Lleva `status: \"ok\"`, como la semilla 001", body = ReservaRespuesta),
+        (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA y `secreto`: sin cuenta, es lo que abre la reserva después (`X-Reserva-Secreto` o el enlace `/reservas/{id}?s=<secreto>`); se muestra una sola vez. Sin Idempotency-Key, una solicitud idéntica (evento, zona y cantidad) a una reserva del mismo remitente (la misma sesión, o el mismo invitado: mismo cuerpo y misma conexión) de hace menos de 10 s recibe esa reserva, con `Idempotent-Replayed: true`, en vez de un segundo cobro. Lleva `status: \"ok\"`, como la semilla 001", body = ReservaRespuesta),
         (status = 202, description = "Reserva EN_CURSO: un paso tras el pago no respondió a tiempo y su resultado aún no se conoce. No se deshace nada a ciegas: la reserva se completa sola (o se reembolsa si no puede); consúltela en `Location`", body = ReservaRespuesta),
         BodyProblems,
         (status = 401, description = "Token con formato inválido, o sesión caducada o cerrada", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "Pago rechazado; retención liberada y bloqueo borrado", body = ProblemaReserva, content_type = "application/problem+json"),
         (status = 403, description = "Con una sesión de comprador solo se reserva para uno mismo; una cuenta de organizador no compra", body = ProblemaReserva, content_type = "application/problem+json"),
         (status = 404, description = "El usuario o el evento no existe", body = ProblemaReserva, content_type = "application/problem+json"),
-        (status = 409, description = "`agotado`, `compra-en-curso` (bloqueo), `limite-por-comprador` (supera `max_por_comprador` del evento, con `maximo` y `ya_tienes`), `evento-finalizado` o `solicitud-en-curso`", body = ProblemaReserva, content_type = "application/problem+json"),
+        (status = 409, description = "`agotado`, `compra-en-curso` (bloqueo), `limite-por-comprador` (supera `max_por_comprador` del evento, con `maximo`, y `ya_tienes` solo para una sesión o el administrador), `evento-finalizado`, `solicitud-en-curso`, o `inicia-sesion`: sin sesión, la cuenta nombrada tiene contraseña (no se reserva ni se cobra nada)", body = ProblemaReserva, content_type = "application/problem+json"),
         (status = 422, description = "Datos inválidos, zona desconocida o Idempotency-Key reutilizada", body = ProblemaReserva, content_type = "application/problem+json"),
         (status = 429, description = "`demasiadas-reservas`: sin sesión, esta IP ya empezó RESERVAS_ANONIMAS_POR_IP compras en el último minuto; `Retry-After` dice cuánto esperar. No se empezó nada", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Segundos"))),
@@ -66,19 +66,20 @@ fn json_response(status: u16, body: String) -> Response {
 pub async fn reservar(
     State(st): State<AppState>,
     llamante: Llamante,
-    _: super::cupo::CupoAnonimo,
+    super::cupo::CupoAnonimo(ip_invitado): super::cupo::CupoAnonimo,
     CorrelationId(corr): CorrelationId,
     headers: HeaderMap,
     ApiJson(solicitud): ApiJson<SolicitudReserva>,
 ) -> Response {
     let semilla = super::seed001::forma_semilla(&solicitud);
-    let resultado = reservar_detached(st, llamante, corr, headers, solicitud).await;
+    let resultado = reservar_detached(st, llamante, ip_invitado, corr, headers, solicitud).await;
     super::seed001::responder(resultado, semilla).await
 }
 
 async fn reservar_detached(
     st: AppState,
     llamante: Llamante,
+    ip_invitado: Option<std::net::IpAddr>,
     corr: String,
     headers: HeaderMap,
     mut solicitud: SolicitudReserva,
@@ -100,6 +101,7 @@ async fn reservar_detached(
         }
         Llamante::Anonimo | Llamante::Admin => None,
     };
+    let remitente = Remitente::de(&st, llamante, ip_invitado, &solicitud);
     // Load shedding: past RESERVAS_MAX_EN_CURSO running SAGAs, answer 503 at once rather
     // than let requests pile up behind a slow dependency. Nothing has been started yet.
     let permiso = st.en_curso.clone().try_acquire_owned().map_err(|_| {
@@ -118,7 +120,7 @@ async fn reservar_detached(
     tokio::spawn(
         async move {
             let _permiso = permiso;
-            reservar_hasta_el_final(st, corr, headers, solicitud, sesion).await
+            reservar_hasta_el_final(st, corr, headers, solicitud, sesion, remitente).await
         }
         .in_current_span(),
     )
@@ -132,13 +134,14 @@ async fn reservar_hasta_el_final(
     headers: HeaderMap,
     solicitud: SolicitudReserva,
     sesion: Option<String>,
+    remitente: Remitente,
 ) -> Result<Response, ApiError> {
     let rid = ReservaId::nuevo();
     // The guest link's secret: the answer carries it once, the reservation its hash.
     let secreto = identidad::nuevo_secreto();
     let clave = idempotencia::clave(&headers)?;
     if let Some(clave) = &clave {
-        let hash = idempotencia::huella(&solicitud);
+        let hash = idempotencia::huella(&st.clave_huellas, &remitente.clase, &solicitud);
         if let Decision::Repetir { status, body } = idempotencia::decidir(
             st.idempotencia.as_ref(),
             st.deps.reservas.as_ref(),
@@ -164,6 +167,7 @@ async fn reservar_hasta_el_final(
     let evento_sin_validar = EventoId::confiable(solicitud.evento_id.clone());
     let mut reserva = Reserva::nueva(rid, evento_sin_validar, 0, corr);
     reserva.secreto_hash = Some(identidad::hash_hex(&secreto));
+    reserva.origen = Some(remitente.origen);
     let mut ctx = Contexto {
         reserva,
         solicitud: Some(solicitud),
@@ -175,6 +179,7 @@ async fn reservar_hasta_el_final(
         max_por_comprador: u32::MAX,
         repetida: None,
         sesion,
+        invitado: remitente.invitado,
         secreto: Some(secreto.clone()),
         respuesta_confirmada: Some(respuesta_confirmada),
     };
@@ -238,6 +243,55 @@ async fn reservar_hasta_el_final(
         }
     }
     Ok(res)
+}
+
+/// Who sent a checkout, as replays and disclosure need it.
+struct Remitente {
+    /// Keys an `Idempotency-Key`'s fingerprint: the same key sent by another caller is
+    /// a different request (422), never a replay of someone else's answer.
+    clase: String,
+    /// Stored with the reservation (`Reserva::origen`): a keyless double submission is
+    /// answered with an earlier reservation only when this matches.
+    origen: String,
+    /// For a guest: the fingerprint of their client and body.
+    invitado: Option<String>,
+}
+
+impl Remitente {
+    fn de(
+        st: &AppState,
+        llamante: Llamante,
+        ip_invitado: Option<std::net::IpAddr>,
+        solicitud: &SolicitudReserva,
+    ) -> Self {
+        match (llamante, ip_invitado) {
+            (Llamante::Comprador(u), _) => Self {
+                clase: format!("sesion:{u}"),
+                origen: format!("sesion:{u}"),
+                invitado: None,
+            },
+            (Llamante::Admin, _) => Self {
+                clase: "admin".into(),
+                origen: "admin".into(),
+                invitado: None,
+            },
+            (_, ip) => {
+                // The client's address and the body, keyed: the same guest repeating
+                // the same order is recognised, and neither is stored readable.
+                let cliente = ip.map_or_else(String::new, |ip| ip.to_string());
+                let huella = idempotencia::huella(
+                    &st.clave_huellas,
+                    &format!("invitado:{cliente}"),
+                    solicitud,
+                );
+                Self {
+                    clase: "invitado".into(),
+                    origen: format!("invitado:{huella}"),
+                    invitado: Some(huella),
+                }
+            }
+        }
+    }
 }
 
 /// The answer to a confirmation: the reservation with its guest secret, and seed 001's

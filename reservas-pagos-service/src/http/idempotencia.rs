@@ -8,10 +8,12 @@
 
 use axum::http::{HeaderMap, StatusCode};
 use eventflow_shared::ApiError;
-use sha2::{Digest, Sha256};
+use eventflow_shared::secreto::Secreto;
+use hmac::Hmac;
+use sha2::Sha256;
 
 use super::dto::ReservaRespuesta;
-use crate::domain::Estado;
+use crate::domain::{Estado, SolicitudReserva};
 use crate::store::{Clave, IdempotenciaStore, ReservaStore};
 
 /// A key still "in progress" this long after its request, with no reservation written,
@@ -38,11 +40,35 @@ pub fn clave(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(v.to_owned()))
 }
 
-/// Fingerprint of the request body, from its parsed form so formatting does not matter.
-pub fn huella<T: serde::Serialize>(body: &T) -> String {
-    let canon =
-        serde_json::to_string(&serde_json::to_value(body).unwrap_or_default()).unwrap_or_default();
-    format!("{:x}", Sha256::digest(canon.as_bytes()))
+/// Fingerprint of a request: an HMAC-SHA256 under the server's key (`clave`) of who
+/// sends it (`remitente`) and its body in parsed form (so formatting does not matter),
+/// with the card number cut to its last 4 digits first. It is stored with the key, so it
+/// must not let anyone who reads the store test guesses of a card number (PCI DSS asks
+/// for a keyed hash), and the full number never enters it at all.
+pub fn huella(clave: &Secreto, remitente: &str, solicitud: &SolicitudReserva) -> String {
+    use hmac::Mac;
+    let mut reducida = solicitud.clone();
+    if let Some(p) = reducida.pago.as_mut() {
+        p.numero_tarjeta = ultimos4(&p.numero_tarjeta);
+    }
+    let canon = serde_json::to_string(&serde_json::to_value(&reducida).unwrap_or_default())
+        .unwrap_or_default();
+    let mut mac = Hmac::<Sha256>::new_from_slice(clave.expose().as_bytes())
+        .expect("HMAC takes a key of any length");
+    mac.update(remitente.as_bytes());
+    mac.update(b"\n");
+    mac.update(canon.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The last 4 digits of what was typed as a card number (spaces and dashes dropped).
+fn ultimos4(numero: &str) -> String {
+    let digitos: Vec<char> = numero.chars().filter(char::is_ascii_digit).collect();
+    digitos[digitos.len().saturating_sub(4)..].iter().collect()
 }
 
 pub async fn decidir(
@@ -194,6 +220,44 @@ mod tests {
             .unwrap()
             .reservas;
         decidir(&claves, reservas.as_ref(), "k", "h", "r2").await
+    }
+
+    fn solicitud(numero: &str) -> SolicitudReserva {
+        serde_json::from_value(serde_json::json!({
+            "evento_id": "e1", "email": "ana@example.com",
+            "pago": {"metodo": "tarjeta", "numero_tarjeta": numero}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_fingerprint_is_keyed_and_sees_only_the_last_4_digits() {
+        let k = Secreto::new("k".repeat(32));
+        let a = huella(&k, "invitado", &solicitud("4242424242424242"));
+        assert_eq!(a.len(), 64);
+        // The full number never enters it: two cards that end alike are the same request.
+        assert_eq!(
+            a,
+            huella(&k, "invitado", &solicitud("4000-0000 0000 4242"))
+        );
+        assert_ne!(a, huella(&k, "invitado", &solicitud("4000000000000002")));
+        // Keyed: another key, or another sender, gives another fingerprint.
+        assert_ne!(
+            a,
+            huella(
+                &Secreto::new("j".repeat(32)),
+                "invitado",
+                &solicitud("4242424242424242")
+            )
+        );
+        assert_ne!(a, huella(&k, "admin", &solicitud("4242424242424242")));
+        // Not the plain SHA-256 of the body the old fingerprint was.
+        use sha2::Digest;
+        let canon = serde_json::to_string(
+            &serde_json::to_value(solicitud("4242424242424242")).unwrap(),
+        )
+        .unwrap();
+        assert_ne!(a, format!("{:x}", Sha256::digest(canon.as_bytes())));
     }
 
     #[tokio::test]

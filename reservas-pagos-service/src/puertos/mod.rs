@@ -16,7 +16,10 @@ mod tipos;
 pub use resultado::{
     dependencia, hasta_saber, hasta_saber_con_dudas, ClientError, INTENTOS_HASTA_SABER,
 };
-pub use tipos::{Cobro, EventoRef, Inventario, RetencionRef, ZonaRef};
+pub use tipos::{
+    Cobro, Comprador, Confirmacion, EventoRef, Inventario, Liberacion, Retencion, RetencionRef,
+    ZonaRef,
+};
 
 use crate::store::{Pago, StoreError};
 
@@ -25,8 +28,8 @@ use crate::store::{Pago, StoreError};
 /// history entry itself, takes it back here.
 #[async_trait]
 pub trait Buyers: Send + Sync {
-    /// The buyer's id, by UUID or email.
-    async fn buscar(&self, id_o_email: &str, corr: &str) -> Result<UsuarioId, ClientError>;
+    /// The buyer, by UUID or email.
+    async fn buscar(&self, id_o_email: &str, corr: &str) -> Result<Comprador, ClientError>;
     /// Removes the reservation from the buyer's history. Idempotent.
     async fn quitar_compra(
         &self,
@@ -37,7 +40,7 @@ pub trait Buyers: Send + Sync {
 }
 
 /// Events and their tickets (eventos-service). Every write is keyed by the reservation
-/// id and idempotent; each answers its `resultado` (`retenida`, `ya_retenida`, …).
+/// id and idempotent; each answers what it did as a typed outcome.
 #[async_trait]
 pub trait Inventory: Send + Sync {
     async fn obtener(&self, id: &EventoId, corr: &str) -> Result<EventoRef, ClientError>;
@@ -48,7 +51,7 @@ pub trait Inventory: Send + Sync {
         zona: &str,
         cantidad: u32,
         corr: &str,
-    ) -> Result<String, ClientError>;
+    ) -> Result<Retencion, ClientError>;
     /// `zona` and `cantidad` are the hold as this reservation placed it: eventos tries
     /// them first and confirms in one write (a wrong pair only costs it a read).
     async fn confirmar(
@@ -58,19 +61,21 @@ pub trait Inventory: Send + Sync {
         zona: &str,
         cantidad: u32,
         corr: &str,
-    ) -> Result<String, ClientError>;
+    ) -> Result<Confirmacion, ClientError>;
+    /// `Liberada`, `Devuelta` (the hold had become a sale) or `SinRetencion`.
     async fn liberar(
         &self,
         id: &EventoId,
         rid: &ReservaId,
         corr: &str,
-    ) -> Result<String, ClientError>;
+    ) -> Result<Liberacion, ClientError>;
+    /// `Devuelta` or `SinVenta`.
     async fn devolver(
         &self,
         id: &EventoId,
         rid: &ReservaId,
         corr: &str,
-    ) -> Result<String, ClientError>;
+    ) -> Result<Liberacion, ClientError>;
     /// The event's holds and sales by reservation: what reconciliation compares.
     async fn inventario(&self, id: &EventoId, corr: &str) -> Result<Inventario, ClientError>;
 }

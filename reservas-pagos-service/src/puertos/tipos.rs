@@ -7,6 +7,14 @@ use serde::Deserialize;
 
 use crate::store::Pago;
 
+/// A buyer as usuarios answers for them: who, and whether the account signs in with a
+/// password (then only its own session buys in its name, never a guest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comprador {
+    pub id: eventflow_shared::ids::UsuarioId,
+    pub tiene_password: bool,
+}
+
 /// What the SAGA reads of a zone: its name and price (both fixed once the event exists).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ZonaRef {
@@ -51,4 +59,42 @@ pub enum Cobro {
     Registrado(Pago),
     /// The provider failed before deciding; nothing was charged.
     ErrorProceso,
+}
+
+/// What eventos did with a hold request, parsed once in the eventos client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retencion {
+    /// Held now.
+    Retenida,
+    /// An earlier try of this reservation had already held it.
+    YaRetenida,
+    /// An earlier try had already held and confirmed it.
+    YaVendida,
+    /// Not enough tickets: how many are left, and how many of those are held by others.
+    Agotada { disponibles: u64, retenidas: u64 },
+    /// The request arrived, or would have landed, after the caller stopped waiting
+    /// (`X-Plazo-Ms`): eventos kept nothing.
+    PlazoVencido,
+}
+
+/// What eventos did with a confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confirmacion {
+    Confirmada,
+    YaConfirmada,
+}
+
+/// What eventos did when asked to release a hold, or return a sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Liberacion {
+    /// The hold went back on sale.
+    Liberada,
+    /// The hold had become a sale behind the caller's back, and was returned.
+    Devuelta,
+    /// Nothing was held or sold under this reservation (or it was already undone).
+    SinRetencion,
+    /// Nothing was sold under this reservation (or it was already returned).
+    SinVenta,
 }

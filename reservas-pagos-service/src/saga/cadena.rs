@@ -16,7 +16,7 @@ use super::{
     ValidadorDatos, ValidadorInventario,
 };
 use crate::domain::Suceso;
-use crate::domain::{Compensacion, Estado, FalloReserva, Lease, PasoEjecutado};
+use crate::domain::{Compensacion, Estado, FalloReserva, Lease, PasoEjecutado, ResultadoPaso};
 use crate::store::StoreError;
 
 pub struct Cadena {
@@ -85,13 +85,13 @@ impl Cadena {
             let ms = t.elapsed().as_millis() as u64;
             deps.metricas.paso(h.nombre(), t.elapsed());
             let resultado = match &res {
-                Ok(()) => "ok",
-                Err(Fallo::Rechazo(_)) => "fallido",
-                Err(Fallo::Incierto(_)) => "incierto",
+                Ok(()) => ResultadoPaso::Ok,
+                Err(Fallo::Rechazo(_)) => ResultadoPaso::Fallido,
+                Err(Fallo::Incierto(_)) => ResultadoPaso::Incierto,
             };
             ctx.reserva.pasos.push(PasoEjecutado {
                 handler: h.nombre().into(),
-                resultado: resultado.into(),
+                resultado,
                 duracion_ms: ms,
             });
             match res {

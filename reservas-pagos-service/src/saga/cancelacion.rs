@@ -5,10 +5,10 @@ use chrono::Utc;
 use eventflow_shared::bus::{Mensaje, ReservaCancelada};
 use eventflow_shared::ApiError;
 
-use crate::domain::Suceso;
+use crate::domain::{Suceso, TipoSuceso};
 use crate::domain::{Estado, PagoResumen, Reserva};
 use crate::puertos::dependencia;
-use crate::puertos::ClientError;
+use crate::puertos::{ClientError, Liberacion};
 use crate::saga::Deps;
 use crate::store::EstadoPago;
 
@@ -75,7 +75,7 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
     // the ledger then says REEMBOLSADO and `reembolsar` has nothing left to do, but the
     // refund was never written here. Record it, or the reservation claims APROBADO.
     let mut reembolso = deps.pasarela.reembolsar(&r.id).await?;
-    if reembolso.is_none() && !r.tiene_evento("PagoReembolsado") {
+    if reembolso.is_none() && !r.tiene(TipoSuceso::PagoReembolsado) {
         reembolso = deps
             .pasarela
             .consultar(&r.id)
@@ -85,7 +85,7 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
     if let Some(p) = reembolso {
         r.pago = Some(PagoResumen {
             id: p.id.clone(),
-            estado: "REEMBOLSADO".into(),
+            estado: EstadoPago::Reembolsado,
         });
         r.registrar(Suceso::PagoReembolsado {
             pago_id: p.id.clone(),
@@ -95,9 +95,12 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
     match deps.eventos.devolver(&r.evento_id, &r.id, &corr).await {
         // A confirmed reservation was sold, so `sin_venta` means an interrupted earlier
         // try already returned the tickets (its answer was lost): record that once.
-        Ok(res)
-            if res == "devuelta"
-                || (res == "sin_venta" && !r.tiene_evento("InventarioDevuelto")) =>
+        Ok(Liberacion::Devuelta) => r.registrar(Suceso::InventarioDevuelto {
+            zona: r.zona.clone(),
+            cantidad: r.cantidad,
+        }),
+        Ok(Liberacion::SinVenta | Liberacion::SinRetencion)
+            if !r.tiene(TipoSuceso::InventarioDevuelto) =>
         {
             r.registrar(Suceso::InventarioDevuelto {
                 zona: r.zona.clone(),
@@ -114,7 +117,7 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
         .eventos
         .iter()
         .rev()
-        .find(|e| e.tipo == "CancelacionSolicitada")
+        .find(|e| e.tipo == TipoSuceso::CancelacionSolicitada.as_str())
         .and_then(|e| e.datos["correlation_id"].as_str().map(str::to_owned))
         .unwrap_or_else(|| r.correlation_id.clone());
     // usuarios takes it out of the buyer's history from this message.

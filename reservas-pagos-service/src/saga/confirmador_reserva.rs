@@ -12,10 +12,10 @@ use eventflow_shared::bus::{Mensaje, ReservaConfirmada};
 use eventflow_shared::ApiError;
 
 use super::{Contexto, Deps, EstadoRetencion, Fallo, FalloSimulado, Handler};
-use crate::domain::Suceso;
+use crate::domain::{Suceso, TipoSuceso};
 use crate::domain::{entradas, Estado, Progreso};
 use crate::puertos::dependencia;
-use crate::puertos::{hasta_saber, ClientError};
+use crate::puertos::{hasta_saber, ClientError, Liberacion};
 
 pub struct ConfirmadorReserva;
 
@@ -128,7 +128,7 @@ impl Handler for ConfirmadorReserva {
         );
         if ctx.retencion == EstadoRetencion::Vendida {
             match hasta_saber(|| deps.eventos.devolver(&evento, &rid, &corr)).await {
-                Ok(r) if r == "devuelta" => hechas.push(format!(
+                Ok(Liberacion::Devuelta) => hechas.push(format!(
                     "{} de vuelta a la venta",
                     entradas(ctx.reserva.cantidad)
                 )),
@@ -140,7 +140,7 @@ impl Handler for ConfirmadorReserva {
         // The history is written from the confirmation's message, which this
         // compensation never lets out. Only a reservation begun by an earlier version,
         // which wrote the history itself, has an entry to take back.
-        if ctx.reserva.tiene_evento("HistorialActualizado") {
+        if ctx.reserva.tiene(TipoSuceso::HistorialActualizado) {
             let usuario = ctx.reserva.comprador()?;
             match hasta_saber(|| deps.usuarios.quitar_compra(&usuario, &rid, &corr)).await {
                 Ok(()) | Err(ClientError::NotFound) => {}

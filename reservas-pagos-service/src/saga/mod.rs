@@ -107,6 +107,11 @@ pub struct Contexto {
     /// The signed-in buyer who sent the request, if any: the buyer named in it must be
     /// this one (ValidadorDatos answers 403 otherwise).
     pub sesion: Option<String>,
+    /// For a caller with no session (a guest): a fingerprint of their client and
+    /// request. A guest may only buy for an account without a password, is never told
+    /// what that buyer already holds, and a keyless double submission is answered with
+    /// an earlier reservation only when it carries this same fingerprint.
+    pub invitado: Option<String>,
     /// The guest secret in clear, only while the live request runs: it goes into the
     /// ReservaConfirmada message's link. Recovery has only its hash.
     pub secreto: Option<String>,

@@ -47,7 +47,7 @@ impl Handler for ProcesadorPago {
             Cobro::Registrado(p) if p.estado == EstadoPago::Aprobado => {
                 ctx.reserva.pago = Some(PagoResumen {
                     id: p.id.clone(),
-                    estado: "APROBADO".into(),
+                    estado: EstadoPago::Aprobado,
                 });
                 ctx.reserva.progreso = Progreso::Pagada;
                 ctx.reserva.registrar(Suceso::PagoAprobado {
@@ -62,7 +62,7 @@ impl Handler for ProcesadorPago {
                 let motivo = p.motivo.clone().unwrap_or_else(|| "pago rechazado".into());
                 ctx.reserva.pago = Some(PagoResumen {
                     id: p.id.clone(),
-                    estado: "RECHAZADO".into(),
+                    estado: EstadoPago::Rechazado,
                 });
                 ctx.reserva.registrar(Suceso::PagoRechazado {
                     pago_id: p.id.clone(),
@@ -90,7 +90,7 @@ impl Handler for ProcesadorPago {
             Some(p) => {
                 ctx.reserva.pago = Some(PagoResumen {
                     id: p.id.clone(),
-                    estado: "REEMBOLSADO".into(),
+                    estado: EstadoPago::Reembolsado,
                 });
                 ctx.reserva.registrar(Suceso::PagoReembolsado {
                     pago_id: p.id.clone(),

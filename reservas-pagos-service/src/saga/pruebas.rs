@@ -10,13 +10,14 @@ use chrono::Utc;
 use eventflow_shared::bus::Mensaje;
 use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use eventflow_shared::lock::MemoryLock;
-use serde_json::json;
 
 use super::{Cadena, Contexto, Deps, EstadoRetencion, Fin};
 use crate::domain::{Estado, PagoSolicitud, Reserva, SolicitudReserva};
 use crate::pagos::PasarelaSimulada;
 use crate::puertos::{Buyers, Inventory};
-use crate::puertos::{ClientError, EventoRef, Inventario, ZonaRef};
+use crate::puertos::{
+    ClientError, Comprador, Confirmacion, EventoRef, Inventario, Liberacion, Retencion, ZonaRef,
+};
 use crate::store::EstadoPago;
 use crate::store::MemoryStore;
 
@@ -29,9 +30,12 @@ struct Compradores(Llamadas);
 
 #[async_trait]
 impl Buyers for Compradores {
-    async fn buscar(&self, id: &str, _: &str) -> Result<UsuarioId, ClientError> {
+    async fn buscar(&self, id: &str, _: &str) -> Result<Comprador, ClientError> {
         self.0.lock().unwrap().push(format!("buscar {id}"));
-        Ok(UsuarioId::confiable(id))
+        Ok(Comprador {
+            id: UsuarioId::confiable(id),
+            tiene_password: false,
+        })
     }
     async fn quitar_compra(
         &self,
@@ -73,20 +77,18 @@ impl Inventory for Inventario1 {
         _: &str,
         cantidad: u32,
         _: &str,
-    ) -> Result<String, ClientError> {
+    ) -> Result<Retencion, ClientError> {
         self.llamadas
             .lock()
             .unwrap()
             .push(format!("retener {cantidad}"));
         if self.agotado {
-            return Err(ClientError::Refused {
-                status: 409,
-                tipo: "agotado".into(),
-                detalle: "La zona General está agotada".into(),
-                cuerpo: json!({"disponibles": 0, "retenidas": 0}),
+            return Ok(Retencion::Agotada {
+                disponibles: 0,
+                retenidas: 0,
             });
         }
-        Ok("retenida".into())
+        Ok(Retencion::Retenida)
     }
     async fn confirmar(
         &self,
@@ -95,7 +97,7 @@ impl Inventory for Inventario1 {
         _: &str,
         _: u32,
         _: &str,
-    ) -> Result<String, ClientError> {
+    ) -> Result<Confirmacion, ClientError> {
         self.llamadas.lock().unwrap().push("confirmar".into());
         if self.confirmacion_incierta {
             return Err(ClientError::Unknown {
@@ -104,15 +106,25 @@ impl Inventory for Inventario1 {
                 respuesta: None,
             });
         }
-        Ok("confirmada".into())
+        Ok(Confirmacion::Confirmada)
     }
-    async fn liberar(&self, _: &EventoId, _: &ReservaId, _: &str) -> Result<String, ClientError> {
+    async fn liberar(
+        &self,
+        _: &EventoId,
+        _: &ReservaId,
+        _: &str,
+    ) -> Result<Liberacion, ClientError> {
         self.llamadas.lock().unwrap().push("liberar".into());
-        Ok("liberada".into())
+        Ok(Liberacion::Liberada)
     }
-    async fn devolver(&self, _: &EventoId, _: &ReservaId, _: &str) -> Result<String, ClientError> {
+    async fn devolver(
+        &self,
+        _: &EventoId,
+        _: &ReservaId,
+        _: &str,
+    ) -> Result<Liberacion, ClientError> {
         self.llamadas.lock().unwrap().push("devolver".into());
-        Ok("devuelta".into())
+        Ok(Liberacion::Devuelta)
     }
     async fn inventario(&self, _: &EventoId, _: &str) -> Result<Inventario, ClientError> {
         Ok(Inventario::default())
@@ -180,6 +192,7 @@ fn contexto(tarjeta: &str) -> Contexto {
         max_por_comprador: u32::MAX,
         repetida: None,
         sesion: None,
+        invitado: None,
         secreto: None,
         respuesta_confirmada: None,
     }

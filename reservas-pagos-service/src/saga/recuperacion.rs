@@ -17,7 +17,7 @@ use futures::StreamExt;
 
 use super::cadena::{persistir, NoEscrita};
 use super::{Cadena, Contexto, Deps, EstadoRetencion};
-use crate::domain::Suceso;
+use crate::domain::{Suceso, TipoSuceso};
 use crate::domain::{Estado, FalloReserva, Lease, PagoResumen, Progreso, Reserva};
 use crate::store::EstadoPago;
 
@@ -93,7 +93,7 @@ pub async fn recuperar(
             .await
             .map(|r| Some(r.estado));
     }
-    let vendida = reserva.tiene_evento("InventarioConfirmado");
+    let vendida = reserva.tiene(TipoSuceso::InventarioConfirmado);
     let mut ctx = Contexto {
         reserva,
         solicitud: None,
@@ -110,6 +110,7 @@ pub async fn recuperar(
         max_por_comprador: u32::MAX,
         repetida: None,
         sesion: None,
+        invitado: None,
         secreto: None,
         respuesta_confirmada: None,
     };
@@ -127,7 +128,7 @@ pub async fn recuperar(
             let p = pago.expect("checked");
             ctx.reserva.pago = Some(PagoResumen {
                 id: p.id.clone(),
-                estado: "APROBADO".into(),
+                estado: EstadoPago::Aprobado,
             });
             ctx.reserva.progreso = Progreso::Pagada;
             ctx.reserva.registrar(Suceso::PagoAprobado {

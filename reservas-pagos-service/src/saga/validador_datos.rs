@@ -9,7 +9,7 @@ use eventflow_shared::{ApiError, FieldError};
 use super::{Contexto, Deps, Fallo, Handler};
 use crate::domain::tarjeta;
 use crate::domain::Suceso;
-use crate::puertos::{dependencia, EventoRef};
+use crate::puertos::{dependencia, Comprador, EventoRef};
 use eventflow_shared::email::Email;
 
 pub struct ValidadorDatos;
@@ -90,12 +90,26 @@ impl Handler for ValidadorDatos {
         // deleted). Anyone else is looked up, together with the event.
         let buscar = async {
             match &ctx.sesion {
-                Some(yo) if *yo == comprador => Ok(UsuarioId::confiable(yo)),
+                Some(yo) if *yo == comprador => Ok(Comprador {
+                    id: UsuarioId::confiable(yo),
+                    tiene_password: true,
+                }),
                 _ => deps.usuarios.buscar(&comprador, &corr).await,
             }
         };
         let (usuario, evento) = tokio::join!(buscar, deps.eventos.obtener(&evento_id, &corr));
-        let usuario_id = usuario.map_err(|e| dependencia(e, "El usuario"))?;
+        let usuario = usuario.map_err(|e| dependencia(e, "El usuario"))?;
+        if ctx.invitado.is_some() && usuario.tiene_password {
+            // A guest naming an account that signs in: only its owner's session buys in
+            // its name. Said before anything is held, charged or stored, and the answer
+            // tells nothing of the account (no id, no count, no limit).
+            return Err(ApiError::conflict(
+                "inicia-sesion",
+                "Esa cuenta tiene contraseña: inicia sesión para comprar con ella",
+            )
+            .into());
+        }
+        let usuario_id = usuario.id;
         if ctx.sesion.as_ref().is_some_and(|yo| usuario_id != *yo) {
             return Err(eventflow_shared::identidad::prohibido(
                 "Con tu sesión solo puedes reservar para ti: quita usuario_id o email, o usa los tuyos",

@@ -15,7 +15,7 @@ use super::{Contexto, Deps, EstadoRetencion, Fallo, Handler, VENTANA_REPETIDA};
 use crate::domain::Suceso;
 use crate::domain::{entradas, Estado, Progreso};
 use crate::puertos::dependencia;
-use crate::puertos::{hasta_saber, hasta_saber_con_dudas, ClientError};
+use crate::puertos::{hasta_saber, hasta_saber_con_dudas, ClientError, Liberacion, Retencion};
 
 pub struct ValidadorInventario;
 
@@ -42,11 +42,17 @@ async fn comprobar_limites(ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo>
     if !ctx.con_clave {
         let desde = eventflow_shared::now()
             - chrono::Duration::from_std(VENTANA_REPETIDA).unwrap_or_default();
+        // Only the same sender's: the same buyer's session, or a guest with the same
+        // client and body. A stranger repeating someone's order gets no reservation of
+        // theirs back (and, if it is allowed at all, buys anew).
+        let origen = ctx.reserva.origen.as_deref();
         let igual = vivas()
             .filter(|r| {
                 r.zona == ctx.reserva.zona
                     && r.cantidad == ctx.reserva.cantidad
                     && r.creada_en >= desde
+                    && origen.is_some()
+                    && r.origen.as_deref() == origen
             })
             .max_by_key(|r| r.creada_en);
         if let Some(r) = igual {
@@ -61,6 +67,18 @@ async fn comprobar_limites(ctx: &mut Contexto, deps: &Deps) -> Result<(), Fallo>
     let tiene: u32 = vivas().map(|r| r.cantidad).sum();
     let max = ctx.max_por_comprador;
     if tiene + ctx.reserva.cantidad > max {
+        if ctx.invitado.is_some() {
+            // A guest may be anyone who knows the email: the limit, never the count.
+            return Err(ApiError::conflict(
+                "limite-por-comprador",
+                format!(
+                    "Con esta compra se supera el máximo de {} por comprador para este evento",
+                    entradas(max)
+                ),
+            )
+            .with("maximo", max)
+            .into());
+        }
         let detalle = if tiene == 0 {
             format!(
                 "Puedes comprar como máximo {} para este evento",
@@ -131,8 +149,21 @@ impl Handler for ValidadorInventario {
         let (res, dudas) =
             hasta_saber_con_dudas(|| deps.eventos.retener(&evento, &rid, &zona, cantidad, &corr))
                 .await;
+        let agotada = |disponibles: u64, retenidas: u64| -> Fallo {
+            ApiError::conflict(
+                "agotado",
+                eventflow_shared::texto::sin_entradas_suficientes(
+                    &zona,
+                    disponibles,
+                    u64::from(cantidad),
+                ),
+            )
+            .with("disponibles", disponibles)
+            .with("retenidas", retenidas)
+            .into()
+        };
         match res {
-            Ok(_) => {
+            Ok(Retencion::Retenida | Retencion::YaRetenida | Retencion::YaVendida) => {
                 ctx.retencion = EstadoRetencion::Hecha;
                 ctx.reserva.progreso = Progreso::Retenida;
                 ctx.reserva.registrar(Suceso::InventarioRetenido {
@@ -141,34 +172,27 @@ impl Handler for ValidadorInventario {
                 });
                 Ok(())
             }
-            Err(e) => {
+            Ok(refusal) => {
                 // An earlier try that timed out may have held even if this one did not.
-                if dudas || e.is_unknown() {
+                if dudas {
                     ctx.retencion = EstadoRetencion::Incierta;
                 }
-                if let ClientError::Refused { tipo, cuerpo, .. } = &e {
+                Err(match refusal {
+                    Retencion::Agotada {
+                        disponibles,
+                        retenidas,
+                    } => agotada(disponibles, retenidas),
                     // The answer came after we stopped waiting; eventos kept nothing.
-                    if tipo == "plazo-vencido" {
-                        return Err(ApiError::unavailable(
-                            "eventos",
-                            "eventos no respondió a tiempo; no se retuvo nada",
-                        )
-                        .into());
-                    }
-                    if tipo == "agotado" {
-                        let quedan = cuerpo["disponibles"].as_u64().unwrap_or(0);
-                        return Err(ApiError::conflict(
-                            "agotado",
-                            eventflow_shared::texto::sin_entradas_suficientes(
-                                &zona,
-                                quedan,
-                                u64::from(cantidad),
-                            ),
-                        )
-                        .with("disponibles", cuerpo["disponibles"].clone())
-                        .with("retenidas", cuerpo["retenidas"].clone())
-                        .into());
-                    }
+                    _ => ApiError::unavailable(
+                        "eventos",
+                        "eventos no respondió a tiempo; no se retuvo nada",
+                    )
+                    .into(),
+                })
+            }
+            Err(e) => {
+                if dudas || e.is_unknown() {
+                    ctx.retencion = EstadoRetencion::Incierta;
                 }
                 Err(dependencia(e, "El evento").into())
             }
@@ -187,11 +211,11 @@ impl Handler for ValidadorInventario {
             );
             let n = ctx.reserva.cantidad;
             match hasta_saber(|| deps.eventos.liberar(&evento, &rid, &corr)).await {
-                Ok(res) if res == "liberada" => {
+                Ok(Liberacion::Liberada) => {
                     hechas.push(format!("retención de {} liberada", entradas(n)))
                 }
                 // The hold had become a sale behind our back (its answer was lost).
-                Ok(res) if res == "devuelta" => {
+                Ok(Liberacion::Devuelta) => {
                     ctx.reserva.registrar(Suceso::InventarioDevuelto {
                         zona: ctx.reserva.zona.clone(),
                         cantidad: n,

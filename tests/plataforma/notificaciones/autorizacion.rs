@@ -23,10 +23,12 @@ async fn matriz(backend: Backend) {
     let (_, t_beto) = kit::comprador(&http, u, "beto@example.com", "10000002", CLAVE).await;
     let t_org = kit::organizador(&http, u, "org@example.com", CLAVE).await;
     let evento = p.evento(10, "corr-matriz").await;
-    // A guest purchase (no session) for Ana: her notification carries the secret link.
+    // Ana's purchase with her session (a guest cannot buy for an account with a
+    // password): her notification carries the secret link.
     let r = http
         .post(format!("{}/api/reservar", p.reservas))
-        .json(&json!({"evento_id": evento, "email": "ana@example.com"}))
+        .bearer_auth(&t_ana)
+        .json(&json!({"evento_id": evento}))
         .send()
         .await
         .unwrap();

@@ -19,6 +19,8 @@ struct Mundo {
     /// A client with no default credentials.
     http: Client,
     ana: String,
+    /// A buyer without a password with only a declined booking on the organizer's event.
+    dora: String,
     t_ana: String,
     t_beto: String,
     t_org: String,
@@ -67,7 +69,27 @@ async fn mundo(backend: Backend) -> Mundo {
     assert_eq!(rsv["usuario_id"], json!(ana), "{rsv}");
     let secreto = rsv["secreto"].as_str().expect("the 201 carries the secret");
     assert_eq!(secreto.len(), 22, "128 bits in base64url: {secreto}");
+    // Two buyers of the seed's kind, without a password: Carla, for whom guests buy, and
+    // Dora, in whose name a stranger plants a declined booking on the organizer's event.
+    let sin_password = |email: &str, dni: &str| {
+        json!({"tipo_documento": "DNI", "nro_documento": dni, "nombre": "Sin",
+               "apellido": "Clave", "email": email})
+    };
+    crate::comun::registrar_comprador(&http, u, sin_password("carla@example.com", "10000003"))
+        .await;
+    let dora =
+        crate::comun::registrar_comprador(&http, u, sin_password("dora@example.com", "10000004"))
+            .await;
+    let r = http
+        .post(format!("{}/api/reservar", s.reservas))
+        .json(&json!({"evento_id": evento, "email": "dora@example.com",
+                      "pago": {"metodo": "tarjeta", "numero_tarjeta": "4000000000000002"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 402, "{:?}", r.text().await);
     Mundo {
+        dora,
         reserva: rsv["id"].as_str().unwrap().to_owned(),
         secreto: secreto.to_owned(),
         s,
@@ -124,13 +146,23 @@ async fn matriz_reservas(backend: Backend) {
     // admin, servicio.
     let filas: Vec<Fila> = vec![
         (
-            // Buying *for Ana*: anyone may as a guest (the seed's body); a signed-in buyer
-            // only for themselves; an organizer account does not buy.
+            // Buying *for Ana*, who has a password: only her own session (and the admin)
+            // may; a guest is told to sign in (409), another buyer is refused, and an
+            // organizer account does not buy.
             "post",
             "/api/reservar",
             "/api/reservar".into(),
             Some(json!({"evento_id": e, "usuario_id": ana})),
-            vec![201, 201, 201, 201, 403, 403, 403, 201, 401],
+            vec![409, 409, 409, 201, 403, 403, 403, 201, 401],
+        ),
+        (
+            // Buying for Carla, a buyer of the seed's kind (no password): anyone may as
+            // a guest (the seed's body).
+            "post",
+            "/api/reservar",
+            "/api/reservar".into(),
+            Some(json!({"evento_id": e, "email": "carla@example.com"})),
+            vec![201, 201, 201, 403, 403, 403, 403, 201, 401],
         ),
         (
             "get",
@@ -167,6 +199,18 @@ async fn matriz_reservas(backend: Backend) {
             format!("/internal/organizadores/{}/compradores/{ana}", w.org_id),
             None,
             vec![401, 401, 401, 401, 401, 401, 401, 401, 204],
+        ),
+        (
+            // The planted booking: a declined guest checkout in Dora's name on the
+            // organizer's event. A failed attempt does not make her its buyer.
+            "get",
+            "/internal/organizadores/{organizador_id}/compradores/{usuario_id}",
+            format!(
+                "/internal/organizadores/{}/compradores/{}",
+                w.org_id, w.dora
+            ),
+            None,
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 404],
         ),
         // Public by decision: Prometheus scrapes without credentials; probes too.
         ("get", "/metrics", "/metrics".into(), None, vec![200; 9]),
@@ -356,6 +400,9 @@ async fn organizador_ve_solo_lo_suyo(backend: Backend) {
     assert_eq!(r.status(), 200, "by email too");
     assert_eq!(w.perfil(&w.ana, &w.t_otro_org).await.status(), 404);
     assert_eq!(w.perfil("beto@example.com", &w.t_org).await.status(), 404);
+    // Dora's declined booking on its event does not open her profile to it.
+    assert_eq!(w.perfil(&w.dora, &w.t_org).await.status(), 404);
+    assert_eq!(w.perfil("dora@example.com", &w.t_org).await.status(), 404);
     let r = w
         .http
         .patch(format!("{}/api/usuarios/{}", w.s.usuarios, w.ana))

@@ -189,7 +189,7 @@ async fn venta(backend: Backend, e: Escenario) {
         .count();
     let recuperadas = todas
         .iter()
-        .filter(|r| r.tiene_evento("RecuperacionIniciada"))
+        .filter(|r| r.tiene(reservas_pagos_service::domain::TipoSuceso::RecuperacionIniciada))
         .count();
     let (mut aprobados, mut reembolsados) = (0, 0);
     for r in &todas {

@@ -8,6 +8,7 @@ mod proxy_http;
 mod autorizacion;
 mod conciliacion;
 mod concurrencia;
+mod confianza;
 mod cupo_anonimo;
 mod errores_es;
 mod fallas;

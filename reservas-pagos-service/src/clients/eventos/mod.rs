@@ -13,7 +13,9 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::Peer;
-use crate::puertos::{ClientError, EventoRef, Inventario, Inventory};
+use crate::puertos::{
+    ClientError, Confirmacion, EventoRef, Inventario, Inventory, Liberacion, Retencion,
+};
 use fichas::Fichas;
 
 #[derive(Clone)]
@@ -41,21 +43,21 @@ impl EventosClient {
 }
 
 impl EventosClient {
-    /// A body-less write under `/internal/eventos/…`, keyed by the reservation: its
-    /// `resultado` slug.
+    /// A body-less write under `/internal/eventos/…`, keyed by the reservation: what it
+    /// did.
     async fn escribir(
         &self,
         metodo: Method,
         ruta: &[&str],
         corr: &str,
-    ) -> Result<String, ClientError> {
+    ) -> Result<Liberacion, ClientError> {
         let segmentos: Vec<&str> = ["internal", "eventos"]
             .iter()
             .chain(ruta)
             .copied()
             .collect();
         let req = self.peer.internal(metodo, &segmentos);
-        resultado(self.peer.send(req, corr).await?)
+        tipado(resultado(self.peer.send(req, corr).await?)?)
     }
 }
 
@@ -76,7 +78,8 @@ impl Inventory for EventosClient {
         Ok(e)
     }
 
-    /// Returns the `resultado` slug (`retenida`, `ya_retenida`, `ya_vendida`).
+    /// Eventos' refusals that are answers of the hold itself (sold out, too late) come
+    /// back as `Retencion` variants; any other refusal stays an error.
     async fn retener(
         &self,
         id: &EventoId,
@@ -84,7 +87,7 @@ impl Inventory for EventosClient {
         zona: &str,
         cantidad: u32,
         corr: &str,
-    ) -> Result<String, ClientError> {
+    ) -> Result<Retencion, ClientError> {
         // Past this instant we have stopped waiting and count the hold as unknown: eventos
         // does not keep a hold that arrives or lands later (see its `X-Plazo-Ms`).
         let plazo = Utc::now() + self.peer.timeout;
@@ -93,7 +96,24 @@ impl Inventory for EventosClient {
             .internal(Method::POST, &["internal", "eventos", id, "retenciones"])
             .header("x-plazo-ms", plazo.timestamp_millis())
             .json(&json!({ "reserva_id": rid, "zona": zona, "cantidad": cantidad }));
-        resultado(self.peer.send(req, corr).await?)
+        match self.peer.send(req, corr).await {
+            Ok(body) => match resultado(body)? {
+                "retenida" => Ok(Retencion::Retenida),
+                "ya_retenida" => Ok(Retencion::YaRetenida),
+                "ya_vendida" => Ok(Retencion::YaVendida),
+                otro => Err(invalid(format!("resultado {otro:?}"))),
+            },
+            Err(ClientError::Refused { tipo, cuerpo, .. }) if tipo == "agotado" => {
+                Ok(Retencion::Agotada {
+                    disponibles: cuerpo["disponibles"].as_u64().unwrap_or(0),
+                    retenidas: cuerpo["retenidas"].as_u64().unwrap_or(0),
+                })
+            }
+            Err(ClientError::Refused { tipo, .. }) if tipo == "plazo-vencido" => {
+                Ok(Retencion::PlazoVencido)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn confirmar(
@@ -103,7 +123,7 @@ impl Inventory for EventosClient {
         zona: &str,
         cantidad: u32,
         corr: &str,
-    ) -> Result<String, ClientError> {
+    ) -> Result<Confirmacion, ClientError> {
         let req = self
             .peer
             .internal(
@@ -111,7 +131,7 @@ impl Inventory for EventosClient {
                 &["internal", "eventos", id, "retenciones", rid, "confirmar"],
             )
             .query(&[("zona", zona), ("cantidad", &cantidad.to_string())]);
-        resultado(self.peer.send(req, corr).await?)
+        tipado(resultado(self.peer.send(req, corr).await?)?)
     }
 
     async fn liberar(
@@ -119,7 +139,7 @@ impl Inventory for EventosClient {
         id: &EventoId,
         rid: &ReservaId,
         corr: &str,
-    ) -> Result<String, ClientError> {
+    ) -> Result<Liberacion, ClientError> {
         self.escribir(Method::DELETE, &[id, "retenciones", rid], corr)
             .await
     }
@@ -129,7 +149,7 @@ impl Inventory for EventosClient {
         id: &EventoId,
         rid: &ReservaId,
         corr: &str,
-    ) -> Result<String, ClientError> {
+    ) -> Result<Liberacion, ClientError> {
         self.escribir(Method::POST, &[id, "ventas", rid, "devolver"], corr)
             .await
     }
@@ -141,9 +161,32 @@ impl Inventory for EventosClient {
     }
 }
 
-fn resultado(body: serde_json::Value) -> Result<String, ClientError> {
-    body["resultado"]
+/// The `resultado` slug of an inventory answer.
+fn resultado(body: serde_json::Value) -> Result<&'static str, ClientError> {
+    // The slugs eventos documents (`ResultadoInventario`); anything else is an answer we
+    // cannot read, so its outcome is unknown.
+    const SLUGS: [&str; 9] = [
+        "retenida",
+        "ya_retenida",
+        "ya_vendida",
+        "confirmada",
+        "ya_confirmada",
+        "liberada",
+        "sin_retencion",
+        "devuelta",
+        "sin_venta",
+    ];
+    let r = body["resultado"]
         .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| invalid("sin resultado"))
+        .ok_or_else(|| invalid("sin resultado"))?;
+    SLUGS
+        .into_iter()
+        .find(|s| *s == r)
+        .ok_or_else(|| invalid(format!("resultado {r:?}")))
+}
+
+/// A slug as the outcome type the call answers with.
+fn tipado<T: serde::de::DeserializeOwned>(slug: &str) -> Result<T, ClientError> {
+    serde_json::from_value(serde_json::Value::from(slug))
+        .map_err(|_| invalid(format!("resultado {slug:?} fuera de lugar")))
 }
