@@ -122,6 +122,7 @@ describe('SAGA vocabulary', () => {
     expect(nombrePaso('ValidadorInventario')).toBe('Retención de entradas');
     expect(nombrePaso('Otro')).toBe('Otro');
     expect(nombreResultado('fallido')).toBe('falló');
+    expect(nombreResultado('incierto')).toBe('pendiente de confirmar');
     expect(nombreEstado('CONFIRMADA')).toBe('Confirmada');
   });
 

@@ -169,6 +169,8 @@ const RESULTADOS: Record<string, string> = {
   ok: 'correcto',
   fallido: 'falló',
   compensado: 'deshecho',
+  // A step whose answer was lost: not a failure, it is being confirmed.
+  incierto: 'pendiente de confirmar',
 };
 
 export function nombreResultado(resultado: string): string {

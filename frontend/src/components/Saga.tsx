@@ -23,11 +23,14 @@ export function PasosSaga({ pasos, fallido }: PasosProps) {
       {nombres.map((h) => {
         const p = porHandler.get(h);
         const resultado = p?.resultado ?? (h === fallido ? 'fallido' : 'pendiente');
-        const clase = resultado === 'ok' ? 'ok' : resultado === 'pendiente' ? 'pendiente' : 'fallido';
+        // An unknown outcome (a timeout) is not a failure: nothing was undone, and the
+        // reservation is finished by itself.
+        const clase =
+          resultado === 'ok' || resultado === 'pendiente' || resultado === 'incierto' ? resultado : 'fallido';
         return (
           <li key={h} className={`paso paso-${clase}`} data-handler={h}>
             <span className="paso-icono" aria-hidden="true">
-              {clase === 'ok' ? '✓' : clase === 'fallido' ? '✕' : '·'}
+              {clase === 'ok' ? '✓' : clase === 'fallido' ? '✕' : clase === 'incierto' ? '…' : '·'}
             </span>
             <span className="paso-nombre">{nombrePaso(h)}</span>
             <span className="paso-resultado">
