@@ -13,6 +13,7 @@ use anyhow::Context;
 use axum::Router;
 use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{self, BackendMode, DEV_ADMIN_TOKEN};
+use eventflow_shared::identidad::ProxiesConfiables;
 use futures::FutureExt;
 use tokio::net::TcpListener;
 
@@ -65,11 +66,22 @@ async fn main() -> anyhow::Result<()> {
     let mut usuarios = usuarios_service::Config::from_env(mode)?;
     usuarios.bus = bus.clone();
     usuarios.reservas_url = format!("http://{local}:{puerto_reservas}");
+    // The UI proxy (ui.rs) calls the services from loopback and sets X-Forwarded-For to
+    // the browser's address: trust it here, beside whatever the operator listed. A
+    // standalone service trusts nobody unless told.
+    let loopback = ProxiesConfiables::loopback();
+    usuarios.proxies = usuarios.proxies.con(&loopback);
+    reservas.proxies = reservas.proxies.con(&loopback);
     let mut notificaciones = notificaciones_service::Config::from_env(mode)?;
     notificaciones.bus = bus;
     // No mail relay here: print one-time codes on this console (unless told otherwise).
     if std::env::var_os("NOTIFICACIONES_CORREO_EN_LOG").is_none() {
         notificaciones.correo_en_log = true;
+    }
+    // ... codes included, but only in development: on real backends a code in the log
+    // would sign someone in from it, so there only EVENTFLOW_MOSTRAR_CODIGOS=1 shows them.
+    if mode == BackendMode::Embedded && config::env_string("EVENTFLOW_MOSTRAR_CODIGOS").is_none() {
+        notificaciones.mostrar_codigos = true;
     }
     notificaciones.identidad.usuarios_url = format!("http://{local}:{puerto_usuarios}");
 

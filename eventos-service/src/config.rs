@@ -7,15 +7,16 @@ use eventflow_shared::config::{
     env_parse, required_token, BackendMode, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
     DEV_SERVICE_TOKEN,
 };
+use eventflow_shared::secreto::Secreto;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub store: StoreConfig,
     pub redis: RedisConfig,
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin, who may manage every event.
-    pub admin_token: String,
+    pub admin_token: Secreto,
     /// Credential reservas-pagos presents on `/internal/*` inventory routes.
-    pub service_token: String,
+    pub service_token: Secreto,
     pub cache_ttl: Duration,
     /// Holds older than this are released by the reaper (`EVENTOS_RETENCION_TTL_SECS`).
     pub retencion_ttl: Duration,
@@ -44,8 +45,8 @@ impl Config {
         Self {
             store: StoreConfig::Embedded,
             redis: RedisConfig::Embedded,
-            admin_token: DEV_ADMIN_TOKEN.to_owned(),
-            service_token: DEV_SERVICE_TOKEN.to_owned(),
+            admin_token: DEV_ADMIN_TOKEN.into(),
+            service_token: DEV_SERVICE_TOKEN.into(),
             cache_ttl: Duration::from_secs(60),
             retencion_ttl: Duration::from_secs(120),
             reaper_interval: Duration::from_secs(10),
@@ -91,5 +92,41 @@ fn zona_de_entorno() -> anyhow::Result<chrono_tz::Tz> {
         None => Ok(crate::domain::fecha::ZONA_DEFECTO),
         Some(z) => crate::domain::fecha::zona_horaria("EVENTFLOW_ZONA_HORARIA", &z)
             .map_err(|e| anyhow::anyhow!("EVENTFLOW_ZONA_HORARIA={z}: {}", e.mensaje)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `{:?}` of the configuration (in a log, an error) shows no password and no token.
+    #[test]
+    fn debug_shows_no_secret() {
+        let mut c = Config::embedded();
+        c.store = StoreConfig::Mongo {
+            uri: "mongodb://eventflow:ClaveSecreta123@db:27017".into(),
+            database: "x".into(),
+        };
+        c.service_token = "token-de-servicio-123".into();
+        c.admin_token = "token-de-admin-456".into();
+        c.redis = RedisConfig::Redis {
+            url: "redis://:ClaveSecreta123@r:6379".into(),
+            prefix: String::new(),
+        };
+        c.bus = eventflow_shared::bus::BusConfig::Rabbit(eventflow_shared::bus::RabbitConfig::new(
+            "amqp://guest:ClaveSecreta123@mq:5672/%2f",
+        ));
+        let impreso = format!("{c:?}");
+        for secreto in [
+            "ClaveSecreta123",
+            "token-de-servicio-123",
+            "token-de-admin-456",
+        ] {
+            assert!(!impreso.contains(secreto), "{impreso}");
+        }
+        assert!(
+            impreso.contains("mongodb://eventflow:***@db:27017"),
+            "{impreso}"
+        );
     }
 }

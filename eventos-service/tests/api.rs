@@ -1279,11 +1279,11 @@ async fn app_con_redis_propio() -> Option<(RedisHijo, TestApp, Value)> {
     hijo.wait_ready().await;
     let app = spawn_app(Config {
         store: StoreConfig::Mongo {
-            uri,
+            uri: uri.into(),
             database: testing::unique_name("evt"),
         },
         redis: RedisConfig::Redis {
-            url: hijo.url(),
+            url: hijo.url().into(),
             prefix: format!("{}:", testing::unique_name("evt")),
         },
         ..Config::embedded()
@@ -1432,7 +1432,7 @@ async fn mongodb_caido_responde_503() {
     let mut proxy = ProxyMongo::start(destino).await;
     let app = spawn_app(Config {
         store: StoreConfig::Mongo {
-            uri: format!("mongodb://127.0.0.1:{}/?directConnection=true", proxy.port),
+            uri: format!("mongodb://127.0.0.1:{}/?directConnection=true", proxy.port).into(),
             database: testing::unique_name("evt"),
         },
         ..Config::embedded()

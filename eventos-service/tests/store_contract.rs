@@ -379,7 +379,7 @@ async fn agotado_coherente_mongodb() {
 async fn mongo() -> Option<Arc<dyn EventoStore>> {
     let uri = testing::mongo_uri().await?;
     let cfg = StoreConfig::Mongo {
-        uri,
+        uri: uri.into(),
         database: testing::unique_name("evt"),
     };
     Some(store::from_config(&cfg).await.unwrap())
@@ -674,7 +674,7 @@ async fn documento_de_tamano_constante_mongodb() {
     };
     let nombre = testing::unique_name("evt");
     let s = store::from_config(&StoreConfig::Mongo {
-        uri: uri.clone(),
+        uri: uri.clone().into(),
         database: nombre.clone(),
     })
     .await

@@ -14,6 +14,9 @@ pub struct Registrador {
     pub store: Arc<dyn NotificacionStore>,
     /// Print what would be emailed (see `Config::correo_en_log`).
     pub correo_en_log: bool,
+    /// One-time codes too (see `Config::mostrar_codigos`); otherwise their mail is
+    /// announced without its text, which carries the code.
+    pub mostrar_codigos: bool,
 }
 
 #[async_trait]
@@ -29,7 +32,15 @@ impl Manejador for Registrador {
                 Ok(Registro::Nueva) => {
                     tracing::info!(tipo = %n.tipo, "notification recorded");
                     if let (true, Some(para)) = (self.correo_en_log, &n.email) {
-                        tracing::info!(%para, "correo (simulado): {} — {}", n.titulo, n.mensaje);
+                        if n.tipo == "codigo" && !self.mostrar_codigos {
+                            tracing::info!(
+                                %para,
+                                "correo (simulado): un código de un solo uso, que no se muestra \
+                                 (EVENTFLOW_MOSTRAR_CODIGOS=1 lo muestra)"
+                            );
+                        } else {
+                            tracing::info!(%para, "correo (simulado): {} — {}", n.titulo, n.mensaje);
+                        }
                     }
                     Resultado::Hecho
                 }

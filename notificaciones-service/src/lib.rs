@@ -24,12 +24,17 @@ pub struct Config {
     /// included) to the log. EventFlow has no mail relay; the launcher turns this on so a
     /// developer reads codes on the console. Never on in production.
     pub correo_en_log: bool,
+    /// `EVENTFLOW_MOSTRAR_CODIGOS`: with `correo_en_log`, print one-time codes too. Off
+    /// unless asked for, so a deployment's log never holds a code that signs someone in;
+    /// the launcher turns it on only on embedded backends (development).
+    pub mostrar_codigos: bool,
 }
 
 impl Config {
     /// `MONGODB_URI` (database `notificaciones`, or `NOTIFICACIONES_DB`), `AMQP_URL`, and
     /// the identity settings (`USUARIOS_URL`, `EVENTFLOW_SERVICE_TOKEN`,
-    /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_CACHE_MS`).
+    /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_CACHE_MS`), `NOTIFICACIONES_CORREO_EN_LOG`
+    /// and `EVENTFLOW_MOSTRAR_CODIGOS` (both off).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let db = eventflow_shared::config::env_string("NOTIFICACIONES_DB")
             .unwrap_or_else(|| "notificaciones".into());
@@ -37,8 +42,12 @@ impl Config {
             store: StoreConfig::from_env(mode, &db),
             bus: BusConfig::from_env(mode),
             identidad: IdentidadConfig::from_env(mode)?,
-            correo_en_log: eventflow_shared::config::env_parse(
+            correo_en_log: eventflow_shared::config::env_bool(
                 "NOTIFICACIONES_CORREO_EN_LOG",
+                false,
+            )?,
+            mostrar_codigos: eventflow_shared::config::env_bool(
+                "EVENTFLOW_MOSTRAR_CODIGOS",
                 false,
             )?,
         })
@@ -55,9 +64,11 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
             Arc::new(consumer::Registrador {
                 store: store.clone(),
                 correo_en_log: config.correo_en_log,
+                mostrar_codigos: config.mostrar_codigos,
             }),
         )
         .await?;
+    // `BusConfig`'s Debug masks the AMQP password (`amqp://guest:***@…`).
     tracing::info!(backend = store.backend(), bus = ?config.bus, "notificaciones consuming");
     let probe = store.clone();
     let c = consumidor.clone();
@@ -78,7 +89,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         });
     let state = http::AppState {
         store,
-        admin_token: Arc::from(config.identidad.admin_token.as_str()),
+        admin_token: Arc::from(config.identidad.admin_token.expose()),
         verificador: config.identidad.verificador(),
     };
     Ok(eventflow_shared::http::con_interruptor(
@@ -86,4 +97,47 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         &config.store,
         eventflow_shared::http::rutas_de_datos,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The configuration notificaciones logs at start-up (`bus = ?config.bus`), and any
+    /// `{:?}` of it, shows no password and no token.
+    #[test]
+    fn debug_shows_no_secret() {
+        let mut identidad = IdentidadConfig::embedded("http://u");
+        identidad.service_token = "token-de-servicio-123".into();
+        identidad.admin_token = "token-de-admin-456".into();
+        let c = Config {
+            store: StoreConfig::Mongo {
+                uri: "mongodb://eventflow:ClaveSecreta123@db:27017".into(),
+                database: "x".into(),
+            },
+            bus: BusConfig::Rabbit(eventflow_shared::bus::RabbitConfig::new(
+                "amqp://guest:guest@mq:5672/%2f",
+            )),
+            identidad,
+            correo_en_log: true,
+            mostrar_codigos: false,
+        };
+        let impreso = format!("{c:?}");
+        for secreto in [
+            "ClaveSecreta123",
+            "guest:guest@",
+            "token-de-servicio-123",
+            "token-de-admin-456",
+        ] {
+            assert!(!impreso.contains(secreto), "{impreso}");
+        }
+        assert!(
+            impreso.contains("amqp://guest:***@mq:5672/%2f"),
+            "{impreso}"
+        );
+        assert!(
+            impreso.contains("mongodb://eventflow:***@db:27017"),
+            "{impreso}"
+        );
+    }
 }

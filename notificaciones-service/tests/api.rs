@@ -16,6 +16,7 @@ async fn app() -> String {
         bus: BusConfig::Embedded(Default::default()),
         identidad: IdentidadConfig::embedded("http://127.0.0.1:9"),
         correo_en_log: false,
+        mostrar_codigos: false,
     };
     testing::spawn(notificaciones_service::build(cfg).await.unwrap()).await
 }
@@ -99,6 +100,7 @@ async fn backends_inalcanzables_impiden_arrancar() {
         bus: BusConfig::Embedded(Default::default()),
         identidad: IdentidadConfig::embedded("http://127.0.0.1:9"),
         correo_en_log: false,
+        mostrar_codigos: false,
     };
     let err = arranque_fallido(cfg).await.to_string();
     assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err}");
@@ -107,6 +109,7 @@ async fn backends_inalcanzables_impiden_arrancar() {
         bus: BusConfig::Rabbit(RabbitConfig::new("amqp://guest:guest@127.0.0.1:1/%2f")),
         identidad: IdentidadConfig::embedded("http://127.0.0.1:9"),
         correo_en_log: false,
+        mostrar_codigos: false,
     };
     let err = arranque_fallido(cfg).await;
     assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err:#}");

@@ -119,7 +119,7 @@ async fn contrato_mongodb() {
         return;
     };
     let cfg = StoreConfig::Mongo {
-        uri,
+        uri: uri.into(),
         database: testing::unique_name("ntf"),
     };
     contrato(store::from_config(&cfg).await.unwrap()).await;

@@ -7,6 +7,7 @@ use eventflow_shared::config::{
     env_parse, env_string, required_token, BackendMode, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
     DEV_SERVICE_TOKEN,
 };
+use eventflow_shared::secreto::Secreto;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -14,10 +15,10 @@ pub struct Config {
     pub redis: RedisConfig,
     pub usuarios_url: String,
     pub eventos_url: String,
-    pub service_token: String,
+    pub service_token: Secreto,
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin, who may read and cancel any
     /// reservation.
-    pub admin_token: String,
+    pub admin_token: Secreto,
     /// How long a session check by usuarios is reused (`EVENTFLOW_SESION_CACHE_MS`,
     /// 2000): the most a signed-out token keeps working here.
     pub sesion_cache: Duration,
@@ -47,6 +48,9 @@ pub struct Config {
     /// This process's name in leases and logs (`RESERVAS_INSTANCIA`; default the host
     /// name, the pid and a random suffix, so two processes never share one).
     pub instancia: String,
+    /// Peers whose `X-Forwarded-For` names the client for `anonimas_por_ip`
+    /// (`EVENTFLOW_PROXIES_CONFIABLES`; default none, the launcher adds loopback).
+    pub proxies: eventflow_shared::identidad::ProxiesConfiables,
 }
 
 /// Guest checkouts a minute per client IP, by default.
@@ -67,8 +71,8 @@ impl Config {
             redis: RedisConfig::Embedded,
             usuarios_url: usuarios_url.to_owned(),
             eventos_url: eventos_url.to_owned(),
-            service_token: DEV_SERVICE_TOKEN.to_owned(),
-            admin_token: DEV_ADMIN_TOKEN.to_owned(),
+            service_token: DEV_SERVICE_TOKEN.into(),
+            admin_token: DEV_ADMIN_TOKEN.into(),
             sesion_cache: Duration::from_secs(2),
             lock_ttl: Duration::from_secs(30),
             max_cantidad: 10,
@@ -83,6 +87,7 @@ impl Config {
             max_en_curso: 4096,
             anonimas_por_ip: ANONIMAS_POR_IP,
             instancia: instancia_por_defecto(),
+            proxies: Default::default(),
         }
     }
 
@@ -131,6 +136,43 @@ impl Config {
             max_en_curso: env_parse("RESERVAS_MAX_EN_CURSO", 4096usize)?.max(1),
             anonimas_por_ip: env_parse("RESERVAS_ANONIMAS_POR_IP", ANONIMAS_POR_IP)?.max(1),
             instancia: env_string("RESERVAS_INSTANCIA").unwrap_or_else(instancia_por_defecto),
+            proxies: eventflow_shared::identidad::ProxiesConfiables::from_env()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `{:?}` of the configuration (in a log, an error) shows no password and no token.
+    #[test]
+    fn debug_shows_no_secret() {
+        let mut c = Config::embedded("http://u", "http://e");
+        c.store = StoreConfig::Mongo {
+            uri: "mongodb://eventflow:ClaveSecreta123@db:27017".into(),
+            database: "x".into(),
+        };
+        c.service_token = "token-de-servicio-123".into();
+        c.admin_token = "token-de-admin-456".into();
+        c.redis = RedisConfig::Redis {
+            url: "redis://:ClaveSecreta123@r:6379".into(),
+            prefix: String::new(),
+        };
+        c.bus = eventflow_shared::bus::BusConfig::Rabbit(eventflow_shared::bus::RabbitConfig::new(
+            "amqp://guest:ClaveSecreta123@mq:5672/%2f",
+        ));
+        let impreso = format!("{c:?}");
+        for secreto in [
+            "ClaveSecreta123",
+            "token-de-servicio-123",
+            "token-de-admin-456",
+        ] {
+            assert!(!impreso.contains(secreto), "{impreso}");
+        }
+        assert!(
+            impreso.contains("mongodb://eventflow:***@db:27017"),
+            "{impreso}"
+        );
     }
 }

@@ -57,7 +57,7 @@ async fn outbox_mongodb() {
         return;
     };
     let cfg = StoreConfig::Mongo {
-        uri,
+        uri: uri.into(),
         database: testing::unique_name("rsv"),
     };
     contrato(store::from_config(&cfg).await.unwrap()).await;
@@ -97,7 +97,10 @@ async fn outbox_mongodb_cuenta_mensajes_antiguos() {
     .await
     .unwrap();
 
-    let cfg = StoreConfig::Mongo { uri, database };
+    let cfg = StoreConfig::Mongo {
+        uri: uri.into(),
+        database,
+    };
     let store = store::from_config(&cfg).await.unwrap().reservas;
     assert_eq!(
         store.pendientes(10).await.unwrap(),

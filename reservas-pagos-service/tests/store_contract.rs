@@ -504,7 +504,7 @@ async fn embebido() -> Stores {
 async fn mongodb() -> Option<Stores> {
     let uri = testing::mongo_uri().await?;
     let cfg = StoreConfig::Mongo {
-        uri,
+        uri: uri.into(),
         database: testing::unique_name("rsv"),
     };
     Some(store::from_config(&cfg).await.unwrap())

@@ -4,6 +4,8 @@ use std::str::FromStr;
 
 use anyhow::{anyhow, Context};
 
+use crate::secreto::{Secreto, UrlSecreta};
+
 /// A variable that is set and not blank.
 pub fn env_string(name: &str) -> Option<String> {
     std::env::var(name)
@@ -24,6 +26,17 @@ where
         Some(raw) => raw
             .parse()
             .map_err(|e| anyhow!("{name}={raw:?} is not valid: {e}")),
+    }
+}
+
+/// A yes/no variable: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off`; `default`
+/// when unset. Anything else is an error naming the variable.
+pub fn env_bool(name: &str, default: bool) -> anyhow::Result<bool> {
+    match env_string(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on" | "si" | "sí") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(anyhow!("{name}={other:?} is not valid: use 1 or 0")),
     }
 }
 
@@ -52,10 +65,8 @@ impl BackendMode {
 pub enum StoreConfig {
     /// In-process maps with the same semantics as the MongoDB adapter. Data lives in memory.
     Embedded,
-    Mongo {
-        uri: String,
-        database: String,
-    },
+    /// `uri` may carry a password: it prints masked.
+    Mongo { uri: UrlSecreta, database: String },
 }
 
 impl StoreConfig {
@@ -64,7 +75,8 @@ impl StoreConfig {
             BackendMode::Embedded => Self::Embedded,
             BackendMode::Real => Self::Mongo {
                 uri: env_string("MONGODB_URI")
-                    .unwrap_or_else(|| "mongodb://127.0.0.1:27017".into()),
+                    .unwrap_or_else(|| "mongodb://127.0.0.1:27017".into())
+                    .into(),
                 database: database.to_owned(),
             },
         }
@@ -75,9 +87,10 @@ impl StoreConfig {
 #[derive(Debug, Clone)]
 pub enum RedisConfig {
     Embedded,
-    /// `prefix` is prepended to every key, so tests can share one Redis.
+    /// `prefix` is prepended to every key, so tests can share one Redis. `url` may carry
+    /// a password: it prints masked.
     Redis {
-        url: String,
+        url: UrlSecreta,
         prefix: String,
     },
 }
@@ -87,7 +100,9 @@ impl RedisConfig {
         match mode {
             BackendMode::Embedded => Self::Embedded,
             BackendMode::Real => Self::Redis {
-                url: env_string("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
+                url: env_string("REDIS_URL")
+                    .unwrap_or_else(|| "redis://127.0.0.1:6379".into())
+                    .into(),
                 prefix: String::new(),
             },
         }
@@ -96,10 +111,10 @@ impl RedisConfig {
 
 /// A required secret: on real backends it must be configured, and the service refuses to
 /// start without it rather than run with a guessable default.
-pub fn required_token(name: &str, mode: BackendMode, dev_default: &str) -> anyhow::Result<String> {
+pub fn required_token(name: &str, mode: BackendMode, dev_default: &str) -> anyhow::Result<Secreto> {
     match (env_string(name), mode) {
-        (Some(t), _) => Ok(t),
-        (None, BackendMode::Embedded) => Ok(dev_default.to_owned()),
+        (Some(t), _) => Ok(Secreto::new(t)),
+        (None, BackendMode::Embedded) => Ok(Secreto::new(dev_default)),
         (None, BackendMode::Real) => Err(anyhow!(
             "{name} is not set: a service on real backends refuses to start without it"
         )),
@@ -115,3 +130,45 @@ pub fn port(name: &str, default: u16) -> anyhow::Result<u16> {
 /// `EVENTFLOW_ADMIN_TOKEN` and `EVENTFLOW_SERVICE_TOKEN`; services refuse to start without.
 pub const DEV_ADMIN_TOKEN: &str = "eventflow-dev-admin";
 pub const DEV_SERVICE_TOKEN: &str = "eventflow-dev-service";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bus::{BusConfig, RabbitConfig};
+    use crate::identidad::IdentidadConfig;
+
+    /// Every configuration that holds a secret prints it masked, so a `{:?}` of a
+    /// config in a log or an error never leaks a password or a token.
+    #[test]
+    fn configs_print_no_secret() {
+        let store = StoreConfig::Mongo {
+            uri: "mongodb://eventflow:ClaveSecreta123@db:27017/?authSource=admin".into(),
+            database: "usuarios".into(),
+        };
+        let redis = RedisConfig::Redis {
+            url: "redis://:ClaveSecreta123@r:6379/0".into(),
+            prefix: String::new(),
+        };
+        let bus = BusConfig::Rabbit(RabbitConfig::new(
+            "amqp://guest:ClaveSecreta123@mq:5672/%2f",
+        ));
+        let mut identidad = IdentidadConfig::embedded("http://u");
+        identidad.service_token = "token-de-servicio-123".into();
+        identidad.admin_token = "token-de-admin-456".into();
+        let impreso = format!("{store:?} {redis:?} {bus:?} {identidad:?}");
+        for secreto in [
+            "ClaveSecreta123",
+            "token-de-servicio-123",
+            "token-de-admin-456",
+        ] {
+            assert!(!impreso.contains(secreto), "{impreso}");
+        }
+        for visible in [
+            "mongodb://eventflow:***@db:27017",
+            "redis://:***@r:6379/0",
+            "amqp://guest:***@mq:5672/%2f",
+        ] {
+            assert!(impreso.contains(visible), "{impreso}");
+        }
+    }
+}

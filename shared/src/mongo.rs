@@ -80,11 +80,16 @@ pub fn interruptor(uri: &str) -> Arc<Interruptor> {
         .clone()
 }
 
-/// Connects and pings. An unreachable server is an error that names the URI.
+/// Connects and pings. An unreachable server is an error that names the URI, with its
+/// password masked: in our words and in the driver's (`secreto::sanear`), since the
+/// error chain is printed whole at start-up.
 pub async fn connect(uri: &str, database: &str) -> anyhow::Result<Database> {
+    let visible = crate::secreto::enmascarar_url(uri);
+    let sanear = |e: Error| anyhow::anyhow!(crate::secreto::sanear(&e.to_string(), uri));
     let mut options = ClientOptions::parse(uri)
         .await
-        .with_context(|| format!("MONGODB_URI {uri} is not a valid MongoDB URI"))?;
+        .map_err(sanear)
+        .with_context(|| format!("MONGODB_URI {visible} is not a valid MongoDB URI"))?;
     options.server_selection_timeout = Some(SELECTION_TIMEOUT);
     options.connect_timeout = Some(SELECTION_TIMEOUT);
     options.heartbeat_freq = Some(HEARTBEAT);
@@ -94,11 +99,14 @@ pub async fn connect(uri: &str, database: &str) -> anyhow::Result<Database> {
     if std::env::var_os("EVENTFLOW_MONGO_TRAZA").is_some() {
         options.command_event_handler = Some(EventHandler::callback(trazar));
     }
-    let client = Client::with_options(options).context("creating the MongoDB client")?;
+    let client = Client::with_options(options)
+        .map_err(sanear)
+        .context("creating the MongoDB client")?;
     let db = client.database(database);
     db.run_command(doc! { "ping": 1 })
         .await
-        .with_context(|| format!("MongoDB at {uri} is unreachable"))?;
+        .map_err(sanear)
+        .with_context(|| format!("MongoDB at {visible} is unreachable"))?;
     Ok(db)
 }
 

@@ -70,6 +70,12 @@ impl UrlSecreta {
     pub fn enmascarada(&self) -> String {
         enmascarar_url(&self.0)
     }
+
+    /// `texto` (a driver's error message, say) with this URL's password masked wherever
+    /// it appears, so an error that echoes the URL, or the password alone, cannot leak it.
+    pub fn sanear(&self, texto: &str) -> String {
+        sanear(texto, &self.0)
+    }
 }
 
 impl fmt::Debug for UrlSecreta {
@@ -121,6 +127,65 @@ pub fn enmascarar_url(url: &str) -> String {
     )
 }
 
+/// The password of `url`'s user info, if it has one.
+fn password(url: &str) -> Option<&str> {
+    let inicio = url.find("://")? + 3;
+    let resto = &url[inicio..];
+    let autoridad = &resto[..resto.find(['/', '?', '#']).unwrap_or(resto.len())];
+    let userinfo = &autoridad[..autoridad.rfind('@')?];
+    let (_, clave) = userinfo.split_once(':')?;
+    (!clave.is_empty()).then_some(clave)
+}
+
+/// `%40` → `@`: how a driver may print a percent-encoded password once it has parsed it.
+fn decodificar_porcentajes(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `texto` with every appearance of `url` masked, and of its password alone too (as
+/// written and percent-decoded): for error text from a driver that was given `url`.
+pub fn sanear(texto: &str, url: &str) -> String {
+    let enmascarada = enmascarar_url(url);
+    let Some(clave) = password(url) else {
+        return texto.to_owned();
+    };
+    let decodificada = decodificar_porcentajes(clave);
+    // Piece by piece between the URL's appearances, so the masked URL keeps its user
+    // name even when it equals the password (`guest:guest`).
+    texto
+        .split(url)
+        .map(|trozo| {
+            let t = trozo.replace(clave, "***");
+            if decodificada.is_empty() {
+                t
+            } else {
+                t.replace(&decodificada, "***")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(&enmascarada)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +220,28 @@ mod tests {
             assert_eq!(format!("{u}"), visto);
             assert!(!format!("{u:?}").contains("guest@"), "{u:?}");
         }
+    }
+
+    #[test]
+    fn driver_text_loses_the_password_however_it_is_echoed() {
+        let url = "mongodb://eventflow:Clave%40Secreta@db:27017";
+        let texto = format!(
+            "error parsing {url}; auth failed for Clave%40Secreta (Clave@Secreta) at db:27017"
+        );
+        let limpio = sanear(&texto, url);
+        assert!(!limpio.contains("Clave"), "{limpio}");
+        assert!(
+            limpio.contains("mongodb://eventflow:***@db:27017"),
+            "{limpio}"
+        );
+        assert!(limpio.contains("db:27017"), "{limpio}");
+        // No password: nothing to hide, the text is untouched.
+        assert_eq!(sanear("x redis://h:1 y", "redis://h:1"), "x redis://h:1 y");
+        assert_eq!(UrlSecreta::new(url).sanear("Clave@Secreta"), "***");
+        let guest = "amqp://guest:guest@127.0.0.1:1/%2f";
+        assert_eq!(
+            sanear(&format!("RabbitMQ at {guest}: login guest refused"), guest),
+            "RabbitMQ at amqp://guest:***@127.0.0.1:1/%2f: login *** refused"
+        );
     }
 }

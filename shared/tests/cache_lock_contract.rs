@@ -11,7 +11,7 @@ use eventflow_testkit as testing;
 async fn redis_config() -> Option<RedisConfig> {
     let url = testing::redis_url().await?;
     Some(RedisConfig::Redis {
-        url,
+        url: url.into(),
         prefix: format!("{}:", testing::unique_name("cl")),
     })
 }

@@ -64,7 +64,7 @@ async fn la_primera_llamada_tras_volver_redis_funciona() {
         .port();
     let servidor = arrancar(port);
     let cfg = RedisConfig::Redis {
-        url: format!("redis://127.0.0.1:{port}"),
+        url: format!("redis://127.0.0.1:{port}").into(),
         prefix: "t:".into(),
     };
     let l = lock::from_config(&cfg).await.unwrap();

@@ -80,6 +80,28 @@ impl Proceso {
         self.hijo.as_ref().map(Child::id)
     }
 
+    /// Everything the process has written so far, stdout and stderr, over every start.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits up to `max` for the process to exit by itself (a start-up error) and reaps
+    /// it: its exit status, or `None` if it is still running (or was never started).
+    pub async fn esperar_salida(&mut self, max: Duration) -> Option<std::process::ExitStatus> {
+        let fin = Instant::now() + max;
+        loop {
+            let st = self.hijo.as_mut()?.try_wait().ok().flatten();
+            if st.is_some() {
+                self.hijo = None;
+                return st;
+            }
+            if Instant::now() >= fin {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
     /// SIGKILL, then reap it: the process gets no chance to write anything more. A no-op
     /// when it is not running.
     pub fn matar(&mut self) {

@@ -37,7 +37,7 @@ impl<X> Backend<X> {
         match self {
             Self::Embedded => StoreConfig::Embedded,
             Self::Real { mongo, .. } => StoreConfig::Mongo {
-                uri: mongo.clone(),
+                uri: mongo.clone().into(),
                 database: testing::unique_name(prefix),
             },
         }

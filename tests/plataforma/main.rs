@@ -9,3 +9,4 @@
 mod comun;
 mod notificaciones;
 mod reservas;
+mod seguridad;

@@ -6,14 +6,15 @@ use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
     env_parse, required_token, BackendMode, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN,
 };
+use eventflow_shared::secreto::Secreto;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub store: StoreConfig,
     /// Credential other services present on `/internal/*` routes.
-    pub service_token: String,
+    pub service_token: Secreto,
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin, who creates organizers.
-    pub admin_token: String,
+    pub admin_token: Secreto,
     /// How long a session lives.
     pub sesion_ttl: Duration,
     pub limites: LimitesSesion,
@@ -23,6 +24,9 @@ pub struct Config {
     pub bus: BusConfig,
     /// reservas-pagos, asked whether a buyer bought from an organizer.
     pub reservas_url: String,
+    /// Peers whose `X-Forwarded-For` names the client for the per-IP limits
+    /// (`EVENTFLOW_PROXIES_CONFIABLES`; default none, the launcher adds loopback).
+    pub proxies: eventflow_shared::identidad::ProxiesConfiables,
 }
 
 /// Limits on the routes that hash passwords or send codes (see `http::limites`).
@@ -59,13 +63,14 @@ impl Config {
     pub fn embedded() -> Self {
         Self {
             store: StoreConfig::Embedded,
-            service_token: DEV_SERVICE_TOKEN.to_owned(),
-            admin_token: DEV_ADMIN_TOKEN.to_owned(),
+            service_token: DEV_SERVICE_TOKEN.into(),
+            admin_token: DEV_ADMIN_TOKEN.into(),
             sesion_ttl: Duration::from_secs(SESION_HORAS * 3600),
             limites: LimitesSesion::default(),
             hashes_simultaneos: crate::domain::contrasena::HASHES_SIMULTANEOS,
             bus: BusConfig::Embedded(Default::default()),
             reservas_url: "http://127.0.0.1:8003".to_owned(),
+            proxies: Default::default(),
         }
     }
 
@@ -108,6 +113,39 @@ impl Config {
             bus: BusConfig::from_env(mode),
             reservas_url: eventflow_shared::config::env_string("RESERVAS_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8003".to_owned()),
+            proxies: eventflow_shared::identidad::ProxiesConfiables::from_env()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `{:?}` of the configuration (in a log, an error) shows no password and no token.
+    #[test]
+    fn debug_shows_no_secret() {
+        let mut c = Config::embedded();
+        c.store = StoreConfig::Mongo {
+            uri: "mongodb://eventflow:ClaveSecreta123@db:27017".into(),
+            database: "x".into(),
+        };
+        c.service_token = "token-de-servicio-123".into();
+        c.admin_token = "token-de-admin-456".into();
+        c.bus = eventflow_shared::bus::BusConfig::Rabbit(eventflow_shared::bus::RabbitConfig::new(
+            "amqp://guest:ClaveSecreta123@mq:5672/%2f",
+        ));
+        let impreso = format!("{c:?}");
+        for secreto in [
+            "ClaveSecreta123",
+            "token-de-servicio-123",
+            "token-de-admin-456",
+        ] {
+            assert!(!impreso.contains(secreto), "{impreso}");
+        }
+        assert!(
+            impreso.contains("mongodb://eventflow:***@db:27017"),
+            "{impreso}"
+        );
     }
 }

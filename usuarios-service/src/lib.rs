@@ -68,5 +68,7 @@ pub async fn build_instrumentado(config: Config) -> anyhow::Result<(Router, Arc<
         &config.store,
         eventflow_shared::http::rutas_de_datos,
     );
+    // Per-IP limits believe X-Forwarded-For only from these peers.
+    let router = config.proxies.capa(router);
     Ok((router, contrasenas))
 }

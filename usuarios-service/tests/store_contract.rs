@@ -330,7 +330,7 @@ async fn contract_mongodb() {
     };
     let frees = !testing::is_secantus(&uri).await;
     let cfg = StoreConfig::Mongo {
-        uri,
+        uri: uri.into(),
         database: testing::unique_name("usr"),
     };
     todo(store::from_config(&cfg).await.unwrap(), frees).await;

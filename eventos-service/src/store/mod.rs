@@ -95,7 +95,7 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Arc<dyn EventoStor
     Ok(match cfg {
         StoreConfig::Embedded => Arc::new(MemoryEventoStore::default()),
         StoreConfig::Mongo { uri, database } => {
-            let db = eventflow_shared::mongo::connect(uri, database).await?;
+            let db = eventflow_shared::mongo::connect(uri.expose(), database).await?;
             Arc::new(MongoEventoStore::new(db).await?)
         }
     })

@@ -88,7 +88,7 @@ pub struct TestApp {
 pub async fn spawn_app(config: Config) -> TestApp {
     let redis = match &config.redis {
         RedisConfig::Redis { url, prefix } => Some(RedisProbe {
-            url: url.clone(),
+            url: url.expose().to_owned(),
             prefix: prefix.clone(),
         }),
         RedisConfig::Embedded => None,
@@ -107,11 +107,11 @@ pub async fn spawn_app(config: Config) -> TestApp {
 pub fn real_config(mongo_uri: String, redis_url: String) -> Config {
     Config {
         store: StoreConfig::Mongo {
-            uri: mongo_uri,
+            uri: mongo_uri.into(),
             database: testing::unique_name("evt"),
         },
         redis: RedisConfig::Redis {
-            url: redis_url,
+            url: redis_url.into(),
             prefix: format!("{}:", testing::unique_name("evt")),
         },
         ..Config::embedded()

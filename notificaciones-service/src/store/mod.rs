@@ -51,7 +51,7 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Arc<dyn Notificaci
     Ok(match cfg {
         StoreConfig::Embedded => Arc::new(memory::MemoryStore::default()),
         StoreConfig::Mongo { uri, database } => {
-            let db = eventflow_shared::mongo::connect(uri, database).await?;
+            let db = eventflow_shared::mongo::connect(uri.expose(), database).await?;
             Arc::new(mongo::MongoStore::new(db).await?)
         }
     })

@@ -132,7 +132,7 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Stores> {
             }
         }
         StoreConfig::Mongo { uri, database } => {
-            let db = eventflow_shared::mongo::connect(uri, database).await?;
+            let db = eventflow_shared::mongo::connect(uri.expose(), database).await?;
             let m = Arc::new(mongo::MongoStore::new(db).await?);
             Stores {
                 reservas: m.clone(),

@@ -16,6 +16,8 @@ use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
 use tokio::sync::Mutex;
 
+use crate::secreto::UrlSecreta;
+
 use super::{
     decodificar, BusError, Cola, Consumidor, Envelope, Manejador, Publicador, Resultado, COLAS,
     EXCHANGE, NOTIFICACIONES,
@@ -25,7 +27,8 @@ const PUBLISH_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct RabbitConfig {
-    pub url: String,
+    /// `AMQP_URL`, password included: it prints masked.
+    pub url: UrlSecreta,
     /// Prepended to the exchange and queue names, so tests can share one broker.
     pub prefix: String,
     pub prefetch: u16,
@@ -36,7 +39,7 @@ pub struct RabbitConfig {
 impl RabbitConfig {
     pub fn new(url: &str) -> Self {
         Self {
-            url: url.to_owned(),
+            url: UrlSecreta::new(url),
             prefix: String::new(),
             prefetch: 32,
             expira_ms: None,
@@ -74,14 +77,21 @@ fn err(e: impl std::fmt::Display) -> BusError {
     BusError(e.to_string())
 }
 
-async fn conectar(url: &str) -> Result<Connection, BusError> {
+/// Errors name the URL with its password masked, and lapin's own text is cleaned of it
+/// too: they reach the start-up error and the consumer's reconnect warnings.
+async fn conectar(url: &UrlSecreta) -> Result<Connection, BusError> {
     tokio::time::timeout(
         Duration::from_secs(5),
-        Connection::connect(url, ConnectionProperties::default()),
+        Connection::connect(url.expose(), ConnectionProperties::default()),
     )
     .await
     .map_err(|_| BusError(format!("RabbitMQ at {url} did not answer in 5 s")))?
-    .map_err(|e| BusError(format!("RabbitMQ at {url} is unreachable: {e}")))
+    .map_err(|e| {
+        BusError(format!(
+            "RabbitMQ at {url} is unreachable: {}",
+            url.sanear(&e.to_string())
+        ))
+    })
 }
 
 /// Declares the exchange and every consumer's queue, bindings and dead-lettering.

@@ -61,7 +61,7 @@ pub async fn from_config(cfg: &RedisConfig) -> anyhow::Result<Arc<dyn Cache>> {
     Ok(match cfg {
         RedisConfig::Embedded => Arc::new(MemoryCache::default()),
         RedisConfig::Redis { url, prefix } => {
-            let conn = crate::lock::connect_redis(url).await?;
+            let conn = crate::lock::connect_redis(url.expose()).await?;
             Arc::new(RedisCache::new(conn, prefix.clone()))
         }
     })

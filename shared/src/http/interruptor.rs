@@ -65,7 +65,7 @@ pub fn con_interruptor(
 ) -> Router {
     match store {
         crate::config::StoreConfig::Mongo { uri, .. } => {
-            cortar_si_caido(router, crate::mongo::interruptor(uri), necesita)
+            cortar_si_caido(router, crate::mongo::interruptor(uri.expose()), necesita)
         }
         crate::config::StoreConfig::Embedded => router,
     }

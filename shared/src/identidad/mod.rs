@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub use cliente::ip_cliente;
+pub use cliente::{ip_cliente, ProxiesConfiables};
 pub use remoto::VerificadorRemoto;
 
 use crate::auth::constant_time_eq;
@@ -176,9 +176,9 @@ pub struct IdentidadConfig {
     /// usuarios-service's base URL (`USUARIOS_URL`), where sessions are verified.
     pub usuarios_url: String,
     /// `EVENTFLOW_SERVICE_TOKEN`, presented to usuarios' `/internal/…`.
-    pub service_token: String,
+    pub service_token: crate::secreto::Secreto,
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin.
-    pub admin_token: String,
+    pub admin_token: crate::secreto::Secreto,
     /// `EVENTFLOW_SESION_CACHE_MS`.
     pub cache: std::time::Duration,
 }
@@ -188,8 +188,8 @@ impl IdentidadConfig {
     pub fn embedded(usuarios_url: &str) -> Self {
         Self {
             usuarios_url: usuarios_url.to_owned(),
-            service_token: crate::config::DEV_SERVICE_TOKEN.to_owned(),
-            admin_token: crate::config::DEV_ADMIN_TOKEN.to_owned(),
+            service_token: crate::config::DEV_SERVICE_TOKEN.into(),
+            admin_token: crate::config::DEV_ADMIN_TOKEN.into(),
             cache: std::time::Duration::from_secs(2),
         }
     }
@@ -211,7 +211,7 @@ impl IdentidadConfig {
     pub fn verificador(&self) -> Arc<dyn Verificador> {
         Arc::new(VerificadorRemoto::new(
             &self.usuarios_url,
-            &self.service_token,
+            self.service_token.expose(),
             self.cache,
         ))
     }

@@ -41,9 +41,10 @@ pub trait Lock: Send + Sync {
 pub async fn from_config(cfg: &RedisConfig) -> anyhow::Result<Arc<dyn Lock>> {
     Ok(match cfg {
         RedisConfig::Embedded => Arc::new(MemoryLock::default()),
-        RedisConfig::Redis { url, prefix } => {
-            Arc::new(RedisLock::new(connect_redis(url).await?, prefix.clone()))
-        }
+        RedisConfig::Redis { url, prefix } => Arc::new(RedisLock::new(
+            connect_redis(url.expose()).await?,
+            prefix.clone(),
+        )),
     })
 }
 
@@ -51,9 +52,16 @@ pub async fn from_config(cfg: &RedisConfig) -> anyhow::Result<Arc<dyn Lock>> {
 ///
 /// The timeouts matter at runtime: when Redis dies mid-sale, a checkout should fail with
 /// a 503 within a second instead of waiting on a dead socket.
+///
+/// Errors name the URL with its password masked, in our words and in the driver's
+/// (`secreto::sanear`): start-up prints the whole chain.
 pub async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
+    let visible = crate::secreto::enmascarar_url(url);
+    let sanear =
+        |e: ::redis::RedisError| anyhow::anyhow!(crate::secreto::sanear(&e.to_string(), url));
     let client = ::redis::Client::open(url)
-        .with_context(|| format!("REDIS_URL {url} is not a valid Redis URL"))?;
+        .map_err(sanear)
+        .with_context(|| format!("REDIS_URL {visible} is not a valid Redis URL"))?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Duration::from_secs(1))
         .set_response_timeout(Duration::from_millis(800))
@@ -67,12 +75,13 @@ pub async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
     )
     .await
     .map_err(|_| anyhow::anyhow!("timed out"))
-    .and_then(|r| r.map_err(anyhow::Error::from))
-    .with_context(|| format!("Redis at {url} is unreachable"))?;
+    .and_then(|r| r.map_err(sanear))
+    .with_context(|| format!("Redis at {visible} is unreachable"))?;
     ::redis::cmd("PING")
         .query_async::<String>(&mut conn)
         .await
-        .with_context(|| format!("Redis at {url} did not answer PING"))?;
+        .map_err(sanear)
+        .with_context(|| format!("Redis at {visible} did not answer PING"))?;
     Ok(conn)
 }
 

@@ -92,6 +92,7 @@ pub async fn notificaciones_con(backend: &Backend, bus: &BusConfig, usuarios: &s
         bus: bus.clone(),
         identidad: eventflow_shared::identidad::IdentidadConfig::embedded(usuarios),
         correo_en_log: false,
+        mostrar_codigos: false,
     };
     testing::spawn(notificaciones_service::build(cfg).await.unwrap()).await
 }

@@ -158,7 +158,7 @@ async fn veneno_a_la_dlq(b: Backend) {
 
 pub async fn contar(c: &eventflow_shared::bus::RabbitConfig) -> usize {
     for _ in 0..50 {
-        let n = eventflow_testkit::mensajes_en_cola(&c.url, &c.dlq()).await;
+        let n = eventflow_testkit::mensajes_en_cola(c.url.expose(), &c.dlq()).await;
         if n >= 2 {
             return n;
         }

@@ -1,7 +1,7 @@
 //! notificaciones with the whole platform publishing to it: delivery once, the DLQ,
 //! broker outages, and who may read which notification.
 
-mod common;
+pub(crate) mod common;
 
 mod autorizacion;
 mod corte_broker;

@@ -45,7 +45,7 @@ impl Backend {
         match self {
             Self::Embedded => RedisConfig::Embedded,
             Self::Real { otro, .. } => RedisConfig::Redis {
-                url: otro.0.clone(),
+                url: otro.0.clone().into(),
                 prefix: prefix.to_owned(),
             },
         }

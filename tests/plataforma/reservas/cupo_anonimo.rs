@@ -6,6 +6,7 @@
 use super::common;
 
 use common::{Backend, Stack};
+use eventflow_shared::identidad::ProxiesConfiables;
 use eventflow_testkit::matriz;
 use eventflow_testkit::respuestas::json_de;
 use futures::future::join_all;
@@ -16,8 +17,8 @@ const CUPO: u32 = 10;
 
 async fn anonima(http: &Client, s: &Stack, ip: &str, body: &Value) -> reqwest::Response {
     http.post(format!("{}/api/reservar", s.reservas))
-        // The test talks to the service over loopback, as a local proxy would: the
-        // right-most X-Forwarded-For entry names the client.
+        // The test talks to the service over loopback, as a local proxy would; with
+        // loopback trusted, the right-most X-Forwarded-For entry names the client.
         .header("x-forwarded-for", ip)
         .header("idempotency-key", uuid::Uuid::new_v4().to_string())
         .json(body)
@@ -27,7 +28,11 @@ async fn anonima(http: &Client, s: &Stack, ip: &str, body: &Value) -> reqwest::R
 }
 
 async fn rafaga_desde_una_ip(backend: Backend) {
-    let s = common::stack_with(backend, |c| c.anonimas_por_ip = CUPO).await;
+    let s = common::stack_with(backend, |c| {
+        c.anonimas_por_ip = CUPO;
+        c.proxies = ProxiesConfiables::loopback();
+    })
+    .await;
     let http = Client::new();
     let evento = s.evento(&[("General", 1000, 100)]).await;
     let mut compradores = Vec::new();
@@ -122,3 +127,52 @@ async fn rafaga_desde_una_ip(backend: Backend) {
 }
 
 ambos!(rafaga_desde_una_ip);
+
+/// Five guest checkouts, each from a different claimed address, then two more from the
+/// first one: the statuses in order.
+async fn cinco_direcciones_y_una_repetida(s: &Stack) -> Vec<u16> {
+    let http = Client::new();
+    let evento = s.evento(&[("General", 1000, 100)]).await;
+    let mut estados = Vec::new();
+    for (i, ip) in [
+        "198.51.100.1",
+        "198.51.100.2",
+        "198.51.100.3",
+        "198.51.100.4",
+        "198.51.100.5",
+        "198.51.100.1",
+        "198.51.100.1",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body = json!({"usuario_id": s.usuario(100 + i).await, "evento_id": evento});
+        estados.push(anonima(&http, s, ip, &body).await.status().as_u16());
+    }
+    estados
+}
+
+/// `X-Forwarded-For` counts only from a peer in `EVENTFLOW_PROXIES_CONFIABLES`. By
+/// default nobody is trusted, loopback included: the test's claimed addresses are
+/// ignored and all its guests share its real one, so the allowance of 2 runs out. With
+/// loopback trusted, each claimed address has its own allowance.
+async fn reenviado_solo_desde_proxies_confiables(backend: Backend) {
+    let s = common::stack_with(backend.clone(), |c| c.anonimas_por_ip = 2).await;
+    assert_eq!(
+        cinco_direcciones_y_una_repetida(&s).await,
+        [201, 201, 429, 429, 429, 429, 429],
+        "untrusted peer: limited by its real address"
+    );
+    let s = common::stack_with(backend, |c| {
+        c.anonimas_por_ip = 2;
+        c.proxies = ProxiesConfiables::parse("127.0.0.1, ::1").unwrap();
+    })
+    .await;
+    assert_eq!(
+        cinco_direcciones_y_una_repetida(&s).await,
+        [201, 201, 201, 201, 201, 201, 429],
+        "trusted peer: limited by the forwarded address"
+    );
+}
+
+ambos!(reenviado_solo_desde_proxies_confiables);

@@ -623,17 +623,17 @@ async fn proceso_matado_tres_veces() {
     };
     let mut u = usuarios_service::Config::embedded();
     u.store = StoreConfig::Mongo {
-        uri: mongo.clone(),
+        uri: mongo.clone().into(),
         database: testing::unique_name("usr"),
     };
     let usuarios_url = testing::spawn(usuarios_service::build(u).await.expect("usuarios")).await;
     let mut e = eventos_service::Config::embedded();
     e.store = StoreConfig::Mongo {
-        uri: mongo.clone(),
+        uri: mongo.clone().into(),
         database: testing::unique_name("evt"),
     };
     e.redis = RedisConfig::Redis {
-        url: redis.clone(),
+        url: redis.clone().into(),
         prefix: format!("{}:", testing::unique_name("evt")),
     };
     let eventos_url = testing::spawn(eventos_service::build(e).await.expect("eventos")).await;

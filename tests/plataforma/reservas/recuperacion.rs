@@ -99,7 +99,7 @@ struct Escenario {
 impl Escenario {
     async fn montar(b: &Backends) -> Self {
         let mongo = |prefijo: &str| StoreConfig::Mongo {
-            uri: b.mongo.clone(),
+            uri: b.mongo.clone().into(),
             database: testing::unique_name(prefijo),
         };
         // usuarios writes the purchase history from the messages of the reservas child.
@@ -112,7 +112,7 @@ impl Escenario {
         let mut e = eventos_service::Config::embedded();
         e.store = mongo("evt");
         e.redis = RedisConfig::Redis {
-            url: b.redis.clone(),
+            url: b.redis.clone().into(),
             prefix: format!("{}:", testing::unique_name("evt")),
         };
         let eventos = testing::spawn(eventos_service::build(e).await.expect("eventos")).await;

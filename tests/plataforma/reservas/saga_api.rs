@@ -1379,7 +1379,7 @@ async fn redis_caido_real() {
     let url = redis.url.clone();
     let s = stack_with(b, move |c| {
         c.redis = RedisConfig::Redis {
-            url,
+            url: url.into(),
             prefix: "rsv:".into(),
         }
     })

@@ -66,13 +66,13 @@ impl AppState {
             aviso_codigos,
             reservas: Arc::new(compradores::Reservas::new(
                 &config.reservas_url,
-                &config.service_token,
+                config.service_token.expose(),
             )),
             contrasenas,
             limites: Arc::new(Limites::new(config.limites)),
             verificador: Arc::new(VerificadorLocal(almacenes)),
-            service_token: Arc::from(config.service_token.as_str()),
-            admin_token: Arc::from(config.admin_token.as_str()),
+            service_token: Arc::from(config.service_token.expose()),
+            admin_token: Arc::from(config.admin_token.expose()),
             sesion_ttl: config.sesion_ttl,
         }
     }

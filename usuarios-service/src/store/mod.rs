@@ -116,7 +116,7 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Almacenes> {
             fallos: Arc::new(MemoryFalloStore::default()),
         },
         StoreConfig::Mongo { uri, database } => {
-            let db = eventflow_shared::mongo::connect(uri, database).await?;
+            let db = eventflow_shared::mongo::connect(uri.expose(), database).await?;
             Almacenes {
                 usuarios: Arc::new(MongoUsuarioStore::new(db.clone()).await?),
                 organizadores: Arc::new(MongoOrganizadorStore::new(&db).await?),

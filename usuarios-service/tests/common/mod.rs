@@ -150,14 +150,20 @@ pub async fn spawn_app(store: StoreConfig) -> TestApp {
 pub async fn spawn_app_with(store: StoreConfig, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let (backend, mongo) = match &store {
         StoreConfig::Embedded => ("embebido", None),
-        StoreConfig::Mongo { uri, database } => ("mongodb", Some((uri.clone(), database.clone()))),
+        StoreConfig::Mongo { uri, database } => {
+            ("mongodb", Some((uri.expose().to_owned(), database.clone())))
+        }
     };
     let service_token = format!("token-de-prueba-{}", uuid::Uuid::new_v4().simple());
     let admin_token = format!("admin-de-prueba-{}", uuid::Uuid::new_v4().simple());
     let mut config = Config::embedded();
     config.store = store;
-    config.service_token = service_token.clone();
-    config.admin_token = admin_token.clone();
+    config.service_token = service_token.clone().into();
+    config.admin_token = admin_token.clone().into();
+    // The test client plays a local proxy: tests name their clients in X-Forwarded-For
+    // from loopback, so loopback is trusted here (`tests/proxies.rs` checks the default,
+    // which trusts nobody).
+    config.proxies = eventflow_shared::identidad::ProxiesConfiables::loopback();
     // Generous by default: the limit tests set their own.
     config.limites = usuarios_service::config::LimitesSesion {
         por_ip: 10_000,
@@ -202,7 +208,7 @@ pub async fn spawn_embedded() -> TestApp {
 
 pub async fn spawn_mongo(uri: String) -> TestApp {
     spawn_app(StoreConfig::Mongo {
-        uri,
+        uri: uri.into(),
         database: testing::unique_name("usr"),
     })
     .await
