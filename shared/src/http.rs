@@ -1,16 +1,18 @@
 //! HTTP plumbing every service shares: one assembly of a service's routes, health and
 //! Swagger UI, request and correlation ids, body limit, problem fallbacks, panic catching,
-//! CORS, and a `serve` that stops cleanly and holds every connection to header, body and
+//! CORS, security headers, and a `serve` that stops cleanly and holds every connection to header, body and
 //! idle deadlines and the process to a connection budget.
 
 mod body_deadline;
 mod budget;
+mod cabeceras;
 mod conn;
 mod interruptor;
 mod limits;
 mod server;
 
 pub use budget::ConnectionBudget;
+pub use cabeceras::{CSP_API, CSP_DOCS};
 pub use interruptor::{
     con_interruptor, cortar_si_caido, rutas_de_datos, NecesitaMongo, NO_APLICADO,
 };
@@ -159,7 +161,8 @@ where
     finish(router.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", doc)))
 }
 
-/// Wraps a service's router with the shared layers and problem+json fallbacks.
+/// Wraps a service's router with the shared layers and problem+json fallbacks. The
+/// security headers (`cabeceras`) go outermost, so preflights, panics and 404s get them.
 pub fn finish(router: Router) -> Router {
     router
         .fallback(not_found)
@@ -168,6 +171,7 @@ pub fn finish(router: Router) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(correlate))
         .layer(cors())
+        .layer(middleware::from_fn(cabeceras::poner))
 }
 
 /// Serves until `shutdown` resolves, then drains in-flight requests, under the
