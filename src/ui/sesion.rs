@@ -29,13 +29,14 @@
 //! or when a proxy listed in `EVENTFLOW_PROXIES_CONFIABLES` says `X-Forwarded-Proto: https`.
 //! Then the cookies are `Secure` and the expected origin is `https://Host`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use axum::body::Bytes;
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use eventflow_shared::identidad::ProxiesConfiables;
 use eventflow_shared::secreto::Secreto;
 use eventflow_shared::ApiError;
 
@@ -74,31 +75,21 @@ impl Rol {
 pub struct Seguridad {
     /// `UI_HTTPS`: the UI is served over https (by a TLS-terminating proxy in front).
     pub https: bool,
-    /// `EVENTFLOW_PROXIES_CONFIABLES`: the peers whose `X-Forwarded-Proto` is believed.
-    pub proxies_confiables: Vec<IpAddr>,
+    /// `EVENTFLOW_PROXIES_CONFIABLES`: the peers whose `X-Forwarded-Proto` is believed
+    /// (the same list the services believe `X-Forwarded-For` from).
+    pub proxies_confiables: ProxiesConfiables,
 }
 
 impl Seguridad {
     /// `UI_HTTPS` (`1`/`true`; off by default) and `EVENTFLOW_PROXIES_CONFIABLES`
-    /// (comma-separated IP addresses; none by default).
+    /// (IPs and CIDRs; none by default).
     pub fn from_env() -> anyhow::Result<Self> {
         let https = match eventflow_shared::config::env_string("UI_HTTPS").as_deref() {
             None | Some("0" | "false") => false,
             Some("1" | "true") => true,
             Some(otro) => anyhow::bail!("UI_HTTPS must be 1 or 0, not {otro:?}"),
         };
-        let proxies_confiables =
-            eventflow_shared::config::env_string("EVENTFLOW_PROXIES_CONFIABLES")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse::<IpAddr>().map_err(|_| {
-                        anyhow::anyhow!("EVENTFLOW_PROXIES_CONFIABLES: {s:?} is not an IP address")
-                    })
-                })
-                .collect::<anyhow::Result<_>>()?;
+        let proxies_confiables = ProxiesConfiables::from_env()?;
         Ok(Self {
             https,
             proxies_confiables,
@@ -114,7 +105,7 @@ impl Seguridad {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        peer.is_some_and(|p| self.proxies_confiables.contains(&p))
+        peer.is_some_and(|p| self.proxies_confiables.confia(p))
             && parts
                 .headers
                 .get("x-forwarded-proto")
@@ -402,7 +393,7 @@ mod tests {
     fn x_forwarded_proto_counts_only_from_a_trusted_proxy() {
         let seg = Seguridad {
             https: false,
-            proxies_confiables: vec!["10.0.0.5".parse().unwrap()],
+            proxies_confiables: ProxiesConfiables::parse("10.0.0.0/24").unwrap(),
         };
         let desde = |peer: &str| {
             let mut p = parts("GET", "/", &[("x-forwarded-proto", "https")]);
