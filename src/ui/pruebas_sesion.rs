@@ -13,7 +13,8 @@ use super::{router, router_con, Upstreams};
 
 const CLAVE: &str = "caballo-bateria-grapa";
 
-/// usuarios-service on `store`, and the UI's proxy in front of it (every API to it).
+/// usuarios-service on `store`, and the UI's proxy in front of it (every API to it); and a
+/// second proxy that believes it is served over TLS (`UI_HTTPS=1`).
 async fn montar(store: StoreConfig) -> Ui {
     let mut config = usuarios_service::Config::embedded();
     config.store = store;
@@ -30,15 +31,24 @@ async fn montar(store: StoreConfig) -> Ui {
         notificaciones: usuarios,
     };
     let dist = super::tests::temp_dist(true);
-    let base = testing::spawn(router_con(dist, ups, Seguridad::default()).unwrap()).await;
+    let tls = Seguridad {
+        https: true,
+        ..Default::default()
+    };
+    let base =
+        testing::spawn(router_con(dist.clone(), ups.clone(), Seguridad::default()).unwrap()).await;
+    let tls = testing::spawn(router_con(dist, ups, tls).unwrap()).await;
     Ui {
         base,
+        tls,
         http: Client::new(),
     }
 }
 
 struct Ui {
     base: String,
+    /// The proxy behind TLS (`http://…` here: the TLS is a proxy's in front of it).
+    tls: String,
     http: Client,
 }
 
@@ -356,6 +366,31 @@ async fn sesion_en_cookie(store: StoreConfig) {
     assert_eq!(
         cuerpo(r, StatusCode::OK).await["usuario"]["id"],
         org.as_str()
+    );
+
+    // Served over TLS: the cookie is Secure, and the page's origin is https://Host.
+    let host = ui.tls.trim_start_matches("http://");
+    let entrar = |origen: String| {
+        ui.http
+            .post(format!("{}/api/sesiones", ui.tls))
+            .header("origin", origen)
+            .json(&json!({"email": ana_email, "password": CLAVE}))
+            .send()
+    };
+    let r = entrar(format!("https://{host}")).await.unwrap();
+    let segura = set_cookie(r.headers(), "eventflow_sesion").expect("a cookie over TLS");
+    assert!(
+        segura.contains("; Secure") && segura.contains("HttpOnly"),
+        "{segura}"
+    );
+    assert!(set_cookie(r.headers(), "eventflow_hay_sesion")
+        .unwrap()
+        .contains("; Secure"));
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = entrar(format!("http://{host}")).await.unwrap();
+    assert_eq!(
+        slug(&cuerpo(r, StatusCode::FORBIDDEN).await),
+        "origen-no-permitido"
     );
 }
 
