@@ -18,8 +18,19 @@ use eventflow_testkit::proceso::{binario_del_workspace, Proceso};
 use serde_json::json;
 
 const CLAVE: &str = "ClaveSecreta123";
-const TOKEN_SERVICIO: &str = "tk-servicio-Z7q9-no-debe-verse";
 const TOKEN_ADMIN: &str = "tk-admin-W4k2-no-debe-verse";
+/// The service credentials: the shared one of old and each service's own, each set to a
+/// value that must never appear.
+const TOKENS_DE_SERVICIO: [(&str, &str); 5] = [
+    ("EVENTFLOW_SERVICE_TOKEN", "tk-servicio-Z7q9-no-debe-verse"),
+    ("EVENTFLOW_TOKEN_USUARIOS", "tk-usuarios-Q1x8-no-debe-verse"),
+    ("EVENTFLOW_TOKEN_EVENTOS", "tk-eventos-P5m3-no-debe-verse"),
+    ("EVENTFLOW_TOKEN_RESERVAS", "tk-reservas-K8v6-no-debe-verse"),
+    (
+        "EVENTFLOW_TOKEN_NOTIFICACIONES",
+        "tk-notificaciones-J2c4-no-debe-verse",
+    ),
+];
 
 const SERVICIOS: [(&str, &str); 4] = [
     ("usuarios-service", "USUARIOS_PORT"),
@@ -35,7 +46,8 @@ async fn puerto_libre() -> u16 {
 
 /// Asserts that `log` holds no password and no token.
 fn sin_secretos(log: &str, que: &str) {
-    for s in [CLAVE, TOKEN_SERVICIO, TOKEN_ADMIN] {
+    let tokens = TOKENS_DE_SERVICIO.iter().map(|(_, t)| *t);
+    for s in [CLAVE, TOKEN_ADMIN].into_iter().chain(tokens) {
         assert!(!log.contains(s), "{que}: {s:?} in the log:\n{log}");
     }
 }
@@ -47,7 +59,6 @@ fn env_base(puerto_var: &'static str, puerto: u16) -> Vec<(&'static str, String)
     vec![
         ("EVENTFLOW_BACKENDS", "real".into()),
         (puerto_var, puerto.to_string()),
-        ("EVENTFLOW_SERVICE_TOKEN", TOKEN_SERVICIO.into()),
         ("EVENTFLOW_ADMIN_TOKEN", TOKEN_ADMIN.into()),
         ("RUST_LOG", "debug".into()),
         ("USUARIOS_DB", format!("{db}_usr")),
@@ -60,6 +71,9 @@ fn env_base(puerto_var: &'static str, puerto: u16) -> Vec<(&'static str, String)
         ),
         ("NOTIFICACIONES_CORREO_EN_LOG", "1".into()),
     ]
+    .into_iter()
+    .chain(TOKENS_DE_SERVICIO.map(|(k, v)| (k, v.to_owned())))
+    .collect()
 }
 
 /// Starts `programa` and waits for it to stop at start-up; its log.
@@ -257,10 +271,10 @@ async fn notificaciones_real_sin_url_ni_codigos() {
 async fn lanzador_embebido_muestra_codigos_y_no_tokens() {
     let mut env: Vec<(&'static str, String)> = vec![
         ("EVENTFLOW_BACKENDS", "embedded".into()),
-        ("EVENTFLOW_SERVICE_TOKEN", TOKEN_SERVICIO.into()),
         ("EVENTFLOW_ADMIN_TOKEN", TOKEN_ADMIN.into()),
         ("RUST_LOG", "debug".into()),
     ];
+    env.extend(TOKENS_DE_SERVICIO.map(|(k, v)| (k, v.to_owned())));
     let puerto = puerto_libre().await;
     env.push(("USUARIOS_PORT", puerto.to_string()));
     for var in [
