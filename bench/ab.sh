@@ -32,7 +32,12 @@ source bench/launcher.sh
 bash scripts/backends.sh stop-secantus >/dev/null 2>&1 || true
 eval "$(bash scripts/backends.sh 2>/dev/null)"
 export EVENTFLOW_BACKENDS=real RUST_LOG=${RUST_LOG:-warn}
-export EVENTFLOW_ADMIN_TOKEN="bench-admin-$RANDOM$RANDOM" EVENTFLOW_SERVICE_TOKEN="bench-service-$RANDOM$RANDOM"
+export EVENTFLOW_ADMIN_TOKEN="bench-admin-$RANDOM$RANDOM"
+# One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
+for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
+    v=EVENTFLOW_TOKEN_$s
+    export "$v=${!v:-bench-${s,,}-$RANDOM$RANDOM}"
+done
 BACKEND_PIDS="secantusd=$(pgrep -f secantusd | head -1),redis=$(pgrep -x redis-server | head -1),rabbitmq=$(pgrep -f beam.smp | head -1)"
 EF_LOG=$(mktemp -t eventflow-ab.XXXXXX)
 trap 'ef_stop_launcher; rm -f "$EF_LOG"' EXIT

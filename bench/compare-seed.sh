@@ -208,7 +208,11 @@ stop_seed
 # --- 4. EventFlow ---------------------------------------------------------------------
 export EVENTFLOW_BACKENDS=real RUST_LOG=${RUST_LOG:-warn}
 export EVENTFLOW_ADMIN_TOKEN="bench-admin-$RANDOM$RANDOM$RANDOM"
-export EVENTFLOW_SERVICE_TOKEN="bench-service-$RANDOM$RANDOM$RANDOM"
+# One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
+for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
+    v=EVENTFLOW_TOKEN_$s
+    export "$v=${!v:-bench-${s,,}-$RANDOM$RANDOM}"
+done
 EF_LOG="$(mktemp -t eventflow-compare-seed.XXXXXX)"
 ef_start_launcher target/release/eventflow
 ef_log "EventFlow launcher pid $EF_PID on ports $EF_BASE-$((EF_BASE + 4)) (real backends)"

@@ -49,7 +49,8 @@ done
 case "$backend" in
 embedded)
     export EVENTFLOW_BACKENDS=embedded
-    unset EVENTFLOW_ADMIN_TOKEN EVENTFLOW_SERVICE_TOKEN
+    unset EVENTFLOW_ADMIN_TOKEN EVENTFLOW_TOKEN_USUARIOS EVENTFLOW_TOKEN_EVENTOS \
+        EVENTFLOW_TOKEN_RESERVAS EVENTFLOW_TOKEN_NOTIFICACIONES
     TOKEN=eventflow-dev-admin
     ;;
 real | services)
@@ -58,7 +59,11 @@ real | services)
     export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
     export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
     export EVENTFLOW_ADMIN_TOKEN="${EVENTFLOW_ADMIN_TOKEN:-bench-admin-$RANDOM$RANDOM}"
-    export EVENTFLOW_SERVICE_TOKEN="${EVENTFLOW_SERVICE_TOKEN:-bench-service-$RANDOM$RANDOM}"
+    # One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
+    for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
+        v=EVENTFLOW_TOKEN_$s
+        export "$v=${!v:-bench-${s,,}-$RANDOM$RANDOM}"
+    done
     export AMQP_PREFIX="${AMQP_PREFIX:-bench-}" AMQP_QUEUE_EXPIRES_MS="${AMQP_QUEUE_EXPIRES_MS:-600000}"
     TOKEN=$EVENTFLOW_ADMIN_TOKEN
     ;;

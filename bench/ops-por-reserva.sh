@@ -16,7 +16,11 @@ BENCH=target/release/eventflow-bench
 [[ -x $LAUNCHER && -x $BENCH ]] || { cargo build --release -q -p eventflow --bin eventflow && cargo build --release -q -p eventflow-bench; }
 export EVENTFLOW_BACKENDS=real EVENTFLOW_MONGO_TRAZA=1 RUST_LOG=warn,mongo_traza=info
 export EVENTFLOW_ADMIN_TOKEN=${EVENTFLOW_ADMIN_TOKEN:-ops-admin-$RANDOM$RANDOM}
-export EVENTFLOW_SERVICE_TOKEN=${EVENTFLOW_SERVICE_TOKEN:-ops-service-$RANDOM$RANDOM}
+# One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
+for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
+    v=EVENTFLOW_TOKEN_$s
+    export "$v=${!v:-ops-${s,,}-$RANDOM$RANDOM}"
+done
 EF_LOG=$(mktemp)
 export EF_LOG
 # shellcheck source=bench/launcher.sh

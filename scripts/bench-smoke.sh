@@ -99,9 +99,13 @@ ef_stop_launcher
 # are required (scripts/test.sh); elsewhere it says so instead of passing quietly.
 if [[ "${EVENTFLOW_REAL_BACKENDS:-}" == 1 ]]; then
     ef_log "6/6 flash-sale --buyers 100 --tickets 100 --concurrency 10 --mongo-uri, real backends"
+    # One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
+    for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
+        v=EVENTFLOW_TOKEN_$s
+        export "$v=${!v:-bench-${s,,}-$RANDOM$RANDOM}"
+    done
     EVENTFLOW_BACKENDS=real \
         EVENTFLOW_ADMIN_TOKEN="${EVENTFLOW_ADMIN_TOKEN:-bench-admin-$RANDOM$RANDOM}" \
-        EVENTFLOW_SERVICE_TOKEN="${EVENTFLOW_SERVICE_TOKEN:-bench-service-$RANDOM$RANDOM}" \
         bash -c '
             source bench/launcher.sh
             ef_start_launcher "$0" || exit 1

@@ -32,7 +32,10 @@ SCHEMATHESIS_VERSION="${SCHEMATHESIS_VERSION:-4.32.5}"
 FUZZ_MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-100}"
 FUZZ_SEED="${FUZZ_SEED:-20240601}"
 ADMIN_TOKEN="eventflow-dev-admin"
-SERVICE_TOKEN="eventflow-dev-service"
+# Each service's development credential: an internal route accepts only its callers'.
+TOKEN_USUARIOS="eventflow-dev-usuarios"
+TOKEN_EVENTOS="eventflow-dev-eventos"
+TOKEN_RESERVAS="eventflow-dev-reservas"
 
 if ! command -v cargo >/dev/null 2>&1 && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]]; then
     export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -117,7 +120,8 @@ echo "== starting $BIN (embedded backends; usuarios=$P_USU eventos=$P_EVE reserv
     export EVENTFLOW_BACKENDS=embedded
     # Hundreds of guest checkouts from one address: fuzz the SAGA, not the 429.
     export RESERVAS_ANONIMAS_POR_IP=100000000
-    export EVENTFLOW_ADMIN_TOKEN=$ADMIN_TOKEN EVENTFLOW_SERVICE_TOKEN=$SERVICE_TOKEN
+    export EVENTFLOW_ADMIN_TOKEN=$ADMIN_TOKEN EVENTFLOW_TOKEN_USUARIOS=$TOKEN_USUARIOS
+    export EVENTFLOW_TOKEN_EVENTOS=$TOKEN_EVENTOS EVENTFLOW_TOKEN_RESERVAS=$TOKEN_RESERVAS
     export RUST_LOG="${RUST_LOG:-warn}"
     cd "$REPO_ROOT" && exec "$BIN"
 ) >"$LAUNCHER_LOG" 2>&1 </dev/null &
@@ -215,12 +219,18 @@ done
 # 4b. With privileged credentials, to reach deep into the admin and internal routes.
 fuzz "usuarios (the platform admin)" "$USU" --exclude-path-regex '^/internal/' \
     -H "Authorization: Bearer $ADMIN_TOKEN"
-fuzz "usuarios (internal)" "$USU" --include-path-regex '^/internal/' \
-    -H "Authorization: Bearer $SERVICE_TOKEN"
+# reservas' credential opens every internal route of usuarios (and eventos' inventory).
+fuzz "usuarios (internal, as reservas)" "$USU" --include-path-regex '^/internal/' \
+    -H "Authorization: Bearer $TOKEN_RESERVAS"
 fuzz "eventos (the platform admin)" "$EVE" --exclude-path-regex '^/internal/' \
     -H "Authorization: Bearer $ADMIN_TOKEN"
-fuzz "eventos (internal)" "$EVE" --include-path-regex '^/internal/' \
-    -H "Authorization: Bearer $SERVICE_TOKEN"
+fuzz "eventos (internal, as reservas)" "$EVE" --include-path-regex '^/internal/' \
+    -H "Authorization: Bearer $TOKEN_RESERVAS"
+# reservas' internal routes, each with the one service it accepts.
+fuzz "reservas-pagos (internal, as eventos)" "$RES" --include-path-regex '^/internal/conciliacion/' \
+    -H "Authorization: Bearer $TOKEN_EVENTOS"
+fuzz "reservas-pagos (internal, as usuarios)" "$RES" --include-path-regex '^/internal/organizadores/' \
+    -H "Authorization: Bearer $TOKEN_USUARIOS"
 # 4c. As a signed-in buyer: the routes past the session check must not 5xx either.
 curl -fsS --max-time 10 -X POST "$USU/api/usuarios" -H 'content-type: application/json' \
     -d '{"tipo_documento":"DNI","nro_documento":"45678913","nombre":"Beto","apellido":"Quispe","email":"beto.fuzz@example.com","password":"quena-charango-1984"}' >/dev/null

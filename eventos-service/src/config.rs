@@ -2,12 +2,15 @@
 
 use std::time::Duration;
 
+use eventflow_shared::auth::{CredencialesServicios, Servicio};
 use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
     env_parse, required_token, BackendMode, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
-    DEV_SERVICE_TOKEN,
 };
 use eventflow_shared::secreto::Secreto;
+
+/// The services that call eventos' `/internal/*` routes: reservas alone (the inventory).
+pub const LLAMANTES: &[Servicio] = &[Servicio::Reservas];
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -15,8 +18,9 @@ pub struct Config {
     pub redis: RedisConfig,
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin, who may manage every event.
     pub admin_token: Secreto,
-    /// Credential reservas-pagos presents on `/internal/*` inventory routes.
-    pub service_token: Secreto,
+    /// Its own token (`EVENTFLOW_TOKEN_EVENTOS`, presented to reservas and usuarios) and
+    /// the only caller's, reservas' (`EVENTFLOW_TOKEN_RESERVAS`), for `/internal/*`.
+    pub servicios: CredencialesServicios,
     pub cache_ttl: Duration,
     /// Holds older than this are released by the reaper (`EVENTOS_RETENCION_TTL_SECS`).
     pub retencion_ttl: Duration,
@@ -46,7 +50,7 @@ impl Config {
             store: StoreConfig::Embedded,
             redis: RedisConfig::Embedded,
             admin_token: DEV_ADMIN_TOKEN.into(),
-            service_token: DEV_SERVICE_TOKEN.into(),
+            servicios: CredencialesServicios::dev(Servicio::Eventos, LLAMANTES),
             cache_ttl: Duration::from_secs(60),
             retencion_ttl: Duration::from_secs(120),
             reaper_interval: Duration::from_secs(10),
@@ -59,7 +63,7 @@ impl Config {
     }
 
     /// `MONGODB_URI` (database `eventos`), `REDIS_URL`, `EVENTFLOW_ADMIN_TOKEN`,
-    /// `EVENTFLOW_SERVICE_TOKEN`, `EVENTOS_CACHE_TTL_SECS` (default 60),
+    /// `EVENTFLOW_TOKEN_EVENTOS`, `EVENTFLOW_TOKEN_RESERVAS`, `EVENTOS_CACHE_TTL_SECS` (default 60),
     /// `EVENTOS_RETENCION_TTL_SECS` (default 120), `EVENTOS_REAPER_INTERVAL_SECS` (10),
     /// `RESERVAS_URL`, `USUARIOS_URL`, `EVENTFLOW_SESION_CACHE_MS` (2000),
     /// `EVENTFLOW_ZONA_HORARIA` (`America/Lima`).
@@ -68,7 +72,7 @@ impl Config {
             store: StoreConfig::from_env(mode, "eventos"),
             redis: RedisConfig::from_env(mode),
             admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
-            service_token: required_token("EVENTFLOW_SERVICE_TOKEN", mode, DEV_SERVICE_TOKEN)?,
+            servicios: CredencialesServicios::desde_env(Servicio::Eventos, LLAMANTES, mode)?,
             cache_ttl: Duration::from_secs(env_parse("EVENTOS_CACHE_TTL_SECS", 60u64)?),
             retencion_ttl: Duration::from_secs(env_parse("EVENTOS_RETENCION_TTL_SECS", 120u64)?),
             reaper_interval: Duration::from_secs(
@@ -107,7 +111,7 @@ mod tests {
             uri: "mongodb://eventflow:ClaveSecreta123@db:27017".into(),
             database: "x".into(),
         };
-        c.service_token = "token-de-servicio-123".into();
+        c.servicios = CredencialesServicios::new(Servicio::Eventos, "token-de-servicio-123");
         c.admin_token = "token-de-admin-456".into();
         c.redis = RedisConfig::Redis {
             url: "redis://:ClaveSecreta123@r:6379".into(),

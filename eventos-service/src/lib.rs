@@ -66,11 +66,11 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         cache,
         verificador: Arc::new(eventflow_shared::identidad::VerificadorRemoto::new(
             &config.usuarios_url,
-            config.service_token.expose(),
+            config.servicios.token_propio().expose(),
             config.sesion_cache,
         )),
         admin_token: Arc::from(config.admin_token.expose()),
-        service_token: Arc::from(config.service_token.expose()),
+        servicios: Arc::new(config.servicios.clone()),
         reservas: http::conciliacion::Reservas::new(&config.reservas_url)?,
         zona_horaria: config.zona_horaria,
     };

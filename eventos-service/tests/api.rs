@@ -881,7 +881,10 @@ async fn inventario_interno(app: &TestApp) {
     let servicio = |m: Method, path: String| {
         app.client.request(m, app.url(&path)).header(
             AUTHORIZATION,
-            format!("Bearer {}", eventflow_shared::config::DEV_SERVICE_TOKEN),
+            format!(
+                "Bearer {}",
+                eventflow_shared::auth::Servicio::Reservas.token_dev()
+            ),
         )
     };
     let retener = |rid: &str, zona: &str, n: u32| {

@@ -10,13 +10,13 @@
 mod common;
 
 use common::*;
-use eventflow_shared::config::DEV_SERVICE_TOKEN;
+use eventflow_shared::auth::Servicio;
 use eventflow_testkit::hostil::{self, enviar};
 use serde_json::{json, Value};
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 const ADMIN: (&str, &str) = ("authorization", "Bearer eventflow-dev-admin");
-const SERVICIO: (&str, &str) = ("authorization", "Bearer eventflow-dev-service");
+const SERVICIO: (&str, &str) = ("authorization", "Bearer eventflow-dev-reservas");
 
 fn plantilla_evento() -> Value {
     json!({
@@ -408,6 +408,9 @@ async fn rutas_protegidas_rechazan_credenciales_malas(app: &TestApp) {
             );
         }
     }
-    assert_eq!(DEV_SERVICE_TOKEN, SERVICIO.1.trim_start_matches("Bearer "));
+    assert_eq!(
+        Servicio::Reservas.token_dev(),
+        SERVICIO.1.trim_start_matches("Bearer ")
+    );
     sin_cambios(app, &antes, "bad credentials").await;
 }

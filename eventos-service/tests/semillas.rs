@@ -260,7 +260,7 @@ async fn api_seed000(app: &TestApp) {
     let ajeno = app
         .client
         .post(app.url("/events"))
-        .header(AUTHORIZATION, "Bearer eventflow-dev-service")
+        .header(AUTHORIZATION, "Bearer eventflow-dev-reservas")
         .json(&evento_seed000())
         .send()
         .await
@@ -394,7 +394,7 @@ async fn visibles_y_vendibles_por_ambas_apis(app: &TestApp) {
     let retenida = app
         .client
         .post(app.url(&format!("/internal/eventos/{id}/retenciones")))
-        .header(AUTHORIZATION, "Bearer eventflow-dev-service")
+        .header(AUTHORIZATION, "Bearer eventflow-dev-reservas")
         .json(&json!({"reserva_id": "r1", "zona": "VIP", "cantidad": 3}))
         .send()
         .await

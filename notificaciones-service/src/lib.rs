@@ -32,7 +32,7 @@ pub struct Config {
 
 impl Config {
     /// `MONGODB_URI` (database `notificaciones`, or `NOTIFICACIONES_DB`), `AMQP_URL`, and
-    /// the identity settings (`USUARIOS_URL`, `EVENTFLOW_SERVICE_TOKEN`,
+    /// the identity settings (`USUARIOS_URL`, `EVENTFLOW_TOKEN_NOTIFICACIONES`,
     /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_CACHE_MS`), `NOTIFICACIONES_CORREO_EN_LOG`
     /// and `EVENTFLOW_MOSTRAR_CODIGOS` (both off).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {

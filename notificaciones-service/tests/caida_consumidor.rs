@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
+use eventflow_shared::auth::Servicio;
 use eventflow_shared::bus::{Envelope, Publicador, RabbitBus, RESERVA_CONFIRMADA};
-use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use eventflow_testkit as testing;
 use eventflow_testkit::fallas::puerto_libre;
 use eventflow_testkit::proceso::Proceso;
@@ -51,7 +52,10 @@ async fn kill_9_del_consumidor_no_pierde_ni_duplica() {
         ("NOTIFICACIONES_PORT", port.to_string()),
         // Required on real backends; only the admin reads here (no usuarios to ask).
         ("EVENTFLOW_ADMIN_TOKEN", DEV_ADMIN_TOKEN.to_owned()),
-        ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
+        (
+            "EVENTFLOW_TOKEN_NOTIFICACIONES",
+            Servicio::Notificaciones.token_dev().to_owned(),
+        ),
     ];
     let http = reqwest::Client::new();
     let mut proceso = notificaciones(port, env);

@@ -2,12 +2,16 @@
 
 use std::time::Duration;
 
+use eventflow_shared::auth::{CredencialesServicios, Servicio};
 use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
     env_parse, env_string, required_token, BackendMode, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
-    DEV_SERVICE_TOKEN,
 };
 use eventflow_shared::secreto::Secreto;
+
+/// The services that call reservas' `/internal/*` routes: eventos (a reconciliation) and
+/// usuarios (whether a buyer bought from an organizer).
+pub const LLAMANTES: &[Servicio] = &[Servicio::Eventos, Servicio::Usuarios];
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -15,7 +19,9 @@ pub struct Config {
     pub redis: RedisConfig,
     pub usuarios_url: String,
     pub eventos_url: String,
-    pub service_token: Secreto,
+    /// Its own token (`EVENTFLOW_TOKEN_RESERVAS`, presented to eventos and usuarios) and
+    /// its callers' on `/internal/*` (`EVENTFLOW_TOKEN_EVENTOS`, `EVENTFLOW_TOKEN_USUARIOS`).
+    pub servicios: CredencialesServicios,
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin, who may read and cancel any
     /// reservation.
     pub admin_token: Secreto,
@@ -71,7 +77,7 @@ impl Config {
             redis: RedisConfig::Embedded,
             usuarios_url: usuarios_url.to_owned(),
             eventos_url: eventos_url.to_owned(),
-            service_token: DEV_SERVICE_TOKEN.into(),
+            servicios: CredencialesServicios::dev(Servicio::Reservas, LLAMANTES),
             admin_token: DEV_ADMIN_TOKEN.into(),
             sesion_cache: Duration::from_secs(2),
             lock_ttl: Duration::from_secs(30),
@@ -93,7 +99,7 @@ impl Config {
 
     /// `MONGODB_URI`, `RESERVAS_DB` (the database, default `reservas`: lets tests and
     /// side-by-side deployments isolate theirs), `REDIS_URL`, `USUARIOS_URL`,
-    /// `EVENTOS_URL`, `EVENTFLOW_SERVICE_TOKEN`, `EVENTFLOW_ADMIN_TOKEN`,
+    /// `EVENTOS_URL`, `EVENTFLOW_TOKEN_RESERVAS`, `_EVENTOS`, `_USUARIOS`, `EVENTFLOW_ADMIN_TOKEN`,
     /// `EVENTFLOW_SESION_CACHE_MS` (2000), `RESERVAS_LOCK_TTL_MS` (30000),
     /// `RESERVAS_MAX_CANTIDAD` (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
     /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_FICHA_TTL_MS` (5000),
@@ -116,7 +122,7 @@ impl Config {
                 .unwrap_or_else(|| "http://127.0.0.1:8001".into()),
             eventos_url: env_string("EVENTOS_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8002".into()),
-            service_token: required_token("EVENTFLOW_SERVICE_TOKEN", mode, DEV_SERVICE_TOKEN)?,
+            servicios: CredencialesServicios::desde_env(Servicio::Reservas, LLAMANTES, mode)?,
             admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
             sesion_cache: eventflow_shared::identidad::cache_de_sesiones()?,
             lock_ttl: Duration::from_millis(env_parse("RESERVAS_LOCK_TTL_MS", 30_000u64)?.max(100)),
@@ -153,7 +159,7 @@ mod tests {
             uri: "mongodb://eventflow:ClaveSecreta123@db:27017".into(),
             database: "x".into(),
         };
-        c.service_token = "token-de-servicio-123".into();
+        c.servicios = CredencialesServicios::new(Servicio::Reservas, "token-de-servicio-123");
         c.admin_token = "token-de-admin-456".into();
         c.redis = RedisConfig::Redis {
             url: "redis://:ClaveSecreta123@r:6379".into(),

@@ -45,14 +45,14 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         usuarios: Arc::new(UsuariosClient(Peer::new(
             "usuarios",
             &config.usuarios_url,
-            config.service_token.expose(),
+            config.servicios.token_propio().expose(),
             config.http_timeout,
         )?)),
         eventos: Arc::new(EventosClient::new(
             Peer::new(
                 "eventos",
                 &config.eventos_url,
-                config.service_token.expose(),
+                config.servicios.token_propio().expose(),
                 config.http_timeout,
             )?,
             config.ficha_ttl,
@@ -124,12 +124,12 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         cadena,
         idempotencia: stores.idempotencia,
         simular_fallos: config.simular_fallos,
-        service_token: std::sync::Arc::from(config.service_token.expose()),
+        servicios: Arc::new(config.servicios.clone()),
         en_curso: Arc::new(tokio::sync::Semaphore::new(config.max_en_curso)),
         admin_token: Arc::from(config.admin_token.expose()),
         verificador: Arc::new(eventflow_shared::identidad::VerificadorRemoto::new(
             &config.usuarios_url,
-            config.service_token.expose(),
+            config.servicios.token_propio().expose(),
             config.sesion_cache,
         )),
         anonimas: Arc::new(eventflow_shared::limite::PorMinuto::new(

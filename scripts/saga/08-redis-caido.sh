@@ -28,8 +28,10 @@ export SAGA_LOCKS=redis SAGA_REDIS_URL="$REDIS_URL"
 ADMIN_TOKEN="saga08-admin-$(rand_hex 16)"
 export ADMIN_TOKEN EVENTFLOW_ADMIN_TOKEN="$ADMIN_TOKEN"
 COMO_ADMIN=(-H "Authorization: Bearer $ADMIN_TOKEN")
-EVENTFLOW_SERVICE_TOKEN="saga08-service-$(rand_hex 16)"
-export EVENTFLOW_SERVICE_TOKEN
+# One credential per service, each its own.
+for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
+    export "EVENTFLOW_TOKEN_$s=saga08-${s,,}-$(rand_hex 16)"
+done
 export RESERVAS_SIMULAR_FALLOS=1
 # The databases are shared: keep this short-lived launcher's recovery sweep (one at start)
 # from running again while the test is under way.

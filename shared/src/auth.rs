@@ -1,8 +1,13 @@
-//! Bearer-token checks for organizer and service credentials, compared in constant time.
+//! Bearer-token checks, compared in constant time, and the service credentials of the
+//! `/internal/*` routes: one token per service, and per route the services it accepts.
 
-use axum::http::{header, HeaderMap};
+use std::marker::PhantomData;
 
+use axum::http::{header, HeaderMap, StatusCode};
+
+use crate::config::BackendMode;
 use crate::error::ApiError;
+use crate::secreto::Secreto;
 
 /// Compares without an early exit (RustCrypto's `subtle`), so response timing does not
 /// reveal how much of a guessed token was right. Only the length can leak, which tokens
@@ -31,6 +36,431 @@ pub fn require_bearer(headers: &HeaderMap, expected: &str, realm: &str) -> Resul
         None => Err(ApiError::unauthorized(format!(
             "Falta la credencial de {realm}: 'Authorization: Bearer <token>'"
         ))),
+    }
+}
+
+/// An EventFlow service, as a caller of another one's `/internal/*` routes. Each has its
+/// own credential, so a leaked one opens only the routes that service may call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Servicio {
+    Usuarios,
+    Eventos,
+    Reservas,
+    Notificaciones,
+}
+
+impl Servicio {
+    pub const TODOS: [Servicio; 4] = [
+        Servicio::Usuarios,
+        Servicio::Eventos,
+        Servicio::Reservas,
+        Servicio::Notificaciones,
+    ];
+
+    /// The name in errors and documentation.
+    pub fn nombre(self) -> &'static str {
+        match self {
+            Servicio::Usuarios => "usuarios",
+            Servicio::Eventos => "eventos",
+            Servicio::Reservas => "reservas",
+            Servicio::Notificaciones => "notificaciones",
+        }
+    }
+
+    /// The variable that holds its token.
+    pub fn variable(self) -> &'static str {
+        match self {
+            Servicio::Usuarios => "EVENTFLOW_TOKEN_USUARIOS",
+            Servicio::Eventos => "EVENTFLOW_TOKEN_EVENTOS",
+            Servicio::Reservas => "EVENTFLOW_TOKEN_RESERVAS",
+            Servicio::Notificaciones => "EVENTFLOW_TOKEN_NOTIFICACIONES",
+        }
+    }
+
+    /// The documented development token, used on embedded backends when the variable is
+    /// unset; never on real ones.
+    pub fn token_dev(self) -> &'static str {
+        match self {
+            Servicio::Usuarios => "eventflow-dev-usuarios",
+            Servicio::Eventos => "eventflow-dev-eventos",
+            Servicio::Reservas => "eventflow-dev-reservas",
+            Servicio::Notificaciones => "eventflow-dev-notificaciones",
+        }
+    }
+
+    /// Its token from the environment: the development one on embedded backends, and on
+    /// real ones an error naming the variable (and what replaced the old shared one).
+    pub fn token_desde_env(self, mode: BackendMode) -> anyhow::Result<Secreto> {
+        match (crate::config::env_string(self.variable()), mode) {
+            (Some(t), _) => Ok(Secreto::new(t)),
+            (None, BackendMode::Embedded) => Ok(Secreto::new(self.token_dev())),
+            (None, BackendMode::Real) if crate::config::env_string(ANTIGUA).is_some() => {
+                Err(anyhow::anyhow!(
+                    "{} is not set: {ANTIGUA} is no longer read; each service has its own \
+                     token now (EVENTFLOW_TOKEN_USUARIOS, EVENTFLOW_TOKEN_EVENTOS, \
+                     EVENTFLOW_TOKEN_RESERVAS, EVENTFLOW_TOKEN_NOTIFICACIONES), each a \
+                     different secret",
+                    self.variable()
+                ))
+            }
+            (None, BackendMode::Real) => Err(anyhow::anyhow!(
+                "{} is not set: a service on real backends refuses to start without it",
+                self.variable()
+            )),
+        }
+    }
+}
+
+/// The one shared service token this replaced, named in the start-up error.
+const ANTIGUA: &str = "EVENTFLOW_SERVICE_TOKEN";
+
+impl std::fmt::Display for Servicio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.nombre())
+    }
+}
+
+/// A service's credentials: its own token, which it presents to the others, and the
+/// tokens of the services allowed to call it, which it checks. Nothing else: a service
+/// does not hold the token of one that never calls it.
+#[derive(Debug, Clone)]
+pub struct CredencialesServicios {
+    propio: Servicio,
+    token_propio: Secreto,
+    aceptados: Vec<(Servicio, Secreto)>,
+}
+
+impl CredencialesServicios {
+    /// `propio` presenting `token_propio`, accepting no caller yet.
+    pub fn new(propio: Servicio, token_propio: impl Into<Secreto>) -> Self {
+        Self {
+            propio,
+            token_propio: token_propio.into(),
+            aceptados: Vec::new(),
+        }
+    }
+
+    /// Also accepts `servicio` presenting `token`. An empty token is kept but never
+    /// matches.
+    pub fn aceptando(mut self, servicio: Servicio, token: impl Into<Secreto>) -> Self {
+        self.aceptados.retain(|(s, _)| *s != servicio);
+        self.aceptados.push((servicio, token.into()));
+        self
+    }
+
+    /// The development tokens of `propio` and of `llamantes`.
+    pub fn dev(propio: Servicio, llamantes: &[Servicio]) -> Self {
+        llamantes
+            .iter()
+            .fold(Self::new(propio, propio.token_dev()), |c, s| {
+                c.aceptando(*s, s.token_dev())
+            })
+    }
+
+    /// `propio`'s token and those of `llamantes`, from their `EVENTFLOW_TOKEN_*`
+    /// variables. Two services with the same token would be indistinguishable, so that
+    /// is refused too.
+    pub fn desde_env(
+        propio: Servicio,
+        llamantes: &[Servicio],
+        mode: BackendMode,
+    ) -> anyhow::Result<Self> {
+        let mut c = Self::new(propio, propio.token_desde_env(mode)?);
+        for s in llamantes {
+            c = c.aceptando(*s, s.token_desde_env(mode)?);
+        }
+        let mut leidos = vec![(propio, c.token_propio.clone())];
+        leidos.extend(c.aceptados.iter().cloned());
+        for (i, (a, ta)) in leidos.iter().enumerate() {
+            for (b, tb) in &leidos[i + 1..] {
+                if a != b && ta == tb {
+                    anyhow::bail!(
+                        "{} and {} hold the same token: each service needs its own secret",
+                        a.variable(),
+                        b.variable()
+                    );
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    /// The service these credentials belong to.
+    pub fn propio(&self) -> Servicio {
+        self.propio
+    }
+
+    /// The token this service presents to the others.
+    pub fn token_propio(&self) -> &Secreto {
+        &self.token_propio
+    }
+
+    /// The accepted service whose token is `presentado`, if any. Every configured token is
+    /// compared, in constant time and without an early exit, so timing does not tell
+    /// which service a guess was close to; an empty token never matches.
+    pub fn identificar(&self, presentado: &str) -> Option<Servicio> {
+        let mut hallado = None;
+        for (s, t) in &self.aceptados {
+            let igual = !t.is_empty()
+                && !presentado.is_empty()
+                && constant_time_eq(presentado.as_bytes(), t.expose().as_bytes());
+            if igual && hallado.is_none() {
+                hallado = Some(*s);
+            }
+        }
+        hallado
+    }
+}
+
+/// Implemented by a service's state to hand [`Interno`] its credentials.
+pub trait ConCredenciales {
+    fn credenciales(&self) -> &CredencialesServicios;
+}
+
+/// The services a route accepts: a marker type per set, named in [`Interno`].
+pub trait Permitidos: Send + Sync + 'static {
+    const SERVICIOS: &'static [Servicio];
+}
+
+/// Only reservas-pagos (the SAGA's inventory and buyer calls).
+pub struct DeReservas;
+/// Only eventos (its reconciliation report).
+pub struct DeEventos;
+/// Only usuarios (an organizer's buyers).
+pub struct DeUsuarios;
+/// Any EventFlow service (a session check).
+pub struct DeServicios;
+
+impl Permitidos for DeReservas {
+    const SERVICIOS: &'static [Servicio] = &[Servicio::Reservas];
+}
+impl Permitidos for DeEventos {
+    const SERVICIOS: &'static [Servicio] = &[Servicio::Eventos];
+}
+impl Permitidos for DeUsuarios {
+    const SERVICIOS: &'static [Servicio] = &[Servicio::Usuarios];
+}
+impl Permitidos for DeServicios {
+    const SERVICIOS: &'static [Servicio] = &Servicio::TODOS;
+}
+
+/// Extractor proving the caller is one of the services `P` allows. As an extractor it runs
+/// before the body is read: 401 for a missing or unknown token, 403 (`prohibido`) for a
+/// known service that may not call this route.
+pub struct Interno<P: Permitidos> {
+    pub servicio: Servicio,
+    _p: PhantomData<P>,
+}
+
+impl<P: Permitidos, S: ConCredenciales + Send + Sync> axum::extract::FromRequestParts<S>
+    for Interno<P>
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let servicio = identificar::<P>(&parts.headers, state.credenciales())?;
+        Ok(Self {
+            servicio,
+            _p: PhantomData,
+        })
+    }
+}
+
+/// The check behind [`Interno`], apart so it can be tested without a request.
+pub fn identificar<P: Permitidos>(
+    headers: &HeaderMap,
+    credenciales: &CredencialesServicios,
+) -> Result<Servicio, ApiError> {
+    let presentado = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let Some(token) = presentado else {
+        return Err(ApiError::unauthorized(
+            "Falta la credencial de servicio: 'Authorization: Bearer <token>'",
+        ));
+    };
+    match credenciales.identificar(token) {
+        None => Err(ApiError::unauthorized("Credencial de servicio inválida")),
+        Some(s) if P::SERVICIOS.contains(&s) => Ok(s),
+        Some(s) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "prohibido",
+            "Prohibido",
+            format!("El servicio {s} no puede llamar a esta ruta"),
+        )),
+    }
+}
+
+/// The callers of a route as the OpenAPI descriptions and the README name them.
+pub fn describir<P: Permitidos>() -> String {
+    if P::SERVICIOS.len() == Servicio::TODOS.len() {
+        return "cualquier servicio de EventFlow".to_owned();
+    }
+    P::SERVICIOS
+        .iter()
+        .map(|s| s.nombre())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod interno_tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn con(token: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+        );
+        h
+    }
+
+    fn de_eventos() -> CredencialesServicios {
+        CredencialesServicios::dev(Servicio::Eventos, &[Servicio::Reservas])
+            .aceptando(Servicio::Notificaciones, "tok-notificaciones")
+    }
+
+    #[test]
+    fn unknown_or_missing_token_is_401() {
+        let c = de_eventos();
+        for h in [
+            HeaderMap::new(),
+            con("otro"),
+            con(Servicio::Eventos.token_dev()),
+        ] {
+            let e = identificar::<DeReservas>(&h, &c).expect_err("refused");
+            assert_eq!(e.status, StatusCode::UNAUTHORIZED);
+        }
+        // A prefix of an accepted token is unknown too.
+        let e = identificar::<DeReservas>(&con("eventflow-dev-reserva"), &c).unwrap_err();
+        assert_eq!(e.status, StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn known_service_not_allowed_is_403_naming_it() {
+        let e = identificar::<DeReservas>(&con("tok-notificaciones"), &de_eventos())
+            .expect_err("notificaciones may not");
+        assert_eq!(e.status, StatusCode::FORBIDDEN);
+        assert_eq!(e.kind, "prohibido");
+        assert_eq!(
+            e.detail,
+            "El servicio notificaciones no puede llamar a esta ruta"
+        );
+    }
+
+    #[test]
+    fn allowed_service_passes_and_is_named() {
+        let c = de_eventos();
+        let h = con(Servicio::Reservas.token_dev());
+        assert_eq!(
+            identificar::<DeReservas>(&h, &c).unwrap(),
+            Servicio::Reservas
+        );
+        assert_eq!(
+            identificar::<DeServicios>(&con("tok-notificaciones"), &c).unwrap(),
+            Servicio::Notificaciones
+        );
+    }
+
+    #[test]
+    fn empty_configured_token_never_matches() {
+        let c =
+            CredencialesServicios::new(Servicio::Eventos, "t").aceptando(Servicio::Reservas, "");
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer "));
+        let e = identificar::<DeServicios>(&h, &c).expect_err("empty never matches");
+        assert_eq!(e.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(c.identificar(""), None);
+        assert_eq!(c.identificar(" "), None);
+    }
+
+    #[test]
+    fn dev_tokens_differ_and_describe_names_callers() {
+        let mut vistos = std::collections::HashSet::new();
+        for s in Servicio::TODOS {
+            assert!(vistos.insert(s.token_dev()));
+        }
+        assert_eq!(describir::<DeReservas>(), "reservas");
+        assert_eq!(
+            describir::<DeServicios>(),
+            "cualquier servicio de EventFlow"
+        );
+    }
+
+    /// The start-up errors on real backends. This test alone touches these variables (and
+    /// nextest runs each test in its own process), so setting them here races with nothing.
+    #[test]
+    fn startup_names_the_missing_variable_and_what_replaced_the_shared_one() {
+        for s in Servicio::TODOS {
+            std::env::remove_var(s.variable());
+        }
+        std::env::remove_var(ANTIGUA);
+        let e = Servicio::Reservas
+            .token_desde_env(BackendMode::Real)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("EVENTFLOW_TOKEN_RESERVAS is not set"), "{e}");
+        assert_eq!(
+            Servicio::Reservas
+                .token_desde_env(BackendMode::Embedded)
+                .unwrap()
+                .expose(),
+            "eventflow-dev-reservas"
+        );
+        std::env::set_var(ANTIGUA, "viejo-compartido");
+        let e = CredencialesServicios::desde_env(
+            Servicio::Eventos,
+            &[Servicio::Reservas],
+            BackendMode::Real,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("EVENTFLOW_TOKEN_EVENTOS is not set"), "{e}");
+        assert!(
+            e.contains("EVENTFLOW_SERVICE_TOKEN is no longer read"),
+            "{e}"
+        );
+        assert!(!e.contains("viejo-compartido"), "{e}");
+        // The same secret for two services is refused: they would be indistinguishable.
+        std::env::set_var("EVENTFLOW_TOKEN_EVENTOS", "igual-para-ambos");
+        std::env::set_var("EVENTFLOW_TOKEN_RESERVAS", "igual-para-ambos");
+        let e = CredencialesServicios::desde_env(
+            Servicio::Eventos,
+            &[Servicio::Reservas],
+            BackendMode::Real,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("hold the same token"), "{e}");
+        assert!(!e.contains("igual-para-ambos"), "{e}");
+        std::env::set_var("EVENTFLOW_TOKEN_RESERVAS", "otro-distinto");
+        let c = CredencialesServicios::desde_env(
+            Servicio::Eventos,
+            &[Servicio::Reservas],
+            BackendMode::Real,
+        )
+        .expect("two distinct tokens");
+        assert_eq!(c.identificar("otro-distinto"), Some(Servicio::Reservas));
+        assert_eq!(
+            c.identificar("igual-para-ambos"),
+            None,
+            "its own is not a caller"
+        );
+    }
+
+    #[test]
+    fn debug_never_prints_a_token() {
+        let c = CredencialesServicios::new(Servicio::Eventos, "propio-123")
+            .aceptando(Servicio::Reservas, "ajeno-456");
+        let impreso = format!("{c:?}");
+        assert!(!impreso.contains("propio-123") && !impreso.contains("ajeno-456"));
     }
 }
 
@@ -92,54 +522,5 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"abcd"));
-    }
-}
-
-/// Which credential a route needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Realm {
-    /// `EVENTFLOW_ADMIN_TOKEN`: organizer writes.
-    Organizador,
-    /// `EVENTFLOW_SERVICE_TOKEN`: service-to-service `/internal/*` routes.
-    Servicio,
-}
-
-/// Implemented by a service's state to hand the extractors their expected tokens.
-pub trait Tokens {
-    fn token(&self, realm: Realm) -> &str;
-}
-
-/// Extractor proving the caller is an organizer. As an extractor it runs before the body
-/// is read, so an anonymous caller gets 401 whatever it sent.
-pub struct Organizador;
-
-/// Extractor proving the caller is another EventFlow service.
-pub struct Servicio;
-
-impl<S: Tokens + Send + Sync> axum::extract::FromRequestParts<S> for Organizador {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, ApiError> {
-        require_bearer(
-            &parts.headers,
-            state.token(Realm::Organizador),
-            "organizador",
-        )?;
-        Ok(Self)
-    }
-}
-
-impl<S: Tokens + Send + Sync> axum::extract::FromRequestParts<S> for Servicio {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, ApiError> {
-        require_bearer(&parts.headers, state.token(Realm::Servicio), "servicio")?;
-        Ok(Self)
     }
 }

@@ -126,10 +126,10 @@ pub fn port(name: &str, default: u16) -> anyhow::Result<u16> {
     env_parse(name, default).with_context(|| format!("reading {name}"))
 }
 
-/// The embedded launcher's documented development credentials. Real deployments must set
-/// `EVENTFLOW_ADMIN_TOKEN` and `EVENTFLOW_SERVICE_TOKEN`; services refuse to start without.
+/// The embedded launcher's documented development admin credential. Real deployments must
+/// set `EVENTFLOW_ADMIN_TOKEN` (and each service's token, `auth::Servicio::variable`);
+/// services refuse to start without.
 pub const DEV_ADMIN_TOKEN: &str = "eventflow-dev-admin";
-pub const DEV_SERVICE_TOKEN: &str = "eventflow-dev-service";
 
 #[cfg(test)]
 mod tests {

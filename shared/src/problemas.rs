@@ -41,7 +41,8 @@ pub enum MongoUnavailable {
     Unavailable(Problem),
 }
 
-/// An `/internal/*` route called without the service token, or with a wrong one.
+/// An `/internal/*` route called without a service token, or with one this service does
+/// not know.
 #[derive(IntoResponses)]
 pub enum ServiceCredential {
     #[response(
@@ -50,6 +51,18 @@ pub enum ServiceCredential {
         content_type = "application/problem+json"
     )]
     Missing(Problem),
+}
+
+/// An `/internal/*` route called with the token of a service this one knows (it accepts
+/// it elsewhere) but that this route does not accept.
+#[derive(IntoResponses)]
+pub enum ServiceNotAllowed {
+    #[response(
+        status = 403,
+        description = "`prohibido`: la credencial es de un servicio que no puede llamar a esta ruta",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
 }
 
 /// A route that needs a session, called without one or with an expired or closed one.

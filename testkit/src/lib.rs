@@ -290,6 +290,16 @@ pub fn cabeceras_admin() -> reqwest::header::HeaderMap {
     h
 }
 
+/// Every service's `EVENTFLOW_TOKEN_*` with its development token: the environment a
+/// service binary started as a child process on real backends needs (each reads the ones
+/// it uses and ignores the rest).
+pub fn env_tokens_de_servicio() -> Vec<(&'static str, String)> {
+    eventflow_shared::auth::Servicio::TODOS
+        .iter()
+        .map(|s| (s.variable(), s.token_dev().to_owned()))
+        .collect()
+}
+
 /// Every `(method, path)` an OpenAPI document declares, methods lower-case: what an
 /// authorization matrix must cover, so a new route without a row fails its test.
 pub fn rutas_documentadas(

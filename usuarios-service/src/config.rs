@@ -2,17 +2,23 @@
 
 use std::time::Duration;
 
+use eventflow_shared::auth::{CredencialesServicios, Servicio};
 use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
-    env_parse, required_token, BackendMode, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN,
+    env_parse, required_token, BackendMode, StoreConfig, DEV_ADMIN_TOKEN,
 };
 use eventflow_shared::secreto::Secreto;
+
+/// The services that call usuarios' `/internal/*` routes: reservas (buyers and their
+/// history) and, for a session check, every service.
+pub const LLAMANTES: &[Servicio] = &Servicio::TODOS;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub store: StoreConfig,
-    /// Credential other services present on `/internal/*` routes.
-    pub service_token: Secreto,
+    /// Its own token (`EVENTFLOW_TOKEN_USUARIOS`, presented to reservas) and those of
+    /// its callers on `/internal/*`: every service, since any may verify a session.
+    pub servicios: CredencialesServicios,
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin, who creates organizers.
     pub admin_token: Secreto,
     /// How long a session lives.
@@ -63,7 +69,7 @@ impl Config {
     pub fn embedded() -> Self {
         Self {
             store: StoreConfig::Embedded,
-            service_token: DEV_SERVICE_TOKEN.into(),
+            servicios: CredencialesServicios::dev(Servicio::Usuarios, LLAMANTES),
             admin_token: DEV_ADMIN_TOKEN.into(),
             sesion_ttl: Duration::from_secs(SESION_HORAS * 3600),
             limites: LimitesSesion::default(),
@@ -74,7 +80,7 @@ impl Config {
         }
     }
 
-    /// `MONGODB_URI` (database `usuarios`), `EVENTFLOW_SERVICE_TOKEN`,
+    /// `MONGODB_URI` (database `usuarios`), the `EVENTFLOW_TOKEN_*` of every service,
     /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_HORAS` (12),
     /// `EVENTFLOW_SESIONES_POR_IP` (60 a minute), `EVENTFLOW_CODIGOS_POR_EMAIL` (3 a
     /// minute), `EVENTFLOW_SESION_FALLOS_LIBRES` (5), `EVENTFLOW_SESION_FALLOS_POR_DIA`
@@ -105,7 +111,7 @@ impl Config {
             .unwrap_or_else(|| "usuarios".to_owned());
         Ok(Self {
             store: StoreConfig::from_env(mode, &db),
-            service_token: required_token("EVENTFLOW_SERVICE_TOKEN", mode, DEV_SERVICE_TOKEN)?,
+            servicios: CredencialesServicios::desde_env(Servicio::Usuarios, LLAMANTES, mode)?,
             admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
             sesion_ttl: Duration::from_secs(horas * 3600),
             limites,
@@ -130,7 +136,7 @@ mod tests {
             uri: "mongodb://eventflow:ClaveSecreta123@db:27017".into(),
             database: "x".into(),
         };
-        c.service_token = "token-de-servicio-123".into();
+        c.servicios = CredencialesServicios::new(Servicio::Usuarios, "token-de-servicio-123");
         c.admin_token = "token-de-admin-456".into();
         c.bus = eventflow_shared::bus::BusConfig::Rabbit(eventflow_shared::bus::RabbitConfig::new(
             "amqp://guest:ClaveSecreta123@mq:5672/%2f",

@@ -741,7 +741,7 @@ async fn historial_exige_la_credencial_de_servicio(app: &TestApp) {
             Some(otro_token.as_str()),
             Some(sin_esquema.as_str()),
             // The development default is not accepted when another token is configured.
-            Some("Bearer eventflow-dev-service"),
+            Some("Bearer eventflow-dev-reservas"),
         ] {
             let res = app.historial(method.clone(), id, "r-1", auth).await;
             let body = problem(res, StatusCode::UNAUTHORIZED).await;
@@ -948,17 +948,17 @@ const OPERACIONES: &[(&str, &str, &[&str])] = &[
     (
         "/internal/usuarios/{id}/historial/{reserva_id}",
         "put",
-        &["204", "401", "404", "422", "503"],
+        &["204", "401", "403", "404", "422", "503"],
     ),
     (
         "/internal/usuarios/{id}/historial/{reserva_id}",
         "delete",
-        &["204", "401", "404", "422", "503"],
+        &["204", "401", "403", "404", "422", "503"],
     ),
     (
         "/internal/usuarios/{id_o_email}",
         "get",
-        &["200", "401", "404", "422", "503"],
+        &["200", "401", "403", "404", "422", "503"],
     ),
     (
         "/internal/sesiones/verificar",

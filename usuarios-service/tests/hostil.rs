@@ -283,7 +283,7 @@ async fn rutas_internas_rechazan_credenciales_malas(app: &TestApp) {
             reqwest::Method::PUT,
             id,
             "reserva-2",
-            Some("Bearer eventflow-dev-service"),
+            Some("Bearer eventflow-dev-reservas"),
         )
         .await;
     problem(res, StatusCode::UNAUTHORIZED).await;

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use eventflow_testkit as testing;
 use eventflow_testkit::fallas::puerto_libre;
 use eventflow_testkit::proceso::Proceso;
@@ -34,12 +34,12 @@ async fn inundacion(env: Vec<(&'static str, String)>, backend: &str) {
     let port = puerto_libre();
     let mut todo = vec![
         ("USUARIOS_PORT", port.to_string()),
-        ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
         ("EVENTFLOW_ADMIN_TOKEN", DEV_ADMIN_TOKEN.to_owned()),
         // Every request comes from 127.0.0.1: the per-IP limit out of the way.
         ("EVENTFLOW_SESIONES_POR_IP", "1000000".to_owned()),
         ("RUST_LOG", "warn".to_owned()),
     ];
+    todo.extend(eventflow_testkit::env_tokens_de_servicio());
     todo.extend(env);
     let mut p = Proceso::nuevo(env!("CARGO_BIN_EXE_usuarios-service"), port, todo);
     let http = reqwest::Client::builder()

@@ -3,6 +3,7 @@
 
 mod common;
 
+use eventflow_shared::auth::Servicio;
 use std::collections::BTreeSet;
 
 use futures::StreamExt;
@@ -599,50 +600,65 @@ async fn matriz_de_autorizacion(app: &TestApp) {
         .await;
     let ana_id = ana["id"].as_str().unwrap().to_owned();
     let admin = app.admin_token.clone();
-    let servicio = app.service_token.clone();
-    let llamantes: [(&str, Option<&str>); 6] = [
+    // One caller per service credential, in the order of `Servicio::TODOS`: usuarios,
+    // eventos, reservas, notificaciones.
+    let token_de = |q: Servicio| {
+        app.tokens_servicio
+            .iter()
+            .find(|(s, _)| *s == q)
+            .map(|(_, t)| t.as_str())
+    };
+    let llamantes: [(&str, Option<&str>); 9] = [
         ("anonimo", None),
         ("ana", Some(&t_ana)),
         ("beto", Some(&t_beto)),
         ("organizador", Some(&t_org)),
         ("admin", Some(&admin)),
-        ("servicio", Some(&servicio)),
+        ("usuarios", token_de(Servicio::Usuarios)),
+        ("eventos", token_de(Servicio::Eventos)),
+        ("reservas", token_de(Servicio::Reservas)),
+        ("notificaciones", token_de(Servicio::Notificaciones)),
     ];
     let hash_ana = eventflow_shared::identidad::hash_hex(&t_ana);
     // (method, documented path, concrete path, body, statuses per caller in the order above)
-    type Fila<'a> = (&'a str, &'a str, String, Option<Value>, [u16; 6]);
+    type Fila<'a> = (&'a str, &'a str, String, Option<Value>, [u16; 9]);
     // A route without parameters: the path called is the one documented.
     let fija = |m, p: &'static str, body, statuses| -> Fila { (m, p, p.into(), body, statuses) };
     let filas: Vec<Fila> = vec![
-        fija("post", "/api/usuarios", Some(json!({})), [422; 6]),
-        fija("get", "/api/usuarios", None, [401, 403, 403, 403, 200, 401]),
+        fija("post", "/api/usuarios", Some(json!({})), [422; 9]),
+        fija(
+            "get",
+            "/api/usuarios",
+            None,
+            [401, 403, 403, 403, 200, 401, 401, 401, 401],
+        ),
         (
             "get",
             "/api/usuarios/{id}",
             format!("/api/usuarios/{ana_id}"),
             None,
-            [401, 200, 404, 404, 200, 401],
+            [401, 200, 404, 404, 200, 401, 401, 401, 401],
         ),
         (
             "patch",
             "/api/usuarios/{id}",
             format!("/api/usuarios/{ana_id}"),
             Some(json!({"nombre": "Ana"})),
-            [401, 200, 404, 404, 200, 401],
+            [401, 200, 404, 404, 200, 401, 401, 401, 401],
         ),
         // Public: the same 202 for everyone, account or not; the credential is ignored.
         fija(
             "post",
             "/api/usuarios/codigo",
             Some(json!({"email": "nadie@example.com"})),
-            [202; 6],
+            [202; 9],
         ),
         // A code to confirm a new email: the signed-in buyer's own.
         fija(
             "post",
             "/api/usuarios/codigo",
             Some(json!({"email": "nueva@example.com", "proposito": "email"})),
-            [401, 202, 202, 403, 403, 401],
+            [401, 202, 202, 403, 403, 401, 401, 401, 401],
         ),
         fija(
             "post",
@@ -650,61 +666,61 @@ async fn matriz_de_autorizacion(app: &TestApp) {
             Some(
                 json!({"email": "ana@example.com", "codigo": "000000", "password": "quena-charango-1984"}),
             ),
-            [422; 6],
+            [422; 9],
         ),
         fija(
             "post",
             "/api/sesiones",
             Some(json!({"email": "x@example.com", "password": "no-existe-1234"})),
-            [401, 401, 401, 401, 401, 401],
+            [401, 401, 401, 401, 401, 401, 401, 401, 401],
         ),
         fija(
             "get",
             "/api/sesiones/actual",
             None,
-            [401, 200, 200, 200, 403, 401],
+            [401, 200, 200, 200, 403, 401, 401, 401, 401],
         ),
         fija(
             "post",
             "/api/organizadores",
             Some(json!({})),
-            [401, 403, 403, 403, 422, 401],
+            [401, 403, 403, 403, 422, 401, 401, 401, 401],
         ),
         (
             "put",
             "/internal/usuarios/{id}/historial/{reserva_id}",
             format!("/internal/usuarios/{ana_id}/historial/r-1"),
             None,
-            [401, 401, 401, 401, 401, 204],
+            [401, 401, 401, 401, 401, 403, 403, 204, 403],
         ),
         (
             "delete",
             "/internal/usuarios/{id}/historial/{reserva_id}",
             format!("/internal/usuarios/{ana_id}/historial/r-1"),
             None,
-            [401, 401, 401, 401, 401, 204],
+            [401, 401, 401, 401, 401, 403, 403, 204, 403],
         ),
         (
             "get",
             "/internal/usuarios/{id_o_email}",
             format!("/internal/usuarios/{ana_id}"),
             None,
-            [401, 401, 401, 401, 401, 200],
+            [401, 401, 401, 401, 401, 403, 403, 200, 403],
         ),
         fija(
             "post",
             "/internal/sesiones/verificar",
             Some(json!({"token_hash": hash_ana})),
-            [401, 401, 401, 401, 401, 200],
+            [401, 401, 401, 401, 401, 200, 200, 200, 200],
         ),
-        fija("get", "/health", None, [200; 6]),
-        fija("get", "/ready", None, [200; 6]),
+        fija("get", "/health", None, [200; 9]),
+        fija("get", "/ready", None, [200; 9]),
         // Last, because it ends the session of the caller: each caller's own.
         fija(
             "delete",
             "/api/sesiones/actual",
             None,
-            [401, 204, 204, 204, 403, 401],
+            [401, 204, 204, 204, 403, 401, 401, 401, 401],
         ),
     ];
     let documentadas = eventflow_testkit::rutas_documentadas(&usuarios_service::http::openapi());

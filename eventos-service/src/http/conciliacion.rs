@@ -90,7 +90,7 @@ pub async fn conciliacion(
     let res = r
         .http
         .get(url)
-        .bearer_auth(&*state.service_token)
+        .bearer_auth(state.servicios.token_propio().expose())
         .header("x-correlation-id", corr)
         .send()
         .await

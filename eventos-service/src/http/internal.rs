@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::Utc;
-use eventflow_shared::auth::Servicio;
+use eventflow_shared::auth::{DeReservas, Interno};
 use eventflow_shared::ids::{EventoId, EventoYReserva, ReservaId};
 use eventflow_shared::problemas::{
     BodyProblems, EventNotFound, InvalidId, InvalidIds, MongoUnavailable, ServiceCredential,
@@ -93,7 +93,7 @@ fn no_evento(id: &str) -> ApiError {
 /// Hold tickets for a reservation whose checkout is running.
 #[utoipa::path(post, path = "/internal/eventos/{id}/retenciones", tag = "interno",
     summary = "Retener entradas",
-    description = "Retiene entradas para una reserva cuya compra está en curso.",
+    description = "Retiene entradas para una reserva cuya compra está en curso. Solo la llama reservas-pagos, con su credencial (`EVENTFLOW_TOKEN_RESERVAS`): eventos no conoce otra, y cualquier otra recibe 401.",
     params(("id" = String, Path),
         ("X-Plazo-Ms" = Option<i64>, Header, description = "Hasta cuándo espera quien pide (ms desde 1970): una retención que llega o se aplica después no se conserva"),
     ), request_body = PedirRetencion, security(("bearer" = [])),
@@ -108,7 +108,7 @@ fn no_evento(id: &str) -> ApiError {
     ))]
 pub async fn retener(
     State(state): State<AppState>,
-    _: Servicio,
+    _: Interno<DeReservas>,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<PedirRetencion>,
@@ -177,7 +177,7 @@ pub struct PistaConfirmacion {
 /// Turn a hold into a sale.
 #[utoipa::path(post, path = "/internal/eventos/{id}/retenciones/{reserva_id}/confirmar", tag = "interno",
     summary = "Confirmar una retención",
-    description = "Convierte una retención de entradas en una venta. `zona` y `cantidad` son opcionales: si coinciden con la retención, la confirmación se hace en una sola escritura; si no, se lee la retención y se confirma la que haya.",
+    description = "Convierte una retención de entradas en una venta. `zona` y `cantidad` son opcionales: si coinciden con la retención, la confirmación se hace en una sola escritura; si no, se lee la retención y se confirma la que haya. Solo la llama reservas-pagos, con su credencial (`EVENTFLOW_TOKEN_RESERVAS`): eventos no conoce otra, y cualquier otra recibe 401.",
     params(("id" = String, Path), ("reserva_id" = String, Path), PistaConfirmacion), security(("bearer" = [])),
     responses(
         (status = 200, description = "Vendidas (o ya lo estaban)", body = ResultadoInventario),
@@ -189,7 +189,7 @@ pub struct PistaConfirmacion {
     ))]
 pub async fn confirmar(
     State(state): State<AppState>,
-    _: Servicio,
+    _: Interno<DeReservas>,
     EventoYReserva(id, rid): EventoYReserva,
     ApiQuery(pista): ApiQuery<PistaConfirmacion>,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
@@ -226,7 +226,7 @@ pub async fn confirmar(
 /// sale. Undoing nothing is fine. Idempotent.
 #[utoipa::path(delete, path = "/internal/eventos/{id}/retenciones/{reserva_id}", tag = "interno",
     summary = "Deshacer el inventario de una reserva",
-    description = "Compensación: libera la retención de la reserva o, si ya se convirtió en venta (una confirmación cuya respuesta se perdió), devuelve la venta. Es idempotente y no falla si no hay nada que deshacer.",
+    description = "Compensación: libera la retención de la reserva o, si ya se convirtió en venta (una confirmación cuya respuesta se perdió), devuelve la venta. Es idempotente y no falla si no hay nada que deshacer. Solo la llama reservas-pagos, con su credencial (`EVENTFLOW_TOKEN_RESERVAS`): eventos no conoce otra, y cualquier otra recibe 401.",
     params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "`liberada` (había retención), `devuelta` (había venta) o `sin_retencion` (no había nada)", body = ResultadoInventario),
@@ -237,7 +237,7 @@ pub async fn confirmar(
     ))]
 pub async fn liberar(
     State(state): State<AppState>,
-    _: Servicio,
+    _: Interno<DeReservas>,
     EventoYReserva(id, rid): EventoYReserva,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (&id, &rid);
@@ -280,7 +280,7 @@ pub struct InventarioVista {
 /// Every sale and hold of the event, by reservation id.
 #[utoipa::path(get, path = "/internal/eventos/{id}/inventario", tag = "interno",
     summary = "Consultar el inventario de un evento",
-    description = "Todas las ventas y retenciones del evento, por id de reserva.",
+    description = "Todas las ventas y retenciones del evento, por id de reserva. Solo la llama reservas-pagos, con su credencial (`EVENTFLOW_TOKEN_RESERVAS`): eventos no conoce otra, y cualquier otra recibe 401.",
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Ventas y retenciones por reserva", body = InventarioVista),
@@ -291,7 +291,7 @@ pub struct InventarioVista {
     ))]
 pub async fn inventario(
     State(state): State<AppState>,
-    _: Servicio,
+    _: Interno<DeReservas>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<InventarioVista>, ApiError> {
     let id = &EventoId::parse("id", &id)?;
@@ -317,7 +317,7 @@ pub async fn inventario(
 /// Return sold tickets to availability (cancellation). Returning nothing is fine.
 #[utoipa::path(post, path = "/internal/eventos/{id}/ventas/{reserva_id}/devolver", tag = "interno",
     summary = "Devolver entradas vendidas",
-    description = "Devuelve las entradas vendidas a la disponibilidad (cancelación). No falla si no hay nada que devolver.",
+    description = "Devuelve las entradas vendidas a la disponibilidad (cancelación). No falla si no hay nada que devolver. Solo la llama reservas-pagos, con su credencial (`EVENTFLOW_TOKEN_RESERVAS`): eventos no conoce otra, y cualquier otra recibe 401.",
     params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Devueltas, o no había venta", body = ResultadoInventario),
@@ -328,7 +328,7 @@ pub async fn inventario(
     ))]
 pub async fn devolver(
     State(state): State<AppState>,
-    _: Servicio,
+    _: Interno<DeReservas>,
     EventoYReserva(id, rid): EventoYReserva,
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (&id, &rid);

@@ -26,7 +26,8 @@ pub struct AppState {
     pub store: Arc<dyn EventoStore>,
     pub cache: EventoCache,
     pub admin_token: Arc<str>,
-    pub service_token: Arc<str>,
+    /// Its own service token and reservas', the only caller of `/internal/*`.
+    pub servicios: Arc<eventflow_shared::auth::CredencialesServicios>,
     /// Wakes the outbox relay after a write that queued a message.
     pub outbox: Arc<tokio::sync::Notify>,
     /// Wakes the archiver after a confirmation (`reaper::archivador`).
@@ -51,12 +52,9 @@ impl eventflow_shared::identidad::Identidades for AppState {
     }
 }
 
-impl eventflow_shared::auth::Tokens for AppState {
-    fn token(&self, realm: eventflow_shared::auth::Realm) -> &str {
-        match realm {
-            eventflow_shared::auth::Realm::Organizador => &self.admin_token,
-            eventflow_shared::auth::Realm::Servicio => &self.service_token,
-        }
+impl eventflow_shared::auth::ConCredenciales for AppState {
+    fn credenciales(&self) -> &eventflow_shared::auth::CredencialesServicios {
+        &self.servicios
     }
 }
 
@@ -75,7 +73,7 @@ impl eventflow_shared::auth::Tokens for AppState {
     tags(
         (name = "eventos", description = "Catálogo de eventos y disponibilidad"),
         (name = "seed 000 compatibility", description = "La API de la semilla .NET (`/events`), sobre los mismos eventos que /api/eventos"),
-        (name = "interno", description = "Inventario para reservas-pagos: requiere EVENTFLOW_SERVICE_TOKEN"),
+        (name = "interno", description = "Inventario para reservas-pagos: solo con su credencial (EVENTFLOW_TOKEN_RESERVAS)"),
         (name = "salud", description = "Liveness, readiness y métricas"),
     ),
     modifiers(&BearerAuth)

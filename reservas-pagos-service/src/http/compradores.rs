@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use eventflow_shared::http::CorrelationId;
-use eventflow_shared::problemas::ServiceCredential;
+use eventflow_shared::problemas::{ServiceCredential, ServiceNotAllowed};
 use eventflow_shared::{ApiError, ApiPath, Problem};
 
 use super::{acceso, AppState};
@@ -14,19 +14,20 @@ use crate::domain::Estado;
 /// reservation, or one cancelled after it), else 404.
 #[utoipa::path(get, path = "/internal/organizadores/{organizador_id}/compradores/{usuario_id}", tag = "interno",
     summary = "Comprobar si es comprador de un organizador",
-    description = "Responde 204 si el comprador compró entradas para alguno de los eventos del organizador (una reserva CONFIRMADA, o cancelada después de confirmarse), y 404 si no: un intento fallido o en curso no cuenta.",
+    description = "Responde 204 si el comprador compró entradas para alguno de los eventos del organizador (una reserva CONFIRMADA, o cancelada después de confirmarse), y 404 si no: un intento fallido o en curso no cuenta. Solo la llama usuarios-service, con su credencial (`EVENTFLOW_TOKEN_USUARIOS`); otro servicio recibe 401 o 403.",
     params(("organizador_id" = uuid::Uuid, Path), ("usuario_id" = uuid::Uuid, Path)),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Es comprador de ese organizador"),
         ServiceCredential,
+        ServiceNotAllowed,
         (status = 404, description = "No compró entradas para eventos de ese organizador", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Ids que no son UUID", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "eventos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn es_comprador(
     State(st): State<AppState>,
-    _: eventflow_shared::auth::Servicio,
+    _: eventflow_shared::auth::Interno<eventflow_shared::auth::DeUsuarios>,
     CorrelationId(corr): CorrelationId,
     ApiPath((organizador, usuario)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
@@ -42,7 +43,12 @@ pub async fn es_comprador(
     let compro = acceso::del_organizador(&st, o, &u, &corr)
         .await?
         .iter()
-        .any(|r| matches!(r.estado, Estado::Confirmada | Estado::Cancelando | Estado::Cancelada));
+        .any(|r| {
+            matches!(
+                r.estado,
+                Estado::Confirmada | Estado::Cancelando | Estado::Cancelada
+            )
+        });
     if !compro {
         Err(ApiError::not_found(
             "Ese comprador no tiene reservas en tus eventos",

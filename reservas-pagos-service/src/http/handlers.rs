@@ -469,18 +469,19 @@ pub async fn cancelar(
 /// can and reports the rest. The organizer reaches it through eventos.
 #[utoipa::path(get, path = "/internal/conciliacion/{evento_id}", tag = "interno",
     summary = "Conciliar reservas y pagos de un evento",
-    description = "Concilia ahora un evento: ventas (eventos) ⇔ reservas CONFIRMADA ⇔ pagos APROBADO, y reembolsos ⇔ reservas FALLIDA o CANCELADA. Repara lo que permiten los pasos idempotentes e informa del resto; el organizador llega aquí a través de eventos.",
+    description = "Concilia ahora un evento: ventas (eventos) ⇔ reservas CONFIRMADA ⇔ pagos APROBADO, y reembolsos ⇔ reservas FALLIDA o CANCELADA. Repara lo que permiten los pasos idempotentes e informa del resto; el organizador llega aquí a través de eventos. Solo la llama eventos-service, con su credencial (`EVENTFLOW_TOKEN_EVENTOS`); otro servicio recibe 401 o 403.",
     params(("evento_id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "El informe", body = eventflow_shared::conciliacion::Informe),
         ServiceCredential,
+        eventflow_shared::problemas::ServiceNotAllowed,
         EventNotFound,
         InvalidId,
         (status = 503, description = "eventos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn conciliacion(
     State(st): State<AppState>,
-    _: eventflow_shared::auth::Servicio,
+    _: eventflow_shared::auth::Interno<eventflow_shared::auth::DeEventos>,
     ApiPath(evento_id): ApiPath<String>,
 ) -> Result<Json<eventflow_shared::conciliacion::Informe>, ApiError> {
     let id = EventoId::parse("evento_id", &evento_id)?;

@@ -30,8 +30,8 @@ pub struct AppState {
     pub cadena: Arc<Cadena>,
     pub idempotencia: Arc<dyn IdempotenciaStore>,
     pub simular_fallos: bool,
-    /// What other services present on `/internal/*`.
-    pub service_token: Arc<str>,
+    /// Its own service token and its callers' (eventos, usuarios) for `/internal/*`.
+    pub servicios: Arc<eventflow_shared::auth::CredencialesServicios>,
     /// One permit per running SAGA (`RESERVAS_MAX_EN_CURSO`): the load-shedding bound.
     pub en_curso: Arc<tokio::sync::Semaphore>,
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin.
@@ -52,20 +52,10 @@ impl Identidades for AppState {
     }
 }
 
-impl eventflow_shared::auth::Tokens for AppState {
-    fn token(&self, realm: eventflow_shared::auth::Realm) -> &str {
-        match realm {
-            eventflow_shared::auth::Realm::Servicio => &self.service_token,
-            // No organizer route lives here: eventos asks on the organizer's behalf.
-            // A token nobody holds: random per process, so it never matches.
-            eventflow_shared::auth::Realm::Organizador => nadie(),
-        }
+impl eventflow_shared::auth::ConCredenciales for AppState {
+    fn credenciales(&self) -> &eventflow_shared::auth::CredencialesServicios {
+        &self.servicios
     }
-}
-
-fn nadie() -> &'static str {
-    static NADIE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    NADIE.get_or_init(|| uuid::Uuid::new_v4().to_string())
 }
 
 #[derive(OpenApi)]
@@ -83,7 +73,7 @@ fn nadie() -> &'static str {
     tags(
         (name = "reservas", description = "Reservar, consultar y cancelar"),
         (name = "salud", description = "Liveness, readiness y métricas"),
-        (name = "interno", description = "Para otros servicios: requiere EVENTFLOW_SERVICE_TOKEN"),
+        (name = "interno", description = "Para otros servicios, cada uno con su credencial (EVENTFLOW_TOKEN_<SERVICIO>): la conciliación solo para eventos, los compradores de un organizador solo para usuarios"),
     ),
     modifiers(&BearerAuth, &SecretoReserva)
 )]

@@ -175,7 +175,8 @@ pub fn cache_de_sesiones() -> anyhow::Result<std::time::Duration> {
 pub struct IdentidadConfig {
     /// usuarios-service's base URL (`USUARIOS_URL`), where sessions are verified.
     pub usuarios_url: String,
-    /// `EVENTFLOW_SERVICE_TOKEN`, presented to usuarios' `/internal/…`.
+    /// The holder's own service token (notificaciones': `EVENTFLOW_TOKEN_NOTIFICACIONES`),
+    /// presented to usuarios' `/internal/sesiones/verificar`.
     pub service_token: crate::secreto::Secreto,
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin.
     pub admin_token: crate::secreto::Secreto,
@@ -188,20 +189,20 @@ impl IdentidadConfig {
     pub fn embedded(usuarios_url: &str) -> Self {
         Self {
             usuarios_url: usuarios_url.to_owned(),
-            service_token: crate::config::DEV_SERVICE_TOKEN.into(),
+            service_token: crate::auth::Servicio::Notificaciones.token_dev().into(),
             admin_token: crate::config::DEV_ADMIN_TOKEN.into(),
             cache: std::time::Duration::from_secs(2),
         }
     }
 
-    /// `USUARIOS_URL` (http://127.0.0.1:8001), `EVENTFLOW_SERVICE_TOKEN`,
+    /// `USUARIOS_URL` (http://127.0.0.1:8001), `EVENTFLOW_TOKEN_NOTIFICACIONES`,
     /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_CACHE_MS`.
     pub fn from_env(mode: crate::config::BackendMode) -> anyhow::Result<Self> {
-        use crate::config::{required_token, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+        use crate::config::{required_token, DEV_ADMIN_TOKEN};
         Ok(Self {
             usuarios_url: crate::config::env_string("USUARIOS_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8001".into()),
-            service_token: required_token("EVENTFLOW_SERVICE_TOKEN", mode, DEV_SERVICE_TOKEN)?,
+            service_token: crate::auth::Servicio::Notificaciones.token_desde_env(mode)?,
             admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
             cache: cache_de_sesiones()?,
         })

@@ -6,7 +6,8 @@
 use super::common;
 
 use common::*;
-use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::auth::Servicio;
+use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use eventflow_testkit::matriz as kit;
 use eventflow_testkit::matriz::{Fila, Llamante};
 use eventflow_testkit::respuestas::json_de;
@@ -61,7 +62,15 @@ async fn matriz(backend: Backend) {
         Llamante::new("beto", Some(&t_beto), None),
         Llamante::new("organizador", Some(&t_org), None),
         Llamante::new("admin", Some(DEV_ADMIN_TOKEN), None),
-        Llamante::new("servicio", Some(DEV_SERVICE_TOKEN), None),
+        // One caller per service credential: none is a session, none reads here.
+        Llamante::new("usuarios", Some(Servicio::Usuarios.token_dev()), None),
+        Llamante::new("eventos", Some(Servicio::Eventos.token_dev()), None),
+        Llamante::new("reservas", Some(Servicio::Reservas.token_dev()), None),
+        Llamante::new(
+            "notificaciones",
+            Some(Servicio::Notificaciones.token_dev()),
+            None,
+        ),
     ];
     let filas: Vec<Fila> = vec![
         (
@@ -69,10 +78,10 @@ async fn matriz(backend: Backend) {
             "/api/notificaciones",
             format!("/api/notificaciones?usuario_id={ana}"),
             None,
-            vec![401, 200, 404, 403, 200, 401],
+            vec![401, 200, 404, 403, 200, 401, 401, 401, 401],
         ),
-        ("get", "/health", "/health".into(), None, vec![200; 6]),
-        ("get", "/ready", "/ready".into(), None, vec![200; 6]),
+        ("get", "/health", "/health".into(), None, vec![200; 9]),
+        ("get", "/ready", "/ready".into(), None, vec![200; 9]),
     ];
     kit::recorrer(
         &http,

@@ -141,7 +141,7 @@ async fn rabbit_cortado_por_proxy_sin_perdidas_ni_duplicados() {
     let informe: Value = json_de(
         p.http
             .get(format!("{}/internal/conciliacion/{evento}", p.reservas))
-            .bearer_auth(eventflow_shared::config::DEV_SERVICE_TOKEN),
+            .bearer_auth(eventflow_shared::auth::Servicio::Eventos.token_dev()),
     )
     .await;
     assert_eq!(informe["discrepancias"], json!([]), "{informe}");

@@ -7,7 +7,8 @@
 use super::common;
 
 use common::{Backend, Stack};
-use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::auth::Servicio;
+use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use eventflow_testkit::matriz::{self, Fila, Llamante};
 use reqwest::Client;
 use serde_json::{json, Value};
@@ -115,7 +116,15 @@ impl Mundo {
             Llamante::new("organizador del evento", Some(&self.t_org), None),
             Llamante::new("otro organizador", Some(&self.t_otro_org), None),
             Llamante::new("admin", Some(DEV_ADMIN_TOKEN), None),
-            Llamante::new("servicio", Some(DEV_SERVICE_TOKEN), None),
+            // One caller per service credential, each with its development token.
+            Llamante::new("usuarios", Some(Servicio::Usuarios.token_dev()), None),
+            Llamante::new("eventos", Some(Servicio::Eventos.token_dev()), None),
+            Llamante::new("reservas", Some(Servicio::Reservas.token_dev()), None),
+            Llamante::new(
+                "notificaciones",
+                Some(Servicio::Notificaciones.token_dev()),
+                None,
+            ),
         ]
     }
 
@@ -143,7 +152,9 @@ async fn matriz_reservas(backend: Backend) {
     let w = mundo(backend).await;
     let (r, e, ana) = (&w.reserva, &w.evento, &w.ana);
     // Columns: anonimo, invitado, secreto ajeno, ana, beto, org del evento, otro org,
-    // admin, servicio.
+    // admin, and the services usuarios, eventos, reservas, notificaciones. A service
+    // reservas does not know (itself, notificaciones) gets 401; one it knows but the
+    // route does not accept, 403.
     let filas: Vec<Fila> = vec![
         (
             // Buying *for Ana*, who has a password: only her own session (and the admin)
@@ -153,7 +164,7 @@ async fn matriz_reservas(backend: Backend) {
             "/api/reservar",
             "/api/reservar".into(),
             Some(json!({"evento_id": e, "usuario_id": ana})),
-            vec![409, 409, 409, 201, 403, 403, 403, 201, 401],
+            vec![409, 409, 409, 201, 403, 403, 403, 201, 401, 401, 401, 401],
         ),
         (
             // Buying for Carla, a buyer of the seed's kind (no password): anyone may as
@@ -162,35 +173,35 @@ async fn matriz_reservas(backend: Backend) {
             "/api/reservar",
             "/api/reservar".into(),
             Some(json!({"evento_id": e, "email": "carla@example.com"})),
-            vec![201, 201, 201, 403, 403, 403, 403, 201, 401],
+            vec![201, 201, 201, 403, 403, 403, 403, 201, 401, 401, 401, 401],
         ),
         (
             "get",
             "/api/reservas",
             format!("/api/reservas?usuario_id={ana}"),
             None,
-            vec![401, 401, 401, 200, 404, 200, 404, 200, 401],
+            vec![401, 401, 401, 200, 404, 200, 404, 200, 401, 401, 401, 401],
         ),
         (
             "get",
             "/api/reservas/{id}",
             format!("/api/reservas/{r}"),
             None,
-            vec![401, 200, 404, 200, 404, 200, 404, 200, 401],
+            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
         ),
         (
             "get",
             "/api/reservas/{id}/eventos",
             format!("/api/reservas/{r}/eventos"),
             None,
-            vec![401, 200, 404, 200, 404, 200, 404, 200, 401],
+            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
         ),
         (
             "get",
             "/internal/conciliacion/{evento_id}",
             format!("/internal/conciliacion/{e}"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 200],
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
         ),
         (
             // usuarios asks it whether Ana bought from this organizer: she did.
@@ -198,7 +209,7 @@ async fn matriz_reservas(backend: Backend) {
             "/internal/organizadores/{organizador_id}/compradores/{usuario_id}",
             format!("/internal/organizadores/{}/compradores/{ana}", w.org_id),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 204],
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 204, 403, 401, 401],
         ),
         (
             // The planted booking: a declined guest checkout in Dora's name on the
@@ -210,12 +221,12 @@ async fn matriz_reservas(backend: Backend) {
                 w.org_id, w.dora
             ),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 404],
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 404, 403, 401, 401],
         ),
         // Public by decision: Prometheus scrapes without credentials; probes too.
-        ("get", "/metrics", "/metrics".into(), None, vec![200; 9]),
-        ("get", "/health", "/health".into(), None, vec![200; 9]),
-        ("get", "/ready", "/ready".into(), None, vec![200; 9]),
+        ("get", "/metrics", "/metrics".into(), None, vec![200; 12]),
+        ("get", "/health", "/health".into(), None, vec![200; 12]),
+        ("get", "/ready", "/ready".into(), None, vec![200; 12]),
         // Last: it changes the reservation (cancelling again is idempotent, so each
         // allowed caller gets 200).
         (
@@ -223,7 +234,7 @@ async fn matriz_reservas(backend: Backend) {
             "/api/reservas/{id}/cancelar",
             format!("/api/reservas/{r}/cancelar"),
             None,
-            vec![401, 200, 404, 200, 404, 200, 404, 200, 401],
+            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
         ),
     ];
     w.recorrer(
@@ -250,7 +261,7 @@ async fn matriz_eventos(backend: Backend) {
             "/api/eventos",
             "/api/eventos".into(),
             Some(cuerpo_evento()),
-            vec![401, 401, 401, 403, 403, 201, 201, 201, 401],
+            vec![401, 401, 401, 403, 403, 201, 201, 201, 401, 401, 401, 401],
         ),
         // Public by decision: the catalogue.
         (
@@ -258,28 +269,28 @@ async fn matriz_eventos(backend: Backend) {
             "/api/eventos",
             "/api/eventos".into(),
             None,
-            vec![200; 9],
+            vec![200; 12],
         ),
         (
             "get",
             "/api/eventos/{id}",
             format!("/api/eventos/{e}"),
             None,
-            vec![200; 9],
+            vec![200; 12],
         ),
         (
             "patch",
             "/api/eventos/{id}",
             format!("/api/eventos/{e}"),
             Some(json!({"lugar": "Arequipa"})),
-            vec![401, 401, 401, 403, 403, 200, 404, 200, 401],
+            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
         ),
         (
             "get",
             "/api/eventos/{id}/conciliacion",
             format!("/api/eventos/{e}/conciliacion"),
             None,
-            vec![401, 401, 401, 403, 403, 200, 404, 200, 401],
+            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
         ),
         // Seed 000's API: the same rules as /api/eventos.
         (
@@ -290,15 +301,15 @@ async fn matriz_eventos(backend: Backend) {
                 json!({"name": "Rock Festival", "date": "2031-02-14T20:00:00", "place": "Arena Lima",
                 "zones": [{"name": "VIP", "price": 150.5, "capacity": 100}]}),
             ),
-            vec![401, 401, 401, 403, 403, 201, 201, 201, 401],
+            vec![401, 401, 401, 403, 403, 201, 201, 201, 401, 401, 401, 401],
         ),
-        ("get", "/events", "/events".into(), None, vec![200; 9]),
+        ("get", "/events", "/events".into(), None, vec![200; 12]),
         (
             "get",
             "/events/{id}",
             format!("/events/{e}"),
             None,
-            vec![200; 9],
+            vec![200; 12],
         ),
         // The inventory is reservas-pagos' alone.
         (
@@ -306,40 +317,40 @@ async fn matriz_eventos(backend: Backend) {
             "/internal/eventos/{id}/retenciones",
             format!("/internal/eventos/{e}/retenciones"),
             Some(json!({})),
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 422],
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 422, 401],
         ),
         (
             "post",
             "/internal/eventos/{id}/retenciones/{reserva_id}/confirmar",
             format!("/internal/eventos/{e}/retenciones/no-existe/confirmar"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 409],
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 409, 401],
         ),
         (
             "delete",
             "/internal/eventos/{id}/retenciones/{reserva_id}",
             format!("/internal/eventos/{e}/retenciones/no-existe"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 200],
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401],
         ),
         (
             "post",
             "/internal/eventos/{id}/ventas/{reserva_id}/devolver",
             format!("/internal/eventos/{e}/ventas/no-existe/devolver"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 200],
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401],
         ),
         (
             "get",
             "/internal/eventos/{id}/inventario",
             format!("/internal/eventos/{e}/inventario"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 200],
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401],
         ),
         // Public by decision, as on reservas: Prometheus scrapes without credentials.
-        ("get", "/metrics", "/metrics".into(), None, vec![200; 9]),
-        ("get", "/health", "/health".into(), None, vec![200; 9]),
-        ("get", "/ready", "/ready".into(), None, vec![200; 9]),
+        ("get", "/metrics", "/metrics".into(), None, vec![200; 12]),
+        ("get", "/health", "/health".into(), None, vec![200; 12]),
+        ("get", "/ready", "/ready".into(), None, vec![200; 12]),
     ];
     w.recorrer(&w.s.eventos, eventos_service::http::openapi(), filas)
         .await;
@@ -456,6 +467,81 @@ async fn organizador_ve_solo_lo_suyo(backend: Backend) {
     assert_eq!(con(&"x".repeat(10_000)).await.unwrap().status(), 404);
 }
 
+/// A leaked service credential opens only what its service may call: notificaciones' (or
+/// usuarios', or eventos' own) token cannot return Ana's sale to eventos' stock, while
+/// reservas' does; usuarios' token, which reservas knows, is told it may not reconcile.
+async fn solo_reservas_devuelve_una_venta(backend: Backend) {
+    let w = mundo(backend).await;
+    let url = format!(
+        "{}/internal/eventos/{}/ventas/{}/devolver",
+        w.s.eventos, w.evento, w.reserva
+    );
+    let vendidas = |ev: &Value| ev["zonas"][0]["vendidas"].as_u64().expect("vendidas");
+    assert_eq!(vendidas(&w.s.get_evento(&w.evento).await), 1);
+    for quien in [
+        Servicio::Notificaciones,
+        Servicio::Usuarios,
+        Servicio::Eventos,
+    ] {
+        let r = w
+            .http
+            .post(&url)
+            .bearer_auth(quien.token_dev())
+            .send()
+            .await
+            .unwrap();
+        // eventos holds reservas' token alone: any other is unknown to it.
+        assert_eq!(r.status(), 401, "{quien}");
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["detail"], "Credencial de servicio inválida", "{p}");
+    }
+    // The sale is still sold: in the zone and in eventos' own inventory.
+    assert_eq!(vendidas(&w.s.get_evento(&w.evento).await), 1);
+    let inventario = w
+        .leer(
+            format!("{}/internal/eventos/{}/inventario", w.s.eventos, w.evento),
+            Servicio::Reservas.token_dev(),
+        )
+        .await;
+    assert!(
+        inventario.to_string().contains(&w.reserva),
+        "the sale is still there: {inventario}"
+    );
+    // A service reservas knows, on a route it does not accept: 403 naming it.
+    let r = w
+        .http
+        .get(format!(
+            "{}/internal/conciliacion/{}",
+            w.s.reservas, w.evento
+        ))
+        .bearer_auth(Servicio::Usuarios.token_dev())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(
+        p["type"].as_str().map(|t| t.ends_with("prohibido")),
+        Some(true),
+        "{p}"
+    );
+    assert_eq!(
+        p["detail"], "El servicio usuarios no puede llamar a esta ruta",
+        "{p}"
+    );
+    // reservas' own credential returns it.
+    let r = w
+        .http
+        .post(&url)
+        .bearer_auth(Servicio::Reservas.token_dev())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    assert_eq!(vendidas(&w.s.get_evento(&w.evento).await), 0);
+}
+
 ambos!(matriz_reservas);
+ambos!(solo_reservas_devuelve_una_venta);
 ambos!(matriz_eventos);
 ambos!(organizador_ve_solo_lo_suyo);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use eventflow_shared::bus::BusConfig;
-use eventflow_shared::config::{RedisConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::config::{RedisConfig, DEV_ADMIN_TOKEN};
 use eventflow_testkit as testing;
 use eventflow_testkit::proceso::Proceso;
 use eventflow_testkit::respuestas::json_de;
@@ -221,8 +221,6 @@ impl Stack {
     }
 }
 
-pub const SERVICE_TOKEN: &str = DEV_SERVICE_TOKEN;
-
 /// The reservas binary as a child process on real backends, for the `kill -9` tests: on a
 /// free port that every restart reuses (like a real redeploy), with its own database `db`
 /// and its own exchange (a unique `AMQP_PREFIX`), recovery every second and guest checkout
@@ -253,7 +251,6 @@ pub fn proceso_reservas(
         ),
         ("USUARIOS_URL", usuarios.to_owned()),
         ("EVENTOS_URL", eventos.to_owned()),
-        ("EVENTFLOW_SERVICE_TOKEN", DEV_SERVICE_TOKEN.to_owned()),
         ("EVENTFLOW_ADMIN_TOKEN", DEV_ADMIN_TOKEN.to_owned()),
         // Many guests from one address (these tests): not what is tested there.
         ("RESERVAS_ANONIMAS_POR_IP", "1000000".to_owned()),
@@ -262,6 +259,7 @@ pub fn proceso_reservas(
         ("RESERVAS_HTTP_TIMEOUT_MS", "5000".to_owned()),
         ("RUST_LOG", "warn".to_owned()),
     ];
+    env.extend(eventflow_testkit::env_tokens_de_servicio());
     for (k, v) in ajustes {
         env.retain(|(clave, _)| clave != k);
         env.push((k, v.clone()));

@@ -8,7 +8,8 @@ use super::common;
 use eventflow_shared::ids::ReservaId;
 
 use common::{stack, Backend, Stack};
-use eventflow_shared::config::{DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::auth::Servicio;
+use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use eventflow_testkit::hostil;
 use reservas_pagos_service::domain::{tarjeta, Estado};
 use reservas_pagos_service::store::EstadoPago;
@@ -126,7 +127,7 @@ async fn conciliacion(b: Backend) {
             "{}/internal/eventos/{evento}/ventas/{}/devolver",
             s.eventos, confirmadas[1]
         ))
-        .bearer_auth(DEV_SERVICE_TOKEN)
+        .bearer_auth(Servicio::Reservas.token_dev())
         .send()
         .await
         .unwrap();
@@ -176,7 +177,7 @@ async fn conciliacion(b: Backend) {
         ),
         (
             format!("{}/internal/conciliacion/{evento}", s.reservas),
-            DEV_SERVICE_TOKEN,
+            Servicio::Eventos.token_dev(),
         ),
     ] {
         for (que, cred) in hostil::credenciales_malas(token) {

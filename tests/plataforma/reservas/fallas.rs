@@ -25,7 +25,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{Backend, Stack};
-use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN};
+use eventflow_shared::auth::Servicio;
+use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_ADMIN_TOKEN};
 use eventflow_testkit as testing;
 use eventflow_testkit::fallas::{azar, Proxy, RedisPrivado, SecantusPrivado};
 use eventflow_testkit::respuestas::json_de;
@@ -223,7 +224,7 @@ async fn zona(http: &Client, eventos: &str, evento: &str) -> Value {
 async fn conciliado_http(http: &Client, reservas: &str, evento: &str) -> Value {
     let v = leer_json(
         http.get(format!("{reservas}/internal/conciliacion/{evento}"))
-            .bearer_auth(DEV_SERVICE_TOKEN),
+            .bearer_auth(Servicio::Eventos.token_dev()),
         Duration::from_secs(30),
         ["reconciliation answers", "a report"],
     )

@@ -16,8 +16,9 @@ use crate::comun;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use eventflow_shared::auth::Servicio;
 use eventflow_shared::bus::{BusConfig, RabbitConfig};
-use eventflow_shared::config::{RedisConfig, StoreConfig, DEV_SERVICE_TOKEN};
+use eventflow_shared::config::{RedisConfig, StoreConfig};
 use eventflow_testkit as testing;
 use eventflow_testkit::proceso::Proceso;
 use eventflow_testkit::respuestas::json_de;
@@ -722,7 +723,7 @@ async fn ronda_de_recuperacion(b: &Backends, ronda: usize) {
             "{}/internal/conciliacion/{evento}",
             procesos[0].url
         ))
-        .bearer_auth(DEV_SERVICE_TOKEN),
+        .bearer_auth(Servicio::Eventos.token_dev()),
     )
     .await;
     assert_eq!(

@@ -45,7 +45,8 @@ pub struct AppState {
     pub contrasenas: Arc<Contrasenas>,
     pub limites: Arc<Limites>,
     pub verificador: Arc<dyn Verificador>,
-    pub service_token: Arc<str>,
+    /// Its own service token and its callers', for `/internal/*`.
+    pub servicios: Arc<eventflow_shared::auth::CredencialesServicios>,
     pub admin_token: Arc<str>,
     pub sesion_ttl: Duration,
 }
@@ -66,25 +67,21 @@ impl AppState {
             aviso_codigos,
             reservas: Arc::new(compradores::Reservas::new(
                 &config.reservas_url,
-                config.service_token.expose(),
+                config.servicios.token_propio().expose(),
             )),
             contrasenas,
             limites: Arc::new(Limites::new(config.limites)),
             verificador: Arc::new(VerificadorLocal(almacenes)),
-            service_token: Arc::from(config.service_token.expose()),
+            servicios: Arc::new(config.servicios.clone()),
             admin_token: Arc::from(config.admin_token.expose()),
             sesion_ttl: config.sesion_ttl,
         }
     }
 }
 
-impl eventflow_shared::auth::Tokens for AppState {
-    fn token(&self, realm: eventflow_shared::auth::Realm) -> &str {
-        match realm {
-            // Organizer routes here take sessions (`Llamante`), not a shared token.
-            eventflow_shared::auth::Realm::Organizador => "",
-            eventflow_shared::auth::Realm::Servicio => &self.service_token,
-        }
+impl eventflow_shared::auth::ConCredenciales for AppState {
+    fn credenciales(&self) -> &eventflow_shared::auth::CredencialesServicios {
+        &self.servicios
     }
 }
 
@@ -113,7 +110,7 @@ impl Identidades for AppState {
         (name = "usuarios", description = "Registro y perfil de compradores"),
         (name = "sesiones", description = "Iniciar y cerrar sesión (compradores y organizadores)"),
         (name = "organizadores", description = "Cuentas de organizadores: las crea el administrador"),
-        (name = "interno", description = "Solo para otros servicios: requiere EVENTFLOW_SERVICE_TOKEN"),
+        (name = "interno", description = "Solo para otros servicios, cada uno con su credencial (EVENTFLOW_TOKEN_<SERVICIO>); cada ruta dice cuáles acepta"),
         (name = "salud", description = "Liveness y readiness"),
     ),
     modifiers(&BearerAuth)

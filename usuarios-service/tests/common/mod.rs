@@ -84,8 +84,11 @@ pub fn cliente_desde(ip: [u8; 4]) -> reqwest::Client {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    /// The token this instance expects on `/internal/*` (not the development default).
+    /// reservas' token, which this instance accepts on every `/internal/*` route (not the
+    /// development default).
     pub service_token: String,
+    /// Every service's token this instance knows, reservas' among them.
+    pub tokens_servicio: Vec<(eventflow_shared::auth::Servicio, String)>,
     /// `"embebido"` or `"mongodb"`, as `/ready` names it.
     pub backend: &'static str,
     /// `(uri, database)` when running on MongoDB.
@@ -154,11 +157,27 @@ pub async fn spawn_app_with(store: StoreConfig, tweak: impl FnOnce(&mut Config))
             ("mongodb", Some((uri.expose().to_owned(), database.clone())))
         }
     };
-    let service_token = format!("token-de-prueba-{}", uuid::Uuid::new_v4().simple());
+    use eventflow_shared::auth::{CredencialesServicios, Servicio};
+    let tokens_servicio: Vec<(Servicio, String)> = Servicio::TODOS
+        .iter()
+        .map(|s| (*s, format!("token-{s}-{}", uuid::Uuid::new_v4().simple())))
+        .collect();
+    let token_de = |q: Servicio| {
+        tokens_servicio
+            .iter()
+            .find(|(s, _)| *s == q)
+            .unwrap()
+            .1
+            .clone()
+    };
+    let service_token = token_de(Servicio::Reservas);
     let admin_token = format!("admin-de-prueba-{}", uuid::Uuid::new_v4().simple());
     let mut config = Config::embedded();
     config.store = store;
-    config.service_token = service_token.clone().into();
+    config.servicios = tokens_servicio.iter().fold(
+        CredencialesServicios::new(Servicio::Usuarios, token_de(Servicio::Usuarios)),
+        |c, (s, t)| c.aceptando(*s, t.as_str()),
+    );
     config.admin_token = admin_token.clone().into();
     // The test client plays a local proxy: tests name their clients in X-Forwarded-For
     // from loopback, so loopback is trusted here (`tests/proxies.rs` checks the default,
@@ -194,6 +213,7 @@ pub async fn spawn_app_with(store: StoreConfig, tweak: impl FnOnce(&mut Config))
         address: testing::spawn(router).await,
         client: testing::respuestas::cliente(Duration::from_secs(20)),
         service_token,
+        tokens_servicio,
         backend,
         mongo,
         admin_token,
