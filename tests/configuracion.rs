@@ -54,7 +54,9 @@ fn nombres(texto: &str) -> BTreeSet<String> {
             && trozo
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-            && PREFIJOS.iter().any(|p| trozo.starts_with(p) && trozo.len() > p.len());
+            && PREFIJOS
+                .iter()
+                .any(|p| trozo.starts_with(p) && trozo.len() > p.len());
         if es_literal && es_nombre {
             v.insert(trozo.to_owned());
         }
@@ -137,9 +139,8 @@ fn cada_variable_de_la_tabla_se_lee() {
 
 #[test]
 fn los_nombres_se_reconocen() {
-    let v = nombres(r#"env_parse("RESERVAS_LOCK_TTL_MS", 1) "reservas" "UI_" "MONGODB_URI is not set""#);
-    assert_eq!(
-        v.into_iter().collect::<Vec<_>>(),
-        ["RESERVAS_LOCK_TTL_MS"]
+    let v = nombres(
+        r#"env_parse("RESERVAS_LOCK_TTL_MS", 1) "reservas" "UI_" "MONGODB_URI is not set""#,
     );
+    assert_eq!(v.into_iter().collect::<Vec<_>>(), ["RESERVAS_LOCK_TTL_MS"]);
 }

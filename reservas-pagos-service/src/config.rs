@@ -57,7 +57,30 @@ pub struct Config {
     /// Peers whose `X-Forwarded-For` names the client for `anonimas_por_ip`
     /// (`EVENTFLOW_PROXIES_CONFIABLES`; default none, the launcher adds loopback).
     pub proxies: eventflow_shared::identidad::ProxiesConfiables,
+    /// The key of the `Idempotency-Key` fingerprints and guest fingerprints
+    /// (`RESERVAS_CLAVE_HUELLAS`; by default derived from `EVENTFLOW_TOKEN_RESERVAS`, so
+    /// every instance of a deployment computes the same fingerprints).
+    pub clave_huellas: eventflow_shared::secreto::Secreto,
 }
+
+/// A key for fingerprints, derived from a configured secret when none is given: an HMAC
+/// of a fixed label under that secret, so it differs from the secret itself and from
+/// any other key derived from it.
+pub fn derivar_clave(secreto: &str, etiqueta: &str) -> eventflow_shared::secreto::Secreto {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secreto.as_bytes())
+        .expect("HMAC takes a key of any length");
+    mac.update(etiqueta.as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    eventflow_shared::secreto::Secreto::new(hex)
+}
+
+const ETIQUETA_HUELLAS: &str = "eventflow/reservas/huellas/v1";
 
 /// Guest checkouts a minute per client IP, by default.
 pub const ANONIMAS_POR_IP: u32 = 60;
@@ -94,6 +117,7 @@ impl Config {
             anonimas_por_ip: ANONIMAS_POR_IP,
             instancia: instancia_por_defecto(),
             proxies: Default::default(),
+            clave_huellas: derivar_clave(Servicio::Reservas.token_dev(), ETIQUETA_HUELLAS),
         }
     }
 
@@ -106,13 +130,23 @@ impl Config {
     /// `RESERVAS_RECUPERACION_INTERVALO_SECS` (10), `RESERVAS_CONCILIACION_INTERVALO_SECS`
     /// (300),
     /// `RESERVAS_MAX_EN_CURSO` (4096), `RESERVAS_ANONIMAS_POR_IP` (60),
-    /// `RESERVAS_INSTANCIA` (host-pid-random).
+    /// `RESERVAS_INSTANCIA` (host-pid-random), `RESERVAS_CLAVE_HUELLAS` (derived from the
+    /// own service token).
     pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
         let flag = env_parse::<u8>(
             "RESERVAS_SIMULAR_FALLOS",
             u8::from(mode == BackendMode::Embedded),
         )?;
+        let servicios = CredencialesServicios::desde_env(Servicio::Reservas, LLAMANTES, mode)?;
+        let clave_huellas = match env_string("RESERVAS_CLAVE_HUELLAS") {
+            Some(k) if k.len() < 32 => anyhow::bail!(
+                "RESERVAS_CLAVE_HUELLAS is too short: use at least 32 characters (e.g. `openssl rand -hex 32`)"
+            ),
+            Some(k) => eventflow_shared::secreto::Secreto::new(k),
+            None => derivar_clave(servicios.token_propio().expose(), ETIQUETA_HUELLAS),
+        };
         Ok(Self {
+            clave_huellas,
             store: StoreConfig::from_env(
                 mode,
                 &env_string("RESERVAS_DB").unwrap_or_else(|| "reservas".into()),
@@ -122,7 +156,7 @@ impl Config {
                 .unwrap_or_else(|| "http://127.0.0.1:8001".into()),
             eventos_url: env_string("EVENTOS_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8002".into()),
-            servicios: CredencialesServicios::desde_env(Servicio::Reservas, LLAMANTES, mode)?,
+            servicios,
             admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
             sesion_cache: eventflow_shared::identidad::cache_de_sesiones()?,
             lock_ttl: Duration::from_millis(env_parse("RESERVAS_LOCK_TTL_MS", 30_000u64)?.max(100)),

@@ -135,13 +135,14 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         anonimas: Arc::new(eventflow_shared::limite::PorMinuto::new(
             config.anonimas_por_ip,
         )),
+        clave_huellas: Arc::new(config.clave_huellas.clone()),
     };
     let router = eventflow_shared::http::con_interruptor(
         http::router(state, readiness),
         &config.store,
         eventflow_shared::http::rutas_de_datos,
     );
-    Ok((router, deps))
     // The guest allowance believes X-Forwarded-For only from these peers.
     let router = config.proxies.capa(router);
+    Ok((router, deps))
 }

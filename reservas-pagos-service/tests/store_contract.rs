@@ -59,7 +59,7 @@ async fn crear_y_get(s: Stores) {
     });
     r.pago = Some(PagoResumen {
         id: "pay_r1".into(),
-        estado: "APROBADO".into(),
+        estado: EstadoPago::Aprobado,
     });
     st.crear(&mut r).await.unwrap();
     assert_eq!(r.version, 1, "crear stores version 1");

@@ -63,7 +63,7 @@ export function conCookies({ comprador, organizador }: { comprador?: Usuario; or
   };
 }
 
-export const pasosOk = [
+export const pasosOk: Paso[] = [
   { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 2 },
   { handler: 'ValidadorInventario', resultado: 'ok', duracion_ms: 1 },
   { handler: 'ProcesadorPago', resultado: 'ok', duracion_ms: 0 },

@@ -7,8 +7,8 @@
 //! finds the answer there. Every other answer is recorded on the key.
 
 use axum::http::{HeaderMap, StatusCode};
-use eventflow_shared::ApiError;
 use eventflow_shared::secreto::Secreto;
+use eventflow_shared::ApiError;
 use hmac::Hmac;
 use sha2::Sha256;
 
@@ -236,10 +236,7 @@ mod tests {
         let a = huella(&k, "invitado", &solicitud("4242424242424242"));
         assert_eq!(a.len(), 64);
         // The full number never enters it: two cards that end alike are the same request.
-        assert_eq!(
-            a,
-            huella(&k, "invitado", &solicitud("4000-0000 0000 4242"))
-        );
+        assert_eq!(a, huella(&k, "invitado", &solicitud("4000-0000 0000 4242")));
         assert_ne!(a, huella(&k, "invitado", &solicitud("4000000000000002")));
         // Keyed: another key, or another sender, gives another fingerprint.
         assert_ne!(
@@ -253,10 +250,9 @@ mod tests {
         assert_ne!(a, huella(&k, "admin", &solicitud("4242424242424242")));
         // Not the plain SHA-256 of the body the old fingerprint was.
         use sha2::Digest;
-        let canon = serde_json::to_string(
-            &serde_json::to_value(solicitud("4242424242424242")).unwrap(),
-        )
-        .unwrap();
+        let canon =
+            serde_json::to_string(&serde_json::to_value(solicitud("4242424242424242")).unwrap())
+                .unwrap();
         assert_ne!(a, format!("{:x}", Sha256::digest(canon.as_bytes())));
     }
 

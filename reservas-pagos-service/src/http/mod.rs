@@ -40,6 +40,8 @@ pub struct AppState {
     pub verificador: Arc<dyn Verificador>,
     /// Guest checkouts a minute per client IP (`RESERVAS_ANONIMAS_POR_IP`).
     pub anonimas: Arc<eventflow_shared::limite::PorMinuto<std::net::IpAddr>>,
+    /// The key of request fingerprints (`idempotencia::huella`).
+    pub clave_huellas: Arc<eventflow_shared::secreto::Secreto>,
 }
 
 impl Identidades for AppState {

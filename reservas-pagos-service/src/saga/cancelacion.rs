@@ -5,8 +5,8 @@ use chrono::Utc;
 use eventflow_shared::bus::{Mensaje, ReservaCancelada};
 use eventflow_shared::ApiError;
 
-use crate::domain::{Suceso, TipoSuceso};
 use crate::domain::{Estado, PagoResumen, Reserva};
+use crate::domain::{Suceso, TipoSuceso};
 use crate::puertos::dependencia;
 use crate::puertos::{ClientError, Liberacion};
 use crate::saga::Deps;

@@ -12,8 +12,8 @@ use eventflow_shared::bus::{Mensaje, ReservaConfirmada};
 use eventflow_shared::ApiError;
 
 use super::{Contexto, Deps, EstadoRetencion, Fallo, FalloSimulado, Handler};
-use crate::domain::{Suceso, TipoSuceso};
 use crate::domain::{entradas, Estado, Progreso};
+use crate::domain::{Suceso, TipoSuceso};
 use crate::puertos::dependencia;
 use crate::puertos::{hasta_saber, ClientError, Liberacion};
 

@@ -17,8 +17,8 @@ use futures::StreamExt;
 
 use super::cadena::{persistir, NoEscrita};
 use super::{Cadena, Contexto, Deps, EstadoRetencion};
-use crate::domain::{Suceso, TipoSuceso};
 use crate::domain::{Estado, FalloReserva, Lease, PagoResumen, Progreso, Reserva};
+use crate::domain::{Suceso, TipoSuceso};
 use crate::store::EstadoPago;
 
 /// Finishes every reservation not written for `inactividad` whose lease ran out.

@@ -56,13 +56,7 @@ pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     async fn ping(&self) -> Result<(), String>;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum EstadoPago {
-    Aprobado,
-    Rechazado,
-    Reembolsado,
-}
+pub use crate::domain::EstadoPago;
 
 /// A charge at the simulated provider, one per reservation at most.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -355,7 +355,10 @@ async fn sin_numeros_de_tarjeta(backend: Backend) {
             .await
             .unwrap()
             .expect("a charge was recorded");
-        assert!(["4242", "0002"].contains(&pago.ultimos4.as_str()), "{pago:?}");
+        assert!(
+            ["4242", "0002"].contains(&pago.ultimos4.as_str()),
+            "{pago:?}"
+        );
         let texto = format!("{pago:?}");
         for p in &prohibidos {
             assert!(!texto.contains(p.as_str()), "{p} in {texto}");

@@ -1220,8 +1220,11 @@ async fn cliente_desconectado(b: Backend) {
 
     // ValidadorDatos' event lookup takes 600 ms; the client gives up after 200 ms.
     proxy.retraso_lecturas.store(600, Ordering::SeqCst);
+    // The same caller as the retry below (the stack's client acts as the admin): a key
+    // is bound to its caller, and another caller's retry would be a 422.
     let impaciente = reqwest::Client::builder()
         .timeout(Duration::from_millis(200))
+        .default_headers(eventflow_testkit::cabeceras_admin())
         .build()
         .unwrap();
     let res = impaciente
