@@ -238,14 +238,24 @@ async fn proxy(st: &UiState, name: &str, base: &str, req: Request) -> Response {
         headers.insert(header::AUTHORIZATION, auth);
     }
     // The services see this proxy (loopback) as the peer and trust the X-Forwarded-For
-    // it sets: the browser's own address, replacing whatever the browser claimed, so
-    // per-IP sign-in limits count real clients.
+    // it sets: the client's address, replacing whatever the browser claimed, so per-IP
+    // limits count real clients. The client is the TCP peer, or, when that peer is one
+    // of EVENTFLOW_PROXIES_CONFIABLES (a TLS front in front of the launcher), the
+    // address that proxy forwarded: otherwise every client would count as the front.
     headers.remove("x-forwarded-for");
-    if let Some(axum::extract::ConnectInfo(peer)) = parts
+    let mut de_la_peticion = axum::http::Request::new(());
+    *de_la_peticion.headers_mut() = parts.headers.clone();
+    let (mut quien, ()) = de_la_peticion.into_parts();
+    if let Some(c) = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
     {
-        if let Ok(v) = axum::http::HeaderValue::from_str(&peer.ip().to_string()) {
+        quien.extensions.insert(*c);
+        quien
+            .extensions
+            .insert(st.seguridad.proxies_confiables.clone());
+        let cliente = eventflow_shared::identidad::ip_cliente(&quien);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&cliente.to_string()) {
             headers.insert("x-forwarded-for", v);
         }
     }
@@ -416,6 +426,7 @@ mod tests {
             "correlation": h("x-correlation-id"),
             "simular": h("x-simular-fallo"),
             "content_type": h("content-type"),
+            "xff": h("x-forwarded-for"),
         });
         (
             StatusCode::PAYMENT_REQUIRED,
@@ -492,6 +503,55 @@ mod tests {
         assert_eq!(v["correlation"], "corr-1");
         assert_eq!(v["simular"], "confirmacion");
         assert_eq!(v["content_type"], "application/json");
+    }
+
+    /// What the services are told the client's address is: the TCP peer, whatever the
+    /// browser claims; behind a trusted front proxy, the address that proxy forwarded.
+    #[tokio::test]
+    async fn the_client_address_forwarded_is_the_peer_or_a_trusted_proxys_client() {
+        let up = spawn(Router::new().fallback(echo)).await;
+        let ups = || Upstreams {
+            usuarios: up.clone(),
+            eventos: up.clone(),
+            reservas: up.clone(),
+            notificaciones: up.clone(),
+        };
+        let xff = |ui: String| async move {
+            let v: serde_json::Value = reqwest::Client::new()
+                .get(format!("{ui}/api/eventos"))
+                .header("x-forwarded-for", "203.0.113.7")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["xff"].clone()
+        };
+        // As the launcher serves it: with the TCP peer's address.
+        let spawn = |r: Router| async move {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = l.local_addr().unwrap();
+            tokio::spawn(eventflow_shared::http::serve(l, r, std::future::pending()));
+            format!("http://{addr}")
+        };
+        let nadie =
+            spawn(router_con(temp_dist(true), ups(), sesion::Seguridad::default()).unwrap()).await;
+        assert_eq!(
+            xff(nadie).await,
+            "127.0.0.1",
+            "a claim from an untrusted peer is dropped"
+        );
+        let detras = sesion::Seguridad {
+            https: false,
+            proxies_confiables: eventflow_shared::identidad::ProxiesConfiables::loopback(),
+        };
+        let frente = spawn(router_con(temp_dist(true), ups(), detras).unwrap()).await;
+        assert_eq!(
+            xff(frente).await,
+            "203.0.113.7",
+            "a trusted front proxy's client"
+        );
     }
 
     #[tokio::test]
