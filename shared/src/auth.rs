@@ -296,18 +296,6 @@ pub fn identificar<P: Permitidos>(
     }
 }
 
-/// The callers of a route as the OpenAPI descriptions and the README name them.
-pub fn describir<P: Permitidos>() -> String {
-    if P::SERVICIOS.len() == Servicio::TODOS.len() {
-        return "cualquier servicio de EventFlow".to_owned();
-    }
-    P::SERVICIOS
-        .iter()
-        .map(|s| s.nombre())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[cfg(test)]
 mod interno_tests {
     use super::*;
@@ -382,16 +370,11 @@ mod interno_tests {
     }
 
     #[test]
-    fn dev_tokens_differ_and_describe_names_callers() {
+    fn dev_tokens_differ() {
         let mut vistos = std::collections::HashSet::new();
         for s in Servicio::TODOS {
             assert!(vistos.insert(s.token_dev()));
         }
-        assert_eq!(describir::<DeReservas>(), "reservas");
-        assert_eq!(
-            describir::<DeServicios>(),
-            "cualquier servicio de EventFlow"
-        );
     }
 
     /// The start-up errors on real backends. This test alone touches these variables (and
