@@ -23,7 +23,8 @@ interface OrganizadorValue {
   /** Why there is no session any more, until the next sign-in. */
   aviso?: string;
   /** Signs an organizer in; rejects with the ApiError (wrong credentials, 429, …). */
-  iniciar: (email: string, password: string) => Promise<Organizador>;
+  /** `codigo`: after a 403 `codigo-requerido`, the one-time code mailed to the account. */
+  iniciar: (email: string, password: string, codigo?: string) => Promise<Organizador>;
   /** Revokes the session on the server (best effort), then forgets it. */
   cerrar: () => Promise<void>;
   /** The API refused session `s` (401 `sesion-invalida`): forget it and say so. */
@@ -50,8 +51,8 @@ export function OrganizadorProvider({ children }: { children: ReactNode }) {
   actual.current = sesion;
 
   const iniciar = useCallback(
-    async (email: string, password: string) => {
-      const s = await api.iniciarSesionOrganizador(email, password);
+    async (email: string, password: string, codigo?: string) => {
+      const s = await api.iniciarSesionOrganizador(email, password, codigo);
       abrir({ organizador: s.usuario, expira_en: s.expira_en });
       return s.usuario;
     },

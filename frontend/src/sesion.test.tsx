@@ -50,6 +50,36 @@ describe('session in the top bar', () => {
     expect(within(barra()).getByRole('link', { name: 'Iniciar sesión' })).toBeInTheDocument();
   });
 
+  it('past the day\'s failed sign-ins the form asks for a code mailed to the account, and signs in with it', async () => {
+    const user = userEvent.setup();
+    window.history.pushState(null, '', '/iniciar-sesion');
+    const { llamadas } = mockFetch({
+      'POST /api/sesiones': (l) =>
+        (l.body as { codigo?: string }).codigo === '482913'
+          ? json(sesionDe(), 201)
+          : problem('codigo-requerido', 403),
+      'POST /api/usuarios/codigo': json({ enviado: true }, 202),
+    });
+    render(<App />);
+    const form = await screen.findByRole('form', { name: 'Iniciar sesión' });
+    await user.type(within(form).getByLabelText('Email'), 'ana@example.com');
+    await user.type(within(form).getByLabelText('Contraseña'), 'una frase bien larga');
+    await user.click(within(form).getByRole('button', { name: 'Entrar' }));
+    // Not a lock-out: the way in is a code.
+    expect(await within(form).findByText(/pide un código: te lo enviamos a tu email/)).toBeInTheDocument();
+    await user.click(within(form).getByRole('button', { name: 'Enviarme un código' }));
+    expect(await within(form).findByText('Te enviamos un código a ana@example.com. Escríbelo aquí con tu contraseña.')).toBeInTheDocument();
+    const pedido = llamadas.find((l) => l.url === '/api/usuarios/codigo');
+    expect(pedido?.body).toEqual({ email: 'ana@example.com', proposito: 'sesion', rol: 'comprador' });
+    await user.type(within(form).getByLabelText('Código de 6 dígitos'), '482913');
+    await user.click(within(form).getByRole('button', { name: 'Entrar' }));
+    await waitFor(() => expect(barra()).toHaveTextContent('Hola, Ana'));
+    const entradas = llamadas.filter((l) => l.url === '/api/sesiones');
+    expect(entradas).toHaveLength(2);
+    expect(entradas[0].body).not.toHaveProperty('codigo');
+    expect(entradas[1].body).toMatchObject({ email: 'ana@example.com', codigo: '482913', rol: 'comprador' });
+  });
+
   it('"Iniciar sesión" signs in and goes back; "Hola, Ana"; the token is never stored', async () => {
     const user = userEvent.setup();
     window.history.pushState(null, '', '/eventos/e1');

@@ -45,7 +45,8 @@ interface SesionValue {
   /** Why there is no session any more ("Tu sesión caducó…"), until the next sign-in. */
   aviso?: string;
   /** Signs a buyer in; rejects with the ApiError (wrong credentials, 429, …). */
-  iniciar: (email: string, password: string) => Promise<Usuario>;
+  /** `codigo`: after a 403 `codigo-requerido`, the one-time code mailed to the account. */
+  iniciar: (email: string, password: string, codigo?: string) => Promise<Usuario>;
   /** Revokes the session on the server (best effort), then forgets it. */
   cerrar: () => Promise<void>;
 }
@@ -77,8 +78,8 @@ export function SesionProvider({ children }: { children: ReactNode }) {
   }, [caducar]);
 
   const iniciar = useCallback(
-    async (email: string, password: string) => {
-      const s = await api.iniciarSesion({ email, password, rol: 'comprador' });
+    async (email: string, password: string, codigo?: string) => {
+      const s = await api.iniciarSesion({ email, password, rol: 'comprador', ...(codigo ? { codigo } : {}) });
       abrir({ usuario: s.usuario, expira_en: s.expira_en });
       recordarEmail(s.usuario.email);
       return s.usuario;

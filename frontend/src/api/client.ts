@@ -284,9 +284,9 @@ export const api = {
    * account). `password`: to the account's email, to set or reset its password. `email`:
    * to a new address of the signed-in buyer. 422 on `email`; 429 with Retry-After.
    */
-  solicitarCodigo: (email: string, proposito: PropositoCodigo = 'password') =>
+  solicitarCodigo: (email: string, proposito: PropositoCodigo = 'password', rol?: RolSesion) =>
     request<CodigoSolicitado>('POST', '/api/usuarios/codigo', {
-      body: { email: email.trim().toLowerCase(), proposito },
+      body: { email: email.trim().toLowerCase(), proposito, ...(rol ? { rol } : {}) },
     }),
   /**
    * Sets the password with a code from `solicitarCodigo` (200); closes every earlier
@@ -306,9 +306,9 @@ export const api = {
       body: { ...c, email: c.email.trim().toLowerCase() },
     }),
   /** Signs an organizer in (201; its token, too, stays in a cookie of its own). */
-  iniciarSesionOrganizador: (email: string, password: string) =>
+  iniciarSesionOrganizador: (email: string, password: string, codigo?: string) =>
     request<SesionOrganizadorIniciada>('POST', '/api/sesiones', {
-      body: { email: email.trim().toLowerCase(), password, rol: 'organizador' },
+      body: { email: email.trim().toLowerCase(), password, rol: 'organizador', ...(codigo ? { codigo } : {}) },
     }),
   /** Who the browser's session of `rol` belongs to (after a reload). 401 when it has none. */
   sesionActual: (rol: RolSesion, signal?: AbortSignal) =>

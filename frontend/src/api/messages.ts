@@ -85,6 +85,10 @@ export function mensajeError(p: Problem): string {
         : 'Ya existe un comprador con ese documento.';
     case 'credenciales-invalidas':
       return 'Email o contraseña incorrectos.';
+    case 'codigo-requerido':
+      return 'Hoy hubo demasiados intentos fallidos de entrar en esta cuenta. Para entrar, pide un código: te lo enviamos a tu email.';
+    case 'inicia-sesion':
+      return 'Esa cuenta tiene contraseña: inicia sesión para comprar con ella.';
     case 'sesion-requerida':
       return 'Inicia sesión para continuar.';
     case 'sesion-invalida':

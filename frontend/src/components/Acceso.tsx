@@ -32,11 +32,15 @@ interface IniciarProps {
 export function IniciarSesion({ emailInicial, aviso, errorInicial, onHecho }: IniciarProps) {
   const { iniciar, aviso: avisoSesion } = useSesion();
   // On success this form goes away with the session: no state to reset.
-  const entrar = async (email: string, password: string) => {
-    const u = await iniciar(email, password);
+  const entrar = async (email: string, password: string, codigo?: string) => {
+    const u = await iniciar(email, password, codigo);
     onHecho?.(u);
   };
-  const entrada = useEntrada(entrar, { emailInicial: () => emailInicial ?? emailRecordado(), errorInicial });
+  const entrada = useEntrada(entrar, {
+    emailInicial: () => emailInicial ?? emailRecordado(),
+    errorInicial,
+    rol: 'comprador',
+  });
   // The forgotten-password flow, in this form's place; and what it says on coming back.
   const [recuperando, setRecuperando] = useState(false);
   const [avisoVuelta, setAvisoVuelta] = useState<string>();

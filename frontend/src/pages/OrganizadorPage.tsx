@@ -83,7 +83,7 @@ function Panel({ sesion }: { sesion: SesionOrganizador }) {
 function AccesoOrganizador() {
   const { sesion, aviso, iniciar, cerrar } = useOrganizador();
   // This component stays: after signing out, the form is back with the email typed.
-  const entrada = useEntrada(iniciar, { quedaMontado: true });
+  const entrada = useEntrada(iniciar, { quedaMontado: true, rol: 'organizador' });
   const [cerrando, setCerrando] = useState(false);
 
   if (sesion) {
