@@ -91,21 +91,36 @@ impl FalloStore for MongoFalloStore {
             .and_hms_opt(0, 0, 0)
             .map(|t| t.and_utc() + chrono::Duration::days(2))
             .ok_or_else(|| StoreError::Other(format!("día inválido {dia}")))?;
-        let d = self
-            .col
-            .find_one_and_update(
-                doc! { "_id": id(cuenta, dia) },
-                doc! {
-                    "$inc": { "n": 1_i64 },
-                    "$setOnInsert": { "expira_en": bson::DateTime::from_chrono(expira) },
-                },
-            )
-            .upsert(true)
-            .return_document(ReturnDocument::After)
-            .await
-            .map_err(map_err)?
-            .ok_or_else(|| StoreError::Other("upsert sin documento".into()))?;
-        Ok(n(&d))
+        // No upsert: concurrent first failures of a day would race to insert the same
+        // `_id`, and under that race SecantusDB can apply an upsert and still answer no
+        // document, so a retry would count it twice. Instead: `$inc` an existing count;
+        // if there is none, insert 1; if another failure inserted first (duplicate key),
+        // `$inc` again. Each failure is counted exactly once on mongod and SecantusDB.
+        let clave = id(cuenta, dia);
+        for _ in 0..5 {
+            let hecho = self
+                .col
+                .find_one_and_update(doc! { "_id": &clave }, doc! { "$inc": { "n": 1_i64 } })
+                .return_document(ReturnDocument::After)
+                .await
+                .map_err(map_err)?;
+            if let Some(d) = hecho {
+                return Ok(n(&d));
+            }
+            let nuevo = doc! {
+                "_id": &clave,
+                "n": 1_i64,
+                "expira_en": bson::DateTime::from_chrono(expira),
+            };
+            match self.col.insert_one(nuevo).await {
+                Ok(_) => return Ok(1),
+                Err(e) if eventflow_shared::mongo::is_duplicate_key(&e) => continue,
+                Err(e) => return Err(map_err(e)),
+            }
+        }
+        Err(StoreError::Other(format!(
+            "no se pudo contar el fallo de {cuenta}: el documento del día no se estabiliza"
+        )))
     }
 
     async fn contar(&self, cuenta: &str, dia: NaiveDate) -> Result<u32, StoreError> {
