@@ -85,21 +85,14 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         "reservas stores ready"
     );
 
-    let (d, c, every, idle) = (
+    // The background jobs, each a module of its own, all started here: the outbox relay
+    // (above, shared), recovery and the periodic reconciliation.
+    saga::recuperacion::spawn(
         deps.clone(),
         cadena.clone(),
         config.recuperacion_intervalo,
         config.lock_ttl,
     );
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            saga::recuperacion::barrer(&d, &c, idle).await;
-        }
-    });
-
     conciliacion::spawn(deps.clone(), config.conciliacion_intervalo);
 
     let probe = stores.reservas.clone();

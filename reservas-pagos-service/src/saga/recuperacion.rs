@@ -9,6 +9,7 @@
 //! that write; the others leave the reservation alone. A later write that meets another
 //! version means someone else took it over: the run stops, it never compensates.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -20,6 +21,19 @@ use super::{Cadena, Contexto, Deps, EstadoRetencion};
 use crate::domain::{Estado, FalloReserva, Lease, PagoResumen, Progreso, Reserva};
 use crate::domain::{Suceso, TipoSuceso};
 use crate::store::EstadoPago;
+
+/// The recovery loop: one sweep right away, then one every `cada`, for the life of the
+/// process. Safe in any number of instances (see the module's doc).
+pub fn spawn(deps: Arc<Deps>, cadena: Arc<Cadena>, cada: Duration, inactividad: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(cada);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            barrer(&deps, &cadena, inactividad).await;
+        }
+    });
+}
 
 /// Finishes every reservation not written for `inactividad` whose lease ran out.
 /// Returns how many it acted on.
