@@ -4,8 +4,8 @@ mod acceso;
 mod compradores;
 mod cupo;
 pub(crate) mod dto;
-mod handlers;
 mod idempotencia;
+mod rutas;
 mod seed001;
 
 use std::sync::Arc;
@@ -83,13 +83,13 @@ struct ApiDoc;
 
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(handlers::reservar))
-        .routes(routes!(handlers::listar_reservas))
-        .routes(routes!(handlers::obtener_reserva))
-        .routes(routes!(handlers::bitacora))
-        .routes(routes!(handlers::cancelar))
-        .routes(routes!(handlers::metricas))
-        .routes(routes!(handlers::conciliacion))
+        .routes(routes!(rutas::reservar))
+        .routes(routes!(rutas::listar_reservas))
+        .routes(routes!(rutas::obtener_reserva))
+        .routes(routes!(rutas::bitacora))
+        .routes(routes!(rutas::cancelar))
+        .routes(routes!(rutas::metricas))
+        .routes(routes!(rutas::conciliacion))
         .routes(routes!(compradores::es_comprador))
 }
 

@@ -1,4 +1,4 @@
-//! reservas handlers: start the SAGA, read reservations and their log, cancel.
+//! reservas routes (named `rutas`, not `handlers`: the SAGA's steps are the handlers): start the SAGA, read reservations and their log, cancel.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
