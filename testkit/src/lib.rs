@@ -21,6 +21,7 @@ pub mod hostil;
 pub mod matriz;
 pub mod proceso;
 pub mod respuestas;
+pub mod secretos;
 
 mod ambos;
 
