@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { BrowserRouter, Link, matchPath, Route, Routes, useLocation, useNavigationType, useParams } from 'react-router';
 import { CompradorProvider } from './comprador';
 import { AccesoPage } from './pages/AccesoPage';
 import { EventoPage } from './pages/EventoPage';
@@ -6,13 +7,12 @@ import { EventosPage } from './pages/EventosPage';
 import { MisReservasPage } from './pages/MisReservasPage';
 import { OrganizadorPage } from './pages/OrganizadorPage';
 import { ReservaPage } from './pages/ReservaPage';
-import { Link, resolver, RouterProvider, useRouter } from './router';
 import { OrganizadorProvider } from './organizador';
 import { SesionProvider, useSesion } from './sesion';
 
 /** The top bar's account corner: sign in / create an account, or hello and sign out. */
 function Cuenta() {
-  const { path } = useRouter();
+  const { pathname: path, search } = useLocation();
   const { sesion, comprobando, cerrar } = useSesion();
   const [cerrando, setCerrando] = useState(false);
   // A reload: neither "Iniciar sesión" nor a name until the cookie has answered.
@@ -35,10 +35,10 @@ function Cuenta() {
       </div>
     );
   }
-  const pagina = resolver(path).pagina;
+  const pagina = paginaDe(path);
   // Back here once signed in; the account pages themselves keep their own ?volver=.
   const volver =
-    pagina === 'iniciar-sesion' || pagina === 'crear-cuenta' ? window.location.search : path === '/' ? '' : `?volver=${encodeURIComponent(path)}`;
+    pagina === 'iniciar-sesion' || pagina === 'crear-cuenta' ? search : path === '/' ? '' : `?volver=${encodeURIComponent(path)}`;
   return (
     <nav className="cuenta" aria-label="Cuenta">
       <Link to={`/iniciar-sesion${volver}`} aria-current={pagina === 'iniciar-sesion' ? 'page' : undefined}>
@@ -52,9 +52,8 @@ function Cuenta() {
 }
 
 function Navegacion() {
-  const { path } = useRouter();
-  const ruta = resolver(path);
-  const activo = (p: string) => (p === ruta.pagina || (p === 'eventos' && ruta.pagina === 'evento') ? 'page' : undefined);
+  const pagina = paginaDe(useLocation().pathname);
+  const activo = (p: Pagina) => (p === pagina || (p === 'eventos' && pagina === 'evento') ? 'page' : undefined);
   return (
     <header className="barra">
       <div className="barra-contenido">
@@ -81,50 +80,88 @@ function Navegacion() {
   );
 }
 
-function Pagina() {
-  const { path } = useRouter();
-  const ruta = resolver(path);
-  switch (ruta.pagina) {
-    case 'eventos':
-      return <EventosPage />;
-    case 'evento':
-      return <EventoPage key={ruta.id} id={ruta.id} />;
-    case 'mis-reservas':
-      return <MisReservasPage />;
-    case 'reserva':
-      return <ReservaPage key={ruta.id} id={ruta.id} />;
-    case 'organizador':
-      return <OrganizadorPage />;
-    case 'iniciar-sesion':
-      return <AccesoPage key="entrar" modo="entrar" />;
-    case 'crear-cuenta':
-      return <AccesoPage key="registro" modo="registro" />;
-    default:
-      return (
-        <div>
-          <h1>Página no encontrada</h1>
-          <p>
-            <Link to="/">Volver a los eventos</Link>
-          </p>
-        </div>
-      );
-  }
+/** The page an address shows, for the top bar's `aria-current` (the routes are below). */
+type Pagina = 'eventos' | 'evento' | 'mis-reservas' | 'reserva' | 'organizador' | 'iniciar-sesion' | 'crear-cuenta';
+
+const PAGINAS: [string, Pagina][] = [
+  ['/', 'eventos'],
+  ['/eventos', 'eventos'],
+  ['/eventos/:id', 'evento'],
+  ['/mis-reservas', 'mis-reservas'],
+  ['/reservas/:id', 'reserva'],
+  ['/organizador', 'organizador'],
+  ['/iniciar-sesion', 'iniciar-sesion'],
+  ['/crear-cuenta', 'crear-cuenta'],
+];
+
+function paginaDe(pathname: string): Pagina | undefined {
+  return PAGINAS.find(([patron]) => matchPath(patron, pathname))?.[1];
+}
+
+// A new page component per id: nothing of the previous event or reservation stays on screen.
+function EventoRuta() {
+  const { id = '' } = useParams();
+  return <EventoPage key={id} id={id} />;
+}
+
+function ReservaRuta() {
+  const { id = '' } = useParams();
+  return <ReservaPage key={id} id={id} />;
+}
+
+function NoEncontrada() {
+  return (
+    <div>
+      <h1>Página no encontrada</h1>
+      <p>
+        <Link to="/">Volver a los eventos</Link>
+      </p>
+    </div>
+  );
+}
+
+/** A link followed opens the new page at its top; back and forward leave the browser's scroll. */
+function AlTope() {
+  const { key } = useLocation();
+  const tipo = useNavigationType();
+  useEffect(() => {
+    if (tipo !== 'POP') document.documentElement.scrollTop = 0;
+  }, [key, tipo]);
+  return null;
+}
+
+function Paginas() {
+  return (
+    <Routes>
+      <Route path="/" element={<EventosPage />} />
+      <Route path="/eventos" element={<EventosPage />} />
+      <Route path="/eventos/:id" element={<EventoRuta />} />
+      <Route path="/mis-reservas" element={<MisReservasPage />} />
+      {/* A guest's link carries `?s=<secreto>`; ReservaPage reads it. */}
+      <Route path="/reservas/:id" element={<ReservaRuta />} />
+      <Route path="/organizador" element={<OrganizadorPage />} />
+      <Route path="/iniciar-sesion" element={<AccesoPage key="entrar" modo="entrar" />} />
+      <Route path="/crear-cuenta" element={<AccesoPage key="registro" modo="registro" />} />
+      <Route path="*" element={<NoEncontrada />} />
+    </Routes>
+  );
 }
 
 export function App() {
   return (
-    <RouterProvider>
+    <BrowserRouter>
+      <AlTope />
       <SesionProvider>
         <CompradorProvider>
           <OrganizadorProvider>
             <Navegacion />
             <main className="contenido">
-              <Pagina />
+              <Paginas />
             </main>
             <footer className="pie">EventFlow · entradas sin sobreventa</footer>
           </OrganizadorProvider>
         </CompradorProvider>
       </SesionProvider>
-    </RouterProvider>
+    </BrowserRouter>
   );
 }

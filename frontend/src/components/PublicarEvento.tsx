@@ -19,7 +19,7 @@ import { formatPrecio } from '../format';
 import { useOrganizador } from '../organizador';
 import { entradas } from '../plural';
 import { leerPrecio } from '../precio';
-import { Link } from '../router';
+import { Link } from 'react-router';
 import { Aviso, CorregirCampos, MensajeError } from './Estado';
 import { CabeceraTabla } from './CabeceraTabla';
 

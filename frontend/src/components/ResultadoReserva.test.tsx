@@ -1,11 +1,11 @@
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/client';
-import { RouterProvider } from '../router';
+import { MemoryRouter } from 'react-router';
 import { pasosPagoFallido, reserva } from '../test/datos';
 import { resumenDeshecho, ResultadoReserva } from './ResultadoReserva';
 
-const conRouter = (ui: React.ReactNode) => render(<RouterProvider>{ui}</RouterProvider>);
+const conRouter = (ui: React.ReactNode) => render(<MemoryRouter>{ui}</MemoryRouter>);
 
 describe('ResultadoReserva', () => {
   it('confirms with the total and every SAGA step', () => {

@@ -7,7 +7,8 @@ import type { Reserva } from '../api/types';
 import { mensajeError, nombrePaso, slug, tituloFallo } from '../api/messages';
 import { formatPrecio } from '../format';
 import { entradas } from '../plural';
-import { Link, rutaReserva } from '../router';
+import { Link } from 'react-router';
+import { rutaReserva } from '../enlaces';
 import { Compensaciones, PasosSaga } from './Saga';
 
 export type Resultado =

@@ -2,7 +2,7 @@
 // the buyer was (?volver=/path) once signed in.
 import { CrearCuenta, IniciarSesion } from '../components/Acceso';
 import { Cargando } from '../components/Estado';
-import { Link, useRouter } from '../router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { useSesion } from '../sesion';
 
 /** `?volver=` when it is a path of this app (never another origin), else the home page. */
@@ -13,8 +13,8 @@ export function destinoVolver(search: string): string {
 
 export function AccesoPage({ modo }: { modo: 'entrar' | 'registro' }) {
   const { sesion, comprobando } = useSesion();
-  const { navigate } = useRouter();
-  const volver = destinoVolver(window.location.search);
+  const navigate = useNavigate();
+  const volver = destinoVolver(useLocation().search);
   const consulta = volver === '/' ? '' : `?volver=${encodeURIComponent(volver)}`;
 
   if (sesion) {

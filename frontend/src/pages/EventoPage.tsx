@@ -19,7 +19,7 @@ import type { Resultado } from '../components/ResultadoReserva';
 import { formatPrecio } from '../format';
 import { useCarga } from '../hooks';
 import { disponibilidad, POCAS_ENTRADAS } from '../plural';
-import { Link } from '../router';
+import { Link } from 'react-router';
 import { MetaEvento } from '../components/MetaEvento';
 
 /** The API's default RESERVAS_MAX_CANTIDAD. */

@@ -6,7 +6,7 @@ import { Cargando, MensajeError } from '../components/Estado';
 import { formatPrecio } from '../format';
 import { useCarga } from '../hooks';
 import { disponibles } from '../plural';
-import { Link } from '../router';
+import { Link } from 'react-router';
 import { MetaEvento } from '../components/MetaEvento';
 import { CabeceraTabla } from '../components/CabeceraTabla';
 

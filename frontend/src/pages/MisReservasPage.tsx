@@ -18,7 +18,7 @@ import { Compensaciones, PasosSaga } from '../components/Saga';
 import { formatFechaCorta, formatPrecio } from '../format';
 import { UNA_COLUMNA, useMedia } from '../pantalla';
 import { entradas, intentosNoCompletados, volveranALaVenta, vuelvenALaVenta } from '../plural';
-import { Link } from '../router';
+import { Link } from 'react-router';
 import { MetaEvento } from '../components/MetaEvento';
 
 /** Order in the list: what the buyer holds, then what was cancelled. FALLIDA is folded apart. */

@@ -15,7 +15,7 @@ import { useCarga } from '../hooks';
 import { useOrganizador } from '../organizador';
 import type { SesionOrganizador } from '../organizador';
 import { discrepancias, plural } from '../plural';
-import { Link } from '../router';
+import { Link } from 'react-router';
 import { MetaEvento } from '../components/MetaEvento';
 import { CabeceraTabla } from '../components/CabeceraTabla';
 

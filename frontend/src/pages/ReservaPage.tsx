@@ -11,7 +11,7 @@ import { RESERVA_NO_ENCONTRADA } from '../api/messages';
 import type { Evento, Reserva } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
 import { useCarga } from '../hooks';
-import { Link } from '../router';
+import { Link, useSearchParams } from 'react-router';
 import { useSesion } from '../sesion';
 import { TarjetaReserva } from './MisReservasPage';
 
@@ -24,15 +24,15 @@ interface Vista {
 }
 
 /** The `s` of this page's address: the reservation's secret, if the link has it. */
-function secretoDelEnlace(): string | undefined {
-  const s = new URLSearchParams(window.location.search).get('s')?.trim();
-  return s || undefined;
+function secretoDelEnlace(consulta: URLSearchParams): string | undefined {
+  return consulta.get('s')?.trim() || undefined;
 }
 
 export function ReservaPage({ id }: { id: string }) {
   const { sesion } = useSesion();
+  const [consulta] = useSearchParams();
   // The link's secret first; else one this page already knows (it booked it).
-  const [secreto] = useState(() => secretoDelEnlace() ?? secretoDe(id));
+  const [secreto] = useState(() => secretoDelEnlace(consulta) ?? secretoDe(id));
   // Nothing to open it with: the API would answer 401 (a console error, and no news).
   const sinCredencial = !secreto && !sesion;
 
