@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Link, matchPath, Route, Routes, useLocation, useNavigationType, useParams } from 'react-router';
 import { CompradorProvider } from './comprador';
+import { crearClienteConsultas } from './consultas';
 import { AccesoPage } from './pages/AccesoPage';
 import { EventoPage } from './pages/EventoPage';
 import { EventosPage } from './pages/EventosPage';
@@ -148,20 +150,23 @@ function Paginas() {
 }
 
 export function App() {
+  const [consultas] = useState(crearClienteConsultas);
   return (
-    <BrowserRouter>
-      <AlTope />
-      <SesionProvider>
-        <CompradorProvider>
-          <OrganizadorProvider>
-            <Navegacion />
-            <main className="contenido">
-              <Paginas />
-            </main>
-            <footer className="pie">EventFlow · entradas sin sobreventa</footer>
-          </OrganizadorProvider>
-        </CompradorProvider>
-      </SesionProvider>
-    </BrowserRouter>
+    <QueryClientProvider client={consultas}>
+      <BrowserRouter>
+        <AlTope />
+        <SesionProvider>
+          <CompradorProvider>
+            <OrganizadorProvider>
+              <Navegacion />
+              <main className="contenido">
+                <Paginas />
+              </main>
+              <footer className="pie">EventFlow · entradas sin sobreventa</footer>
+            </OrganizadorProvider>
+          </CompradorProvider>
+        </SesionProvider>
+      </BrowserRouter>
+    </QueryClientProvider>
   );
 }

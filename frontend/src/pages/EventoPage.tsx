@@ -6,6 +6,7 @@
 // sends the same key, and the API replays that purchase instead of making another.
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, comoApiError, nuevaClave, puedeLeerReserva } from '../api/client';
 import { frase, repartirErrores } from '../api/campos';
 import { slug } from '../api/messages';
@@ -17,7 +18,7 @@ import { IdentificarComprador } from '../components/IdentificarComprador';
 import { ResultadoReserva } from '../components/ResultadoReserva';
 import type { Resultado } from '../components/ResultadoReserva';
 import { formatPrecio } from '../format';
-import { useCarga } from '../hooks';
+import { claves, invalidarTrasCompra } from '../consultas';
 import { disponibilidad, POCAS_ENTRADAS } from '../plural';
 import { Link } from 'react-router';
 import { MetaEvento } from '../components/MetaEvento';
@@ -112,8 +113,16 @@ function fallida(r: Reserva): Resultado {
 }
 
 export function EventoPage({ id }: { id: string }) {
-  const carga = useCarga((signal) => api.evento(id, signal), id, REFRESCO_MS);
-  const { data: evento, error, cargando, recargar } = carga;
+  const {
+    data: evento,
+    error,
+    isFetching: cargando,
+    refetch,
+  } = useQuery({
+    queryKey: claves.evento(id),
+    queryFn: ({ signal }) => api.evento(id, signal),
+    refetchInterval: REFRESCO_MS,
+  });
 
   return (
     <div className="pagina-evento">
@@ -125,16 +134,25 @@ export function EventoPage({ id }: { id: string }) {
         <MensajeError
           error={error}
           titulo={error.status === 404 ? 'Este evento no existe' : undefined}
-          onReintentar={error.status === 404 ? undefined : () => recargar()}
+          onReintentar={error.status === 404 ? undefined : () => void refetch()}
         />
       )}
-      {evento && <Compra evento={evento} onCambio={() => recargar(true)} />}
+      {evento && <Compra evento={evento} />}
     </div>
   );
 }
 
-function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) {
+function Compra({ evento }: { evento: Evento }) {
   const { comprador, setInvitado } = useComprador();
+  const consultas = useQueryClient();
+  // The purchase itself: never retried on its own (it charges); a send again is the
+  // user's, with the same attempt's key. Whatever its answer, availability and the
+  // buyer's reservations load again.
+  const compra = useMutation({
+    mutationFn: ({ solicitud, clave }: { solicitud: SolicitudReserva; clave: string }) => api.reservar(solicitud, clave),
+    retry: false,
+    onSettled: () => invalidarTrasCompra(consultas),
+  });
   const primeraConEntradas = evento.zonas.find((z) => z.disponibles > 0)?.nombre ?? evento.zonas[0]?.nombre ?? '';
   const [zonaNombre, setZonaNombre] = useState(primeraConEntradas);
   const [cantidad, setCantidad] = useState(1);
@@ -206,7 +224,7 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
     setResultado(undefined);
     setErrores({});
     try {
-      const reserva = await api.reservar(solicitud, actual.clave);
+      const reserva = await compra.mutateAsync({ solicitud, clave: actual.clave });
       // Bought (or paid and finishing, a 202): this attempt is spent, and the form is
       // ready for another purchase that must be asked for.
       setComprada(true);
@@ -220,6 +238,8 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
         // reservation's secret the 202 carried: reads are private).
         setResultado({ ok: true, reserva });
         const fin = await seguirReserva(reserva.id);
+        // It ended (confirmed, or failed and refunded) after the answer's refresh.
+        void invalidarTrasCompra(consultas);
         setResultado(fin.estado === 'CONFIRMADA' || fin.estado === 'EN_CURSO' ? { ok: true, reserva: fin } : fallida(fin));
       } else {
         setResultado({ ok: true, reserva });
@@ -262,7 +282,6 @@ function Compra({ evento, onCambio }: { evento: Evento; onCambio: () => void }) 
     } finally {
       enCurso.current = false;
       setEnviando(false);
-      onCambio();
     }
   };
 

@@ -1,10 +1,11 @@
 // Upcoming events with their zones, prices and live availability.
 import { useMemo } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { Evento } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
 import { formatPrecio } from '../format';
-import { useCarga } from '../hooks';
+import { claves } from '../consultas';
 import { disponibles } from '../plural';
 import { Link } from 'react-router';
 import { MetaEvento } from '../components/MetaEvento';
@@ -16,11 +17,14 @@ const REFRESCO_MS = 10_000;
 export function EventosPage() {
   // "Upcoming" is from the moment the page opened; the server sorts by date.
   const desde = useMemo(() => new Date().toISOString(), []);
-  const { data, error, cargando, recargar } = useCarga(
-    (signal) => api.eventos({ desde, limit: 100 }, signal),
-    desde,
-    REFRESCO_MS,
-  );
+  const filtro = { desde, limit: 100 };
+  const { data, error, isFetching: cargando, refetch } = useQuery({
+    queryKey: claves.eventos(filtro),
+    queryFn: ({ signal }) => api.eventos(filtro, signal),
+    // Only while the tab is visible (TanStack's default).
+    refetchInterval: REFRESCO_MS,
+  });
+  const recargar = () => void refetch();
 
   return (
     <div>

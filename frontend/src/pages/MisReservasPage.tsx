@@ -5,12 +5,15 @@
 // ones; failed attempts (FALLIDA: nothing bought) are folded away under "Intentos
 // fallidos (n)". On a narrow screen, notifications get a tab of their own rather than
 // sitting below every reservation.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
-import { api, ApiError, comoApiError } from '../api/client';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, comoApiError } from '../api/client';
+import type { ApiError } from '../api/client';
 import { frase } from '../api/campos';
-import type { Bitacora, EstadoReserva, Evento, Notificacion, Reserva, Usuario } from '../api/types';
+import type { EstadoReserva, Evento, Notificacion, Reserva, Usuario } from '../api/types';
 import { detalleBitacora, nombreEstado, nombreEventoBitacora, nombrePaso } from '../api/messages';
+import { claves, invalidarTrasCompra } from '../consultas';
 import { useSesion } from '../sesion';
 import { IniciarSesion } from '../components/Acceso';
 import { Aviso, Cargando, MensajeError } from '../components/Estado';
@@ -104,43 +107,21 @@ export function MisReservasPage() {
 
 /** The signed-in buyer's reservations and notifications, by their id only. */
 function ReservasDe({ usuario: comprador }: { usuario: Usuario }) {
-  const [buscando, setBuscando] = useState(true);
-  const [error, setError] = useState<ApiError>();
-  const [datos, setDatos] = useState<Datos>();
-  const ctrl = useRef<AbortController | null>(null);
+  const consultas = useQueryClient();
+  const clave = claves.reservasDe(comprador.id);
+  const { data: datos, error, isFetching: buscando, refetch } = useQuery({
+    queryKey: clave,
+    queryFn: ({ signal }) => cargarDatos(comprador, signal),
+  });
 
-  const cargar = useCallback(async (u: Usuario, silencioso = false) => {
-    ctrl.current?.abort();
-    const c = new AbortController();
-    ctrl.current = c;
-    if (!silencioso) setBuscando(true);
-    try {
-      const d = await cargarDatos(u, c.signal);
-      if (!c.signal.aborted) {
-        setDatos(d);
-        setError(undefined);
-      }
-    } catch (e) {
-      if (!c.signal.aborted) setError(comoApiError(e));
-    } finally {
-      if (!c.signal.aborted) setBuscando(false);
-    }
-  }, []);
-
-  useEffect(() => {
-    void cargar(comprador);
-    return () => ctrl.current?.abort();
-  }, [comprador, cargar]);
-
+  // The cancellation's answer at once, before the lists load again.
   const actualizar = (r: Reserva) =>
-    setDatos((d) => d && { ...d, reservas: d.reservas.map((x) => (x.id === r.id ? r : x)) });
+    consultas.setQueryData<Datos>(clave, (d) => d && { ...d, reservas: d.reservas.map((x) => (x.id === r.id ? r : x)) });
 
-  // Notifications arrive through the message bus a moment after the change that causes them.
-  const refrescarLuego = () => {
-    window.setTimeout(() => {
-      if (!ctrl.current?.signal.aborted) void cargar(comprador, true);
-    }, 800);
-  };
+  // Notifications arrive through the message bus a moment after the change that causes
+  // them: look again then (the cancellation's own refresh comes too early for them).
+  const refrescarLuego = useRef<number>(undefined);
+  useEffect(() => () => window.clearTimeout(refrescarLuego.current), []);
 
   return (
     <div>
@@ -149,15 +130,16 @@ function ReservasDe({ usuario: comprador }: { usuario: Usuario }) {
         Comprador: {comprador.nombre} {comprador.apellido} ({comprador.email})
       </p>
       {buscando && !datos && <Cargando texto="Cargando tus reservas…" />}
-      {error && <MensajeError error={error} onReintentar={() => void cargar(comprador)} />}
+      {error && <MensajeError error={error} onReintentar={() => void refetch()} />}
       {datos && (
         <Listas
           datos={datos}
           buscando={buscando}
-          onActualizar={() => void cargar(comprador)}
+          onActualizar={() => void refetch()}
           onCambio={(nueva) => {
             actualizar(nueva);
-            refrescarLuego();
+            window.clearTimeout(refrescarLuego.current);
+            refrescarLuego.current = window.setTimeout(() => void consultas.invalidateQueries({ queryKey: clave }), 800);
           }}
         />
       )}
@@ -314,26 +296,24 @@ interface TarjetaProps {
 export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto = false }: TarjetaProps) {
   const [verHistorial, setVerHistorial] = useState(historialAbierto);
   const [confirmando, setConfirmando] = useState(false);
-  const [cancelando, setCancelando] = useState(false);
-  const [error, setError] = useState<ApiError>();
   const [hecho, setHecho] = useState<string>();
-
-  const cancelar = async () => {
-    setCancelando(true);
-    setError(undefined);
-    try {
-      const nueva = await api.cancelar(r.id);
+  const consultas = useQueryClient();
+  // Never retried on its own; its answer shows at once, then everything it changed loads again.
+  const cancelacion = useMutation({
+    mutationFn: () => api.cancelar(r.id),
+    retry: false,
+    onSuccess: (nueva) => {
       setConfirmando(false);
       setHecho(
         `Reserva cancelada. ${r.total != null ? `Se reembolsaron ${formatPrecio(r.total)} y ` : ''}${vuelvenALaVenta(r.cantidad)}.`,
       );
       onCambio(nueva);
-    } catch (e) {
-      setError(comoApiError(e));
-    } finally {
-      setCancelando(false);
-    }
-  };
+    },
+    onSettled: () => invalidarTrasCompra(consultas),
+  });
+  const cancelando = cancelacion.isPending;
+  const error = cancelacion.error ?? undefined;
+  const cancelar = () => cancelacion.mutate();
 
   return (
     <li className={`tarjeta reserva reserva-${r.estado.toLowerCase()}`} data-reserva-id={r.id}>
@@ -397,7 +377,7 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
               : `${frase(volveranALaVenta(r.cantidad))}`}
           </p>
           <div className="acciones">
-            <button type="button" className="btn btn-peligro" onClick={() => void cancelar()} disabled={cancelando}>
+            <button type="button" className="btn btn-peligro" onClick={cancelar} disabled={cancelando}>
               {cancelando ? 'Cancelando…' : 'Sí, cancelar'}
             </button>
             <button type="button" className="btn btn-secundario" onClick={() => setConfirmando(false)} disabled={cancelando}>
@@ -412,22 +392,13 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
 }
 
 function Historial({ reserva }: { reserva: Reserva }) {
-  const [bitacora, setBitacora] = useState<Bitacora>();
-  const [error, setError] = useState<ApiError>();
-  const [intento, setIntento] = useState(0);
-
-  useEffect(() => {
-    const c = new AbortController();
-    setError(undefined);
-    api.bitacora(reserva.id, c.signal).then(
-      (b) => setBitacora(b),
-      (e: unknown) => {
-        if (!c.signal.aborted) setError(comoApiError(e));
-      },
-    );
-    return () => c.abort();
-    // Reload when the reservation changes (e.g. after a cancellation).
-  }, [reserva.id, reserva.estado, intento]);
+  // Again when the reservation changes (e.g. after a cancellation).
+  const { data: bitacora, error, refetch } = useQuery({
+    queryKey: claves.bitacora(reserva.id, reserva.estado),
+    queryFn: ({ signal }) => api.bitacora(reserva.id, signal),
+    // The trail shown stays until the new one comes.
+    placeholderData: keepPreviousData,
+  });
 
   return (
     <div className="historial">
@@ -436,7 +407,7 @@ function Historial({ reserva }: { reserva: Reserva }) {
       <Compensaciones items={reserva.compensaciones} />
       <h4>Historial (auditoría)</h4>
       {!bitacora && !error && <Cargando texto="Cargando historial…" />}
-      {error && <MensajeError error={error} onReintentar={() => setIntento((i) => i + 1)} />}
+      {error && <MensajeError error={error} onReintentar={() => void refetch()} />}
       {bitacora && (
         <ol className="bitacora" aria-label="Historial de la reserva">
           {bitacora.eventos.map((e) => {

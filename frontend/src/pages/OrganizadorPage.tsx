@@ -4,6 +4,7 @@
 // survives a reload (src/organizador.tsx). On a narrow screen each zone's sales row stacks
 // its figures, labelled, instead of scrolling sideways.
 import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { api, comoApiError } from '../api/client';
 import { slug } from '../api/messages';
 import type { Evento } from '../api/types';
@@ -11,7 +12,7 @@ import { Cargando, MensajeError } from '../components/Estado';
 import { FormEntrar, useEntrada } from '../components/FormEntrar';
 import { PublicarEvento } from '../components/PublicarEvento';
 import { formatPrecio } from '../format';
-import { useCarga } from '../hooks';
+import { claves } from '../consultas';
 import { useOrganizador } from '../organizador';
 import type { SesionOrganizador } from '../organizador';
 import { discrepancias, plural } from '../plural';
@@ -38,11 +39,12 @@ function Panel({ sesion }: { sesion: SesionOrganizador }) {
   const { caducada } = useOrganizador();
   const mioId = sesion.organizador.id;
   // Its own events, filtered by the API (every page of them, not the first page of everyone's).
-  const ventas = useCarga(
-    (signal) => api.eventos({ limit: 100, organizador_id: mioId }, signal),
-    `ventas:${mioId}`,
-    15_000,
-  );
+  const filtro = { limit: 100, organizador_id: mioId };
+  const ventas = useQuery({
+    queryKey: claves.eventos(filtro),
+    queryFn: ({ signal }) => api.eventos(filtro, signal),
+    refetchInterval: 15_000,
+  });
   // Published here: shown even when the first page of the list does not reach them.
   const [publicados, setPublicados] = useState<Evento[]>([]);
 
@@ -59,18 +61,18 @@ function Panel({ sesion }: { sesion: SesionOrganizador }) {
         <PublicarEvento
           onCreado={(ev) => {
             setPublicados((ps) => [ev, ...ps]);
-            ventas.recargar(true);
+            void ventas.refetch();
           }}
         />
         <section aria-labelledby="titulo-ventas">
           <div className="cabecera-pagina">
             <h2 id="titulo-ventas">Tus eventos</h2>
-            <button type="button" className="btn btn-secundario" onClick={() => ventas.recargar()} disabled={ventas.cargando}>
+            <button type="button" className="btn btn-secundario" onClick={() => void ventas.refetch()} disabled={ventas.isFetching}>
               Actualizar
             </button>
           </div>
-          {ventas.cargando && !ventas.data && <Cargando texto="Cargando ventas…" />}
-          {ventas.error && !ventas.data && <MensajeError error={ventas.error} onReintentar={() => ventas.recargar()} />}
+          {ventas.isFetching && !ventas.data && <Cargando texto="Cargando ventas…" />}
+          {ventas.error && !ventas.data && <MensajeError error={ventas.error} onReintentar={() => void ventas.refetch()} />}
           {ventas.data && lista.length === 0 && <p className="vacio">Todavía no publicaste eventos.</p>}
           {ventas.data && lista.map((ev) => <Ventas key={ev.id} evento={ev} onRechazado={() => caducada(sesion)} />)}
         </section>
@@ -202,16 +204,16 @@ function Ventas({ evento, onRechazado }: VentasProps) {
 
 /** Sales ⇔ confirmations ⇔ payments for one event, checked by the platform. */
 function Conciliacion({ eventoId, onRechazado }: { eventoId: string; onRechazado: () => void }) {
-  const carga = useCarga(
-    (signal) =>
+  const carga = useQuery({
+    queryKey: claves.conciliacion(eventoId),
+    queryFn: ({ signal }) =>
       api.conciliacion(eventoId, signal).catch((e: unknown) => {
         const err = comoApiError(e);
         if (err.status === 401 && slug(err.problem) === 'sesion-invalida') onRechazado();
         throw err;
       }),
-    `conciliacion-${eventoId}`,
-    60_000,
-  );
+    refetchInterval: 60_000,
+  });
   const inf = carga.data;
   if (!inf) {
     return carga.error ? (

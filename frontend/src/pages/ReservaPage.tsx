@@ -5,12 +5,13 @@
 // Who may read it: whoever brings its secret (`?s=`, sent as `X-Reserva-Secreto`), or
 // its buyer's session. Anything else, and a reservation that does not exist, is the same
 // "No encontramos esa reserva": the API answers 404 for all of them, so ids reveal nothing.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, comoApiError, recordarSecreto, secretoDe } from '../api/client';
 import { RESERVA_NO_ENCONTRADA } from '../api/messages';
 import type { Evento, Reserva } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
-import { useCarga } from '../hooks';
+import { claves } from '../consultas';
 import { Link, useSearchParams } from 'react-router';
 import { useSesion } from '../sesion';
 import { TarjetaReserva } from './MisReservasPage';
@@ -57,11 +58,11 @@ export function ReservaPage({ id }: { id: string }) {
 }
 
 function Detalle({ id, secreto }: { id: string; secreto?: string }) {
-  // The answer of a cancellation, until the next load.
-  const [cambiada, setCambiada] = useState<Reserva>();
-  const [siguiendo, setSiguiendo] = useState(false);
-  const carga = useCarga<Vista>(
-    async (signal) => {
+  const consultas = useQueryClient();
+  const clave = claves.reserva(id, secreto);
+  const { data, error, isFetching: cargando, refetch } = useQuery<Vista>({
+    queryKey: clave,
+    queryFn: async ({ signal }) => {
       const reserva = await api.reserva(id, signal, secreto);
       // It opened: the cancellation and the audit trail carry the same secret.
       if (secreto) recordarSecreto(id, secreto);
@@ -69,16 +70,12 @@ function Detalle({ id, secreto }: { id: string; secreto?: string }) {
       const evento = await api.evento(reserva.evento_id, signal).catch(() => undefined);
       return { reserva, evento };
     },
-    `${id}|${secreto ?? ''}`,
-    siguiendo ? SEGUIMIENTO_MS : undefined,
-  );
-  const { data, error, cargando, recargar } = carga;
-
-  useEffect(() => setCambiada(undefined), [data]);
-  const reserva = cambiada ?? data?.reserva;
-  useEffect(() => {
-    setSiguiendo(reserva?.estado === 'EN_CURSO' || reserva?.estado === 'CANCELANDO');
-  }, [reserva?.estado]);
+    // Followed while it is still moving: a 202 being finished, a cancellation.
+    refetchInterval: (q) => {
+      const estado = q.state.data?.reserva.estado;
+      return estado === 'EN_CURSO' || estado === 'CANCELANDO' ? SEGUIMIENTO_MS : false;
+    },
+  });
 
   if (!data) {
     if (cargando || !error) return <Cargando texto="Cargando tu reserva…" />;
@@ -93,15 +90,16 @@ function Detalle({ id, secreto }: { id: string; secreto?: string }) {
         </MensajeError>
       );
     }
-    return <MensajeError error={e} onReintentar={e.status === 401 ? undefined : () => recargar()} />;
+    return <MensajeError error={e} onReintentar={e.status === 401 ? undefined : () => void refetch()} />;
   }
   return (
     <ul className="lista-reservas" data-testid="reserva">
       <TarjetaReserva
-        reserva={reserva ?? data.reserva}
+        reserva={data.reserva}
         evento={data.evento}
         historialAbierto
-        onCambio={(nueva) => setCambiada(nueva)}
+        // The cancellation's answer at once; its refresh follows.
+        onCambio={(nueva) => consultas.setQueryData<Vista>(clave, (v) => v && { ...v, reserva: nueva })}
       />
     </ul>
   );

@@ -2,6 +2,11 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { olvidarSecretos } from '../api/client';
+import { fijarReintentosLecturas } from '../consultas';
+
+// A test's canned answers say what each call gets: a 503 is shown, not retried behind its
+// back (the retry policy itself is tested in src/consultas.test.ts).
+fijarReintentosLecturas(0);
 
 // The UI must not log errors (React warnings included): any console.error fails the test.
 let errores: unknown[][] = [];
