@@ -4,8 +4,8 @@ pub mod cache;
 pub mod config;
 pub mod domain;
 pub mod http;
-pub mod reaper;
 pub mod store;
+pub mod tareas;
 pub mod zonas;
 
 use std::sync::Arc;
@@ -37,19 +37,10 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
             Box::pin(async move { c.ping().await })
         });
     }
-    reaper::spawn(
-        store.clone(),
-        cache.clone(),
-        config.retencion_ttl,
-        config.reaper_interval,
-    );
     let publicador = config.bus.publicador().await?;
-    let outbox = eventflow_shared::outbox::spawn(
-        store.clone(),
-        publicador.clone(),
-        std::time::Duration::from_secs(1),
-        std::time::Duration::ZERO,
-    );
+    // The background jobs, listed in `tareas`: the reaper, the relay, the archiver.
+    let tareas::Despertadores { outbox, archivo } =
+        tareas::iniciar(&store, &cache, publicador.clone(), &config);
     if config.bus_en_ready() {
         let p = publicador.clone();
         readiness = readiness.check("rabbitmq", move || {
@@ -57,7 +48,6 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
             Box::pin(async move { p.ping().await })
         });
     }
-    let archivo = reaper::archivador(store.clone());
     let state = http::AppState {
         outbox,
         archivo,
@@ -71,7 +61,7 @@ pub async fn build(config: Config) -> anyhow::Result<Router> {
         )),
         admin_token: Arc::from(config.admin_token.expose()),
         servicios: Arc::new(config.servicios.clone()),
-        reservas: http::conciliacion::Reservas::new(&config.reservas_url)?,
+        reservas: http::consulta_cuadre::Reservas::new(&config.reservas_url)?,
         zona_horaria: config.zona_horaria,
     };
     Ok(eventflow_shared::http::con_interruptor(

@@ -2,8 +2,8 @@
 //! reservations' event log, cancellation and crash recovery.
 
 pub mod clients;
-pub mod conciliacion;
 pub mod config;
+pub mod cuadre;
 pub mod domain;
 pub mod http;
 pub mod metrics;
@@ -11,6 +11,7 @@ pub mod pagos;
 pub mod puertos;
 pub mod saga;
 pub mod store;
+pub mod tareas;
 
 use std::sync::Arc;
 
@@ -35,12 +36,7 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
     let stores = store::from_config(&config.store).await?;
     let lock = eventflow_shared::lock::from_config(&config.redis).await?;
     let publicador = config.bus.publicador().await?;
-    let outbox = eventflow_shared::outbox::spawn(
-        stores.reservas.clone(),
-        publicador.clone(),
-        std::time::Duration::from_secs(1),
-        eventflow_shared::outbox::RAFAGA,
-    );
+    let outbox = tareas::relay(stores.reservas.clone(), publicador.clone());
     let deps = Arc::new(Deps {
         usuarios: Arc::new(UsuariosClient(Peer::new(
             "usuarios",
@@ -85,15 +81,8 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         "reservas stores ready"
     );
 
-    // The background jobs, each a module of its own, all started here: the outbox relay
-    // (above, shared), recovery and the periodic reconciliation.
-    saga::recuperacion::spawn(
-        deps.clone(),
-        cadena.clone(),
-        config.recuperacion_intervalo,
-        config.lock_ttl,
-    );
-    conciliacion::spawn(deps.clone(), config.conciliacion_intervalo);
+    // The background jobs, listed in `tareas`: the relay (above), recovery, the barrido.
+    tareas::iniciar(&deps, &cadena, &config);
 
     let probe = stores.reservas.clone();
     let mut readiness = Readiness::default().check(stores.reservas.backend(), move || {

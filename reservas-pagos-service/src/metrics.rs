@@ -37,8 +37,9 @@ impl Metricas {
             .or_default() += 1;
     }
 
-    /// Records an event's reconciliation: what is still wrong, and what it repaired.
-    pub fn conciliacion(&self, evento_id: &str, pendientes: u64, reparadas: u64) {
+    /// Records an event's cuadre: what is still wrong, and what it repaired. Exposed as
+    /// `eventflow_conciliacion_*`, the metric names dashboards know.
+    pub fn cuadre(&self, evento_id: &str, pendientes: u64, reparadas: u64) {
         let mut d = self.discrepancias.lock().expect("mutex");
         if pendientes == 0 {
             d.remove(evento_id);

@@ -1,6 +1,6 @@
 //! eventos HTTP API: the router, its state and the OpenAPI document.
 
-pub mod conciliacion;
+pub mod consulta_cuadre;
 mod dto;
 mod handlers;
 mod internal;
@@ -30,12 +30,12 @@ pub struct AppState {
     pub servicios: Arc<eventflow_shared::auth::CredencialesServicios>,
     /// Wakes the outbox relay after a write that queued a message.
     pub outbox: Arc<tokio::sync::Notify>,
-    /// Wakes the archiver after a confirmation (`reaper::archivador`).
+    /// Wakes the archiver after a confirmation (`tareas::archivador`).
     pub archivo: Arc<tokio::sync::Notify>,
     /// Each event's zone names, so an inventory call needs no read of the event.
     pub zonas: Arc<crate::zonas::NombresDeZonas>,
-    /// reservas-pagos, for the reconciliation report.
-    pub reservas: conciliacion::Reservas,
+    /// reservas-pagos, for the consulta de cuadre.
+    pub reservas: consulta_cuadre::Reservas,
     /// Asks usuarios whether an organizer's session token is live (cached briefly).
     pub verificador: Arc<dyn eventflow_shared::identidad::Verificador>,
     /// Where local dates are read when an event names no zone (`EVENTFLOW_ZONA_HORARIA`).
@@ -94,8 +94,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(internal::liberar))
         .routes(routes!(internal::devolver))
         .routes(routes!(internal::inventario))
-        .routes(routes!(conciliacion::conciliacion))
-        .routes(routes!(conciliacion::metricas))
+        .routes(routes!(consulta_cuadre::conciliacion))
+        .routes(routes!(consulta_cuadre::metricas))
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.

@@ -472,7 +472,7 @@ pub async fn cancelar(
     description = "Concilia ahora un evento: ventas (eventos) ⇔ reservas CONFIRMADA ⇔ pagos APROBADO, y reembolsos ⇔ reservas FALLIDA o CANCELADA. Repara lo que permiten los pasos idempotentes e informa del resto; el organizador llega aquí a través de eventos. Solo la llama eventos-service, con su credencial (`EVENTFLOW_TOKEN_EVENTOS`); otro servicio recibe 401 o 403.",
     params(("evento_id" = String, Path)), security(("bearer" = [])),
     responses(
-        (status = 200, description = "El informe", body = eventflow_shared::conciliacion::Informe),
+        (status = 200, description = "El informe", body = eventflow_shared::cuadre::Informe),
         ServiceCredential,
         eventflow_shared::problemas::ServiceNotAllowed,
         EventNotFound,
@@ -483,9 +483,9 @@ pub async fn conciliacion(
     State(st): State<AppState>,
     _: eventflow_shared::auth::Interno<eventflow_shared::auth::DeEventos>,
     ApiPath(evento_id): ApiPath<String>,
-) -> Result<Json<eventflow_shared::conciliacion::Informe>, ApiError> {
+) -> Result<Json<eventflow_shared::cuadre::Informe>, ApiError> {
     let id = EventoId::parse("evento_id", &evento_id)?;
-    Ok(Json(crate::conciliacion::conciliar(&st.deps, &id).await?))
+    Ok(Json(crate::cuadre::cuadrar(&st.deps, &id).await?))
 }
 
 /// Prometheus metrics: SAGAs by outcome and per-step latency.

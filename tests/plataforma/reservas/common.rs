@@ -188,18 +188,18 @@ impl Stack {
         .await
     }
 
-    /// Reconciles the event now and asserts it is clean: every sale, confirmation and
-    /// payment agree, nothing needed repairing. Returns the report.
-    pub async fn conciliado(&self, evento: &str) -> eventflow_shared::conciliacion::Informe {
-        let informe = reservas_pagos_service::conciliacion::conciliar(
+    /// Squares the event now (reservas' cuadre) and asserts it is clean: every sale,
+    /// confirmation and payment agree, nothing needed repairing. Returns the report.
+    pub async fn conciliado(&self, evento: &str) -> eventflow_shared::cuadre::Informe {
+        let informe = reservas_pagos_service::cuadre::cuadrar(
             &self.deps,
             &eventflow_shared::ids::EventoId::confiable(evento),
         )
         .await
-        .expect("reconciliation runs");
+        .expect("the cuadre runs");
         assert!(
             informe.discrepancias.is_empty() && informe.en_curso == 0,
-            "reconciliation is not clean: {informe:?}"
+            "the cuadre is not clean: {informe:?}"
         );
         informe
     }

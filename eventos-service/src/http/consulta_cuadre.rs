@@ -1,7 +1,8 @@
-//! `GET /api/eventos/{id}/conciliacion`: the organizer's view of the reconciliation.
-//! reservas-pagos runs it (it owns the reservations, the payments and the steps that
-//! repair); eventos is where the organizer manages the event, so it asks on their behalf,
-//! and its `/metrics` gauges what the organizers' latest reports left unrepaired.
+//! The consulta de cuadre: `GET /api/eventos/{id}/conciliacion` (the public name, kept),
+//! where an organizer asks for their event's cuadre. eventos squares nothing itself:
+//! reservas-pagos runs the cuadre (it owns the reservations, the payments and the steps
+//! that repair); eventos is where the organizer manages the event, so it asks on their
+//! behalf, and its `/metrics` gauges what the organizers' latest reports left unrepaired.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::Json;
-use eventflow_shared::conciliacion::Informe;
+use eventflow_shared::cuadre::Informe;
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::Publicador;
 use eventflow_shared::ids::EventoId;
@@ -18,7 +19,8 @@ use eventflow_shared::{ApiError, ApiPath, Problem};
 
 use super::AppState;
 
-/// reservas-pagos as seen from eventos: one pooled client, the internal report route.
+/// reservas-pagos as seen from eventos: one pooled client for its cuadre route
+/// (`/internal/conciliacion/{evento_id}`).
 #[derive(Clone)]
 pub struct Reservas {
     base: reqwest::Url,
@@ -50,7 +52,8 @@ impl Reservas {
     }
 }
 
-/// Reconciliation of the event: every sale ⇔ a CONFIRMADA reservation, every APROBADO
+/// The consulta de cuadre (public name and operationId `conciliacion`, kept as the API
+/// contract): reservas' cuadre of the event, asked for now. Every sale ⇔ a CONFIRMADA reservation, every APROBADO
 /// payment ⇔ a CONFIRMADA reservation, every REEMBOLSADO payment ⇔ a FALLIDA or
 /// CANCELADA one. Runs now; repairs through the normal idempotent steps what it can
 /// (returns a sale, refunds a charge, releases a hold) and reports the rest.
@@ -81,7 +84,7 @@ pub async fn conciliacion(
         .pop_if_empty()
         .extend(["internal", "conciliacion", id]);
     let caida = |e: String| {
-        tracing::warn!(error = %e, "reservas-pagos unavailable for a reconciliation");
+        tracing::warn!(error = %e, "reservas-pagos unavailable for a consulta de cuadre");
         ApiError::unavailable(
             "reservas",
             "El servicio de reservas no responde; inténtelo de nuevo",
@@ -109,7 +112,8 @@ pub async fn conciliacion(
     Ok(Json(informe))
 }
 
-/// Prometheus metrics: the reconciliation gauge, as organizers last saw it.
+/// Prometheus metrics: the cuadre's gauge, as organizers last saw it (the metric keeps
+/// its public name, `eventflow_conciliacion_discrepancias`, as on reservas).
 #[utoipa::path(get, path = "/metrics", tag = "salud",
     summary = "Métricas de Prometheus",
     description = "Métricas de Prometheus: el indicador de conciliación, según la última consulta de los organizadores.",

@@ -1,6 +1,11 @@
-//! The reconciliation report's contract: what reservas-pagos finds when it checks an
-//! event's sales, reservations and payments against each other, and what eventos hands
-//! the organizer. One typed shape for both ends.
+//! The cuadre's report, as a contract: what reservas-pagos finds when it squares one
+//! event's sales, reservations and payments against each other (its `cuadre::cuadrar`),
+//! and what eventos hands the organizer. One typed shape for both ends.
+//!
+//! "Cuadre" is the check of one event and its report; the periodic job that runs it over
+//! every event is reservas' `barrido`. The API still says "conciliación"
+//! (`/internal/conciliacion/…`, `/api/eventos/{id}/conciliacion`, the metric
+//! `eventflow_conciliacion_discrepancias`): public names, kept as the contract they are.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

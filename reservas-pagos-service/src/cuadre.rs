@@ -1,13 +1,13 @@
-//! Reconciliation: an event's sales (eventos), reservations and payments checked against
-//! each other. Every sale ⇔ a CONFIRMADA reservation; every APROBADO payment ⇔ a
-//! CONFIRMADA reservation; every REEMBOLSADO payment ⇔ a FALLIDA or CANCELADA one. What
-//! the normal idempotent steps can mend is mended (return a sale, refund a charge,
-//! release a hold); the rest is reported. It runs every
-//! `RESERVAS_CONCILIACION_INTERVALO_SECS` over every event, and on demand.
+//! The cuadre of one event: its sales (eventos), reservations and payments squared
+//! against each other, and the report (`eventflow_shared::cuadre::Informe`). Every sale ⇔
+//! a CONFIRMADA reservation; every APROBADO payment ⇔ a CONFIRMADA reservation; every
+//! REEMBOLSADO payment ⇔ a FALLIDA or CANCELADA one. What the normal idempotent steps can
+//! mend is mended (return a sale, refund a charge, release a hold); the rest is reported.
+//!
+//! It runs on demand (`GET /internal/conciliacion/{evento_id}`, the public name kept) and
+//! over every event from the background job `tareas::barrido`.
 
-use std::time::Duration;
-
-use eventflow_shared::conciliacion::{Discrepancia, Informe};
+use eventflow_shared::cuadre::{Discrepancia, Informe};
 use eventflow_shared::ids::EventoId;
 use eventflow_shared::ApiError;
 
@@ -16,9 +16,9 @@ use crate::puertos::dependencia;
 use crate::saga::Deps;
 use crate::store::EstadoPago;
 
-/// Checks one event now.
-pub async fn conciliar(deps: &Deps, evento_id: &EventoId) -> Result<Informe, ApiError> {
-    let corr = format!("conciliacion-{}", uuid::Uuid::new_v4().simple());
+/// Squares one event now, repairing what it can, and reports.
+pub async fn cuadrar(deps: &Deps, evento_id: &EventoId) -> Result<Informe, ApiError> {
+    let corr = format!("cuadre-{}", uuid::Uuid::new_v4().simple());
     let inicio = eventflow_shared::now();
     // The sales first: every sale read here belongs to a reservation stored before it
     // (a reservation is written before its hold), so the list read next has them all.
@@ -86,7 +86,7 @@ pub async fn conciliar(deps: &Deps, evento_id: &EventoId) -> Result<Informe, Api
             );
         }
     }
-    deps.metricas.conciliacion(
+    deps.metricas.cuadre(
         evento_id,
         informe.pendientes,
         informe.discrepancias.len() as u64 - informe.pendientes,
@@ -95,7 +95,7 @@ pub async fn conciliar(deps: &Deps, evento_id: &EventoId) -> Result<Informe, Api
         tracing::warn!(
             %evento_id,
             pendientes = informe.pendientes,
-            "reconciliation found discrepancies it could not repair"
+            "cuadre found discrepancies it could not repair"
         );
     }
     Ok(informe)
@@ -184,12 +184,7 @@ async fn revisar(
 }
 
 fn anotar(informe: &mut Informe, tipo: &str, rid: &str, detalle: String, reparada: bool) {
-    tracing::warn!(
-        reserva_id = rid,
-        tipo,
-        reparada,
-        "reconciliation: {detalle}"
-    );
+    tracing::warn!(reserva_id = rid, tipo, reparada, "cuadre: {detalle}");
     if !reparada {
         informe.pendientes += 1;
     }
@@ -217,28 +212,4 @@ fn estado_pago(e: EstadoPago) -> &'static str {
         EstadoPago::Rechazado => "RECHAZADO",
         EstadoPago::Reembolsado => "REEMBOLSADO",
     }
-}
-
-/// Checks every event with reservations, every `cada`.
-pub fn spawn(deps: std::sync::Arc<Deps>, cada: Duration) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(cada);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            let eventos = match deps.reservas.eventos().await {
-                Ok(v) => v,
-                Err(e) => {
-                    tracing::warn!(error = %e, "reconciliation could not list events");
-                    continue;
-                }
-            };
-            for e in eventos {
-                if let Err(err) = conciliar(&deps, &e).await {
-                    tracing::warn!(evento_id = %e, error = %err, "reconciliation will try again");
-                }
-            }
-        }
-    });
 }
