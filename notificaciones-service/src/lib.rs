@@ -5,6 +5,7 @@ pub mod consumer;
 pub mod domain;
 pub mod http;
 pub mod store;
+pub mod tareas;
 
 use std::sync::Arc;
 
@@ -57,17 +58,7 @@ impl Config {
 /// Builds the service and starts consuming.
 pub async fn build(config: Config) -> anyhow::Result<Router> {
     let store = store::from_config(&config.store).await?;
-    let consumidor = config.bus.consumidor().await?;
-    consumidor
-        .iniciar(
-            eventflow_shared::bus::NOTIFICACIONES,
-            Arc::new(consumer::Registrador {
-                store: store.clone(),
-                correo_en_log: config.correo_en_log,
-                mostrar_codigos: config.mostrar_codigos,
-            }),
-        )
-        .await?;
+    let consumidor = tareas::iniciar(&store, &config).await?;
     // `BusConfig`'s Debug masks the AMQP password (`amqp://guest:***@…`).
     tracing::info!(backend = store.backend(), bus = ?config.bus, "notificaciones consuming");
     let probe = store.clone();

@@ -6,6 +6,7 @@ pub mod domain;
 pub mod historial;
 pub mod http;
 pub mod store;
+pub mod tareas;
 
 use std::sync::Arc;
 
@@ -30,28 +31,10 @@ pub async fn build_instrumentado(config: Config) -> anyhow::Result<(Router, Arc<
         let s = probe.clone();
         Box::pin(async move { s.ping().await })
     });
-    // One-time codes go out through their own outbox. A configured RabbitMQ that is
-    // unreachable fails the start-up here; a later outage only delays the codes.
+    // One-time codes go out through their own outbox; the background jobs are listed in
+    // `tareas` (the codes' relay, the purchase history's consumer).
     let publicador = config.bus.publicador().await?;
-    let aviso = eventflow_shared::outbox::spawn(
-        almacenes.codigos.clone(),
-        publicador.clone(),
-        std::time::Duration::from_secs(1),
-        // Each code replaces the last one with its message: send each at once.
-        std::time::Duration::ZERO,
-    );
-    // The purchase history comes from reservas' confirmations and cancellations.
-    config
-        .bus
-        .consumidor()
-        .await?
-        .iniciar(
-            eventflow_shared::bus::HISTORIAL,
-            Arc::new(historial::Historial {
-                store: almacenes.usuarios.clone(),
-            }),
-        )
-        .await?;
+    let aviso = tareas::iniciar(&almacenes, publicador.clone(), &config).await?;
     let mut readiness = readiness;
     if matches!(config.bus, eventflow_shared::bus::BusConfig::Rabbit(_)) {
         readiness = readiness.check("rabbitmq", move || {
