@@ -33,4 +33,25 @@ describe('PasosSaga', () => {
     expect(items[1]).toHaveTextContent('falló');
     expect(items[2]).toHaveTextContent('no se ejecutó');
   });
+
+  it('lists the steps in the order the answer gives them, then the chain’s steps not run yet', () => {
+    // A chain with a step the UI does not know yet, run in the server's order.
+    const pasos: Paso[] = [
+      { handler: 'ValidadorDatos', resultado: 'ok', duracion_ms: 2 },
+      { handler: 'ControlAntifraude', resultado: 'ok', duracion_ms: 4 },
+      { handler: 'ValidadorInventario', resultado: 'fallido', duracion_ms: 1 },
+    ];
+    render(<PasosSaga pasos={pasos} fallido="ValidadorInventario" />);
+    const items = within(screen.getByRole('list', { name: 'Pasos de la reserva' })).getAllByRole('listitem');
+    expect(items.map((li) => li.dataset.handler)).toEqual([
+      'ValidadorDatos',
+      'ControlAntifraude',
+      'ValidadorInventario',
+      'ProcesadorPago',
+      'ConfirmadorReserva',
+    ]);
+    expect(items[1]).toHaveTextContent('correcto');
+    expect(items[3]).toHaveTextContent('no se ejecutó');
+    expect(items[4]).toHaveTextContent('no se ejecutó');
+  });
 });

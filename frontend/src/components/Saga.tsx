@@ -2,8 +2,7 @@
 import type { Compensacion, Paso } from '../api/types';
 import { nombrePaso, nombreResultado } from '../api/messages';
 import { formatDuracion } from '../format';
-
-const ORDEN = ['ValidadorDatos', 'ValidadorInventario', 'ProcesadorPago', 'ConfirmadorReserva'];
+import { PASOS_SAGA } from '../saga';
 
 interface PasosProps {
   pasos: Paso[];
@@ -12,12 +11,12 @@ interface PasosProps {
 }
 
 /**
- * The four steps in order. Steps the SAGA never reached are shown as "no se ejecutó",
- * so a failure reads as a whole story.
+ * The steps that ran, in the order the answer gives them (the server's), then the rest of
+ * the chain (src/saga.ts) as "no se ejecutó", so a failure reads as a whole story.
  */
 export function PasosSaga({ pasos, fallido }: PasosProps) {
   const porHandler = new Map(pasos.map((p) => [p.handler, p]));
-  const nombres = [...ORDEN, ...pasos.map((p) => p.handler).filter((h) => !ORDEN.includes(h))];
+  const nombres = [...porHandler.keys(), ...PASOS_SAGA.filter((h) => !porHandler.has(h))];
   return (
     <ol className="pasos" aria-label="Pasos de la reserva">
       {nombres.map((h) => {
