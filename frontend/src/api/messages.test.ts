@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   detalleBitacora,
+  nombreEventoBitacora,
   mensajeCodigo,
   mensajeDemasiadosCodigos,
   mensajeError,
@@ -130,6 +131,8 @@ describe('SAGA vocabulary', () => {
     expect(detalleBitacora('InventarioRetenido', { zona: 'Campo', cantidad: 2 })).toBe('2 entradas, zona Campo');
     expect(detalleBitacora('PagoAprobado', { monto: 16000, ultimos4: '4242' })).toBe('S/ 160.00, tarjeta •••• 4242');
     expect(detalleBitacora('LockAdquirido', { clave: 'x' })).toBe('');
+    expect(nombreEventoBitacora('ResultadoIncierto')).toBe('Resultado por confirmar');
+    expect(detalleBitacora('ResultadoIncierto', { paso: 'ConfirmadorReserva', detalle: 'sin respuesta' })).toBe('Confirmación');
   });
 });
 

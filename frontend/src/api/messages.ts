@@ -203,6 +203,8 @@ const BITACORA: Record<string, string> = {
   InventarioConfirmado: 'Entradas vendidas',
   HistorialActualizado: 'Historial del comprador actualizado',
   ReservaConfirmada: 'Reserva confirmada',
+  // A step whose answer never came: not a failure, recovery finishes it.
+  ResultadoIncierto: 'Resultado por confirmar',
   PasoFallido: 'Un paso falló',
   CompensacionEjecutada: 'Compensación ejecutada',
   CompensacionFallida: 'Compensación pendiente',
@@ -245,6 +247,7 @@ export function detalleBitacora(tipo: string, datos: Record<string, unknown>): s
       return t !== undefined ? `total ${formatPrecio(t)}` : '';
     }
     case 'ReservaFallida':
+    case 'ResultadoIncierto':
     case 'PasoFallido': {
       const paso = s('paso') ?? s('handler');
       return paso ? nombrePaso(paso) : '';
