@@ -4,7 +4,7 @@ import { apiCall, crearEvento, crearComprador, crearCuenta, reservarPorApi, zona
 import type { Request } from '@playwright/test';
 import { TIMEOUT } from './comun';
 import { BASE, test } from './fixtures';
-import { check, eventually, shot, comoInvitado, entrar, reservasListadas, zonaOpcion } from './ui';
+import { check, eventually, shot, sinViolacionesWcag, comoInvitado, entrar, reservasListadas, zonaOpcion } from './ui';
 
 test('una cancelación devuelve las entradas (Mis reservas, historial, notificaciones)', async ({ page }) => {
   const ev = await crearEvento([{ nombre: 'Platea', precio: 12000, capacidad: 8 }]);
@@ -168,4 +168,54 @@ test('Mis reservas pliega un intento fallido en "Intentos fallidos (1)"', async 
   await tarjetaFallida.waitFor();
   check((await tarjetaFallida.getByTestId('estado').innerText()) === 'Fallida', 'desplegado: el intento fallido');
   check((await plegadas.innerText()).includes('1 intento de compra que no se completó'), 'en singular');
+});
+
+test('una compra de resultado incierto se muestra "pendiente de confirmar", nunca fallida, y la recuperación la confirma', async ({ page }) => {
+  const ev = await crearEvento([{ nombre: 'General', precio: 5000, capacidad: 5 }]);
+  const invitado = await crearComprador('Irene');
+  // The launcher runs with RESERVAS_SIMULAR_FALLOS on (embedded backends): ConfirmadorReserva's
+  // answer never comes, as a timeout after the payment would leave it.
+  const r = await apiCall(
+    'POST',
+    '/api/reservar',
+    {
+      email: invitado.email,
+      evento_id: ev.id,
+      zona: 'General',
+      cantidad: 1,
+      pago: { metodo: 'tarjeta', numero_tarjeta: '4242424242424242' },
+    },
+    { 'idempotency-key': randomUUID(), 'x-simular-fallo': 'incierto' },
+  );
+  check(r.status === 202 && r.body.estado === 'EN_CURSO', `202 EN_CURSO: ${r.status} ${JSON.stringify(r.body)}`);
+  const confirmador = r.body.pasos.find((p: { handler: string }) => p.handler === 'ConfirmadorReserva');
+  check(confirmador?.resultado === 'incierto', `ConfirmadorReserva incierto: ${JSON.stringify(r.body.pasos)}`);
+
+  await page.goto(`${BASE}/reservas/${r.body.id}?s=${r.body.secreto}`);
+  const tarjeta = page.getByTestId('reserva');
+  const estado = tarjeta.getByTestId('estado');
+  const paso = tarjeta.locator('li.paso[data-handler="ConfirmadorReserva"]');
+  await paso.waitFor();
+  check((await estado.innerText()) === 'En curso', `estado en curso: ${await estado.innerText()}`);
+  const texto = await paso.innerText();
+  check(texto.includes('pendiente de confirmar') && !texto.includes('falló'), `paso pendiente de confirmar, no fallido: ${texto}`);
+  check((await paso.getAttribute('class'))?.includes('paso-incierto'), 'el paso se marca incierto');
+  // The steps that ran, in the server's order.
+  const pasos = await tarjeta.locator('li.paso').evaluateAll((li) => li.map((x) => (x as HTMLElement).dataset.handler));
+  check(
+    JSON.stringify(pasos) === JSON.stringify(r.body.pasos.map((p: { handler: string }) => p.handler)),
+    `pasos en el orden de la respuesta: ${JSON.stringify(pasos)}`,
+  );
+  await sinViolacionesWcag(page, 'Reserva pendiente de confirmar');
+  await shot(page, '19-reserva-incierta-1280');
+  await page.setViewportSize({ width: 375, height: 800 });
+  await sinViolacionesWcag(page, 'Reserva pendiente de confirmar, 375 px');
+  await shot(page, '19-reserva-incierta-375');
+
+  // Recovery finishes it; the page follows an EN_CURSO reservation by itself, no reload.
+  await eventually(async () => (await estado.innerText()) === 'Confirmada', 'la reserva pasa a Confirmada', 90_000);
+  const final = await paso.innerText();
+  check(!final.includes('falló'), `tras confirmar, el paso no figura fallido: ${final}`);
+  check((await zonaApi(ev, 'General')).vendidas === 1, 'la entrada quedó vendida');
+  await shot(page, '19-reserva-incierta-confirmada-375');
 });
