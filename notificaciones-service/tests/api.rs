@@ -117,7 +117,6 @@ async fn backends_inalcanzables_impiden_arrancar() {
 
 #[test]
 fn openapi_snapshot() {
-    testing::resumenes_en_castellano(&notificaciones_service::http::openapi());
     testing::assert_openapi_snapshot(
         &notificaciones_service::http::openapi(),
         env!("CARGO_MANIFEST_DIR"),

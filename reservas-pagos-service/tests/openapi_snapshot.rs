@@ -3,7 +3,6 @@
 
 #[test]
 fn openapi_matches_the_committed_snapshot() {
-    eventflow_testkit::resumenes_en_castellano(&reservas_pagos_service::http::openapi());
     eventflow_testkit::assert_openapi_snapshot(
         &reservas_pagos_service::http::openapi(),
         env!("CARGO_MANIFEST_DIR"),

@@ -114,7 +114,10 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, router: axum::Router) -
 /// document as JSON), so an API change shows up in review as a diff. Accept an intended
 /// change with `INSTA_UPDATE=always cargo nextest run --workspace openapi` (or
 /// `cargo insta review`), then `npm run gen:api` regenerates the UI's types from it.
+/// First, what a reader of the document needs whatever the snapshot says: every
+/// operation summarised in Spanish, every security scheme declared.
 pub fn assert_openapi_snapshot(doc: &utoipa::openapi::OpenApi, crate_dir: &str) {
+    resumenes_en_castellano(doc);
     assert_esquemas_declarados(doc);
     let actual = doc.to_pretty_json().expect("serialise OpenAPI");
     let mut ajustes = insta::Settings::clone_current();
