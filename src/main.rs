@@ -12,7 +12,7 @@ use std::pin::Pin;
 use anyhow::Context;
 use axum::Router;
 use eventflow_shared::bus::BusConfig;
-use eventflow_shared::config::{self, BackendMode, DEV_ADMIN_TOKEN};
+use eventflow_shared::config::{self, BackendMode, Entorno, DEV_ADMIN_TOKEN};
 use eventflow_shared::identidad::ProxiesConfiables;
 use futures::FutureExt;
 use tokio::net::TcpListener;
@@ -34,36 +34,41 @@ struct Servicio {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     eventflow_shared::telemetry::init();
-    let mode = BackendMode::from_env(BackendMode::Embedded)?;
-    let bind = config::env_string("EVENTFLOW_BIND").unwrap_or_else(|| "127.0.0.1".into());
-    // Each server reads its connection limits when it starts serving, after the banner:
-    // check them first, so a bad value stops the start before anything claims to run.
-    eventflow_shared::http::ConnectionLimits::from_env()?;
+    // Every variable the launcher and its services read goes through one reader, so a
+    // start with several bad ones names them all, before anything connects or listens.
+    let mut e = Entorno::del_proceso();
+    let mode = BackendMode::desde(&mut e, BackendMode::Embedded);
+    let bind = config::bind(&e);
+    // Each server reads its connection limits and CORS origins when it starts serving,
+    // after the banner: check them here with the rest.
+    eventflow_shared::http::ConnectionLimits::desde(&mut e);
+    eventflow_shared::http::origenes_cors(&mut e);
+    ui::comprobar_entorno(&mut e);
 
-    let puerto_usuarios = config::port("USUARIOS_PORT", 8001)?;
-    let puerto_eventos = config::port("EVENTOS_PORT", 8002)?;
-    let puerto_reservas = config::port("RESERVAS_PORT", 8003)?;
-    let puerto_notificaciones = config::port("NOTIFICACIONES_PORT", 8004)?;
-    let puerto_ui = config::port("UI_PORT", 8080)?;
+    let puerto_usuarios = config::port(&mut e, "USUARIOS_PORT", 8001);
+    let puerto_eventos = config::port(&mut e, "EVENTOS_PORT", 8002);
+    let puerto_reservas = config::port(&mut e, "RESERVAS_PORT", 8003);
+    let puerto_notificaciones = config::port(&mut e, "NOTIFICACIONES_PORT", 8004);
+    let puerto_ui = config::port(&mut e, "UI_PORT", 8080);
     // The SAGA calls its peers over HTTP, in this process or not: point it at ours.
     let local = if bind == "0.0.0.0" {
         "127.0.0.1"
     } else {
         bind.as_str()
     };
-    let mut reservas = reservas_pagos_service::Config::from_env(mode)?;
+    let mut reservas = reservas_pagos_service::Config::desde(&mut e, mode);
     reservas.usuarios_url = format!("http://{local}:{puerto_usuarios}");
     reservas.eventos_url = format!("http://{local}:{puerto_eventos}");
     let simular_fallos = reservas.simular_fallos;
     // One bus for everyone: on embedded backends an in-process queue that eventos and
     // reservas publish to and notificaciones consumes; on real ones, RabbitMQ.
-    let bus = BusConfig::from_env(mode);
+    let bus = BusConfig::desde(&mut e, mode);
     reservas.bus = bus.clone();
-    let mut eventos = eventos_service::Config::from_env(mode)?;
+    let mut eventos = eventos_service::Config::desde(&mut e, mode);
     eventos.bus = bus.clone();
     eventos.reservas_url = format!("http://{local}:{puerto_reservas}");
     eventos.usuarios_url = format!("http://{local}:{puerto_usuarios}");
-    let mut usuarios = usuarios_service::Config::from_env(mode)?;
+    let mut usuarios = usuarios_service::Config::desde(&mut e, mode);
     usuarios.bus = bus.clone();
     usuarios.reservas_url = format!("http://{local}:{puerto_reservas}");
     // The UI proxy (ui.rs) calls the services from loopback and sets X-Forwarded-For to
@@ -72,16 +77,19 @@ async fn main() -> anyhow::Result<()> {
     let loopback = ProxiesConfiables::loopback();
     usuarios.proxies = usuarios.proxies.con(&loopback);
     reservas.proxies = reservas.proxies.con(&loopback);
-    let mut notificaciones = notificaciones_service::Config::from_env(mode)?;
+    let mut notificaciones = notificaciones_service::Config::desde(&mut e, mode);
     notificaciones.bus = bus;
     // No mail relay here: print one-time codes on this console (unless told otherwise).
-    if std::env::var_os("NOTIFICACIONES_CORREO_EN_LOG").is_none() {
+    if !e.definida("NOTIFICACIONES_CORREO_EN_LOG") {
         notificaciones.correo_en_log = true;
     }
     // ... codes included, but only in development: on real backends a code in the log
     // would sign someone in from it, so there only EVENTFLOW_MOSTRAR_CODIGOS=1 shows them.
-    if mode == BackendMode::Embedded && config::env_string("EVENTFLOW_MOSTRAR_CODIGOS").is_none() {
+    if mode == BackendMode::Embedded && !e.definida("EVENTFLOW_MOSTRAR_CODIGOS") {
         notificaciones.mostrar_codigos = true;
+    }
+    if let Err(err) = e.terminar() {
+        config::entorno::salir("eventflow", &err);
     }
     notificaciones.identidad.usuarios_url = format!("http://{local}:{puerto_usuarios}");
 

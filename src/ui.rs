@@ -99,7 +99,16 @@ pub fn is_built(dist: &Path) -> bool {
 /// The UI router: the proxy for `/api`, the static files for everything else. Reads
 /// `UI_HTTPS` and `EVENTFLOW_PROXIES_CONFIABLES` (see `ui/sesion.rs`).
 pub fn router(dist: PathBuf, upstreams: Upstreams) -> anyhow::Result<Router> {
-    router_con(dist, upstreams, sesion::Seguridad::from_env()?)
+    let mut e = eventflow_shared::config::Entorno::del_proceso();
+    let seguridad = sesion::Seguridad::desde(&mut e);
+    e.terminar()?;
+    router_con(dist, upstreams, seguridad)
+}
+
+/// Reads `UI_HTTPS` and `EVENTFLOW_PROXIES_CONFIABLES` through `e`: the launcher checks
+/// them with the rest of its configuration, before anything starts.
+pub fn comprobar_entorno(e: &mut eventflow_shared::config::Entorno) {
+    sesion::Seguridad::desde(e);
 }
 
 fn router_con(

@@ -5,7 +5,7 @@ use std::time::Duration;
 use eventflow_shared::auth::{CredencialesServicios, Servicio};
 use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
-    env_parse, required_token, BackendMode, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
+    required_token, BackendMode, ConfigInvalida, Entorno, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
 };
 use eventflow_shared::secreto::Secreto;
 
@@ -66,36 +66,38 @@ impl Config {
     /// `EVENTFLOW_TOKEN_EVENTOS`, `EVENTFLOW_TOKEN_RESERVAS`, `EVENTOS_CACHE_TTL_SECS` (default 60),
     /// `EVENTOS_RETENCION_TTL_SECS` (default 120), `EVENTOS_REAPER_INTERVAL_SECS` (10),
     /// `RESERVAS_URL`, `USUARIOS_URL`, `EVENTFLOW_SESION_CACHE_MS` (2000),
-    /// `EVENTFLOW_ZONA_HORARIA` (`America/Lima`).
-    pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
-        Ok(Self {
-            store: StoreConfig::from_env(mode, "eventos"),
-            redis: RedisConfig::from_env(mode),
-            admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
-            servicios: CredencialesServicios::desde_env(Servicio::Eventos, LLAMANTES, mode)?,
-            cache_ttl: Duration::from_secs(env_parse("EVENTOS_CACHE_TTL_SECS", 60u64)?),
-            retencion_ttl: Duration::from_secs(env_parse("EVENTOS_RETENCION_TTL_SECS", 120u64)?),
-            reaper_interval: Duration::from_secs(
-                env_parse("EVENTOS_REAPER_INTERVAL_SECS", 10u64)?.max(1),
-            ),
-            bus: BusConfig::from_env(mode),
-            reservas_url: eventflow_shared::config::env_string("RESERVAS_URL")
-                .unwrap_or_else(|| "http://127.0.0.1:8003".into()),
-            usuarios_url: eventflow_shared::config::env_string("USUARIOS_URL")
-                .unwrap_or_else(|| "http://127.0.0.1:8001".into()),
-            sesion_cache: eventflow_shared::identidad::cache_de_sesiones()?,
-            zona_horaria: zona_de_entorno()?,
-        })
+    /// `EVENTFLOW_ZONA_HORARIA` (`America/Lima`). Every bad variable is listed in the error.
+    pub fn from_env(mode: BackendMode) -> Result<Self, ConfigInvalida> {
+        let mut e = Entorno::del_proceso();
+        let c = Self::desde(&mut e, mode);
+        e.terminar_con(c)
     }
-}
 
-/// `EVENTFLOW_ZONA_HORARIA`, default `America/Lima`; a name that is not an IANA zone is a
-/// start-up error, never a quiet fallback.
-fn zona_de_entorno() -> anyhow::Result<chrono_tz::Tz> {
-    match eventflow_shared::config::env_string("EVENTFLOW_ZONA_HORARIA") {
-        None => Ok(crate::domain::fecha::ZONA_DEFECTO),
-        Some(z) => crate::domain::fecha::zona_horaria("EVENTFLOW_ZONA_HORARIA", &z)
-            .map_err(|e| anyhow::anyhow!("EVENTFLOW_ZONA_HORARIA={z}: {}", e.mensaje)),
+    /// The same, read through `e`, which keeps every error (the launcher reads all four
+    /// services' configurations through one).
+    pub fn desde(e: &mut Entorno, mode: BackendMode) -> Self {
+        Self {
+            store: StoreConfig::desde(e, mode, "eventos"),
+            redis: RedisConfig::desde(e, mode),
+            admin_token: required_token(e, "EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN),
+            servicios: CredencialesServicios::desde(e, Servicio::Eventos, LLAMANTES, mode),
+            cache_ttl: e.segundos("EVENTOS_CACHE_TTL_SECS", 60, 0),
+            retencion_ttl: e.segundos("EVENTOS_RETENCION_TTL_SECS", 120, 0),
+            reaper_interval: e.segundos("EVENTOS_REAPER_INTERVAL_SECS", 10, 1),
+            bus: BusConfig::desde(e, mode),
+            reservas_url: e.url_http("RESERVAS_URL", "http://127.0.0.1:8003"),
+            usuarios_url: e.url_http("USUARIOS_URL", "http://127.0.0.1:8001"),
+            sesion_cache: eventflow_shared::identidad::cache_de_sesiones(e),
+            // A name that is not an IANA zone is a start-up error, never a quiet fallback.
+            zona_horaria: e.con(
+                "EVENTFLOW_ZONA_HORARIA",
+                crate::domain::fecha::ZONA_DEFECTO,
+                |z| {
+                    crate::domain::fecha::zona_horaria("EVENTFLOW_ZONA_HORARIA", z)
+                        .map_err(|err| format!("{}, no {z:?}", err.mensaje))
+                },
+            ),
+        }
     }
 }
 
@@ -114,5 +116,32 @@ mod tests {
         c.redis = secretos::redis();
         c.bus = secretos::rabbit();
         secretos::sin_secretos(&format!("{c:?}"));
+    }
+
+    /// Bad variables are all named at once, none silently replaced by its default.
+    #[test]
+    fn nombra_cada_variable_invalida() {
+        let mut e = Entorno::de([
+            ("EVENTOS_REAPER_INTERVAL_SECS", "0"),
+            ("EVENTOS_CACHE_TTL_SECS", "1m"),
+            ("EVENTFLOW_ZONA_HORARIA", "Lima"),
+            ("REDIS_URL", "127.0.0.1:6379"),
+        ]);
+        Config::desde(&mut e, BackendMode::Real);
+        let err = e.terminar().unwrap_err();
+        for v in [
+            "EVENTOS_REAPER_INTERVAL_SECS",
+            "EVENTOS_CACHE_TTL_SECS",
+            "EVENTFLOW_ZONA_HORARIA",
+            "REDIS_URL",
+        ] {
+            assert!(err.nombra(v), "{v}: {err}");
+        }
+        assert!(err.to_string().contains("zona horaria IANA"), "{err}");
+
+        let mut e = Entorno::de([("EVENTFLOW_ZONA_HORARIA", "Europe/Madrid")]);
+        let c = Config::desde(&mut e, BackendMode::Embedded);
+        assert!(e.terminar().is_ok());
+        assert_eq!(c.zona_horaria, chrono_tz::Europe::Madrid);
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use eventflow_shared::bus::BusConfig;
-use eventflow_shared::config::{BackendMode, StoreConfig};
+use eventflow_shared::config::{BackendMode, ConfigInvalida, Entorno, StoreConfig};
 use eventflow_shared::health::Readiness;
 use eventflow_shared::identidad::IdentidadConfig;
 
@@ -35,23 +35,24 @@ impl Config {
     /// `MONGODB_URI` (database `notificaciones`, or `NOTIFICACIONES_DB`), `AMQP_URL`, and
     /// the identity settings (`USUARIOS_URL`, `EVENTFLOW_TOKEN_NOTIFICACIONES`,
     /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_CACHE_MS`), `NOTIFICACIONES_CORREO_EN_LOG`
-    /// and `EVENTFLOW_MOSTRAR_CODIGOS` (both off).
-    pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
-        let db = eventflow_shared::config::env_string("NOTIFICACIONES_DB")
-            .unwrap_or_else(|| "notificaciones".into());
-        Ok(Self {
-            store: StoreConfig::from_env(mode, &db),
-            bus: BusConfig::from_env(mode),
-            identidad: IdentidadConfig::from_env(mode)?,
-            correo_en_log: eventflow_shared::config::env_bool(
-                "NOTIFICACIONES_CORREO_EN_LOG",
-                false,
-            )?,
-            mostrar_codigos: eventflow_shared::config::env_bool(
-                "EVENTFLOW_MOSTRAR_CODIGOS",
-                false,
-            )?,
-        })
+    /// and `EVENTFLOW_MOSTRAR_CODIGOS` (both off). Every bad variable is listed in the error.
+    pub fn from_env(mode: BackendMode) -> Result<Self, ConfigInvalida> {
+        let mut e = Entorno::del_proceso();
+        let c = Self::desde(&mut e, mode);
+        e.terminar_con(c)
+    }
+
+    /// The same, read through `e`, which keeps every error (the launcher reads all four
+    /// services' configurations through one).
+    pub fn desde(e: &mut Entorno, mode: BackendMode) -> Self {
+        let db = e.texto_o("NOTIFICACIONES_DB", "notificaciones");
+        Self {
+            store: StoreConfig::desde(e, mode, &db),
+            bus: BusConfig::desde(e, mode),
+            identidad: IdentidadConfig::desde(e, mode),
+            correo_en_log: e.si_no("NOTIFICACIONES_CORREO_EN_LOG", false),
+            mostrar_codigos: e.si_no("EVENTFLOW_MOSTRAR_CODIGOS", false),
+        }
     }
 }
 

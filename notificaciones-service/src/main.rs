@@ -1,18 +1,21 @@
 //! notificaciones-service binary: real backends on localhost by default, port 8004.
 
-use eventflow_shared::config::{self, BackendMode};
+use eventflow_shared::config;
 
 eventflow_shared::asignador!();
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     eventflow_shared::telemetry::init();
-    let mode = BackendMode::from_env(BackendMode::Real)?;
-    let router =
-        notificaciones_service::build(notificaciones_service::Config::from_env(mode)?).await?;
-    let bind = config::env_string("EVENTFLOW_BIND").unwrap_or_else(|| "127.0.0.1".into());
-    let port = config::port("NOTIFICACIONES_PORT", 8004)?;
-    let listener = tokio::net::TcpListener::bind((bind.as_str(), port)).await?;
+    // A bad variable ends the process here, every one named, before anything connects.
+    let a = config::arranque(
+        "notificaciones-service",
+        "NOTIFICACIONES_PORT",
+        8004,
+        notificaciones_service::Config::desde,
+    );
+    let router = notificaciones_service::build(a.config).await?;
+    let listener = tokio::net::TcpListener::bind((a.bind.as_str(), a.puerto)).await?;
     tracing::info!(
         "notificaciones-service on http://{}/docs",
         listener.local_addr()?

@@ -5,7 +5,7 @@ use std::time::Duration;
 use eventflow_shared::auth::{CredencialesServicios, Servicio};
 use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
-    env_parse, env_string, required_token, BackendMode, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
+    required_token, BackendMode, ConfigInvalida, Entorno, RedisConfig, StoreConfig, DEV_ADMIN_TOKEN,
 };
 use eventflow_shared::secreto::Secreto;
 
@@ -87,7 +87,7 @@ pub const ANONIMAS_POR_IP: u32 = 60;
 
 /// A name no other running process has: a pod's host name is its name in Kubernetes.
 pub fn instancia_por_defecto() -> String {
-    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "reservas".into());
+    let host = Entorno::del_proceso().texto_o("HOSTNAME", "reservas");
     let azar = uuid::Uuid::new_v4().simple().to_string();
     format!("{host}-{}-{}", std::process::id(), &azar[..6])
 }
@@ -124,60 +124,60 @@ impl Config {
     /// `MONGODB_URI`, `RESERVAS_DB` (the database, default `reservas`: lets tests and
     /// side-by-side deployments isolate theirs), `REDIS_URL`, `USUARIOS_URL`,
     /// `EVENTOS_URL`, `EVENTFLOW_TOKEN_RESERVAS`, `_EVENTOS`, `_USUARIOS`, `EVENTFLOW_ADMIN_TOKEN`,
-    /// `EVENTFLOW_SESION_CACHE_MS` (2000), `RESERVAS_LOCK_TTL_MS` (30000),
+    /// `EVENTFLOW_SESION_CACHE_MS` (2000), `RESERVAS_LOCK_TTL_MS` (30000, at least 100),
     /// `RESERVAS_MAX_CANTIDAD` (10), `RESERVAS_SIMULAR_FALLOS` (1 on embedded, 0 on real),
-    /// `RESERVAS_HTTP_TIMEOUT_MS` (2000), `RESERVAS_FICHA_TTL_MS` (5000),
+    /// `RESERVAS_HTTP_TIMEOUT_MS` (2000, at least 50), `RESERVAS_FICHA_TTL_MS` (5000),
     /// `RESERVAS_RECUPERACION_INTERVALO_SECS` (10), `RESERVAS_CONCILIACION_INTERVALO_SECS`
     /// (300),
     /// `RESERVAS_MAX_EN_CURSO` (4096), `RESERVAS_ANONIMAS_POR_IP` (60),
     /// `RESERVAS_INSTANCIA` (host-pid-random), `RESERVAS_CLAVE_HUELLAS` (derived from the
-    /// own service token).
-    pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
-        let flag = env_parse::<u8>(
-            "RESERVAS_SIMULAR_FALLOS",
-            u8::from(mode == BackendMode::Embedded),
-        )?;
-        let servicios = CredencialesServicios::desde_env(Servicio::Reservas, LLAMANTES, mode)?;
-        let clave_huellas = match env_string("RESERVAS_CLAVE_HUELLAS") {
-            Some(k) if k.len() < 32 => anyhow::bail!(
-                "RESERVAS_CLAVE_HUELLAS is too short: use at least 32 characters (e.g. `openssl rand -hex 32`)"
-            ),
-            Some(k) => eventflow_shared::secreto::Secreto::new(k),
+    /// own service token). Every bad variable is listed in the error.
+    pub fn from_env(mode: BackendMode) -> Result<Self, ConfigInvalida> {
+        let mut e = Entorno::del_proceso();
+        let c = Self::desde(&mut e, mode);
+        e.terminar_con(c)
+    }
+
+    /// The same, read through `e`, which keeps every error (the launcher reads all four
+    /// services' configurations through one).
+    pub fn desde(e: &mut Entorno, mode: BackendMode) -> Self {
+        let servicios = CredencialesServicios::desde(e, Servicio::Reservas, LLAMANTES, mode);
+        let clave_huellas = match e.secreto("RESERVAS_CLAVE_HUELLAS") {
+            Some(k) if k.expose().len() < 32 => {
+                e.invalida(
+                    "RESERVAS_CLAVE_HUELLAS",
+                    "es demasiado corta: debe tener al menos 32 caracteres (p. ej. `openssl rand -hex 32`)",
+                );
+                k
+            }
+            Some(k) => k,
             None => derivar_clave(servicios.token_propio().expose(), ETIQUETA_HUELLAS),
         };
-        Ok(Self {
+        let db = e.texto_o("RESERVAS_DB", "reservas");
+        Self {
             clave_huellas,
-            store: StoreConfig::from_env(
-                mode,
-                &env_string("RESERVAS_DB").unwrap_or_else(|| "reservas".into()),
-            ),
-            redis: RedisConfig::from_env(mode),
-            usuarios_url: env_string("USUARIOS_URL")
-                .unwrap_or_else(|| "http://127.0.0.1:8001".into()),
-            eventos_url: env_string("EVENTOS_URL")
-                .unwrap_or_else(|| "http://127.0.0.1:8002".into()),
+            store: StoreConfig::desde(e, mode, &db),
+            redis: RedisConfig::desde(e, mode),
+            usuarios_url: e.url_http("USUARIOS_URL", "http://127.0.0.1:8001"),
+            eventos_url: e.url_http("EVENTOS_URL", "http://127.0.0.1:8002"),
             servicios,
-            admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
-            sesion_cache: eventflow_shared::identidad::cache_de_sesiones()?,
-            lock_ttl: Duration::from_millis(env_parse("RESERVAS_LOCK_TTL_MS", 30_000u64)?.max(100)),
-            max_cantidad: env_parse("RESERVAS_MAX_CANTIDAD", 10u32)?.max(1),
-            simular_fallos: flag == 1,
-            http_timeout: Duration::from_millis(
-                env_parse("RESERVAS_HTTP_TIMEOUT_MS", 2_000u64)?.max(50),
-            ),
-            ficha_ttl: Duration::from_millis(env_parse("RESERVAS_FICHA_TTL_MS", 5_000u64)?),
-            recuperacion_intervalo: Duration::from_secs(
-                env_parse("RESERVAS_RECUPERACION_INTERVALO_SECS", 10u64)?.max(1),
-            ),
-            conciliacion_intervalo: Duration::from_secs(
-                env_parse("RESERVAS_CONCILIACION_INTERVALO_SECS", 300u64)?.max(1),
-            ),
-            bus: BusConfig::from_env(mode),
-            max_en_curso: env_parse("RESERVAS_MAX_EN_CURSO", 4096usize)?.max(1),
-            anonimas_por_ip: env_parse("RESERVAS_ANONIMAS_POR_IP", ANONIMAS_POR_IP)?.max(1),
-            instancia: env_string("RESERVAS_INSTANCIA").unwrap_or_else(instancia_por_defecto),
-            proxies: eventflow_shared::identidad::ProxiesConfiables::from_env()?,
-        })
+            admin_token: required_token(e, "EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN),
+            sesion_cache: eventflow_shared::identidad::cache_de_sesiones(e),
+            lock_ttl: e.milisegundos("RESERVAS_LOCK_TTL_MS", 30_000, 100),
+            max_cantidad: e.entero("RESERVAS_MAX_CANTIDAD", 10u32, 1),
+            simular_fallos: e.si_no("RESERVAS_SIMULAR_FALLOS", mode == BackendMode::Embedded),
+            http_timeout: e.milisegundos("RESERVAS_HTTP_TIMEOUT_MS", 2_000, 50),
+            ficha_ttl: e.milisegundos("RESERVAS_FICHA_TTL_MS", 5_000, 0),
+            recuperacion_intervalo: e.segundos("RESERVAS_RECUPERACION_INTERVALO_SECS", 10, 1),
+            conciliacion_intervalo: e.segundos("RESERVAS_CONCILIACION_INTERVALO_SECS", 300, 1),
+            bus: BusConfig::desde(e, mode),
+            max_en_curso: e.entero("RESERVAS_MAX_EN_CURSO", 4096usize, 1),
+            anonimas_por_ip: e.entero("RESERVAS_ANONIMAS_POR_IP", ANONIMAS_POR_IP, 1),
+            instancia: e
+                .texto("RESERVAS_INSTANCIA")
+                .unwrap_or_else(instancia_por_defecto),
+            proxies: eventflow_shared::identidad::ProxiesConfiables::desde(e),
+        }
     }
 }
 
@@ -196,5 +196,46 @@ mod tests {
         c.redis = secretos::redis();
         c.bus = secretos::rabbit();
         secretos::sin_secretos(&format!("{c:?}"));
+    }
+
+    /// Valid variables are read as set; bad ones are all named at once, none silently
+    /// replaced by its default nor clamped into range.
+    #[test]
+    fn lee_el_entorno_y_nombra_cada_variable_invalida() {
+        let mut e = Entorno::de([
+            ("RESERVAS_LOCK_TTL_MS", "2000"),
+            ("RESERVAS_SIMULAR_FALLOS", "0"),
+            ("RESERVAS_FICHA_TTL_MS", "0"),
+            ("EVENTOS_URL", "http://eventos:8002"),
+        ]);
+        let c = Config::desde(&mut e, BackendMode::Embedded);
+        assert!(e.terminar().is_ok());
+        assert_eq!(c.lock_ttl, Duration::from_secs(2));
+        assert!(!c.simular_fallos);
+        assert_eq!(c.ficha_ttl, Duration::ZERO);
+        assert_eq!(c.eventos_url, "http://eventos:8002");
+
+        let mut e = Entorno::de([
+            ("RESERVAS_LOCK_TTL_MS", "abc"),
+            ("RESERVAS_HTTP_TIMEOUT_MS", "10"),
+            ("RESERVAS_SIMULAR_FALLOS", "2"),
+            ("RESERVAS_MAX_CANTIDAD", "0"),
+            ("RESERVAS_CLAVE_HUELLAS", "corta-y-secreta"),
+            ("USUARIOS_URL", "ftp://usuarios"),
+        ]);
+        Config::desde(&mut e, BackendMode::Embedded);
+        let err = e.terminar().unwrap_err();
+        for v in [
+            "RESERVAS_LOCK_TTL_MS",
+            "RESERVAS_HTTP_TIMEOUT_MS",
+            "RESERVAS_SIMULAR_FALLOS",
+            "RESERVAS_MAX_CANTIDAD",
+            "RESERVAS_CLAVE_HUELLAS",
+            "USUARIOS_URL",
+        ] {
+            assert!(err.nombra(v), "{v}: {err}");
+        }
+        assert_eq!(err.0.len(), 6, "{err}");
+        assert!(!err.to_string().contains("corta-y-secreta"), "{err}");
     }
 }

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use axum::http::{header, HeaderMap, StatusCode};
 
-use crate::config::BackendMode;
+use crate::config::{BackendMode, Entorno};
 use crate::error::ApiError;
 use crate::secreto::Secreto;
 
@@ -90,23 +90,24 @@ impl Servicio {
 
     /// Its token from the environment: the development one on embedded backends, and on
     /// real ones an error naming the variable (and what replaced the old shared one).
-    pub fn token_desde_env(self, mode: BackendMode) -> anyhow::Result<Secreto> {
-        match (crate::config::env_string(self.variable()), mode) {
-            (Some(t), _) => Ok(Secreto::new(t)),
-            (None, BackendMode::Embedded) => Ok(Secreto::new(self.token_dev())),
-            (None, BackendMode::Real) if crate::config::env_string(ANTIGUA).is_some() => {
-                Err(anyhow::anyhow!(
-                    "{} is not set: {ANTIGUA} is no longer read; each service has its own \
-                     token now (EVENTFLOW_TOKEN_USUARIOS, EVENTFLOW_TOKEN_EVENTOS, \
-                     EVENTFLOW_TOKEN_RESERVAS, EVENTFLOW_TOKEN_NOTIFICACIONES), each a \
-                     different secret",
-                    self.variable()
-                ))
+    pub fn token_desde(self, e: &mut Entorno, mode: BackendMode) -> Secreto {
+        match (e.secreto(self.variable()), mode) {
+            (Some(t), _) => t,
+            (None, BackendMode::Embedded) => Secreto::new(self.token_dev()),
+            (None, BackendMode::Real) => {
+                let mensaje = if e.definida(ANTIGUA) {
+                    format!(
+                        "no está definida: {ANTIGUA} ya no se lee; ahora cada servicio tiene \
+                         su propio token (EVENTFLOW_TOKEN_USUARIOS, EVENTFLOW_TOKEN_EVENTOS, \
+                         EVENTFLOW_TOKEN_RESERVAS, EVENTFLOW_TOKEN_NOTIFICACIONES), cada uno \
+                         un secreto distinto"
+                    )
+                } else {
+                    "no está definida: en backends reales el servicio no arranca sin ella".into()
+                };
+                e.invalida(self.variable(), mensaje);
+                Secreto::new("")
             }
-            (None, BackendMode::Real) => Err(anyhow::anyhow!(
-                "{} is not set: a service on real backends refuses to start without it",
-                self.variable()
-            )),
         }
     }
 }
@@ -160,29 +161,33 @@ impl CredencialesServicios {
     /// `propio`'s token and those of `llamantes`, from their `EVENTFLOW_TOKEN_*`
     /// variables. Two services with the same token would be indistinguishable, so that
     /// is refused too.
-    pub fn desde_env(
+    pub fn desde(
+        e: &mut Entorno,
         propio: Servicio,
         llamantes: &[Servicio],
         mode: BackendMode,
-    ) -> anyhow::Result<Self> {
-        let mut c = Self::new(propio, propio.token_desde_env(mode)?);
+    ) -> Self {
+        let mut c = Self::new(propio, propio.token_desde(e, mode));
         for s in llamantes {
-            c = c.aceptando(*s, s.token_desde_env(mode)?);
+            c = c.aceptando(*s, s.token_desde(e, mode));
         }
         let mut leidos = vec![(propio, c.token_propio.clone())];
         leidos.extend(c.aceptados.iter().cloned());
         for (i, (a, ta)) in leidos.iter().enumerate() {
             for (b, tb) in &leidos[i + 1..] {
-                if a != b && ta == tb {
-                    anyhow::bail!(
-                        "{} and {} hold the same token: each service needs its own secret",
-                        a.variable(),
-                        b.variable()
+                // An empty one is a missing token, already reported.
+                if a != b && ta == tb && !ta.is_empty() {
+                    e.invalida(
+                        b.variable(),
+                        format!(
+                            "tiene el mismo token que {}: cada servicio necesita su propio secreto",
+                            a.variable()
+                        ),
                     );
                 }
             }
         }
-        Ok(c)
+        c
     }
 
     /// The service these credentials belong to.
@@ -377,59 +382,71 @@ mod interno_tests {
         }
     }
 
-    /// The start-up errors on real backends. This test alone touches these variables (and
-    /// nextest runs each test in its own process), so setting them here races with nothing.
+    /// The start-up errors on real backends: every missing token named, what replaced
+    /// the shared one said, and no secret echoed.
     #[test]
     fn startup_names_the_missing_variable_and_what_replaced_the_shared_one() {
-        for s in Servicio::TODOS {
-            std::env::remove_var(s.variable());
-        }
-        std::env::remove_var(ANTIGUA);
-        let e = Servicio::Reservas
-            .token_desde_env(BackendMode::Real)
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("EVENTFLOW_TOKEN_RESERVAS is not set"), "{e}");
-        assert_eq!(
-            Servicio::Reservas
-                .token_desde_env(BackendMode::Embedded)
-                .unwrap()
-                .expose(),
-            "eventflow-dev-reservas"
-        );
-        std::env::set_var(ANTIGUA, "viejo-compartido");
-        let e = CredencialesServicios::desde_env(
-            Servicio::Eventos,
-            &[Servicio::Reservas],
-            BackendMode::Real,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("EVENTFLOW_TOKEN_EVENTOS is not set"), "{e}");
+        let mut e = Entorno::de::<&str, &str>([]);
+        Servicio::Reservas.token_desde(&mut e, BackendMode::Real);
+        let err = e.terminar().unwrap_err().to_string();
         assert!(
-            e.contains("EVENTFLOW_SERVICE_TOKEN is no longer read"),
-            "{e}"
+            err.contains("EVENTFLOW_TOKEN_RESERVAS: no está definida"),
+            "{err}"
         );
-        assert!(!e.contains("viejo-compartido"), "{e}");
+        let mut e = Entorno::de::<&str, &str>([]);
+        let t = Servicio::Reservas.token_desde(&mut e, BackendMode::Embedded);
+        assert_eq!(t.expose(), "eventflow-dev-reservas");
+        assert!(e.terminar().is_ok());
+
+        let mut e = Entorno::de([(ANTIGUA, "viejo-compartido")]);
+        CredencialesServicios::desde(
+            &mut e,
+            Servicio::Eventos,
+            &[Servicio::Reservas],
+            BackendMode::Real,
+        );
+        let err = e.terminar().unwrap_err().to_string();
+        // Both missing tokens, in one report.
+        assert!(
+            err.contains("EVENTFLOW_TOKEN_EVENTOS: no está definida"),
+            "{err}"
+        );
+        assert!(
+            err.contains("EVENTFLOW_TOKEN_RESERVAS: no está definida"),
+            "{err}"
+        );
+        assert!(
+            err.contains("EVENTFLOW_SERVICE_TOKEN ya no se lee"),
+            "{err}"
+        );
+        assert!(!err.contains("viejo-compartido"), "{err}");
+
         // The same secret for two services is refused: they would be indistinguishable.
-        std::env::set_var("EVENTFLOW_TOKEN_EVENTOS", "igual-para-ambos");
-        std::env::set_var("EVENTFLOW_TOKEN_RESERVAS", "igual-para-ambos");
-        let e = CredencialesServicios::desde_env(
+        let mut e = Entorno::de([
+            ("EVENTFLOW_TOKEN_EVENTOS", "igual-para-ambos"),
+            ("EVENTFLOW_TOKEN_RESERVAS", "igual-para-ambos"),
+        ]);
+        CredencialesServicios::desde(
+            &mut e,
             Servicio::Eventos,
             &[Servicio::Reservas],
             BackendMode::Real,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("hold the same token"), "{e}");
-        assert!(!e.contains("igual-para-ambos"), "{e}");
-        std::env::set_var("EVENTFLOW_TOKEN_RESERVAS", "otro-distinto");
-        let c = CredencialesServicios::desde_env(
+        );
+        let err = e.terminar().unwrap_err().to_string();
+        assert!(err.contains("tiene el mismo token que"), "{err}");
+        assert!(!err.contains("igual-para-ambos"), "{err}");
+
+        let mut e = Entorno::de([
+            ("EVENTFLOW_TOKEN_EVENTOS", "igual-para-ambos"),
+            ("EVENTFLOW_TOKEN_RESERVAS", "otro-distinto"),
+        ]);
+        let c = CredencialesServicios::desde(
+            &mut e,
             Servicio::Eventos,
             &[Servicio::Reservas],
             BackendMode::Real,
-        )
-        .expect("two distinct tokens");
+        );
+        assert!(e.terminar().is_ok(), "two distinct tokens");
         assert_eq!(c.identificar("otro-distinto"), Some(Servicio::Reservas));
         assert_eq!(
             c.identificar("igual-para-ambos"),

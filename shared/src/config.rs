@@ -1,43 +1,23 @@
-//! Environment-variable configuration helpers and the backend selectors every service uses.
+//! Environment-variable configuration: the typed reader every service loads through
+//! ([`entorno`]) and the backend selectors every service uses.
 
-use std::str::FromStr;
-
-use anyhow::{anyhow, Context};
+pub mod entorno;
 
 use crate::secreto::{Secreto, UrlSecreta};
+pub use entorno::{ConfigInvalida, Entorno};
 
 /// A variable that is set and not blank.
 pub fn env_string(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    Entorno::del_proceso().texto(name)
 }
 
-/// A parsed variable, or `default` when unset. A value that does not parse is an error
-/// naming the variable, never a silent default.
-pub fn env_parse<T>(name: &str, default: T) -> anyhow::Result<T>
-where
-    T: FromStr,
-    T::Err: std::fmt::Display,
-{
-    match env_string(name) {
-        None => Ok(default),
-        Some(raw) => raw
-            .parse()
-            .map_err(|e| anyhow!("{name}={raw:?} is not valid: {e}")),
-    }
-}
-
-/// A yes/no variable: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off`; `default`
-/// when unset. Anything else is an error naming the variable.
-pub fn env_bool(name: &str, default: bool) -> anyhow::Result<bool> {
-    match env_string(name).map(|v| v.to_ascii_lowercase()).as_deref() {
-        None => Ok(default),
-        Some("1" | "true" | "yes" | "on" | "si" | "sí") => Ok(true),
-        Some("0" | "false" | "no" | "off") => Ok(false),
-        Some(other) => Err(anyhow!("{name}={other:?} is not valid: use 1 or 0")),
-    }
+/// A yes/no variable (see [`entorno::si_no`]); `default` when unset. For a value read
+/// outside a service's configuration; a configuration reads through an [`Entorno`], which
+/// lists every bad variable at once.
+pub fn env_bool(name: &str, default: bool) -> Result<bool, ConfigInvalida> {
+    let mut e = Entorno::del_proceso();
+    let v = e.si_no(name, default);
+    e.terminar_con(v)
 }
 
 /// Whether backends are in-process or real servers. `EVENTFLOW_BACKENDS=embedded|real`.
@@ -48,15 +28,19 @@ pub enum BackendMode {
 }
 
 impl BackendMode {
-    pub fn from_env(default: BackendMode) -> anyhow::Result<Self> {
-        match env_string("EVENTFLOW_BACKENDS").as_deref() {
-            None => Ok(default),
-            Some("embedded") => Ok(Self::Embedded),
-            Some("real") => Ok(Self::Real),
-            Some(other) => Err(anyhow!(
-                "EVENTFLOW_BACKENDS={other:?} is not valid: use 'embedded' or 'real'"
-            )),
-        }
+    pub fn from_env(default: BackendMode) -> Result<Self, ConfigInvalida> {
+        let mut e = Entorno::del_proceso();
+        let m = Self::desde(&mut e, default);
+        e.terminar_con(m)
+    }
+
+    /// `EVENTFLOW_BACKENDS`, or `default`.
+    pub fn desde(e: &mut Entorno, default: BackendMode) -> Self {
+        e.con("EVENTFLOW_BACKENDS", default, |v| match v {
+            "embedded" => Ok(Self::Embedded),
+            "real" => Ok(Self::Real),
+            otro => Err(format!("debe ser 'embedded' o 'real', no {otro:?}")),
+        })
     }
 }
 
@@ -70,15 +54,22 @@ pub enum StoreConfig {
 }
 
 impl StoreConfig {
-    pub fn from_env(mode: BackendMode, database: &str) -> Self {
+    /// `MONGODB_URI` (`mongodb://` or `mongodb+srv://`) on real backends, with `database`.
+    pub fn desde(e: &mut Entorno, mode: BackendMode, database: &str) -> Self {
         match mode {
             BackendMode::Embedded => Self::Embedded,
-            BackendMode::Real => Self::Mongo {
-                uri: env_string("MONGODB_URI")
-                    .unwrap_or_else(|| "mongodb://127.0.0.1:27017".into())
-                    .into(),
-                database: database.to_owned(),
-            },
+            BackendMode::Real => {
+                // Read when connecting (`mongo::connect`); checked here, with the rest.
+                e.si_no("EVENTFLOW_MONGO_TRAZA", false);
+                Self::Mongo {
+                    uri: e.url_secreta(
+                        "MONGODB_URI",
+                        "mongodb://127.0.0.1:27017",
+                        &["mongodb", "mongodb+srv"],
+                    ),
+                    database: database.to_owned(),
+                }
+            }
         }
     }
 }
@@ -96,13 +87,16 @@ pub enum RedisConfig {
 }
 
 impl RedisConfig {
-    pub fn from_env(mode: BackendMode) -> Self {
+    /// `REDIS_URL` on real backends.
+    pub fn desde(e: &mut Entorno, mode: BackendMode) -> Self {
         match mode {
             BackendMode::Embedded => Self::Embedded,
             BackendMode::Real => Self::Redis {
-                url: env_string("REDIS_URL")
-                    .unwrap_or_else(|| "redis://127.0.0.1:6379".into())
-                    .into(),
+                url: e.url_secreta(
+                    "REDIS_URL",
+                    "redis://127.0.0.1:6379",
+                    &["redis", "rediss", "redis+unix", "unix"],
+                ),
                 prefix: String::new(),
             },
         }
@@ -111,19 +105,69 @@ impl RedisConfig {
 
 /// A required secret: on real backends it must be configured, and the service refuses to
 /// start without it rather than run with a guessable default.
-pub fn required_token(name: &str, mode: BackendMode, dev_default: &str) -> anyhow::Result<Secreto> {
-    match (env_string(name), mode) {
-        (Some(t), _) => Ok(Secreto::new(t)),
-        (None, BackendMode::Embedded) => Ok(Secreto::new(dev_default)),
-        (None, BackendMode::Real) => Err(anyhow!(
-            "{name} is not set: a service on real backends refuses to start without it"
-        )),
+pub fn required_token(
+    e: &mut Entorno,
+    name: &str,
+    mode: BackendMode,
+    dev_default: &str,
+) -> Secreto {
+    match (e.secreto(name), mode) {
+        (Some(t), _) => t,
+        (None, BackendMode::Embedded) => Secreto::new(dev_default),
+        (None, BackendMode::Real) => {
+            e.invalida(
+                name,
+                "no está definida: en backends reales el servicio no arranca sin ella",
+            );
+            Secreto::new("")
+        }
     }
 }
 
-/// Port from `name`, defaulting to `default`.
-pub fn port(name: &str, default: u16) -> anyhow::Result<u16> {
-    env_parse(name, default).with_context(|| format!("reading {name}"))
+/// A TCP port from `name` (0 to 65535; 0 lets the system pick one), defaulting to
+/// `default`.
+pub fn port(e: &mut Entorno, name: &str, default: u16) -> u16 {
+    e.entero(name, default, 0)
+}
+
+/// `EVENTFLOW_BIND`: the address the binaries listen on (`127.0.0.1`).
+pub fn bind(e: &Entorno) -> String {
+    e.texto_o("EVENTFLOW_BIND", "127.0.0.1")
+}
+
+/// What a service binary starts with: its configuration and where it listens.
+pub struct Arranque<C> {
+    pub config: C,
+    /// `EVENTFLOW_BIND`.
+    pub bind: String,
+    pub puerto: u16,
+}
+
+/// Reads a service binary's whole configuration through one [`Entorno`]: the backends
+/// (`EVENTFLOW_BACKENDS`, real by default), the service's own (`leer`), its port, the bind
+/// address, the connection limits and the CORS origins. Any bad variable ends the process
+/// with every one named ([`entorno::salir`]), before anything connects or listens.
+pub fn arranque<C>(
+    programa: &str,
+    variable_puerto: &str,
+    puerto: u16,
+    leer: impl FnOnce(&mut Entorno, BackendMode) -> C,
+) -> Arranque<C> {
+    let mut e = Entorno::del_proceso();
+    let mode = BackendMode::desde(&mut e, BackendMode::Real);
+    let config = leer(&mut e, mode);
+    let puerto = port(&mut e, variable_puerto, puerto);
+    let bind = bind(&e);
+    crate::http::ConnectionLimits::desde(&mut e);
+    crate::http::origenes_cors(&mut e);
+    match e.terminar() {
+        Ok(()) => Arranque {
+            config,
+            bind,
+            puerto,
+        },
+        Err(err) => entorno::salir(programa, &err),
+    }
 }
 
 /// The embedded launcher's documented development admin credential. Real deployments must

@@ -120,15 +120,32 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal("a handler panicked").into_response()
 }
 
-/// CORS for the booking UI. `EVENTFLOW_CORS_ORIGINS` is a comma-separated list; unset
-/// means the Vite dev server and the launcher's own UI origin.
+/// `EVENTFLOW_CORS_ORIGINS`: a comma-separated list of origins (`https://entradas.example`);
+/// unset means the Vite dev server and the launcher's own UI origin. An origin that is no
+/// `http(s)://` URL is an error naming the variable, not an entry quietly dropped. The
+/// binaries read it with the rest of their configuration; every router built reads it again.
+pub fn origenes_cors(e: &mut crate::config::Entorno) -> Vec<HeaderValue> {
+    const DEFECTO: &str =
+        "http://localhost:5173,http://127.0.0.1:5173,http://localhost:8080,http://127.0.0.1:8080";
+    let leer = |lista: &str| {
+        lista
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|o| {
+                crate::config::entorno::url_http(o).and_then(|()| {
+                    HeaderValue::from_str(o).map_err(|_| format!("{o:?} no es un origen válido"))
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()
+    };
+    let defecto = leer(DEFECTO).expect("the default origins are valid");
+    e.con("EVENTFLOW_CORS_ORIGINS", defecto, leer)
+}
+
+/// CORS for the booking UI, for the origins of [`origenes_cors`].
 fn cors() -> CorsLayer {
-    let origins = crate::config::env_string("EVENTFLOW_CORS_ORIGINS")
-        .unwrap_or_else(|| "http://localhost:5173,http://127.0.0.1:5173,http://localhost:8080,http://127.0.0.1:8080".into());
-    let list: Vec<HeaderValue> = origins
-        .split(',')
-        .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
-        .collect();
+    let list = origenes_cors(&mut crate::config::Entorno::del_proceso());
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(list))
         .allow_methods(tower_http::cors::Any)
@@ -183,7 +200,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = ConnectionLimits::from_env()
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{e:#}")))?;
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
     serve_with(listener, router, shutdown, limits).await
 }
 

@@ -96,7 +96,8 @@ pub async fn connect(uri: &str, database: &str) -> anyhow::Result<Database> {
     let breaker = interruptor(uri);
     options.sdam_event_handler = Some(EventHandler::callback(move |e| breaker.observar(e)));
     options.app_name.get_or_insert_with(|| "eventflow".into());
-    if std::env::var_os("EVENTFLOW_MONGO_TRAZA").is_some() {
+    // Checked with the rest of the configuration (`StoreConfig::desde`) before this runs.
+    if crate::config::env_bool("EVENTFLOW_MONGO_TRAZA", false)? {
         options.command_event_handler = Some(EventHandler::callback(trazar));
     }
     let client = Client::with_options(options)

@@ -83,17 +83,11 @@ pub struct Seguridad {
 impl Seguridad {
     /// `UI_HTTPS` (`1`/`true`; off by default) and `EVENTFLOW_PROXIES_CONFIABLES`
     /// (IPs and CIDRs; none by default).
-    pub fn from_env() -> anyhow::Result<Self> {
-        let https = match eventflow_shared::config::env_string("UI_HTTPS").as_deref() {
-            None | Some("0" | "false") => false,
-            Some("1" | "true") => true,
-            Some(otro) => anyhow::bail!("UI_HTTPS must be 1 or 0, not {otro:?}"),
-        };
-        let proxies_confiables = ProxiesConfiables::from_env()?;
-        Ok(Self {
-            https,
-            proxies_confiables,
-        })
+    pub fn desde(e: &mut eventflow_shared::config::Entorno) -> Self {
+        Self {
+            https: e.si_no("UI_HTTPS", false),
+            proxies_confiables: ProxiesConfiables::desde(e),
+        }
     }
 
     /// Whether this request reached the UI over TLS.

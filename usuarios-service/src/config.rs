@@ -5,7 +5,7 @@ use std::time::Duration;
 use eventflow_shared::auth::{CredencialesServicios, Servicio};
 use eventflow_shared::bus::BusConfig;
 use eventflow_shared::config::{
-    env_parse, required_token, BackendMode, StoreConfig, DEV_ADMIN_TOKEN,
+    required_token, BackendMode, ConfigInvalida, Entorno, StoreConfig, DEV_ADMIN_TOKEN,
 };
 use eventflow_shared::secreto::Secreto;
 
@@ -85,42 +85,42 @@ impl Config {
     /// `EVENTFLOW_SESIONES_POR_IP` (60 a minute), `EVENTFLOW_CODIGOS_POR_EMAIL` (3 a
     /// minute), `EVENTFLOW_SESION_FALLOS_LIBRES` (5), `EVENTFLOW_SESION_FALLOS_POR_DIA`
     /// (100), `USUARIOS_HASHES_SIMULTANEOS` (4), `USUARIOS_DB` (`usuarios`), the bus
-    /// (`AMQP_URL`) and `RESERVAS_URL` (`http://127.0.0.1:8003`).
-    pub fn from_env(mode: BackendMode) -> anyhow::Result<Self> {
+    /// (`AMQP_URL`) and `RESERVAS_URL` (`http://127.0.0.1:8003`). Every bad variable is
+    /// listed in the error.
+    pub fn from_env(mode: BackendMode) -> Result<Self, ConfigInvalida> {
+        let mut e = Entorno::del_proceso();
+        let c = Self::desde(&mut e, mode);
+        e.terminar_con(c)
+    }
+
+    /// The same, read through `e`, which keeps every error (the launcher reads all four
+    /// services' configurations through one).
+    pub fn desde(e: &mut Entorno, mode: BackendMode) -> Self {
         let d = LimitesSesion::default();
-        let horas: u64 = env_parse("EVENTFLOW_SESION_HORAS", SESION_HORAS)?;
+        let horas: u64 = e.entero("EVENTFLOW_SESION_HORAS", SESION_HORAS, 1);
         let limites = LimitesSesion {
-            por_ip: env_parse("EVENTFLOW_SESIONES_POR_IP", d.por_ip)?,
-            codigos_por_email: env_parse("EVENTFLOW_CODIGOS_POR_EMAIL", d.codigos_por_email)?,
-            fallos_libres: env_parse("EVENTFLOW_SESION_FALLOS_LIBRES", d.fallos_libres)?,
-            fallos_por_dia: env_parse("EVENTFLOW_SESION_FALLOS_POR_DIA", d.fallos_por_dia)?,
+            por_ip: e.entero("EVENTFLOW_SESIONES_POR_IP", d.por_ip, 1),
+            codigos_por_email: e.entero("EVENTFLOW_CODIGOS_POR_EMAIL", d.codigos_por_email, 1),
+            fallos_libres: e.entero("EVENTFLOW_SESION_FALLOS_LIBRES", d.fallos_libres, 0),
+            fallos_por_dia: e.entero("EVENTFLOW_SESION_FALLOS_POR_DIA", d.fallos_por_dia, 1),
         };
-        let hashes_simultaneos: usize = env_parse(
+        let hashes_simultaneos: usize = e.entero(
             "USUARIOS_HASHES_SIMULTANEOS",
             crate::domain::contrasena::HASHES_SIMULTANEOS,
-        )?;
-        anyhow::ensure!(
-            horas > 0
-                && limites.por_ip > 0
-                && limites.codigos_por_email > 0
-                && limites.fallos_por_dia > 0
-                && hashes_simultaneos > 0,
-            "EVENTFLOW_SESION_HORAS, EVENTFLOW_SESIONES_POR_IP, EVENTFLOW_CODIGOS_POR_EMAIL, EVENTFLOW_SESION_FALLOS_POR_DIA and USUARIOS_HASHES_SIMULTANEOS must be positive"
+            1,
         );
-        let db = eventflow_shared::config::env_string("USUARIOS_DB")
-            .unwrap_or_else(|| "usuarios".to_owned());
-        Ok(Self {
-            store: StoreConfig::from_env(mode, &db),
-            servicios: CredencialesServicios::desde_env(Servicio::Usuarios, LLAMANTES, mode)?,
-            admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
+        let db = e.texto_o("USUARIOS_DB", "usuarios");
+        Self {
+            store: StoreConfig::desde(e, mode, &db),
+            servicios: CredencialesServicios::desde(e, Servicio::Usuarios, LLAMANTES, mode),
+            admin_token: required_token(e, "EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN),
             sesion_ttl: Duration::from_secs(horas * 3600),
             limites,
             hashes_simultaneos,
-            bus: BusConfig::from_env(mode),
-            reservas_url: eventflow_shared::config::env_string("RESERVAS_URL")
-                .unwrap_or_else(|| "http://127.0.0.1:8003".to_owned()),
-            proxies: eventflow_shared::identidad::ProxiesConfiables::from_env()?,
-        })
+            bus: BusConfig::desde(e, mode),
+            reservas_url: e.url_http("RESERVAS_URL", "http://127.0.0.1:8003"),
+            proxies: eventflow_shared::identidad::ProxiesConfiables::desde(e),
+        }
     }
 }
 
@@ -138,5 +138,39 @@ mod tests {
         c.admin_token = secretos::TOKEN_ADMIN.into();
         c.bus = secretos::rabbit();
         secretos::sin_secretos(&format!("{c:?}"));
+    }
+
+    /// Valid variables are read as set; bad ones are all named at once, none silently
+    /// replaced by its default.
+    #[test]
+    fn lee_el_entorno_y_nombra_cada_variable_invalida() {
+        let mut e = Entorno::de([
+            ("EVENTFLOW_SESION_HORAS", "24"),
+            ("EVENTFLOW_SESION_FALLOS_LIBRES", "0"),
+            ("RESERVAS_URL", "http://reservas:8003"),
+        ]);
+        let c = Config::desde(&mut e, BackendMode::Embedded);
+        assert!(e.terminar().is_ok());
+        assert_eq!(c.sesion_ttl, Duration::from_secs(24 * 3600));
+        assert_eq!(c.limites.fallos_libres, 0);
+        assert_eq!(c.reservas_url, "http://reservas:8003");
+
+        let mut e = Entorno::de([
+            ("EVENTFLOW_SESION_HORAS", "0"),
+            ("USUARIOS_HASHES_SIMULTANEOS", "muchos"),
+            ("RESERVAS_URL", "reservas:8003"),
+        ]);
+        Config::desde(&mut e, BackendMode::Real);
+        let err = e.terminar().unwrap_err();
+        for v in [
+            "EVENTFLOW_SESION_HORAS",
+            "USUARIOS_HASHES_SIMULTANEOS",
+            "RESERVAS_URL",
+            // Real backends without the secrets.
+            "EVENTFLOW_ADMIN_TOKEN",
+            "EVENTFLOW_TOKEN_USUARIOS",
+        ] {
+            assert!(err.nombra(v), "{v}: {err}");
+        }
     }
 }

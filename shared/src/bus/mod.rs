@@ -201,19 +201,28 @@ impl std::fmt::Debug for BusConfig {
 
 impl BusConfig {
     /// `AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672/%2f`) on real backends.
-    pub fn from_env(mode: crate::config::BackendMode) -> Self {
+    pub fn desde(e: &mut crate::config::Entorno, mode: crate::config::BackendMode) -> Self {
         match mode {
             crate::config::BackendMode::Embedded => Self::Embedded(Arc::default()),
             crate::config::BackendMode::Real => {
-                let url = crate::config::env_string("AMQP_URL")
-                    .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+                let url = e.url_secreta(
+                    "AMQP_URL",
+                    "amqp://guest:guest@127.0.0.1:5672/%2f",
+                    &["amqp", "amqps"],
+                );
                 // AMQP_PREFIX and AMQP_QUEUE_EXPIRES_MS isolate a deployment's (or a
                 // test's) exchange and queues on a shared broker.
+                let expira_ms = e.opcional("AMQP_QUEUE_EXPIRES_MS", |v| {
+                    v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                        format!(
+                            "debe ser un número entero de milisegundos (de al menos 1), no {v:?}"
+                        )
+                    })
+                });
                 Self::Rabbit(RabbitConfig {
-                    prefix: crate::config::env_string("AMQP_PREFIX").unwrap_or_default(),
-                    expira_ms: crate::config::env_string("AMQP_QUEUE_EXPIRES_MS")
-                        .and_then(|v| v.parse().ok()),
-                    ..RabbitConfig::new(&url)
+                    prefix: e.texto("AMQP_PREFIX").unwrap_or_default(),
+                    expira_ms,
+                    ..RabbitConfig::new(url.expose())
                 })
             }
         }

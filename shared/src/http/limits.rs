@@ -4,10 +4,8 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use anyhow::anyhow;
-
 use super::budget::ConnectionBudget;
-use crate::config::env_parse;
+use crate::config::{ConfigInvalida, Entorno};
 
 /// The budget's default never exceeds this: past it, idle connections cost more memory
 /// (a few KiB of buffers each) than any real load needs.
@@ -33,29 +31,30 @@ impl ConnectionLimits {
     /// `EVENTFLOW_HEADER_TIMEOUT_MS` (5000), `EVENTFLOW_BODY_TIMEOUT_MS` (10000),
     /// `EVENTFLOW_IDLE_TIMEOUT_SECS` (120) and one process-wide budget of
     /// `EVENTFLOW_MAX_CONEXIONES` connections, so the launcher's five servers share it.
-    pub fn from_env() -> anyhow::Result<Self> {
-        Ok(Self {
-            header_timeout: Duration::from_millis(positive("EVENTFLOW_HEADER_TIMEOUT_MS", 5_000)?),
-            body_timeout: Duration::from_millis(positive("EVENTFLOW_BODY_TIMEOUT_MS", 10_000)?),
-            idle_timeout: Duration::from_secs(positive("EVENTFLOW_IDLE_TIMEOUT_SECS", 120)?),
-            budget: process_budget()?,
-        })
+    pub fn from_env() -> Result<Self, ConfigInvalida> {
+        let mut e = Entorno::del_proceso();
+        let l = Self::desde(&mut e);
+        e.terminar_con(l)
     }
-}
 
-fn positive(name: &str, default: u64) -> anyhow::Result<u64> {
-    match env_parse(name, default)? {
-        0 => Err(anyhow!("{name}=0 is not valid: it must be at least 1")),
-        v => Ok(v),
+    /// The same, read through `e`: the binaries read these with the rest of their
+    /// configuration, so a bad one stops the start before anything claims to run.
+    pub fn desde(e: &mut Entorno) -> Self {
+        Self {
+            header_timeout: e.milisegundos("EVENTFLOW_HEADER_TIMEOUT_MS", 5_000, 1),
+            body_timeout: e.milisegundos("EVENTFLOW_BODY_TIMEOUT_MS", 10_000, 1),
+            idle_timeout: e.segundos("EVENTFLOW_IDLE_TIMEOUT_SECS", 120, 1),
+            budget: process_budget(e),
+        }
     }
 }
 
 /// The budget every server in this process draws on. The first call raises the open-file
 /// limit and sizes the budget from it; later calls share that budget.
-fn process_budget() -> anyhow::Result<Arc<ConnectionBudget>> {
+fn process_budget(e: &mut Entorno) -> Arc<ConnectionBudget> {
     static BUDGET: OnceLock<Arc<ConnectionBudget>> = OnceLock::new();
     if let Some(b) = BUDGET.get() {
-        return Ok(b.clone());
+        return b.clone();
     }
     let files = raise_open_files_limit();
     // Every accepted connection is one descriptor. Half the limit is left for what the
@@ -64,9 +63,13 @@ fn process_budget() -> anyhow::Result<Arc<ConnectionBudget>> {
     let default = files.map_or(MAX_CONNECTIONS_CAP, |n| {
         usize::try_from(n / 2).map_or(MAX_CONNECTIONS_CAP, |half| half.min(MAX_CONNECTIONS_CAP))
     });
-    let max = positive("EVENTFLOW_MAX_CONEXIONES", default as u64)?;
-    let max = usize::try_from(max).map_err(|_| anyhow!("EVENTFLOW_MAX_CONEXIONES is too large"))?;
-    Ok(BUDGET
+    let errores = e.errores().len();
+    let max = e.entero("EVENTFLOW_MAX_CONEXIONES", default, 1);
+    if e.errores().len() > errores {
+        // Refused at start-up: this budget is never served with.
+        return ConnectionBudget::new(default);
+    }
+    BUDGET
         .get_or_init(|| {
             tracing::info!(
                 max_conexiones = max,
@@ -75,7 +78,7 @@ fn process_budget() -> anyhow::Result<Arc<ConnectionBudget>> {
             );
             ConnectionBudget::new(max)
         })
-        .clone())
+        .clone()
 }
 
 /// Raises this process's soft open-file limit to its hard limit and returns the result.

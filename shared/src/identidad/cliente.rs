@@ -104,11 +104,8 @@ impl ProxiesConfiables {
 
     /// `EVENTFLOW_PROXIES_CONFIABLES`; unset, nobody. A value that does not parse stops
     /// the start, naming the variable.
-    pub fn from_env() -> anyhow::Result<Self> {
-        match crate::config::env_string(VARIABLE) {
-            None => Ok(Self::ninguno()),
-            Some(v) => Self::parse(&v).map_err(|e| anyhow::anyhow!("{VARIABLE}: {e}")),
-        }
+    pub fn desde(e: &mut crate::config::Entorno) -> Self {
+        e.con(VARIABLE, Self::ninguno(), Self::parse)
     }
 
     /// These and `otros` too.

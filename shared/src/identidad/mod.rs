@@ -163,11 +163,8 @@ pub fn secreto_valido(presentado: &str, guardado: &str) -> bool {
 
 /// `EVENTFLOW_SESION_CACHE_MS` (default 2000): how long a service reuses usuarios' answer
 /// about a token, so the most a signed-out token keeps working outside usuarios.
-pub fn cache_de_sesiones() -> anyhow::Result<std::time::Duration> {
-    Ok(std::time::Duration::from_millis(crate::config::env_parse(
-        "EVENTFLOW_SESION_CACHE_MS",
-        2_000u64,
-    )?))
+pub fn cache_de_sesiones(e: &mut crate::config::Entorno) -> std::time::Duration {
+    e.milisegundos("EVENTFLOW_SESION_CACHE_MS", 2_000, 0)
 }
 
 /// What a service other than usuarios needs to know who calls it.
@@ -197,15 +194,14 @@ impl IdentidadConfig {
 
     /// `USUARIOS_URL` (http://127.0.0.1:8001), `EVENTFLOW_TOKEN_NOTIFICACIONES`,
     /// `EVENTFLOW_ADMIN_TOKEN`, `EVENTFLOW_SESION_CACHE_MS`.
-    pub fn from_env(mode: crate::config::BackendMode) -> anyhow::Result<Self> {
+    pub fn desde(e: &mut crate::config::Entorno, mode: crate::config::BackendMode) -> Self {
         use crate::config::{required_token, DEV_ADMIN_TOKEN};
-        Ok(Self {
-            usuarios_url: crate::config::env_string("USUARIOS_URL")
-                .unwrap_or_else(|| "http://127.0.0.1:8001".into()),
-            service_token: crate::auth::Servicio::Notificaciones.token_desde_env(mode)?,
-            admin_token: required_token("EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN)?,
-            cache: cache_de_sesiones()?,
-        })
+        Self {
+            usuarios_url: e.url_http("USUARIOS_URL", "http://127.0.0.1:8001"),
+            service_token: crate::auth::Servicio::Notificaciones.token_desde(e, mode),
+            admin_token: required_token(e, "EVENTFLOW_ADMIN_TOKEN", mode, DEV_ADMIN_TOKEN),
+            cache: cache_de_sesiones(e),
+        }
     }
 
     /// The verifier that asks usuarios.

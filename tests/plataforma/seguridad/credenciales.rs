@@ -3,8 +3,6 @@
 //! `EVENTFLOW_SERVICE_TOKEN` of old is set, its error says what replaced it (and never
 //! prints that token).
 
-use std::time::Duration;
-
 use eventflow_testkit::proceso::{binario_del_workspace, Proceso};
 
 const VIEJO: &str = "tk-compartido-V3n8-no-debe-verse";
@@ -56,15 +54,7 @@ async fn arranque_fallido(programa: &str, env: Vec<(&'static str, String)>) -> S
         todo.retain(|(clave, _)| *clave != k);
         todo.push((k, v));
     }
-    let mut p = Proceso::nuevo(programa, puerto, todo);
-    p.lanzar();
-    let st = p.esperar_salida(Duration::from_secs(40)).await;
-    let log = p.log();
-    assert!(
-        st.is_some_and(|s| !s.success()),
-        "{programa} should have stopped at start-up ({st:?}):\n{log}"
-    );
-    log
+    Proceso::nuevo(programa, puerto, todo).no_arranca().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,14 +72,14 @@ async fn sin_su_token_no_arranca_y_dice_que_reemplazo_al_compartido() {
         // Nothing set: the error names the variable.
         let log = arranque_fallido(programa, vec![]).await;
         assert!(
-            log.contains(&format!("{variable} is not set")),
+            log.contains(&format!("{variable}: no está definida")),
             "{programa}:\n{log}"
         );
         // Only the shared token of old: it says what replaced it, never its value.
         let log = arranque_fallido(programa, vec![("EVENTFLOW_SERVICE_TOKEN", VIEJO.into())]).await;
         assert!(
-            log.contains(&format!("{variable} is not set"))
-                && log.contains("EVENTFLOW_SERVICE_TOKEN is no longer read"),
+            log.contains(&format!("{variable}: no está definida"))
+                && log.contains("EVENTFLOW_SERVICE_TOKEN ya no se lee"),
             "{programa}:\n{log}"
         );
         assert!(!log.contains(VIEJO), "{programa} printed the token:\n{log}");
@@ -103,6 +93,6 @@ async fn sin_su_token_no_arranca_y_dice_que_reemplazo_al_compartido() {
         ],
     )
     .await;
-    assert!(log.contains("hold the same token"), "{log}");
+    assert!(log.contains("tiene el mismo token que"), "{log}");
     assert!(!log.contains("tk-el-mismo-para-dos"), "{log}");
 }
