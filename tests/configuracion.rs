@@ -1,7 +1,9 @@
 //! The README's configuration table against the code: every environment variable a
 //! service or the launcher reads is in the table, and every variable in the table is read
 //! somewhere. A variable added without a line in the table, or a line left behind after a
-//! variable goes, fails here instead of drifting.
+//! variable goes, fails here instead of drifting. Every variable is read through the typed
+//! loader (`shared/src/config/entorno.rs`), never by hand, and a bad one stops the launcher
+//! with a Spanish message naming it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -143,4 +145,88 @@ fn los_nombres_se_reconocen() {
         r#"env_parse("RESERVAS_LOCK_TTL_MS", 1) "reservas" "UI_" "MONGODB_URI is not set""#,
     );
     assert_eq!(v.into_iter().collect::<Vec<_>>(), ["RESERVAS_LOCK_TTL_MS"]);
+}
+
+/// The one file allowed to call `std::env::var`: the typed loader. A value read by hand
+/// elsewhere (`env::var(..).ok().and_then(|v| v.parse().ok())`) would turn a typo into a
+/// silent default; through the loader it is a start-up error naming the variable.
+const CARGADOR: &str = "shared/src/config/entorno.rs";
+
+#[test]
+fn nadie_lee_el_entorno_a_mano() {
+    let mut archivos = Vec::new();
+    for f in FUENTES {
+        archivos_rs(&raiz().join(f), &mut archivos);
+    }
+    let a_mano: Vec<String> = archivos
+        .iter()
+        .filter(|p| !p.ends_with(CARGADOR))
+        .filter(|p| {
+            let texto = std::fs::read_to_string(p).unwrap();
+            let codigo = sin_pruebas(&texto);
+            codigo.contains("env::var(") || codigo.contains("env::var_os(")
+        })
+        .map(|p| p.strip_prefix(raiz()).unwrap().display().to_string())
+        .collect();
+    assert!(
+        a_mano.is_empty(),
+        "these read the environment by hand instead of through {CARGADOR}: {a_mano:?}"
+    );
+}
+
+/// The launcher with several bad variables: it stops at once, exit status 2, and its
+/// stderr names every one in Spanish, without a panic or a backtrace.
+#[test]
+fn una_variable_invalida_detiene_el_arranque_nombrandola() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let malas = [
+        ("RESERVAS_LOCK_TTL_MS", "abc"),
+        ("UI_HTTPS", "quizas"),
+        ("EVENTOS_REAPER_INTERVAL_SECS", "0"),
+    ];
+    let mut hijo = Command::new(env!("CARGO_BIN_EXE_eventflow"))
+        .env("EVENTFLOW_BACKENDS", "embedded")
+        // A start that wrongly went ahead would listen here, not on anyone's ports.
+        .env("USUARIOS_PORT", "0")
+        .env("EVENTOS_PORT", "0")
+        .env("RESERVAS_PORT", "0")
+        .env("NOTIFICACIONES_PORT", "0")
+        .env("UI_PORT", "0")
+        .env("RUST_BACKTRACE", "1")
+        .envs(malas)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the launcher");
+    let limite = Instant::now() + Duration::from_secs(30);
+    while hijo.try_wait().unwrap().is_none() {
+        if Instant::now() > limite {
+            let _ = hijo.kill();
+            panic!("the launcher started despite bad variables");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let salida = hijo.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&salida.stderr);
+    assert_eq!(salida.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("la configuración no es válida (3 variables)"),
+        "{stderr}"
+    );
+    for (variable, _) in malas {
+        assert!(
+            stderr.contains(&format!("  - {variable}: debe ser")),
+            "{variable}: {stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("\"abc\""),
+        "the bad value is shown: {stderr}"
+    );
+    for ruido in ["panicked", "stack backtrace", "Error: "] {
+        assert!(!stderr.contains(ruido), "{ruido:?} in: {stderr}");
+    }
 }
