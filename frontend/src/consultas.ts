@@ -57,6 +57,8 @@ export const claves = {
   evento: (id: string) => ['evento', id] as const,
   conciliacion: (eventoId: string) => ['conciliacion', eventoId] as const,
   reserva: (id: string, secreto?: string) => ['reserva', id, secreto ?? ''] as const,
+  /** A 202's reservation, followed by the booking form until it ends. */
+  seguimiento: (id: string) => ['seguimiento', id] as const,
   reservasDe: (usuarioId: string) => ['reservas', usuarioId] as const,
   bitacora: (id: string, estado: string) => ['bitacora', id, estado] as const,
 };

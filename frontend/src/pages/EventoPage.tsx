@@ -34,27 +34,9 @@ export const TARJETAS_PRUEBA = [
   { numero: '4000000000000119', texto: 'error de procesamiento' },
 ];
 
-/** How often, and how long, an EN_CURSO reservation (a 202) is followed. */
+/** How often, and for how many reads, an EN_CURSO reservation (a 202) is followed. */
 export const SEGUIMIENTO_MS = 1_000;
 const SEGUIMIENTO_MAX = 90;
-
-/**
- * Polls a reservation until it is no longer EN_CURSO (or gives up, still EN_CURSO). A
- * guest's reads carry the reservation's secret (the client remembers it from the 202).
- */
-export async function seguirReserva(id: string, cadaMs = SEGUIMIENTO_MS): Promise<Reserva> {
-  let ultima: Reserva | undefined;
-  for (let i = 0; i < SEGUIMIENTO_MAX; i++) {
-    await new Promise((r) => setTimeout(r, cadaMs));
-    try {
-      ultima = await api.reserva(id);
-      if (ultima.estado !== 'EN_CURSO') return ultima;
-    } catch {
-      // A blip while following: keep following.
-    }
-  }
-  return ultima ?? (await api.reserva(id));
-}
 
 /**
  * The 404 of a guest's booking whose email no buyer has (the API checks the buyer before
@@ -169,6 +151,35 @@ function Compra({ evento }: { evento: Evento }) {
   // Set synchronously: a second submit in the same tick, before React re-renders the
   // disabled button, still finds the first one in flight.
   const enCurso = useRef(false);
+
+  // The reservation of a 202, followed until it is no longer EN_CURSO (with the session,
+  // or the secret the 202 carried: reads are private). A failed read is a blip: the
+  // next one follows.
+  const [seguida, setSeguida] = useState<string>();
+  const lecturas = useRef(0);
+  const seguimiento = useQuery({
+    queryKey: claves.seguimiento(seguida ?? ''),
+    queryFn: ({ signal }) => {
+      lecturas.current += 1;
+      return api.reserva(seguida ?? '', signal);
+    },
+    enabled: seguida !== undefined,
+    refetchInterval: (q) => (q.state.data === undefined || q.state.data.estado === 'EN_CURSO' ? SEGUIMIENTO_MS : false),
+    refetchIntervalInBackground: true,
+  });
+  useEffect(() => {
+    const fin = seguimiento.data;
+    if (seguida === undefined) return;
+    const termino = fin !== undefined && fin.estado !== 'EN_CURSO';
+    if (!termino && lecturas.current < SEGUIMIENTO_MAX) return;
+    // Ended (confirmed, or failed and refunded), or given up still EN_CURSO: what it is now.
+    if (fin) setResultado(fin.estado === 'CONFIRMADA' || fin.estado === 'EN_CURSO' ? { ok: true, reserva: fin } : fallida(fin));
+    setSeguida(undefined);
+    enCurso.current = false;
+    setEnviando(false);
+    void invalidarTrasCompra(consultas);
+  }, [seguida, seguimiento.data, seguimiento.dataUpdatedAt, seguimiento.errorUpdatedAt, consultas]);
+
   const campoTarjeta = useRef<HTMLInputElement>(null);
   const campoCantidad = useRef<HTMLSelectElement>(null);
   const grupoZonas = useRef<HTMLFieldSetElement>(null);
@@ -220,6 +231,7 @@ function Compra({ evento }: { evento: Evento }) {
     intento.current = actual;
 
     enCurso.current = true;
+    let siguiendo = false;
     setEnviando(true);
     setResultado(undefined);
     setErrores({});
@@ -236,11 +248,11 @@ function Compra({ evento }: { evento: Evento }) {
         // 202: paid, but a later step did not answer in time. Nothing is undone blind;
         // the reservation ends by itself, so follow it (with the session, or the
         // reservation's secret the 202 carried: reads are private).
+        // Still sending until it ends (the effect above finishes the attempt).
         setResultado({ ok: true, reserva });
-        const fin = await seguirReserva(reserva.id);
-        // It ended (confirmed, or failed and refunded) after the answer's refresh.
-        void invalidarTrasCompra(consultas);
-        setResultado(fin.estado === 'CONFIRMADA' || fin.estado === 'EN_CURSO' ? { ok: true, reserva: fin } : fallida(fin));
+        siguiendo = true;
+        lecturas.current = 0;
+        setSeguida(reserva.id);
       } else {
         setResultado({ ok: true, reserva });
       }
@@ -280,8 +292,10 @@ function Compra({ evento }: { evento: Evento }) {
       }
       setResultado({ ok: false, error, reserva });
     } finally {
-      enCurso.current = false;
-      setEnviando(false);
+      if (!siguiendo) {
+        enCurso.current = false;
+        setEnviando(false);
+      }
     }
   };
 
