@@ -20,6 +20,16 @@ impl Llamante {
             secreto: secreto.map(str::to_owned),
         }
     }
+
+    /// One caller per service credential, with its development token, in the order of
+    /// `Servicio::TODOS` (usuarios, eventos, reservas, notificaciones): the columns every
+    /// platform matrix ends with.
+    pub fn servicios() -> Vec<Self> {
+        eventflow_shared::auth::Servicio::TODOS
+            .iter()
+            .map(|s| Self::new(s.nombre(), Some(s.token_dev()), None))
+            .collect()
+    }
 }
 
 /// `(method, documented path, concrete path, body, one status per caller)`.

@@ -102,6 +102,20 @@ impl Proceso {
         }
     }
 
+    /// Starts the binary and expects it to refuse to start: it must exit by itself, with
+    /// a failure, within 40 s. Its log, for the test to read what it said.
+    pub async fn no_arranca(&mut self) -> String {
+        self.lanzar();
+        let st = self.esperar_salida(Duration::from_secs(40)).await;
+        let log = self.log();
+        assert!(
+            st.is_some_and(|s| !s.success()),
+            "{} should have stopped at start-up ({st:?}):\n{log}",
+            self.nombre
+        );
+        log
+    }
+
     /// SIGKILL, then reap it: the process gets no chance to write anything more. A no-op
     /// when it is not running.
     pub fn matar(&mut self) {

@@ -6,7 +6,6 @@
 use super::common;
 
 use common::*;
-use eventflow_shared::auth::Servicio;
 use eventflow_shared::config::DEV_ADMIN_TOKEN;
 use eventflow_testkit::matriz as kit;
 use eventflow_testkit::matriz::{Fila, Llamante};
@@ -56,22 +55,15 @@ async fn matriz(backend: Backend) {
         .unwrap();
     assert_eq!(abierta.status(), 200);
 
-    let llamantes = [
+    let mut llamantes = vec![
         Llamante::new("anonimo", None, None),
         Llamante::new("ana", Some(&t_ana), None),
         Llamante::new("beto", Some(&t_beto), None),
         Llamante::new("organizador", Some(&t_org), None),
         Llamante::new("admin", Some(DEV_ADMIN_TOKEN), None),
-        // One caller per service credential: none is a session, none reads here.
-        Llamante::new("usuarios", Some(Servicio::Usuarios.token_dev()), None),
-        Llamante::new("eventos", Some(Servicio::Eventos.token_dev()), None),
-        Llamante::new("reservas", Some(Servicio::Reservas.token_dev()), None),
-        Llamante::new(
-            "notificaciones",
-            Some(Servicio::Notificaciones.token_dev()),
-            None,
-        ),
     ];
+    // One caller per service credential: none is a session, none reads here.
+    llamantes.extend(Llamante::servicios());
     let filas: Vec<Fila> = vec![
         (
             "get",

@@ -107,7 +107,7 @@ async fn mundo(backend: Backend) -> Mundo {
 
 impl Mundo {
     fn llamantes(&self) -> Vec<Llamante> {
-        vec![
+        let mut v = vec![
             Llamante::new("anonimo", None, None),
             Llamante::new("invitado con el secreto", None, Some(&self.secreto)),
             Llamante::new("secreto ajeno", None, Some("AAAAAAAAAAAAAAAAAAAAAA")),
@@ -116,16 +116,10 @@ impl Mundo {
             Llamante::new("organizador del evento", Some(&self.t_org), None),
             Llamante::new("otro organizador", Some(&self.t_otro_org), None),
             Llamante::new("admin", Some(DEV_ADMIN_TOKEN), None),
-            // One caller per service credential, each with its development token.
-            Llamante::new("usuarios", Some(Servicio::Usuarios.token_dev()), None),
-            Llamante::new("eventos", Some(Servicio::Eventos.token_dev()), None),
-            Llamante::new("reservas", Some(Servicio::Reservas.token_dev()), None),
-            Llamante::new(
-                "notificaciones",
-                Some(Servicio::Notificaciones.token_dev()),
-                None,
-            ),
-        ]
+        ];
+        // One caller per service credential, each with its development token.
+        v.extend(Llamante::servicios());
+        v
     }
 
     async fn recorrer(&self, base: &str, doc: utoipa::openapi::OpenApi, filas: Vec<Fila>) {

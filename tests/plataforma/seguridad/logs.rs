@@ -78,15 +78,7 @@ fn env_base(puerto_var: &'static str, puerto: u16) -> Vec<(&'static str, String)
 
 /// Starts `programa` and waits for it to stop at start-up; its log.
 async fn arranque_fallido(programa: &str, puerto: u16, env: Vec<(&'static str, String)>) -> String {
-    let mut p = Proceso::nuevo(programa, puerto, env);
-    p.lanzar();
-    let st = p.esperar_salida(Duration::from_secs(40)).await;
-    let log = p.log();
-    assert!(
-        st.is_some_and(|s| !s.success()),
-        "{programa} should have stopped at start-up ({st:?}):\n{log}"
-    );
-    log
+    Proceso::nuevo(programa, puerto, env).no_arranca().await
 }
 
 /// Every binary, on each backend in turn, fails to start with a password in its URL:
