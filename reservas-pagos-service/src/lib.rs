@@ -9,6 +9,7 @@ pub mod http;
 pub mod metrics;
 pub mod pagos;
 pub mod puertos;
+pub mod reservar;
 pub mod saga;
 pub mod store;
 pub mod tareas;
@@ -103,11 +104,15 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
     }
     let state = http::AppState {
         deps: deps.clone(),
-        cadena,
-        idempotencia: stores.idempotencia,
-        simular_fallos: config.simular_fallos,
+        reservar: Arc::new(reservar::Reservar::new(
+            deps.clone(),
+            cadena,
+            stores.idempotencia,
+            config.simular_fallos,
+            config.max_en_curso,
+            config.clave_huellas.clone(),
+        )),
         servicios: Arc::new(config.servicios.clone()),
-        en_curso: Arc::new(tokio::sync::Semaphore::new(config.max_en_curso)),
         admin_token: Arc::from(config.admin_token.expose()),
         verificador: Arc::new(eventflow_shared::identidad::VerificadorRemoto::new(
             &config.usuarios_url,
@@ -117,7 +122,6 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         anonimas: Arc::new(eventflow_shared::limite::PorMinuto::new(
             config.anonimas_por_ip,
         )),
-        clave_huellas: Arc::new(config.clave_huellas.clone()),
     };
     let router = eventflow_shared::http::con_interruptor(
         http::router(state, readiness),

@@ -157,12 +157,12 @@ pub struct Reserva {
     /// shown. Absent on reservations older than it, which are never replayed.
     #[serde(default)]
     pub origen: Option<String>,
-    /// The answer a confirmation got when it came with an `Idempotency-Key`: stored
-    /// with CONFIRMADA in the terminal write, beside the reservation (never inside it,
-    /// never shown), so a replay is answered the same without a write of its own. It
-    /// holds the guest secret in clear, as the key's record did before.
-    #[serde(skip)]
-    pub respuesta: Option<String>,
+    /// When the terminal write made it CONFIRMADA (its `actualizada_en` then): a replay
+    /// of the confirming request shows the reservation as it was confirmed, from this,
+    /// even after a cancellation. Absent before the confirmation, and on reservations
+    /// older than it.
+    #[serde(default)]
+    pub confirmada_en: Option<DateTime<Utc>>,
     /// Optimistic concurrency: each write expects the version it read.
     pub version: u64,
 }
@@ -205,7 +205,7 @@ impl Reserva {
             lease: None,
             secreto_hash: None,
             origen: None,
-            respuesta: None,
+            confirmada_en: None,
             version: 0,
         }
     }
@@ -233,5 +233,32 @@ impl Reserva {
     /// Whether the log has an entry of this kind.
     pub fn tiene(&self, tipo: TipoSuceso) -> bool {
         self.eventos.iter().any(|e| e.tipo == tipo.as_str())
+    }
+
+    /// The reservation as its confirming write left it, for a sold one (CONFIRMADA, or
+    /// cancelled since): what the answer to the confirming request showed. A later
+    /// cancellation changed the state, the payment's state and the time of the last
+    /// change, and nothing else that answer shows. `None` if it was never sold.
+    pub fn como_se_confirmo(&self) -> Option<Reserva> {
+        if !matches!(
+            self.estado,
+            Estado::Confirmada | Estado::Cancelando | Estado::Cancelada
+        ) {
+            return None;
+        }
+        let mut r = self.clone();
+        r.estado = Estado::Confirmada;
+        if let Some(p) = r.pago.as_mut() {
+            p.estado = EstadoPago::Aprobado;
+        }
+        // Older reservations lack the write's own time: their log's confirmation is
+        // within a moment of it.
+        r.actualizada_en = self.confirmada_en.unwrap_or_else(|| {
+            self.eventos
+                .iter()
+                .find(|e| e.tipo == TipoSuceso::ReservaConfirmada.as_str())
+                .map_or(self.actualizada_en, |e| e.en)
+        });
+        Some(r)
     }
 }

@@ -4,7 +4,6 @@ mod acceso;
 mod compradores;
 mod cupo;
 pub(crate) mod dto;
-mod idempotencia;
 mod rutas;
 mod seed001;
 
@@ -21,27 +20,21 @@ use utoipa_axum::routes;
 
 pub use dto::ReservaRespuesta;
 
-use crate::saga::{Cadena, Deps};
-use crate::store::IdempotenciaStore;
+use crate::saga::Deps;
 
 #[derive(Clone)]
 pub struct AppState {
     pub deps: Arc<Deps>,
-    pub cadena: Arc<Cadena>,
-    pub idempotencia: Arc<dyn IdempotenciaStore>,
-    pub simular_fallos: bool,
+    /// `POST /api/reservar`'s use case.
+    pub reservar: Arc<crate::reservar::Reservar>,
     /// Its own service token and its callers' (eventos, usuarios) for `/internal/*`.
     pub servicios: Arc<eventflow_shared::auth::CredencialesServicios>,
-    /// One permit per running SAGA (`RESERVAS_MAX_EN_CURSO`): the load-shedding bound.
-    pub en_curso: Arc<tokio::sync::Semaphore>,
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform admin.
     pub admin_token: Arc<str>,
     /// Asks usuarios whether a session token is live (cached briefly).
     pub verificador: Arc<dyn Verificador>,
     /// Guest checkouts a minute per client IP (`RESERVAS_ANONIMAS_POR_IP`).
     pub anonimas: Arc<eventflow_shared::limite::PorMinuto<std::net::IpAddr>>,
-    /// The key of request fingerprints (`idempotencia::huella`).
-    pub clave_huellas: Arc<eventflow_shared::secreto::Secreto>,
 }
 
 impl Identidades for AppState {

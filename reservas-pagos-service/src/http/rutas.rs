@@ -5,22 +5,21 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use eventflow_shared::http::CorrelationId;
-use eventflow_shared::identidad::{self, prohibido, ConSesion, Llamante};
-use eventflow_shared::ids::{EventoId, ReservaId};
+use eventflow_shared::identidad::{ConSesion, Llamante};
+use eventflow_shared::ids::EventoId;
 use eventflow_shared::pagina::Paginacion;
 use eventflow_shared::problemas::{
     BodyProblems, EventNotFound, InvalidId, MongoUnavailable, ServiceCredential, SessionRequired,
 };
 use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, Problem};
-use tracing::Instrument;
 
 use super::acceso::{self, ProblemasDeAcceso, ReservaVisible};
 use super::dto::{Bitacora, ListarReservas, PaginaReservas, ReservaRespuesta};
-use super::idempotencia::{self, Decision};
-use super::seed001::ProblemaReserva;
+use super::seed001::{self, ProblemaReserva};
 use super::AppState;
-use crate::domain::{Estado, Reserva, SolicitudReserva};
-use crate::saga::{Contexto, EstadoRetencion, FalloSimulado, Fin};
+use crate::domain::{Reserva, SolicitudReserva};
+use crate::reservar::{self, Desenlace, Pedido, Repeticion};
+use crate::saga::FalloSimulado;
 
 fn json_response(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -46,7 +45,7 @@ fn json_response(status: u16, body: String) -> Response {
     request_body = SolicitudReserva,
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Misma clave y cuerpo: repite la primera respuesta"),
-        ("X-Simular-Fallo" = Option<String>, Header, description = "`confirmacion`: falla tras el pago (solo con RESERVAS_SIMULAR_FALLOS=1)"),
+        ("X-Simular-Fallo" = Option<String>, Header, description = "`confirmacion`: falla tras el pago; `incierto`: la confirmación queda sin respuesta (202) y la recuperación la completa (solo con RESERVAS_SIMULAR_FALLOS=1)"),
     ),
     responses(
         (status = 201, description = "Reserva CONFIRMADA, con los pasos de la SAGA y `secreto`: sin cuenta, es lo que abre la reserva después (`X-Reserva-Secreto` o el enlace `/reservas/{id}?s=<secreto>`); se muestra una sola vez. Sin Idempotency-Key, una solicitud idéntica (evento, zona y cantidad) a una reserva del mismo remitente (la misma sesión, o el mismo invitado: mismo cuerpo y misma conexión) de hace menos de 10 s recibe esa reserva, con `Idempotent-Replayed: true`, en vez de un segundo cobro. Lleva `status: \"ok\"`, como la semilla 001", body = ReservaRespuesta),
@@ -71,261 +70,82 @@ pub async fn reservar(
     headers: HeaderMap,
     ApiJson(solicitud): ApiJson<SolicitudReserva>,
 ) -> Response {
-    let semilla = super::seed001::forma_semilla(&solicitud);
-    let resultado = reservar_detached(st, llamante, ip_invitado, corr, headers, solicitud).await;
-    super::seed001::responder(resultado, semilla).await
-}
-
-async fn reservar_detached(
-    st: AppState,
-    llamante: Llamante,
-    ip_invitado: Option<std::net::IpAddr>,
-    corr: String,
-    headers: HeaderMap,
-    mut solicitud: SolicitudReserva,
-) -> Result<Response, ApiError> {
-    // Without a session anyone may buy as a guest, by email or id (the seed's body). A
-    // signed-in buyer buys for themselves: naming nobody means them, naming someone else
-    // is refused by ValidadorDatos once the name is resolved.
-    let sesion = match llamante {
-        Llamante::Comprador(u) => {
-            if solicitud.usuario_id.is_none() && solicitud.email.is_none() {
-                solicitud.usuario_id = Some(u.to_string());
-            }
-            Some(u.to_string())
-        }
-        Llamante::Organizador(_) => {
-            return Err(prohibido(
-                "Una cuenta de organizador no compra entradas: inicia sesión como comprador",
-            ))
-        }
-        Llamante::Anonimo | Llamante::Admin => None,
+    let semilla = seed001::forma_semilla(&solicitud);
+    let clave = match clave(&headers) {
+        Ok(c) => c,
+        Err(e) => return seed001::problema(e, semilla),
     };
-    let remitente = Remitente::de(&st, llamante, ip_invitado, &solicitud);
-    // Load shedding: past RESERVAS_MAX_EN_CURSO running SAGAs, answer 503 at once rather
-    // than let requests pile up behind a slow dependency. Nothing has been started yet.
-    let permiso = st.en_curso.clone().try_acquire_owned().map_err(|_| {
-        st.deps.metricas.saga("sobrecarga");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "sobrecarga",
-            "Servicio sobrecargado",
-            "Hay demasiadas reservas en curso; inténtelo de nuevo en unos segundos",
-        )
-    })?;
-    // Detached from the connection: a client that disconnects (a timeout, a closed tab)
-    // drops this future, and must not cut the SAGA off half-way, leaving its lock, its
-    // hold and an Idempotency-Key stuck "in progress" with no reservation behind it.
-    // The permit goes with it: a SAGA counts until it really ends.
-    tokio::spawn(
-        async move {
-            let _permiso = permiso;
-            reservar_hasta_el_final(st, corr, headers, solicitud, sesion, remitente).await
-        }
-        .in_current_span(),
-    )
-    .await
-    .map_err(ApiError::internal)?
-}
-
-async fn reservar_hasta_el_final(
-    st: AppState,
-    corr: String,
-    headers: HeaderMap,
-    solicitud: SolicitudReserva,
-    sesion: Option<String>,
-    remitente: Remitente,
-) -> Result<Response, ApiError> {
-    let rid = ReservaId::nuevo();
-    // The guest link's secret: the answer carries it once, the reservation its hash.
-    let secreto = identidad::nuevo_secreto();
-    let clave = idempotencia::clave(&headers)?;
-    if let Some(clave) = &clave {
-        let hash = idempotencia::huella(&st.clave_huellas, &remitente.clase, &solicitud);
-        if let Decision::Repetir { status, body } = idempotencia::decidir(
-            st.idempotencia.as_ref(),
-            st.deps.reservas.as_ref(),
-            clave,
-            &hash,
-            &rid,
-        )
-        .await?
-        {
-            let mut res = json_response(status, body);
-            res.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            return Ok(res);
-        }
-    }
-    let fallo_simulado = headers
-        .get("x-simular-fallo")
-        .and_then(|v| v.to_str().ok())
-        .and_then(FalloSimulado::parse)
-        .filter(|_| st.simular_fallos);
-    // The event id as sent: ValidadorDatos parses it and puts the parsed one in its place
-    // before anything is stored or asked (a bad one is a 422 naming it, with the rest).
-    let evento_sin_validar = EventoId::confiable(solicitud.evento_id.clone());
-    let mut reserva = Reserva::nueva(rid, evento_sin_validar, 0, corr);
-    reserva.secreto_hash = Some(identidad::hash_hex(&secreto));
-    reserva.origen = Some(remitente.origen);
-    let mut ctx = Contexto {
-        reserva,
-        solicitud: Some(solicitud),
-        tarjeta: String::new(),
-        lock_tomado: false,
-        retencion: EstadoRetencion::Ninguna,
-        fallo_simulado,
-        con_clave: clave.is_some(),
-        max_por_comprador: u32::MAX,
-        repetida: None,
-        sesion,
-        invitado: remitente.invitado,
-        secreto: Some(secreto.clone()),
-        respuesta_confirmada: Some(respuesta_confirmada),
+    let pedido = Pedido {
+        solicitud,
+        llamante,
+        ip_invitado,
+        clave,
+        correlacion: corr,
+        fallo_simulado: headers
+            .get("x-simular-fallo")
+            .and_then(|v| v.to_str().ok())
+            .and_then(FalloSimulado::parse),
     };
-    // Whether the body was built here with seed 001's `status: "ok"`.
-    let mut con_ok = false;
-    let (status, body) = match st.cadena.ejecutar(&mut ctx, &st.deps, 0).await {
-        Ok(()) => {
-            con_ok = true;
-            st.deps.metricas.saga("confirmada");
-            // With a key, the terminal write stored this answer: the same bytes.
-            let body = match ctx.reserva.respuesta.take() {
-                Some(body) => body,
-                None => respuesta_confirmada(&ctx.reserva, &secreto),
-            };
-            (201, body)
-        }
-        Err(Fin::Fallida(_)) if ctx.repetida.is_some() => {
-            // A double submission without a key: the buyer's identical reservation of a
-            // moment ago is the answer, not a second charge.
-            st.deps.metricas.saga("repetida");
-            let previa = ctx.repetida.take().expect("checked");
-            let status = if previa.estado == Estado::Confirmada {
-                201
-            } else {
-                202
-            };
-            let body = serde_json::to_string(&ReservaRespuesta::from(&previa))
-                .map_err(ApiError::internal)?;
-            let mut res = json_response(status, body);
-            ubicar(&mut res, &previa.id);
-            res.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            return Ok(res);
-        }
-        Err(Fin::Fallida(e)) => {
-            st.deps.metricas.saga(e.kind);
-            (e.status.as_u16(), e.body().to_string())
-        }
-        Err(Fin::Pendiente) => {
-            st.deps.metricas.saga("pendiente");
-            let (status, body) = pendiente(&st, &ctx.reserva, &secreto).await?;
-            if status == 202 {
-                // Not an answer to replay: a retry with this key finds the reservation
-                // (and its outcome, once recovery has one).
-                let mut res = json_response(status, body);
-                ubicar(&mut res, &ctx.reserva.id);
-                return Ok(res);
-            }
-            (status, body)
-        }
+    match st.reservar.ejecutar(pedido).await {
+        Ok(desenlace) => responder(desenlace, semilla),
+        Err(e) => seed001::problema(e, semilla),
+    }
+}
+
+/// The request's `Idempotency-Key`, if it has one of the right form.
+fn clave(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
     };
-    if let (Some(clave), false) = (&clave, con_ok) {
-        // A confirmation's answer is already stored with the reservation.
-        idempotencia::cerrar(st.idempotencia.as_ref(), clave, status, &body).await;
-    }
-    let mut res = json_response(status, body);
-    if status == 201 {
-        ubicar(&mut res, &ctx.reserva.id);
-        if con_ok {
-            res.extensions_mut().insert(super::seed001::ConOk);
-        }
-    }
-    Ok(res)
+    let v = v.to_str().unwrap_or_default();
+    reservar::validar_clave(v)?;
+    Ok(Some(v.to_owned()))
 }
 
-/// Who sent a checkout, as replays and disclosure need it.
-struct Remitente {
-    /// Keys an `Idempotency-Key`'s fingerprint: the same key sent by another caller is
-    /// a different request (422), never a replay of someone else's answer.
-    clase: String,
-    /// Stored with the reservation (`Reserva::origen`): a keyless double submission is
-    /// answered with an earlier reservation only when this matches.
-    origen: String,
-    /// For a guest: the fingerprint of their client and body.
-    invitado: Option<String>,
-}
-
-impl Remitente {
-    fn de(
-        st: &AppState,
-        llamante: Llamante,
-        ip_invitado: Option<std::net::IpAddr>,
-        solicitud: &SolicitudReserva,
-    ) -> Self {
-        match (llamante, ip_invitado) {
-            (Llamante::Comprador(u), _) => Self {
-                clase: format!("sesion:{u}"),
-                origen: format!("sesion:{u}"),
-                invitado: None,
-            },
-            (Llamante::Admin, _) => Self {
-                clase: "admin".into(),
-                origen: "admin".into(),
-                invitado: None,
-            },
-            (_, ip) => {
-                // The client's address and the body, keyed: the same guest repeating
-                // the same order is recognised, and neither is stored readable.
-                let cliente = ip.map_or_else(String::new, |ip| ip.to_string());
-                let huella = idempotencia::huella(
-                    &st.clave_huellas,
-                    &format!("invitado:{cliente}"),
-                    solicitud,
-                );
-                Self {
-                    clase: "invitado".into(),
-                    origen: format!("invitado:{huella}"),
-                    invitado: Some(huella),
+/// The outcome as a status and a body: EventFlow's, with seed 001's fields.
+fn responder(desenlace: Desenlace, semilla: bool) -> Response {
+    match desenlace {
+        Desenlace::Confirmada { reserva, secreto } => confirmada(&reserva, Some(secreto)),
+        Desenlace::Pendiente { reserva, secreto } => en_curso(&reserva, Some(secreto)),
+        Desenlace::Rechazada(e) => seed001::problema(e, semilla),
+        Desenlace::Repetida(repeticion) => {
+            let mut res = match repeticion {
+                Repeticion::Confirmada { reserva, secreto } => confirmada(&reserva, secreto),
+                Repeticion::EnCurso(reserva) => en_curso(&reserva, None),
+                Repeticion::Grabada { status, cuerpo } => {
+                    json_response(status, seed001::grabada(status, cuerpo, semilla))
                 }
-            }
+            };
+            res.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            res
         }
     }
 }
 
-/// The answer to a confirmation: the reservation with its guest secret, and seed 001's
-/// `status: "ok"` written here, so the answer is never read back to add it.
-fn respuesta_confirmada(r: &Reserva, secreto: &str) -> String {
+/// 201: the reservation, its guest secret when shown, and seed 001's `status: "ok"`.
+fn confirmada(r: &Reserva, secreto: Option<String>) -> Response {
     let mut vista = ReservaRespuesta::from(r);
-    vista.secreto = Some(secreto.to_owned());
+    vista.secreto = secreto;
     // Plain strings and numbers: serialising cannot fail.
-    serde_json::to_string(&super::seed001::ConOk::cuerpo(&vista)).unwrap_or_default()
+    let body = serde_json::to_string(&seed001::con_ok(&vista)).unwrap_or_default();
+    ubicado(json_response(201, body), &r.id)
 }
 
-fn ubicar(res: &mut Response, id: &str) {
+/// 202: the reservation as it stands, EN_CURSO, to follow at its `Location` (a guest
+/// with the secret).
+fn en_curso(r: &Reserva, secreto: Option<String>) -> Response {
+    let mut vista = ReservaRespuesta::from(r);
+    vista.secreto = secreto;
+    let body = serde_json::to_string(&vista).unwrap_or_default();
+    ubicado(json_response(202, body), &r.id)
+}
+
+fn ubicado(mut res: Response, id: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("/api/reservas/{id}")) {
         res.headers_mut().insert(header::LOCATION, v);
     }
-}
-
-/// The answer for a SAGA whose outcome is not known yet: if the stored reservation
-/// has meanwhile ended (another instance finished it), that outcome; otherwise 202 with
-/// the reservation as it stands, EN_CURSO, to follow at its `Location`.
-async fn pendiente(st: &AppState, r: &Reserva, secreto: &str) -> Result<(u16, String), ApiError> {
-    if let Ok(Some(Decision::Repetir { status, body })) =
-        idempotencia::desenlace(st.deps.reservas.as_ref(), &r.id).await
-    {
-        return Ok((status, body));
-    }
-    let mut vista = ReservaRespuesta::from(r);
-    vista.estado = Estado::EnCurso;
-    // A guest follows `Location` with it.
-    vista.secreto = Some(secreto.to_owned());
-    Ok((
-        202,
-        serde_json::to_string(&vista).map_err(ApiError::internal)?,
-    ))
+    res
 }
 
 /// A buyer's reservations, newest first: your own with a buyer's session (`usuario_id`

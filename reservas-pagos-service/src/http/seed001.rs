@@ -1,17 +1,17 @@
 //! Seed 001's reservation replies (the FastAPI design): a client of it posts
 //! `{evento_id, email}`, treats any 2xx as success and reads `status` / `reason` on failure.
 //!
-//! - Every 201 of `POST /api/reservar` carries `status: "ok"`; it is one more field. A
-//!   confirmation writes it as it is built ([`ConOk`]); the rarer answers (replays, a
-//!   double submission, a problem) get theirs here, read back and written again.
-//! - Every problem of that route carries `reason` (its `detail`).
+//! - Every 201 of `POST /api/reservar` carries `status: "ok"`; it is one more field,
+//!   written as the body is built ([`con_ok`]).
+//! - Every problem of that route carries `reason` (its `detail`), added to the problem
+//!   before it is written ([`problema`]); a problem recorded on an `Idempotency-Key`
+//!   gets it when replayed ([`grabada`]).
 //! - A problem's `status` becomes `"error"` only when the request came in seed 001's own
 //!   shape: RFC 9457 defines `status` as the HTTP status number, and typed problem
 //!   readers (.NET's `ProblemDetails`, seed 000's world) fail on a string there, so
 //!   every other client keeps the number.
 
-use axum::body::{to_bytes, Body};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use eventflow_shared::{ApiError, FieldError};
 use serde::Serialize;
@@ -21,9 +21,6 @@ use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 use crate::domain::SolicitudReserva;
-
-/// The body of a booking is never near this; it bounds what is re-read.
-const MAX_BODY: usize = 256 * 1024;
 
 /// A problem of `POST /api/reservar`: RFC 9457 plus seed 001's `reason`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -70,10 +67,6 @@ pub fn forma_semilla(s: &SolicitudReserva) -> bool {
         && s.pago.is_none()
 }
 
-/// Marks a 201 whose body already has `status: "ok"`: [`responder`] passes it on unread.
-#[derive(Debug, Clone, Copy)]
-pub struct ConOk;
-
 /// A confirmation's body: the reservation, with seed 001's `status: "ok"` beside it.
 #[derive(Serialize)]
 pub struct Confirmacion<'a, T: Serialize> {
@@ -82,48 +75,31 @@ pub struct Confirmacion<'a, T: Serialize> {
     status: &'static str,
 }
 
-impl ConOk {
-    pub fn cuerpo<T: Serialize>(vista: &T) -> Confirmacion<'_, T> {
-        Confirmacion {
-            vista,
-            status: "ok",
-        }
+pub fn con_ok<T: Serialize>(vista: &T) -> Confirmacion<'_, T> {
+    Confirmacion {
+        vista,
+        status: "ok",
     }
 }
 
-/// Adds seed 001's fields to the route's answer, whichever way it ended.
-pub async fn responder(resultado: Result<Response, ApiError>, semilla: bool) -> Response {
-    let res = match resultado {
-        Ok(res) if res.extensions().get::<ConOk>().is_some() => return res,
-        Ok(res) => res,
-        Err(mut e) => {
-            e.extra.insert("reason".into(), e.detail.clone().into());
-            if semilla {
-                e.extra.insert("status".into(), "error".into());
-            }
-            return e.into_response();
-        }
-    };
-    let status = res.status();
-    if status != StatusCode::CREATED && !status.is_client_error() && !status.is_server_error() {
-        return res;
+/// A problem of the route, with seed 001's fields.
+pub fn problema(mut e: ApiError, semilla: bool) -> Response {
+    e.extra.insert("reason".into(), e.detail.clone().into());
+    if semilla {
+        e.extra.insert("status".into(), "error".into());
     }
-    let (mut partes, body) = res.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return ApiError::internal("respuesta ilegible").into_response();
+    e.into_response()
+}
+
+/// An answer recorded on an `Idempotency-Key` (a problem; a 201 from older versions),
+/// with seed 001's fields, as [`problema`] and [`con_ok`] add them.
+pub fn grabada(status: u16, cuerpo: String, semilla: bool) -> String {
+    let Ok(Value::Object(mut c)) = serde_json::from_str::<Value>(&cuerpo) else {
+        return cuerpo;
     };
-    let Ok(Value::Object(mut cuerpo)) = serde_json::from_slice::<Value>(&bytes) else {
-        return Response::from_parts(partes, Body::from(bytes));
-    };
-    anadir(&mut cuerpo, status, semilla);
-    let Ok(nuevo) = serde_json::to_vec(&cuerpo) else {
-        return Response::from_parts(partes, Body::from(bytes));
-    };
-    partes.headers.remove(header::CONTENT_LENGTH);
-    if let Ok(v) = HeaderValue::from_str(&nuevo.len().to_string()) {
-        partes.headers.insert(header::CONTENT_LENGTH, v);
-    }
-    Response::from_parts(partes, Body::from(nuevo))
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    anadir(&mut c, status, semilla);
+    serde_json::to_string(&c).unwrap_or(cuerpo)
 }
 
 fn anadir(cuerpo: &mut Map<String, Value>, status: StatusCode, semilla: bool) {
@@ -147,20 +123,25 @@ mod tests {
         v.as_object().unwrap().clone()
     }
 
-    /// Written as it was built, it reads the same as the body `anadir` makes.
+    /// Built with its fields, a problem reads as a recorded one replayed: the same
+    /// answer either way.
     #[tokio::test]
-    async fn una_confirmacion_ya_lleva_su_ok() {
+    async fn un_problema_y_su_repeticion_dicen_lo_mismo() {
+        for semilla in [false, true] {
+            let e = ApiError::conflict("agotado", "La zona General está agotada");
+            let grabado = grabada(409, e.body().to_string(), semilla);
+            let res = problema(e, semilla);
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 16)
+                .await
+                .unwrap();
+            let directo: Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(directo, serde_json::from_str::<Value>(&grabado).unwrap());
+            assert_eq!(directo["reason"], "La zona General está agotada");
+        }
         let vista = json!({"id": "r", "estado": "CONFIRMADA"});
-        let body = serde_json::to_string(&ConOk::cuerpo(&vista)).unwrap();
-        let mut res = Response::new(Body::from(body));
-        *res.status_mut() = StatusCode::CREATED;
-        res.extensions_mut().insert(ConOk);
-        let res = responder(Ok(res), true).await;
-        let bytes = to_bytes(res.into_body(), MAX_BODY).await.unwrap();
-        let leido: Value = serde_json::from_slice(&bytes).unwrap();
-        let mut rehecho = cuerpo(vista);
-        anadir(&mut rehecho, StatusCode::CREATED, true);
-        assert_eq!(leido, Value::Object(rehecho));
+        let directo = serde_json::to_value(con_ok(&vista)).unwrap();
+        let grabado = grabada(201, vista.to_string(), false);
+        assert_eq!(directo, serde_json::from_str::<Value>(&grabado).unwrap());
     }
 
     #[test]

@@ -19,6 +19,15 @@ use crate::domain::Suceso;
 use crate::domain::{Compensacion, Estado, FalloReserva, Lease, PasoEjecutado, ResultadoPaso};
 use crate::store::StoreError;
 
+/// The steps of [`Cadena::estandar`], in order: what the UI lists before a run has
+/// reached them (`frontend/src/saga.ts` is checked against it).
+pub const PASOS: [&str; 4] = [
+    "ValidadorDatos",
+    "ValidadorInventario",
+    "ProcesadorPago",
+    "ConfirmadorReserva",
+];
+
 pub struct Cadena {
     handlers: Vec<Box<dyn Handler>>,
 }
@@ -124,6 +133,7 @@ impl Cadena {
                 Err(Fallo::Rechazo(e)) => return Err(self.fallar(i, ctx, deps, e).await),
             }
         }
+        soltar_bloqueo(ctx, deps).await;
         Ok(())
     }
 
@@ -234,6 +244,22 @@ impl Cadena {
     }
 }
 
+/// Frees the buyer's checkout lock once the reservation is terminal and stored, never
+/// before: a second checkout of theirs that waited for it then finds this one
+/// CONFIRMADA (the answer to a double submission), never half-way. A failed unlock is
+/// not a failed sale: the lock expires with its TTL.
+async fn soltar_bloqueo(ctx: &mut Contexto, deps: &Deps) {
+    if !ctx.lock_tomado {
+        return;
+    }
+    match deps.lock.release(&ctx.lock_key(), &ctx.reserva.id).await {
+        Ok(_) => ctx.lock_tomado = false,
+        Err(e) => {
+            tracing::warn!(reserva_id = %ctx.reserva.id, error = %e, "could not release the checkout lock; it expires with its TTL")
+        }
+    }
+}
+
 fn pendiente(ctx: &Contexto, paso: &str, no: NoEscrita) -> Fin {
     match no {
         NoEscrita::Ajena => {
@@ -255,15 +281,9 @@ pub async fn persistir(ctx: &mut Contexto, deps: &Deps) -> Result<(), NoEscrita>
         instancia: deps.instancia.clone(),
         hasta: ahora + chrono::Duration::from_std(deps.lock_ttl).unwrap_or_default(),
     });
-    if let (Estado::Confirmada, true, Some(responder), Some(secreto)) = (
-        ctx.reserva.estado,
-        ctx.con_clave,
-        ctx.respuesta_confirmada,
-        &ctx.secreto,
-    ) {
-        // Built from the reservation exactly as written: the answer and its replays
-        // are the same bytes.
-        ctx.reserva.respuesta = Some(responder(&ctx.reserva, secreto));
+    if ctx.reserva.estado == Estado::Confirmada && ctx.reserva.confirmada_en.is_none() {
+        // What a replay of the confirming request rebuilds its answer from.
+        ctx.reserva.confirmada_en = Some(ahora);
     }
     if ctx.reserva.version == 0 {
         return deps.reservas.crear(&mut ctx.reserva).await.map_err(|e| {
@@ -287,6 +307,13 @@ pub async fn persistir(ctx: &mut Contexto, deps: &Deps) -> Result<(), NoEscrita>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pasos_es_el_orden_de_la_cadena() {
+        let c = Cadena::estandar();
+        let nombres: Vec<_> = c.handlers.iter().map(|h| h.nombre()).collect();
+        assert_eq!(nombres, PASOS);
+    }
 
     #[test]
     fn el_pago_se_encuentra_por_lo_que_es() {

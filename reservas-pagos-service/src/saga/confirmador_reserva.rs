@@ -1,5 +1,6 @@
-//! ConfirmadorReserva: turns the hold into a sale, marks the reservation CONFIRMADA with
-//! its `ReservaConfirmada` message in the same write, and releases the lock. usuarios
+//! ConfirmadorReserva: turns the hold into a sale and marks the reservation CONFIRMADA
+//! with its `ReservaConfirmada` message in the same write; the chain releases the lock
+//! once that write is done. usuarios
 //! adds it to the buyer's history from that message, off this request's path.
 //! Compensation returns the sale (the earlier handlers then refund and unlock).
 //!
@@ -44,7 +45,15 @@ impl Handler for ConfirmadorReserva {
                 tracing::warn!(reserva_id = %ctx.reserva.id, "simulated hang after the charge, unrecorded");
                 std::future::pending::<()>().await;
             }
-            Some(FalloSimulado::ColgarTrasRetencion) | None => {}
+            // Only the live request: recovery, which resumes without the request, then
+            // confirms the sale as it would after a real timeout.
+            Some(FalloSimulado::Incierto) if ctx.solicitud.is_some() => {
+                return Err(Fallo::Incierto(ApiError::unavailable(
+                    "simulada",
+                    "Respuesta de la confirmación perdida (X-Simular-Fallo: incierto)",
+                )));
+            }
+            Some(FalloSimulado::ColgarTrasRetencion | FalloSimulado::Incierto) | None => {}
         }
         let (evento, rid, corr) = (
             ctx.reserva.evento_id.clone(),
@@ -99,13 +108,7 @@ impl Handler for ConfirmadorReserva {
         });
         let pendiente = confirmada.pendiente(&r.correlation_id);
         ctx.reserva.outbox.push(pendiente);
-        // A failed unlock is not a failed sale: the lease expires with its TTL.
-        match deps.lock.release(&ctx.lock_key(), &rid).await {
-            Ok(_) => ctx.lock_tomado = false,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not release the checkout lock; it expires with its TTL")
-            }
-        }
+        // The chain frees the buyer's lock after the terminal write that stores this.
         Ok(())
     }
 

@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use eventflow_shared::lock::Lock;
 use eventflow_shared::ApiError;
 
-pub use cadena::{Cadena, Fin};
+pub use cadena::{Cadena, Fin, PASOS};
 pub use confirmador_reserva::ConfirmadorReserva;
 pub use procesador_pago::ProcesadorPago;
 
@@ -63,6 +63,10 @@ pub enum FalloSimulado {
     /// The SAGA stops for good after the hold is recorded, before any charge: for
     /// crash-recovery tests of the compensating path.
     ColgarTrasRetencion,
+    /// ConfirmadorReserva's answer never comes (as a timeout would): the request gets
+    /// 202 with the step `incierto`, and recovery confirms the sale. For the UI's
+    /// "pendiente de confirmar" and its e2e test.
+    Incierto,
 }
 
 impl FalloSimulado {
@@ -72,6 +76,7 @@ impl FalloSimulado {
             "colgar-tras-pago" => Some(Self::ColgarTrasPago),
             "colgar-tras-cobro" => Some(Self::ColgarTrasCobro),
             "colgar-tras-retencion" => Some(Self::ColgarTrasRetencion),
+            "incierto" => Some(Self::Incierto),
             _ => None,
         }
     }
@@ -115,10 +120,6 @@ pub struct Contexto {
     /// The guest secret in clear, only while the live request runs: it goes into the
     /// ReservaConfirmada message's link. Recovery has only its hash.
     pub secreto: Option<String>,
-    /// How the live request answers a confirmation, given the secret: with a key, the
-    /// terminal write stores that answer for replays (`Reserva::respuesta`). The HTTP
-    /// layer owns the answer's shape, so it hands the function in.
-    pub respuesta_confirmada: Option<fn(&Reserva, &str) -> String>,
 }
 
 /// A request without a key identical to one of the buyer's reservations this recent

@@ -194,7 +194,6 @@ fn contexto(tarjeta: &str) -> Contexto {
         sesion: None,
         invitado: None,
         secreto: None,
-        respuesta_confirmada: None,
     }
 }
 

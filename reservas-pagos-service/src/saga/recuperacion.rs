@@ -126,7 +126,6 @@ pub async fn recuperar(
         sesion: None,
         invitado: None,
         secreto: None,
-        respuesta_confirmada: None,
     };
 
     // A crash between the charge and its log entry leaves progreso at Retenida: ask

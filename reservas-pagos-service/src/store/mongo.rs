@@ -73,7 +73,7 @@ impl MongoStore {
 
 /// Top-level copies of the fields queries filter on, beside the reservation itself.
 fn to_doc(r: &Reserva) -> Result<Document, StoreError> {
-    let mut d = doc! {
+    Ok(doc! {
         "_id": &r.id,
         "version": r.version as i64,
         "estado": bson::to_bson(&r.estado).map_err(other)?,
@@ -82,23 +82,13 @@ fn to_doc(r: &Reserva) -> Result<Document, StoreError> {
         "actualizada": bson::DateTime::from_chrono(r.actualizada_en),
         CONTADOR: contador(r.outbox.len()),
         "reserva": bson::to_document(r).map_err(other)?,
-    };
-    if let Some(respuesta) = &r.respuesta {
-        d.insert(RESPUESTA, respuesta);
-    }
-    Ok(d)
+    })
 }
 
 fn from_doc(d: Document) -> Result<Reserva, StoreError> {
     let inner = d.get_document("reserva").map_err(other)?.clone();
-    let mut r: Reserva = bson::from_document(inner).map_err(other)?;
-    // Read back, so that every later replace (a cancellation) keeps it.
-    r.respuesta = d.get_str(RESPUESTA).ok().map(str::to_owned);
-    Ok(r)
+    bson::from_document(inner).map_err(other)
 }
-
-/// The keyed confirmation's answer, beside the reservation (see `Reserva::respuesta`).
-const RESPUESTA: &str = "respuesta";
 
 #[async_trait]
 impl ReservaStore for MongoStore {

@@ -1,43 +1,35 @@
 //! `Idempotency-Key` on `POST /api/reservar`, after pretix's convention: the same key and
-//! body replays the first response; a repeat while the first still runs gets 409; the
+//! body replays the first answer; a repeat while the first still runs gets 409; the
 //! same key with a different body gets 422. Transient failures (5xx) free the key.
 //!
-//! A confirmation's answer is stored in the reservation's own terminal write, not in the
-//! key's record: the record stays "in progress", naming the reservation, and a replay
-//! finds the answer there. Every other answer is recorded on the key.
+//! A confirmation is never recorded on the key: the key's record stays "in progress",
+//! naming the reservation, and a replay rebuilds the answer from the reservation as it
+//! was confirmed ([`Reserva::como_se_confirmo`]) and its guest secret
+//! ([`super::secreto`]). Every other outcome is recorded on the key, as its problem.
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use eventflow_shared::secreto::Secreto;
 use eventflow_shared::ApiError;
 use hmac::Hmac;
 use sha2::Sha256;
 
-use super::dto::ReservaRespuesta;
-use crate::domain::{Estado, SolicitudReserva};
+use super::{secreto, Repeticion};
+use crate::domain::{Estado, Reserva, SolicitudReserva};
 use crate::store::{Clave, IdempotenciaStore, ReservaStore};
 
 /// A key still "in progress" this long after its request, with no reservation written,
 /// belongs to a request that died before doing anything.
 const ABANDONO_SECS: i64 = 60;
 
-/// What to do with a request that carries a key.
-pub enum Decision {
-    Ejecutar,
-    Repetir { status: u16, body: String },
-}
-
-pub fn clave(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(v) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let v = v.to_str().unwrap_or_default();
-    if v.is_empty() || v.len() > 255 || !v.bytes().all(|b| b.is_ascii_graphic()) {
+/// Checks a key's form: 1 to 255 visible ASCII characters.
+pub fn validar(clave: &str) -> Result<(), ApiError> {
+    if clave.is_empty() || clave.len() > 255 || !clave.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ApiError::field(
             "Idempotency-Key",
             "debe tener de 1 a 255 caracteres ASCII visibles",
         ));
     }
-    Ok(Some(v.to_owned()))
+    Ok(())
 }
 
 /// Fingerprint of a request: an HMAC-SHA256 under the server's key (`clave`) of who
@@ -71,15 +63,17 @@ fn ultimos4(numero: &str) -> String {
     digitos[digitos.len().saturating_sub(4)..].iter().collect()
 }
 
+/// `None`: run the request. `Some`: the answer it already had.
 pub async fn decidir(
     store: &dyn IdempotenciaStore,
     reservas: &dyn ReservaStore,
+    clave_secretos: &Secreto,
     clave: &str,
     hash: &str,
     rid: &str,
-) -> Result<Decision, ApiError> {
+) -> Result<Option<Repeticion>, ApiError> {
     match store.tomar(clave, hash, rid).await? {
-        Clave::Nueva => Ok(Decision::Ejecutar),
+        Clave::Nueva => Ok(None),
         Clave::EnCurso { hash: h, .. } | Clave::Completa { hash: h, .. } if h != hash => {
             Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -97,77 +91,96 @@ pub async fn decidir(
             // free again. Of concurrent retries only one wins the new `tomar`.
             store.soltar(clave).await?;
             match store.tomar(clave, hash, rid).await? {
-                Clave::Nueva => Ok(Decision::Ejecutar),
-                _ => Err(ApiError::conflict(
-                    "solicitud-en-curso",
-                    "Una solicitud con esta Idempotency-Key aún se está procesando",
-                )),
+                Clave::Nueva => Ok(None),
+                _ => Err(en_curso()),
             }
         }
-        Clave::EnCurso { reserva_id, .. } => match desenlace(reservas, &reserva_id).await? {
-            // The first request died before recording its answer, and recovery has
-            // since finished its reservation: answer with that outcome.
-            Some(d) => Ok(d),
-            None => Err(ApiError::conflict(
-                "solicitud-en-curso",
-                "Una solicitud con esta Idempotency-Key aún se está procesando",
-            )
-            .with("reserva_id", reserva_id)),
-        },
-        Clave::Completa { status, body, .. } => Ok(Decision::Repetir { status, body }),
+        Clave::EnCurso { reserva_id, .. } => {
+            match reservas
+                .get(&reserva_id)
+                .await?
+                .and_then(|r| terminada(&r, clave_secretos))
+            {
+                // A confirmation (the key names its reservation), or a request that died
+                // before recording its answer and that recovery has since finished.
+                Some(t) => Ok(Some(t.repeticion())),
+                None => Err(en_curso().with("reserva_id", reserva_id)),
+            }
+        }
+        Clave::Completa { status, body, .. } => Ok(Some(Repeticion::Grabada {
+            status,
+            cuerpo: body,
+        })),
     }
 }
 
-/// The response a finished reservation stands for, or `None` while it is still running.
-pub async fn desenlace(
-    reservas: &dyn ReservaStore,
-    id: &str,
-) -> Result<Option<Decision>, ApiError> {
-    let Some(r) = reservas.get(id).await? else {
-        return Ok(None);
-    };
-    if let Some(body) = r.respuesta {
-        // The keyed confirmation's own answer, stored with it: the same bytes again,
-        // even after a cancellation.
-        return Ok(Some(Decision::Repetir { status: 201, body }));
-    }
-    Ok(match (r.estado, &r.fallo) {
-        (Estado::Confirmada | Estado::Cancelando | Estado::Cancelada, _) => {
-            Some(Decision::Repetir {
-                status: 201,
-                body: serde_json::to_string(&ReservaRespuesta::from(&r))
-                    .map_err(ApiError::internal)?,
-            })
+fn en_curso() -> ApiError {
+    ApiError::conflict(
+        "solicitud-en-curso",
+        "Una solicitud con esta Idempotency-Key aún se está procesando",
+    )
+}
+
+/// How a reservation that is no longer running ended, as its request is answered.
+pub enum Terminada {
+    /// Sold: the reservation as it was confirmed, and its guest secret.
+    Confirmada(Box<Reserva>, Option<String>),
+    /// Failed, with what was undone: its problem.
+    Fallida(ApiError),
+}
+
+impl Terminada {
+    fn repeticion(self) -> Repeticion {
+        match self {
+            Self::Confirmada(reserva, secreto) => Repeticion::Confirmada {
+                reserva: *reserva,
+                secreto,
+            },
+            Self::Fallida(e) => Repeticion::Grabada {
+                status: e.status.as_u16(),
+                cuerpo: e.body().to_string(),
+            },
         }
+    }
+}
+
+/// The outcome a stored reservation stands for, or `None` while it is still running.
+pub fn terminada(r: &Reserva, clave_secretos: &Secreto) -> Option<Terminada> {
+    if let Some(confirmada) = r.como_se_confirmo() {
+        // Even after a cancellation: the answer the confirming request got.
+        let secreto = secreto::recuperar(clave_secretos, r);
+        return Some(Terminada::Confirmada(Box::new(confirmada), secreto));
+    }
+    match (r.estado, &r.fallo) {
         (Estado::Fallida, Some(f)) => {
             let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let problem = ApiError::new(
-                status,
-                "reserva-fallida",
-                "Reserva fallida",
-                f.detalle.clone(),
-            )
-            .with("reserva_id", r.id.clone())
-            .with("paso", f.paso.clone())
-            .with(
-                "compensaciones",
-                serde_json::to_value(&r.compensaciones).unwrap_or_default(),
-            );
-            Some(Decision::Repetir {
-                status: f.status,
-                body: problem.body().to_string(),
-            })
+            Some(Terminada::Fallida(
+                ApiError::new(
+                    status,
+                    "reserva-fallida",
+                    "Reserva fallida",
+                    f.detalle.clone(),
+                )
+                .with("reserva_id", r.id.clone())
+                .with("paso", f.paso.clone())
+                .with(
+                    "compensaciones",
+                    serde_json::to_value(&r.compensaciones).unwrap_or_default(),
+                ),
+            ))
         }
         _ => None,
-    })
+    }
 }
 
-/// Records the outcome, or frees the key after a transient failure.
-pub async fn cerrar(store: &dyn IdempotenciaStore, clave: &str, status: u16, body: &str) {
-    let res = if status >= 500 {
+/// Records a refusal on the key, or frees the key after a transient failure (5xx).
+pub async fn cerrar(store: &dyn IdempotenciaStore, clave: &str, e: &ApiError) {
+    let res = if e.status.is_server_error() {
         store.soltar(clave).await
     } else {
-        store.completar(clave, status, body).await
+        store
+            .completar(clave, e.status.as_u16(), &e.body().to_string())
+            .await
     };
     if let Err(e) = res {
         tracing::warn!(error = %e, "could not record the idempotency key's outcome");
@@ -210,7 +223,7 @@ mod tests {
         }
     }
 
-    async fn decision(hace: chrono::Duration) -> Result<Decision, ApiError> {
+    async fn decision(hace: chrono::Duration) -> Result<Option<Repeticion>, ApiError> {
         let claves = Claves {
             desde: chrono::Utc::now() - hace,
             soltada: Mutex::new(false),
@@ -219,7 +232,15 @@ mod tests {
             .await
             .unwrap()
             .reservas;
-        decidir(&claves, reservas.as_ref(), "k", "h", "r2").await
+        decidir(
+            &claves,
+            reservas.as_ref(),
+            &Secreto::new("s".repeat(32)),
+            "k",
+            "h",
+            "r2",
+        )
+        .await
     }
 
     fn solicitud(numero: &str) -> SolicitudReserva {
@@ -260,7 +281,7 @@ mod tests {
     async fn a_key_whose_request_died_before_writing_is_freed_after_a_while() {
         assert!(matches!(
             decision(chrono::Duration::hours(1)).await,
-            Ok(Decision::Ejecutar)
+            Ok(None)
         ));
         let recent = decision(chrono::Duration::seconds(1)).await;
         assert!(
