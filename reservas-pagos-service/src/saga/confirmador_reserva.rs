@@ -37,7 +37,7 @@ impl Handler for ConfirmadorReserva {
             }
             Some(FalloSimulado::ColgarTrasPago) => {
                 // Recorded first, so a crash test finds the payment in the stored log.
-                let _ = super::cadena::persistir(ctx, deps).await;
+                let _ = super::escritura::persistir(ctx, deps).await;
                 tracing::warn!(reserva_id = %ctx.reserva.id, "simulated hang after payment");
                 std::future::pending::<()>().await;
             }

@@ -5,6 +5,7 @@
 mod cadena;
 pub mod cancelacion;
 mod confirmador_reserva;
+mod escritura;
 mod procesador_pago;
 #[cfg(test)]
 mod pruebas;

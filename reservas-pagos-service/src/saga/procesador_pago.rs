@@ -34,7 +34,7 @@ impl Handler for ProcesadorPago {
         // Only set when RESERVAS_SIMULAR_FALLOS=1 (the handler filters the header).
         if ctx.fallo_simulado == Some(FalloSimulado::ColgarTrasRetencion) {
             // Recorded first, so a crash test finds the hold in the stored log.
-            let _ = super::cadena::persistir(ctx, deps).await;
+            let _ = super::escritura::persistir(ctx, deps).await;
             tracing::warn!(reserva_id = %ctx.reserva.id, "simulated hang before payment");
             std::future::pending::<()>().await;
         }

@@ -16,7 +16,7 @@ use chrono::Utc;
 use eventflow_shared::ApiError;
 use futures::StreamExt;
 
-use super::cadena::{persistir, NoEscrita};
+use super::escritura::{persistir, NoEscrita};
 use super::{Cadena, Contexto, Deps, EstadoRetencion};
 use crate::domain::{Estado, FalloReserva, Lease, PagoResumen, Progreso, Reserva};
 use crate::domain::{Suceso, TipoSuceso};

@@ -10,7 +10,7 @@
 use async_trait::async_trait;
 use eventflow_shared::ApiError;
 
-use super::cadena::{persistir, NoEscrita};
+use super::escritura::{persistir, NoEscrita};
 use super::{Contexto, Deps, EstadoRetencion, Fallo, Handler, VENTANA_REPETIDA};
 use crate::domain::Suceso;
 use crate::domain::{entradas, Estado, Progreso};

@@ -1,5 +1,7 @@
 //! A request that dies mid-SAGA leaves its Idempotency-Key "in progress". Once recovery
 //! finishes the reservation, a retry with that key gets the final outcome, not a 409.
+//! A request answered 202 (its confirmation's outcome unknown) is replayed, once
+//! recovery has sold it, as the sale, with the guest secret the 202 gave.
 
 use super::common;
 
@@ -56,9 +58,79 @@ async fn reintento_tras_recuperacion(backend: Backend) {
     s.sin_retenciones(&evento).await;
 }
 
+/// The 202's secret is the reservation's for good: the replay after recovery shows it
+/// again (it is derived, never stored), and it opens the reservation without a session.
+async fn repeticion_de_una_pendiente(backend: Backend) {
+    let s = stack_with(backend, |c| {
+        c.lock_ttl = Duration::from_millis(500);
+        c.recuperacion_intervalo = Duration::from_secs(1);
+    })
+    .await;
+    let evento = s.evento(&[("General", 5000, 10)]).await;
+    let u = s.usuario(1).await;
+    let body = json!({"usuario_id": u, "evento_id": evento, "cantidad": 1});
+    let post = || {
+        s.http
+            .post(format!("{}/api/reservar", s.reservas))
+            .header("Idempotency-Key", "k-incierta")
+            .json(&body)
+    };
+    let res = post()
+        .header("X-Simular-Fallo", "incierto")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let pendiente: Value = res.json().await.unwrap();
+    assert_eq!(pendiente["estado"], "EN_CURSO");
+    assert_eq!(pendiente["pasos"][3]["handler"], "ConfirmadorReserva");
+    assert_eq!(pendiente["pasos"][3]["resultado"], "incierto");
+    let secreto = pendiente["secreto"].as_str().expect("a 202 gives the secret");
+
+    let mut replay = None;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let res = post().send().await.unwrap();
+        if res.status() == 201 {
+            assert_eq!(res.headers()["idempotent-replayed"], "true");
+            replay = Some(res.json::<Value>().await.unwrap());
+            break;
+        }
+        assert_eq!(res.status(), 409, "running until recovery sells it");
+    }
+    let replay = replay.expect("recovery confirmed it within 10 s");
+    assert_eq!(replay["id"], pendiente["id"]);
+    assert_eq!(replay["estado"], "CONFIRMADA");
+    assert_eq!(replay["status"], "ok");
+    assert_eq!(replay["secreto"], secreto, "the 202's secret, shown again");
+    let id = replay["id"].as_str().unwrap();
+    let sin_sesion = reqwest::Client::new()
+        .get(format!("{}/api/reservas/{id}", s.reservas))
+        .header("X-Reserva-Secreto", secreto)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sin_sesion.status(), 200, "the secret opens it");
+    let e = s.get_evento(&evento).await;
+    assert_eq!(e["zonas"][0]["vendidas"], 1, "sold once");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embebido() {
     reintento_tras_recuperacion(Backend::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pendiente_embebido() {
+    repeticion_de_una_pendiente(Backend::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pendiente_real() {
+    let Some(b) = Backend::real().await else {
+        return;
+    };
+    repeticion_de_una_pendiente(b).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
