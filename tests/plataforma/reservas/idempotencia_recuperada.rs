@@ -85,7 +85,9 @@ async fn repeticion_de_una_pendiente(backend: Backend) {
     assert_eq!(pendiente["estado"], "EN_CURSO");
     assert_eq!(pendiente["pasos"][3]["handler"], "ConfirmadorReserva");
     assert_eq!(pendiente["pasos"][3]["resultado"], "incierto");
-    let secreto = pendiente["secreto"].as_str().expect("a 202 gives the secret");
+    let secreto = pendiente["secreto"]
+        .as_str()
+        .expect("a 202 gives the secret");
 
     let mut replay = None;
     for _ in 0..40 {
