@@ -124,7 +124,7 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// unset means the Vite dev server and the launcher's own UI origin. An origin that is no
 /// `http(s)://` URL is an error naming the variable, not an entry quietly dropped. The
 /// binaries read it with the rest of their configuration; every router built reads it again.
-pub fn origenes_cors(e: &mut crate::config::Entorno) -> Vec<HeaderValue> {
+pub fn origenes_cors(e: &mut crate::config::entorno::Entorno) -> Vec<HeaderValue> {
     const DEFECTO: &str =
         "http://localhost:5173,http://127.0.0.1:5173,http://localhost:8080,http://127.0.0.1:8080";
     let leer = |lista: &str| {
@@ -145,7 +145,7 @@ pub fn origenes_cors(e: &mut crate::config::Entorno) -> Vec<HeaderValue> {
 
 /// CORS for the booking UI, for the origins of [`origenes_cors`].
 fn cors() -> CorsLayer {
-    let list = origenes_cors(&mut crate::config::Entorno::del_proceso());
+    let list = origenes_cors(&mut crate::config::entorno::Entorno::del_proceso());
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(list))
         .allow_methods(tower_http::cors::Any)

@@ -12,8 +12,8 @@ use eventflow_shared::bus::Publicador;
 use eventflow_shared::outbox::FuenteOutbox;
 use tokio::sync::Notify;
 
+use crate::config::Config;
 use crate::saga::{Cadena, Deps};
-use crate::Config;
 
 /// The outbox relay: publishes the reservations' messages (confirmations,
 /// cancellations) a second after they are written, or a burst's worth after a poke.

@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use super::budget::ConnectionBudget;
-use crate::config::{ConfigInvalida, Entorno};
+use crate::config::entorno::{ConfigInvalida, Entorno};
 
 /// The budget's default never exceeds this: past it, idle connections cost more memory
 /// (a few KiB of buffers each) than any real load needs.

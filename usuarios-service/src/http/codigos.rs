@@ -12,8 +12,8 @@ use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{ApiError, ApiJson, Problem};
 use uuid::Uuid;
 
+use super::cliente::{Cliente, TokenActual};
 use super::dto::{CodigoSolicitado, FijarPassword, PasswordFijada, SolicitarCodigo};
-use super::sesiones::{Cliente, TokenActual};
 use super::AppState;
 use crate::domain::codigo::{self, VIGENCIA_MIN};
 use crate::domain::{Canje, Codigo, Contrasena, Email, Proposito};
@@ -186,7 +186,7 @@ pub async fn fijar_password(
     canjear(&state, u.id, Proposito::Password, &email, &body.codigo).await?;
     let hash = state.contrasenas.hash(&password).await?;
     state.store.fijar_password(u.id, &hash).await?;
-    let conservada = super::sesiones::revocar_otras(&state, u.id, sesion.as_deref()).await?;
+    let conservada = super::cliente::revocar_otras(&state, u.id, sesion.as_deref()).await?;
     tracing::info!(usuario_id = %u.id, conservada, "contraseña fijada con código");
     let mensaje = if conservada {
         "Contraseña guardada. Se cerraron las demás sesiones de tu cuenta; esta sigue abierta."

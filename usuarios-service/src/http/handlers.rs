@@ -9,8 +9,8 @@ use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{ApiError, ApiJson, ApiPath, FieldError, Problem};
 use uuid::Uuid;
 
+use super::cliente::{Cliente, TokenActual};
 use super::dto::{ActualizarUsuario, CrearUsuario, PaginaUsuarios};
-use super::sesiones::{Cliente, TokenActual};
 use super::AppState;
 use crate::domain::{CambiosUsuario, Contrasena, Email, NuevoUsuario, Proposito, Usuario};
 use eventflow_shared::pagina::Paginacion;
@@ -219,7 +219,7 @@ pub async fn actualizar_usuario(
     if antes.is_some_and(|a| a.email != u.email) {
         // The admin's token is no session of hers: every session ends then.
         let propia = sesion.filter(|_| !llamante.es_admin());
-        super::sesiones::revocar_otras(&state, uuid, propia.as_deref()).await?;
+        super::cliente::revocar_otras(&state, uuid, propia.as_deref()).await?;
         tracing::info!(usuario_id = %uuid, "email cambiado: otras sesiones cerradas");
     }
     Ok(Json(u))

@@ -9,13 +9,14 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use eventflow_shared::identidad::{
-    self, formato_valido, hash_hex, ip_cliente, nuevo_token, prohibido, sesion_invalida,
-    sin_credencial, Rol, SesionVerificada,
+    self, formato_valido, hash_hex, nuevo_token, prohibido, sesion_invalida, sin_credencial, Rol,
+    SesionVerificada,
 };
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
 use eventflow_shared::{ApiError, ApiJson, Problem};
 use uuid::Uuid;
 
+use super::cliente::Cliente;
 use super::dto::{IniciarSesion, SesionActual, SesionCreada};
 use super::AppState;
 use crate::domain::contrasena::MAX_CARACTERES;
@@ -28,35 +29,6 @@ fn credenciales_invalidas() -> ApiError {
         "Credenciales inválidas",
         "El email o la contraseña no son correctos",
     )
-}
-
-/// The client's address, for the per-IP limit.
-pub struct Cliente(pub std::net::IpAddr);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Cliente {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(ip_cliente(parts)))
-    }
-}
-
-/// The SHA-256 of the request's bearer token, if it has one: the session that changes
-/// an email or a password, which stays signed in while the others end.
-pub struct TokenActual(pub Option<String>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for TokenActual {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            identidad::bearer(parts)
-                .ok()
-                .flatten()
-                .filter(|t| formato_valido(t))
-                .map(hash_hex),
-        ))
-    }
 }
 
 /// 403 `codigo-requerido`: the account had too many failed sign-ins today.
@@ -170,30 +142,6 @@ pub async fn iniciar_sesion(
             usuario,
         }),
     ))
-}
-
-/// Ends every session of the buyer `sujeto_id` but the caller's, when `token_hash` is
-/// one of hers (the session making a change stays signed in); all of them otherwise (a
-/// code-based reset, the admin). `true` when the caller's session stays.
-pub(super) async fn revocar_otras(
-    state: &AppState,
-    sujeto_id: Uuid,
-    token_hash: Option<&str>,
-) -> Result<bool, ApiError> {
-    let propia = match token_hash {
-        Some(h) => state
-            .sesiones
-            .buscar(h)
-            .await?
-            .filter(|s| s.sujeto_id == sujeto_id && s.rol == Rol::Comprador)
-            .map(|_| h),
-        None => None,
-    };
-    match propia {
-        Some(h) => state.sesiones.revocar_otras(sujeto_id, h).await?,
-        None => state.sesiones.revocar_todas(sujeto_id).await?,
-    }
-    Ok(propia.is_some())
 }
 
 fn json(v: &impl serde::Serialize) -> Result<serde_json::Value, ApiError> {
