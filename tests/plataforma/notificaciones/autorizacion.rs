@@ -93,19 +93,9 @@ async fn matriz(backend: Backend) {
     assert_eq!(v["items"][0]["usuario_id"], json!(ana), "{v}");
 }
 
-mod matriz {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn embebido() {
-        super::matriz(Backend::Embedded).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn real() {
-        let Some(b) = Backend::real().await else {
-            return;
-        };
-        super::matriz(b).await;
-    }
-}
+eventflow_testkit::en_ambos_backends!(
+    matriz(flavor = "multi_thread", worker_threads = 2),
+    embebido: Backend::Embedded,
+    real: Backend::real().await,
+    |b| super::matriz(b),
+);

@@ -200,19 +200,4 @@ async fn conciliacion(b: Backend) {
     assert_eq!(res.status(), 404);
 }
 
-mod ambos {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn embebido() {
-        conciliacion(Backend::Embedded).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn real() {
-        let Some(b) = Backend::real().await else {
-            return;
-        };
-        conciliacion(b).await;
-    }
-}
+ambos!(conciliacion);

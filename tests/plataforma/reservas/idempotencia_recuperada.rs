@@ -117,28 +117,5 @@ async fn repeticion_de_una_pendiente(backend: Backend) {
     assert_eq!(e["zonas"][0]["vendidas"], 1, "sold once");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn embebido() {
-    reintento_tras_recuperacion(Backend::Embedded).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pendiente_embebido() {
-    repeticion_de_una_pendiente(Backend::Embedded).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pendiente_real() {
-    let Some(b) = Backend::real().await else {
-        return;
-    };
-    repeticion_de_una_pendiente(b).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn real() {
-    let Some(b) = Backend::real().await else {
-        return;
-    };
-    reintento_tras_recuperacion(b).await;
-}
+ambos!(reintento_tras_recuperacion);
+ambos!(repeticion_de_una_pendiente);
