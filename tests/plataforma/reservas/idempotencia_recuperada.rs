@@ -7,10 +7,12 @@ use super::common;
 
 use std::time::Duration;
 
-use common::{stack_with, Backend};
+use common::{stack_with, Backend, Stack};
 use serde_json::{json, Value};
 
-async fn reintento_tras_recuperacion(backend: Backend) {
+/// A stack whose recovery finishes a stopped SAGA within about a second (lock TTL 0.5 s,
+/// a sweep every second), one event of 10 tickets and one buyer.
+async fn montaje(backend: Backend) -> (Stack, String, String) {
     let s = stack_with(backend, |c| {
         c.lock_ttl = Duration::from_millis(500);
         c.recuperacion_intervalo = Duration::from_secs(1);
@@ -18,6 +20,11 @@ async fn reintento_tras_recuperacion(backend: Backend) {
     .await;
     let evento = s.evento(&[("General", 5000, 10)]).await;
     let u = s.usuario(1).await;
+    (s, evento, u)
+}
+
+async fn reintento_tras_recuperacion(backend: Backend) {
+    let (s, evento, u) = montaje(backend).await;
     let body = json!({"usuario_id": u, "evento_id": evento, "cantidad": 2});
     let post = |simular: bool| {
         let mut req = s
@@ -61,13 +68,7 @@ async fn reintento_tras_recuperacion(backend: Backend) {
 /// The 202's secret is the reservation's for good: the replay after recovery shows it
 /// again (it is derived, never stored), and it opens the reservation without a session.
 async fn repeticion_de_una_pendiente(backend: Backend) {
-    let s = stack_with(backend, |c| {
-        c.lock_ttl = Duration::from_millis(500);
-        c.recuperacion_intervalo = Duration::from_secs(1);
-    })
-    .await;
-    let evento = s.evento(&[("General", 5000, 10)]).await;
-    let u = s.usuario(1).await;
+    let (s, evento, u) = montaje(backend).await;
     let body = json!({"usuario_id": u, "evento_id": evento, "cantidad": 1});
     let post = || {
         s.http
