@@ -1,10 +1,12 @@
 //! The reservas domain: a reservation, its append-only log, the request and the cards.
 
+mod entrada;
 mod reserva;
 mod solicitud;
 mod suceso;
 pub mod tarjeta;
 
+pub use entrada::{normalizar_codigo, Entrada, EstadoEntrada, MotivoAnulacion};
 pub use reserva::{
     Compensacion, Estado, EstadoPago, EventoReserva, FalloReserva, Lease, PagoResumen,
     PasoEjecutado, Progreso, Reserva, ResultadoPaso,

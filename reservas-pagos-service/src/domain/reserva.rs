@@ -1,7 +1,7 @@
 //! `Reserva`: the projection of a reservation's event log, stored with the log itself
 //! so one single-document write keeps both in step (no transactions needed).
 
-use super::{Suceso, TipoSuceso};
+use super::{Entrada, EstadoEntrada, MotivoAnulacion, Suceso, TipoSuceso};
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
 use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
@@ -163,6 +163,10 @@ pub struct Reserva {
     /// older than it.
     #[serde(default)]
     pub confirmada_en: Option<DateTime<Utc>>,
+    /// Its tickets, one per seat: issued in the write that confirms it (never without
+    /// it), annulled in the write that cancels it.
+    #[serde(default)]
+    pub entradas: Vec<Entrada>,
     /// Optimistic concurrency: each write expects the version it read.
     pub version: u64,
 }
@@ -206,6 +210,7 @@ impl Reserva {
             secreto_hash: None,
             origen: None,
             confirmada_en: None,
+            entradas: Vec::new(),
             version: 0,
         }
     }
@@ -223,6 +228,23 @@ impl Reserva {
         self.actualizada_en = en;
     }
 
+    /// Issues its tickets, one per seat, unless it has them: done by the write that
+    /// confirms it, whichever run (the live one, or recovery) makes that write.
+    pub fn emitir_entradas(&mut self) {
+        if self.entradas.is_empty() {
+            self.entradas = (0..self.cantidad)
+                .map(|_| Entrada::nueva(self.zona.clone()))
+                .collect();
+        }
+    }
+
+    /// Annuls every ticket that still lets someone in.
+    pub fn anular_entradas(&mut self, motivo: MotivoAnulacion) {
+        for e in &mut self.entradas {
+            e.anular(motivo);
+        }
+    }
+
     /// Whether `instancia` may act on it now: it holds the lease, or nobody does.
     pub fn libre_para(&self, instancia: &str, ahora: DateTime<Utc>) -> bool {
         self.lease
@@ -237,8 +259,9 @@ impl Reserva {
 
     /// The reservation as its confirming write left it, for a sold one (CONFIRMADA, or
     /// cancelled since): what the answer to the confirming request showed. A later
-    /// cancellation changed the state, the payment's state and the time of the last
-    /// change, and nothing else that answer shows. `None` if it was never sold.
+    /// cancellation changed the state, the payment's state, its tickets' state and the
+    /// time of the last change, and nothing else that answer shows. `None` if it was
+    /// never sold.
     pub fn como_se_confirmo(&self) -> Option<Reserva> {
         if !matches!(
             self.estado,
@@ -250,6 +273,11 @@ impl Reserva {
         r.estado = Estado::Confirmada;
         if let Some(p) = r.pago.as_mut() {
             p.estado = EstadoPago::Aprobado;
+        }
+        // Every ticket was valid when it was issued, in that write.
+        for e in &mut r.entradas {
+            e.estado = EstadoEntrada::Valida;
+            e.motivo = None;
         }
         // Older reservations lack the write's own time: their log's confirmation is
         // within a moment of it.

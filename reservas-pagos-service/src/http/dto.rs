@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::{
-    Compensacion, Estado, EventoReserva, FalloReserva, PagoResumen, PasoEjecutado, Reserva,
+    Compensacion, Entrada, Estado, EventoReserva, FalloReserva, PagoResumen, PasoEjecutado, Reserva,
 };
 
 /// A reservation as the buyer sees it, with the SAGA's steps.
@@ -33,6 +33,9 @@ pub struct ReservaRespuesta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallo: Option<FalloReserva>,
     pub compensaciones: Vec<Compensacion>,
+    /// Its tickets, one per seat, once it is CONFIRMADA (none before): each with its
+    /// code for the door. A cancelled reservation's are `ANULADA`.
+    pub entradas: Vec<Entrada>,
     /// Only in the answer that created the reservation: the secret that opens it
     /// without a session (`X-Reserva-Secreto`, or the link `/reservas/{id}?s=<secreto>`).
     /// Keep it: it is shown once and stored only hashed.
@@ -58,6 +61,7 @@ impl From<&Reserva> for ReservaRespuesta {
             pasos: r.pasos.clone(),
             fallo: r.fallo.clone(),
             compensaciones: r.compensaciones.clone(),
+            entradas: r.entradas.clone(),
             secreto: None,
         }
     }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use eventflow_shared::bus::{Mensaje, ReservaCancelada};
 use eventflow_shared::ApiError;
 
-use crate::domain::{Estado, PagoResumen, Reserva};
+use crate::domain::{Estado, MotivoAnulacion, PagoResumen, Reserva};
 use crate::domain::{Suceso, TipoSuceso};
 use crate::puertos::dependencia;
 use crate::puertos::{ClientError, Liberacion};
@@ -111,6 +111,8 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
         Err(e) => return Err(dependencia(e, "El evento").with("reserva_id", r.id.clone())),
     }
     r.estado = Estado::Cancelada;
+    // In the same write: from now on none of them lets anyone in.
+    r.anular_entradas(MotivoAnulacion::Cancelada);
     r.registrar(Suceso::ReservaCancelada {});
     // The cancelling request's correlation id, recorded when it asked.
     let corr_cancel = r

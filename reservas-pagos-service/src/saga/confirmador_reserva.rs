@@ -123,6 +123,8 @@ impl Handler for ConfirmadorReserva {
         if ctx.reserva.estado == Estado::Confirmada {
             ctx.reserva.estado = Estado::EnCurso;
         }
+        // Nor may it keep tickets, had any been issued.
+        ctx.reserva.entradas.clear();
         let mut hechas = Vec::new();
         let (evento, rid, corr) = (
             ctx.reserva.evento_id.clone(),

@@ -26,7 +26,10 @@ pub async fn persistir(ctx: &mut Contexto, deps: &Deps) -> Result<(), NoEscrita>
         hasta: ahora + chrono::Duration::from_std(deps.lock_ttl).unwrap_or_default(),
     });
     if ctx.reserva.estado == Estado::Confirmada && ctx.reserva.confirmada_en.is_none() {
-        // What a replay of the confirming request rebuilds its answer from.
+        // The confirming write, whichever run makes it: it carries the tickets, so no
+        // CONFIRMADA reservation is ever stored without them; and its time, which a
+        // replay of the confirming request rebuilds its answer from.
+        ctx.reserva.emitir_entradas();
         ctx.reserva.confirmada_en = Some(ahora);
     }
     if ctx.reserva.version == 0 {

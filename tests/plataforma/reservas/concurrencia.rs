@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use common::{stack, Backend, Stack};
-use reservas_pagos_service::domain::tarjeta;
+use reservas_pagos_service::domain::{tarjeta, Estado};
 use serde_json::{json, Value};
 
 /// Fires one reservation per buyer, all at once; returns (status, problem type) per buyer.
@@ -61,6 +61,38 @@ fn contar(resultados: &[(u16, String)]) -> HashMap<(u16, String), usize> {
     m
 }
 
+/// Every ticket these buyers hold: one per seat of each CONFIRMADA reservation, none
+/// for any other, no code twice. Returns how many.
+async fn entradas_emitidas(s: &Stack, us: &[String]) -> usize {
+    let mut codigos = std::collections::HashSet::new();
+    for u in us {
+        let (items, _) = s.deps.reservas.por_usuario(u, 100, 0).await.unwrap();
+        for r in items {
+            let esperadas = if r.estado == Estado::Confirmada {
+                r.cantidad as usize
+            } else {
+                0
+            };
+            assert_eq!(
+                r.entradas.len(),
+                esperadas,
+                "{} {:?}: {:?}",
+                r.id,
+                r.estado,
+                r.entradas
+            );
+            for e in r.entradas {
+                assert!(
+                    codigos.insert(e.codigo.clone()),
+                    "code {} issued twice",
+                    e.codigo
+                );
+            }
+        }
+    }
+    codigos.len()
+}
+
 /// 500 distinct buyers race for 100 tickets.
 async fn quinientos_por_cien(backend: Backend) {
     let s = Arc::new(stack(backend).await);
@@ -81,6 +113,11 @@ async fn quinientos_por_cien(backend: Backend) {
             e["zonas"][0]["vendidas"].as_u64()
         ),
         (Some(0), Some(100))
+    );
+    assert_eq!(
+        entradas_emitidas(&s, &us).await,
+        100,
+        "a ticket per seat sold"
     );
     s.sin_retenciones(&evento).await;
     assert!(
@@ -121,6 +158,7 @@ async fn con_rechazos(backend: Backend) {
     let z = &e["zonas"][0];
     assert_eq!(z["vendidas"].as_u64(), Some(confirmadas as u64));
     assert_eq!(z["disponibles"].as_u64(), Some(100 - confirmadas as u64));
+    assert_eq!(entradas_emitidas(&s, &us).await, confirmadas);
     s.sin_retenciones(&evento).await;
     assert!(s.lock_keys().await.is_empty());
 }

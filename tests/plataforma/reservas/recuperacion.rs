@@ -365,6 +365,16 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
             // Paid: completed forward, or (if confirming had become impossible) refunded.
             (COLGAR_TRAS_PAGO | COLGAR_TRAS_COBRO, "CONFIRMADA") => {
                 assert_eq!(r["pago"]["estado"], "APROBADO", "{r}");
+                // Completed by a process that never saw the request: its tickets came
+                // with the confirming write all the same, one per seat.
+                let entradas = r["entradas"].as_array().expect("tickets");
+                assert_eq!(entradas.len() as u64, cantidad, "one ticket per seat: {r}");
+                let codigos: std::collections::BTreeSet<&str> = entradas
+                    .iter()
+                    .map(|e| e["codigo"].as_str().unwrap())
+                    .collect();
+                assert_eq!(codigos.len() as u64, cantidad, "distinct codes: {r}");
+                assert!(entradas.iter().all(|e| e["estado"] == "VALIDA"), "{r}");
                 true
             }
             (COLGAR_TRAS_PAGO | COLGAR_TRAS_COBRO, "FALLIDA") => {
@@ -378,6 +388,7 @@ async fn matar_y_recuperar(fallos: &[&'static str], capacidad: u64, cantidad: u6
             // Never charged: everything done is undone, and nothing is charged now.
             (COLGAR_TRAS_RETENCION, "FALLIDA") => {
                 assert_eq!(r["pago"], Value::Null, "{r}");
+                assert_eq!(r["entradas"], json!([]), "no sale, no tickets: {r}");
                 assert!(
                     r["compensaciones"]
                         .as_array()

@@ -269,6 +269,29 @@ async fn reserva_exitosa(b: Backend) {
     );
     assert_eq!(b["compensaciones"], json!([]));
     assert!(b.get("fallo").is_none(), "{b}");
+    // One ticket per seat, each with its own short code for the door.
+    let entradas = b["entradas"].as_array().expect("tickets");
+    assert_eq!(entradas.len(), 2, "{b}");
+    assert_ne!(entradas[0]["codigo"], entradas[1]["codigo"]);
+    for t in entradas {
+        let codigo = t["codigo"].as_str().unwrap();
+        assert_eq!(codigo.len(), 10, "{t}");
+        assert!(
+            codigo
+                .bytes()
+                .all(|c| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&c)),
+            "Crockford base32: {t}"
+        );
+        assert_eq!(
+            (&t["zona"], &t["estado"]),
+            (&json!("Platea"), &json!("VALIDA"))
+        );
+    }
+    let leida = get(&s, &format!("/api/reservas/{id}")).await;
+    assert_eq!(
+        leida.body["entradas"], b["entradas"],
+        "stored with the sale"
+    );
 
     assert_eq!(zona(&s, &e, "Platea").await, (8, 2));
     assert_eq!(
@@ -932,6 +955,23 @@ async fn cancelacion(b: Backend) {
     assert_eq!(c.body["estado"], "CANCELADA");
     assert_eq!(c.body["pago"]["estado"], "REEMBOLSADO");
     assert_eq!(c.body["pago"]["id"], r.body["pago"]["id"]);
+    // The same tickets, none of which lets anyone in now.
+    let codigos = |v: &Value| -> Vec<Value> {
+        v["entradas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["codigo"].clone())
+            .collect()
+    };
+    assert_eq!(codigos(&c.body), codigos(&r.body));
+    for t in c.body["entradas"].as_array().unwrap() {
+        assert_eq!(
+            (&t["estado"], &t["motivo"]),
+            (&json!("ANULADA"), &json!("cancelada")),
+            "{t}"
+        );
+    }
     assert_eq!(
         zona(&s, &e, "Platea").await,
         (10, 0),
@@ -972,6 +1012,13 @@ async fn cancelacion(b: Backend) {
     // Nothing to cancel: a reservation whose payment was declined.
     let fallida = reservar(&s, &pedido(&u, &e, "Platea", 1, tarjeta::RECHAZADA)).await;
     fallida.problem(402, "pago-rechazado");
+    assert_eq!(
+        get(&s, &format!("/api/reservas/{}", fallida.id()))
+            .await
+            .body["entradas"],
+        json!([]),
+        "no sale, no tickets"
+    );
     cancelar(&s, &fallida.id())
         .await
         .problem(409, "reserva-fallida");
