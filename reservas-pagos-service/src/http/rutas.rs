@@ -284,9 +284,10 @@ pub async fn cancelar(
     Ok(Json(ReservaRespuesta::from(&r)))
 }
 
-/// Reconciliation of one event, now: sales (eventos) ⇔ CONFIRMADA reservations ⇔
-/// APROBADO payments; refunds ⇔ FALLIDA or CANCELADA. Repairs what the idempotent steps
-/// can and reports the rest. The organizer reaches it through eventos.
+/// The cuadre of one event, now (the public name `conciliacion` is kept): sales
+/// (eventos) ⇔ CONFIRMADA reservations ⇔ APROBADO payments; refunds ⇔ FALLIDA or
+/// CANCELADA. Repairs what the idempotent steps can and reports the rest. The organizer
+/// reaches it through eventos (the consulta de cuadre).
 #[utoipa::path(get, path = "/internal/conciliacion/{evento_id}", tag = "interno",
     summary = "Conciliar reservas y pagos de un evento",
     description = "Concilia ahora un evento: ventas (eventos) ⇔ reservas CONFIRMADA ⇔ pagos APROBADO, y reembolsos ⇔ reservas FALLIDA o CANCELADA. Repara lo que permiten los pasos idempotentes e informa del resto; el organizador llega aquí a través de eventos. Solo la llama eventos-service, con su credencial (`EVENTFLOW_TOKEN_EVENTOS`); otro servicio recibe 401 o 403.",
