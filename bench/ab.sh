@@ -33,11 +33,7 @@ bash scripts/backends.sh stop-secantus >/dev/null 2>&1 || true
 eval "$(bash scripts/backends.sh 2>/dev/null)"
 export EVENTFLOW_BACKENDS=real RUST_LOG=${RUST_LOG:-warn}
 export EVENTFLOW_ADMIN_TOKEN="bench-admin-$RANDOM$RANDOM"
-# One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
-for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
-    v=EVENTFLOW_TOKEN_$s
-    export "$v=${!v:-bench-${s,,}-$RANDOM$RANDOM}"
-done
+ef_service_tokens bench
 BACKEND_PIDS="secantusd=$(pgrep -f secantusd | head -1),redis=$(pgrep -x redis-server | head -1),rabbitmq=$(pgrep -f beam.smp | head -1)"
 EF_LOG=$(mktemp -t eventflow-ab.XXXXXX)
 trap 'ef_stop_launcher; rm -f "$EF_LOG"' EXIT

@@ -50,9 +50,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd -P)
 
-if ! command -v cargo >/dev/null 2>&1 && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]]; then
-    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-fi
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 
 B=${1:-${B:-1000}}
 T=${2:-${T:-1000}}
@@ -208,11 +207,7 @@ stop_seed
 # --- 4. EventFlow ---------------------------------------------------------------------
 export EVENTFLOW_BACKENDS=real RUST_LOG=${RUST_LOG:-warn}
 export EVENTFLOW_ADMIN_TOKEN="bench-admin-$RANDOM$RANDOM$RANDOM"
-# One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
-for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
-    v=EVENTFLOW_TOKEN_$s
-    export "$v=${!v:-bench-${s,,}-$RANDOM$RANDOM}"
-done
+ef_service_tokens bench
 EF_LOG="$(mktemp -t eventflow-compare-seed.XXXXXX)"
 ef_start_launcher target/release/eventflow
 ef_log "EventFlow launcher pid $EF_PID on ports $EF_BASE-$((EF_BASE + 4)) (real backends)"

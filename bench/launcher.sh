@@ -14,6 +14,8 @@
 #                              ("usuarios=PID,eventos=PID,...", for the bench's --pids).
 #   ef_stop_services           stops them.
 #   ef_stop_pids PID...        stops other processes this shell started (same way).
+#   ef_service_tokens PREFIX   exports EVENTFLOW_TOKEN_<SERVICE> for the four services,
+#                              each one kept if set, else PREFIX-<service>-<random>.
 #
 # Only the process started here is ever signalled, by its PID.
 
@@ -22,6 +24,15 @@
 EF_PID="" EF_BASE="" EF_TARGET=() EF_PIDS="" EF_SERVICE_PIDS=()
 
 ef_log() { printf '[bench] %s\n' "$*" >&2; }
+
+# One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
+ef_service_tokens() {
+    local prefix=$1 s v
+    for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
+        v=EVENTFLOW_TOKEN_$s
+        export "$v=${!v:-$prefix-${s,,}-$RANDOM$RANDOM}"
+    done
+}
 
 ef_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

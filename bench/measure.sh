@@ -59,11 +59,7 @@ real | services)
     export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
     export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
     export EVENTFLOW_ADMIN_TOKEN="${EVENTFLOW_ADMIN_TOKEN:-bench-admin-$RANDOM$RANDOM}"
-    # One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
-    for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
-        v=EVENTFLOW_TOKEN_$s
-        export "$v=${!v:-bench-${s,,}-$RANDOM$RANDOM}"
-    done
+    ef_service_tokens bench
     export AMQP_PREFIX="${AMQP_PREFIX:-bench-}" AMQP_QUEUE_EXPIRES_MS="${AMQP_QUEUE_EXPIRES_MS:-600000}"
     TOKEN=$EVENTFLOW_ADMIN_TOKEN
     ;;

@@ -16,15 +16,11 @@ BENCH=target/release/eventflow-bench
 [[ -x $LAUNCHER && -x $BENCH ]] || { cargo build --release -q -p eventflow --bin eventflow && cargo build --release -q -p eventflow-bench; }
 export EVENTFLOW_BACKENDS=real EVENTFLOW_MONGO_TRAZA=1 RUST_LOG=warn,mongo_traza=info
 export EVENTFLOW_ADMIN_TOKEN=${EVENTFLOW_ADMIN_TOKEN:-ops-admin-$RANDOM$RANDOM}
-# One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
-for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
-    v=EVENTFLOW_TOKEN_$s
-    export "$v=${!v:-ops-${s,,}-$RANDOM$RANDOM}"
-done
-EF_LOG=$(mktemp)
-export EF_LOG
 # shellcheck source=bench/launcher.sh
 source bench/launcher.sh
+ef_service_tokens ops
+EF_LOG=$(mktemp)
+export EF_LOG
 ef_start_launcher "$LAUNCHER"
 trap ef_stop_launcher EXIT
 # The bench marks where the reservation phase starts and ends (plus 1 s for the relay)

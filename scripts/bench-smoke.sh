@@ -18,9 +18,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if ! command -v cargo >/dev/null 2>&1 && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]]; then
-    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-fi
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 
 # shellcheck source=bench/launcher.sh
 source bench/launcher.sh
@@ -99,11 +98,7 @@ ef_stop_launcher
 # are required (scripts/test.sh); elsewhere it says so instead of passing quietly.
 if [[ "${EVENTFLOW_REAL_BACKENDS:-}" == 1 ]]; then
     ef_log "6/6 flash-sale --buyers 100 --tickets 100 --concurrency 10 --mongo-uri, real backends"
-    # One credential per service (EVENTFLOW_SERVICE_TOKEN is no longer read).
-    for s in USUARIOS EVENTOS RESERVAS NOTIFICACIONES; do
-        v=EVENTFLOW_TOKEN_$s
-        export "$v=${!v:-bench-${s,,}-$RANDOM$RANDOM}"
-    done
+    ef_service_tokens bench
     EVENTFLOW_BACKENDS=real \
         EVENTFLOW_ADMIN_TOKEN="${EVENTFLOW_ADMIN_TOKEN:-bench-admin-$RANDOM$RANDOM}" \
         bash -c '

@@ -37,9 +37,8 @@ TOKEN_USUARIOS="eventflow-dev-usuarios"
 TOKEN_EVENTOS="eventflow-dev-eventos"
 TOKEN_RESERVAS="eventflow-dev-reservas"
 
-if ! command -v cargo >/dev/null 2>&1 && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]]; then
-    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-fi
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 for tool in python3 curl; do
     command -v "$tool" >/dev/null 2>&1 || {
         echo "fuzz.sh: $tool is required" >&2
@@ -95,18 +94,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-read -r P_USU P_EVE P_RES P_NOT P_UI <<<"$(python3 - <<'PY'
-import socket
-socks = []
-for _ in range(5):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-PY
-)"
+read -r P_USU P_EVE P_RES P_NOT P_UI <<<"$(free_ports 5)"
 USU="http://127.0.0.1:$P_USU"
 EVE="http://127.0.0.1:$P_EVE"
 RES="http://127.0.0.1:$P_RES"
@@ -216,34 +204,33 @@ for svc in "usuarios:$USU" "eventos:$EVE" "reservas-pagos:$RES" "notificaciones:
     fuzz "${svc%%:*} (anonymous: no private route answers 2xx)" "${svc#*:}" \
         --checks "$CHECKS,sin_fuga_anonima"
 done
+# fuzz_as TOKEN NAME BASE_URL [extra schemathesis args...]: with that bearer credential.
+fuzz_as() {
+    local token=$1
+    shift
+    fuzz "$@" -H "Authorization: Bearer $token"
+}
+
 # 4b. With privileged credentials, to reach deep into the admin and internal routes.
-fuzz "usuarios (the platform admin)" "$USU" --exclude-path-regex '^/internal/' \
-    -H "Authorization: Bearer $ADMIN_TOKEN"
+fuzz_as "$ADMIN_TOKEN" "usuarios (the platform admin)" "$USU" --exclude-path-regex '^/internal/'
 # reservas' credential opens every internal route of usuarios (and eventos' inventory).
-fuzz "usuarios (internal, as reservas)" "$USU" --include-path-regex '^/internal/' \
-    -H "Authorization: Bearer $TOKEN_RESERVAS"
-fuzz "eventos (the platform admin)" "$EVE" --exclude-path-regex '^/internal/' \
-    -H "Authorization: Bearer $ADMIN_TOKEN"
-fuzz "eventos (internal, as reservas)" "$EVE" --include-path-regex '^/internal/' \
-    -H "Authorization: Bearer $TOKEN_RESERVAS"
+fuzz_as "$TOKEN_RESERVAS" "usuarios (internal, as reservas)" "$USU" --include-path-regex '^/internal/'
+fuzz_as "$ADMIN_TOKEN" "eventos (the platform admin)" "$EVE" --exclude-path-regex '^/internal/'
+fuzz_as "$TOKEN_RESERVAS" "eventos (internal, as reservas)" "$EVE" --include-path-regex '^/internal/'
 # reservas' internal routes, each with the one service it accepts.
-fuzz "reservas-pagos (internal, as eventos)" "$RES" --include-path-regex '^/internal/conciliacion/' \
-    -H "Authorization: Bearer $TOKEN_EVENTOS"
-fuzz "reservas-pagos (internal, as usuarios)" "$RES" --include-path-regex '^/internal/organizadores/' \
-    -H "Authorization: Bearer $TOKEN_USUARIOS"
+fuzz_as "$TOKEN_EVENTOS" "reservas-pagos (internal, as eventos)" "$RES" --include-path-regex '^/internal/conciliacion/'
+fuzz_as "$TOKEN_USUARIOS" "reservas-pagos (internal, as usuarios)" "$RES" --include-path-regex '^/internal/organizadores/'
 # 4c. As a signed-in buyer: the routes past the session check must not 5xx either.
 curl -fsS --max-time 10 -X POST "$USU/api/usuarios" -H 'content-type: application/json' \
     -d '{"tipo_documento":"DNI","nro_documento":"45678913","nombre":"Beto","apellido":"Quispe","email":"beto.fuzz@example.com","password":"quena-charango-1984"}' >/dev/null
 SESION=$(curl -fsS --max-time 10 -X POST "$USU/api/sesiones" -H 'content-type: application/json' \
     -d '{"email":"beto.fuzz@example.com","password":"quena-charango-1984"}' |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-fuzz "eventos (a buyer's session)" "$EVE" --exclude-path-regex '^/internal/' \
-    -H "Authorization: Bearer $SESION"
-fuzz "reservas-pagos (a buyer's session)" "$RES" -H "Authorization: Bearer $SESION"
-fuzz "notificaciones (a buyer's session)" "$NOT" -H "Authorization: Bearer $SESION"
+fuzz_as "$SESION" "eventos (a buyer's session)" "$EVE" --exclude-path-regex '^/internal/'
+fuzz_as "$SESION" "reservas-pagos (a buyer's session)" "$RES"
+fuzz_as "$SESION" "notificaciones (a buyer's session)" "$NOT"
 # Last: DELETE /api/sesiones/actual ends the session this run uses.
-fuzz "usuarios (a buyer's session)" "$USU" --exclude-path-regex '^/internal/' \
-    -H "Authorization: Bearer $SESION"
+fuzz_as "$SESION" "usuarios (a buyer's session)" "$USU" --exclude-path-regex '^/internal/'
 
 if ! kill -0 "$LAUNCHER_PID" 2>/dev/null; then
     echo "fuzz.sh: the launcher died during the run; its log:" >&2

@@ -14,9 +14,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if ! command -v cargo >/dev/null 2>&1 && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]]; then
-    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-fi
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 
 say() {
     printf '==> %s\n' "$*"

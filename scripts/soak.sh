@@ -30,9 +30,8 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$DURATION" =~ ^[0-9]+$ ]] || { echo "--duration needs whole seconds" >&2; exit 2; }
 
-if ! command -v cargo >/dev/null 2>&1 && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]]; then
-    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-fi
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 BIN=target/debug/eventflow
 if [[ ! -x "$BIN" ]]; then
     echo "building the launcher ($BIN)"

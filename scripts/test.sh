@@ -26,10 +26,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# CI shells and `env -i` often lack ~/.cargo/bin in PATH although rustup put cargo there.
-if ! command -v cargo >/dev/null 2>&1 && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]]; then
-    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-fi
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 
 stage() {
     printf '\n==== %s ====\n' "$*"

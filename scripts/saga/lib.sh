@@ -536,20 +536,9 @@ expect_lock_released() {
 # Launcher management (run-all.sh --start, 08-redis-caido.sh)
 # ---------------------------------------------------------------------------
 
-# free_ports N: N distinct free TCP ports on 127.0.0.1.
-free_ports() {
-    python3 - "$1" <<'PY'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-PY
-}
+# free_ports N (scripts/common.sh): N distinct free TCP ports on 127.0.0.1.
+# shellcheck source=scripts/common.sh
+source "$REPO_ROOT/scripts/common.sh"
 
 # launcher_bin: path of the launcher binary, built with cargo if missing.
 launcher_bin() {
