@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuracion, formatFechaCorta, formatPrecio } from './format';
+import { deletrearCodigo, formatDuracion, formatFechaCorta, formatPrecio, gruposCodigo } from './format';
 
 describe('formatPrecio', () => {
   it('formats integer céntimos as soles with two decimals', () => {
@@ -31,5 +31,14 @@ describe('formatDuracion', () => {
     expect(formatDuracion(37.6)).toBe('38 ms');
     expect(formatDuracion(999)).toBe('999 ms');
     expect(formatDuracion(1500)).toBe('1.5 s');
+  });
+});
+
+describe('ticket codes', () => {
+  it('groups a code by four for reading, and spells it a character at a time', () => {
+    expect(gruposCodigo('7K2QX9M4TB')).toEqual(['7K2Q', 'X9M4', 'TB']);
+    expect(gruposCodigo('ABCD')).toEqual(['ABCD']);
+    expect(gruposCodigo('')).toEqual([]);
+    expect(deletrearCodigo('7K2QX9M4TB')).toBe('7 K 2 Q, X 9 M 4, T B');
   });
 });

@@ -41,3 +41,21 @@ export function formatDuracion(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/**
+ * A ticket code in groups of four for reading aloud or typing at the door:
+ * "7K2QX9M4TB" → ["7K2Q", "X9M4", "TB"].
+ */
+export function gruposCodigo(codigo: string): string[] {
+  return codigo.match(/.{1,4}/g) ?? [];
+}
+
+/**
+ * A ticket code spelled for a screen reader, a character at a time with a pause between
+ * groups: "7K2QX9M4TB" → "7 K 2 Q, X 9 M 4, T B" (read whole, "7K2Q" is a word).
+ */
+export function deletrearCodigo(codigo: string): string {
+  return gruposCodigo(codigo)
+    .map((g) => g.split('').join(' '))
+    .join(', ');
+}

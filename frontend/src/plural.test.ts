@@ -11,6 +11,7 @@ import {
   retenidas,
   soloQuedan,
   teQuedanIntentos,
+  verEntradas,
   vuelvenALaVenta,
 } from './plural';
 
@@ -37,6 +38,11 @@ describe('plural: one helper, Intl.PluralRules("es")', () => {
     expect(disponibilidad(2)).toBe('Solo quedan 2 entradas');
     expect(disponibilidad(5)).toBe('Solo quedan 5 entradas');
     expect(disponibilidad(6)).toBe('6 disponibles');
+  });
+
+  it('the link to a reservation\'s tickets: "Ver tu entrada", "Ver tus 2 entradas"', () => {
+    expect(verEntradas(1)).toBe('Ver tu entrada');
+    expect(verEntradas(2)).toBe('Ver tus 2 entradas');
   });
 
   it('exact millions (CLDR "many") read with the plural', () => {

@@ -58,6 +58,9 @@ export const retenidas = (n: number) => `${entradas(n)} ${forma(n, { one: 'reten
 export const vuelvenALaVenta = (n: number) =>
   `${entradas(n)} ${forma(n, { one: 'volvió', other: 'volvieron' })} a la venta`;
 
+/** A link to a reservation's tickets: "Ver tu entrada", "Ver tus 2 entradas". */
+export const verEntradas = (n: number) => forma(n, { one: 'Ver tu entrada', other: `Ver tus ${entradas(n)}` });
+
 /** "1 reserva", "2 reservas". */
 export const reservas = (n: number) => plural(n, { one: 'reserva', other: 'reservas' });
 

@@ -193,6 +193,21 @@ export function nombreEstado(estado: string): string {
   return ESTADOS[estado] ?? estado;
 }
 
+const ESTADOS_ENTRADA: Record<string, string> = { VALIDA: 'Válida', USADA: 'Usada', ANULADA: 'Anulada' };
+
+const MOTIVOS_ANULACION: Record<string, string> = {
+  cancelada: 'reserva cancelada',
+  transferida: 'transferida a otra persona',
+  devuelta: 'devuelta',
+};
+
+/** A ticket's state for its holder: "Válida", "Usada", "Anulada · reserva cancelada". */
+export function nombreEstadoEntrada(estado: string, motivo?: string | null): string {
+  const nombre = ESTADOS_ENTRADA[estado] ?? estado;
+  const porque = motivo ? (MOTIVOS_ANULACION[motivo] ?? motivo) : undefined;
+  return estado === 'ANULADA' && porque ? `${nombre} · ${porque}` : nombre;
+}
+
 const BITACORA: Record<string, string> = {
   ReservaIniciada: 'Reserva iniciada',
   LockAdquirido: 'Bloqueo de compra tomado',

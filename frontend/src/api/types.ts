@@ -105,6 +105,13 @@ export type Compensacion = ReservasSchemas['Compensacion'];
  */
 export type Reserva = ReservasSchemas['ReservaRespuesta'];
 export type PaginaReservas = ReservasSchemas['PaginaReservas'];
+/**
+ * A ticket of a CONFIRMADA reservation (one per seat): `codigo` is what the door reads, 10
+ * characters of Crockford's base32. An `ANULADA` one says why in `motivo`.
+ */
+export type Entrada = ReservasSchemas['Entrada'];
+export type EstadoEntrada = ReservasSchemas['EstadoEntrada'];
+export type MotivoAnulacion = ReservasSchemas['MotivoAnulacion'];
 /** Body of `POST /api/reservar`: the buyer is `usuario_id` (signed in) or `email` (a guest). */
 export type SolicitudReserva = ReservasSchemas['SolicitudReserva'];
 export type EventoBitacora = ReservasSchemas['EventoReserva'];

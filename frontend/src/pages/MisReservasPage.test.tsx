@@ -219,6 +219,32 @@ describe('MisReservasPage', () => {
     expect(plegadas).toHaveAttribute('open');
   });
 
+  it('a confirmed reservation links to its tickets with their count; the list shows no codes', async () => {
+    const user = userEvent.setup();
+    const una = reserva({ id: 'r2', cantidad: 1, entradas: [{ codigo: 'H3WZ8D1RPE', zona: 'Campo', estado: 'VALIDA' }] });
+    const unaUsadaUnaTransferida = reserva({
+      id: 'r3',
+      entradas: [
+        { codigo: 'Q0N5VY6CJA', zona: 'Campo', estado: 'USADA' },
+        { codigo: 'M8TF2K7GXS', zona: 'Campo', estado: 'ANULADA', motivo: 'transferida' },
+      ],
+    });
+    mockFetch(
+      rutasDeAna(json({ items: [reserva({ id: 'r1' }), una, unaUsadaUnaTransferida, reserva({ id: 'c1', estado: 'CANCELADA' }), reserva({ id: 'f1', estado: 'FALLIDA' })] })),
+    );
+    render(<App />);
+    await entrar(user);
+    await screen.findByRole('heading', { name: 'Reservas' });
+    const tarjeta = (id: string) => document.querySelector<HTMLElement>(`li[data-reserva-id="${id}"]`)!;
+    expect(within(tarjeta('r1')).getByRole('link', { name: 'Ver tus 2 entradas' })).toHaveAttribute('href', '/reservas/r1');
+    expect(within(tarjeta('r2')).getByRole('link', { name: 'Ver tu entrada' })).toHaveAttribute('href', '/reservas/r2');
+    // A transferred ticket is no longer the buyer's.
+    expect(within(tarjeta('r3')).getByRole('link', { name: 'Ver tu entrada' })).toHaveAttribute('href', '/reservas/r3');
+    for (const id of ['c1', 'f1']) expect(within(tarjeta(id)).queryByRole('link', { name: /^Ver tus? / })).toBeNull();
+    expect(screen.queryByTestId('entrada')).toBeNull();
+    expect(document.body).not.toHaveTextContent('7K2Q');
+  });
+
   it('one failed attempt: "Intentos fallidos (1)", in the singular; only failures: no reservation held, said so', async () => {
     const user = userEvent.setup();
     mockFetch(rutasDeAna(json({ items: [reserva({ id: 'f1', estado: 'FALLIDA' })] })));

@@ -20,9 +20,11 @@ import { Aviso, Cargando, MensajeError } from '../components/Estado';
 import { Compensaciones, PasosSaga } from '../components/Saga';
 import { formatFechaCorta, formatPrecio } from '../format';
 import { UNA_COLUMNA, useMedia } from '../pantalla';
-import { entradas, intentosNoCompletados, volveranALaVenta, vuelvenALaVenta } from '../plural';
+import { entradas, intentosNoCompletados, verEntradas, volveranALaVenta, vuelvenALaVenta } from '../plural';
 import { Link } from 'react-router';
 import { MetaEvento } from '../components/MetaEvento';
+import { Entradas, entradasPropias } from '../components/Entradas';
+import { rutaReserva } from '../enlaces';
 
 /** Order in the list: what the buyer holds, then what was cancelled. FALLIDA is folded apart. */
 const GRUPO: Record<EstadoReserva, number> = { CONFIRMADA: 0, EN_CURSO: 0, CANCELANDO: 0, CANCELADA: 1, FALLIDA: 2 };
@@ -287,13 +289,18 @@ interface TarjetaProps {
   onCambio: (r: Reserva) => void;
   /** Show the steps and the audit trail from the start (the reservation's own page). */
   historialAbierto?: boolean;
+  /**
+   * Show the tickets themselves ("Tus entradas", the reservation's own page); else a
+   * confirmed reservation links to that page (a list).
+   */
+  conEntradas?: boolean;
 }
 
 /**
  * One reservation: status, audit trail, cancellation. Its reads and its cancellation go
  * with the session, or with the reservation's secret when this page knows it (a guest).
  */
-export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto = false }: TarjetaProps) {
+export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto = false, conEntradas = false }: TarjetaProps) {
   const [verHistorial, setVerHistorial] = useState(historialAbierto);
   const [confirmando, setConfirmando] = useState(false);
   const [hecho, setHecho] = useState<string>();
@@ -314,6 +321,8 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
   const cancelando = cancelacion.isPending;
   const error = cancelacion.error ?? undefined;
   const cancelar = () => cancelacion.mutate();
+  // A list shows how many tickets and where they are, not the codes (see ReservaPage).
+  const propias = entradasPropias(r).length;
 
   return (
     <li className={`tarjeta reserva reserva-${r.estado.toLowerCase()}`} data-reserva-id={r.id}>
@@ -326,6 +335,8 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
       {evento && (
         <MetaEvento evento={evento} />
       )}
+      {/* What the buyer came for, first: the tickets; the steps and the trail stay below. */}
+      {conEntradas && <Entradas reserva={r} />}
       <dl className="datos-reserva">
         <div>
           <dt>Entradas</dt>
@@ -359,6 +370,11 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
       {hecho && <Aviso tipo="ok">{hecho}</Aviso>}
       {error && <MensajeError error={error} />}
       <div className="acciones">
+        {!conEntradas && r.estado === 'CONFIRMADA' && propias > 0 && (
+          <Link className="btn btn-primario" to={rutaReserva(r.id)}>
+            {verEntradas(propias)}
+          </Link>
+        )}
         <button type="button" className="btn btn-secundario" onClick={() => setVerHistorial((v) => !v)} aria-expanded={verHistorial}>
           {verHistorial ? 'Ocultar historial' : 'Ver historial'}
         </button>

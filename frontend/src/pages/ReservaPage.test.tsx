@@ -1,8 +1,9 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from '../App';
 import { evento, pasosPagoFallido, reserva } from '../test/datos';
+import type { Reserva } from '../api/types';
 import { json, mockFetch, problem } from '../test/fetch';
 import type { Llamada } from '../test/fetch';
 
@@ -99,6 +100,10 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
     expect(within(tarjeta).getByTestId('estado')).toHaveTextContent('Cancelada');
     expect(within(tarjeta).queryByRole('button', { name: 'Cancelar reserva' })).toBeNull();
     await waitFor(() => expect(tarjeta).toHaveTextContent('Entradas devueltas a la venta'));
+    // The tickets stay on the page, each one saying it no longer gets in.
+    const anuladas = within(tarjeta).getAllByTestId('entrada');
+    expect(anuladas).toHaveLength(2);
+    for (const e of anuladas) expect(e).toHaveTextContent('Anulada · reserva cancelada');
     const post = llamadas.find((l) => l.method === 'POST')!;
     expect(post.url).toBe('/api/reservas/r1/cancelar');
     expect(post.headers['x-reserva-secreto']).toBe(SECRETO);
@@ -144,5 +149,89 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
     expect(within(tarjeta).getByTestId('estado')).toHaveTextContent('Fallida');
     expect(tarjeta).toHaveTextContent('Falló en Pago: tarjeta rechazada');
     expect(within(tarjeta).queryByRole('button', { name: 'Cancelar reserva' })).toBeNull();
+    expect(within(tarjeta).queryByRole('heading', { name: 'Tus entradas' })).toBeNull();
+    expect(within(tarjeta).queryByTestId('entrada')).toBeNull();
+  });
+
+  describe('Tus entradas', () => {
+    /** The reservation page of `r`, opened with its link's secret; resolves to its card. */
+    async function pagina(r: Reserva) {
+      abrir(`/reservas/${r.id}?s=${SECRETO}`);
+      mockFetch({
+        [`GET /api/reservas/${r.id}`]: json(r),
+        [`GET /api/reservas/${r.id}/eventos`]: json({ ...bitacora, reserva_id: r.id }),
+        'GET /api/eventos/e1': json(evento),
+      });
+      render(<App />);
+      return screen.findByTestId('reserva');
+    }
+
+    it('a confirmed reservation shows its tickets first: zone, the code in groups of four, spelled, and "Válida"', async () => {
+      const tarjeta = await pagina(
+        reserva({
+          id: 'r1',
+          usuario_id: 'u9',
+          entradas: [
+            { codigo: '7K2QX9M4TB', zona: 'Campo', estado: 'VALIDA' },
+            { codigo: 'H3WZ8D1RPE', zona: 'Campo', estado: 'VALIDA', titular: 'Ana Quispe' },
+          ],
+        }),
+      );
+      const seccion = within(tarjeta).getByRole('region', { name: 'Tus entradas' });
+      const cards = within(seccion).getAllByTestId('entrada');
+      expect(cards).toHaveLength(2);
+      // Seen: three groups, never the bare 10 characters run together.
+      const grupos = (card: HTMLElement) => [...card.querySelectorAll('.codigo-entrada span')].map((g) => g.textContent);
+      expect(grupos(cards[0])).toEqual(['7K2Q', 'X9M4', 'TB']);
+      expect(grupos(cards[1])).toEqual(['H3WZ', '8D1R', 'PE']);
+      expect(cards[0]).toHaveTextContent('Campo');
+      expect(cards[0]).toHaveTextContent('1 de 2');
+      expect(cards[0]).toHaveTextContent('Válida');
+      expect(cards[1]).toHaveTextContent('A nombre de Ana Quispe');
+      // Heard: a character at a time, in groups.
+      expect(within(cards[0]).getByText('Código: 7 K 2 Q, X 9 M 4, T B')).toBeInTheDocument();
+      expect(seccion).toHaveTextContent('Muestra el código de cada entrada en la puerta.');
+      // Above the steps and the audit trail.
+      const pasos = await within(tarjeta).findByRole('heading', { name: 'Pasos de la compra' });
+      expect(seccion.compareDocumentPosition(pasos) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    });
+
+    it('says each state in plain Spanish: used, cancelled, transferred, returned', async () => {
+      const tarjeta = await pagina(
+        reserva({
+          id: 'r1',
+          cantidad: 4,
+          entradas: [
+            { codigo: '7K2QX9M4TB', zona: 'Campo', estado: 'USADA' },
+            { codigo: 'H3WZ8D1RPE', zona: 'Campo', estado: 'ANULADA', motivo: 'transferida' },
+            { codigo: 'Q0N5VY6CJA', zona: 'Campo', estado: 'ANULADA', motivo: 'devuelta' },
+            { codigo: 'M8TF2K7GXS', zona: 'Campo', estado: 'VALIDA' },
+          ],
+        }),
+      );
+      const estados = within(tarjeta)
+        .getAllByTestId('entrada')
+        .map((e) => e.querySelector('.entrada-estado')!.textContent);
+      expect(estados).toEqual(['Usada', 'Anulada · transferida a otra persona', 'Anulada · devuelta', 'Válida']);
+    });
+
+    it('a cancelled reservation lists its tickets as "Anulada · reserva cancelada", with no door hint', async () => {
+      const tarjeta = await pagina(reserva({ id: 'r1', estado: 'CANCELADA', pago: { id: 'pay_1', estado: 'REEMBOLSADO' } }));
+      const cards = within(tarjeta).getAllByTestId('entrada');
+      expect(cards).toHaveLength(2);
+      for (const e of cards) expect(e).toHaveTextContent('Anulada · reserva cancelada');
+      expect(tarjeta).not.toHaveTextContent('Muestra el código');
+      expect(tarjeta).not.toHaveTextContent('Válida');
+    });
+
+    it('nothing while the purchase is still in progress, nor for a failed one', async () => {
+      for (const estado of ['EN_CURSO', 'FALLIDA'] as const) {
+        const tarjeta = await pagina(reserva({ id: `r-${estado}`, estado, pasos: [] }));
+        expect(within(tarjeta).getByTestId('estado')).toHaveTextContent(estado === 'FALLIDA' ? 'Fallida' : 'En curso');
+        expect(within(tarjeta).queryByRole('region', { name: 'Tus entradas' })).toBeNull();
+        expect(within(tarjeta).queryByTestId('entrada')).toBeNull();
+        cleanup();
+      }
+    });
   });
 });

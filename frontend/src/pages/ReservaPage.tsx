@@ -1,6 +1,7 @@
 // One reservation by its link, `/reservas/{id}?s=<secreto>`: the link a guest gets after
-// booking (and in the `reserva-confirmada` notification). Shows its state, steps and audit
-// trail, and lets its buyer cancel it.
+// booking (and in the `reserva-confirmada` notification). Shows its tickets first ("Tus
+// entradas", once confirmed), then its state, steps and audit trail, and lets its buyer
+// cancel it.
 //
 // Who may read it: whoever brings its secret (`?s=`, sent as `X-Reserva-Secreto`), or
 // its buyer's session. Anything else, and a reservation that does not exist, is the same
@@ -98,6 +99,7 @@ function Detalle({ id, secreto }: { id: string; secreto?: string }) {
         reserva={data.reserva}
         evento={data.evento}
         historialAbierto
+        conEntradas
         // The cancellation's answer at once; its refresh follows.
         onCambio={(nueva) => consultas.setQueryData<Vista>(clave, (v) => v && { ...v, reserva: nueva })}
       />

@@ -79,8 +79,12 @@ export function pasosPagoFallido(inventario: Paso['resultado'] = 'ok', msInventa
   ];
 }
 
+/**
+ * A reservation as the API gives it. Its tickets, unless given: one per seat once it is
+ * CONFIRMADA (or CANCELANDO), all ANULADA (`cancelada`) once CANCELADA, none before.
+ */
 export function reserva(extra: Partial<Reserva> = {}): Reserva {
-  return {
+  const r: Omit<Reserva, 'entradas'> & Partial<Pick<Reserva, 'entradas'>> = {
     id: 'r1',
     estado: 'CONFIRMADA',
     usuario_id: ana.id,
@@ -96,4 +100,18 @@ export function reserva(extra: Partial<Reserva> = {}): Reserva {
     compensaciones: [],
     ...extra,
   };
+  return { ...r, entradas: r.entradas ?? entradasDe(r.estado, r.cantidad, r.zona ?? undefined) };
+}
+
+/** Ticket codes as the API makes them: 10 characters of Crockford's base32. */
+export const CODIGOS = ['7K2QX9M4TB', 'H3WZ8D1RPE', 'Q0N5VY6CJA', 'M8TF2K7GXS'];
+
+/** The tickets a reservation in `estado` of `cantidad` seats has. */
+export function entradasDe(estado: Reserva['estado'], cantidad: number, zona?: string): Reserva['entradas'] {
+  if (estado !== 'CONFIRMADA' && estado !== 'CANCELANDO' && estado !== 'CANCELADA') return [];
+  return Array.from({ length: cantidad }, (_, i) => ({
+    codigo: CODIGOS[i % CODIGOS.length],
+    zona: zona ?? null,
+    ...(estado === 'CANCELADA' ? { estado: 'ANULADA' as const, motivo: 'cancelada' as const } : { estado: 'VALIDA' as const }),
+  }));
 }

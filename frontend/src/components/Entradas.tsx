@@ -1,0 +1,81 @@
+// A reservation's tickets, "Tus entradas": what its buyer shows at the door. One card per
+// ticket with its zone, its code in groups of four (big, monospace, spelled for a screen
+// reader) and its state in plain words. Shown on the reservation's own page, above its
+// steps and audit trail; nothing for a reservation that never confirmed (it has none).
+import type { Entrada, Reserva } from '../api/types';
+import { nombreEstadoEntrada } from '../api/messages';
+import { deletrearCodigo, gruposCodigo } from '../format';
+
+/** The reservations that have tickets to show: confirmed, or cancelled after confirming. */
+const CON_ENTRADAS: ReadonlySet<Reserva['estado']> = new Set(['CONFIRMADA', 'CANCELANDO', 'CANCELADA']);
+
+/** Whether `r` has tickets to show ("Tus entradas"). */
+export function tieneEntradas(r: Reserva): boolean {
+  return CON_ENTRADAS.has(r.estado) && r.entradas.length > 0;
+}
+
+/** The tickets that still get in (not USADA, not ANULADA). */
+export function entradasValidas(r: Reserva): Entrada[] {
+  return r.entradas.filter((e) => e.estado === 'VALIDA');
+}
+
+/** The tickets still the buyer's (valid or used; not cancelled, returned or transferred). */
+export function entradasPropias(r: Reserva): Entrada[] {
+  return r.entradas.filter((e) => e.estado !== 'ANULADA');
+}
+
+export function Entradas({ reserva: r }: { reserva: Reserva }) {
+  if (!tieneEntradas(r)) return null;
+  const titulo = `entradas-${r.id}`;
+  return (
+    <section className="entradas" aria-labelledby={titulo}>
+      <h4 id={titulo} className="entradas-titulo">
+        Tus entradas
+      </h4>
+      {r.estado === 'CONFIRMADA' && entradasValidas(r).length > 0 && (
+        <p className="muted entradas-ayuda">Muestra el código de cada entrada en la puerta.</p>
+      )}
+      <ul className="entradas-lista">
+        {r.entradas.map((e, i) => (
+          <TarjetaEntrada key={e.codigo} entrada={e} numero={i + 1} total={r.entradas.length} zona={e.zona ?? r.zona ?? undefined} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+interface TarjetaEntradaProps {
+  entrada: Entrada;
+  numero: number;
+  total: number;
+  zona?: string;
+}
+
+function TarjetaEntrada({ entrada: e, numero, total, zona }: TarjetaEntradaProps) {
+  const estado = e.estado.toLowerCase();
+  return (
+    <li className={`entrada entrada-${estado}`} data-codigo={e.codigo} data-testid="entrada">
+      <div className="entrada-cabecera">
+        <span className="entrada-zona">
+          {zona ?? 'Entrada'}
+          <span className="muted entrada-numero">
+            {' '}
+            · {numero} de {total}
+          </span>
+        </span>
+        <span className={`etiqueta entrada-estado entrada-estado-${estado}`}>{nombreEstadoEntrada(e.estado, e.motivo)}</span>
+      </div>
+      <p className="entrada-codigo">
+        {/* Read a character at a time: whole, "7K2Q" would be read as a word. */}
+        <span className="sr-only">Código: {deletrearCodigo(e.codigo)}</span>
+        {/* Groups are spaced by CSS, not spaces: a copied code is the code itself. */}
+        <code aria-hidden="true" className="codigo-entrada">
+          {gruposCodigo(e.codigo).map((g, i) => (
+            <span key={i}>{g}</span>
+          ))}
+        </code>
+      </p>
+      {e.titular && <p className="entrada-titular">A nombre de {e.titular}</p>}
+    </li>
+  );
+}
