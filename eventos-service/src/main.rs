@@ -1,23 +1,3 @@
 //! eventos-service binary: real backends on localhost by default, port 8002.
 
-use eventflow_shared::config;
-
-eventflow_shared::asignador!();
-
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    eventflow_shared::telemetry::init();
-    // A bad variable ends the process here, every one named, before anything connects.
-    let a = config::arranque(
-        "eventos-service",
-        "EVENTOS_PORT",
-        8002,
-        eventos_service::Config::desde,
-    );
-    let router = eventos_service::build(a.config).await?;
-    let listener = tokio::net::TcpListener::bind((a.bind.as_str(), a.puerto)).await?;
-    tracing::info!("eventos-service on http://{}/docs", listener.local_addr()?);
-    eventflow_shared::http::serve(listener, router, eventflow_shared::http::shutdown_signal())
-        .await?;
-    Ok(())
-}
+eventflow_shared::servicio!("eventos-service", "EVENTOS_PORT", 8002, eventos_service);

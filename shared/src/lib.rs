@@ -3,6 +3,7 @@
 pub mod auth;
 /// For [`asignador!`]: the binaries name the allocator through this crate.
 pub use mimalloc;
+pub mod binario;
 pub mod bus;
 pub mod cache;
 pub mod config;
