@@ -382,6 +382,19 @@ mod interno_tests {
         }
     }
 
+    /// eventos' credentials, accepting reservas', read from `vars` on real backends: what
+    /// start-up gets, or the error it stops with.
+    fn eventos_con_reservas(vars: &[(&str, &str)]) -> Result<CredencialesServicios, String> {
+        let mut e = Entorno::de(vars.iter().copied());
+        let c = CredencialesServicios::desde(
+            &mut e,
+            Servicio::Eventos,
+            &[Servicio::Reservas],
+            BackendMode::Real,
+        );
+        e.terminar().map(|()| c).map_err(|err| err.to_string())
+    }
+
     /// The start-up errors on real backends: every missing token named, what replaced
     /// the shared one said, and no secret echoed.
     #[test]
@@ -398,14 +411,7 @@ mod interno_tests {
         assert_eq!(t.expose(), "eventflow-dev-reservas");
         assert!(e.terminar().is_ok());
 
-        let mut e = Entorno::de([(ANTIGUA, "viejo-compartido")]);
-        CredencialesServicios::desde(
-            &mut e,
-            Servicio::Eventos,
-            &[Servicio::Reservas],
-            BackendMode::Real,
-        );
-        let err = e.terminar().unwrap_err().to_string();
+        let err = eventos_con_reservas(&[(ANTIGUA, "viejo-compartido")]).unwrap_err();
         // Both missing tokens, in one report.
         assert!(
             err.contains("EVENTFLOW_TOKEN_EVENTOS: no está definida"),
@@ -422,31 +428,19 @@ mod interno_tests {
         assert!(!err.contains("viejo-compartido"), "{err}");
 
         // The same secret for two services is refused: they would be indistinguishable.
-        let mut e = Entorno::de([
+        let err = eventos_con_reservas(&[
             ("EVENTFLOW_TOKEN_EVENTOS", "igual-para-ambos"),
             ("EVENTFLOW_TOKEN_RESERVAS", "igual-para-ambos"),
-        ]);
-        CredencialesServicios::desde(
-            &mut e,
-            Servicio::Eventos,
-            &[Servicio::Reservas],
-            BackendMode::Real,
-        );
-        let err = e.terminar().unwrap_err().to_string();
+        ])
+        .unwrap_err();
         assert!(err.contains("tiene el mismo token que"), "{err}");
         assert!(!err.contains("igual-para-ambos"), "{err}");
 
-        let mut e = Entorno::de([
+        let c = eventos_con_reservas(&[
             ("EVENTFLOW_TOKEN_EVENTOS", "igual-para-ambos"),
             ("EVENTFLOW_TOKEN_RESERVAS", "otro-distinto"),
-        ]);
-        let c = CredencialesServicios::desde(
-            &mut e,
-            Servicio::Eventos,
-            &[Servicio::Reservas],
-            BackendMode::Real,
-        );
-        assert!(e.terminar().is_ok(), "two distinct tokens");
+        ])
+        .expect("two distinct tokens");
         assert_eq!(c.identificar("otro-distinto"), Some(Servicio::Reservas));
         assert_eq!(
             c.identificar("igual-para-ambos"),
