@@ -97,6 +97,9 @@ test('un comprador crea su cuenta, reserva, ve solo sus reservas, cierra sesión
   check(mias.length === 1 && mias[0] === codigo, `solo la reserva propia: ${JSON.stringify(mias)} (esperada ${codigo})`);
   check(!mias.includes(ajena.id), 'la reserva de otro comprador no aparece');
   check((await page.getByText(`(${email})`).count()) === 1, 'Mis reservas dice de quién son');
+  // The list counts the tickets and links to them; their codes are on the reservation's page.
+  const verlas = page.locator(`li[data-reserva-id="${codigo}"]`).getByRole('link', { name: 'Ver tus 3 entradas' });
+  check((await verlas.getAttribute('href')) === `/reservas/${codigo}`, 'enlace a las 3 entradas');
 
   // Sign out: the server forgets the session; the page forgets the buyer.
   const cierre = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/sesiones/actual' && r.request().method() === 'DELETE');

@@ -4,7 +4,7 @@ import { apiCall, crearEvento, crearComprador, crearCuenta, reservarPorApi, zona
 import type { Request } from '@playwright/test';
 import { TIMEOUT } from './comun';
 import { BASE, test } from './fixtures';
-import { check, eventually, shot, sinViolacionesWcag, comoInvitado, entrar, reservasListadas, zonaOpcion } from './ui';
+import { check, eventually, shot, sinDesbordeHorizontal, sinViolacionesWcag, comoInvitado, entrar, reservasListadas, zonaOpcion } from './ui';
 
 test('una cancelación devuelve las entradas (Mis reservas, historial, notificaciones)', async ({ page }) => {
   const ev = await crearEvento([{ nombre: 'Platea', precio: 12000, capacidad: 8 }]);
@@ -84,13 +84,44 @@ test('un invitado abre su reserva con el enlace secreto en otro navegador y la c
   const bitacora = tarjeta.getByRole('list', { name: 'Historial de la reserva' });
   await bitacora.waitFor();
   check((await bitacora.innerText()).includes('Reserva confirmada'), 'historial');
+  // Its 2 tickets, first on the page: each with a 10-character code, shown in groups.
+  const seccion = tarjeta.getByRole('region', { name: 'Tus entradas' });
+  const entradas = seccion.getByTestId('entrada');
+  check((await entradas.count()) === 2, `2 entradas: ${await entradas.count()}`);
+  const codigos = await entradas.evaluateAll((li) => li.map((x) => (x as HTMLElement).dataset.codigo ?? ''));
+  check(codigos.every((c) => /^[0-9A-HJKMNP-TV-Z]{10}$/.test(c)) && new Set(codigos).size === 2, `2 códigos de 10 caracteres: ${codigos}`);
+  check(
+    JSON.stringify(codigos) === JSON.stringify(cuerpo.entradas.map((e: { codigo: string }) => e.codigo)),
+    `los de la respuesta de la compra: ${JSON.stringify(cuerpo.entradas)}`,
+  );
+  for (const [i, c] of codigos.entries()) {
+    const visto = (await entradas.nth(i).locator('.codigo-entrada').innerText()).replace(/\s+/g, ' ').trim();
+    check(visto === `${c.slice(0, 4)} ${c.slice(4, 8)} ${c.slice(8)}`, `código agrupado para leerlo: «${visto}»`);
+    check((await entradas.nth(i).innerText()).includes('Válida'), `entrada ${i + 1} válida`);
+  }
+  const arriba = await seccion.evaluate((s) => {
+    const pasos = document.querySelector('[aria-label="Pasos de la reserva"]');
+    return !!pasos && !!(s.compareDocumentPosition(pasos) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+  check(arriba, 'las entradas van antes que los pasos y el historial');
+  await sinViolacionesWcag(otra, 'Reserva confirmada con sus entradas');
   await shot(otra, '13-reserva-por-enlace');
+  await otra.setViewportSize({ width: 375, height: 800 });
+  await sinViolacionesWcag(otra, 'Reserva confirmada con sus entradas, 375 px');
+  await sinDesbordeHorizontal(otra);
+  await shot(otra, '13-reserva-por-enlace-375');
+  await otra.setViewportSize({ width: 1280, height: 800 });
 
   await tarjeta.getByRole('button', { name: 'Cancelar reserva' }).click();
   await tarjeta.getByRole('alertdialog').getByRole('button', { name: 'Sí, cancelar' }).click();
   await tarjeta.getByText(/Reserva cancelada\. Se reembolsaron S\/ 140\.00 y 2 entradas volvieron a la venta/).waitFor();
   check((await tarjeta.getByTestId('estado').innerText()) === 'Cancelada', 'estado cancelada');
   await eventually(async () => (await bitacora.innerText()).includes('Entradas devueltas a la venta'), 'historial con la devolución');
+  // The tickets stay listed, annulled: the page says they no longer get anyone in.
+  const estados = await entradas.locator('.entrada-estado').allInnerTexts();
+  check(estados.length === 2 && estados.every((t) => t === 'Anulada · reserva cancelada'), `entradas anuladas: ${estados}`);
+  await sinViolacionesWcag(otra, 'Reserva cancelada con sus entradas anuladas');
+  await shot(otra, '13b-reserva-por-enlace-cancelada');
   const z = await zonaApi(ev, 'General');
   check(z.disponibles === 10 && z.vendidas === 0, `las entradas vuelven: ${JSON.stringify(z)}`);
   check(leidas.length >= 3, `lecturas y cancelación: ${leidas.length}`);
