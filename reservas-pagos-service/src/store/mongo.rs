@@ -4,11 +4,9 @@
 use async_trait::async_trait;
 use bson::{doc, Document};
 use chrono::{DateTime, Utc};
-use eventflow_shared::bus::Pendiente;
 use eventflow_shared::ids::EventoId;
 use eventflow_shared::mongo::is_duplicate_key;
-use eventflow_shared::outbox::mongo::{contador, MongoOutbox, CONTADOR};
-use eventflow_shared::outbox::FuenteOutbox;
+use eventflow_shared::outbox::mongo::{contador, ConMongoOutbox, MongoOutbox, CONTADOR};
 use futures::TryStreamExt;
 use mongodb::{Collection, Database, IndexModel};
 
@@ -299,17 +297,8 @@ impl IdempotenciaStore for MongoStore {
 /// The relay removes a sent message with `$pull`, without bumping `version`: it must not
 /// make a running SAGA's next write fail. If that write re-adds the message, it is sent
 /// again and the consumer deduplicates it.
-#[async_trait]
-impl FuenteOutbox for MongoStore {
-    async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String> {
-        self.outbox.pendientes(limite).await
-    }
-
-    async fn enviado(&self, dueno: &str, message_id: uuid::Uuid) -> Result<(), String> {
-        self.outbox.enviado(dueno, message_id).await
-    }
-
-    async fn enviados(&self, lista: &[(String, uuid::Uuid)]) -> Result<(), String> {
-        self.outbox.enviados(lista).await
+impl ConMongoOutbox for MongoStore {
+    fn outbox(&self) -> &MongoOutbox {
+        &self.outbox
     }
 }

@@ -1,11 +1,13 @@
 //! The outbox kept inside MongoDB documents, for any collection: found through an
 //! indexed counter of waiting messages, never by scanning the collection.
 
+use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Bson, Document};
 use mongodb::{Collection, IndexModel};
 use uuid::Uuid;
 
+use super::FuenteOutbox;
 use crate::bus::Pendiente;
 
 /// Top-level field holding how many messages a document still has to publish. Owners
@@ -18,6 +20,26 @@ pub const CONTADOR: &str = "outbox_pendientes";
 /// The value of `CONTADOR` for a document with `mensajes` messages.
 pub fn contador(mensajes: usize) -> Bson {
     Bson::Int64(mensajes as i64)
+}
+
+/// A store whose outbox is a [`MongoOutbox`]: that outbox is its [`FuenteOutbox`].
+pub trait ConMongoOutbox: Send + Sync {
+    fn outbox(&self) -> &MongoOutbox;
+}
+
+#[async_trait]
+impl<T: ConMongoOutbox> FuenteOutbox for T {
+    async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String> {
+        self.outbox().pendientes(limite).await
+    }
+
+    async fn enviado(&self, dueno: &str, message_id: Uuid) -> Result<(), String> {
+        self.outbox().enviado(dueno, message_id).await
+    }
+
+    async fn enviados(&self, lista: &[(String, Uuid)]) -> Result<(), String> {
+        self.outbox().enviados(lista).await
+    }
 }
 
 pub struct MongoOutbox {

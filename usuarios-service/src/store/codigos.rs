@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use bson::{doc, Bson, Document};
 use chrono::Utc;
 use eventflow_shared::bus::Pendiente;
-use eventflow_shared::outbox::mongo::{contador, MongoOutbox};
+use eventflow_shared::outbox::mongo::{contador, ConMongoOutbox, MongoOutbox};
 use eventflow_shared::outbox::FuenteOutbox;
 use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database};
@@ -192,17 +192,8 @@ impl CodigoStore for MongoCodigoStore {
     }
 }
 
-#[async_trait]
-impl FuenteOutbox for MongoCodigoStore {
-    async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String> {
-        self.outbox.pendientes(limite).await
-    }
-
-    async fn enviado(&self, dueno: &str, message_id: Uuid) -> Result<(), String> {
-        self.outbox.enviado(dueno, message_id).await
-    }
-
-    async fn enviados(&self, lista: &[(String, uuid::Uuid)]) -> Result<(), String> {
-        self.outbox.enviados(lista).await
+impl ConMongoOutbox for MongoCodigoStore {
+    fn outbox(&self) -> &MongoOutbox {
+        &self.outbox
     }
 }

@@ -26,8 +26,7 @@ mod vista;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use eventflow_shared::bus::Pendiente;
-use eventflow_shared::outbox::FuenteOutbox;
+use eventflow_shared::outbox::mongo::{ConMongoOutbox, MongoOutbox};
 
 pub use comun::MongoEventoStore;
 
@@ -119,17 +118,8 @@ impl EventoStore for MongoEventoStore {
     }
 }
 
-#[async_trait]
-impl FuenteOutbox for MongoEventoStore {
-    async fn pendientes(&self, limite: usize) -> Result<Vec<(String, Pendiente)>, String> {
-        self.outbox.pendientes(limite).await
-    }
-
-    async fn enviado(&self, dueno: &str, message_id: uuid::Uuid) -> Result<(), String> {
-        self.outbox.enviado(dueno, message_id).await
-    }
-
-    async fn enviados(&self, lista: &[(String, uuid::Uuid)]) -> Result<(), String> {
-        self.outbox.enviados(lista).await
+impl ConMongoOutbox for MongoEventoStore {
+    fn outbox(&self) -> &MongoOutbox {
+        &self.outbox
     }
 }
