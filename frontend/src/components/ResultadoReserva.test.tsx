@@ -20,6 +20,13 @@ describe('ResultadoReserva', () => {
       '✓Confirmacióncorrecto · 1 ms',
     ]);
     expect(screen.getByRole('link', { name: 'Ver mis reservas' })).toHaveAttribute('href', '/mis-reservas');
+    // Straight to the tickets on the reservation's page.
+    expect(screen.getByRole('link', { name: 'Ver tus 2 entradas' })).toHaveAttribute('href', '/reservas/r1');
+  });
+
+  it("a guest's link to the tickets carries the reservation's secret (it has no session)", () => {
+    conRouter(<ResultadoReserva invitado resultado={{ ok: true, reserva: reserva({ cantidad: 1, secreto: 'S3cr3t' }) }} />);
+    expect(screen.getByRole('link', { name: 'Ver tu entrada' })).toHaveAttribute('href', '/reservas/r1?s=S3cr3t');
   });
 
   it('explains a declined payment: failing step and what was undone', () => {

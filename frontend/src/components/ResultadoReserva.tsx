@@ -6,7 +6,7 @@ import type { ApiError } from '../api/client';
 import type { Reserva } from '../api/types';
 import { mensajeError, nombrePaso, slug, tituloFallo } from '../api/messages';
 import { formatPrecio } from '../format';
-import { entradas } from '../plural';
+import { entradas, verEntradas } from '../plural';
 import { Link } from 'react-router';
 import { rutaReserva } from '../enlaces';
 import { Compensaciones, PasosSaga } from './Saga';
@@ -107,6 +107,14 @@ export function ResultadoReserva({ resultado, invitado = false }: { resultado: R
         <p className="muted">
           Código de reserva: <code>{r.id}</code>
         </p>
+        {/* Straight to the tickets' codes (and their QR), on the reservation's page. */}
+        {r.entradas.length > 0 && (
+          <p>
+            <Link className="btn btn-primario" to={rutaReserva(r.id, invitado ? secreto : undefined)}>
+              {verEntradas(r.entradas.length)}
+            </Link>
+          </p>
+        )}
         <PasosSaga pasos={r.pasos} />
         <p>{misReservas}</p>
         {enlace}
