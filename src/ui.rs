@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `/api/usuarios`, `/api/sesiones`, `/api/organizadores` (and below) | usuarios-service |
 //! | `/api/eventos`, `/api/eventos/…`, and seed 000's `/events`, `/events/…` | eventos-service |
-//! | `/api/reservar`, `/api/reservas`, `/api/reservas/…` | reservas-pagos-service |
+//! | `/api/reservar`, `/api/reservas`, `/api/reservas/…`, `/api/entradas/…` | reservas-pagos-service |
 //! | `/api/notificaciones`, `/api/notificaciones/…` | notificaciones-service |
 //! | any other `/api/…` | 404 problem+json |
 //! | anything else | a file of `frontend/dist`, or its `index.html` (client-side routes) |
@@ -59,7 +59,7 @@ impl Upstreams {
             Some(("usuarios-service", &self.usuarios))
         } else if under("/api/eventos") || under("/events") {
             Some(("eventos-service", &self.eventos))
-        } else if under("/api/reservar") || under("/api/reservas") {
+        } else if under("/api/reservar") || under("/api/reservas") || under("/api/entradas") {
             Some(("reservas-pagos-service", &self.reservas))
         } else if under("/api/notificaciones") {
             Some(("notificaciones-service", &self.notificaciones))
@@ -383,6 +383,8 @@ mod tests {
         assert_eq!(to("/eventsx"), None);
         assert_eq!(to("/api/reservar").as_deref(), Some("r"));
         assert_eq!(to("/api/reservas/x/cancelar").as_deref(), Some("r"));
+        assert_eq!(to("/api/entradas/7K2QX9M4TB/qr.svg").as_deref(), Some("r"));
+        assert_eq!(to("/api/eventos/x/ingresos").as_deref(), Some("e"));
         assert_eq!(to("/api/notificaciones").as_deref(), Some("n"));
         assert_eq!(to("/api/usuariosx"), None);
         assert_eq!(to("/api/sesiones").as_deref(), Some("u"));

@@ -122,6 +122,7 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
         anonimas: Arc::new(eventflow_shared::limite::PorMinuto::new(
             config.anonimas_por_ip,
         )),
+        claves: stores.claves.clone(),
     };
     let router = eventflow_shared::http::con_interruptor(
         http::router(state, readiness),

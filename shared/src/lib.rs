@@ -15,6 +15,7 @@ pub mod health;
 pub mod http;
 pub mod identidad;
 pub mod ids;
+pub mod ingresos;
 pub mod limite;
 pub mod lock;
 pub mod mongo;

@@ -23,8 +23,8 @@ use super::AppState;
 /// (`/internal/conciliacion/{evento_id}`).
 #[derive(Clone)]
 pub struct Reservas {
-    base: reqwest::Url,
-    http: reqwest::Client,
+    pub(super) base: reqwest::Url,
+    pub(super) http: reqwest::Client,
     /// Unrepaired discrepancies of each event's latest report through eventos: the
     /// organizers' view, exposed as a gauge on eventos' `/metrics`.
     pendientes: Arc<Mutex<BTreeMap<String, u64>>>,

@@ -2,6 +2,7 @@
 
 pub mod consulta_cuadre;
 mod dto;
+mod entradas;
 mod handlers;
 mod internal;
 mod seed000;
@@ -72,6 +73,7 @@ impl eventflow_shared::auth::ConCredenciales for AppState {
     components(schemas(Problem, FieldError)),
     tags(
         (name = "eventos", description = "Catálogo de eventos y disponibilidad"),
+        (name = "entradas", description = "La puerta: claves públicas de los QR, ingresos y su resumen (reservas-pagos guarda las entradas; eventos decide quién pregunta)"),
         (name = "seed 000 compatibility", description = "La API de la semilla .NET (`/events`), sobre los mismos eventos que /api/eventos"),
         (name = "interno", description = "Inventario para reservas-pagos: solo con su credencial (EVENTFLOW_TOKEN_RESERVAS)"),
         (name = "salud", description = "Liveness, readiness y métricas"),
@@ -96,6 +98,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(internal::inventario))
         .routes(routes!(consulta_cuadre::conciliacion))
         .routes(routes!(consulta_cuadre::metricas))
+        .routes(routes!(entradas::claves))
+        .routes(routes!(entradas::rotar_claves))
+        .routes(routes!(entradas::ingresar))
+        .routes(routes!(entradas::resumen))
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.

@@ -47,6 +47,12 @@ pub struct Entrada {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "Ana Quispe")]
     pub titular: Option<String>,
+    /// When it let its holder in (USADA), and through which gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usada_en: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Puerta 2")]
+    pub puerta: Option<String>,
 }
 
 impl Entrada {
@@ -58,6 +64,8 @@ impl Entrada {
             estado: EstadoEntrada::Valida,
             motivo: None,
             titular: None,
+            usada_en: None,
+            puerta: None,
         }
     }
 

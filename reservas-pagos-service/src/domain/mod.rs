@@ -1,6 +1,7 @@
 //! The reservas domain: a reservation, its append-only log, the request and the cards.
 
 mod entrada;
+pub mod firma;
 mod reserva;
 mod solicitud;
 mod suceso;

@@ -97,7 +97,7 @@ pub async fn cargar(
     }
 }
 
-async fn puede(
+pub(super) async fn puede(
     st: &AppState,
     llamante: Llamante,
     secreto: Option<&str>,

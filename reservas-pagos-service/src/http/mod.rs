@@ -4,6 +4,7 @@ mod acceso;
 mod compradores;
 mod cupo;
 pub(crate) mod dto;
+mod entradas;
 mod rutas;
 mod seed001;
 
@@ -35,6 +36,8 @@ pub struct AppState {
     pub verificador: Arc<dyn Verificador>,
     /// Guest checkouts a minute per client IP (`RESERVAS_ANONIMAS_POR_IP`).
     pub anonimas: Arc<eventflow_shared::limite::PorMinuto<std::net::IpAddr>>,
+    /// The events' ticket-signing keys.
+    pub claves: Arc<dyn crate::store::claves::ClaveStore>,
 }
 
 impl Identidades for AppState {
@@ -67,6 +70,7 @@ impl eventflow_shared::auth::ConCredenciales for AppState {
     components(schemas(Problem, FieldError)),
     tags(
         (name = "reservas", description = "Reservar, consultar y cancelar"),
+        (name = "entradas", description = "Una entrada y su QR firmado, para su dueño"),
         (name = "salud", description = "Liveness, readiness y métricas"),
         (name = "interno", description = "Para otros servicios, cada uno con su credencial (EVENTFLOW_TOKEN_<SERVICIO>): la conciliación solo para eventos, los compradores de un organizador solo para usuarios"),
     ),
@@ -84,6 +88,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(rutas::metricas))
         .routes(routes!(rutas::conciliacion))
         .routes(routes!(compradores::es_comprador))
+        .routes(routes!(entradas::obtener_entrada))
+        .routes(routes!(entradas::qr_svg))
+        .routes(routes!(entradas::listar_claves))
+        .routes(routes!(entradas::rotar_claves))
+        .routes(routes!(entradas::ingresar))
+        .routes(routes!(entradas::resumen))
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.

@@ -10,7 +10,7 @@ use eventflow_shared::ids::{EventoId, ReservaId};
 use eventflow_shared::outbox::FuenteOutbox;
 
 use super::{Clave, EstadoPago, IdempotenciaStore, Pago, PagoStore, ReservaStore, StoreError};
-use crate::domain::{Estado, Reserva};
+use crate::domain::{Estado, EstadoEntrada, Reserva};
 
 #[derive(Default)]
 pub struct MemoryStore {
@@ -110,6 +110,45 @@ impl ReservaStore for MemoryStore {
             .filter(|r| r.usuario_id.as_deref() == Some(usuario_id) && r.evento_id == evento_id)
             .cloned()
             .collect())
+    }
+
+    async fn por_codigo(&self, codigo: &str) -> Result<Option<Reserva>, StoreError> {
+        let map = self.reservas.lock().expect("mutex");
+        Ok(map
+            .values()
+            .find(|r| r.entradas.iter().any(|e| e.codigo == codigo))
+            .cloned())
+    }
+
+    async fn admitir(
+        &self,
+        evento_id: &str,
+        codigo: &str,
+        puerta: Option<&str>,
+        cuando: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut map = self.reservas.lock().expect("mutex");
+        let Some(r) = map
+            .values_mut()
+            .find(|r| r.entradas.iter().any(|e| e.codigo == codigo))
+        else {
+            return Ok(false);
+        };
+        if r.evento_id != evento_id || r.estado != Estado::Confirmada {
+            return Ok(false);
+        }
+        let Some(e) = r
+            .entradas
+            .iter_mut()
+            .find(|e| e.codigo == codigo && e.estado == EstadoEntrada::Valida)
+        else {
+            return Ok(false);
+        };
+        e.estado = EstadoEntrada::Usada;
+        e.usada_en = Some(cuando);
+        e.puerta = puerta.map(str::to_owned);
+        r.version += 1;
+        Ok(true)
     }
 
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {

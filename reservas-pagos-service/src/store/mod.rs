@@ -1,6 +1,7 @@
 //! Store ports of reservas-pagos: reservations (projection + log), payments, and
 //! idempotency keys; and the function that picks their adapters.
 
+pub mod claves;
 mod memory;
 mod mongo;
 
@@ -52,6 +53,21 @@ pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
         usuario_id: &str,
         evento_id: &str,
     ) -> Result<Vec<Reserva>, StoreError>;
+    /// The reservation holding ticket `codigo` (canonical form), if any.
+    async fn por_codigo(&self, codigo: &str) -> Result<Option<Reserva>, StoreError>;
+    /// Admits ticket `codigo` of `evento_id`: in one conditional write, a VALIDA ticket
+    /// of a CONFIRMADA reservation becomes USADA (with `usada_en` and `puerta`) and the
+    /// reservation's version is bumped, so a concurrent version-guarded write (a cancel)
+    /// fails and re-reads instead of overwriting the admission. `false` (nothing
+    /// written) when the ticket is not there or no longer VALIDA or its reservation not
+    /// CONFIRMADA: of concurrent admissions of one ticket exactly one gets `true`.
+    async fn admitir(
+        &self,
+        evento_id: &str,
+        codigo: &str,
+        puerta: Option<&str>,
+        cuando: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<(), String>;
 }
@@ -113,6 +129,7 @@ pub struct Stores {
     pub reservas: Arc<dyn ReservaStore>,
     pub pagos: Arc<dyn PagoStore>,
     pub idempotencia: Arc<dyn IdempotenciaStore>,
+    pub claves: Arc<dyn claves::ClaveStore>,
 }
 
 pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Stores> {
@@ -123,12 +140,15 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Stores> {
                 reservas: m.clone(),
                 pagos: m.clone(),
                 idempotencia: m,
+                claves: Arc::new(claves::MemoryClaves::default()),
             }
         }
         StoreConfig::Mongo { uri, database } => {
             let db = eventflow_shared::mongo::connect(uri.expose(), database).await?;
+            let claves = Arc::new(claves::MongoClaves::new(&db));
             let m = Arc::new(mongo::MongoStore::new(db).await?);
             Stores {
+                claves,
                 reservas: m.clone(),
                 pagos: m.clone(),
                 idempotencia: m,

@@ -41,6 +41,10 @@ impl MongoStore {
                 IndexModel::builder()
                     .keys(doc! { "reserva.evento_id": 1 })
                     .build(),
+                // A ticket's code finds its reservation (the QR, the door).
+                IndexModel::builder()
+                    .keys(doc! { "reserva.entradas.codigo": 1 })
+                    .build(),
             ])
             .await
             .map_err(|e| anyhow::anyhow!("creating reservas indexes: {e}"))?;
@@ -178,6 +182,47 @@ impl ReservaStore for MongoStore {
         // The (usuario_id, creada) index narrows it to one buyer's few reservations.
         self.buscar(doc! { "usuario_id": usuario_id, "reserva.evento_id": evento_id })
             .await
+    }
+
+    async fn por_codigo(&self, codigo: &str) -> Result<Option<Reserva>, StoreError> {
+        self.reservas
+            .find_one(doc! { "reserva.entradas.codigo": codigo })
+            .await
+            .map_err(map_err)?
+            .map(from_doc)
+            .transpose()
+    }
+
+    async fn admitir(
+        &self,
+        evento_id: &str,
+        codigo: &str,
+        puerta: Option<&str>,
+        cuando: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        // The same serde forms the whole-document writes store, so the reservation
+        // reads back identically.
+        let usada_en = bson::to_bson(&cuando).map_err(other)?;
+        let mut set = doc! {
+            "reserva.entradas.$.estado": "USADA",
+            "reserva.entradas.$.usada_en": usada_en,
+        };
+        if let Some(p) = puerta {
+            set.insert("reserva.entradas.$.puerta", p);
+        }
+        let res = self
+            .reservas
+            .update_one(
+                doc! {
+                    "estado": "CONFIRMADA",
+                    "reserva.evento_id": evento_id,
+                    "reserva.entradas": { "$elemMatch": { "codigo": codigo, "estado": "VALIDA" } },
+                },
+                doc! { "$set": set, "$inc": { "version": 1_i64, "reserva.version": 1_i64 } },
+            )
+            .await
+            .map_err(map_err)?;
+        Ok(res.modified_count == 1)
     }
 
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {

@@ -30,6 +30,8 @@ struct Mundo {
     evento: String,
     reserva: String,
     secreto: String,
+    /// The code of Ana's ticket.
+    codigo: String,
 }
 
 fn cuerpo_evento() -> Value {
@@ -90,6 +92,7 @@ async fn mundo(backend: Backend) -> Mundo {
         .unwrap();
     assert_eq!(r.status(), 402, "{:?}", r.text().await);
     Mundo {
+        codigo: rsv["entradas"][0]["codigo"].as_str().unwrap().to_owned(),
         dora,
         reserva: rsv["id"].as_str().unwrap().to_owned(),
         secreto: secreto.to_owned(),
@@ -217,6 +220,50 @@ async fn matriz_reservas(backend: Backend) {
             None,
             vec![401, 401, 401, 401, 401, 401, 401, 401, 404, 403, 401, 401],
         ),
+        // Ana's ticket: who sees her reservation sees it and its QR.
+        (
+            "get",
+            "/api/entradas/{codigo}",
+            format!("/api/entradas/{}", w.codigo),
+            None,
+            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+        ),
+        (
+            "get",
+            "/api/entradas/{codigo}/qr.svg",
+            format!("/api/entradas/{}/qr.svg", w.codigo),
+            None,
+            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+        ),
+        // Keys and the door: eventos' alone, which decides who asks.
+        (
+            "get",
+            "/internal/claves/{evento_id}",
+            format!("/internal/claves/{e}"),
+            None,
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+        ),
+        (
+            "post",
+            "/internal/claves/{evento_id}/rotar",
+            format!("/internal/claves/{e}/rotar"),
+            None,
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+        ),
+        (
+            "get",
+            "/internal/ingresos/{evento_id}/resumen",
+            format!("/internal/ingresos/{e}/resumen"),
+            None,
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+        ),
+        (
+            "post",
+            "/internal/ingresos/{evento_id}",
+            format!("/internal/ingresos/{e}"),
+            Some(json!({"codigo": w.codigo, "puerta": "matriz"})),
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+        ),
         // Public by decision: Prometheus scrapes without credentials; probes too.
         ("get", "/metrics", "/metrics".into(), None, vec![200; 12]),
         ("get", "/health", "/health".into(), None, vec![200; 12]),
@@ -285,6 +332,36 @@ async fn matriz_eventos(backend: Backend) {
             format!("/api/eventos/{e}/conciliacion"),
             None,
             vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
+        ),
+        // Public by decision: a scanner verifies tickets offline with these keys.
+        (
+            "get",
+            "/api/eventos/{id}/claves",
+            format!("/api/eventos/{e}/claves"),
+            None,
+            vec![200; 12],
+        ),
+        (
+            "post",
+            "/api/eventos/{id}/claves/rotar",
+            format!("/api/eventos/{e}/claves/rotar"),
+            None,
+            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
+        ),
+        (
+            "get",
+            "/api/eventos/{id}/ingresos/resumen",
+            format!("/api/eventos/{e}/ingresos/resumen"),
+            None,
+            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
+        ),
+        // Ana's ticket: the organizer lets it in, then the admin is told it is used.
+        (
+            "post",
+            "/api/eventos/{id}/ingresos",
+            format!("/api/eventos/{e}/ingresos"),
+            Some(json!({"codigo": w.codigo})),
+            vec![401, 401, 401, 403, 403, 200, 404, 409, 401, 401, 401, 401],
         ),
         // Seed 000's API: the same rules as /api/eventos.
         (

@@ -10,6 +10,7 @@ mod conciliacion;
 mod concurrencia;
 mod confianza;
 mod cupo_anonimo;
+mod entradas;
 mod errores_es;
 mod fallas;
 mod hostil;
