@@ -21,7 +21,7 @@ pub use idempotencia::validar as validar_clave;
 
 use self::remitente::Remitente;
 use crate::domain::{Estado, Reserva, SolicitudReserva};
-use crate::saga::{Cadena, Contexto, Deps, EstadoRetencion, FalloSimulado, Fin};
+use crate::saga::{Cadena, Contexto, Deps, FalloSimulado, Fin};
 use crate::store::IdempotenciaStore;
 
 /// A checkout as the HTTP layer hands it in.
@@ -210,18 +210,13 @@ impl Reservar {
         reserva.secreto_hash = Some(identidad::hash_hex(secreto));
         reserva.origen = Some(remitente.origen);
         Contexto {
-            reserva,
             solicitud: Some(pedido.solicitud),
-            tarjeta: String::new(),
-            lock_tomado: false,
-            retencion: EstadoRetencion::Ninguna,
             fallo_simulado: pedido.fallo_simulado.filter(|_| self.simular_fallos),
             con_clave: pedido.clave.is_some(),
-            max_por_comprador: u32::MAX,
-            repetida: None,
             sesion,
             invitado: remitente.invitado,
             secreto: Some(secreto.to_owned()),
+            ..Contexto::de(reserva)
         }
     }
 

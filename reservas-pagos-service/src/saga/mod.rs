@@ -128,6 +128,26 @@ pub struct Contexto {
 pub const VENTANA_REPETIDA: Duration = Duration::from_secs(10);
 
 impl Contexto {
+    /// `reserva`'s context before anything is known of a live request: no request, card,
+    /// lock, hold, caller or limit, and never taken for a double submission. The checkout
+    /// and recovery each set what they know.
+    pub fn de(reserva: Reserva) -> Self {
+        Contexto {
+            reserva,
+            solicitud: None,
+            tarjeta: String::new(),
+            lock_tomado: false,
+            retencion: EstadoRetencion::Ninguna,
+            fallo_simulado: None,
+            con_clave: true,
+            max_por_comprador: u32::MAX,
+            repetida: None,
+            sesion: None,
+            invitado: None,
+            secreto: None,
+        }
+    }
+
     pub fn lock_key(&self) -> String {
         format!(
             "lock:evento:{}:usuario:{}",

@@ -7,11 +7,28 @@ use eventflow_shared::ApiError;
 
 use super::{Contexto, Deps, Fallo, FalloSimulado, Handler};
 use crate::domain::Suceso;
-use crate::domain::{importe, PagoResumen, Progreso};
+use crate::domain::{importe, PagoResumen, Progreso, Reserva};
 use crate::puertos::Cobro;
-use crate::store::EstadoPago;
+use crate::store::{EstadoPago, Pago};
 
 pub struct ProcesadorPago;
+
+/// The reservation is paid by `p`, an approved charge: its summary, its progress and the
+/// log entry. `recuperado`: recovery found the charge in the ledger after a crash, where
+/// the card it was made with is no longer known.
+pub(super) fn pagada(reserva: &mut Reserva, p: &Pago, recuperado: bool) {
+    reserva.pago = Some(PagoResumen {
+        id: p.id.clone(),
+        estado: EstadoPago::Aprobado,
+    });
+    reserva.progreso = Progreso::Pagada;
+    reserva.registrar(Suceso::PagoAprobado {
+        pago_id: p.id.clone(),
+        monto: p.monto,
+        ultimos4: (!recuperado).then(|| p.ultimos4.clone()),
+        recuperado: recuperado.then_some(true),
+    });
+}
 
 #[async_trait]
 impl Handler for ProcesadorPago {
@@ -45,17 +62,7 @@ impl Handler for ProcesadorPago {
             .await?
         {
             Cobro::Registrado(p) if p.estado == EstadoPago::Aprobado => {
-                ctx.reserva.pago = Some(PagoResumen {
-                    id: p.id.clone(),
-                    estado: EstadoPago::Aprobado,
-                });
-                ctx.reserva.progreso = Progreso::Pagada;
-                ctx.reserva.registrar(Suceso::PagoAprobado {
-                    pago_id: p.id.clone(),
-                    monto: p.monto,
-                    ultimos4: Some(p.ultimos4.clone()),
-                    recuperado: None,
-                });
+                pagada(&mut ctx.reserva, &p, false);
                 Ok(())
             }
             Cobro::Registrado(p) => {

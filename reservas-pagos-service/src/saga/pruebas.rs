@@ -11,7 +11,7 @@ use eventflow_shared::bus::Mensaje;
 use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use eventflow_shared::lock::MemoryLock;
 
-use super::{Cadena, Contexto, Deps, EstadoRetencion, Fin};
+use super::{Cadena, Contexto, Deps, Fin};
 use crate::domain::{Estado, PagoSolicitud, Reserva, SolicitudReserva};
 use crate::pagos::PasarelaSimulada;
 use crate::puertos::{Buyers, Inventory};
@@ -171,7 +171,6 @@ fn contexto(tarjeta: &str) -> Contexto {
         "corr".into(),
     );
     Contexto {
-        reserva,
         solicitud: Some(SolicitudReserva {
             usuario_id: Some(COMPRADOR.into()),
             email: None,
@@ -184,16 +183,7 @@ fn contexto(tarjeta: &str) -> Contexto {
                 titular: None,
             }),
         }),
-        tarjeta: String::new(),
-        lock_tomado: false,
-        retencion: EstadoRetencion::Ninguna,
-        fallo_simulado: None,
-        con_clave: true,
-        max_por_comprador: u32::MAX,
-        repetida: None,
-        sesion: None,
-        invitado: None,
-        secreto: None,
+        ..Contexto::de(reserva)
     }
 }
 

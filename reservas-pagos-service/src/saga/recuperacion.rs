@@ -18,7 +18,7 @@ use futures::StreamExt;
 
 use super::escritura::{persistir, NoEscrita};
 use super::{Cadena, Contexto, Deps, EstadoRetencion};
-use crate::domain::{Estado, FalloReserva, Lease, PagoResumen, Progreso, Reserva};
+use crate::domain::{Estado, FalloReserva, Lease, Progreso, Reserva};
 use crate::domain::{Suceso, TipoSuceso};
 use crate::store::EstadoPago;
 
@@ -109,9 +109,6 @@ pub async fn recuperar(
     }
     let vendida = reserva.tiene(TipoSuceso::InventarioConfirmado);
     let mut ctx = Contexto {
-        reserva,
-        solicitud: None,
-        tarjeta: String::new(),
         // Unknown after a crash: release and unlock anyway; both are safe to repeat.
         lock_tomado: true,
         retencion: if vendida {
@@ -119,13 +116,7 @@ pub async fn recuperar(
         } else {
             EstadoRetencion::Incierta
         },
-        fallo_simulado: None,
-        con_clave: true,
-        max_por_comprador: u32::MAX,
-        repetida: None,
-        sesion: None,
-        invitado: None,
-        secreto: None,
+        ..Contexto::de(reserva)
     };
 
     // A crash between the charge and its log entry leaves progreso at Retenida: ask
@@ -139,17 +130,7 @@ pub async fn recuperar(
     if pagada && ctx.reserva.fallo.is_none() {
         if ctx.reserva.progreso < Progreso::Pagada {
             let p = pago.expect("checked");
-            ctx.reserva.pago = Some(PagoResumen {
-                id: p.id.clone(),
-                estado: EstadoPago::Aprobado,
-            });
-            ctx.reserva.progreso = Progreso::Pagada;
-            ctx.reserva.registrar(Suceso::PagoAprobado {
-                pago_id: p.id.clone(),
-                monto: p.monto,
-                ultimos4: None,
-                recuperado: Some(true),
-            });
+            super::procesador_pago::pagada(&mut ctx.reserva, &p, true);
         }
         // Confirmation is idempotent: whatever the lost answer was, asking again tells.
         ctx.retencion = if vendida {
