@@ -120,15 +120,7 @@ async fn arranques_fallidos_sin_secretos() {
                 ("AMQP_URL", amqp_malo.clone()),
             ]);
             if *puerto_var == "USUARIOS_PORT" && nombre == "eventflow" {
-                // The launcher's other servers, on ports of their own.
-                for var in [
-                    "EVENTOS_PORT",
-                    "RESERVAS_PORT",
-                    "NOTIFICACIONES_PORT",
-                    "UI_PORT",
-                ] {
-                    env.push((var, puerto_libre().await.to_string()));
-                }
+                otros_puertos_del_lanzador(&mut env).await;
             }
             let log = arranque_fallido(programa, puerto, env).await;
             let que = format!("{nombre}, stage {etapa}");
@@ -257,6 +249,19 @@ async fn notificaciones_real_sin_url_ni_codigos() {
     tras_un_codigo(&mut p, "564738", "564738", quien).await;
 }
 
+/// The launcher's servers other than usuarios (whose port the caller chose), each on a
+/// free port of its own.
+async fn otros_puertos_del_lanzador(env: &mut Vec<(&'static str, String)>) {
+    for var in [
+        "EVENTOS_PORT",
+        "RESERVAS_PORT",
+        "NOTIFICACIONES_PORT",
+        "UI_PORT",
+    ] {
+        env.push((var, puerto_libre().await.to_string()));
+    }
+}
+
 /// The embedded launcher (development) prints one-time codes on its console, and never
 /// the tokens it was given.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -269,14 +274,7 @@ async fn lanzador_embebido_muestra_codigos_y_no_tokens() {
     env.extend(TOKENS_DE_SERVICIO.map(|(k, v)| (k, v.to_owned())));
     let puerto = puerto_libre().await;
     env.push(("USUARIOS_PORT", puerto.to_string()));
-    for var in [
-        "EVENTOS_PORT",
-        "RESERVAS_PORT",
-        "NOTIFICACIONES_PORT",
-        "UI_PORT",
-    ] {
-        env.push((var, puerto_libre().await.to_string()));
-    }
+    otros_puertos_del_lanzador(&mut env).await;
     let mut p = Proceso::nuevo(env!("CARGO_BIN_EXE_eventflow"), puerto, env);
     let http = reqwest::Client::new();
     p.arrancar(&http, Duration::from_secs(30)).await;
