@@ -1,0 +1,205 @@
+//! The ticket parts of the store contracts (see `src/store/mod.rs` and
+//! `src/store/claves.rs`): finding a reservation by ticket code, admitting a ticket
+//! once, and the events' signing keys, on the embedded adapter and a real MongoDB.
+
+use std::sync::Arc;
+
+use eventflow_shared::config::StoreConfig;
+use eventflow_shared::ids::{EventoId, ReservaId};
+use eventflow_testkit as testing;
+use reservas_pagos_service::domain::firma::{ClaveFirma, EstadoClave};
+use reservas_pagos_service::domain::{Estado, EstadoEntrada, MotivoAnulacion, Reserva};
+use reservas_pagos_service::store::{self, Stores};
+
+/// A CONFIRMADA reservation of 2 tickets of `evento`, stored.
+async fn confirmada(s: &Stores, id: &str, evento: &str) -> Reserva {
+    let mut r = Reserva::nueva(
+        ReservaId::confiable(id),
+        EventoId::confiable(evento),
+        2,
+        "corr-1".into(),
+    );
+    r.zona = Some("Platea".into());
+    r.estado = Estado::Confirmada;
+    r.emitir_entradas();
+    s.reservas.crear(&mut r).await.unwrap();
+    r
+}
+
+async fn por_codigo_y_admitir(s: Stores) {
+    let r = confirmada(&s, "r-1", "ev-1").await;
+    let otra = confirmada(&s, "r-2", "ev-1").await;
+    let codigo = r.entradas[0].codigo.clone();
+    assert_eq!(
+        s.reservas.por_codigo(&codigo).await.unwrap().map(|x| x.id),
+        Some(r.id.clone())
+    );
+    assert_eq!(
+        s.reservas
+            .por_codigo(&otra.entradas[1].codigo)
+            .await
+            .unwrap()
+            .map(|x| x.id),
+        Some(otra.id.clone())
+    );
+    assert_eq!(s.reservas.por_codigo("0000000000").await.unwrap(), None);
+
+    // Another event's gate does not admit it.
+    let cuando = eventflow_shared::now();
+    assert!(!s
+        .reservas
+        .admitir("ev-2", &codigo, None, cuando)
+        .await
+        .unwrap());
+    assert!(s
+        .reservas
+        .admitir("ev-1", &codigo, Some("Norte"), cuando)
+        .await
+        .unwrap());
+    assert!(
+        !s.reservas
+            .admitir("ev-1", &codigo, Some("Sur"), cuando)
+            .await
+            .unwrap(),
+        "once"
+    );
+    let leida = s.reservas.get(&r.id).await.unwrap().unwrap();
+    assert_eq!(
+        leida.version,
+        r.version + 1,
+        "the admission bumps the version"
+    );
+    let e = &leida.entradas[0];
+    assert_eq!(
+        (
+            e.estado,
+            e.puerta.as_deref(),
+            e.usada_en.map(|t| t.timestamp())
+        ),
+        (
+            EstadoEntrada::Usada,
+            Some("Norte"),
+            Some(cuando.timestamp())
+        )
+    );
+    assert_eq!(
+        leida.entradas[1].estado,
+        EstadoEntrada::Valida,
+        "only that one"
+    );
+
+    // A cancel that read before the admission fails its guarded write; re-read, the
+    // used ticket stays used.
+    let mut vieja = r.clone();
+    vieja.anular_entradas(MotivoAnulacion::Cancelada);
+    assert!(!s.reservas.guardar(&mut vieja).await.unwrap());
+    let mut nueva = leida.clone();
+    nueva.estado = Estado::Cancelada;
+    nueva.anular_entradas(MotivoAnulacion::Cancelada);
+    assert!(s.reservas.guardar(&mut nueva).await.unwrap());
+    let fin = s.reservas.get(&r.id).await.unwrap().unwrap();
+    assert_eq!(
+        (fin.entradas[0].estado, fin.entradas[1].estado),
+        (EstadoEntrada::Usada, EstadoEntrada::Anulada)
+    );
+    assert!(
+        !s.reservas
+            .admitir("ev-1", &fin.entradas[1].codigo, None, cuando)
+            .await
+            .unwrap(),
+        "an annulled ticket lets nobody in"
+    );
+}
+
+async fn admitir_concurrente(s: Stores) {
+    let r = confirmada(&s, "r-1", "ev-1").await;
+    let reservas = s.reservas.clone();
+    let codigo = Arc::new(r.entradas[0].codigo.clone());
+    let intentos = (0..20).map(|i| {
+        let (st, c) = (reservas.clone(), codigo.clone());
+        tokio::spawn(async move {
+            st.admitir("ev-1", &c, Some(&format!("P{i}")), eventflow_shared::now())
+                .await
+                .unwrap()
+        })
+    });
+    let si = futures::future::join_all(intentos)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(si, 1);
+}
+
+async fn claves(s: Stores) {
+    let c = s.claves.clone();
+    let primeras = (0..20).map(|_| {
+        let c = c.clone();
+        tokio::spawn(async move { c.asegurar("ev-1", ClaveFirma::generar()).await.unwrap() })
+    });
+    let vistas: Vec<Vec<ClaveFirma>> = futures::future::join_all(primeras)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(vistas[0].len(), 1);
+    assert!(vistas.iter().all(|v| *v == vistas[0]), "one first key");
+    let primera = vistas[0][0].clone();
+    let rotadas = c.rotar("ev-1", ClaveFirma::generar()).await.unwrap();
+    assert_eq!(rotadas.len(), 2);
+    assert_eq!(rotadas[0].kid, primera.kid);
+    assert_eq!(
+        (rotadas[0].estado, rotadas[1].estado),
+        (EstadoClave::Retirada, EstadoClave::Activa)
+    );
+    assert_eq!(
+        c.asegurar("ev-1", ClaveFirma::generar()).await.unwrap(),
+        rotadas,
+        "read back as written, private key included"
+    );
+    assert_eq!(
+        c.asegurar("ev-2", ClaveFirma::generar())
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "each event its own"
+    );
+}
+
+async fn embebido() -> Stores {
+    store::from_config(&StoreConfig::Embedded).await.unwrap()
+}
+
+/// A fresh database on the real MongoDB, or `None` when it is not there and not required.
+async fn mongodb() -> Option<Stores> {
+    let uri = testing::mongo_uri().await?;
+    let cfg = StoreConfig::Mongo {
+        uri: uri.into(),
+        database: testing::unique_name("rsv"),
+    };
+    Some(store::from_config(&cfg).await.unwrap())
+}
+
+macro_rules! contrato {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embebido() {
+                super::$name(super::embebido().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn mongodb() {
+                let Some(s) = super::mongodb().await else {
+                    return;
+                };
+                super::$name(s).await;
+            }
+        }
+    };
+}
+
+contrato!(por_codigo_y_admitir);
+contrato!(admitir_concurrente);
+contrato!(claves);
