@@ -15,6 +15,54 @@ pub async fn id_creado(res: reqwest::Response) -> String {
     v["id"].as_str().expect("the 201 carries an id").to_owned()
 }
 
+/// The answer's `Content-Type`, or "" when absent.
+fn content_type(res: &reqwest::Response) -> String {
+    res.headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Asserts an answer with `status` and a JSON content type; returns its body.
+pub async fn json_con_estado(res: reqwest::Response, status: u16) -> Value {
+    let got = res.status().as_u16();
+    let ct = content_type(&res);
+    let text = res.text().await.expect("response body");
+    assert_eq!(got, status, "unexpected status; body: {text}");
+    assert!(
+        ct.starts_with("application/json"),
+        "content-type {ct:?}; body: {text}"
+    );
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts an RFC 9457 problem with `status`: its content type, a `urn:eventflow:problem:`
+/// type, the same status in the body, a title and a detail. Returns its body.
+pub async fn problema(res: reqwest::Response, status: u16) -> Value {
+    let got = res.status().as_u16();
+    let ct = content_type(&res);
+    let text = res.text().await.expect("response body");
+    assert_eq!(got, status, "unexpected status; body: {text}");
+    assert_eq!(ct, "application/problem+json", "body: {text}");
+    let body: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    assert!(
+        body["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("urn:eventflow:problem:")),
+        "{body}"
+    );
+    assert_eq!(body["status"], status, "{body}");
+    for member in ["title", "detail"] {
+        assert!(
+            body[member].as_str().is_some_and(|s| !s.is_empty()),
+            "missing {member}: {body}"
+        );
+    }
+    body
+}
+
 /// Sends `req` and reads the answer as JSON, whatever its status: for the reads whose
 /// status the test does not check.
 pub async fn json_de(req: reqwest::RequestBuilder) -> Value {

@@ -35,7 +35,7 @@ use chrono::{DateTime, Utc};
 use eventflow_shared::config::{RedisConfig, StoreConfig};
 use eventflow_testkit as testing;
 use eventos_service::Config;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::AUTHORIZATION;
 use reqwest::{RequestBuilder, Response};
 use serde_json::Value;
 
@@ -196,14 +196,6 @@ pub fn ids_of(page: &Value) -> Vec<String> {
         .collect()
 }
 
-fn content_type(res: &Response) -> String {
-    res.headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// The `x-cache` header (`HIT`/`MISS`), or "" when absent.
 pub fn x_cache(res: &Response) -> String {
     res.headers()
@@ -213,44 +205,10 @@ pub fn x_cache(res: &Response) -> String {
         .to_owned()
 }
 
-/// Asserts a JSON success response with `status` and returns its body.
-pub async fn assert_json(res: Response, status: u16) -> Value {
-    let got = res.status().as_u16();
-    let ct = content_type(&res);
-    let text = res.text().await.expect("body");
-    assert_eq!(got, status, "unexpected status; body: {text}");
-    assert!(
-        ct.starts_with("application/json"),
-        "content-type {ct:?}; body: {text}"
-    );
-    serde_json::from_str(&text).expect("JSON body")
-}
-
+/// Asserts a JSON answer with `status` and returns its body.
+pub use testing::respuestas::json_con_estado as assert_json;
 /// Asserts an RFC 9457 problem with `status` and returns its body.
-pub async fn assert_problem(res: Response, status: u16) -> Value {
-    let got = res.status().as_u16();
-    let ct = content_type(&res);
-    let text = res.text().await.expect("body");
-    assert_eq!(got, status, "unexpected status; body: {text}");
-    assert_eq!(ct, "application/problem+json", "body: {text}");
-    let body: Value = serde_json::from_str(&text).expect("problem body is JSON");
-    assert_eq!(body["status"], status, "{body}");
-    assert!(
-        body["type"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("urn:eventflow:problem:")),
-        "{body}"
-    );
-    assert!(
-        body["title"].as_str().is_some_and(|t| !t.is_empty()),
-        "{body}"
-    );
-    assert!(
-        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
-        "{body}"
-    );
-    body
-}
+pub use testing::respuestas::problema as assert_problem;
 
 /// A 422 problem; returns the fields it names in `errors[].campo`.
 pub async fn assert_invalid(res: Response) -> Vec<String> {

@@ -425,50 +425,14 @@ pub fn nuevo_usuario(email: &str, nro_documento: &str) -> Value {
     })
 }
 
-fn content_type(res: &Response) -> String {
-    res.headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned()
-}
-
 /// Asserts the status and a JSON content type; returns the body.
 pub async fn json_body(res: Response, status: StatusCode) -> Value {
-    let got = res.status();
-    let ct = content_type(&res);
-    let text = res.text().await.expect("response body");
-    assert_eq!(got, status, "unexpected status; body: {text}");
-    assert!(
-        ct.starts_with("application/json"),
-        "content-type {ct:?}; body: {text}"
-    );
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    testing::respuestas::json_con_estado(res, status.as_u16()).await
 }
 
 /// Asserts an RFC 9457 problem with this status; returns the body.
 pub async fn problem(res: Response, status: StatusCode) -> Value {
-    let got = res.status();
-    let ct = content_type(&res);
-    let text = res.text().await.expect("response body");
-    assert_eq!(got, status, "unexpected status; body: {text}");
-    assert_eq!(ct, "application/problem+json", "body: {text}");
-    let body: Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
-    assert!(
-        body["type"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("urn:eventflow:problem:")),
-        "{body}"
-    );
-    assert_eq!(body["status"], status.as_u16(), "{body}");
-    for member in ["title", "detail"] {
-        assert!(
-            body[member].as_str().is_some_and(|s| !s.is_empty()),
-            "missing {member}: {body}"
-        );
-    }
-    body
+    testing::respuestas::problema(res, status.as_u16()).await
 }
 
 /// Asserts a 422 problem; returns the `campo` of each `errors` entry, in order.
