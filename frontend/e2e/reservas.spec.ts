@@ -71,8 +71,10 @@ test('un invitado abre su reserva con el enlace secreto en otro navegador y la c
   // Another browser, nobody signed in: the link alone opens it (a deep link the launcher serves).
   const otra = await nuevaPagina('enlace');
   const leidas: Request[] = [];
+  const qrsPedidos: Request[] = [];
   otra.on('request', (q) => {
     if (new URL(q.url()).pathname.startsWith('/api/reservas/')) leidas.push(q);
+    if (new URL(q.url()).pathname.startsWith('/api/entradas/')) qrsPedidos.push(q);
   });
   const r = await otra.goto(enlace);
   check(r?.status() === 200, `el lanzador sirve /reservas/…: ${r?.status()}`);
@@ -99,6 +101,14 @@ test('un invitado abre su reserva con el enlace secreto en otro navegador y la c
     check(visto === `${c.slice(0, 4)} ${c.slice(4, 8)} ${c.slice(8)}`, `código agrupado para leerlo: «${visto}»`);
     check((await entradas.nth(i).innerText()).includes('Válida'), `entrada ${i + 1} válida`);
   }
+  // Each one's QR, drawn (a real image, not a broken one), fetched with the link's secret.
+  const qrs = seccion.getByRole('img', { name: /^Código QR de la entrada \d de 2$/ });
+  await eventually(async () => (await qrs.count()) === 2, '2 códigos QR');
+  for (const img of await qrs.all()) {
+    await eventually(async () => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0), 'el QR se dibuja');
+  }
+  check(qrsPedidos.length === 2, `un QR por entrada: ${qrsPedidos.map((q) => q.url())}`);
+  for (const q of qrsPedidos) check((await q.allHeaders())['x-reserva-secreto'] === cuerpo.secreto, `${q.url()} lleva el secreto`);
   const arriba = await seccion.evaluate((s) => {
     const pasos = document.querySelector('[aria-label="Pasos de la reserva"]');
     return !!pasos && !!(s.compareDocumentPosition(pasos) & Node.DOCUMENT_POSITION_FOLLOWING);

@@ -61,6 +61,8 @@ export const claves = {
   seguimiento: (id: string) => ['seguimiento', id] as const,
   reservasDe: (usuarioId: string) => ['reservas', usuarioId] as const,
   bitacora: (id: string, estado: string) => ['bitacora', id, estado] as const,
+  /** A ticket's QR (its SVG): the same for as long as the ticket is valid. */
+  qrEntrada: (codigo: string) => ['qr-entrada', codigo] as const,
 };
 
 /**

@@ -214,7 +214,28 @@ async function cuerpoProblem(res: Response): Promise<Problem> {
 }
 
 export async function request<T>(method: string, url: string, op: Opciones = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', ...op.headers };
+  const res = await enviar(method, url, { ...op, headers: { accept: 'application/json', ...op.headers } });
+  if (res.status === 204) return undefined as T;
+  try {
+    return (await res.json()) as T;
+  } catch (e) {
+    throw comoApiError(e);
+  }
+}
+
+/** A GET whose answer is text of its own type (an SVG), not JSON; failures as `request`'s. */
+async function texto(url: string, accept: string, op: Opciones = {}): Promise<string> {
+  const res = await enviar('GET', url, { ...op, headers: { accept, ...op.headers } });
+  try {
+    return await res.text();
+  } catch (e) {
+    throw comoApiError(e);
+  }
+}
+
+/** Sends one request; a 2xx answer back, anything else thrown as an ApiError. */
+async function enviar(method: string, url: string, op: Opciones): Promise<Response> {
+  const headers: Record<string, string> = { ...op.headers };
   // Sent with the buyer's cookie: no credential of its own, not the organizer's.
   const delComprador = headers.authorization === undefined && headers['x-sesion'] === undefined;
   const deSesion = delComprador && sesionAbierta ? generacion : undefined;
@@ -246,12 +267,7 @@ export async function request<T>(method: string, url: string, op: Opciones = {})
     }
     throw new ApiError(problem);
   }
-  if (res.status === 204) return undefined as T;
-  try {
-    return (await res.json()) as T;
-  } catch (e) {
-    throw comoApiError(e);
-  }
+  return res;
 }
 
 const enc = encodeURIComponent;
@@ -343,6 +359,13 @@ export const api = {
   bitacora: (id: string, signal?: AbortSignal) =>
     request<Bitacora>('GET', `/api/reservas/${enc(id)}/eventos`, { signal, headers: conSecreto(id) }),
   cancelar: (id: string) => request<Reserva>('POST', `/api/reservas/${enc(id)}/cancelar`, { headers: conSecreto(id) }),
+  /**
+   * The QR of ticket `codigo` of reservation `reservaId`, as SVG text: with the session, or
+   * the reservation's secret (which an <img> could not send, hence a fetch). 409
+   * `entrada-anulada`: an annulled ticket has none.
+   */
+  qrEntrada: (codigo: string, reservaId: string, signal?: AbortSignal) =>
+    texto(`/api/entradas/${enc(codigo)}/qr.svg`, 'image/svg+xml', { signal, headers: conSecreto(reservaId) }),
 
   notificacionesDe: (usuarioId: string, signal?: AbortSignal) =>
     request<PaginaNotificaciones>('GET', `/api/notificaciones${qs({ usuario_id: usuarioId, limit: 50 })}`, { signal }),

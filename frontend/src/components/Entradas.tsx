@@ -1,10 +1,11 @@
 // A reservation's tickets, "Tus entradas": what its buyer shows at the door. One card per
 // ticket with its zone, its code in groups of four (big, monospace, spelled for a screen
-// reader) and its state in plain words. Shown on the reservation's own page, above its
+// reader), its state in plain words and, while it is valid, its QR. Shown on the reservation's own page, above its
 // steps and audit trail; nothing for a reservation that never confirmed (it has none).
 import type { Entrada, Reserva } from '../api/types';
 import { nombreEstadoEntrada } from '../api/messages';
 import { deletrearCodigo, gruposCodigo } from '../format';
+import { QrEntrada } from './QrEntrada';
 
 /** The reservations that have tickets to show: confirmed, or cancelled after confirming. */
 const CON_ENTRADAS: ReadonlySet<Reserva['estado']> = new Set(['CONFIRMADA', 'CANCELANDO', 'CANCELADA']);
@@ -33,11 +34,19 @@ export function Entradas({ reserva: r }: { reserva: Reserva }) {
         Tus entradas
       </h4>
       {r.estado === 'CONFIRMADA' && entradasValidas(r).length > 0 && (
-        <p className="muted entradas-ayuda">Muestra el código de cada entrada en la puerta.</p>
+        <p className="muted entradas-ayuda">En la puerta, muestra el código QR de cada entrada o dicta su código.</p>
       )}
       <ul className="entradas-lista">
         {r.entradas.map((e, i) => (
-          <TarjetaEntrada key={e.codigo} entrada={e} numero={i + 1} total={r.entradas.length} zona={e.zona ?? r.zona ?? undefined} />
+          <TarjetaEntrada
+            key={e.codigo}
+            entrada={e}
+            numero={i + 1}
+            total={r.entradas.length}
+            zona={e.zona ?? r.zona ?? undefined}
+            // Only a ticket that gets in has a QR to show; none while the reservation is being cancelled.
+            reservaConQr={r.estado === 'CONFIRMADA' && e.estado === 'VALIDA' ? r.id : undefined}
+          />
         ))}
       </ul>
     </section>
@@ -49,9 +58,11 @@ interface TarjetaEntradaProps {
   numero: number;
   total: number;
   zona?: string;
+  /** The reservation whose access the QR is fetched with, when this ticket shows one. */
+  reservaConQr?: string;
 }
 
-function TarjetaEntrada({ entrada: e, numero, total, zona }: TarjetaEntradaProps) {
+function TarjetaEntrada({ entrada: e, numero, total, zona, reservaConQr }: TarjetaEntradaProps) {
   const estado = e.estado.toLowerCase();
   return (
     <li className={`entrada entrada-${estado}`} data-codigo={e.codigo} data-testid="entrada">
@@ -76,6 +87,7 @@ function TarjetaEntrada({ entrada: e, numero, total, zona }: TarjetaEntradaProps
         </code>
       </p>
       {e.titular && <p className="entrada-titular">A nombre de {e.titular}</p>}
+      {reservaConQr && <QrEntrada codigo={e.codigo} reservaId={reservaConQr} descripcion={`Código QR de la entrada ${numero} de ${total}`} />}
     </li>
   );
 }

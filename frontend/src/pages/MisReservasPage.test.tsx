@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../App';
-import { ana, evento, reserva, sesionDe } from '../test/datos';
+import { ana, evento, reserva, rutasQr, sesionDe } from '../test/datos';
 import { json, mockFetch, problem } from '../test/fetch';
 import type { Llamada, Ruta } from '../test/fetch';
 import type { Usuario } from '../test/formularios';
@@ -95,6 +95,7 @@ describe('MisReservasPage', () => {
       'GET /api/eventos/e1': json(evento),
       'GET /api/reservas/r1': json(reserva()),
       'GET /api/reservas/r1/eventos': json({ reserva_id: 'r1', eventos: [] }),
+      ...rutasQr(),
     });
     render(<App />);
     await entrar(user);

@@ -2,10 +2,10 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/react
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from '../App';
-import { evento, pasosPagoFallido, reserva } from '../test/datos';
+import { CODIGOS, evento, pasosPagoFallido, reserva, rutasQr } from '../test/datos';
 import type { Reserva } from '../api/types';
-import { json, mockFetch, problem } from '../test/fetch';
-import type { Llamada } from '../test/fetch';
+import { json, mockFetch, problem, svg } from '../test/fetch';
+import type { Llamada, Ruta } from '../test/fetch';
 
 const SECRETO = 'q7VnM2xW_kP0aZ-3bYc9dA';
 const invitada = () => reserva({ id: 'r1', usuario_id: 'u9' });
@@ -28,6 +28,7 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
       'GET /api/reservas/r1': json(invitada()),
       'GET /api/reservas/r1/eventos': json(bitacora),
       'GET /api/eventos/e1': json(evento),
+      ...rutasQr(),
     });
     render(<App />);
     const tarjeta = await screen.findByTestId('reserva');
@@ -40,7 +41,14 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
     expect(log).toHaveTextContent('Reserva iniciada');
     expect(log).toHaveTextContent('Pago aprobado');
     expect(log).toHaveTextContent('Reserva confirmada');
-    // Every reservation call carries the link's secret; no session.
+    // Every reservation call carries the link's secret, the tickets' QRs too; no session.
+    expect(await within(tarjeta).findAllByRole('img', { name: /^Código QR de la entrada \d de 2$/ })).toHaveLength(2);
+    const qrs = llamadas.filter((l) => l.url.startsWith('/api/entradas/'));
+    expect(qrs.map((l) => l.url)).toEqual(CODIGOS.slice(0, 2).map((c) => `/api/entradas/${c}/qr.svg`));
+    for (const l of qrs) {
+      expect(l.headers['x-reserva-secreto'], l.url).toBe(SECRETO);
+      expect(l.headers.authorization).toBeUndefined();
+    }
     expect(reservas(llamadas)).toHaveLength(2);
     for (const l of reservas(llamadas)) {
       expect(l.headers['x-reserva-secreto'], l.url).toBe(SECRETO);
@@ -89,6 +97,7 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
         return json(reserva({ id: 'r1', usuario_id: 'u9', estado: 'CANCELADA', pago: { id: 'pay_1', estado: 'REEMBOLSADO' } }));
       },
       'GET /api/eventos/e1': json(evento),
+      ...rutasQr(),
     });
     const user = userEvent.setup();
     render(<App />);
@@ -117,6 +126,7 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
       'GET /api/reservas/r1/eventos': json(bitacora),
       'POST /api/reservas/r1/cancelar': json(reserva({ id: 'r1', usuario_id: 'u9', estado: 'CANCELADA', ...una })),
       'GET /api/eventos/e1': json(evento),
+      ...rutasQr(),
     });
     const user = userEvent.setup();
     render(<App />);
@@ -154,14 +164,17 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
   });
 
   describe('Tus entradas', () => {
+    let llamadas: Llamada[] = [];
+    const qrs = () => llamadas.filter((l) => l.url.startsWith('/api/entradas/'));
     /** The reservation page of `r`, opened with its link's secret; resolves to its card. */
-    async function pagina(r: Reserva) {
+    async function pagina(r: Reserva, qr: Record<string, Ruta> = rutasQr()) {
       abrir(`/reservas/${r.id}?s=${SECRETO}`);
-      mockFetch({
+      llamadas = mockFetch({
         [`GET /api/reservas/${r.id}`]: json(r),
         [`GET /api/reservas/${r.id}/eventos`]: json({ ...bitacora, reserva_id: r.id }),
         'GET /api/eventos/e1': json(evento),
-      });
+        ...qr,
+      }).llamadas;
       render(<App />);
       return screen.findByTestId('reserva');
     }
@@ -190,7 +203,7 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
       expect(cards[1]).toHaveTextContent('A nombre de Ana Quispe');
       // Heard: a character at a time, in groups.
       expect(within(cards[0]).getByText('Código: 7 K 2 Q, X 9 M 4, T B')).toBeInTheDocument();
-      expect(seccion).toHaveTextContent('Muestra el código de cada entrada en la puerta.');
+      expect(seccion).toHaveTextContent('En la puerta, muestra el código QR de cada entrada o dicta su código.');
       // Above the steps and the audit trail.
       const pasos = await within(tarjeta).findByRole('heading', { name: 'Pasos de la compra' });
       expect(seccion.compareDocumentPosition(pasos) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
@@ -220,7 +233,7 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
       const cards = within(tarjeta).getAllByTestId('entrada');
       expect(cards).toHaveLength(2);
       for (const e of cards) expect(e).toHaveTextContent('Anulada · reserva cancelada');
-      expect(tarjeta).not.toHaveTextContent('Muestra el código');
+      expect(tarjeta).not.toHaveTextContent('En la puerta');
       expect(tarjeta).not.toHaveTextContent('Válida');
     });
 
@@ -232,6 +245,60 @@ describe('ReservaPage (/reservas/{id}?s=<secreto>)', () => {
         expect(within(tarjeta).queryByTestId('entrada')).toBeNull();
         cleanup();
       }
+    });
+
+    it('each valid ticket shows its QR, fetched with the secret; a used or annulled one has none', async () => {
+      const tarjeta = await pagina(
+        reserva({
+          id: 'r1',
+          cantidad: 3,
+          entradas: [
+            { codigo: CODIGOS[0], zona: 'Campo', estado: 'VALIDA' },
+            { codigo: CODIGOS[1], zona: 'Campo', estado: 'USADA' },
+            { codigo: CODIGOS[2], zona: 'Campo', estado: 'ANULADA', motivo: 'devuelta' },
+          ],
+        }),
+      );
+      const img = await within(tarjeta).findByRole('img', { name: 'Código QR de la entrada 1 de 3' });
+      expect(img.getAttribute('src')).toMatch(/^data:image\/svg\+xml;charset=utf-8,%3Csvg/);
+      const cards = within(tarjeta).getAllByTestId('entrada');
+      expect(within(cards[0]).getByRole('img')).toBe(img);
+      expect(within(cards[1]).queryByRole('img')).toBeNull();
+      expect(within(cards[2]).queryByRole('img')).toBeNull();
+      expect(qrs().map((l) => l.url)).toEqual([`/api/entradas/${CODIGOS[0]}/qr.svg`]);
+      expect(qrs()[0].headers['x-reserva-secreto']).toBe(SECRETO);
+    });
+
+    it('a QR that cannot load says so in Spanish, with no broken image, and "Reintentar" brings it', async () => {
+      let fallar = true;
+      const tarjeta = await pagina(reserva({ id: 'r1', cantidad: 1 }), {
+        [`GET /api/entradas/${CODIGOS[0]}/qr.svg`]: () => (fallar ? problem('error-servidor', 500) : svg()),
+      });
+      const aviso = await within(tarjeta).findByTestId('qr-error');
+      expect(aviso).toHaveTextContent('No pudimos cargar el código QR. En la puerta también sirve el código de la entrada.');
+      expect(within(tarjeta).queryByRole('img')).toBeNull();
+      // The code itself is still there to read out.
+      expect(within(tarjeta).getByText('Código: 7 K 2 Q, X 9 M 4, T B')).toBeInTheDocument();
+      fallar = false;
+      await userEvent.setup().click(within(aviso).getByRole('button', { name: 'Reintentar' }));
+      expect(await within(tarjeta).findByRole('img', { name: 'Código QR de la entrada 1 de 1' })).toBeInTheDocument();
+      expect(within(tarjeta).queryByTestId('qr-error')).toBeNull();
+    });
+
+    it('an answer that is not an SVG (an HTML page, a 404) is no image either', async () => {
+      for (const [i, respuesta] of [{ texto: '<!doctype html><html></html>', headers: { 'content-type': 'text/html' } }, problem('no-encontrado', 404)].entries()) {
+        const tarjeta = await pagina(reserva({ id: `r${i}`, cantidad: 1 }), { [`GET /api/entradas/${CODIGOS[0]}/qr.svg`]: respuesta });
+        await within(tarjeta).findByTestId('qr-error');
+        expect(within(tarjeta).queryByRole('img')).toBeNull();
+        cleanup();
+      }
+    });
+
+    it('a cancelled reservation asks for no QR', async () => {
+      const tarjeta = await pagina(reserva({ id: 'r1', estado: 'CANCELADA' }));
+      expect(within(tarjeta).getAllByTestId('entrada')).toHaveLength(2);
+      expect(within(tarjeta).queryByRole('img')).toBeNull();
+      expect(qrs()).toEqual([]);
     });
   });
 });

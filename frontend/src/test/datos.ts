@@ -1,6 +1,6 @@
 import type { Evento, Organizador, Paso, Reserva, Usuario } from '../api/types';
-import { json, problem } from './fetch';
-import type { Llamada, Respuesta } from './fetch';
+import { json, problem, svg } from './fetch';
+import type { Llamada, Respuesta, Ruta } from './fetch';
 
 export const evento: Evento = {
   id: 'e1',
@@ -105,6 +105,11 @@ export function reserva(extra: Partial<Reserva> = {}): Reserva {
 
 /** Ticket codes as the API makes them: 10 characters of Crockford's base32. */
 export const CODIGOS = ['7K2QX9M4TB', 'H3WZ8D1RPE', 'Q0N5VY6CJA', 'M8TF2K7GXS'];
+
+/** The QR of every ticket code of CODIGOS, as `GET /api/entradas/{codigo}/qr.svg` answers. */
+export function rutasQr(respuesta: Ruta = svg()): Record<string, Ruta> {
+  return Object.fromEntries(CODIGOS.map((c) => [`GET /api/entradas/${c}/qr.svg`, respuesta]));
+}
 
 /** The tickets a reservation in `estado` of `cantidad` seats has. */
 export function entradasDe(estado: Reserva['estado'], cantidad: number, zona?: string): Reserva['entradas'] {

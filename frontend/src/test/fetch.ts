@@ -28,6 +28,11 @@ export function json(body: unknown, status = 200): Respuesta {
   return { status, body };
 }
 
+/** An SVG answer (a ticket's QR). */
+export function svg(texto = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><rect width="7" height="7"/></svg>'): Respuesta {
+  return { texto, headers: { 'content-type': 'image/svg+xml' } };
+}
+
 export function problem(slug: string, status: number, extra: Record<string, unknown> = {}): Respuesta {
   return {
     status,
