@@ -148,6 +148,20 @@ impl HttpBody for WatchedBody {
     }
 }
 
+/// Ready once `deadline` has passed, reusing the timer in `slot` (created on first use,
+/// moved when the deadline moved) so that a poll allocates none.
+fn dormir_hasta(
+    slot: &mut Option<Pin<Box<Sleep>>>,
+    deadline: tokio::time::Instant,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    let sleep = slot.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+    if sleep.deadline() != deadline {
+        sleep.as_mut().reset(deadline);
+    }
+    sleep.as_mut().poll(cx)
+}
+
 /// The accepted socket, failing hyper's reads when the head or idle deadline passes and
 /// its writes when the client has not taken a byte for the idle timeout.
 pub(crate) struct WatchedIo<T> {
@@ -197,13 +211,7 @@ impl<T> WatchedIo<T> {
             (self.idle_timeout, "idle keep-alive")
         };
         let deadline = instant_at(self.watch.since_ms.load(Ordering::Acquire)) + limit;
-        let sleep = self
-            .read_sleep
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-        if sleep.deadline() != deadline {
-            sleep.as_mut().reset(deadline);
-        }
-        ready!(sleep.as_mut().poll(cx));
+        ready!(dormir_hasta(&mut self.read_sleep, deadline, cx));
         Poll::Ready(Err(io::Error::new(
             io::ErrorKind::TimedOut,
             format!("{what} deadline of {} ms passed", limit.as_millis()),
@@ -216,13 +224,7 @@ impl<T> WatchedIo<T> {
         let deadline = *self
             .write_deadline
             .get_or_insert_with(|| tokio::time::Instant::now() + self.idle_timeout);
-        let sleep = self
-            .write_sleep
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-        if sleep.deadline() != deadline {
-            sleep.as_mut().reset(deadline);
-        }
-        ready!(sleep.as_mut().poll(cx));
+        ready!(dormir_hasta(&mut self.write_sleep, deadline, cx));
         Poll::Ready(io::Error::new(
             io::ErrorKind::TimedOut,
             format!(
