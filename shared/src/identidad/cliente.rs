@@ -199,28 +199,21 @@ mod tests {
     #[test]
     fn a_trusted_peer_names_the_client_and_others_do_not() {
         let lista = Some("10.0.0.0/8, 192.0.2.7");
-        assert_eq!(
-            ip_cliente(&parts("10.1.2.3:5", Some("1.2.3.4, 5.6.7.8"), lista)),
-            ip("5.6.7.8")
-        );
-        assert_eq!(
-            ip_cliente(&parts("192.0.2.7:5", Some("5.6.7.8"), lista)),
-            ip("5.6.7.8")
-        );
-        // Not in the list: its header is ignored.
-        assert_eq!(
-            ip_cliente(&parts("192.0.2.8:5", Some("5.6.7.8"), lista)),
-            ip("192.0.2.8")
-        );
-        assert_eq!(
-            ip_cliente(&parts("127.0.0.1:5", Some("5.6.7.8"), lista)),
-            ip("127.0.0.1")
-        );
-        // Garbage from a trusted hop: the hop itself is the client we can vouch for.
-        assert_eq!(
-            ip_cliente(&parts("10.0.0.1:5", Some("basura"), lista)),
-            ip("10.0.0.1")
-        );
+        for (par, cabecera, cliente) in [
+            ("10.1.2.3:5", "1.2.3.4, 5.6.7.8", "5.6.7.8"),
+            ("192.0.2.7:5", "5.6.7.8", "5.6.7.8"),
+            // Not in the list: its header is ignored.
+            ("192.0.2.8:5", "5.6.7.8", "192.0.2.8"),
+            ("127.0.0.1:5", "5.6.7.8", "127.0.0.1"),
+            // Garbage from a trusted hop: the hop itself is the client we can vouch for.
+            ("10.0.0.1:5", "basura", "10.0.0.1"),
+        ] {
+            assert_eq!(
+                ip_cliente(&parts(par, Some(cabecera), lista)),
+                ip(cliente),
+                "{par} with {cabecera}"
+            );
+        }
     }
 
     #[test]
