@@ -100,11 +100,7 @@ pub async fn comprador(
         .send()
         .await
         .expect("POST /api/usuarios");
-    assert_eq!(r.status(), 201, "{:?}", r.text().await);
-    let id = r.json::<Value>().await.expect("JSON")["id"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
+    let id = crate::respuestas::id_creado(r).await;
     (id, sesion(http, base, email, password, "comprador").await)
 }
 
@@ -128,11 +124,7 @@ pub async fn organizador_con_id(
         .send()
         .await
         .expect("POST /api/organizadores");
-    assert_eq!(r.status(), 201, "{:?}", r.text().await);
-    let id = r.json::<Value>().await.expect("JSON")["id"]
-        .as_str()
-        .expect("the organizer's id")
-        .to_owned();
+    let id = crate::respuestas::id_creado(r).await;
     (id, sesion(http, base, email, password, "organizador").await)
 }
 
