@@ -50,20 +50,24 @@ async fn por_codigo_y_admitir(s: Stores) {
         .reservas
         .admitir("ev-2", &codigo, None, cuando)
         .await
-        .unwrap());
-    assert!(s
+        .unwrap()
+        .is_some());
+    let admitida = s
         .reservas
         .admitir("ev-1", &codigo, Some("Norte"), cuando)
         .await
-        .unwrap());
+        .unwrap()
+        .expect("admitted");
     assert!(
         !s.reservas
             .admitir("ev-1", &codigo, Some("Sur"), cuando)
             .await
-            .unwrap(),
+            .unwrap()
+            .is_some(),
         "once"
     );
     let leida = s.reservas.get(&r.id).await.unwrap().unwrap();
+    assert_eq!(admitida, leida, "it returns the reservation as written");
     assert_eq!(
         leida.version,
         r.version + 1,
@@ -106,7 +110,8 @@ async fn por_codigo_y_admitir(s: Stores) {
         !s.reservas
             .admitir("ev-1", &fin.entradas[1].codigo, None, cuando)
             .await
-            .unwrap(),
+            .unwrap()
+            .is_some(),
         "an annulled ticket lets nobody in"
     );
 }
@@ -121,6 +126,7 @@ async fn admitir_concurrente(s: Stores) {
             st.admitir("ev-1", &c, Some(&format!("P{i}")), eventflow_shared::now())
                 .await
                 .unwrap()
+                .is_some()
         })
     });
     let si = futures::future::join_all(intentos)

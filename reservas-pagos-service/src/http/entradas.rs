@@ -318,25 +318,29 @@ pub async fn ingresar(
     };
     let puerta = limpio(&pedido.puerta).map(|p| p.chars().take(60).collect::<String>());
     let no_existe = || ApiError::not_found(format!("No existe la entrada {codigo} en este evento"));
-    let del_evento = |r: Option<Reserva>| r.filter(|r| r.evento_id == evento);
-    let r = del_evento(st.deps.reservas.por_codigo(&codigo).await?).ok_or_else(no_existe)?;
+    // The write first: the door's common case is one round trip.
     let admitida = st
         .deps
         .reservas
         .admitir(&evento, &codigo, puerta.as_deref(), eventflow_shared::now())
         .await?;
-    let r = if admitida {
-        r
-    } else {
-        // Someone else wrote first: read why it was refused.
-        del_evento(st.deps.reservas.por_codigo(&codigo).await?).ok_or_else(no_existe)?
+    let r = match &admitida {
+        Some(r) => r.clone(),
+        // Not let in: read why (used, annulled, another event's, or no such code).
+        None => st
+            .deps
+            .reservas
+            .por_codigo(&codigo)
+            .await?
+            .filter(|r| r.evento_id == evento)
+            .ok_or_else(no_existe)?,
     };
     let e = r
         .entradas
         .iter()
         .find(|e| e.codigo == codigo)
         .ok_or_else(no_existe)?;
-    if !admitida {
+    if admitida.is_none() {
         return Err(no_admitida(&r, e));
     }
     tracing::info!(evento_id = %evento, entrada = %codigo, puerta = ?puerta, "ticket admitted");

@@ -126,29 +126,29 @@ impl ReservaStore for MemoryStore {
         codigo: &str,
         puerta: Option<&str>,
         cuando: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Reserva>, StoreError> {
         let mut map = self.reservas.lock().expect("mutex");
         let Some(r) = map
             .values_mut()
             .find(|r| r.entradas.iter().any(|e| e.codigo == codigo))
         else {
-            return Ok(false);
+            return Ok(None);
         };
         if r.evento_id != evento_id || r.estado != Estado::Confirmada {
-            return Ok(false);
+            return Ok(None);
         }
         let Some(e) = r
             .entradas
             .iter_mut()
             .find(|e| e.codigo == codigo && e.estado == EstadoEntrada::Valida)
         else {
-            return Ok(false);
+            return Ok(None);
         };
         e.estado = EstadoEntrada::Usada;
         e.usada_en = Some(cuando);
         e.puerta = puerta.map(str::to_owned);
         r.version += 1;
-        Ok(true)
+        Ok(Some(r.clone()))
     }
 
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {

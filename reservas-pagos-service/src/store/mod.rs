@@ -58,16 +58,17 @@ pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     /// Admits ticket `codigo` of `evento_id`: in one conditional write, a VALIDA ticket
     /// of a CONFIRMADA reservation becomes USADA (with `usada_en` and `puerta`) and the
     /// reservation's version is bumped, so a concurrent version-guarded write (a cancel)
-    /// fails and re-reads instead of overwriting the admission. `false` (nothing
-    /// written) when the ticket is not there or no longer VALIDA or its reservation not
-    /// CONFIRMADA: of concurrent admissions of one ticket exactly one gets `true`.
+    /// fails and re-reads instead of overwriting the admission. Returns the reservation
+    /// as written; `None` (nothing written) when the ticket is not there or no longer
+    /// VALIDA or its reservation not CONFIRMADA: of concurrent admissions of one ticket
+    /// exactly one gets `Some`.
     async fn admitir(
         &self,
         evento_id: &str,
         codigo: &str,
         puerta: Option<&str>,
         cuando: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<Reserva>, StoreError>;
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<(), String>;
 }

@@ -199,7 +199,7 @@ impl ReservaStore for MongoStore {
         codigo: &str,
         puerta: Option<&str>,
         cuando: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Reserva>, StoreError> {
         // The same serde forms the whole-document writes store, so the reservation
         // reads back identically.
         let usada_en = bson::to_bson(&cuando).map_err(other)?;
@@ -210,19 +210,23 @@ impl ReservaStore for MongoStore {
         if let Some(p) = puerta {
             set.insert("reserva.entradas.$.puerta", p);
         }
-        let res = self
-            .reservas
-            .update_one(
+        self.reservas
+            .find_one_and_update(
                 doc! {
+                    // Narrows to one document through the code's index; the
+                    // `$elemMatch` then picks that ticket, and `$` writes it.
+                    "reserva.entradas.codigo": codigo,
                     "estado": "CONFIRMADA",
                     "reserva.evento_id": evento_id,
                     "reserva.entradas": { "$elemMatch": { "codigo": codigo, "estado": "VALIDA" } },
                 },
                 doc! { "$set": set, "$inc": { "version": 1_i64, "reserva.version": 1_i64 } },
             )
+            .return_document(mongodb::options::ReturnDocument::After)
             .await
-            .map_err(map_err)?;
-        Ok(res.modified_count == 1)
+            .map_err(map_err)?
+            .map(from_doc)
+            .transpose()
     }
 
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {

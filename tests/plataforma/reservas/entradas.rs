@@ -304,8 +304,9 @@ async fn veinte_puertas_una_entrada(backend: Backend) {
 }
 
 /// N tickets, 4 gates each scanning all of them in parallel: each admitted once. The
-/// issue asks for 1,000; at 1,000 this takes over a minute on real backends in a debug
-/// build (4,000 scans through eventos), so 200 (800 scans) keep it in the suite.
+/// issue asks for 1,000; at 1,000 this takes 7 s embedded but 27 to 54 s on real
+/// backends in a debug build on a loaded 2-core machine (4,000 scans through eventos and
+/// reservas), so 200 tickets (800 scans) keep it in the suite.
 async fn cuatro_puertas(backend: Backend) {
     const N: usize = 200;
     let s = Arc::new(common::stack(backend).await);
