@@ -39,17 +39,24 @@ impl fmt::Display for Secreto {
     }
 }
 
-impl From<String> for Secreto {
-    fn from(s: String) -> Self {
-        Self(s)
-    }
+/// `From<String>` and `From<&str>` for a secret type wrapping a `String`.
+macro_rules! desde_texto {
+    ($tipo:ident) => {
+        impl From<String> for $tipo {
+            fn from(s: String) -> Self {
+                Self(s)
+            }
+        }
+
+        impl From<&str> for $tipo {
+            fn from(s: &str) -> Self {
+                Self(s.to_owned())
+            }
+        }
+    };
 }
 
-impl From<&str> for Secreto {
-    fn from(s: &str) -> Self {
-        Self(s.to_owned())
-    }
-}
+desde_texto!(Secreto);
 
 /// A connection URL that may carry a password (`mongodb://u:p@h`, `redis://:p@h`,
 /// `amqp://u:p@h`). `Debug` and `Display` show it with the password as `***`.
@@ -90,17 +97,7 @@ impl fmt::Display for UrlSecreta {
     }
 }
 
-impl From<String> for UrlSecreta {
-    fn from(s: String) -> Self {
-        Self(s)
-    }
-}
-
-impl From<&str> for UrlSecreta {
-    fn from(s: &str) -> Self {
-        Self(s.to_owned())
-    }
-}
+desde_texto!(UrlSecreta);
 
 /// `scheme://user:password@host…` → `scheme://user:***@host…`. A URL without a password
 /// is returned as it is. The user info ends at the *last* `@` before the path, since a
