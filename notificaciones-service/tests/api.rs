@@ -68,24 +68,12 @@ async fn listar_valida_sus_parametros() {
 async fn salud_listo_y_documentacion() {
     let base = app().await;
     let http = reqwest::Client::new();
-    assert_eq!(
-        http.get(format!("{base}/health"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    for path in ["/health", "/docs/"] {
+        let r = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
     let ready: Value = json_de(http.get(format!("{base}/ready"))).await;
     assert_eq!(ready["dependencias"]["broker"], "ok");
-    assert_eq!(
-        http.get(format!("{base}/docs/"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
     let doc: Value = json_de(http.get(format!("{base}/api-docs/openapi.json"))).await;
     assert!(doc["paths"]["/api/notificaciones"]["get"].is_object());
 }
