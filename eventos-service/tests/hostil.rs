@@ -333,25 +333,20 @@ async fn operadores_en_la_query_no_filtran(app: &TestApp) {
     app.crear_evento_ok(&otro).await;
     let todos = estado(app).await;
     assert_eq!(todos["total"], 2, "{todos}");
-    // Bracketed operators are unknown parameters: ignored, so the answer is the whole
-    // list, never "every event whose lugar is not X".
-    for q in [
-        "lugar[$ne]=Arena%20Lima",
-        "lugar[$regex]=.*",
-        "desde[$gt]=",
-        "id[$ne]=evento-1",
-    ] {
-        let page = listado(app, &format!("{q}&limit=100")).await;
-        assert_eq!(page["total"], 2, "?{q} acted as a filter: {page}");
-    }
-    // An operator as a value is a literal: no event is at a place called "$ne".
-    for q in [
-        "lugar=%24ne",
-        "lugar=%7B%22%24ne%22%3Anull%7D",
-        "lugar=%24regex",
+    for (q, total) in [
+        // Bracketed operators are unknown parameters: ignored, so the answer is the whole
+        // list, never "every event whose lugar is not X".
+        ("lugar[$ne]=Arena%20Lima&limit=100", 2),
+        ("lugar[$regex]=.*&limit=100", 2),
+        ("desde[$gt]=&limit=100", 2),
+        ("id[$ne]=evento-1&limit=100", 2),
+        // An operator as a value is a literal: no event is at a place called "$ne".
+        ("lugar=%24ne", 0),
+        ("lugar=%7B%22%24ne%22%3Anull%7D", 0),
+        ("lugar=%24regex", 0),
     ] {
         let page = listado(app, q).await;
-        assert_eq!(page["total"], 0, "?{q} matched something: {page}");
+        assert_eq!(page["total"], total, "?{q}: {page}");
     }
     for q in [
         "desde=%24gt",
