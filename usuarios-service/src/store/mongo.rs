@@ -104,6 +104,12 @@ impl MongoUsuarioStore {
         Ok(Self { db, col })
     }
 
+    /// The one user matching `filtro` (an `_id` or the unique email), if any.
+    async fn uno(&self, filtro: Document) -> Result<Option<Usuario>, StoreError> {
+        let found = self.col.find_one(filtro).await.map_err(map_err)?;
+        found.map(Usuario::try_from).transpose()
+    }
+
     /// E11000 does not reliably say which index clashed across servers, so ask.
     async fn which_duplicate(&self, email: &str) -> StoreError {
         match self.col.find_one(doc! { "email": email }).await {
@@ -127,21 +133,11 @@ impl UsuarioStore for MongoUsuarioStore {
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<Usuario>, StoreError> {
-        let found = self
-            .col
-            .find_one(doc! { "_id": id.to_string() })
-            .await
-            .map_err(map_err)?;
-        found.map(Usuario::try_from).transpose()
+        self.uno(doc! { "_id": id.to_string() }).await
     }
 
     async fn get_by_email(&self, email: &Email) -> Result<Option<Usuario>, StoreError> {
-        let found = self
-            .col
-            .find_one(doc! { "email": email.as_str() })
-            .await
-            .map_err(map_err)?;
-        found.map(Usuario::try_from).transpose()
+        self.uno(doc! { "email": email.as_str() }).await
     }
 
     async fn credenciales(
