@@ -45,6 +45,8 @@ def sin_fuga_anonima(ctx, response, case):
 ALTERNATIVAS = {
     ("POST", "/api/eventos"): {"zonas", "aforo_total"},
     ("POST", "/api/reservar"): {"usuario_id", "email", "zona"},
+    # One of the two: a scanned QR or a typed code.
+    ("POST", "/api/eventos/{id}/ingresos"): {"codigo", "qr"},
 }
 
 

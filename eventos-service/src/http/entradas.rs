@@ -12,7 +12,7 @@ use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::Publicador;
 use eventflow_shared::ids::EventoId;
 use eventflow_shared::ingresos::{Admision, ClavesEvento, PedidoIngreso, ResumenIngresos};
-use eventflow_shared::problemas::{InvalidId, SessionRequired};
+use eventflow_shared::problemas::{BodyProblems, InvalidId, SessionRequired};
 use eventflow_shared::{ApiError, ApiJson, ApiPath, Problem};
 
 use super::AppState;
@@ -118,6 +118,7 @@ pub async fn rotar_claves(
     request_body = PedidoIngreso,
     responses(
         (status = 200, description = "Admitida: `admitido: true`", body = Admision),
+        BodyProblems,
         SessionRequired,
         (status = 403, description = "Una cuenta de comprador no gestiona eventos", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe el evento (o es de otro organizador), o no existe esa entrada en este evento", body = Problem, content_type = "application/problem+json"),
