@@ -2,14 +2,15 @@
 //! `src/store/claves.rs`): finding a reservation by ticket code, admitting a ticket
 //! once, and the events' signing keys, on the embedded adapter and a real MongoDB.
 
+#[macro_use]
+mod comun;
+
 use std::sync::Arc;
 
-use eventflow_shared::config::StoreConfig;
 use eventflow_shared::ids::{EventoId, ReservaId};
-use eventflow_testkit as testing;
 use reservas_pagos_service::domain::firma::{ClaveFirma, EstadoClave};
 use reservas_pagos_service::domain::{Estado, EstadoEntrada, MotivoAnulacion, Reserva};
-use reservas_pagos_service::store::{self, Stores};
+use reservas_pagos_service::store::Stores;
 
 /// A CONFIRMADA reservation of 2 tickets of `evento`, stored.
 async fn confirmada(s: &Stores, id: &str, evento: &str) -> Reserva {
@@ -171,39 +172,6 @@ async fn claves(s: Stores) {
         1,
         "each event its own"
     );
-}
-
-async fn embebido() -> Stores {
-    store::from_config(&StoreConfig::Embedded).await.unwrap()
-}
-
-/// A fresh database on the real MongoDB, or `None` when it is not there and not required.
-async fn mongodb() -> Option<Stores> {
-    let uri = testing::mongo_uri().await?;
-    let cfg = StoreConfig::Mongo {
-        uri: uri.into(),
-        database: testing::unique_name("rsv"),
-    };
-    Some(store::from_config(&cfg).await.unwrap())
-}
-
-macro_rules! contrato {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn embebido() {
-                super::$name(super::embebido().await).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn mongodb() {
-                let Some(s) = super::mongodb().await else {
-                    return;
-                };
-                super::$name(s).await;
-            }
-        }
-    };
 }
 
 contrato!(por_codigo_y_admitir);

@@ -2,13 +2,14 @@
 //! comments in `src/store/mod.rs`), checked against the embedded adapter and a real
 //! MongoDB, so the two backends cannot drift apart.
 
+#[macro_use]
+mod comun;
+
 use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use eventflow_shared::config::StoreConfig;
-use eventflow_testkit as testing;
 use reservas_pagos_service::domain::{Estado, PagoResumen, Reserva, Suceso};
 use reservas_pagos_service::store::{self, Clave, EstadoPago, Pago, Stores};
 use serde_json::json;
@@ -494,39 +495,6 @@ async fn idempotencia_completar_soltar(s: Stores) {
     st.completar("k-nadie", 201, "{}").await.unwrap();
     st.soltar("k-nadie").await.unwrap();
     assert_eq!(st.tomar("k-nadie", "h", "r-1").await.unwrap(), Clave::Nueva);
-}
-
-async fn embebido() -> Stores {
-    store::from_config(&StoreConfig::Embedded).await.unwrap()
-}
-
-/// A fresh database on the real MongoDB, or `None` when it is not there and not required.
-async fn mongodb() -> Option<Stores> {
-    let uri = testing::mongo_uri().await?;
-    let cfg = StoreConfig::Mongo {
-        uri: uri.into(),
-        database: testing::unique_name("rsv"),
-    };
-    Some(store::from_config(&cfg).await.unwrap())
-}
-
-macro_rules! contrato {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn embebido() {
-                super::$name(super::embebido().await).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn mongodb() {
-                let Some(s) = super::mongodb().await else {
-                    return;
-                };
-                super::$name(s).await;
-            }
-        }
-    };
 }
 
 contrato!(crear_y_get);
