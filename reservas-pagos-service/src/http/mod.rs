@@ -1,6 +1,7 @@
 //! reservas HTTP API: the router, its state and the OpenAPI document.
 
 mod acceso;
+mod calendario;
 mod compradores;
 mod cupo;
 pub(crate) mod dto;
@@ -84,6 +85,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(rutas::listar_reservas))
         .routes(routes!(rutas::obtener_reserva))
         .routes(routes!(rutas::bitacora))
+        .routes(routes!(calendario::calendario))
         .routes(routes!(rutas::cancelar))
         .routes(routes!(rutas::metricas))
         .routes(routes!(rutas::conciliacion))

@@ -25,6 +25,11 @@ pub struct ZonaRef {
 #[derive(Debug, Clone, Deserialize)]
 pub struct EventoRef {
     pub id: String,
+    /// For the buyer's calendar entry; absent only from a peer older than it.
+    #[serde(default)]
+    pub nombre: Option<String>,
+    #[serde(default)]
+    pub lugar: Option<String>,
     pub fecha: DateTime<Utc>,
     pub zonas: Vec<ZonaRef>,
     /// Tickets one buyer may have across their reservations for this event.

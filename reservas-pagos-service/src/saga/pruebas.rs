@@ -60,6 +60,8 @@ struct Inventario1 {
 impl Inventory for Inventario1 {
     async fn obtener(&self, id: &EventoId, _: &str) -> Result<EventoRef, ClientError> {
         Ok(EventoRef {
+            nombre: None,
+            lugar: None,
             id: id.to_string(),
             fecha: Utc::now() + chrono::Duration::days(30),
             zonas: vec![ZonaRef {

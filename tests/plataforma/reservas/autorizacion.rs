@@ -195,6 +195,13 @@ async fn matriz_reservas(backend: Backend) {
         ),
         (
             "get",
+            "/api/reservas/{id}/evento.ics",
+            format!("/api/reservas/{r}/evento.ics"),
+            None,
+            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+        ),
+        (
+            "get",
             "/internal/conciliacion/{evento_id}",
             format!("/internal/conciliacion/{e}"),
             None,

@@ -412,6 +412,71 @@ async fn cancelada_mientras_escanean(backend: Backend) {
     }
 }
 
+/// The event in the buyer's calendar: for the reservation's owner (here by its guest
+/// secret), with the event's name, place, time in UTC and the valid tickets' codes; none
+/// for a reservation that was not sold.
+async fn calendario(b: Backend) {
+    let s = common::stack(b).await;
+    let evento = s.evento(&[("Platea", 15_000, 10)]).await;
+    let r = comprar(&s, &evento, 2, 1).await;
+    let (id, secreto) = (r["id"].as_str().unwrap(), r["secreto"].as_str().unwrap());
+    let url = format!("{}/api/reservas/{id}/evento.ics", s.reservas);
+    let res = Client::new()
+        .get(&url)
+        .header("X-Reserva-Secreto", secreto)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "text/calendar; charset=utf-8"
+    );
+    let ics = res.text().await.unwrap();
+    assert!(
+        ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"),
+        "{ics}"
+    );
+    assert!(ics.ends_with("END:VCALENDAR\r\n"), "{ics}");
+    let linea = |nombre: &str| {
+        ics.split("\r\n")
+            .find(|l| l.starts_with(nombre))
+            .unwrap_or_else(|| panic!("no {nombre} in {ics}"))
+            .to_owned()
+    };
+    assert_eq!(linea("UID:"), format!("UID:{id}@eventflow"));
+    assert_eq!(linea("DTSTART:"), "DTSTART:20990601T210000Z");
+    assert_eq!(linea("SUMMARY:"), "SUMMARY:Concierto");
+    assert_eq!(linea("LOCATION:"), "LOCATION:Lima");
+    let descripcion = ics.replace("\r\n ", "");
+    for c in codigos(&r) {
+        assert!(descripcion.contains(&c), "{c} in {ics}");
+    }
+    // A stranger's secret: the same 404 as no reservation.
+    let ajeno = Client::new()
+        .get(&url)
+        .header("X-Reserva-Secreto", "x".repeat(22))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ajeno.status(), 404);
+    // Cancelled: nothing to go to.
+    let c = s
+        .http
+        .post(format!("{}/api/reservas/{id}/cancelar", s.reservas))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(c.status(), 200);
+    let tras = s.http.get(&url).send().await.unwrap();
+    assert_eq!(tras.status(), 409);
+    assert_eq!(
+        tras.json::<Value>().await.unwrap()["type"],
+        "urn:eventflow:problem:reserva-no-confirmada"
+    );
+}
+
+ambos!(calendario);
 ambos!(qr_firmado);
 ambos!(una_clave_concurrente, 4);
 ambos!(veinte_puertas_una_entrada, 4);
