@@ -14,8 +14,7 @@ use eventflow_shared::cuadre::Informe;
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::Publicador;
 use eventflow_shared::ids::EventoId;
-use eventflow_shared::problemas::{InvalidId, SessionRequired};
-use eventflow_shared::{ApiError, ApiPath, Problem};
+use eventflow_shared::{ApiError, ApiPath};
 
 use super::AppState;
 
@@ -63,11 +62,7 @@ impl Reservas {
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "El informe: cifras y discrepancias (`pendientes` 0 es lo sano)", body = Informe),
-        SessionRequired,
-        (status = 403, description = "Una cuenta de comprador no ve conciliaciones", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe el evento, o es de otro organizador", body = Problem, content_type = "application/problem+json"),
-        InvalidId,
-        (status = 503, description = "reservas-pagos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
+        super::problemas::DelOrganizador,
     ))]
 pub async fn conciliacion(
     State(state): State<AppState>,

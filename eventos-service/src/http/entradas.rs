@@ -12,9 +12,10 @@ use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::Publicador;
 use eventflow_shared::ids::EventoId;
 use eventflow_shared::ingresos::{Admision, ClavesEvento, PedidoIngreso, ResumenIngresos};
-use eventflow_shared::problemas::{BodyProblems, InvalidId, SessionRequired};
+use eventflow_shared::problemas::{BodyProblems, InvalidId};
 use eventflow_shared::{ApiError, ApiJson, ApiPath, Problem};
 
+use super::problemas::DelOrganizador;
 use super::AppState;
 
 /// Asks reservas' `/internal/<ruta…>` and hands back its answer as it came.
@@ -93,11 +94,7 @@ pub async fn claves(
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Las claves, la nueva al final", body = ClavesEvento),
-        SessionRequired,
-        (status = 403, description = "Una cuenta de comprador no gestiona eventos", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe el evento, o es de otro organizador", body = Problem, content_type = "application/problem+json"),
-        InvalidId,
-        (status = 503, description = "reservas-pagos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
+        DelOrganizador,
     ))]
 pub async fn rotar_claves(
     State(state): State<AppState>,
@@ -119,12 +116,10 @@ pub async fn rotar_claves(
     responses(
         (status = 200, description = "Admitida: `admitido: true`", body = Admision),
         BodyProblems,
-        SessionRequired,
-        (status = 403, description = "Una cuenta de comprador no gestiona eventos", body = Problem, content_type = "application/problem+json"),
+        DelOrganizador,
         (status = 404, description = "No existe el evento (o es de otro organizador), o no existe esa entrada en este evento", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`admitido: false`: `ya-usada` (con `usada_en` y `puerta`) o `anulada` (con `anulacion`: `cancelada`, `transferida` o `devuelta`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`firma-invalida`: el QR no está firmado por este evento o está alterado; `otro-evento`: es una entrada de otro evento; o falta `codigo` y `qr`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "reservas-pagos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn ingresar(
     State(state): State<AppState>,
@@ -152,11 +147,7 @@ pub async fn ingresar(
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "El resumen", body = ResumenIngresos),
-        SessionRequired,
-        (status = 403, description = "Una cuenta de comprador no gestiona eventos", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No existe el evento, o es de otro organizador", body = Problem, content_type = "application/problem+json"),
-        InvalidId,
-        (status = 503, description = "reservas-pagos o MongoDB no responde", body = Problem, content_type = "application/problem+json"),
+        DelOrganizador,
     ))]
 pub async fn resumen(
     State(state): State<AppState>,

@@ -5,6 +5,7 @@ mod dto;
 mod entradas;
 mod handlers;
 mod internal;
+mod problemas;
 mod seed000;
 
 use std::sync::Arc;
