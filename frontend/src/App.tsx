@@ -6,6 +6,8 @@ import { crearClienteConsultas } from './consultas';
 import { AccesoPage } from './pages/AccesoPage';
 import { EventoPage } from './pages/EventoPage';
 import { EventosPage } from './pages/EventosPage';
+import { EntradaPage } from './pages/EntradaPage';
+import { IngresoPage } from './pages/IngresoPage';
 import { MisReservasPage } from './pages/MisReservasPage';
 import { OrganizadorPage } from './pages/OrganizadorPage';
 import { ReservaPage } from './pages/ReservaPage';
@@ -92,6 +94,7 @@ const PAGINAS: [string, Pagina][] = [
   ['/mis-reservas', 'mis-reservas'],
   ['/reservas/:id', 'reserva'],
   ['/organizador', 'organizador'],
+  ['/organizador/ingreso', 'organizador'],
   ['/iniciar-sesion', 'iniciar-sesion'],
   ['/crear-cuenta', 'crear-cuenta'],
 ];
@@ -109,6 +112,11 @@ function EventoRuta() {
 function ReservaRuta() {
   const { id = '' } = useParams();
   return <ReservaPage key={id} id={id} />;
+}
+
+function EntradaRuta() {
+  const { codigo = '' } = useParams();
+  return <EntradaPage key={codigo} codigo={codigo} />;
 }
 
 function NoEncontrada() {
@@ -141,7 +149,10 @@ function Paginas() {
       <Route path="/mis-reservas" element={<MisReservasPage />} />
       {/* A guest's link carries `?s=<secreto>`; ReservaPage reads it. */}
       <Route path="/reservas/:id" element={<ReservaRuta />} />
+      {/* A transferred ticket's link carries `?s=<secreto>`; EntradaPage reads it. */}
+      <Route path="/entradas/:codigo" element={<EntradaRuta />} />
       <Route path="/organizador" element={<OrganizadorPage />} />
+      <Route path="/organizador/ingreso" element={<IngresoPage />} />
       <Route path="/iniciar-sesion" element={<AccesoPage key="entrar" modo="entrar" />} />
       <Route path="/crear-cuenta" element={<AccesoPage key="registro" modo="registro" />} />
       <Route path="*" element={<NoEncontrada />} />

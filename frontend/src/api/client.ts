@@ -16,7 +16,18 @@
 // reservation id (never in storage), and sends it as `X-Reserva-Secreto` on every read
 // and cancellation of that reservation.
 import type {
+  Admision,
   Bitacora,
+  EntradaCancelada,
+  EntradaRespuesta,
+  EntradaTransferida,
+  EscaneoLote,
+  ListaIngresos,
+  NuevoStaff,
+  PedidoIngreso,
+  ReenvioSolicitado,
+  ResultadoLote,
+  Staff,
   CodigoSolicitado,
   Credenciales,
   Evento,
@@ -151,12 +162,29 @@ export function secretoDe(id: string): string | undefined {
 /** Forgets every reservation secret (tests; nothing else needs to). */
 export function olvidarSecretos() {
   secretos.clear();
+  secretosEntrada.clear();
 }
 
 /** `X-Reserva-Secreto` for reservation `id`: the given secret, else the remembered one. */
 function conSecreto(id: string, secreto?: string): Record<string, string> {
   const s = secreto ?? secretos.get(id);
   return s ? { 'x-reserva-secreto': s } : {};
+}
+
+// The secret a transferred ticket's new holder got (`/entradas/{codigo}?s=`), by code:
+// memory only, like the reservations'.
+const secretosEntrada = new Map<string, string>();
+
+/** Remembers the secret that opens ticket `codigo` (from its link). */
+export function recordarSecretoEntrada(codigo: string, secreto: string) {
+  if (codigo && secreto) secretosEntrada.set(codigo, secreto);
+}
+
+/** The ticket's own secret when known, else the reservation's (`reservaId`), as headers. */
+function credencialEntrada(codigo: string, reservaId?: string): Record<string, string> {
+  const s = secretosEntrada.get(codigo);
+  if (s) return { 'x-entrada-secreto': s };
+  return reservaId ? conSecreto(reservaId) : {};
 }
 
 /** Whether this page can read reservation `id`: signed in, or it knows its secret. */
@@ -228,6 +256,16 @@ async function texto(url: string, accept: string, op: Opciones = {}): Promise<st
   const res = await enviar('GET', url, { ...op, headers: { accept, ...op.headers } });
   try {
     return await res.text();
+  } catch (e) {
+    throw comoApiError(e);
+  }
+}
+
+/** A GET whose answer is a file (a PDF, an .ics), as a Blob; failures as `request`'s. */
+async function binario(url: string, accept: string, op: Opciones = {}): Promise<Blob> {
+  const res = await enviar('GET', url, { ...op, headers: { accept, ...op.headers } });
+  try {
+    return await res.blob();
   } catch (e) {
     throw comoApiError(e);
   }
@@ -364,8 +402,49 @@ export const api = {
    * the reservation's secret (which an <img> could not send, hence a fetch). 409
    * `entrada-anulada`: an annulled ticket has none.
    */
-  qrEntrada: (codigo: string, reservaId: string, signal?: AbortSignal) =>
-    texto(`/api/entradas/${enc(codigo)}/qr.svg`, 'image/svg+xml', { signal, headers: conSecreto(reservaId) }),
+  qrEntrada: (codigo: string, reservaId: string | undefined, signal?: AbortSignal) =>
+    texto(`/api/entradas/${enc(codigo)}/qr.svg`, 'image/svg+xml', { signal, headers: credencialEntrada(codigo, reservaId) }),
+  /** One ticket, for its owner: the session, its reservation's secret, or its own (`X-Entrada-Secreto`). */
+  entrada: (codigo: string, signal?: AbortSignal, reservaId?: string) =>
+    request<EntradaRespuesta>('GET', `/api/entradas/${enc(codigo)}`, { signal, headers: credencialEntrada(codigo, reservaId) }),
+  /** The reservation's tickets as a PDF (one page each); fetched, so a guest's secret goes with it. */
+  pdfReserva: (id: string) => binario(`/api/reservas/${enc(id)}/entradas.pdf`, 'application/pdf', { headers: conSecreto(id) }),
+  /** The reservation's event as an iCalendar entry. */
+  icsReserva: (id: string) => binario(`/api/reservas/${enc(id)}/evento.ics`, 'text/calendar', { headers: conSecreto(id) }),
+  /** Gives back one ticket of reservation `reservaId` (its share refunded). 409 when used or annulled. */
+  cancelarEntrada: (codigo: string, reservaId: string) =>
+    request<EntradaCancelada>('POST', `/api/entradas/${enc(codigo)}/cancelar`, { headers: credencialEntrada(codigo, reservaId) }),
+  /** Hands one ticket to someone else: a new code for them, the old one annulled. */
+  transferirEntrada: (codigo: string, reservaId: string, a: { email: string; nombre: string }) =>
+    request<EntradaTransferida>('POST', `/api/entradas/${enc(codigo)}/transferir`, {
+      body: { email: a.email.trim().toLowerCase(), nombre: a.nombre.trim() },
+      headers: credencialEntrada(codigo, reservaId),
+    }),
+  /** Mails the links of `email`'s reservations again (202, the same whether or not it bought); 429. */
+  reenviarEnlaces: (email: string) =>
+    request<ReenvioSolicitado>('POST', '/api/reservas/reenviar', { body: { email: email.trim().toLowerCase() } }),
+
+  /** As the organizer or its door staff: one scan at the door. 409 refused, 404, 422. */
+  ingresar: (eventoId: string, p: PedidoIngreso) =>
+    request<Admision>('POST', `/api/eventos/${enc(eventoId)}/ingresos`, { body: p, headers: { ...ORGANIZADOR } }),
+  /** What a scanner needs offline: keys, tickets, revocations; `desde` for the changes only. */
+  listaIngresos: (eventoId: string, desde?: number, signal?: AbortSignal) =>
+    request<ListaIngresos>('GET', `/api/eventos/${enc(eventoId)}/ingresos/lista${qs({ desde })}`, {
+      headers: { ...ORGANIZADOR },
+      signal,
+    }),
+  /** Uploads the scans made offline (idempotent by nonce). */
+  loteIngresos: (eventoId: string, escaneos: EscaneoLote[], puerta?: string) =>
+    request<ResultadoLote>('POST', `/api/eventos/${enc(eventoId)}/ingresos/lote`, {
+      body: { ...(puerta ? { puerta } : {}), escaneos },
+      headers: { ...ORGANIZADOR },
+    }),
+
+  /** The signed-in organizer's door staff. */
+  staff: (signal?: AbortSignal) => request<Staff[] | { items: Staff[] }>('GET', '/api/staff', { headers: { ...ORGANIZADOR }, signal }),
+  crearStaff: (s: NuevoStaff) =>
+    request<Staff>('POST', '/api/staff', { body: { ...s, email: s.email.trim().toLowerCase() }, headers: { ...ORGANIZADOR } }),
+  borrarStaff: (id: string) => request<void>('DELETE', `/api/staff/${enc(id)}`, { headers: { ...ORGANIZADOR } }),
 
   notificacionesDe: (usuarioId: string, signal?: AbortSignal) =>
     request<PaginaNotificaciones>('GET', `/api/notificaciones${qs({ usuario_id: usuarioId, limit: 50 })}`, { signal }),

@@ -162,3 +162,100 @@ export interface Problem {
   reintentar_en?: number;
   [extra: string]: unknown;
 }
+
+// ---------------------------------------------------------------------------------------
+// Tickets and the door (issue 28)
+// ---------------------------------------------------------------------------------------
+
+/** `GET /api/entradas/{codigo}`: a ticket, for its owner, with the payload its QR encodes. */
+export type EntradaRespuesta = ReservasSchemas['EntradaRespuesta'];
+/** `POST /api/eventos/{id}/ingresos` (200): admitted. */
+export type Admision = EventosSchemas['Admision'];
+/** Body of `POST /api/eventos/{id}/ingresos`: the QR's payload or a typed code. */
+export type PedidoIngreso = EventosSchemas['PedidoIngreso'] & {
+  /** Hand-written (UI): the scan's own id, so a retried scan is the same scan. */
+  nonce?: string;
+};
+
+// Hand-written (UI), until the routes below are in their service's OpenAPI document; then
+// each becomes an alias of its generated schema (src/api/rutas.ts checks those that are).
+
+/** `POST /api/entradas/{codigo}/cancelar` (200): one ticket given back. */
+export interface EntradaCancelada {
+  reserva_id: string;
+  entrada: Entrada;
+  /** Minor units refunded for this ticket. */
+  reembolsado: number;
+  /** The reservation's tickets that still get in. */
+  entradas_validas: number;
+}
+
+/** `POST /api/entradas/{codigo}/transferir` (201): the old ticket annulled, a new one for `email`. */
+export interface EntradaTransferida {
+  anterior: Entrada;
+  entrada: Entrada;
+  /** The new holder's link (`/entradas/{codigo}?s=…`), also mailed to them. */
+  enlace: string;
+}
+
+/** `POST /api/reservas/reenviar` (202): the same answer whether or not the email bought. */
+export interface ReenvioSolicitado {
+  mensaje: string;
+}
+
+/** A public key of an event's QR signatures (Ed25519, 32 bytes base64url). */
+export interface ClaveIngreso {
+  kid: string;
+  publica: string;
+  estado: string;
+  creada_en: string;
+}
+
+/** `GET /api/eventos/{id}/ingresos/lista[?desde=version]`: what a scanner needs offline. */
+export interface ListaIngresos {
+  evento_id: string;
+  version: number;
+  /** `false`: only the changes since `desde`. */
+  completa: boolean;
+  claves: ClaveIngreso[];
+  entradas: { codigo: string; zona?: string | null; titular?: string | null; estado: EstadoEntrada }[];
+  revocadas: string[];
+}
+
+/** One scan made without network, for `POST /api/eventos/{id}/ingresos/lote`. */
+export interface EscaneoLote {
+  nonce: string;
+  codigo?: string;
+  qr?: string;
+  escaneado_en: string;
+  puerta?: string;
+}
+
+/** `POST /api/eventos/{id}/ingresos/lote`: what the queue came to. */
+export interface ResultadoLote {
+  aceptados: number;
+  repetidos: number;
+  forzados: {
+    codigo: string;
+    nonce: string;
+    puerta?: string | null;
+    escaneado_en: string;
+    primera: { puerta?: string | null; usada_en: string };
+  }[];
+  rechazados: { nonce: string; codigo?: string | null; motivo: string }[];
+}
+
+/** A door account (role `staff`) of the signed-in organizer. */
+export interface Staff {
+  id: string;
+  email: string;
+  nombre: string;
+  creado_en?: string;
+}
+
+/** Body of `POST /api/staff`. */
+export interface NuevoStaff {
+  email: string;
+  nombre: string;
+  password: string;
+}

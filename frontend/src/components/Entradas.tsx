@@ -2,7 +2,13 @@
 // ticket with its zone, its code in groups of four (big, monospace, spelled for a screen
 // reader), its state in plain words and, while it is valid, its QR. Shown on the reservation's own page, above its
 // steps and audit trail; nothing for a reservation that never confirmed (it has none).
+import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import type { Entrada, Reserva } from '../api/types';
+import { invalidarTrasCompra } from '../consultas';
+import { AccionesEntrada } from './AccionesEntrada';
+import { Descargas } from './Descargas';
+import { Aviso } from './Estado';
 import { nombreEstadoEntrada } from '../api/messages';
 import { deletrearCodigo, gruposCodigo } from '../format';
 import { QrEntrada } from './QrEntrada';
@@ -26,15 +32,28 @@ export function entradasPropias(r: Reserva): Entrada[] {
 }
 
 export function Entradas({ reserva: r }: { reserva: Reserva }) {
+  const consultas = useQueryClient();
+  const [aviso, setAviso] = useState<string>();
   if (!tieneEntradas(r)) return null;
   const titulo = `entradas-${r.id}`;
+  const vigente = r.estado === 'CONFIRMADA' && entradasValidas(r).length > 0;
+  // One ticket cancelled or transferred: the reservation (and the lists) load again.
+  const cambio = (mensaje: string) => {
+    setAviso(mensaje);
+    void consultas.invalidateQueries({ queryKey: ['reserva', r.id] });
+    void invalidarTrasCompra(consultas);
+  };
   return (
     <section className="entradas" aria-labelledby={titulo}>
       <h4 id={titulo} className="entradas-titulo">
         Tus entradas
       </h4>
-      {r.estado === 'CONFIRMADA' && entradasValidas(r).length > 0 && (
-        <p className="muted entradas-ayuda">En la puerta, muestra el código QR de cada entrada o dicta su código.</p>
+      {aviso && <Aviso tipo="ok">{aviso}</Aviso>}
+      {vigente && (
+        <>
+          <p className="muted entradas-ayuda">En la puerta, muestra el código QR de cada entrada o dicta su código.</p>
+          <Descargas reservaId={r.id} />
+        </>
       )}
       <ul className="entradas-lista">
         {r.entradas.map((e, i) => (
@@ -46,6 +65,7 @@ export function Entradas({ reserva: r }: { reserva: Reserva }) {
             zona={e.zona ?? r.zona ?? undefined}
             // Only a ticket that gets in has a QR to show; none while the reservation is being cancelled.
             reservaConQr={r.estado === 'CONFIRMADA' && e.estado === 'VALIDA' ? r.id : undefined}
+            onCambio={cambio}
           />
         ))}
       </ul>
@@ -60,9 +80,10 @@ interface TarjetaEntradaProps {
   zona?: string;
   /** The reservation whose access the QR is fetched with, when this ticket shows one. */
   reservaConQr?: string;
+  onCambio?: (mensaje: string) => void;
 }
 
-function TarjetaEntrada({ entrada: e, numero, total, zona, reservaConQr }: TarjetaEntradaProps) {
+export function TarjetaEntrada({ entrada: e, numero, total, zona, reservaConQr, onCambio }: TarjetaEntradaProps) {
   const estado = e.estado.toLowerCase();
   return (
     <li className={`entrada entrada-${estado}`} data-codigo={e.codigo} data-testid="entrada">
@@ -87,7 +108,10 @@ function TarjetaEntrada({ entrada: e, numero, total, zona, reservaConQr }: Tarje
         </code>
       </p>
       {e.titular && <p className="entrada-titular">A nombre de {e.titular}</p>}
-      {reservaConQr && <QrEntrada codigo={e.codigo} reservaId={reservaConQr} descripcion={`Código QR de la entrada ${numero} de ${total}`} />}
+      {reservaConQr !== undefined && (
+        <QrEntrada codigo={e.codigo} reservaId={reservaConQr || undefined} descripcion={`Código QR de la entrada ${numero} de ${total}`} />
+      )}
+      {reservaConQr && onCambio && <AccionesEntrada codigo={e.codigo} reservaId={reservaConQr} onCambio={onCambio} />}
     </li>
   );
 }

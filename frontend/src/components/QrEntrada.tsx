@@ -16,7 +16,8 @@ function esSvg(texto: string): boolean {
 
 interface Props {
   codigo: string;
-  reservaId: string;
+  /** The reservation whose secret opens it; none for a ticket opened by its own secret. */
+  reservaId?: string;
   /** What the image is, for a screen reader: "Código QR de la entrada 1 de 2". */
   descripcion: string;
 }

@@ -25,6 +25,7 @@ import { Link } from 'react-router';
 import { MetaEvento } from '../components/MetaEvento';
 import { Entradas, entradasPropias } from '../components/Entradas';
 import { rutaReserva } from '../enlaces';
+import { ReenviarEnlace } from '../components/ReenviarEnlace';
 
 /** Order in the list: what the buyer holds, then what was cancelled. FALLIDA is folded apart. */
 const GRUPO: Record<EstadoReserva, number> = { CONFIRMADA: 0, EN_CURSO: 0, CANCELANDO: 0, CANCELADA: 1, FALLIDA: 2 };
@@ -100,6 +101,7 @@ export function MisReservasPage() {
             ¿No tienes cuenta? <Link to="/crear-cuenta?volver=/mis-reservas">Crear cuenta</Link>
           </p>
         </section>
+        <ReenviarEnlace />
       </div>
     );
   }
@@ -379,7 +381,8 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
           {verHistorial ? 'Ocultar historial' : 'Ver historial'}
         </button>
         {r.estado === 'CONFIRMADA' && !confirmando && (
-          <button type="button" className="btn btn-peligro" onClick={() => setConfirmando(true)}>
+          // Outlined, not filled red: on a confirmed reservation the tickets come first (issue 33).
+          <button type="button" className="btn btn-peligro-contorno" onClick={() => setConfirmando(true)}>
             Cancelar reserva
           </button>
         )}

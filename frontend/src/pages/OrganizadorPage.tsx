@@ -82,7 +82,7 @@ function Panel({ sesion }: { sesion: SesionOrganizador }) {
 }
 
 /** Signed in as an organizer (and sign out), or the sign-in form. */
-function AccesoOrganizador() {
+export function AccesoOrganizador() {
   const { sesion, aviso, iniciar, cerrar } = useOrganizador();
   // This component stays: after signing out, the form is back with the email typed.
   const entrada = useEntrada(iniciar, { quedaMontado: true, rol: 'organizador' });

@@ -16,6 +16,7 @@ import { claves } from '../consultas';
 import { Link, useSearchParams } from 'react-router';
 import { useSesion } from '../sesion';
 import { TarjetaReserva } from './MisReservasPage';
+import { ReenviarEnlace } from '../components/ReenviarEnlace';
 
 /** While the reservation is still moving (a 202 being finished, a cancellation), follow it. */
 const SEGUIMIENTO_MS = 3_000;
@@ -45,11 +46,14 @@ export function ReservaPage({ id }: { id: string }) {
       </p>
       <h1>Tu reserva</h1>
       {sinCredencial ? (
-        <MensajeError error={RESERVA_NO_ENCONTRADA}>
-          <p>
-            <Link to={`/iniciar-sesion?volver=${encodeURIComponent(`/reservas/${encodeURIComponent(id)}`)}`}>Iniciar sesión</Link>
-          </p>
-        </MensajeError>
+        <>
+          <MensajeError error={RESERVA_NO_ENCONTRADA}>
+            <p>
+              <Link to={`/iniciar-sesion?volver=${encodeURIComponent(`/reservas/${encodeURIComponent(id)}`)}`}>Iniciar sesión</Link>
+            </p>
+          </MensajeError>
+          <ReenviarEnlace />
+        </>
       ) : (
         // A new load when the session changes (signing in may open it, signing out close it).
         <Detalle key={sesion?.usuario.id ?? 'invitado'} id={id} secreto={secreto} />
@@ -84,11 +88,15 @@ function Detalle({ id, secreto }: { id: string; secreto?: string }) {
     // 404: missing, somebody else's, or a wrong secret. 422: not even a reservation id.
     if (e.status === 404 || e.status === 422) {
       return (
-        <MensajeError error={RESERVA_NO_ENCONTRADA}>
-          <p>
-            <Link to="/">Volver a los eventos</Link>
-          </p>
-        </MensajeError>
+        <>
+          <MensajeError error={RESERVA_NO_ENCONTRADA}>
+            <p>
+              <Link to="/">Volver a los eventos</Link>
+            </p>
+          </MensajeError>
+          {/* A guest's link that no longer opens it: the way to a fresh one. */}
+          <ReenviarEnlace />
+        </>
       );
     }
     return <MensajeError error={e} onReintentar={e.status === 401 ? undefined : () => void refetch()} />;
