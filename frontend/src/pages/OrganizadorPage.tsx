@@ -19,6 +19,7 @@ import { discrepancias, plural } from '../plural';
 import { Link } from 'react-router';
 import { MetaEvento } from '../components/MetaEvento';
 import { CabeceraTabla } from '../components/CabeceraTabla';
+import { PersonalPuerta } from '../components/PersonalPuerta';
 
 export function OrganizadorPage() {
   const { sesion, comprobando } = useOrganizador();
@@ -77,6 +78,7 @@ function Panel({ sesion }: { sesion: SesionOrganizador }) {
           {ventas.data && lista.map((ev) => <Ventas key={ev.id} evento={ev} onRechazado={() => caducada(sesion)} />)}
         </section>
       </div>
+      <PersonalPuerta />
     </div>
   );
 }
