@@ -235,12 +235,18 @@ export interface EscaneoLote {
 export interface ResultadoLote {
   aceptados: number;
   repetidos: number;
+  /**
+   * Scans that let someone in although the ticket had already let someone in (`primera`),
+   * or had been annulled after the scan (`primera` null); `nonce` null: an online
+   * admission displaced by an earlier offline scan.
+   */
   forzados: {
     codigo: string;
-    nonce: string;
+    nonce?: string | null;
     puerta?: string | null;
     escaneado_en: string;
-    primera: { puerta?: string | null; usada_en: string };
+    primera?: { puerta?: string | null; usada_en: string } | null;
+    motivo?: string;
   }[];
   rechazados: { nonce: string; codigo?: string | null; motivo: string }[];
 }

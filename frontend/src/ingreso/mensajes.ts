@@ -73,8 +73,25 @@ export function textoVeredicto(v: Veredicto, zona?: string): { titulo: string; d
 
 /** "Admitida dos veces: Puerta 1 21:03 y Puerta 2 21:05", one line per ticket forced in. */
 export function conflictos(r: ResultadoLote, zona?: string): string[] {
-  return r.forzados.map(
-    (f) =>
-      `${f.codigo}: admitida dos veces: ${f.primera.puerta ?? 'sin puerta'} ${hora(f.primera.usada_en, zona)} y ${f.puerta ?? 'sin puerta'} ${hora(f.escaneado_en, zona)}`,
-  );
+  return r.forzados.map((f) => {
+    const esta = `${f.puerta ?? 'sin puerta'} ${hora(f.escaneado_en, zona)}`;
+    return f.primera
+      ? `${f.codigo}: admitida dos veces: ${f.primera.puerta ?? 'sin puerta'} ${hora(f.primera.usada_en, zona)} y ${esta}`
+      : `${f.codigo}: admitida estando anulada: ${esta}`;
+  });
+}
+
+const RECHAZOS: Record<string, string> = {
+  anulada: 'anulada',
+  'ya-usada': 'ya usada',
+  'no-encontrada': 'código desconocido',
+  'no-encontrado': 'código desconocido',
+  desconocida: 'código desconocido',
+  'firma-invalida': 'QR no válido',
+  'otro-evento': 'de otro evento',
+};
+
+/** Why the server refused a queued scan, in words. */
+export function motivoRechazo(motivo: string): string {
+  return RECHAZOS[motivo] ?? motivo;
 }

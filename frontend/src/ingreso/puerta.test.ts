@@ -8,8 +8,8 @@ import { getPublicKeyAsync, signAsync, utils } from '@noble/ed25519';
 import type { ListaIngresos, ResultadoLote } from '../api/types';
 import { almacenIndexedDb, cerrarAlmacen, NOMBRE_BD } from './almacen';
 import { leerQr, normalizarCodigo, verificarQr } from './firma';
-import { conflictos, textoVeredicto } from './mensajes';
-import { escanearSinRed, fusionarLista, recordarAdmitida, sincronizar } from './puerta';
+import { conflictos, motivoRechazo, textoVeredicto } from './mensajes';
+import { escanearSinRed, fusionarLista, MAX_LOTE, recordarAdmitida, sincronizar } from './puerta';
 
 const b64url = (b: Uint8Array) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
@@ -170,6 +170,31 @@ describe('offline scans', () => {
     for (let i = 0; i < 20; i++) veredictos.push(await escanearSinRed(almacenIndexedDb, escaneo('7K2QX9M4TB')));
     expect(veredictos.filter((v) => v.admitido)).toHaveLength(1);
     expect(await almacenIndexedDb.pendientes('e1')).toHaveLength(1);
+  });
+});
+
+describe('the upload', () => {
+  it('goes in batches of at most MAX_LOTE; a ticket let in after its annulment and refusals are said in words', async () => {
+    await almacenIndexedDb.guardarLista(lista());
+    for (let i = 0; i < MAX_LOTE + 3; i++) {
+      await almacenIndexedDb.encolar({ eventoId: 'e1', nonce: `nonce-${i}`, codigo: `C${i}`, escaneado_en: `2027-03-15T02:00:${String(i % 60).padStart(2, '0')}Z` });
+    }
+    const lotes: number[] = [];
+    const r = await sincronizar(almacenIndexedDb, 'e1', async (_e, escaneos) => {
+      lotes.push(escaneos.length);
+      return { aceptados: escaneos.length, repetidos: 0, forzados: [], rechazados: [] };
+    });
+    expect(lotes).toEqual([MAX_LOTE, 3]);
+    expect(r?.aceptados).toBe(MAX_LOTE + 3);
+    expect(await almacenIndexedDb.pendientes('e1')).toHaveLength(0);
+    const anulada: ResultadoLote = {
+      aceptados: 0,
+      repetidos: 0,
+      forzados: [{ codigo: 'Q0N5VY6CJA', nonce: 'n', puerta: 'Puerta 3', escaneado_en: '2027-03-15T02:10:00Z', primera: null, motivo: 'anulada' }],
+      rechazados: [],
+    };
+    expect(conflictos(anulada, 'America/Lima')).toEqual(['Q0N5VY6CJA: admitida estando anulada: Puerta 3 21:10']);
+    expect(motivoRechazo('firma-invalida')).toBe('QR no válido');
   });
 });
 

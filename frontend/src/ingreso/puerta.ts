@@ -112,11 +112,25 @@ export type Subida = (eventoId: string, escaneos: EscaneoLote[], puerta?: string
 export async function sincronizar(almacen: Almacen, eventoId: string, subir: Subida): Promise<ResultadoLote | undefined> {
   const cola = await almacen.pendientes(eventoId);
   if (cola.length === 0) return undefined;
-  const escaneos: EscaneoLote[] = cola.map(({ eventoId: _e, ...resto }) => resto);
-  const r = await subir(eventoId, escaneos);
-  await almacen.quitar(cola.map((e) => e.nonce));
-  return r;
+  const total: ResultadoLote = { aceptados: 0, repetidos: 0, forzados: [], rechazados: [] };
+  // At most MAX_LOTE a request (the API's limit); each batch leaves the queue once answered.
+  for (let i = 0; i < cola.length; i += MAX_LOTE) {
+    const parte = cola.slice(i, i + MAX_LOTE);
+    const r = await subir(
+      eventoId,
+      parte.map(({ eventoId: _e, ...resto }): EscaneoLote => resto),
+    );
+    await almacen.quitar(parte.map((e) => e.nonce));
+    total.aceptados += r.aceptados;
+    total.repetidos += r.repetidos;
+    total.forzados.push(...r.forzados);
+    total.rechazados.push(...r.rechazados);
+  }
+  return total;
 }
+
+/** The most scans one upload carries (`MAX_LOTE` of shared/src/ingresos.rs). */
+export const MAX_LOTE = 500;
 
 /** Whether a failed call means "no network" (so the door decides offline). */
 export function esSinRed(e: ApiError): boolean {

@@ -22,7 +22,7 @@ import { claves } from '../consultas';
 import { almacenIndexedDb, hayIndexedDb } from '../ingreso/almacen';
 import { leerConCamara } from '../ingreso/camara';
 import { esQr, normalizarCodigo } from '../ingreso/firma';
-import { conflictos, textoVeredicto, veredictoDeError } from '../ingreso/mensajes';
+import { conflictos, motivoRechazo, textoVeredicto, veredictoDeError } from '../ingreso/mensajes';
 import { escanearSinRed, esSinRed, fusionarLista, recordarAdmitida, sincronizar } from '../ingreso/puerta';
 import type { Veredicto } from '../ingreso/puerta';
 import { useOrganizador } from '../organizador';
@@ -335,7 +335,7 @@ function ResumenSubida({ r, zona }: { r: ResultadoLote; zona?: string }) {
         <ul className="muted">
           {r.rechazados.map((x) => (
             <li key={x.nonce}>
-              {x.codigo ?? 'QR'}: {x.motivo}
+              {x.codigo ?? 'QR'}: {motivoRechazo(x.motivo)}
             </li>
           ))}
         </ul>
