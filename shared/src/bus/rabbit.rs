@@ -1,6 +1,8 @@
 //! RabbitMQ adapter over lapin, with our own connection supervision: lapin's recovery
 //! does not survive a broker restart reliably, so a dead channel is dropped and the next
-//! publish reconnects, and the consumer loop reconnects with capped backoff.
+//! publish reconnects, and the consumer loop reconnects with capped backoff. Every step
+//! of the consumer has a time limit and a watchdog checks its connection each second: a
+//! consumer stream that lapin never ends after the socket died must not stop delivery.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -24,6 +26,16 @@ use super::{
 };
 
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The limit on each step of setting up a consumer, and on each ack.
+const PASO_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often a consumer waiting for deliveries checks that its connection is still open.
+const VIGIA: Duration = Duration::from_secs(1);
+
+/// The consumer's first wait before reconnecting, and its cap.
+const ESPERA_INICIAL: Duration = Duration::from_millis(200);
+const ESPERA_MAXIMA: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct RabbitConfig {
@@ -288,15 +300,19 @@ impl Consumidor for RabbitBus {
     async fn iniciar(&self, cola: Cola, manejador: Arc<dyn Manejador>) -> Result<(), BusError> {
         let (cfg, conectado) = (self.cfg.clone(), self.conectado.clone());
         tokio::spawn(async move {
-            let mut espera = Duration::from_millis(200);
+            let mut espera = ESPERA_INICIAL;
             loop {
                 match consumir(&cfg, &cola, manejador.clone(), &conectado).await {
                     Ok(()) => tracing::warn!("consumer stream ended; reconnecting"),
                     Err(e) => tracing::warn!(error = %e, "consumer lost the broker; reconnecting"),
                 }
-                conectado.store(false, Ordering::SeqCst);
+                // A consumer that got as far as consuming starts its back-off afresh: an
+                // outage an hour after the last one is a first failure, not a sixth.
+                if conectado.swap(false, Ordering::SeqCst) {
+                    espera = ESPERA_INICIAL;
+                }
                 tokio::time::sleep(espera).await;
-                espera = (espera * 2).min(Duration::from_secs(5));
+                espera = (espera * 2).min(ESPERA_MAXIMA);
             }
         });
         Ok(())
@@ -314,24 +330,43 @@ async fn consumir(
     conectado: &AtomicBool,
 ) -> Result<(), BusError> {
     let conn = conectar(&cfg.url).await?;
-    let ch = conn.create_channel().await.map_err(err)?;
-    topologia(&ch, cfg).await?;
-    ch.basic_qos(cfg.prefetch, BasicQosOptions::default())
-        .await
-        .map_err(err)?;
+    let ch = a_tiempo("open a channel", async {
+        conn.create_channel().await.map_err(err)
+    })
+    .await?;
+    a_tiempo("declare the topology", topologia(&ch, cfg)).await?;
+    a_tiempo("set the prefetch", async {
+        ch.basic_qos(cfg.prefetch, BasicQosOptions::default())
+            .await
+            .map_err(err)
+    })
+    .await?;
     let nombre = cfg.nombre(cola.nombre);
-    let mut consumer = ch
-        .basic_consume(
+    let mut consumer = a_tiempo("start consuming", async {
+        ch.basic_consume(
             nombre.as_str().into(),
             cola.nombre.into(),
             BasicConsumeOptions::default(),
             FieldTable::default(),
         )
         .await
-        .map_err(err)?;
+        .map_err(err)
+    })
+    .await?;
     conectado.store(true, Ordering::SeqCst);
     tracing::info!(queue = %nombre, "consuming");
-    while let Some(delivery) = consumer.next().await {
+    let mut vigia = tokio::time::interval(VIGIA);
+    loop {
+        let delivery = tokio::select! {
+            d = consumer.next() => d,
+            _ = vigia.tick() => {
+                if !(conn.status().connected() && ch.status().connected()) {
+                    return Err(BusError("the connection to RabbitMQ is no longer open".into()));
+                }
+                continue;
+            }
+        };
+        let Some(delivery) = delivery else { break };
         let d = delivery.map_err(err)?;
         let requeue = match decodificar(&d.data) {
             Err(why) => {
@@ -352,16 +387,30 @@ async fn consumir(
                 }
             },
         };
-        match requeue {
-            None => d.ack(BasicAckOptions::default()).await.map_err(err)?,
-            Some(requeue) => d
-                .nack(BasicNackOptions {
-                    requeue,
-                    ..Default::default()
-                })
-                .await
-                .map_err(err)?,
-        };
+        a_tiempo("acknowledge a delivery", async {
+            match requeue {
+                None => d.ack(BasicAckOptions::default()).await.map_err(err),
+                Some(requeue) => d
+                    .nack(BasicNackOptions {
+                        requeue,
+                        ..Default::default()
+                    })
+                    .await
+                    .map_err(err),
+            }
+        })
+        .await?;
     }
     Ok(())
+}
+
+/// One step of the consumer, given `PASO_TIMEOUT`: a step lapin never answers is a lost
+/// connection, and the loop reconnects.
+async fn a_tiempo<T>(
+    paso: &str,
+    f: impl std::future::Future<Output = Result<T, BusError>>,
+) -> Result<T, BusError> {
+    tokio::time::timeout(PASO_TIMEOUT, f)
+        .await
+        .map_err(|_| BusError(format!("RabbitMQ did not {paso} within 5 s")))?
 }

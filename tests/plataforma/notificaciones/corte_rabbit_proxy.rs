@@ -116,13 +116,24 @@ async fn rabbit_cortado_por_proxy_sin_perdidas_ni_duplicados() {
             }
         }
         faltan = siguen;
-        assert!(
-            faltan.is_empty() || Instant::now() < fin,
-            "{} of {} confirmations never notified, e.g. {}",
-            faltan.len(),
-            ids.len(),
-            faltan[0]
-        );
+        if !faltan.is_empty() && Instant::now() >= fin {
+            // Which side is stuck: a consumer that never came back says so in /ready.
+            let listo = match p
+                .http
+                .get(format!("{}/ready", p.notificaciones))
+                .send()
+                .await
+            {
+                Ok(r) => r.text().await.unwrap_or_default(),
+                Err(e) => e.to_string(),
+            };
+            panic!(
+                "{} of {} confirmations never notified, e.g. {}; notificaciones /ready: {listo}",
+                faltan.len(),
+                ids.len(),
+                faltan[0]
+            );
+        }
         if !faltan.is_empty() {
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
