@@ -710,3 +710,89 @@ async fn documento_de_tamano_constante_mongodb() {
     );
     assert_eq!(s.get("grande").await.unwrap().unwrap().ventas.len(), 400);
 }
+
+/// Tickets given back one by one (one ticket of a reservation cancelled alone): each
+/// code returns one seat once, before and after the sale leaves the document, however
+/// many tries race; never more seats than the sale had; a whole return afterwards
+/// returns only the rest.
+async fn una_a_una(s: Arc<dyn EventoStore>) {
+    s.insert(&evento("unas", 5, "Lima", &[("General", 0, 20)]))
+        .await
+        .unwrap();
+    let now = Utc::now();
+    for (rid, n) in [("r1", 3), ("r2", 4)] {
+        s.retener("unas", rid, 0, n, now).await.unwrap();
+        s.confirmar("unas", rid, Some((0, n))).await.unwrap();
+    }
+    assert_eq!(
+        s.devolver_una("unas", "r2", "AAAAAAAAA1").await.unwrap(),
+        ef(Devolucion::Devuelta, 14)
+    );
+    s.archivar_ventas().await.unwrap();
+    assert_eq!(
+        s.devolver_una("unas", "r2", "AAAAAAAAA1").await.unwrap(),
+        ef(Devolucion::SinVenta, 14),
+        "a retry returns nothing more"
+    );
+    assert_eq!(
+        s.devolver_una("unas", "r2", "AAAAAAAAA2").await.unwrap(),
+        ef(Devolucion::Devuelta, 15)
+    );
+    assert_eq!(
+        s.get("unas").await.unwrap().unwrap().ventas["r2"].cantidad,
+        2
+    );
+    assert_eq!(
+        s.devolver("unas", "r2").await.unwrap(),
+        ef(Devolucion::Devuelta, 17),
+        "the rest: two"
+    );
+    // r1's 3 tickets: 4 codes, each tried 5 times at once, while the archiver runs.
+    let archivador = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            loop {
+                s.archivar_ventas().await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+            }
+        })
+    };
+    let mut tareas = Vec::new();
+    for i in 0..20 {
+        let s = s.clone();
+        tareas.push(tokio::spawn(async move {
+            let codigo = format!("BBBBBBBBB{}", i % 4);
+            s.devolver_una("unas", "r1", &codigo)
+                .await
+                .unwrap()
+                .unwrap()
+                .resultado
+        }));
+    }
+    let mut devueltas = 0;
+    for t in tareas {
+        if t.await.unwrap() == Devolucion::Devuelta {
+            devueltas += 1;
+        }
+    }
+    archivador.abort();
+    assert_eq!(devueltas, 3, "three seats, never four");
+    let e = s.get("unas").await.unwrap().unwrap();
+    assert_eq!(e.ventas.get("r1").map_or(0, |v| v.cantidad), 0);
+    assert_eq!((e.zonas[0].disponibles, e.zonas[0].vendidas), (20, 0));
+    assert_eq!(
+        s.devolver("unas", "r1").await.unwrap(),
+        ef(Devolucion::SinVenta, 20)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn una_a_una_embedded() {
+    una_a_una(embedded().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn una_a_una_mongodb() {
+    let Some(s) = mongo().await else { return };
+    una_a_una(s).await;
+}

@@ -47,7 +47,12 @@ pub struct Retencion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Venta {
     pub zona: usize,
+    /// Tickets still sold: the sale's count less those given back one by one.
     pub cantidad: u32,
+    /// Codes of the tickets given back one by one (`devolver_una`), so a retry of one
+    /// of them returns nothing more.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub devueltas: std::collections::BTreeSet<String>,
 }
 
 /// Index of the zone called `nombre` among `zonas` (case-insensitive, as buyers type it).

@@ -116,6 +116,7 @@ pub fn confirmar(e: &mut Evento, rid: &str) -> Confirmacion {
                 Venta {
                     zona: r.zona,
                     cantidad: r.cantidad,
+                    devueltas: Default::default(),
                 },
             );
             Confirmacion::Confirmada
@@ -137,6 +138,8 @@ pub fn liberar(e: &mut Evento, rid: &str) -> Liberacion {
 
 pub fn devolver(e: &mut Evento, rid: &str) -> Devolucion {
     match e.ventas.remove(rid) {
+        // Every ticket was given back one by one already.
+        Some(v) if v.cantidad == 0 => Devolucion::SinVenta,
         Some(v) => {
             let z = &mut e.zonas[v.zona];
             z.vendidas -= v.cantidad;
@@ -145,6 +148,25 @@ pub fn devolver(e: &mut Evento, rid: &str) -> Devolucion {
         }
         None => Devolucion::SinVenta,
     }
+}
+
+/// Gives back one ticket, `codigo`, of `rid`'s sale (a buyer cancelled that ticket
+/// alone): one seat of its zone returns to sale and the sale counts one less.
+/// Idempotent on the code: a retry returns nothing more (`SinVenta`), as does a sale
+/// already returned whole, or with nothing left.
+pub fn devolver_una(e: &mut Evento, rid: &str, codigo: &str) -> Devolucion {
+    let Some(v) = e.ventas.get_mut(rid) else {
+        return Devolucion::SinVenta;
+    };
+    if v.cantidad == 0 || v.devueltas.contains(codigo) {
+        return Devolucion::SinVenta;
+    }
+    v.cantidad -= 1;
+    v.devueltas.insert(codigo.to_owned());
+    let z = &mut e.zonas[v.zona];
+    z.vendidas -= 1;
+    z.disponibles += 1;
+    Devolucion::Devuelta
 }
 
 #[cfg(test)]
@@ -203,5 +225,27 @@ mod tests {
         assert_eq!(devolver(&mut e, "r1"), Devolucion::SinVenta);
         assert_eq!((e.zonas[0].disponibles, e.zonas[0].vendidas), (5, 0));
         assert!(e.retenciones.is_empty() && e.ventas.is_empty());
+    }
+
+    #[test]
+    fn one_ticket_at_a_time_returns_one_seat_once() {
+        let mut e = evento(5);
+        let now = Utc::now();
+        assert_eq!(retener(&mut e, "r1", 0, 3, now), Retenida::Si);
+        assert_eq!(confirmar(&mut e, "r1"), Confirmacion::Confirmada);
+        assert_eq!(devolver_una(&mut e, "r1", "A"), Devolucion::Devuelta);
+        assert_eq!(devolver_una(&mut e, "r1", "A"), Devolucion::SinVenta);
+        assert_eq!((e.zonas[0].disponibles, e.zonas[0].vendidas), (3, 2));
+        assert_eq!(e.ventas["r1"].cantidad, 2);
+        // The rest of the sale, whole: only the two still sold.
+        assert_eq!(devolver(&mut e, "r1"), Devolucion::Devuelta);
+        assert_eq!((e.zonas[0].disponibles, e.zonas[0].vendidas), (5, 0));
+        assert_eq!(devolver_una(&mut e, "r1", "B"), Devolucion::SinVenta);
+        // Given back one by one to the last: nothing left to return whole.
+        assert_eq!(retener(&mut e, "r2", 0, 1, now), Retenida::Si);
+        assert_eq!(confirmar(&mut e, "r2"), Confirmacion::Confirmada);
+        assert_eq!(devolver_una(&mut e, "r2", "C"), Devolucion::Devuelta);
+        assert_eq!(devolver(&mut e, "r2"), Devolucion::SinVenta);
+        assert_eq!((e.zonas[0].disponibles, e.zonas[0].vendidas), (5, 0));
     }
 }

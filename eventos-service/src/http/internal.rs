@@ -272,7 +272,7 @@ pub struct RetencionVista {
 /// against the reservations and the payments.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InventarioVista {
-    /// Tickets sold, by reservation id.
+    /// Tickets sold, by reservation id (less those given back one by one).
     pub ventas: std::collections::BTreeMap<String, u32>,
     pub retenciones: std::collections::BTreeMap<String, RetencionVista>,
 }
@@ -297,7 +297,13 @@ pub async fn inventario(
     let id = &EventoId::parse("id", &id)?;
     let e = state.store.get(id).await?.ok_or_else(|| no_evento(id))?;
     Ok(Json(InventarioVista {
-        ventas: e.ventas.into_iter().map(|(k, v)| (k, v.cantidad)).collect(),
+        // A sale whose tickets were all given back one by one sells nothing.
+        ventas: e
+            .ventas
+            .into_iter()
+            .filter(|(_, v)| v.cantidad > 0)
+            .map(|(k, v)| (k, v.cantidad))
+            .collect(),
         retenciones: e
             .retenciones
             .into_iter()
@@ -333,6 +339,57 @@ pub async fn devolver(
 ) -> Result<Json<ResultadoInventario>, ApiError> {
     let (id, rid) = (&id, &rid);
     let efecto = state.store.devolver(id, rid).await?;
+    after(&state, id, efecto, |d| {
+        Ok(match d {
+            Devolucion::Devuelta => "devuelta",
+            Devolucion::SinVenta => "sin_venta",
+        })
+    })
+    .await
+}
+
+/// The code of one ticket, as reservas-pagos names it in `devolver_una`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"codigo": "7K2QX9M4TB"}))]
+pub struct PedirDevolucionUna {
+    /// The ticket's code: 10 characters of Crockford's base32.
+    pub codigo: String,
+}
+
+/// Return one sold ticket to availability (one ticket of a reservation cancelled alone).
+#[utoipa::path(post, path = "/internal/eventos/{id}/ventas/{reserva_id}/devolver-una", tag = "interno",
+    summary = "Devolver una entrada vendida",
+    description = "Devuelve a la disponibilidad un asiento de la zona de la venta: la entrada `codigo`, cancelada sola. Idempotente por código: repetirla no devuelve nada más (`sin_venta`), ni tampoco si la venta ya se devolvió entera o no le queda nada. Solo la llama reservas-pagos, con su credencial (`EVENTFLOW_TOKEN_RESERVAS`): eventos no conoce otra, y cualquier otra recibe 401.",
+    params(("id" = String, Path), ("reserva_id" = String, Path)), security(("bearer" = [])),
+    request_body = PedirDevolucionUna,
+    responses(
+        (status = 200, description = "`devuelta` (un asiento vuelve a la venta) o `sin_venta` (ya se había devuelto)", body = ResultadoInventario),
+        ServiceCredential,
+        EventNotFound,
+        InvalidIds,
+        BodyProblems,
+        MongoUnavailable,
+    ))]
+pub async fn devolver_una(
+    State(state): State<AppState>,
+    _: Interno<DeReservas>,
+    EventoYReserva(id, rid): EventoYReserva,
+    ApiJson(pedido): ApiJson<PedirDevolucionUna>,
+) -> Result<Json<ResultadoInventario>, ApiError> {
+    let codigo = pedido.codigo.trim();
+    // Stored as written: only a canonical code (upper-case Crockford) is accepted.
+    if codigo.len() != 10
+        || !codigo
+            .bytes()
+            .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
+    {
+        return Err(ApiError::field(
+            "codigo",
+            "debe ser el código de una entrada (10 caracteres)",
+        ));
+    }
+    let (id, rid) = (&id, &rid);
+    let efecto = state.store.devolver_una(id, rid, codigo).await?;
     after(&state, id, efecto, |d| {
         Ok(match d {
             Devolucion::Devuelta => "devuelta",

@@ -96,6 +96,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(internal::confirmar))
         .routes(routes!(internal::liberar))
         .routes(routes!(internal::devolver))
+        .routes(routes!(internal::devolver_una))
         .routes(routes!(internal::inventario))
         .routes(routes!(consulta_cuadre::conciliacion))
         .routes(routes!(consulta_cuadre::metricas))
@@ -103,6 +104,16 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(entradas::rotar_claves))
         .routes(routes!(entradas::ingresar))
         .routes(routes!(entradas::resumen))
+        .routes(routes!(entradas::lista))
+        .routes(routes!(entradas::conflictos))
+        // A scanner's queue: 500 scans with their signed QR are more than the usual body.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(entradas::lote))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    eventflow_shared::ingresos::LIMITE_CUERPO_LOTE,
+                )),
+        )
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.

@@ -129,6 +129,17 @@ impl EventoStore for MemoryEventoStore {
         Ok(self.with(id, |e| Efecto::de(e, rid, |e| inventario::devolver(e, rid))))
     }
 
+    async fn devolver_una(
+        &self,
+        id: &str,
+        rid: &str,
+        codigo: &str,
+    ) -> Result<Option<Efecto<Devolucion>>, StoreError> {
+        Ok(self.with(id, |e| {
+            Efecto::de(e, rid, |e| inventario::devolver_una(e, rid, codigo))
+        }))
+    }
+
     async fn retenciones_antiguas(
         &self,
         antes_de: DateTime<Utc>,

@@ -77,6 +77,14 @@ pub trait EventoStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     async fn liberar(&self, id: &str, rid: &str) -> Result<Option<Efecto<Liberacion>>, StoreError>;
     async fn devolver(&self, id: &str, rid: &str)
         -> Result<Option<Efecto<Devolucion>>, StoreError>;
+    /// Gives back ticket `codigo` of `rid`'s sale alone: one seat of its zone, once per
+    /// code (`inventario::devolver_una`); a later `devolver` returns only the rest.
+    async fn devolver_una(
+        &self,
+        id: &str,
+        rid: &str,
+        codigo: &str,
+    ) -> Result<Option<Efecto<Devolucion>>, StoreError>;
     async fn retenciones_antiguas(
         &self,
         antes_de: DateTime<Utc>,

@@ -419,6 +419,14 @@ async fn matriz_eventos(backend: Backend) {
             vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401],
         ),
         (
+            // One ticket given back alone: nothing sold under that id, so `sin_venta`.
+            "post",
+            "/internal/eventos/{id}/ventas/{reserva_id}/devolver-una",
+            format!("/internal/eventos/{e}/ventas/no-existe/devolver-una"),
+            Some(json!({"codigo": "AAAAAAAAAA"})),
+            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401],
+        ),
+        (
             "get",
             "/internal/eventos/{id}/inventario",
             format!("/internal/eventos/{e}/inventario"),

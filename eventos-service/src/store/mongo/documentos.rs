@@ -88,6 +88,9 @@ pub(super) struct EventoDoc {
     /// Returned sales (tombstones), by reservation id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(super) devueltas: BTreeMap<String, bool>,
+    /// Tickets given back one by one, by reservation id: their codes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(super) parciales: BTreeMap<String, Vec<String>>,
     /// Holds marked sold and not moved yet: what the archiver looks for (indexed).
     #[serde(default)]
     por_archivar: i64,
@@ -175,6 +178,7 @@ impl From<&Evento> for EventoDoc {
                 })
                 .collect(),
             devueltas: BTreeMap::new(),
+            parciales: BTreeMap::new(),
             por_archivar: 0,
             outbox: e.outbox.clone(),
             outbox_pendientes: e.outbox.len() as i64,
@@ -220,6 +224,7 @@ impl From<EventoDoc> for Evento {
                     Venta {
                         zona: v.zona as usize,
                         cantidad: n32(v.cantidad),
+                        devueltas: Default::default(),
                     },
                 )
             })

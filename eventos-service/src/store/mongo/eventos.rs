@@ -14,7 +14,7 @@ use eventflow_shared::mongo::store_error as map_err;
 /// The event as buyers see it: without holds, sales and outbox.
 fn sin_mapas() -> Document {
     doc! {
-        "retenciones": 0, "ventas": 0, "devueltas": 0, "por_archivar": 0,
+        "retenciones": 0, "ventas": 0, "devueltas": 0, "parciales": 0, "por_archivar": 0,
         "outbox": 0, "outbox_pendientes": 0,
     }
 }
@@ -37,6 +37,7 @@ pub(super) async fn get(store: &MongoEventoStore, id: &str) -> Result<Option<Eve
         return Ok(None);
     };
     let devueltas = std::mem::take(&mut d.devueltas);
+    let parciales = std::mem::take(&mut d.parciales);
     let mut evento = Evento::from(d);
     let archivadas: Vec<VentaArchivadaDoc> = store
         .ventas
@@ -51,7 +52,15 @@ pub(super) async fn get(store: &MongoEventoStore, id: &str) -> Result<Option<Eve
             evento.ventas.entry(a.reserva_id).or_insert(Venta {
                 zona: a.zona as usize,
                 cantidad: n32(a.cantidad),
+                devueltas: Default::default(),
             });
+        }
+    }
+    // A sale counts its tickets less those given back one by one.
+    for (rid, codigos) in parciales {
+        if let Some(v) = evento.ventas.get_mut(&rid) {
+            v.cantidad = v.cantidad.saturating_sub(codigos.len() as u32);
+            v.devueltas = codigos.into_iter().collect();
         }
     }
     Ok(Some(evento))

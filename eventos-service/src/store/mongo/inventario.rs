@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::comun::{check_rid, MongoEventoStore};
 use super::documentos::{venta_id, zk};
-use super::vista::{guarda_retencion, VistaDoc};
+use super::vista::{guarda_parciales, guarda_retencion, VistaDoc};
 use crate::domain::{Confirmacion, Devolucion, Efecto, Liberacion, Retenida};
 use crate::store::StoreError;
 
@@ -241,44 +241,58 @@ pub(super) async fn devolver(
     rid: &str,
 ) -> Result<Option<Efecto<Devolucion>>, StoreError> {
     let tumba = format!("devueltas.{rid}");
+    let parciales = format!("parciales.{rid}");
     store
         .mover(id, rid, "returning", None, true, |v| {
+            // Tickets given back one by one are no longer sold: only the rest return,
+            // while that count is still the one read.
+            let k = v.parciales.get(rid).map_or(0, Vec::len);
+            let resto = |cantidad: i64| cantidad - k as i64;
+            let mut guard = guarda_parciales(rid, k);
             if let Some(r) = v.retenciones.get(rid).filter(|r| r.vendida) {
                 // Not moved yet. The tombstone covers a record the archiver may have
                 // written just before this.
-                let mut inc = devolucion(r.zona, r.cantidad);
+                let mut inc = devolucion(r.zona, resto(r.cantidad).max(0));
                 inc.insert("por_archivar", -1);
+                guard.extend(guarda_retencion(rid, r));
                 Paso::Escribir {
-                    guard: guarda_retencion(rid, r),
+                    guard,
                     update: doc! {
-                        "$unset": { format!("retenciones.{rid}"): "" },
+                        "$unset": { format!("retenciones.{rid}"): "", parciales.as_str(): "" },
                         "$set": { tumba.as_str(): true },
                         "$inc": inc,
                     },
                     zona: r.zona,
-                    hecho: Devolucion::Devuelta,
+                    hecho: if resto(r.cantidad) > 0 {
+                        Devolucion::Devuelta
+                    } else {
+                        Devolucion::SinVenta
+                    },
                     borrar: false,
                 }
-            } else if let Some(s) = v.ventas.get(rid) {
+            } else if let Some(s) = v.ventas.get(rid).filter(|s| resto(s.cantidad) > 0) {
+                guard.extend(doc! {
+                    format!("ventas.{rid}.zona"): s.zona,
+                    format!("ventas.{rid}.cantidad"): s.cantidad,
+                });
                 Paso::Escribir {
-                    guard: doc! {
-                        format!("ventas.{rid}.zona"): s.zona,
-                        format!("ventas.{rid}.cantidad"): s.cantidad,
-                    },
+                    guard,
                     update: doc! {
-                        "$unset": { format!("ventas.{rid}"): "" },
-                        "$inc": devolucion(s.zona, s.cantidad),
+                        "$unset": { format!("ventas.{rid}"): "", parciales.as_str(): "" },
+                        "$inc": devolucion(s.zona, resto(s.cantidad)),
                     },
                     zona: s.zona,
                     hecho: Devolucion::Devuelta,
                     borrar: false,
                 }
-            } else if let Some(s) = &v.archivada {
+            } else if let Some(s) = v.archivada.as_ref().filter(|s| resto(s.cantidad) > 0) {
+                guard.insert(tumba.as_str(), doc! { "$exists": false });
                 Paso::Escribir {
-                    guard: doc! { tumba.as_str(): { "$exists": false } },
+                    guard,
                     update: doc! {
                         "$set": { tumba.as_str(): true },
-                        "$inc": devolucion(s.zona, s.cantidad),
+                        "$unset": { parciales.as_str(): "" },
+                        "$inc": devolucion(s.zona, resto(s.cantidad)),
                     },
                     zona: s.zona,
                     hecho: Devolucion::Devuelta,
@@ -286,6 +300,61 @@ pub(super) async fn devolver(
                 }
             } else {
                 Paso::Listo(Devolucion::SinVenta)
+            }
+        })
+        .await
+}
+
+pub(super) async fn devolver_una(
+    store: &MongoEventoStore,
+    id: &str,
+    rid: &str,
+    codigo: &str,
+) -> Result<Option<Efecto<Devolucion>>, StoreError> {
+    let parciales = format!("parciales.{rid}");
+    store
+        .mover(id, rid, "returning one ticket of", None, true, |v| {
+            let dadas = v.parciales.get(rid).map(Vec::as_slice).unwrap_or_default();
+            if dadas.iter().any(|c| c == codigo) {
+                return Paso::Listo(Devolucion::SinVenta);
+            }
+            // The sale wherever it is now, with the guard that it is still there.
+            let (zona, cantidad, mut guard) =
+                if let Some(r) = v.retenciones.get(rid).filter(|r| r.vendida) {
+                    (r.zona, r.cantidad, guarda_retencion(rid, r))
+                } else if let Some(s) = v.ventas.get(rid) {
+                    (
+                        s.zona,
+                        s.cantidad,
+                        doc! {
+                            format!("ventas.{rid}.zona"): s.zona,
+                            format!("ventas.{rid}.cantidad"): s.cantidad,
+                        },
+                    )
+                } else if let Some(s) = &v.archivada {
+                    (
+                        s.zona,
+                        s.cantidad,
+                        doc! { format!("devueltas.{rid}"): { "$exists": false } },
+                    )
+                } else {
+                    return Paso::Listo(Devolucion::SinVenta);
+                };
+            if cantidad <= dadas.len() as i64 {
+                return Paso::Listo(Devolucion::SinVenta);
+            }
+            // Exactly the count read: two codes given back at once cannot both take
+            // the last seat of the sale.
+            guard.extend(guarda_parciales(rid, dadas.len()));
+            Paso::Escribir {
+                guard,
+                update: doc! {
+                    "$push": { parciales.as_str(): codigo },
+                    "$inc": devolucion(zona, 1),
+                },
+                zona,
+                hecho: Devolucion::Devuelta,
+                borrar: false,
             }
         })
         .await

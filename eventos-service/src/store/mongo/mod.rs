@@ -9,7 +9,9 @@
 //! batches, to the `ventas` collection. A return records a tombstone (`devueltas`)
 //! with its counter change, so a sale record outliving it is no longer a sale.
 //! "Is it sold?" = a hold marked sold, an entry of the old `ventas` map (events stored
-//! before this layout), or a record in `ventas` without a tombstone.
+//! before this layout), or a record in `ventas` without a tombstone. Tickets given back
+//! one by one are listed by code under `parciales.{rid}`, in the event document,
+//! written with their counters: a sale counts its tickets less those.
 //!
 //! Files, each importing only those listed before it: `documentos` (the stored shapes
 //! and their conversions), `comun` (the collections and their indexes), `eventos`,
@@ -96,6 +98,15 @@ impl EventoStore for MongoEventoStore {
         rid: &str,
     ) -> Result<Option<Efecto<Devolucion>>, StoreError> {
         inventario::devolver(self, id, rid).await
+    }
+
+    async fn devolver_una(
+        &self,
+        id: &str,
+        rid: &str,
+        codigo: &str,
+    ) -> Result<Option<Efecto<Devolucion>>, StoreError> {
+        inventario::devolver_una(self, id, rid, codigo).await
     }
 
     async fn archivar_ventas(&self) -> Result<usize, StoreError> {

@@ -33,6 +33,9 @@ pub(super) struct VistaDoc {
     pub(super) ventas: BTreeMap<String, VentaDoc>,
     #[serde(default)]
     devueltas: BTreeMap<String, bool>,
+    /// The codes of this reservation's tickets given back one by one.
+    #[serde(default)]
+    pub(super) parciales: BTreeMap<String, Vec<String>>,
     /// This reservation's record in `ventas`, when `vista_de` was asked to look.
     #[serde(skip)]
     pub(super) archivada: Option<VentaDoc>,
@@ -90,6 +93,17 @@ impl VistaDoc {
     }
 }
 
+/// A write that applies only while exactly `k` tickets of `rid`'s sale were given back
+/// one by one: the count every return reads and changes.
+pub(super) fn guarda_parciales(rid: &str, k: usize) -> Document {
+    let campo = format!("parciales.{rid}");
+    if k == 0 {
+        doc! { campo: { "$exists": false } }
+    } else {
+        doc! { campo: { "$size": k as i64 } }
+    }
+}
+
 /// A write that applies only while `rid`'s hold is exactly `r`: same zone, same count,
 /// same sold mark.
 pub(super) fn guarda_retencion(rid: &str, r: &RetencionDoc) -> Document {
@@ -115,6 +129,7 @@ fn vista(rid: &str) -> Document {
         format!("retenciones.{rid}"): 1,
         format!("ventas.{rid}"): 1,
         format!("devueltas.{rid}"): 1,
+        format!("parciales.{rid}"): 1,
     }
 }
 
