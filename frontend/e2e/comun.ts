@@ -12,6 +12,8 @@ export const TOKEN = 'eventflow-dev-admin';
 export const TIMEOUT = 15_000;
 /** Where the global setup tells the workers the launcher's UI port is. */
 export const BASE_ENV = 'E2E_BASE_URL';
+/** Where it tells them the services' own ports (JSON: USUARIOS_PORT, EVENTOS_PORT, …). */
+export const PUERTOS_ENV = 'E2E_PUERTOS';
 
 export const log = (...a: unknown[]) => console.log('[e2e]', ...a);
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

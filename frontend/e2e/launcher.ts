@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { BASE_ENV, CHROMIUM, DIST, FRONTEND, ROOT, SHOTS, log, sleep } from './comun';
+import { BASE_ENV, PUERTOS_ENV, CHROMIUM, DIST, FRONTEND, ROOT, SHOTS, log, sleep } from './comun';
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -137,7 +137,7 @@ async function startLauncher(bin: string) {
     }
   }
   log('launcher is healthy');
-  return { base, logPath };
+  return { base, logPath, ports };
 }
 
 /** Playwright's globalSetup; the function it returns is the global teardown. */
@@ -154,9 +154,11 @@ export default async function globalSetup() {
     log(`screenshots in ${SHOTS}; launcher log in ${join(SHOTS, 'launcher.log')}`);
   };
   try {
-    const { base } = await startLauncher(bin);
-    // Workers start after this and inherit the variable.
+    const { base, ports } = await startLauncher(bin);
+    // Workers start after this and inherit the variables. The services' own ports: a
+    // scenario asks a service's OpenAPI document whether a route is there yet (e2e/rutas.ts).
     process.env[BASE_ENV] = base;
+    process.env[PUERTOS_ENV] = JSON.stringify(ports);
   } catch (e) {
     await stopLauncher();
     throw e;
