@@ -3,7 +3,7 @@
 //!
 //! | path | goes to |
 //! |---|---|
-//! | `/api/usuarios`, `/api/sesiones`, `/api/organizadores` (and below) | usuarios-service |
+//! | `/api/usuarios`, `/api/sesiones`, `/api/organizadores`, `/api/staff` (and below) | usuarios-service |
 //! | `/api/eventos`, `/api/eventos/…`, and seed 000's `/events`, `/events/…` | eventos-service |
 //! | `/api/reservar`, `/api/reservas`, `/api/reservas/…`, `/api/entradas/…` | reservas-pagos-service |
 //! | `/api/notificaciones`, `/api/notificaciones/…` | notificaciones-service |
@@ -55,7 +55,11 @@ impl Upstreams {
             path.strip_prefix(prefix)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         };
-        if under("/api/usuarios") || under("/api/sesiones") || under("/api/organizadores") {
+        if under("/api/usuarios")
+            || under("/api/sesiones")
+            || under("/api/organizadores")
+            || under("/api/staff")
+        {
             Some(("usuarios-service", &self.usuarios))
         } else if under("/api/eventos") || under("/events") {
             Some(("eventos-service", &self.eventos))
@@ -390,6 +394,9 @@ mod tests {
         assert_eq!(to("/api/sesiones").as_deref(), Some("u"));
         assert_eq!(to("/api/sesiones/actual").as_deref(), Some("u"));
         assert_eq!(to("/api/organizadores").as_deref(), Some("u"));
+        assert_eq!(to("/api/staff").as_deref(), Some("u"));
+        assert_eq!(to("/api/staff/s1").as_deref(), Some("u"));
+        assert_eq!(to("/api/staffx"), None);
         assert_eq!(to("/api/otra"), None);
         assert_eq!(to("/internal/usuarios/x/historial/y"), None);
     }

@@ -9,9 +9,17 @@ import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { apiCall, crearComprador, crearEvento, crearOrganizador, reservarPorApi, sesionOrganizadorApi } from './api';
 import type { Json } from './api';
+import { join } from 'node:path';
+import { SHOTS } from './comun';
 import { BASE, test } from './fixtures';
 import { faltaRuta, rutaExiste } from './rutas';
 import { check, entrarComoOrganizador, eventually, shot, sinDesbordeHorizontal, sinViolacionesWcag } from './ui';
+
+/** What the screen shows (the viewport, not the whole page): the README's pictures come from these. */
+async function vista(page: Page, nombre: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SHOTS, `${nombre}.png`) });
+}
 
 /** An organizer's event with a guest's confirmed reservation of `cantidad` tickets. */
 async function eventoConEntradas(cantidad = 2) {
@@ -54,6 +62,9 @@ test('el comprador ve sus entradas y descarga el PDF y el .ics (375 y 1280 px)',
     await sinViolacionesWcag(page, `entradas a ${ancho} px`);
     await shot(page, `30-entradas-${ancho}`);
   }
+  // A tall phone: the first ticket whole, with its QR.
+  await page.setViewportSize({ width: 375, height: 1000 });
+  await vista(page, 'readme-entradas');
 
   // The calendar entry (the route exists): fetched with the secret, saved as a file.
   const ics = page.waitForEvent('download');
@@ -120,6 +131,7 @@ test.describe(() => {
     await sinDesbordeHorizontal(page);
     await sinViolacionesWcag(page, 'la puerta, entrada admitida');
     await shot(page, '32-puerta-admitida-375');
+    await vista(page, 'readme-puerta');
 
     await escribirCodigo(page, codigo);
     await eventually(async () => /^✕ Ya usada a las \d\d:\d\d en Puerta 2/.test(await banner.innerText()), 'la segunda vez: ya usada');
@@ -166,4 +178,35 @@ test.describe(() => {
     const e = await apiCall('GET', `/api/entradas/${codigo}`, undefined, { 'x-reserva-secreto': r.secreto });
     check(e.status === 200 && e.body.estado === 'USADA', `la entrada quedó usada: ${JSON.stringify(e.body)}`);
   });
+});
+
+test('el organizador crea y quita personal de puerta', async ({ page }) => {
+  for (const [metodo, ruta] of [
+    ['POST', '/api/staff'],
+    ['GET', '/api/staff'],
+    ['DELETE', '/api/staff/{id}'],
+  ]) {
+    if (!(await rutaExiste('usuarios', metodo, ruta))) {
+      test.skip(true, faltaRuta(metodo, ruta));
+      return;
+    }
+  }
+  const org = await crearOrganizador('Personal');
+  await page.goto(`${BASE}/organizador`);
+  await entrarComoOrganizador(page, org.email, org.password);
+  const seccion = page.getByTestId('personal-puerta');
+  await seccion.getByRole('button', { name: 'Gestionar el personal de puerta' }).click();
+  await seccion.getByText('Todavía no hay personal de puerta.').waitFor();
+  const email = `puerta.${Math.random().toString(36).slice(2, 8)}@example.com`;
+  await seccion.getByLabel('Nombre').fill('Rosa Puerta');
+  await seccion.getByLabel('Email').fill(email);
+  await seccion.getByLabel('Contraseña').fill(`Pase-${Math.random().toString(36).slice(2)}-puerta`);
+  await seccion.getByRole('button', { name: 'Crear cuenta de puerta' }).click();
+  await seccion.getByText(email).waitFor();
+  await sinViolacionesWcag(page, 'personal de puerta');
+  await shot(page, '36-personal-de-puerta');
+  await seccion.getByRole('button', { name: 'Quitar a Rosa Puerta' }).click();
+  await seccion.getByRole('button', { name: 'Sí, quitar' }).click();
+  await seccion.getByText('Rosa Puerta ya no tiene acceso.').waitFor();
+  await eventually(async () => (await seccion.getByText(email).count()) === 0, 'ya no está en la lista');
 });

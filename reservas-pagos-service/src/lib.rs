@@ -8,6 +8,7 @@ pub mod domain;
 pub mod http;
 pub mod metrics;
 pub mod pagos;
+pub mod pdf;
 pub mod puertos;
 pub mod reservar;
 pub mod saga;

@@ -22,6 +22,14 @@ async function detectorNativo(): Promise<DetectorNativo | undefined> {
   }
 }
 
+/**
+ * Loads the library now when this browser will need it: the service worker keeps the
+ * file it loads, so the camera also works at a door with no network.
+ */
+export function precargarLector() {
+  if (!(globalThis as { BarcodeDetector?: unknown }).BarcodeDetector) void import('@zxing/browser').catch(() => undefined);
+}
+
 /** Starts reading into `video`; `alLeer` gets each payload. Resolves to the stop function. */
 export async function leerConCamara(video: HTMLVideoElement, alLeer: (texto: string) => void): Promise<() => void> {
   const nativo = await detectorNativo();

@@ -20,7 +20,7 @@ import type { Evento, ListaIngresos, ResultadoLote } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
 import { claves } from '../consultas';
 import { almacenIndexedDb, hayIndexedDb } from '../ingreso/almacen';
-import { leerConCamara } from '../ingreso/camara';
+import { leerConCamara, precargarLector } from '../ingreso/camara';
 import { esQr, normalizarCodigo } from '../ingreso/firma';
 import { conflictos, motivoRechazo, textoVeredicto, veredictoDeError } from '../ingreso/mensajes';
 import { escanearSinRed, esSinRed, fusionarLista, recordarAdmitida, sincronizar } from '../ingreso/puerta';
@@ -383,6 +383,9 @@ function Camara({ onLeer }: { onLeer: (texto: string) => Promise<void> }) {
   }, [activa]);
 
   const hayCamara = typeof navigator !== 'undefined' && !!navigator.mediaDevices?.getUserMedia;
+  useEffect(() => {
+    if (hayCamara) precargarLector();
+  }, [hayCamara]);
   if (!hayCamara) return <p className="muted">Este navegador no da acceso a la cámara: escribe el código de cada entrada.</p>;
   return (
     <div className="camara">

@@ -6,6 +6,7 @@ mod compradores;
 mod cupo;
 pub(crate) mod dto;
 mod entradas;
+mod pdf;
 mod rutas;
 mod seed001;
 
@@ -86,6 +87,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(rutas::obtener_reserva))
         .routes(routes!(rutas::bitacora))
         .routes(routes!(calendario::calendario))
+        .routes(routes!(pdf::entradas_pdf))
         .routes(routes!(rutas::cancelar))
         .routes(routes!(rutas::metricas))
         .routes(routes!(rutas::conciliacion))

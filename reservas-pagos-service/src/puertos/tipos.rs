@@ -31,6 +31,9 @@ pub struct EventoRef {
     #[serde(default)]
     pub lugar: Option<String>,
     pub fecha: DateTime<Utc>,
+    /// The venue's IANA time zone, for the tickets' PDF; absent from an older peer.
+    #[serde(default)]
+    pub zona_horaria: Option<String>,
     pub zonas: Vec<ZonaRef>,
     /// Tickets one buyer may have across their reservations for this event.
     #[serde(default = "max_defecto")]

@@ -62,6 +62,7 @@ impl Inventory for Inventario1 {
         Ok(EventoRef {
             nombre: None,
             lugar: None,
+            zona_horaria: None,
             id: id.to_string(),
             fecha: Utc::now() + chrono::Duration::days(30),
             zonas: vec![ZonaRef {

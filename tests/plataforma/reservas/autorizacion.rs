@@ -202,6 +202,13 @@ async fn matriz_reservas(backend: Backend) {
         ),
         (
             "get",
+            "/api/reservas/{id}/entradas.pdf",
+            format!("/api/reservas/{r}/entradas.pdf"),
+            None,
+            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+        ),
+        (
+            "get",
             "/internal/conciliacion/{evento_id}",
             format!("/internal/conciliacion/{e}"),
             None,

@@ -16,6 +16,7 @@ mod fallas;
 mod hostil;
 mod idempotencia_recuperada;
 mod incierto;
+mod pdf;
 mod recuperacion;
 mod saga_api;
 mod semillas;
