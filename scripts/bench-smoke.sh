@@ -7,7 +7,8 @@
 #   2. the same with --declined-pct 20
 #   3. flash-sale --buyers 100 --tickets 50 --concurrency 20 --api seed000 (the event
 #      made through seed 000's POST /events; the sale itself is the same)
-#   4. reads --duration 3 (cached)
+#   4. reads --duration 3 (cached), and checkin --tickets 100 --gates 4 (every ticket
+#      admitted once, every rescan refused)
 #   5. on a second launcher with RESERVAS_HTTP_TIMEOUT_MS=50: flash-sale --buyers 2000
 #      --tickets 3000 --concurrency 500 --consistency-only. Timeouts everywhere: every
 #      answer that comes late is "unknown", never a failure, so nothing may be oversold
@@ -81,6 +82,10 @@ cargo run -q -p eventflow-bench -- flash-sale "${ARGS[@]}" \
 
 ef_log "4/5 reads --connections 10 --duration 3"
 cargo run -q -p eventflow-bench -- reads "${ARGS[@]}" --connections 10 --duration 3
+
+# The door: 4 gates scan 100 sold tickets, then rescan them; each admitted exactly once.
+ef_log "4b/5 checkin --tickets 100 --gates 4"
+cargo run -q -p eventflow-bench -- checkin "${ARGS[@]}" --tickets 100 --gates 4
 
 ef_stop_launcher
 ef_log "5/5 flash-sale --buyers 2000 --tickets 3000 --concurrency 500, RESERVAS_HTTP_TIMEOUT_MS=50"

@@ -9,6 +9,7 @@
 //! benchmark could not run (target refused or down, set-up failed).
 
 mod api;
+mod checkin;
 mod flash;
 mod mongo;
 mod reads;
@@ -60,6 +61,15 @@ enum Cmd {
         target: TargetArgs,
         #[command(flatten)]
         sweep: sweep::SweepArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// G gates scan N sold tickets at once, then rescan them: admissions per second.
+    Checkin {
+        #[command(flatten)]
+        target: TargetArgs,
+        #[command(flatten)]
+        checkin: checkin::CheckinArgs,
         #[command(flatten)]
         out: OutArgs,
     },
@@ -146,6 +156,25 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             let api = api(&target, sweep.api, pool, Duration::from_secs(30)).await?;
             let r = sweep::run(api, &sweep, &out.pids).await?;
             sweep::print_table(&r);
+            emit(&r, &out)?;
+            Ok(r.correct)
+        }
+        Cmd::Checkin {
+            target,
+            checkin,
+            out,
+        } => {
+            checkin.validate()?;
+            let pool = checkin
+                .gates
+                .iter()
+                .copied()
+                .max()
+                .unwrap_or(1)
+                .max(checkin.setup_concurrency);
+            let api = api(&target, EventApi::Eventflow, pool, Duration::from_secs(30)).await?;
+            let r = checkin::run(api, &checkin).await?;
+            checkin::print_table(&r);
             emit(&r, &out)?;
             Ok(r.correct)
         }

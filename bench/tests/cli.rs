@@ -31,6 +31,7 @@ fn refuses_non_loopback_targets() {
         for cmd in [
             vec!["flash-sale", "--buyers", "2", "--tickets", "1"],
             vec!["reads", "--duration", "1"],
+            vec!["checkin", "--tickets", "1"],
             vec!["sweep", "--levels", "1", "--out", "/dev/null"],
         ] {
             let mut args = cmd.clone();
@@ -69,6 +70,9 @@ fn the_event_creating_modes_take_api() {
 #[test]
 fn bad_sizes_are_refused_before_any_request() {
     let o = bench(&["flash-sale", "--buyers", "0"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("at least 1"), "{}", stderr(&o));
+    let o = bench(&["checkin", "--gates", "4,0"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("at least 1"), "{}", stderr(&o));
 }
