@@ -49,19 +49,19 @@ async fn por_codigo_y_admitir(s: Stores) {
     let cuando = eventflow_shared::now();
     assert!(s
         .reservas
-        .admitir("ev-2", &codigo, None, cuando)
+        .admitir("ev-2", &codigo, None, None, cuando)
         .await
         .unwrap()
         .is_none());
     let admitida = s
         .reservas
-        .admitir("ev-1", &codigo, Some("Norte"), cuando)
+        .admitir("ev-1", &codigo, Some("Norte"), None, cuando)
         .await
         .unwrap()
         .expect("admitted");
     assert!(
         s.reservas
-            .admitir("ev-1", &codigo, Some("Sur"), cuando)
+            .admitir("ev-1", &codigo, Some("Sur"), None, cuando)
             .await
             .unwrap()
             .is_none(),
@@ -109,7 +109,7 @@ async fn por_codigo_y_admitir(s: Stores) {
     );
     assert!(
         s.reservas
-            .admitir("ev-1", &fin.entradas[1].codigo, None, cuando)
+            .admitir("ev-1", &fin.entradas[1].codigo, None, None, cuando)
             .await
             .unwrap()
             .is_none(),
@@ -124,10 +124,16 @@ async fn admitir_concurrente(s: Stores) {
     let intentos = (0..20).map(|i| {
         let (st, c) = (reservas.clone(), codigo.clone());
         tokio::spawn(async move {
-            st.admitir("ev-1", &c, Some(&format!("P{i}")), eventflow_shared::now())
-                .await
-                .unwrap()
-                .is_some()
+            st.admitir(
+                "ev-1",
+                &c,
+                Some(&format!("P{i}")),
+                None,
+                eventflow_shared::now(),
+            )
+            .await
+            .unwrap()
+            .is_some()
         })
     });
     let si = futures::future::join_all(intentos)
@@ -174,6 +180,73 @@ async fn claves(s: Stores) {
     );
 }
 
+/// The door's list and conflicts: an event's tickets in one query, all or only those of
+/// reservations written after a `cambio`; the admission's nonce read back; the
+/// reservations with a forced admission.
+async fn lista_y_forzados(s: Stores) {
+    let r = confirmada(&s, "r-1", "ev-1").await;
+    let otra = confirmada(&s, "r-2", "ev-1").await;
+    confirmada(&s, "r-3", "ev-2").await;
+    let todas = s.reservas.entradas_del_evento("ev-1", None).await.unwrap();
+    assert_eq!(todas.len(), 2);
+    assert!(todas.iter().all(|g| g.confirmada && g.entradas.len() == 2));
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let desde = chrono::Utc::now().timestamp_millis();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert!(s
+        .reservas
+        .entradas_del_evento("ev-1", Some(desde))
+        .await
+        .unwrap()
+        .is_empty());
+    let c = r.entradas[0].codigo.clone();
+    let admitida = s
+        .reservas
+        .admitir(
+            "ev-1",
+            &c,
+            Some("Norte"),
+            Some("nonce-0001"),
+            eventflow_shared::now(),
+        )
+        .await
+        .unwrap()
+        .expect("admitted");
+    assert_eq!(admitida.entradas[0].nonce.as_deref(), Some("nonce-0001"));
+    let cambiadas = s
+        .reservas
+        .entradas_del_evento("ev-1", Some(desde))
+        .await
+        .unwrap();
+    assert_eq!(cambiadas.len(), 1, "only the reservation written since");
+    assert_eq!(cambiadas[0].entradas, admitida.entradas);
+    assert!(s.reservas.con_forzados("ev-1").await.unwrap().is_empty());
+    // A second admission recorded (what an offline upload writes), through `guardar`.
+    let mut o = otra.clone();
+    o.entradas[1].estado = EstadoEntrada::Usada;
+    o.entradas[1].usada_en = Some(eventflow_shared::now());
+    o.entradas[1]
+        .forzados
+        .push(reservas_pagos_service::domain::Escaneo {
+            nonce: Some("nonce-0002".into()),
+            puerta: Some("Sur".into()),
+            escaneado_en: eventflow_shared::now(),
+        });
+    assert!(s.reservas.guardar(&mut o).await.unwrap());
+    let con = s.reservas.con_forzados("ev-1").await.unwrap();
+    assert_eq!(con.len(), 1);
+    assert_eq!(con[0], s.reservas.get(&otra.id).await.unwrap().unwrap());
+    assert_eq!(
+        s.reservas
+            .entradas_del_evento("ev-1", Some(desde))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+contrato!(lista_y_forzados);
 contrato!(por_codigo_y_admitir);
 contrato!(admitir_concurrente);
 contrato!(claves);

@@ -11,19 +11,34 @@ use axum::http::{header, Method, Response, StatusCode};
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::Publicador;
 use eventflow_shared::ids::EventoId;
-use eventflow_shared::ingresos::{Admision, ClavesEvento, PedidoIngreso, ResumenIngresos};
+use eventflow_shared::ingresos::{
+    Admision, ClavesEvento, Conflictos, DesdeVersion, ListaIngresos, LoteIngresos, PedidoIngreso,
+    ResultadoLote, ResumenIngresos,
+};
 use eventflow_shared::problemas::{BodyProblems, InvalidId};
-use eventflow_shared::{ApiError, ApiJson, ApiPath, Problem};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, ApiQuery, Problem};
 
 use super::problemas::DelOrganizador;
 use super::AppState;
 
 /// Asks reservas' `/internal/<ruta…>` and hands back its answer as it came.
-async fn reenviar(
+async fn reenviar<B: serde::Serialize>(
     state: &AppState,
     metodo: Method,
     ruta: &[&str],
-    cuerpo: Option<&PedidoIngreso>,
+    cuerpo: Option<&B>,
+    corr: &str,
+) -> Result<Response<Body>, ApiError> {
+    reenviar_con(state, metodo, ruta, &[], cuerpo, corr).await
+}
+
+/// [`reenviar`] with a query string.
+async fn reenviar_con<B: serde::Serialize>(
+    state: &AppState,
+    metodo: Method,
+    ruta: &[&str],
+    consulta: &[(&str, String)],
+    cuerpo: Option<&B>,
     corr: &str,
 ) -> Result<Response<Body>, ApiError> {
     let r = &state.reservas;
@@ -33,6 +48,9 @@ async fn reenviar(
         .pop_if_empty()
         .push("internal")
         .extend(ruta);
+    if !consulta.is_empty() {
+        url.query_pairs_mut().extend_pairs(consulta);
+    }
     let caida = |e: String| {
         tracing::warn!(error = %e, "reservas-pagos unavailable for the door");
         ApiError::unavailable(
@@ -84,7 +102,7 @@ pub async fn claves(
     if state.store.ficha(id).await?.is_none() {
         return Err(ApiError::not_found(format!("No existe el evento {id}")));
     }
-    reenviar(&state, Method::GET, &["claves", id], None, &corr).await
+    reenviar(&state, Method::GET, &["claves", id], None::<&()>, &corr).await
 }
 
 /// A new active signing key; earlier ones stay listed.
@@ -104,13 +122,20 @@ pub async fn rotar_claves(
 ) -> Result<Response<Body>, ApiError> {
     let id = &EventoId::parse("id", &id)?;
     super::handlers::del_publicador(&state, publicador, id).await?;
-    reenviar(&state, Method::POST, &["claves", id, "rotar"], None, &corr).await
+    reenviar(
+        &state,
+        Method::POST,
+        &["claves", id, "rotar"],
+        None::<&()>,
+        &corr,
+    )
+    .await
 }
 
 /// Lets a ticket in, once.
 #[utoipa::path(post, path = "/api/eventos/{id}/ingresos", tag = "entradas",
     summary = "Registrar un ingreso",
-    description = "Admite una entrada del evento por su QR (`qr`, contenido firmado) o su código (`codigo`), opcionalmente en una `puerta`. Una sola escritura condicional VALIDA → USADA: dos puertas que escanean la misma entrada a la vez la admiten una sola vez. Para el organizador del evento o el administrador.",
+    description = "Admite una entrada del evento por su QR (`qr`, contenido firmado) o su código (`codigo`), opcionalmente en una `puerta`. Una sola escritura condicional VALIDA → USADA: dos puertas que escanean la misma entrada a la vez la admiten una sola vez. Con `nonce` (8 a 64 caracteres, elegido por el escáner), el mismo escaneo repetido porque se perdió su respuesta recibe otra vez 200, nunca `ya-usada`. Para el organizador del evento o el administrador.",
     params(("id" = String, Path)), security(("bearer" = [])),
     request_body = PedidoIngreso,
     responses(
@@ -119,7 +144,7 @@ pub async fn rotar_claves(
         DelOrganizador,
         (status = 404, description = "No existe el evento (o es de otro organizador), o no existe esa entrada en este evento", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`admitido: false`: `ya-usada` (con `usada_en` y `puerta`) o `anulada` (con `anulacion`: `cancelada`, `transferida` o `devuelta`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`firma-invalida`: el QR no está firmado por este evento o está alterado; `otro-evento`: es una entrada de otro evento; o falta `codigo` y `qr`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`firma-invalida`: el QR no está firmado por este evento o está alterado; `otro-evento`: es una entrada de otro evento; falta `codigo` y `qr`, o el `nonce` no tiene de 8 a 64 caracteres", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn ingresar(
     State(state): State<AppState>,
@@ -161,7 +186,99 @@ pub async fn resumen(
         &state,
         Method::GET,
         &["ingresos", id, "resumen"],
-        None,
+        None::<&()>,
+        &corr,
+    )
+    .await
+}
+
+/// The scanner's list, for working with no network.
+#[utoipa::path(get, path = "/api/eventos/{id}/ingresos/lista", tag = "entradas",
+    summary = "Lista de la puerta sin red",
+    description = "Lo que un escáner necesita para trabajar sin red: las claves públicas, las entradas del evento (código, zona, titular, estado) y `revocadas` (cada código ANULADA). Con `desde` (la `version` de una respuesta anterior), solo las entradas cambiadas después (`completa: false`); alguna puede repetirse, ninguna falta. Para el organizador del evento o el administrador.",
+    params(("id" = String, Path), DesdeVersion), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "La lista", body = ListaIngresos),
+        DelOrganizador,
+    ))]
+pub async fn lista(
+    State(state): State<AppState>,
+    publicador: Publicador,
+    CorrelationId(corr): CorrelationId,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DesdeVersion>,
+) -> Result<Response<Body>, ApiError> {
+    let id = &EventoId::parse("id", &id)?;
+    super::handlers::del_publicador(&state, publicador, id).await?;
+    let consulta: Vec<(&str, String)> = q
+        .desde
+        .map(|d| ("desde", d.to_string()))
+        .into_iter()
+        .collect();
+    reenviar_con(
+        &state,
+        Method::GET,
+        &["ingresos", id, "lista"],
+        &consulta,
+        None::<&()>,
+        &corr,
+    )
+    .await
+}
+
+/// A scanner's queue, uploaded when the network is back.
+#[utoipa::path(post, path = "/api/eventos/{id}/ingresos/lote", tag = "entradas",
+    summary = "Subir escaneos hechos sin red",
+    description = "Registra los escaneos que un escáner hizo sin red, cada uno con su `nonce` y su hora (`escaneado_en`, RFC 3339). Idempotente por nonce: el mismo lote subido dos veces no cambia nada y vuelve como `repetidos`. Gana el escaneo más temprano; cualquier otro ingreso de la misma entrada queda `forzado` (con la primera admisión: puerta y hora), y se lista también en `…/ingresos/conflictos`. Una entrada anulada (`anulada`), un código desconocido (`no-existe`) o una firma inválida (`firma-invalida`, `otro-evento`) van en `rechazados`; pero un escaneo anterior a la anulación es un ingreso forzado: la persona ya entró. A lo sumo 500 escaneos por lote. Para el organizador del evento o el administrador.",
+    params(("id" = String, Path)), security(("bearer" = [])),
+    request_body = LoteIngresos,
+    responses(
+        (status = 200, description = "Lo que pasó con cada escaneo", body = ResultadoLote),
+        BodyProblems,
+        DelOrganizador,
+        (status = 413, description = "Más de 500 escaneos, o un cuerpo de más de 512 KiB", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn lote(
+    State(state): State<AppState>,
+    publicador: Publicador,
+    CorrelationId(corr): CorrelationId,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(lote): ApiJson<LoteIngresos>,
+) -> Result<Response<Body>, ApiError> {
+    let id = &EventoId::parse("id", &id)?;
+    super::handlers::del_publicador(&state, publicador, id).await?;
+    reenviar(
+        &state,
+        Method::POST,
+        &["ingresos", id, "lote"],
+        Some(&lote),
+        &corr,
+    )
+    .await
+}
+
+/// Tickets that let more than one person in, for staff to act.
+#[utoipa::path(get, path = "/api/eventos/{id}/ingresos/conflictos", tag = "entradas",
+    summary = "Entradas con más de un ingreso",
+    description = "Cada entrada que dejó entrar a más de una persona (escáneres sin red que no lo sabían) o a alguien después de anularse, con todos sus escaneos (puerta, hora y nonce), el primero el que cuenta. Para el organizador del evento o el administrador.",
+    params(("id" = String, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Los conflictos", body = Conflictos),
+        DelOrganizador,
+    ))]
+pub async fn conflictos(
+    State(state): State<AppState>,
+    publicador: Publicador,
+    CorrelationId(corr): CorrelationId,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response<Body>, ApiError> {
+    let id = &EventoId::parse("id", &id)?;
+    super::handlers::del_publicador(&state, publicador, id).await?;
+    reenviar(
+        &state,
+        Method::GET,
+        &["ingresos", id, "conflictos"],
+        None::<&()>,
         &corr,
     )
     .await

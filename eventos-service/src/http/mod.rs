@@ -107,13 +107,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(entradas::lista))
         .routes(routes!(entradas::conflictos))
         // A scanner's queue: 500 scans with their signed QR are more than the usual body.
-        .merge(
-            OpenApiRouter::new()
-                .routes(routes!(entradas::lote))
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    eventflow_shared::ingresos::LIMITE_CUERPO_LOTE,
-                )),
-        )
+        .merge(OpenApiRouter::new().routes(routes!(entradas::lote)).layer(
+            axum::extract::DefaultBodyLimit::max(eventflow_shared::ingresos::LIMITE_CUERPO_LOTE),
+        ))
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.

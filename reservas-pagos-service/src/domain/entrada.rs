@@ -53,6 +53,29 @@ pub struct Entrada {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "Puerta 2")]
     pub puerta: Option<String>,
+    /// The nonce of the scan that let its holder in, when the scanner sent one: that
+    /// scan sent again is answered as admitted, not as `ya-usada`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// When it was annulled: an offline scan made before is a forced admission (the
+    /// person is inside), one made after is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anulada_en: Option<chrono::DateTime<chrono::Utc>>,
+    /// Scans that let someone in with it after it had already let someone in (offline
+    /// gates that did not know), or after it was annulled: staff look at these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forzados: Vec<Escaneo>,
+}
+
+/// One scan that let someone in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Escaneo {
+    /// `None`: an online admission made without a nonce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub puerta: Option<String>,
+    pub escaneado_en: chrono::DateTime<chrono::Utc>,
 }
 
 impl Entrada {
@@ -66,6 +89,9 @@ impl Entrada {
             titular: None,
             usada_en: None,
             puerta: None,
+            nonce: None,
+            anulada_en: None,
+            forzados: Vec::new(),
         }
     }
 
@@ -74,6 +100,7 @@ impl Entrada {
         if self.estado == EstadoEntrada::Valida {
             self.estado = EstadoEntrada::Anulada;
             self.motivo = Some(motivo);
+            self.anulada_en = Some(eventflow_shared::now());
         }
     }
 }

@@ -2,12 +2,13 @@
 
 mod entrada;
 pub mod firma;
+pub mod ingreso;
 mod reserva;
 mod solicitud;
 mod suceso;
 pub mod tarjeta;
 
-pub use entrada::{normalizar_codigo, Entrada, EstadoEntrada, MotivoAnulacion};
+pub use entrada::{normalizar_codigo, Entrada, Escaneo, EstadoEntrada, MotivoAnulacion};
 pub use reserva::{
     Compensacion, Estado, EstadoPago, EventoReserva, FalloReserva, Lease, PagoResumen,
     PasoEjecutado, Progreso, Reserva, ResultadoPaso,

@@ -44,7 +44,7 @@ pub async fn claves(st: &AppState, evento_id: &str) -> Result<Vec<ClaveFirma>, A
     Ok(st.claves.asegurar(evento_id, ClaveFirma::generar()).await?)
 }
 
-fn publicas(claves: &[ClaveFirma]) -> Vec<ClavePublica> {
+pub(super) fn publicas(claves: &[ClaveFirma]) -> Vec<ClavePublica> {
     claves.iter().map(ClavePublica::from).collect()
 }
 
@@ -281,7 +281,7 @@ fn no_admitida(r: &Reserva, e: &Entrada) -> ApiError {
 /// Lets a ticket in, once.
 #[utoipa::path(post, path = "/internal/ingresos/{evento_id}", tag = "interno",
     summary = "Admitir una entrada",
-    description = "Admite una entrada del evento, por `qr` (contenido firmado, verificado con las claves del evento) o `codigo`: una sola escritura condicional VALIDA → USADA, así que dos puertas que la escanean a la vez la admiten una sola vez. Solo la llama eventos-service, con su credencial (`POST /api/eventos/{id}/ingresos`).",
+    description = "Admite una entrada del evento, por `qr` (contenido firmado, verificado con las claves del evento) o `codigo`: una sola escritura condicional VALIDA → USADA, así que dos puertas que la escanean a la vez la admiten una sola vez. Con `nonce`, el mismo escaneo repetido (su respuesta se perdió) recibe otra vez 200. Solo la llama eventos-service, con su credencial (`POST /api/eventos/{id}/ingresos`).",
     params(("evento_id" = String, Path)), security(("bearer" = [])),
     request_body = PedidoIngreso,
     responses(
@@ -289,7 +289,7 @@ fn no_admitida(r: &Reserva, e: &Entrada) -> ApiError {
         ServiceCredential, ServiceNotAllowed,
         (status = 404, description = "No existe esa entrada en este evento", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`ya-usada` (con `usada_en` y `puerta`) o `anulada` (con `anulacion`: `cancelada`, `transferida` o `devuelta`); siempre `admitido: false`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`firma-invalida` u `otro-evento` (QR), o falta `codigo` y `qr`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`firma-invalida` u `otro-evento` (QR), falta `codigo` y `qr`, o el `nonce` no tiene de 8 a 64 caracteres", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "MongoDB no responde", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn ingresar(
@@ -317,12 +317,22 @@ pub async fn ingresar(
         (None, None) => return Err(ApiError::field("codigo", "Indique `codigo` o `qr`")),
     };
     let puerta = limpio(&pedido.puerta).map(|p| p.chars().take(60).collect::<String>());
+    let nonce = pedido.nonce.as_deref();
+    if let Some(n) = nonce {
+        eventflow_shared::ingresos::nonce_valido(n).map_err(|m| ApiError::field("nonce", m))?;
+    }
     let no_existe = || ApiError::not_found(format!("No existe la entrada {codigo} en este evento"));
     // The write first: the door's common case is one round trip.
     let admitida = st
         .deps
         .reservas
-        .admitir(&evento, &codigo, puerta.as_deref(), eventflow_shared::now())
+        .admitir(
+            &evento,
+            &codigo,
+            puerta.as_deref(),
+            nonce,
+            eventflow_shared::now(),
+        )
         .await?;
     let r = match &admitida {
         Some(r) => r.clone(),
@@ -340,7 +350,10 @@ pub async fn ingresar(
         .iter()
         .find(|e| e.codigo == codigo)
         .ok_or_else(no_existe)?;
-    if admitida.is_none() {
+    // The same scan again (its answer was lost): the same answer.
+    let repetida =
+        e.estado == EstadoEntrada::Usada && nonce.is_some() && e.nonce.as_deref() == nonce;
+    if admitida.is_none() && !repetida {
         return Err(no_admitida(&r, e));
     }
     tracing::info!(evento_id = %evento, entrada = %codigo, puerta = ?puerta, "ticket admitted");

@@ -6,6 +6,7 @@ mod compradores;
 mod cupo;
 pub(crate) mod dto;
 mod entradas;
+mod ingresos;
 mod pdf;
 mod rutas;
 mod seed001;
@@ -98,6 +99,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(entradas::rotar_claves))
         .routes(routes!(entradas::ingresar))
         .routes(routes!(entradas::resumen))
+        .routes(routes!(ingresos::lista))
+        .routes(routes!(ingresos::conflictos))
+        // A scanner's queue: 500 scans with their signed QR are more than the usual body.
+        .merge(OpenApiRouter::new().routes(routes!(ingresos::lote)).layer(
+            axum::extract::DefaultBodyLimit::max(eventflow_shared::ingresos::LIMITE_CUERPO_LOTE),
+        ))
 }
 
 /// The OpenAPI document, as served at `/api-docs/openapi.json`.

@@ -9,14 +9,31 @@ use eventflow_shared::bus::Pendiente;
 use eventflow_shared::ids::{EventoId, ReservaId};
 use eventflow_shared::outbox::FuenteOutbox;
 
-use super::{Clave, EstadoPago, IdempotenciaStore, Pago, PagoStore, ReservaStore, StoreError};
+use super::{
+    Clave, EntradasDeReserva, EstadoPago, IdempotenciaStore, Pago, PagoStore, ReservaStore,
+    StoreError,
+};
 use crate::domain::{Estado, EstadoEntrada, Reserva};
 
 #[derive(Default)]
 pub struct MemoryStore {
     reservas: Mutex<HashMap<ReservaId, Reserva>>,
+    /// Each reservation's `cambio` (its last write, in ms), as MongoDB keeps it beside
+    /// the document.
+    cambios: Mutex<HashMap<ReservaId, i64>>,
     pagos: Mutex<HashMap<String, Pago>>,
     claves: Mutex<HashMap<String, Clave>>,
+}
+
+impl MemoryStore {
+    /// Stamps `id` as written now. Called with the reservations lock held, so stamps
+    /// follow the writes' order.
+    fn cambio(&self, id: &ReservaId) {
+        self.cambios
+            .lock()
+            .expect("mutex")
+            .insert(id.clone(), super::cambio_ahora());
+    }
 }
 
 #[async_trait]
@@ -28,6 +45,7 @@ impl ReservaStore for MemoryStore {
         }
         r.version = 1;
         map.insert(r.id.clone(), r.clone());
+        self.cambio(&r.id);
         Ok(())
     }
 
@@ -37,6 +55,7 @@ impl ReservaStore for MemoryStore {
             Some(stored) if stored.version == r.version => {
                 r.version += 1;
                 map.insert(r.id.clone(), r.clone());
+                self.cambio(&r.id);
                 Ok(true)
             }
             _ => Ok(false),
@@ -126,6 +145,7 @@ impl ReservaStore for MemoryStore {
         codigo: &str,
         puerta: Option<&str>,
         cuando: DateTime<Utc>,
+        nonce: Option<&str>,
     ) -> Result<Option<Reserva>, StoreError> {
         let mut map = self.reservas.lock().expect("mutex");
         let Some(r) = map
@@ -148,10 +168,41 @@ impl ReservaStore for MemoryStore {
         e.usada_en = Some(cuando);
         e.puerta = puerta.map(str::to_owned);
         r.version += 1;
+        e.nonce = nonce.map(str::to_owned);
         Ok(Some(r.clone()))
+        self.cambio(&r.id);
     }
 
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
+    async fn entradas_del_evento(
+        &self,
+        evento_id: &str,
+        desde: Option<i64>,
+    ) -> Result<Vec<EntradasDeReserva>, StoreError> {
+        let map = self.reservas.lock().expect("mutex");
+        let cambios = self.cambios.lock().expect("mutex");
+        Ok(map
+            .values()
+            .filter(|r| r.evento_id == evento_id && !r.entradas.is_empty())
+            .filter(|r| desde.is_none_or(|d| cambios.get(&r.id).is_some_and(|c| *c > d)))
+            .map(|r| EntradasDeReserva {
+                confirmada: r.estado == Estado::Confirmada,
+                entradas: r.entradas.clone(),
+            })
+            .collect())
+    }
+
+    async fn con_forzados(&self, evento_id: &str) -> Result<Vec<Reserva>, StoreError> {
+        let map = self.reservas.lock().expect("mutex");
+        Ok(map
+            .values()
+            .filter(|r| {
+                r.evento_id == evento_id && r.entradas.iter().any(|e| !e.forzados.is_empty())
+            })
+            .cloned()
+            .collect())
+    }
+
         let mut map = self.reservas.lock().expect("mutex");
         if map.get(&r.id).is_some_and(|s| s.version == r.version) {
             map.remove(&r.id);

@@ -65,19 +65,48 @@ pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     async fn admitir(
         &self,
         evento_id: &str,
+    ///
+    /// `nonce`, the scan's own id, is stored with the admission in that same write.
         codigo: &str,
         puerta: Option<&str>,
         cuando: DateTime<Utc>,
     ) -> Result<Option<Reserva>, StoreError>;
     fn backend(&self) -> &'static str;
+        nonce: Option<&str>,
     async fn ping(&self) -> Result<(), String>;
 }
+    /// The tickets of `evento_id`'s reservations, for the door's offline list, in one
+    /// query: all of them, or (`desde`) those of reservations written after that
+    /// `cambio`. Every write of a reservation stamps it with `cambio`, its time in
+    /// milliseconds.
+    async fn entradas_del_evento(
+        &self,
+        evento_id: &str,
+        desde: Option<i64>,
+    ) -> Result<Vec<EntradasDeReserva>, StoreError>;
+    /// The reservations of `evento_id` with a ticket that let someone in more than once
+    /// (a forced admission), in one query.
+    async fn con_forzados(&self, evento_id: &str) -> Result<Vec<Reserva>, StoreError>;
 
 pub use crate::domain::EstadoPago;
 
 /// A charge at the simulated provider, one per reservation at most.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pago {
+/// One reservation's tickets, as the door's list reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntradasDeReserva {
+    /// A VALIDA ticket of a reservation no longer CONFIRMADA lets nobody in: its
+    /// cancellation has begun.
+    pub confirmada: bool,
+    pub entradas: Vec<crate::domain::Entrada>,
+}
+
+/// The `cambio` stamp of a write made now.
+pub fn cambio_ahora() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
     pub id: String,
     pub reserva_id: String,
     pub monto: i64,

@@ -10,7 +10,9 @@ use eventflow_shared::outbox::mongo::{contador, ConMongoOutbox, MongoOutbox, CON
 use futures::TryStreamExt;
 use mongodb::{Collection, Database, IndexModel};
 
-use super::{Clave, IdempotenciaStore, Pago, PagoStore, ReservaStore, StoreError};
+use super::{
+    Clave, EntradasDeReserva, IdempotenciaStore, Pago, PagoStore, ReservaStore, StoreError,
+};
 use crate::domain::Reserva;
 use eventflow_shared::mongo::pagina;
 use eventflow_shared::mongo::store_error as map_err;
@@ -91,6 +93,8 @@ fn from_doc(d: Document) -> Result<Reserva, StoreError> {
     let inner = d.get_document("reserva").map_err(other)?.clone();
     bson::from_document(inner).map_err(other)
 }
+        // When it was written (ms): the door's list sends what changed since.
+        "cambio": super::cambio_ahora(),
 
 #[async_trait]
 impl ReservaStore for MongoStore {
@@ -215,6 +219,7 @@ impl ReservaStore for MongoStore {
                 doc! {
                     // Narrows to one document through the code's index; the
                     // `$elemMatch` then picks that ticket, and `$` writes it.
+        nonce: Option<&str>,
                     "reserva.entradas.codigo": codigo,
                     "estado": "CONFIRMADA",
                     "reserva.evento_id": evento_id,
@@ -227,6 +232,10 @@ impl ReservaStore for MongoStore {
             .map_err(map_err)?
             .map(from_doc)
             .transpose()
+        if let Some(n) = nonce {
+            set.insert("reserva.entradas.$.nonce", n);
+        }
+        set.insert("cambio", super::cambio_ahora());
     }
 
     async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
@@ -245,6 +254,53 @@ impl ReservaStore for MongoStore {
         eventflow_shared::mongo::ping(&self.db).await
     }
 }
+
+    async fn entradas_del_evento(
+        &self,
+        evento_id: &str,
+        desde: Option<i64>,
+    ) -> Result<Vec<EntradasDeReserva>, StoreError> {
+        let mut filtro =
+            doc! { "reserva.evento_id": evento_id, "reserva.entradas.0": { "$exists": true } };
+        if let Some(d) = desde {
+            filtro.insert("cambio", doc! { "$gt": d });
+        }
+        // Only what the list shows: not the log, steps or outbox.
+        let docs: Vec<Document> = self
+            .reservas
+            .find(filtro)
+            .projection(doc! { "estado": 1, "reserva.entradas": 1 })
+            .await
+            .map_err(map_err)?
+            .try_collect()
+            .await
+            .map_err(map_err)?;
+        docs.into_iter()
+            .map(|d| {
+                let entradas = match d
+                    .get_document("reserva")
+                    .ok()
+                    .and_then(|r| r.get("entradas"))
+                {
+                    Some(b) => bson::from_bson(b.clone()).map_err(other)?,
+                    None => Vec::new(),
+                };
+                Ok(EntradasDeReserva {
+                    confirmada: d.get_str("estado").map_err(other)? == "CONFIRMADA",
+                    entradas,
+                })
+            })
+            .collect()
+    }
+
+    async fn con_forzados(&self, evento_id: &str) -> Result<Vec<Reserva>, StoreError> {
+        // `forzados` is stored only when not empty.
+        self.buscar(doc! {
+            "reserva.evento_id": evento_id,
+            "reserva.entradas.forzados": { "$exists": true },
+        })
+        .await
+    }
 
 #[async_trait]
 impl PagoStore for MongoStore {

@@ -17,6 +17,7 @@ mod hostil;
 mod idempotencia_recuperada;
 mod incierto;
 mod pdf;
+mod puerta_offline;
 mod recuperacion;
 mod saga_api;
 mod semillas;
