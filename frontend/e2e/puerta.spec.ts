@@ -157,6 +157,8 @@ test.describe(() => {
     await abrirPuerta(page, org, ev);
     // The list is kept for offline use before the network goes.
     await eventually(async () => (await page.getByTestId('lista-estado').innerText()).includes('2 entradas'), 'la lista guardada');
+    // The service worker keeps the page: it controls this one before the network goes.
+    await eventually(() => page.evaluate(() => navigator.serviceWorker.controller !== null), 'el service worker controla la página');
     await page.context().setOffline(true);
     await eventually(async () => (await page.getByTestId('conexion').innerText()).includes('Sin conexión'), 'la página sabe que no hay red');
     const codigo: string = r.entradas[1].codigo;
@@ -170,13 +172,29 @@ test.describe(() => {
     await sinViolacionesWcag(page, 'la puerta sin conexión');
     await shot(page, '35-puerta-sin-conexion-375');
 
+    // The page reopened with no network: from the service worker, with the kept list,
+    // session and queue; the other ticket goes in the queue too.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Ingreso' }).waitFor();
+    await eventually(async () => (await page.getByTestId('lista-estado').innerText()).includes('2 entradas'), 'la lista, sin red');
+    check((await page.getByTestId('pendientes').innerText()).includes('1 escaneo por sincronizar'), 'la cola sigue ahí');
+    const otro: string = r.entradas[0].codigo;
+    await escribirCodigo(page, otro);
+    await eventually(async () => (await banner.innerText()).includes('Pendiente de sincronizar'), 'la otra entrada, pendiente');
+    check((await page.getByTestId('pendientes').innerText()).includes('2 escaneos por sincronizar'), 'dos esperan');
+
     await page.context().setOffline(false);
     await page.getByTestId('subida').waitFor();
     await eventually(async () => (await page.getByTestId('pendientes').count()) === 0, 'nada espera');
-    check((await page.getByTestId('subida').innerText()).includes('1 aceptado'), await page.getByTestId('subida').innerText());
-    // The server has it as used.
-    const e = await apiCall('GET', `/api/entradas/${codigo}`, undefined, { 'x-reserva-secreto': r.secreto });
-    check(e.status === 200 && e.body.estado === 'USADA', `la entrada quedó usada: ${JSON.stringify(e.body)}`);
+    check((await page.getByTestId('subida').innerText()).includes('2 aceptados'), await page.getByTestId('subida').innerText());
+    // The door stayed as it was while its session was asked again: the last answer still shows.
+    check((await banner.innerText()).includes('Entrada válida — adelante'), `el último resultado sigue: ${await banner.innerText()}`);
+    await shot(page, '36-puerta-sincronizada-375');
+    // The server has both as used.
+    for (const c of [codigo, otro]) {
+      const e = await apiCall('GET', `/api/entradas/${c}`, undefined, { 'x-reserva-secreto': r.secreto });
+      check(e.status === 200 && e.body.estado === 'USADA', `la entrada quedó usada: ${JSON.stringify(e.body)}`);
+    }
   });
 });
 
@@ -204,7 +222,7 @@ test('el organizador crea y quita personal de puerta', async ({ page }) => {
   await seccion.getByRole('button', { name: 'Crear cuenta de puerta' }).click();
   await seccion.getByText(email).waitFor();
   await sinViolacionesWcag(page, 'personal de puerta');
-  await shot(page, '36-personal-de-puerta');
+  await shot(page, '37-personal-de-puerta');
   await seccion.getByRole('button', { name: 'Quitar a Rosa Puerta' }).click();
   await seccion.getByRole('button', { name: 'Sí, quitar' }).click();
   await seccion.getByText('Rosa Puerta ya no tiene acceso.').waitFor();

@@ -48,23 +48,39 @@ export function useSesionDelNavegador<S>(
   useEffect(() => {
     if (!hayCookieDeSesion(rol)) return;
     const ctrl = new AbortController();
-    api
-      .sesionActual(rol, ctrl.signal)
-      .then((actual) => {
-        const s = desdeServidor(actual);
-        if (s) {
-          alCambiar?.(true);
-          // A sign-in made meanwhile is newer: keep it.
-          setSesion((ya) => ya ?? s);
-        }
-      })
-      .catch(() => {
-        // Expired or revoked (the proxy has cleared the cookie), or the API is down:
-        // signed out, without a notice nobody asked for.
-      })
-      .finally(() => {
-        if (!ctrl.signal.aborted) setComprobando(false);
-      });
+    const comprobar = () =>
+      api
+        .sesionActual(rol, ctrl.signal)
+        .then((actual) => {
+          const s = desdeServidor(actual);
+          if (s) {
+            alCambiar?.(true);
+            // A sign-in made meanwhile is newer: keep it.
+            setSesion((ya) => ya ?? s);
+          }
+        })
+        .catch(() => {
+          // Expired or revoked (the proxy has cleared the cookie), or the API is down:
+          // signed out, without a notice nobody asked for.
+        })
+        .finally(() => {
+          if (!ctrl.signal.aborted) setComprobando(false);
+        });
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+      // Opened with no network (the door's page, kept by the service worker): nothing
+      // to ask now; ask when the network is back.
+      setComprobando(false);
+      const alVolver = () => {
+        setComprobando(true);
+        void comprobar();
+      };
+      window.addEventListener('online', alVolver, { once: true });
+      return () => {
+        window.removeEventListener('online', alVolver);
+        ctrl.abort();
+      };
+    }
+    void comprobar();
     return () => ctrl.abort();
     // Once per page load: `rol` and the helpers are fixed for the provider's life.
   }, []);

@@ -159,6 +159,25 @@ describe('Ingreso (/organizador/ingreso)', () => {
     expect((lote.body as { escaneos: { codigo: string }[] }).escaneos.map((e) => e.codigo)).toEqual(['7K2QX9M4TB', 'M8TF2K7GXS']);
   });
 
+  it('reopened with no network (the service worker\'s page): the last session and events, the saved list, no request at all', async () => {
+    window.history.pushState(null, '', '/organizador/ingreso');
+    // A first visit online keeps what the door needs.
+    const primera = mockFetch(rutas(json({})));
+    const { unmount } = render(<App />);
+    await waitFor(() => expect(screen.getByTestId('lista-estado')).toHaveTextContent('2 entradas'));
+    unmount();
+    expect(primera.llamadas.length).toBeGreaterThan(0);
+    // Then the page opens again, offline.
+    enLinea(false);
+    const { llamadas } = mockFetch({});
+    render(<App />);
+    expect(await screen.findByLabelText('Evento')).toHaveDisplayValue('Rock en el Parque');
+    await waitFor(() => expect(screen.getByTestId('lista-estado')).toHaveTextContent('2 entradas'));
+    await escribir(userEvent.setup(), '7K2QX9M4TB');
+    await waitFor(() => expect(screen.getByTestId('banner-ingreso')).toHaveTextContent('Pendiente de sincronizar'));
+    expect(llamadas).toHaveLength(0);
+  });
+
   it('a request that does not get through is decided offline, not lost', async () => {
     window.history.pushState(null, '', '/organizador/ingreso');
     let red = false;

@@ -28,9 +28,11 @@ import type { Veredicto } from '../ingreso/puerta';
 import { useOrganizador } from '../organizador';
 import type { SesionOrganizador } from '../organizador';
 import { AccesoOrganizador } from './OrganizadorPage';
+import { eventosRecordados, recordarEventosPuerta, recordarSesionPuerta, sesionRecordada } from '../ingreso/recuerdo';
 import { plural } from '../plural';
 
 const CLAVE_PUERTA = 'eventflow.puerta';
+const CLAVE_EVENTO = 'eventflow.puerta.evento';
 const ESCANEO: { one: string; other: string } = { one: 'escaneo', other: 'escaneos' };
 
 function puertaRecordada(): string {
@@ -58,7 +60,19 @@ function useEnLinea(): boolean {
 }
 
 export function IngresoPage() {
-  const { sesion, comprobando } = useOrganizador();
+  const { sesion: activa, comprobando } = useOrganizador();
+  const enLinea = useEnLinea();
+  // Reopened with no network: the last session of this door (its cookie is still here);
+  // the server checks it again when the queue goes up.
+  const [recordada, setRecordada] = useState<SesionOrganizador>();
+  useEffect(() => {
+    if (!activa && !enLinea && !comprobando) setRecordada((r) => r ?? sesionRecordada());
+  }, [activa, enLinea, comprobando]);
+  // Kept while the network is back and the session is asked again (the scanner stays put).
+  const sesion = activa ?? (recordada && (!enLinea || comprobando) ? recordada : null);
+  useEffect(() => {
+    if (activa) recordarSesionPuerta(activa);
+  }, [activa]);
   useEffect(() => {
     // The page that must open with no network: the service worker keeps the app's shell.
     if ('serviceWorker' in navigator) void navigator.serviceWorker.register('/sw.js').catch(() => undefined);
@@ -83,23 +97,48 @@ export function IngresoPage() {
 function Puerta({ sesion }: { sesion: SesionOrganizador }) {
   // Door staff see their organizer's events; an organizer, its own.
   const duenoId = (sesion.organizador as { organizador_id?: string }).organizador_id ?? sesion.organizador.id;
+  const enLinea = useEnLinea();
   const filtro = { limit: 100, organizador_id: duenoId };
-  const eventos = useQuery({ queryKey: claves.eventos(filtro), queryFn: ({ signal }) => api.eventos(filtro, signal) });
-  const [eventoId, setEventoId] = useState('');
+  const eventos = useQuery({
+    queryKey: claves.eventos(filtro),
+    queryFn: async ({ signal }) => {
+      const p = await api.eventos(filtro, signal);
+      recordarEventosPuerta(duenoId, p.items);
+      return p;
+    },
+    enabled: enLinea,
+  });
+  // The event this door last scanned for, chosen again on reopening.
+  const [eventoId, setEventoId] = useState(() => {
+    try {
+      return window.localStorage.getItem(CLAVE_EVENTO) ?? '';
+    } catch {
+      return '';
+    }
+  });
   const [puerta, setPuerta] = useState(puertaRecordada);
-  const lista = eventos.data?.items ?? [];
+  // With no network, the events this door last saw; also while they load again (the
+  // scanner stays on screen when the network comes back).
+  const lista = eventos.data?.items ?? (!enLinea || eventos.isPending ? eventosRecordados(duenoId) : undefined) ?? [];
   const evento = lista.find((e) => e.id === eventoId) ?? (lista.length === 1 ? lista[0] : undefined);
 
   return (
     <>
       <div className="ingreso-opciones">
-        {eventos.isPending && <Cargando texto="Cargando eventos…" />}
-        {eventos.error && <MensajeError error={eventos.error} onReintentar={() => void eventos.refetch()} />}
-        {eventos.data && lista.length === 0 && <p className="vacio">No hay eventos para escanear.</p>}
+        {enLinea && eventos.isPending && <Cargando texto="Cargando eventos…" />}
+        {enLinea && eventos.error && <MensajeError error={eventos.error} onReintentar={() => void eventos.refetch()} />}
+        {(eventos.data || !enLinea) && lista.length === 0 && <p className="vacio">No hay eventos para escanear.</p>}
         {lista.length > 0 && (
           <div className="campo">
             <label htmlFor="ingreso-evento">Evento</label>
-            <select id="ingreso-evento" value={evento?.id ?? ''} onChange={(e) => setEventoId(e.target.value)}>
+            <select id="ingreso-evento" value={evento?.id ?? ''} onChange={(e) => {
+                setEventoId(e.target.value);
+                try {
+                  window.localStorage.setItem(CLAVE_EVENTO, e.target.value);
+                } catch {
+                  // storage disabled: chosen again next time
+                }
+              }}>
               {!evento && <option value="">Elige el evento…</option>}
               {lista.map((e) => (
                 <option key={e.id} value={e.id}>
@@ -194,12 +233,14 @@ function Escaner({ evento, puerta }: { evento: Evento; puerta?: string }) {
 
   useEffect(() => {
     void contar();
+    // What this device kept, at once (with no network, all there is).
+    if (offline) void almacenIndexedDb.lista(evento.id).then((l) => l && setListaLocal((ya) => ya ?? l));
     if (!enLinea) return;
     // Back online (or first open): upload what waits, then refresh the list.
     void subir().then(actualizarLista);
     const t = window.setInterval(() => void subir().then(actualizarLista), 30_000);
     return () => window.clearInterval(t);
-  }, [enLinea, contar, subir, actualizarLista]);
+  }, [enLinea, contar, subir, actualizarLista, offline, evento.id]);
 
   const decidir = useCallback(
     async (texto: string) => {
