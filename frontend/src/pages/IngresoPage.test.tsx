@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../App';
 import { cerrarAlmacen, NOMBRE_BD } from '../ingreso/almacen';
 import { conCookies, evento, org } from '../test/datos';
@@ -42,6 +42,7 @@ function enLinea(si: boolean) {
 
 afterEach(async () => {
   enLinea(true);
+  Reflect.deleteProperty(window.navigator, 'mediaDevices');
   await cerrarAlmacen();
   await new Promise<void>((ok) => {
     const r = indexedDB.deleteDatabase(NOMBRE_BD);
@@ -157,6 +158,41 @@ describe('Ingreso (/organizador/ingreso)', () => {
     await waitFor(() => expect(screen.queryByTestId('pendientes')).toBeNull());
     const lote = llamadas.find((l) => l.url === '/api/eventos/e1/ingresos/lote')!;
     expect((lote.body as { escaneos: { codigo: string }[] }).escaneos.map((e) => e.codigo)).toEqual(['7K2QX9M4TB', 'M8TF2K7GXS']);
+  });
+
+  it('the camera: a QR read by the browser\'s BarcodeDetector is sent as `qr`; held in view, it is sent once; "Detener la cámara" stops it', async () => {
+    window.history.pushState(null, '', '/organizador/ingreso');
+    const QR = 'EF1.e1.7K2QX9M4TB.Q2FtcG8.K1AB2CD3.firma';
+    const parar = vi.fn();
+    Object.defineProperty(window.navigator, 'mediaDevices', {
+      configurable: true,
+      value: { getUserMedia: vi.fn(async () => ({ getTracks: () => [{ stop: parar }] })) },
+    });
+    class Detector {
+      static getSupportedFormats = async () => ['qr_code'];
+      async detect() {
+        return [{ rawValue: QR }];
+      }
+    }
+    vi.stubGlobal('BarcodeDetector', Detector);
+    vi.spyOn(HTMLMediaElement.prototype, 'play').mockResolvedValue(undefined);
+    vi.spyOn(HTMLMediaElement.prototype, 'readyState', 'get').mockReturnValue(4);
+    const { llamadas } = mockFetch(rutas(json({ admitido: true, entrada: '7K2QX9M4TB', zona: 'Campo', titular: null })));
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByLabelText('Evento');
+    await user.click(screen.getByRole('button', { name: 'Escanear con la cámara' }));
+    expect(await screen.findByLabelText('Vista de la cámara')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId('banner-ingreso')).toHaveTextContent('Entrada válida — adelante'));
+    // Several frames with the same QR: one scan.
+    await new Promise((r) => setTimeout(r, 700));
+    const posts = llamadas.filter((l) => l.method === 'POST');
+    expect(posts).toHaveLength(1);
+    expect(posts[0].body).toMatchObject({ qr: QR });
+    expect(posts[0].body).not.toHaveProperty('codigo');
+    await user.click(screen.getByRole('button', { name: 'Detener la cámara' }));
+    expect(parar).toHaveBeenCalled();
+    expect(screen.queryByLabelText('Vista de la cámara')).toBeNull();
   });
 
   it('reopened with no network (the service worker\'s page): the last session and events, the saved list, no request at all', async () => {
