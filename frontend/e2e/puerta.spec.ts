@@ -5,7 +5,8 @@
 //
 // A scenario whose backend route has not landed yet is skipped with that reason (by the
 // running service's OpenAPI document: e2e/rutas.ts), never for anything else.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { apiCall, crearComprador, crearEvento, crearOrganizador, reservarPorApi, sesionOrganizadorApi } from './api';
 import type { Json } from './api';
@@ -227,4 +228,63 @@ test('el organizador crea y quita personal de puerta', async ({ page }) => {
   await seccion.getByRole('button', { name: 'Sí, quitar' }).click();
   await seccion.getByText('Rosa Puerta ya no tiene acceso.').waitFor();
   await eventually(async () => (await seccion.getByText(email).count()) === 0, 'ya no está en la lista');
+});
+
+test('la cámara lee el QR de una entrada y la deja pasar, una sola vez mientras sigue a la vista', async ({ page }) => {
+  const { org, ev, r } = await eventoConEntradas(1);
+  const codigo: string = r.entradas[0].codigo;
+  const e = await apiCall('GET', `/api/entradas/${codigo}`, undefined, { 'x-reserva-secreto': r.secreto });
+  check(e.status === 200 && typeof e.body.qr === 'string', `la entrada con su QR: ${JSON.stringify(e.body)}`);
+  // The ticket's own QR, drawn by the API, photographed as a camera would see it: the
+  // frames of Chromium's fake camera (a Motion JPEG file of one frame, looped).
+  const svg = await fetch(`${BASE}/api/entradas/${codigo}/qr.svg`, { headers: { 'x-reserva-secreto': r.secreto } }).then((x) => x.text());
+  await page.setViewportSize({ width: 640, height: 480 });
+  await page.setContent(
+    `<body style="margin:0;background:#fff;display:grid;place-items:center;height:480px"><img width="400" height="400" src="data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}"></body>`,
+  );
+  const foto = await page.screenshot({ type: 'jpeg', quality: 95 });
+  const video = join(SHOTS, 'camara-qr.mjpeg');
+  writeFileSync(video, Buffer.concat([foto, foto]));
+
+  const navegador = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
+  });
+  try {
+    const ctx = await navegador.newContext({ viewport: { width: 375, height: 740 }, locale: 'es-PE', permissions: ['camera'] });
+    const puerta = await ctx.newPage();
+    const errores: string[] = [];
+    puerta.on('pageerror', (x) => errores.push(x.message));
+    puerta.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 404/.test(m.text())) errores.push(m.text());
+    });
+    await abrirPuerta(puerta, org, ev);
+    const envio = puerta.waitForRequest((x) => new URL(x.url()).pathname === `/api/eventos/${ev.id}/ingresos` && x.method() === 'POST');
+    await puerta.getByRole('button', { name: 'Escanear con la cámara' }).click();
+    await puerta.getByLabel('Vista de la cámara').waitFor();
+    const pedido = await envio;
+    check(pedido.postDataJSON().qr === e.body.qr, `la cámara envía el QR firmado: ${pedido.postData()}`);
+    const banner = puerta.getByTestId('banner-ingreso');
+    await eventually(async () => (await banner.innerText()).includes('Entrada válida — adelante'), 'la entrada pasa por la cámara');
+    await shot(puerta, '38-puerta-camara-375');
+    // Still in front of the camera a few seconds later: still one scan, still green.
+    let posts = 0;
+    puerta.on('request', (x) => {
+      if (new URL(x.url()).pathname === `/api/eventos/${ev.id}/ingresos` && x.method() === 'POST') posts += 1;
+    });
+    await puerta.waitForTimeout(4000);
+    check(posts === 0, `un QR que sigue a la vista no se vuelve a enviar: ${posts}`);
+    check((await banner.innerText()).includes('Entrada válida — adelante'), 'sigue en verde');
+    await puerta.getByRole('button', { name: 'Detener la cámara' }).click();
+    check(errores.length === 0, `errores en el navegador: ${errores.join('; ')}`);
+  } finally {
+    await navegador.close();
+  }
 });

@@ -398,10 +398,13 @@ function Camara({ onLeer }: { onLeer: (texto: string) => Promise<void> }) {
     let parar: (() => void) | undefined;
     let vivo = true;
     leerConCamara(video.current, (texto) => {
-      // A QR held in front of the camera is read many times a second: once per 3 s.
+      // A QR held in front of the camera is read many times a second: one scan while it
+      // stays in view (else the green "adelante" would turn into "ya usada" under the
+      // holder's eyes); shown again after 5 s away, it is a new scan.
       const ahora = Date.now();
-      if (texto === ultimo.current.texto && ahora - ultimo.current.en < 3000) return;
+      const visto = texto === ultimo.current.texto && ahora - ultimo.current.en < 5000;
       ultimo.current = { texto, en: ahora };
+      if (visto) return;
       void leer.current(texto);
     }).then(
       (p) => {
