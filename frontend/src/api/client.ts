@@ -18,6 +18,7 @@
 import type {
   Admision,
   Bitacora,
+  Conflictos,
   EntradaCancelada,
   EntradaRespuesta,
   EntradaTransferida,
@@ -439,6 +440,10 @@ export const api = {
       body: { ...(puerta ? { puerta } : {}), escaneos },
       headers: { ...ORGANIZADOR },
     }),
+
+  /** Every ticket of the event let in more than once, with each scan (gate, time). */
+  conflictosIngreso: (eventoId: string, signal?: AbortSignal) =>
+    request<Conflictos>('GET', `/api/eventos/${enc(eventoId)}/ingresos/conflictos`, { headers: { ...ORGANIZADOR }, signal }),
 
   /** The signed-in organizer's door staff. */
   staff: (signal?: AbortSignal) => request<Staff[] | { items: Staff[] }>('GET', '/api/staff', { headers: { ...ORGANIZADOR }, signal }),

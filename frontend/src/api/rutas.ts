@@ -8,7 +8,12 @@ import type { paths as Notificaciones } from './generated/notificaciones';
 import type { paths as Reservas } from './generated/reservas';
 import type { paths as Usuarios } from './generated/usuarios';
 import type {
+  Admision,
   Bitacora,
+  Conflictos,
+  EntradaRespuesta,
+  ListaIngresos,
+  ResultadoLote,
   CodigoSolicitado,
   Credenciales,
   Evento,
@@ -57,6 +62,10 @@ export type ContratoEventos = [
   Cierto<Igual<Ok<Eventos['/api/eventos']['post'], 201>, Evento>>,
   Cierto<Igual<Ok<Eventos['/api/eventos/{id}']['get'], 200>, Evento>>,
   Cierto<Igual<Ok<Eventos['/api/eventos/{id}/conciliacion']['get'], 200>, Informe>>,
+  Cierto<Igual<Ok<Eventos['/api/eventos/{id}/ingresos']['post'], 200>, Admision>>,
+  Cierto<Igual<Ok<Eventos['/api/eventos/{id}/ingresos/lista']['get'], 200>, ListaIngresos>>,
+  Cierto<Igual<Ok<Eventos['/api/eventos/{id}/ingresos/lote']['post'], 200>, ResultadoLote>>,
+  Cierto<Igual<Ok<Eventos['/api/eventos/{id}/ingresos/conflictos']['get'], 200>, Conflictos>>,
 ];
 
 export type ContratoReservas = [
@@ -67,6 +76,7 @@ export type ContratoReservas = [
   Cierto<Igual<Ok<Reservas['/api/reservas/{id}']['get'], 200>, Reserva>>,
   Cierto<Igual<Ok<Reservas['/api/reservas/{id}/cancelar']['post'], 200>, Reserva>>,
   Cierto<Igual<Ok<Reservas['/api/reservas/{id}/eventos']['get'], 200>, Bitacora>>,
+  Cierto<Igual<Ok<Reservas['/api/entradas/{codigo}']['get'], 200>, EntradaRespuesta>>,
 ];
 
 export type ContratoNotificaciones = [

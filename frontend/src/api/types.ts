@@ -204,52 +204,15 @@ export interface ReenvioSolicitado {
 }
 
 /** A public key of an event's QR signatures (Ed25519, 32 bytes base64url). */
-export interface ClaveIngreso {
-  kid: string;
-  publica: string;
-  estado: string;
-  creada_en: string;
-}
-
+export type ClaveIngreso = EventosSchemas['ClavePublica'];
 /** `GET /api/eventos/{id}/ingresos/lista[?desde=version]`: what a scanner needs offline. */
-export interface ListaIngresos {
-  evento_id: string;
-  version: number;
-  /** `false`: only the changes since `desde`. */
-  completa: boolean;
-  claves: ClaveIngreso[];
-  entradas: { codigo: string; zona?: string | null; titular?: string | null; estado: EstadoEntrada }[];
-  revocadas: string[];
-}
-
+export type ListaIngresos = EventosSchemas['ListaIngresos'];
 /** One scan made without network, for `POST /api/eventos/{id}/ingresos/lote`. */
-export interface EscaneoLote {
-  nonce: string;
-  codigo?: string;
-  qr?: string;
-  escaneado_en: string;
-  puerta?: string;
-}
-
-/** `POST /api/eventos/{id}/ingresos/lote`: what the queue came to. */
-export interface ResultadoLote {
-  aceptados: number;
-  repetidos: number;
-  /**
-   * Scans that let someone in although the ticket had already let someone in (`primera`),
-   * or had been annulled after the scan (`primera` null); `nonce` null: an online
-   * admission displaced by an earlier offline scan.
-   */
-  forzados: {
-    codigo: string;
-    nonce?: string | null;
-    puerta?: string | null;
-    escaneado_en: string;
-    primera?: { puerta?: string | null; usada_en: string } | null;
-    motivo?: string;
-  }[];
-  rechazados: { nonce: string; codigo?: string | null; motivo: string }[];
-}
+export type EscaneoLote = EventosSchemas['EscaneoOffline'];
+/** `POST /api/eventos/{id}/ingresos/lote`: what the queue came to (`forzados`: let in twice, or after an annulment). */
+export type ResultadoLote = EventosSchemas['ResultadoLote'];
+/** `GET /api/eventos/{id}/ingresos/conflictos`: every ticket let in more than once. */
+export type Conflictos = EventosSchemas['Conflictos'];
 
 /** A door account (role `staff`) of the signed-in organizer. */
 export interface Staff {

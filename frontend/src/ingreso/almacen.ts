@@ -81,7 +81,7 @@ export const almacenIndexedDb: Almacen = {
     const tx = (await bd()).transaction(['cola', 'usadas'], 'readwrite');
     await Promise.all([
       tx.objectStore('cola').put(e),
-      tx.objectStore('usadas').put({ eventoId: e.eventoId, codigo: e.codigo ?? '', en: e.escaneado_en, puerta: e.puerta }),
+      tx.objectStore('usadas').put({ eventoId: e.eventoId, codigo: e.codigo ?? '', en: e.escaneado_en, puerta: e.puerta ?? undefined }),
       tx.done,
     ]);
   },

@@ -1,7 +1,7 @@
 // What the door's banner says for each answer, in Spanish, big and short.
 import type { ApiError } from '../api/client';
 import { slug } from '../api/messages';
-import type { ResultadoLote } from '../api/types';
+import type { Conflictos, ResultadoLote } from '../api/types';
 import type { Veredicto } from './puerta';
 
 const ANULACION: Record<string, string> = {
@@ -94,4 +94,14 @@ const RECHAZOS: Record<string, string> = {
 /** Why the server refused a queued scan, in words. */
 export function motivoRechazo(motivo: string): string {
   return RECHAZOS[motivo] ?? motivo;
+}
+
+/** "7K2QX9M4TB (Campo, Ana Quispe): Puerta 1 21:03 y Puerta 2 21:05", one line per ticket. */
+export function lineasConflictos(c: Conflictos, zona?: string): string[] {
+  return c.conflictos.map((x) => {
+    const quien = [x.zona, x.titular].filter(Boolean).join(', ');
+    const escaneos = x.escaneos.map((e) => `${e.puerta ?? 'sin puerta'} ${hora(e.escaneado_en, zona)}`);
+    const lista = escaneos.length > 1 ? `${escaneos.slice(0, -1).join(', ')} y ${escaneos.at(-1)}` : escaneos.join('');
+    return `${x.codigo}${quien ? ` (${quien})` : ''}: ${lista}`;
+  });
 }

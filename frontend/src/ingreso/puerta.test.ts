@@ -21,7 +21,7 @@ async function clave(kid = 'K1AB2CD3') {
     const contenido = `EF1.${evento}.${codigo}.${b64url(new TextEncoder().encode(zona ?? ''))}.${kid}`;
     return `${contenido}.${b64url(await signAsync(new TextEncoder().encode(contenido), privada))}`;
   };
-  return { kid, publica: b64url(publica), firmar, info: { kid, publica: b64url(publica), estado: 'ACTIVA', creada_en: '2027-01-01T00:00:00Z' } };
+  return { kid, publica: b64url(publica), firmar, info: { kid, publica: b64url(publica), estado: 'ACTIVA' as const, creada_en: '2027-01-01T00:00:00Z' } };
 }
 
 function lista(extra: Partial<ListaIngresos> = {}): ListaIngresos {
@@ -137,6 +137,7 @@ describe('offline scans', () => {
         {
           codigo: 'M8TF2K7GXS',
           nonce: 'x',
+          motivo: 'ya-usada',
           puerta: 'Puerta 1',
           escaneado_en: '2027-03-15T02:05:00Z',
           primera: { puerta: 'Puerta 2', usada_en: '2027-03-15T02:03:00Z' },

@@ -214,6 +214,35 @@ describe('Ingreso (/organizador/ingreso)', () => {
     expect(llamadas).toHaveLength(0);
   });
 
+  it('"Entradas admitidas más de una vez": on demand, each ticket with every gate and time', async () => {
+    window.history.pushState(null, '', '/organizador/ingreso');
+    const { llamadas } = mockFetch(
+      rutas(json({}), {
+        'GET /api/eventos/e1/ingresos/conflictos': json({
+          evento_id: 'e1',
+          conflictos: [
+            {
+              codigo: '7K2QX9M4TB',
+              zona: 'Campo',
+              titular: 'Ana Quispe',
+              escaneos: [
+                { puerta: 'Puerta 1', escaneado_en: '2027-03-15T02:03:00Z', nonce: 'a' },
+                { puerta: 'Puerta 2', escaneado_en: '2027-03-15T02:05:00Z', nonce: 'b' },
+              ],
+            },
+          ],
+        }),
+      }),
+    );
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByLabelText('Evento');
+    expect(llamadas.some((l) => l.url.endsWith('/conflictos'))).toBe(false);
+    await user.click(screen.getByRole('button', { name: 'Ver las de este evento' }));
+    expect(await screen.findByTestId('conflictos-evento')).toHaveTextContent('7K2QX9M4TB (Campo, Ana Quispe): Puerta 1 21:03 y Puerta 2 21:05');
+    expect(llamadas.find((l) => l.url.endsWith('/conflictos'))!.headers['x-sesion']).toBe('organizador');
+  });
+
   it('a request that does not get through is decided offline, not lost', async () => {
     window.history.pushState(null, '', '/organizador/ingreso');
     let red = false;

@@ -22,7 +22,7 @@ import { claves } from '../consultas';
 import { almacenIndexedDb, hayIndexedDb } from '../ingreso/almacen';
 import { leerConCamara, precargarLector } from '../ingreso/camara';
 import { esQr, normalizarCodigo } from '../ingreso/firma';
-import { conflictos, motivoRechazo, textoVeredicto, veredictoDeError } from '../ingreso/mensajes';
+import { conflictos, lineasConflictos, motivoRechazo, textoVeredicto, veredictoDeError } from '../ingreso/mensajes';
 import { escanearSinRed, esSinRed, fusionarLista, recordarAdmitida, sincronizar } from '../ingreso/puerta';
 import type { Veredicto } from '../ingreso/puerta';
 import { useOrganizador } from '../organizador';
@@ -220,6 +220,8 @@ function Escaner({ evento, puerta }: { evento: Evento; puerta?: string }) {
       if (r) {
         setSubida(r);
         setErrorSubida(undefined);
+        // The last answer on screen is no longer waiting.
+        setEstado((s) => (s.veredicto?.admitido && s.veredicto.pendiente ? { ...s, veredicto: { ...s.veredicto, pendiente: false } } : s));
       }
     } catch (e) {
       const error = comoApiError(e);
@@ -348,6 +350,41 @@ function Escaner({ evento, puerta }: { evento: Evento; puerta?: string }) {
       {errorLista && <MensajeError titulo="No se pudo descargar la lista para usar sin conexión" error={errorLista} />}
       {errorSubida && <MensajeError titulo="No se pudieron subir los escaneos pendientes" error={errorSubida} onReintentar={() => void subir()} />}
       {subida && <ResumenSubida r={subida} zona={evento.zona_horaria} />}
+      {enLinea && <ConflictosEvento evento={evento} />}
+    </section>
+  );
+}
+
+/** Every ticket of the event let in more than once (any door, offline scans included), on demand. */
+function ConflictosEvento({ evento }: { evento: Evento }) {
+  const [abierto, setAbierto] = useState(false);
+  const c = useQuery({
+    queryKey: ['conflictos-ingreso', evento.id],
+    queryFn: ({ signal }) => api.conflictosIngreso(evento.id, signal),
+    enabled: abierto,
+  });
+  const lineas = c.data ? lineasConflictos(c.data, evento.zona_horaria) : [];
+  return (
+    <section className="conflictos-evento" aria-labelledby="titulo-conflictos">
+      <h3 id="titulo-conflictos">Entradas admitidas más de una vez</h3>
+      <button
+        type="button"
+        className="btn btn-secundario"
+        onClick={() => (abierto ? void c.refetch() : setAbierto(true))}
+        disabled={c.isFetching}
+      >
+        {abierto ? 'Actualizar' : 'Ver las de este evento'}
+      </button>
+      {c.isFetching && !c.data && <Cargando texto="Buscando…" />}
+      {c.error && <MensajeError error={c.error} />}
+      {c.data && lineas.length === 0 && <p className="muted">Ninguna: cada entrada entró una sola vez.</p>}
+      {lineas.length > 0 && (
+        <ul data-testid="conflictos-evento">
+          {lineas.map((l) => (
+            <li key={l}>{l}</li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
