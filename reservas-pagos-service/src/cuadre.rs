@@ -1,6 +1,8 @@
 //! The cuadre of one event: its sales (eventos), reservations and payments squared
 //! against each other, and the report (`eventflow_shared::cuadre::Informe`). Every sale ⇔
-//! a CONFIRMADA reservation; every APROBADO payment ⇔ a CONFIRMADA reservation; every
+//! a CONFIRMADA reservation, counting tickets (those cancelled one by one are neither
+//! sold nor confirmed, and each was refunded its price once); every APROBADO payment ⇔
+//! a CONFIRMADA reservation; every
 //! REEMBOLSADO payment ⇔ a FALLIDA or CANCELADA one. What the normal idempotent steps can
 //! mend is mended (return a sale, refund a charge, release a hold); the rest is reported.
 //!
@@ -11,7 +13,7 @@ use eventflow_shared::cuadre::{Discrepancia, Informe};
 use eventflow_shared::ids::EventoId;
 use eventflow_shared::ApiError;
 
-use crate::domain::{entradas, Estado, Reserva};
+use crate::domain::{entradas, Estado, EstadoEntrada, MotivoAnulacion, Reserva};
 use crate::puertos::dependencia;
 use crate::saga::Deps;
 use crate::store::EstadoPago;
@@ -44,10 +46,12 @@ pub async fn cuadrar(deps: &Deps, evento_id: &EventoId) -> Result<Informe, ApiEr
         vistas.insert(r.id.as_str());
         *informe.reservas.entry(estado(r.estado).into()).or_default() += 1;
         if r.estado == Estado::Confirmada {
-            informe.confirmadas += u64::from(r.cantidad);
+            // Tickets, not reservations: one of 3 cancelled alone leaves 2 sold.
+            informe.confirmadas += vigentes(r) as u64;
         }
-        // Running, or changed after the sales were read: not judged this time.
-        if !r.estado.terminal() || r.actualizada_en >= inicio {
+        // Running, changed after the sales were read, or with a ticket cancelled alone
+        // whose seat and refund are still settling: not judged this time.
+        if !r.estado.terminal() || r.actualizada_en >= inicio || !r.anulaciones.is_empty() {
             informe.en_curso += 1;
             continue;
         }
@@ -114,14 +118,53 @@ async fn revisar(
     let ev = &r.evento_id;
     match r.estado {
         Estado::Confirmada => {
-            if vendida.is_none() {
-                anotar(
+            match vendida {
+                None => anotar(
                     informe,
                     "confirmada-sin-venta",
                     &r.id,
                     "la reserva está CONFIRMADA pero eventos no tiene su venta".into(),
                     false,
-                );
+                ),
+                Some(n) if n as usize != vigentes(r) => anotar(
+                    informe,
+                    "venta-distinta",
+                    &r.id,
+                    format!(
+                        "eventos tiene vendidas {} de una reserva con {} vigentes",
+                        entradas(n),
+                        vigentes(r)
+                    ),
+                    false,
+                ),
+                Some(_) => {}
+            }
+            // Tickets cancelled alone: each refunded its price, exactly once.
+            let canceladas = r
+                .entradas
+                .iter()
+                .filter(|e| {
+                    e.estado == EstadoEntrada::Anulada
+                        && e.motivo == Some(MotivoAnulacion::Cancelada)
+                })
+                .count() as i64;
+            if canceladas > 0 {
+                let esperado = canceladas * r.precio_unitario.unwrap_or(0);
+                match deps.pasarela.reembolsos_parciales(&r.id).await {
+                    Ok(v) if v.iter().map(|(_, m)| m).sum::<i64>() != esperado => anotar(
+                        informe,
+                        "reembolso-distinto",
+                        &r.id,
+                        format!(
+                            "{} canceladas una a una deben {esperado} reembolsados; el pago registra {}",
+                            entradas(canceladas as u32),
+                            v.iter().map(|(_, m)| m).sum::<i64>()
+                        ),
+                        false,
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(reserva_id = %r.id, error = %e, "cuadre could not read the partial refunds"),
+                }
             }
             match pago {
                 Some(EstadoPago::Aprobado) => {}
@@ -180,6 +223,16 @@ async fn revisar(
                 );
             }
         }
+    }
+}
+
+/// The tickets a reservation still sells: VALIDA or USADA (its `cantidad` for one from
+/// before tickets existed).
+fn vigentes(r: &Reserva) -> usize {
+    if r.entradas.is_empty() {
+        r.cantidad as usize
+    } else {
+        r.entradas_vigentes()
     }
 }
 

@@ -56,7 +56,10 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
             config.ficha_ttl,
         )),
         lock: lock.clone(),
-        pasarela: Arc::new(pagos::PasarelaSimulada::new(stores.pagos.clone())),
+        pasarela: Arc::new(pagos::PasarelaSimulada::new(
+            stores.pagos.clone(),
+            stores.reembolsos.clone(),
+        )),
         reservas: stores.reservas.clone(),
         metricas: Arc::default(),
         outbox,
@@ -124,6 +127,8 @@ pub async fn build_parts(config: Config) -> anyhow::Result<(Router, Arc<Deps>)> 
             config.anonimas_por_ip,
         )),
         claves: stores.claves.clone(),
+        contadores: stores.contadores.clone(),
+        reenvios: config.reenvios,
     };
     let router = eventflow_shared::http::con_interruptor(
         http::router(state, readiness),

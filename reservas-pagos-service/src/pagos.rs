@@ -7,17 +7,20 @@ use async_trait::async_trait;
 use eventflow_shared::ids::ReservaId;
 
 use crate::domain::tarjeta::{self, Comportamiento};
-use crate::puertos::{Cobro, Payments};
+use crate::puertos::{Cobro, Payments, ReembolsoParte};
+use crate::store::reembolsos::ReembolsoStore;
 use crate::store::{EstadoPago, Pago, PagoStore, StoreError};
 
 #[derive(Clone)]
 pub struct PasarelaSimulada {
     store: Arc<dyn PagoStore>,
+    /// Refunds of one ticket at a time, beside the charges.
+    parciales: Arc<dyn ReembolsoStore>,
 }
 
 impl PasarelaSimulada {
-    pub fn new(store: Arc<dyn PagoStore>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<dyn PagoStore>, parciales: Arc<dyn ReembolsoStore>) -> Self {
+        Self { store, parciales }
     }
 }
 
@@ -69,5 +72,46 @@ impl Payments for PasarelaSimulada {
 
     async fn consultar(&self, reserva_id: &ReservaId) -> Result<Option<Pago>, StoreError> {
         self.store.get(reserva_id).await
+    }
+
+    /// The record of this ticket's refund first: once it exists the answer is
+    /// `YaHecho`, whatever the charge says since (a whole refund after it returned only
+    /// the rest). Only a ticket never refunded needs the charge APROBADO.
+    async fn reembolsar_parte(
+        &self,
+        reserva_id: &ReservaId,
+        codigo: &str,
+        monto: i64,
+    ) -> Result<ReembolsoParte, StoreError> {
+        let Some(p) = self.store.get(reserva_id).await? else {
+            return Ok(ReembolsoParte::SinCobro);
+        };
+        let pago_id = p.id.clone();
+        if self
+            .parciales
+            .de(reserva_id)
+            .await?
+            .iter()
+            .any(|(c, _)| c == codigo)
+        {
+            return Ok(ReembolsoParte::YaHecho { pago_id });
+        }
+        if p.estado != EstadoPago::Aprobado {
+            return Ok(ReembolsoParte::SinCobro);
+        }
+        Ok(
+            if self.parciales.registrar(reserva_id, codigo, monto).await? {
+                ReembolsoParte::Hecho { pago_id }
+            } else {
+                ReembolsoParte::YaHecho { pago_id }
+            },
+        )
+    }
+
+    async fn reembolsos_parciales(
+        &self,
+        reserva_id: &ReservaId,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        self.parciales.de(reserva_id).await
     }
 }

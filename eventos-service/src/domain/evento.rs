@@ -80,6 +80,9 @@ pub struct Evento {
     /// The organizer account that owns it; `None` for events the platform admin created.
     /// Only its organizer (or the admin) may change it or see its sales.
     pub organizador_id: Option<String>,
+    /// Whether its tickets may change hands (`POST /api/entradas/{codigo}/transferir`
+    /// on reservas): the organizer decides, allowed unless forbidden.
+    pub transferencias_permitidas: bool,
     pub creado_en: DateTime<Utc>,
     /// Active holds by reservation id.
     pub retenciones: BTreeMap<String, Retencion>,
@@ -115,6 +118,7 @@ impl Evento {
             zonas: self.zonas.clone(),
             max_por_comprador: self.max_por_comprador,
             organizador_id: self.organizador_id.clone(),
+            transferencias_permitidas: self.transferencias_permitidas,
             creado_en: self.creado_en,
             retenciones: BTreeMap::new(),
             ventas: BTreeMap::new(),

@@ -192,6 +192,7 @@ mod tests {
             }],
             max_por_comprador: 10,
             organizador_id: None,
+            transferencias_permitidas: true,
             creado_en: Utc::now(),
             retenciones: BTreeMap::new(),
             ventas: BTreeMap::new(),

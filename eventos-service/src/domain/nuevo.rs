@@ -149,6 +149,7 @@ impl NuevoEvento {
             lugar: self.lugar,
             zonas: self.zonas,
             max_por_comprador: self.max_por_comprador,
+            transferencias_permitidas: true,
             organizador_id: None,
             creado_en,
             retenciones: BTreeMap::new(),
@@ -299,6 +300,8 @@ pub struct CambiosEvento {
     pub zona_horaria: Option<Tz>,
     pub lugar: Option<String>,
     pub max_por_comprador: Option<u32>,
+    /// Set alone, by `PUT /api/eventos/{id}/transferencias`.
+    pub transferencias_permitidas: Option<bool>,
 }
 
 /// Body fields of an event change, as sent.
@@ -338,6 +341,7 @@ impl CambiosEvento {
                 zona_horaria,
                 lugar,
                 max_por_comprador,
+                transferencias_permitidas: None,
             })
         } else {
             Err(errors)
@@ -359,6 +363,9 @@ impl CambiosEvento {
         }
         if let Some(m) = self.max_por_comprador {
             e.max_por_comprador = m;
+        }
+        if let Some(t) = self.transferencias_permitidas {
+            e.transferencias_permitidas = t;
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct EventoRespuesta {
     /// The organizer account that publishes it (absent when the platform admin did).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizador_id: Option<String>,
+    /// Whether its tickets may change hands: its organizer decides
+    /// (`PUT /api/eventos/{id}/transferencias`); allowed unless forbidden.
+    #[schema(example = true)]
+    pub transferencias_permitidas: bool,
     pub creado_en: DateTime<Utc>,
 }
 
@@ -51,6 +55,7 @@ impl From<Evento> for EventoRespuesta {
             zonas: e.zonas,
             max_por_comprador: e.max_por_comprador,
             organizador_id: e.organizador_id,
+            transferencias_permitidas: e.transferencias_permitidas,
             creado_en: e.creado_en,
         }
     }

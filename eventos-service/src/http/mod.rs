@@ -7,6 +7,7 @@ mod handlers;
 mod internal;
 mod problemas;
 mod seed000;
+mod transferencias;
 
 use std::sync::Arc;
 
@@ -97,6 +98,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(internal::liberar))
         .routes(routes!(internal::devolver))
         .routes(routes!(internal::devolver_una))
+        .routes(routes!(transferencias::transferencias))
         .routes(routes!(internal::inventario))
         .routes(routes!(consulta_cuadre::conciliacion))
         .routes(routes!(consulta_cuadre::metricas))

@@ -7,6 +7,7 @@ mod reserva;
 mod solicitud;
 mod suceso;
 pub mod tarjeta;
+pub mod una_entrada;
 
 pub use entrada::{normalizar_codigo, Entrada, Escaneo, EstadoEntrada, MotivoAnulacion};
 pub use reserva::{
@@ -15,6 +16,7 @@ pub use reserva::{
 };
 pub use solicitud::{PagoSolicitud, SolicitudReserva};
 pub use suceso::{Suceso, TipoSuceso};
+pub use una_entrada::{AnulacionEntrada, Transferencia};
 
 /// "1 entrada", "3 entradas": compensation messages are read by buyers.
 pub fn entradas(n: u32) -> String {

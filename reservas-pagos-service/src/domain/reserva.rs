@@ -1,7 +1,8 @@
 //! `Reserva`: the projection of a reservation's event log, stored with the log itself
 //! so one single-document write keeps both in step (no transactions needed).
 
-use super::{Entrada, EstadoEntrada, MotivoAnulacion, Suceso, TipoSuceso};
+use super::Transferencia;
+use super::{AnulacionEntrada, Entrada, EstadoEntrada, MotivoAnulacion, Suceso, TipoSuceso};
 use chrono::{DateTime, Utc};
 use eventflow_shared::bus::Pendiente;
 use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
@@ -152,6 +153,11 @@ pub struct Reserva {
     /// to `POST /api/reservar`. The secret itself is never stored.
     #[serde(default)]
     pub secreto_hash: Option<String>,
+    /// Which derivation of the guest secret `secreto_hash` holds
+    /// (`reservar::secreto`): 0 at checkout, one more at each re-send of the buyer's
+    /// links, so the links sent before stop working.
+    #[serde(default)]
+    pub secreto_version: u32,
     /// Who sent the request, for answering a keyless double submission only to its
     /// sender: `sesion:<buyer id>`, `invitado:<client fingerprint>` or `admin`. Never
     /// shown. Absent on reservations older than it, which are never replayed.
@@ -167,6 +173,13 @@ pub struct Reserva {
     /// it), annulled in the write that cancels it.
     #[serde(default)]
     pub entradas: Vec<Entrada>,
+    /// Tickets cancelled alone whose refund or seat is still to settle (recovery finishes
+    /// them): see `saga::cancelacion_entrada`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anulaciones: Vec<AnulacionEntrada>,
+    /// Tickets handed to someone else, oldest first: see `saga::transferencia`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transferencias: Vec<Transferencia>,
     /// Optimistic concurrency: each write expects the version it read.
     pub version: u64,
 }
@@ -208,9 +221,12 @@ impl Reserva {
             outbox: Vec::new(),
             lease: None,
             secreto_hash: None,
+            secreto_version: 0,
             origen: None,
             confirmada_en: None,
             entradas: Vec::new(),
+            anulaciones: Vec::new(),
+            transferencias: Vec::new(),
             version: 0,
         }
     }
@@ -245,6 +261,29 @@ impl Reserva {
         }
     }
 
+    /// Whether the log has an entry of this kind about ticket `codigo`.
+    pub fn tiene_de(&self, tipo: TipoSuceso, codigo: &str) -> bool {
+        self.eventos
+            .iter()
+            .any(|e| e.tipo == tipo.as_str() && e.datos["codigo"] == codigo)
+    }
+
+    /// Its tickets that still let someone in, or did: VALIDA or USADA.
+    pub fn entradas_vigentes(&self) -> usize {
+        self.entradas
+            .iter()
+            .filter(|e| e.estado != EstadoEntrada::Anulada)
+            .count()
+    }
+
+    /// Its VALIDA tickets.
+    pub fn entradas_validas(&self) -> usize {
+        self.entradas
+            .iter()
+            .filter(|e| e.estado == EstadoEntrada::Valida)
+            .count()
+    }
+
     /// Whether `instancia` may act on it now: it holds the lease, or nobody does.
     pub fn libre_para(&self, instancia: &str, ahora: DateTime<Utc>) -> bool {
         self.lease
@@ -274,10 +313,16 @@ impl Reserva {
         if let Some(p) = r.pago.as_mut() {
             p.estado = EstadoPago::Aprobado;
         }
-        // Every ticket was valid when it was issued, in that write.
+        // Every ticket was valid when it was issued, in that write; those issued later
+        // to a new holder (a transfer) were not there.
+        r.entradas
+            .retain(|e| !self.transferencias.iter().any(|t| t.nueva == e.codigo));
+        r.anulaciones.clear();
+        r.transferencias.clear();
         for e in &mut r.entradas {
             e.estado = EstadoEntrada::Valida;
             e.motivo = None;
+            e.anulada_en = None;
         }
         // Older reservations lack the write's own time: their log's confirmation is
         // within a moment of it.

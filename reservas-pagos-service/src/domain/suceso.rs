@@ -94,6 +94,34 @@ pub enum Suceso {
         correlation_id: String,
     },
     ReservaCancelada {},
+    /// One ticket cancelled alone: annulled now; its refund and its seat follow.
+    CancelacionEntradaSolicitada {
+        codigo: String,
+        monto: i64,
+        correlation_id: String,
+    },
+    /// That ticket's price refunded from the payment (a partial refund).
+    EntradaReembolsada {
+        codigo: String,
+        pago_id: String,
+        monto: i64,
+    },
+    /// That ticket's seat back on sale (one seat of its zone).
+    EntradaDevuelta {
+        codigo: String,
+        zona: Option<String>,
+    },
+    /// Both settled: the ticket's cancellation is complete.
+    EntradaCancelada {
+        codigo: String,
+    },
+    /// A ticket handed to someone else: `anterior` annulled, `nueva` issued to them.
+    EntradaTransferida {
+        anterior: String,
+        nueva: String,
+        titular: String,
+        correlation_id: String,
+    },
 }
 
 /// The kind of an audit-trail entry: what recovery and the cancellation look for in a
@@ -118,6 +146,11 @@ pub enum TipoSuceso {
     RecuperacionIniciada,
     CancelacionSolicitada,
     ReservaCancelada,
+    CancelacionEntradaSolicitada,
+    EntradaReembolsada,
+    EntradaDevuelta,
+    EntradaCancelada,
+    EntradaTransferida,
 }
 
 impl TipoSuceso {
@@ -142,6 +175,11 @@ impl TipoSuceso {
             Self::RecuperacionIniciada => "RecuperacionIniciada",
             Self::CancelacionSolicitada => "CancelacionSolicitada",
             Self::ReservaCancelada => "ReservaCancelada",
+            Self::CancelacionEntradaSolicitada => "CancelacionEntradaSolicitada",
+            Self::EntradaReembolsada => "EntradaReembolsada",
+            Self::EntradaDevuelta => "EntradaDevuelta",
+            Self::EntradaCancelada => "EntradaCancelada",
+            Self::EntradaTransferida => "EntradaTransferida",
         }
     }
 }
@@ -168,6 +206,11 @@ impl Suceso {
             Self::RecuperacionIniciada { .. } => TipoSuceso::RecuperacionIniciada,
             Self::CancelacionSolicitada { .. } => TipoSuceso::CancelacionSolicitada,
             Self::ReservaCancelada { .. } => TipoSuceso::ReservaCancelada,
+            Self::CancelacionEntradaSolicitada { .. } => TipoSuceso::CancelacionEntradaSolicitada,
+            Self::EntradaReembolsada { .. } => TipoSuceso::EntradaReembolsada,
+            Self::EntradaDevuelta { .. } => TipoSuceso::EntradaDevuelta,
+            Self::EntradaCancelada { .. } => TipoSuceso::EntradaCancelada,
+            Self::EntradaTransferida { .. } => TipoSuceso::EntradaTransferida,
         }
     }
 
@@ -217,6 +260,27 @@ mod tests {
             Suceso::InventarioDevuelto {
                 zona: None,
                 cantidad: 1,
+            },
+            Suceso::EntradaReembolsada {
+                codigo: "c".into(),
+                pago_id: "p".into(),
+                monto: 1,
+            },
+            Suceso::EntradaDevuelta {
+                codigo: "c".into(),
+                zona: None,
+            },
+            Suceso::EntradaCancelada { codigo: "c".into() },
+            Suceso::CancelacionEntradaSolicitada {
+                codigo: "c".into(),
+                monto: 1,
+                correlation_id: "x".into(),
+            },
+            Suceso::EntradaTransferida {
+                anterior: "a".into(),
+                nueva: "n".into(),
+                titular: "t".into(),
+                correlation_id: "x".into(),
             },
         ] {
             assert_eq!(s.partes().0, s.tipo().as_str());

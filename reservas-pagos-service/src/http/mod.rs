@@ -6,8 +6,10 @@ mod compradores;
 mod cupo;
 pub(crate) mod dto;
 mod entradas;
+mod entradas_dueno;
 mod ingresos;
 mod pdf;
+mod reenvio;
 mod rutas;
 mod seed001;
 
@@ -41,6 +43,10 @@ pub struct AppState {
     pub anonimas: Arc<eventflow_shared::limite::PorMinuto<std::net::IpAddr>>,
     /// The events' ticket-signing keys.
     pub claves: Arc<dyn crate::store::claves::ClaveStore>,
+    /// Re-sends per email and per IP this hour, shared by every instance.
+    pub contadores: Arc<dyn crate::store::limites::ContadorStore>,
+    /// How many re-sends an hour (`RESERVAS_REENVIOS_POR_*`).
+    pub reenvios: crate::config::LimitesReenvio,
 }
 
 impl Identidades for AppState {
@@ -89,12 +95,14 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(rutas::bitacora))
         .routes(routes!(calendario::calendario))
         .routes(routes!(pdf::entradas_pdf))
+        .routes(routes!(reenvio::reenviar))
         .routes(routes!(rutas::cancelar))
         .routes(routes!(rutas::metricas))
         .routes(routes!(rutas::conciliacion))
         .routes(routes!(compradores::es_comprador))
         .routes(routes!(entradas::obtener_entrada))
         .routes(routes!(entradas::qr_svg))
+        .routes(routes!(entradas_dueno::cancelar_entrada))
         .routes(routes!(entradas::listar_claves))
         .routes(routes!(entradas::rotar_claves))
         .routes(routes!(entradas::ingresar))

@@ -21,6 +21,7 @@ pub use tipos::{
     ZonaRef,
 };
 
+pub use crate::store::reembolsos::ReembolsoParte;
 use crate::store::{Pago, StoreError};
 
 /// Buyers (usuarios-service). Their purchase history follows the bus's confirmations
@@ -69,6 +70,23 @@ pub trait Inventory: Send + Sync {
         rid: &ReservaId,
         corr: &str,
     ) -> Result<Liberacion, ClientError>;
+    /// One ticket, `codigo`, of the reservation's sale back on sale: one seat of its
+    /// zone, once per code. `Devuelta`, or `SinVenta` (already given back, or the sale
+    /// was returned whole).
+    async fn devolver_una(
+        &self,
+        id: &EventoId,
+        rid: &ReservaId,
+        codigo: &str,
+        corr: &str,
+    ) -> Result<Liberacion, ClientError>;
+    /// Whether the event's organizer lets its tickets change hands, read now (never
+    /// from a copy: the organizer may have just forbidden it).
+    async fn transferencias_permitidas(
+        &self,
+        id: &EventoId,
+        corr: &str,
+    ) -> Result<bool, ClientError>;
     /// `Devuelta` or `SinVenta`.
     async fn devolver(
         &self,
@@ -93,4 +111,17 @@ pub trait Payments: Send + Sync {
     /// Refunds an approved charge; `None` when there was nothing to refund.
     async fn reembolsar(&self, reserva_id: &ReservaId) -> Result<Option<Pago>, StoreError>;
     async fn consultar(&self, reserva_id: &ReservaId) -> Result<Option<Pago>, StoreError>;
+    /// Refunds `monto` of the approved charge for ticket `codigo` alone: once per code,
+    /// whoever asks again.
+    async fn reembolsar_parte(
+        &self,
+        reserva_id: &ReservaId,
+        codigo: &str,
+        monto: i64,
+    ) -> Result<ReembolsoParte, StoreError>;
+    /// The refunds made ticket by ticket: (code, amount).
+    async fn reembolsos_parciales(
+        &self,
+        reserva_id: &ReservaId,
+    ) -> Result<Vec<(String, i64)>, StoreError>;
 }

@@ -71,6 +71,13 @@ pub async fn cancelar(deps: &Deps, mut r: Reserva, corr: &str) -> Result<Reserva
 /// Runs the cancellation's idempotent effects and records CANCELADA.
 pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError> {
     let corr = r.correlation_id.clone();
+    // Tickets cancelled alone and not settled yet go first, each refunded and returned
+    // by its code: the whole refund and return below then take only the rest.
+    let pendientes: Vec<String> = r.anulaciones.iter().map(|a| a.codigo.clone()).collect();
+    for codigo in pendientes {
+        let mut saldo = super::cancelacion_entrada::Saldo::default();
+        super::cancelacion_entrada::saldar(deps, &mut r, &codigo, &mut saldo).await?;
+    }
     // A cancellation cut off after the refund (e.g. eventos failed below) is retried:
     // the ledger then says REEMBOLSADO and `reembolsar` has nothing left to do, but the
     // refund was never written here. Record it, or the reservation claims APROBADO.
@@ -83,34 +90,50 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
             .filter(|p| p.estado == EstadoPago::Reembolsado);
     }
     if let Some(p) = reembolso {
+        // What was not refunded ticket by ticket before.
+        let parciales: i64 = deps
+            .pasarela
+            .reembolsos_parciales(&r.id)
+            .await?
+            .iter()
+            .map(|(_, m)| m)
+            .sum();
         r.pago = Some(PagoResumen {
             id: p.id.clone(),
             estado: EstadoPago::Reembolsado,
         });
         r.registrar(Suceso::PagoReembolsado {
             pago_id: p.id.clone(),
-            monto: p.monto,
+            monto: p.monto - parciales,
         });
     }
+    // The seats still sold: less those given back one by one.
+    let sueltas = r
+        .eventos
+        .iter()
+        .filter(|e| e.tipo == TipoSuceso::EntradaDevuelta.as_str())
+        .count() as u32;
+    let resto = r.cantidad.saturating_sub(sueltas);
     match deps.eventos.devolver(&r.evento_id, &r.id, &corr).await {
         // A confirmed reservation was sold, so `sin_venta` means an interrupted earlier
         // try already returned the tickets (its answer was lost): record that once.
         Ok(Liberacion::Devuelta) => r.registrar(Suceso::InventarioDevuelto {
             zona: r.zona.clone(),
-            cantidad: r.cantidad,
+            cantidad: resto,
         }),
         Ok(Liberacion::SinVenta | Liberacion::SinRetencion)
             if !r.tiene(TipoSuceso::InventarioDevuelto) =>
         {
             r.registrar(Suceso::InventarioDevuelto {
                 zona: r.zona.clone(),
-                cantidad: r.cantidad,
+                cantidad: resto,
             })
         }
         Ok(_) | Err(ClientError::NotFound) => {}
         Err(e) => return Err(dependencia(e, "El evento").with("reserva_id", r.id.clone())),
     }
     r.estado = Estado::Cancelada;
+    r.lease = None;
     // In the same write: from now on none of them lets anyone in.
     r.anular_entradas(MotivoAnulacion::Cancelada);
     r.registrar(Suceso::ReservaCancelada {});

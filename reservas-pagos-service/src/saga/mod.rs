@@ -4,6 +4,7 @@
 
 mod cadena;
 pub mod cancelacion;
+pub mod cancelacion_entrada;
 mod confirmador_reserva;
 mod escritura;
 mod procesador_pago;

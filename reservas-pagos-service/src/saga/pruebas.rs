@@ -111,6 +111,19 @@ impl Inventory for Inventario1 {
         }
         Ok(Confirmacion::Confirmada)
     }
+    async fn devolver_una(
+        &self,
+        _: &EventoId,
+        _: &ReservaId,
+        _: &str,
+        _: &str,
+    ) -> Result<Liberacion, ClientError> {
+        self.llamadas.lock().unwrap().push("devolver_una".into());
+        Ok(Liberacion::Devuelta)
+    }
+    async fn transferencias_permitidas(&self, _: &EventoId, _: &str) -> Result<bool, ClientError> {
+        Ok(true)
+    }
     async fn liberar(
         &self,
         _: &EventoId,
@@ -151,7 +164,10 @@ fn mundo(agotado: bool, confirmacion_incierta: bool) -> Mundo {
             confirmacion_incierta,
         }),
         lock: Arc::new(MemoryLock::default()),
-        pasarela: Arc::new(PasarelaSimulada::new(store.clone())),
+        pasarela: Arc::new(PasarelaSimulada::new(
+            store.clone(),
+            Arc::new(crate::store::reembolsos::MemoryReembolsos::default()),
+        )),
         reservas: store,
         metricas: Arc::default(),
         lock_ttl: Duration::from_secs(30),

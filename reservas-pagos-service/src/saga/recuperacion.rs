@@ -52,7 +52,15 @@ pub async fn barrer(deps: &Deps, cadena: &Cadena, inactividad: Duration) -> usiz
     futures::stream::iter(abandonadas)
         .map(|r| async move {
             let id = r.id.clone();
-            match recuperar(deps, cadena, r).await {
+            // A sold reservation with tickets cancelled alone still to settle; one
+            // being cancelled whole settles them itself.
+            let una_a_una = r.estado.terminal() && !r.anulaciones.is_empty();
+            let recuperada = if una_a_una {
+                super::cancelacion_entrada::recuperar(deps, r).await
+            } else {
+                recuperar(deps, cadena, r).await
+            };
+            match recuperada {
                 Ok(Some(estado)) => {
                     tracing::warn!(reserva_id = %id, instancia = %deps.instancia, ?estado, "recovered an interrupted reservation");
                     1

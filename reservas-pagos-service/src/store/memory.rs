@@ -95,7 +95,8 @@ impl ReservaStore for MemoryStore {
         Ok(map
             .values()
             .filter(|r| {
-                matches!(r.estado, Estado::EnCurso | Estado::Cancelando)
+                (matches!(r.estado, Estado::EnCurso | Estado::Cancelando)
+                    || !r.anulaciones.is_empty())
                     && r.actualizada_en < antes_de
             })
             .cloned()
@@ -144,8 +145,8 @@ impl ReservaStore for MemoryStore {
         evento_id: &str,
         codigo: &str,
         puerta: Option<&str>,
-        cuando: DateTime<Utc>,
         nonce: Option<&str>,
+        cuando: DateTime<Utc>,
     ) -> Result<Option<Reserva>, StoreError> {
         let mut map = self.reservas.lock().expect("mutex");
         let Some(r) = map
@@ -167,13 +168,12 @@ impl ReservaStore for MemoryStore {
         e.estado = EstadoEntrada::Usada;
         e.usada_en = Some(cuando);
         e.puerta = puerta.map(str::to_owned);
-        r.version += 1;
         e.nonce = nonce.map(str::to_owned);
-        Ok(Some(r.clone()))
+        r.version += 1;
         self.cambio(&r.id);
+        Ok(Some(r.clone()))
     }
 
-    async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
     async fn entradas_del_evento(
         &self,
         evento_id: &str,
@@ -203,6 +203,7 @@ impl ReservaStore for MemoryStore {
             .collect())
     }
 
+    async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
         let mut map = self.reservas.lock().expect("mutex");
         if map.get(&r.id).is_some_and(|s| s.version == r.version) {
             map.remove(&r.id);

@@ -2,8 +2,10 @@
 //! idempotency keys; and the function that picks their adapters.
 
 pub mod claves;
+pub mod limites;
 mod memory;
 mod mongo;
+pub mod reembolsos;
 
 #[cfg(test)]
 pub(crate) use memory::MemoryStore;
@@ -26,8 +28,9 @@ pub use eventflow_shared::store::StoreError;
 /// - `crear` stores a new reservation at version 1; creating an existing id is an error.
 /// - `guardar` writes `r` only if the stored version is `r.version`, then bumps it; it
 ///   returns `false` (and writes nothing) when someone else wrote first.
-/// - `abandonadas` lists reservations in `EN_CURSO` or `CANCELANDO` not written since
-///   `antes_de`: the ones recovery must finish.
+/// - `abandonadas` lists reservations in `EN_CURSO` or `CANCELANDO`, or with a ticket
+///   cancelled alone still to settle (`anulaciones`), not written since `antes_de`: the
+///   ones recovery must finish.
 /// - `del_comprador` lists every reservation of `usuario_id` for `evento_id`.
 /// - `por_evento` lists every reservation of `evento_id`; `eventos` every event id that
 ///   has a reservation.
@@ -62,19 +65,16 @@ pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     /// as written; `None` (nothing written) when the ticket is not there or no longer
     /// VALIDA or its reservation not CONFIRMADA: of concurrent admissions of one ticket
     /// exactly one gets `Some`.
+    ///
+    /// `nonce`, the scan's own id, is stored with the admission in that same write.
     async fn admitir(
         &self,
         evento_id: &str,
-    ///
-    /// `nonce`, the scan's own id, is stored with the admission in that same write.
         codigo: &str,
         puerta: Option<&str>,
+        nonce: Option<&str>,
         cuando: DateTime<Utc>,
     ) -> Result<Option<Reserva>, StoreError>;
-    fn backend(&self) -> &'static str;
-        nonce: Option<&str>,
-    async fn ping(&self) -> Result<(), String>;
-}
     /// The tickets of `evento_id`'s reservations, for the door's offline list, in one
     /// query: all of them, or (`desde`) those of reservations written after that
     /// `cambio`. Every write of a reservation stamps it with `cambio`, its time in
@@ -87,12 +87,12 @@ pub trait ReservaStore: eventflow_shared::outbox::FuenteOutbox + Send + Sync {
     /// The reservations of `evento_id` with a ticket that let someone in more than once
     /// (a forced admission), in one query.
     async fn con_forzados(&self, evento_id: &str) -> Result<Vec<Reserva>, StoreError>;
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> Result<(), String>;
+}
 
 pub use crate::domain::EstadoPago;
 
-/// A charge at the simulated provider, one per reservation at most.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Pago {
 /// One reservation's tickets, as the door's list reads them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntradasDeReserva {
@@ -107,6 +107,9 @@ pub fn cambio_ahora() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// A charge at the simulated provider, one per reservation at most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pago {
     pub id: String,
     pub reserva_id: String,
     pub monto: i64,
@@ -160,6 +163,9 @@ pub struct Stores {
     pub pagos: Arc<dyn PagoStore>,
     pub idempotencia: Arc<dyn IdempotenciaStore>,
     pub claves: Arc<dyn claves::ClaveStore>,
+    /// Rate-limit counters every instance shares (re-sending links).
+    pub contadores: Arc<dyn limites::ContadorStore>,
+    pub reembolsos: Arc<dyn reembolsos::ReembolsoStore>,
 }
 
 pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Stores> {
@@ -171,14 +177,20 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Stores> {
                 pagos: m.clone(),
                 idempotencia: m,
                 claves: Arc::new(claves::MemoryClaves::default()),
+                contadores: Arc::new(limites::MemoryContadores::default()),
+                reembolsos: Arc::new(reembolsos::MemoryReembolsos::default()),
             }
         }
         StoreConfig::Mongo { uri, database } => {
             let db = eventflow_shared::mongo::connect(uri.expose(), database).await?;
             let claves = Arc::new(claves::MongoClaves::new(&db));
+            let contadores = Arc::new(limites::MongoContadores::new(&db).await?);
+            let reembolsos = Arc::new(reembolsos::MongoReembolsos::new(&db).await?);
             let m = Arc::new(mongo::MongoStore::new(db).await?);
             Stores {
                 claves,
+                contadores,
+                reembolsos,
                 reservas: m.clone(),
                 pagos: m.clone(),
                 idempotencia: m,

@@ -47,6 +47,14 @@ impl MongoStore {
                 IndexModel::builder()
                     .keys(doc! { "reserva.entradas.codigo": 1 })
                     .build(),
+                // The tickets cancelled alone still to settle, for recovery.
+                IndexModel::builder()
+                    .keys(doc! { "reserva.anulaciones.codigo": 1 })
+                    .build(),
+                // The door's offline list: an event's reservations written since.
+                IndexModel::builder()
+                    .keys(doc! { "reserva.evento_id": 1, "cambio": 1 })
+                    .build(),
             ])
             .await
             .map_err(|e| anyhow::anyhow!("creating reservas indexes: {e}"))?;
@@ -85,6 +93,8 @@ fn to_doc(r: &Reserva) -> Result<Document, StoreError> {
         "creada": bson::DateTime::from_chrono(r.creada_en),
         "actualizada": bson::DateTime::from_chrono(r.actualizada_en),
         CONTADOR: contador(r.outbox.len()),
+        // When it was written (ms): the door's list sends what changed since.
+        "cambio": super::cambio_ahora(),
         "reserva": bson::to_document(r).map_err(other)?,
     })
 }
@@ -93,8 +103,6 @@ fn from_doc(d: Document) -> Result<Reserva, StoreError> {
     let inner = d.get_document("reserva").map_err(other)?.clone();
     bson::from_document(inner).map_err(other)
 }
-        // When it was written (ms): the door's list sends what changed since.
-        "cambio": super::cambio_ahora(),
 
 #[async_trait]
 impl ReservaStore for MongoStore {
@@ -155,10 +163,19 @@ impl ReservaStore for MongoStore {
     }
 
     async fn abandonadas(&self, antes_de: DateTime<Utc>) -> Result<Vec<Reserva>, StoreError> {
-        self.buscar(doc! {
-            "estado": { "$in": ["EN_CURSO", "CANCELANDO"] },
-            "actualizada": { "$lt": bson::DateTime::from_chrono(antes_de) },
-        })
+        let antes = bson::DateTime::from_chrono(antes_de);
+        // Each branch has its index: a ticket cancelled alone leaves its code listed
+        // under `anulaciones` (codes are never empty) while its reservation is CONFIRMADA.
+        self.buscar(doc! { "$or": [
+            {
+                "estado": { "$in": ["EN_CURSO", "CANCELANDO"] },
+                "actualizada": { "$lt": antes },
+            },
+            {
+                "reserva.anulaciones.codigo": { "$gt": "" },
+                "actualizada": { "$lt": antes },
+            },
+        ] })
         .await
     }
 
@@ -202,6 +219,7 @@ impl ReservaStore for MongoStore {
         evento_id: &str,
         codigo: &str,
         puerta: Option<&str>,
+        nonce: Option<&str>,
         cuando: DateTime<Utc>,
     ) -> Result<Option<Reserva>, StoreError> {
         // The same serde forms the whole-document writes store, so the reservation
@@ -214,12 +232,15 @@ impl ReservaStore for MongoStore {
         if let Some(p) = puerta {
             set.insert("reserva.entradas.$.puerta", p);
         }
+        if let Some(n) = nonce {
+            set.insert("reserva.entradas.$.nonce", n);
+        }
+        set.insert("cambio", super::cambio_ahora());
         self.reservas
             .find_one_and_update(
                 doc! {
                     // Narrows to one document through the code's index; the
                     // `$elemMatch` then picks that ticket, and `$` writes it.
-        nonce: Option<&str>,
                     "reserva.entradas.codigo": codigo,
                     "estado": "CONFIRMADA",
                     "reserva.evento_id": evento_id,
@@ -232,28 +253,7 @@ impl ReservaStore for MongoStore {
             .map_err(map_err)?
             .map(from_doc)
             .transpose()
-        if let Some(n) = nonce {
-            set.insert("reserva.entradas.$.nonce", n);
-        }
-        set.insert("cambio", super::cambio_ahora());
     }
-
-    async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
-        self.reservas
-            .delete_one(doc! { "_id": &r.id, "version": r.version as i64 })
-            .await
-            .map_err(map_err)?;
-        Ok(())
-    }
-
-    fn backend(&self) -> &'static str {
-        "mongodb"
-    }
-
-    async fn ping(&self) -> Result<(), String> {
-        eventflow_shared::mongo::ping(&self.db).await
-    }
-}
 
     async fn entradas_del_evento(
         &self,
@@ -301,6 +301,23 @@ impl ReservaStore for MongoStore {
         })
         .await
     }
+
+    async fn descartar(&self, r: &Reserva) -> Result<(), StoreError> {
+        self.reservas
+            .delete_one(doc! { "_id": &r.id, "version": r.version as i64 })
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "mongodb"
+    }
+
+    async fn ping(&self) -> Result<(), String> {
+        eventflow_shared::mongo::ping(&self.db).await
+    }
+}
 
 #[async_trait]
 impl PagoStore for MongoStore {

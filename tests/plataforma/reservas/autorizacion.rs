@@ -27,6 +27,9 @@ struct Mundo {
     t_org: String,
     org_id: String,
     t_otro_org: String,
+    /// Door staff of the event's organizer, and of the other organizer.
+    t_staff: String,
+    t_staff_otro: String,
     evento: String,
     reserva: String,
     secreto: String,
@@ -41,13 +44,16 @@ fn cuerpo_evento() -> Value {
 
 /// Two buyers, two organizers; the first organizer's event; Ana's reservation for it.
 async fn mundo(backend: Backend) -> Mundo {
-    let s = common::stack(backend).await;
+    // Every caller re-sends Ana's links: above the hourly limit of a real email.
+    let s = common::stack_with(backend, |c| c.reenvios.por_email = 1000).await;
     let http = Client::new();
     let u = &s.usuarios;
     let (ana, t_ana) = matriz::comprador(&http, u, "ana@example.com", "10000001", CLAVE).await;
     let (_, t_beto) = matriz::comprador(&http, u, "beto@example.com", "10000002", CLAVE).await;
     let (org_id, t_org) = matriz::organizador_con_id(&http, u, "org@example.com", CLAVE).await;
     let t_otro_org = matriz::organizador(&http, u, "otro@example.com", CLAVE).await;
+    let t_staff = matriz::staff(&http, u, &t_org, "puerta@example.com", CLAVE).await;
+    let t_staff_otro = matriz::staff(&http, u, &t_otro_org, "puerta-otro@example.com", CLAVE).await;
     let r = http
         .post(format!("{}/api/eventos", s.eventos))
         .bearer_auth(&t_org)
@@ -104,6 +110,8 @@ async fn mundo(backend: Backend) -> Mundo {
         t_org,
         org_id,
         t_otro_org,
+        t_staff,
+        t_staff_otro,
         evento,
     }
 }
@@ -122,6 +130,17 @@ impl Mundo {
         ];
         // One caller per service credential, each with its development token.
         v.extend(Llamante::servicios());
+        // Last, the door staff: its organizer's doors and nothing else.
+        v.push(Llamante::new(
+            "staff del organizador",
+            Some(&self.t_staff),
+            None,
+        ));
+        v.push(Llamante::new(
+            "staff de otro organizador",
+            Some(&self.t_staff_otro),
+            None,
+        ));
         v
     }
 
@@ -149,7 +168,8 @@ async fn matriz_reservas(backend: Backend) {
     let w = mundo(backend).await;
     let (r, e, ana) = (&w.reserva, &w.evento, &w.ana);
     // Columns: anonimo, invitado, secreto ajeno, ana, beto, org del evento, otro org,
-    // admin, and the services usuarios, eventos, reservas, notificaciones. A service
+    // admin, the services usuarios, eventos, reservas, notificaciones, and the door staff
+    // of the event's organizer and of the other one. A service
     // reservas does not know (itself, notificaciones) gets 401; one it knows but the
     // route does not accept, 403.
     let filas: Vec<Fila> = vec![
@@ -161,7 +181,9 @@ async fn matriz_reservas(backend: Backend) {
             "/api/reservar",
             "/api/reservar".into(),
             Some(json!({"evento_id": e, "usuario_id": ana})),
-            vec![409, 409, 409, 201, 403, 403, 403, 201, 401, 401, 401, 401],
+            vec![
+                409, 409, 409, 201, 403, 403, 403, 201, 401, 401, 401, 401, 403, 403,
+            ],
         ),
         (
             // Buying for Carla, a buyer of the seed's kind (no password): anyone may as
@@ -170,49 +192,72 @@ async fn matriz_reservas(backend: Backend) {
             "/api/reservar",
             "/api/reservar".into(),
             Some(json!({"evento_id": e, "email": "carla@example.com"})),
-            vec![201, 201, 201, 403, 403, 403, 403, 201, 401, 401, 401, 401],
+            vec![
+                201, 201, 201, 403, 403, 403, 403, 201, 401, 401, 401, 401, 403, 403,
+            ],
         ),
         (
             "get",
             "/api/reservas",
             format!("/api/reservas?usuario_id={ana}"),
             None,
-            vec![401, 401, 401, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 200, 404, 200, 404, 200, 401, 401, 401, 401, 404, 404,
+            ],
         ),
         (
             "get",
             "/api/reservas/{id}",
             format!("/api/reservas/{r}"),
             None,
-            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401, 404, 404,
+            ],
         ),
         (
             "get",
             "/api/reservas/{id}/eventos",
             format!("/api/reservas/{r}/eventos"),
             None,
-            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401, 404, 404,
+            ],
         ),
         (
             "get",
             "/api/reservas/{id}/evento.ics",
             format!("/api/reservas/{r}/evento.ics"),
             None,
-            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401, 404, 404,
+            ],
         ),
         (
             "get",
             "/api/reservas/{id}/entradas.pdf",
             format!("/api/reservas/{r}/entradas.pdf"),
             None,
-            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401, 404, 404,
+            ],
+        ),
+        (
+            // Public by decision: a guest who lost the link has nothing else. The same
+            // 202 for everyone and every email (the limits are raised for this walk).
+            "post",
+            "/api/reservas/reenviar",
+            "/api/reservas/reenviar".into(),
+            Some(json!({"email": "ana@example.com"})),
+            vec![202; 14],
         ),
         (
             "get",
             "/internal/conciliacion/{evento_id}",
             format!("/internal/conciliacion/{e}"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401, 401, 401,
+            ],
         ),
         (
             // usuarios asks it whether Ana bought from this organizer: she did.
@@ -220,7 +265,9 @@ async fn matriz_reservas(backend: Backend) {
             "/internal/organizadores/{organizador_id}/compradores/{usuario_id}",
             format!("/internal/organizadores/{}/compradores/{ana}", w.org_id),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 204, 403, 401, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 204, 403, 401, 401, 401, 401,
+            ],
         ),
         (
             // The planted booking: a declined guest checkout in Dora's name on the
@@ -232,7 +279,9 @@ async fn matriz_reservas(backend: Backend) {
                 w.org_id, w.dora
             ),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 404, 403, 401, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 404, 403, 401, 401, 401, 401,
+            ],
         ),
         // Ana's ticket: who sees her reservation sees it and its QR.
         (
@@ -240,14 +289,18 @@ async fn matriz_reservas(backend: Backend) {
             "/api/entradas/{codigo}",
             format!("/api/entradas/{}", w.codigo),
             None,
-            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401, 404, 404,
+            ],
         ),
         (
             "get",
             "/api/entradas/{codigo}/qr.svg",
             format!("/api/entradas/{}/qr.svg", w.codigo),
             None,
-            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401, 404, 404,
+            ],
         ),
         // Keys and the door: eventos' alone, which decides who asks.
         (
@@ -255,54 +308,80 @@ async fn matriz_reservas(backend: Backend) {
             "/internal/claves/{evento_id}",
             format!("/internal/claves/{e}"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401, 401, 401,
+            ],
         ),
         (
             "post",
             "/internal/claves/{evento_id}/rotar",
             format!("/internal/claves/{e}/rotar"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401, 401, 401,
+            ],
         ),
         (
             "get",
             "/internal/ingresos/{evento_id}/resumen",
             format!("/internal/ingresos/{e}/resumen"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401, 401, 401,
+            ],
         ),
         (
             "post",
             "/internal/ingresos/{evento_id}",
             format!("/internal/ingresos/{e}"),
             Some(json!({"codigo": w.codigo, "puerta": "matriz"})),
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401, 401, 401,
+            ],
         ),
         (
             "get",
             "/internal/ingresos/{evento_id}/lista",
             format!("/internal/ingresos/{e}/lista"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401, 401, 401,
+            ],
         ),
         (
             "post",
             "/internal/ingresos/{evento_id}/lote",
             format!("/internal/ingresos/{e}/lote"),
             Some(json!({"escaneos": []})),
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401, 401, 401,
+            ],
         ),
         (
             "get",
             "/internal/ingresos/{evento_id}/conflictos",
             format!("/internal/ingresos/{e}/conflictos"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 403, 200, 401, 401, 401, 401,
+            ],
         ),
         // Public by decision: Prometheus scrapes without credentials; probes too.
-        ("get", "/metrics", "/metrics".into(), None, vec![200; 12]),
-        ("get", "/health", "/health".into(), None, vec![200; 12]),
-        ("get", "/ready", "/ready".into(), None, vec![200; 12]),
+        ("get", "/metrics", "/metrics".into(), None, vec![200; 14]),
+        ("get", "/health", "/health".into(), None, vec![200; 14]),
+        ("get", "/ready", "/ready".into(), None, vec![200; 14]),
+        // Ana's only ticket, cancelled alone: its owner (the guest secret, first) or the
+        // admin; the organizer may not. Being her last, it takes the reservation with
+        // it, so the next allowed callers are told it is annulled.
+        (
+            "post",
+            "/api/entradas/{codigo}/cancelar",
+            format!("/api/entradas/{}/cancelar", w.codigo),
+            None,
+            vec![
+                401, 200, 404, 409, 404, 404, 404, 409, 401, 401, 401, 401, 404, 404,
+            ],
+        ),
         // Last: it changes the reservation (cancelling again is idempotent, so each
         // allowed caller gets 200).
         (
@@ -310,7 +389,9 @@ async fn matriz_reservas(backend: Backend) {
             "/api/reservas/{id}/cancelar",
             format!("/api/reservas/{r}/cancelar"),
             None,
-            vec![401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401, 404, 404,
+            ],
         ),
     ];
     w.recorrer(
@@ -337,7 +418,9 @@ async fn matriz_eventos(backend: Backend) {
             "/api/eventos",
             "/api/eventos".into(),
             Some(cuerpo_evento()),
-            vec![401, 401, 401, 403, 403, 201, 201, 201, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 403, 403, 201, 201, 201, 401, 401, 401, 401, 403, 403,
+            ],
         ),
         // Public by decision: the catalogue.
         (
@@ -345,28 +428,41 @@ async fn matriz_eventos(backend: Backend) {
             "/api/eventos",
             "/api/eventos".into(),
             None,
-            vec![200; 12],
+            vec![200; 14],
         ),
         (
             "get",
             "/api/eventos/{id}",
             format!("/api/eventos/{e}"),
             None,
-            vec![200; 12],
+            vec![200; 14],
         ),
         (
             "patch",
             "/api/eventos/{id}",
             format!("/api/eventos/{e}"),
             Some(json!({"lugar": "Arequipa"})),
-            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401, 403, 403,
+            ],
+        ),
+        (
+            "put",
+            "/api/eventos/{id}/transferencias",
+            format!("/api/eventos/{e}/transferencias"),
+            Some(json!({"permitidas": true})),
+            vec![
+                401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401, 403, 403,
+            ],
         ),
         (
             "get",
             "/api/eventos/{id}/conciliacion",
             format!("/api/eventos/{e}/conciliacion"),
             None,
-            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401, 403, 403,
+            ],
         ),
         // Public by decision: a scanner verifies tickets offline with these keys.
         (
@@ -374,21 +470,25 @@ async fn matriz_eventos(backend: Backend) {
             "/api/eventos/{id}/claves",
             format!("/api/eventos/{e}/claves"),
             None,
-            vec![200; 12],
+            vec![200; 14],
         ),
         (
             "post",
             "/api/eventos/{id}/claves/rotar",
             format!("/api/eventos/{e}/claves/rotar"),
             None,
-            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401, 403, 403,
+            ],
         ),
         (
             "get",
             "/api/eventos/{id}/ingresos/resumen",
             format!("/api/eventos/{e}/ingresos/resumen"),
             None,
-            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401, 200, 404,
+            ],
         ),
         // The scanner's offline list, its queue and the forced admissions.
         (
@@ -396,21 +496,27 @@ async fn matriz_eventos(backend: Backend) {
             "/api/eventos/{id}/ingresos/lista",
             format!("/api/eventos/{e}/ingresos/lista"),
             None,
-            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401, 200, 404,
+            ],
         ),
         (
             "post",
             "/api/eventos/{id}/ingresos/lote",
             format!("/api/eventos/{e}/ingresos/lote"),
             Some(json!({"escaneos": []})),
-            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401, 200, 404,
+            ],
         ),
         (
             "get",
             "/api/eventos/{id}/ingresos/conflictos",
             format!("/api/eventos/{e}/ingresos/conflictos"),
             None,
-            vec![401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 403, 403, 200, 404, 200, 401, 401, 401, 401, 200, 404,
+            ],
         ),
         // Ana's ticket: the organizer lets it in, then the admin is told it is used.
         (
@@ -418,7 +524,9 @@ async fn matriz_eventos(backend: Backend) {
             "/api/eventos/{id}/ingresos",
             format!("/api/eventos/{e}/ingresos"),
             Some(json!({"codigo": w.codigo})),
-            vec![401, 401, 401, 403, 403, 200, 404, 409, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 403, 403, 200, 404, 409, 401, 401, 401, 401, 409, 404,
+            ],
         ),
         // Seed 000's API: the same rules as /api/eventos.
         (
@@ -429,15 +537,17 @@ async fn matriz_eventos(backend: Backend) {
                 json!({"name": "Rock Festival", "date": "2031-02-14T20:00:00", "place": "Arena Lima",
                 "zones": [{"name": "VIP", "price": 150.5, "capacity": 100}]}),
             ),
-            vec![401, 401, 401, 403, 403, 201, 201, 201, 401, 401, 401, 401],
+            vec![
+                401, 401, 401, 403, 403, 201, 201, 201, 401, 401, 401, 401, 403, 403,
+            ],
         ),
-        ("get", "/events", "/events".into(), None, vec![200; 12]),
+        ("get", "/events", "/events".into(), None, vec![200; 14]),
         (
             "get",
             "/events/{id}",
             format!("/events/{e}"),
             None,
-            vec![200; 12],
+            vec![200; 14],
         ),
         // The inventory is reservas-pagos' alone.
         (
@@ -445,28 +555,36 @@ async fn matriz_eventos(backend: Backend) {
             "/internal/eventos/{id}/retenciones",
             format!("/internal/eventos/{e}/retenciones"),
             Some(json!({})),
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 422, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 422, 401, 401, 401,
+            ],
         ),
         (
             "post",
             "/internal/eventos/{id}/retenciones/{reserva_id}/confirmar",
             format!("/internal/eventos/{e}/retenciones/no-existe/confirmar"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 409, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 409, 401, 401, 401,
+            ],
         ),
         (
             "delete",
             "/internal/eventos/{id}/retenciones/{reserva_id}",
             format!("/internal/eventos/{e}/retenciones/no-existe"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401,
+            ],
         ),
         (
             "post",
             "/internal/eventos/{id}/ventas/{reserva_id}/devolver",
             format!("/internal/eventos/{e}/ventas/no-existe/devolver"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401,
+            ],
         ),
         (
             // One ticket given back alone: nothing sold under that id, so `sin_venta`.
@@ -474,19 +592,23 @@ async fn matriz_eventos(backend: Backend) {
             "/internal/eventos/{id}/ventas/{reserva_id}/devolver-una",
             format!("/internal/eventos/{e}/ventas/no-existe/devolver-una"),
             Some(json!({"codigo": "AAAAAAAAAA"})),
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401,
+            ],
         ),
         (
             "get",
             "/internal/eventos/{id}/inventario",
             format!("/internal/eventos/{e}/inventario"),
             None,
-            vec![401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401],
+            vec![
+                401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401,
+            ],
         ),
         // Public by decision, as on reservas: Prometheus scrapes without credentials.
-        ("get", "/metrics", "/metrics".into(), None, vec![200; 12]),
-        ("get", "/health", "/health".into(), None, vec![200; 12]),
-        ("get", "/ready", "/ready".into(), None, vec![200; 12]),
+        ("get", "/metrics", "/metrics".into(), None, vec![200; 14]),
+        ("get", "/health", "/health".into(), None, vec![200; 14]),
+        ("get", "/ready", "/ready".into(), None, vec![200; 14]),
     ];
     w.recorrer(&w.s.eventos, eventos_service::http::openapi(), filas)
         .await;

@@ -21,3 +21,4 @@ mod puerta_offline;
 mod recuperacion;
 mod saga_api;
 mod semillas;
+mod una_entrada;

@@ -76,6 +76,9 @@ pub(super) struct EventoDoc {
     /// Absent on events created by the platform admin (and before organizers existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     organizador_id: Option<String>,
+    /// Events stored before the setting existed allow transfers.
+    #[serde(default = "si")]
+    transferencias_permitidas: bool,
     inventario: BTreeMap<String, ContadoresDoc>,
     /// Sum of the zones' `disponibles`, kept by the same `$inc`s, so the list and
     /// the seed's clients can read it without adding up zones.
@@ -110,6 +113,10 @@ pub(super) fn n32(v: i64) -> u32 {
     v.clamp(0, i64::from(u32::MAX)) as u32
 }
 
+fn si() -> bool {
+    true
+}
+
 fn max_defecto() -> i64 {
     crate::domain::MAX_POR_COMPRADOR_DEFECTO.into()
 }
@@ -125,6 +132,7 @@ impl From<&Evento> for EventoDoc {
             creado_en: e.creado_en,
             max_por_comprador: e.max_por_comprador.into(),
             organizador_id: e.organizador_id.clone(),
+            transferencias_permitidas: e.transferencias_permitidas,
             zonas: e
                 .zonas
                 .iter()
@@ -241,6 +249,7 @@ impl From<EventoDoc> for Evento {
             zonas,
             max_por_comprador: n32(d.max_por_comprador),
             organizador_id: d.organizador_id,
+            transferencias_permitidas: d.transferencias_permitidas,
             creado_en: d.creado_en,
             retenciones: retenciones
                 .into_iter()

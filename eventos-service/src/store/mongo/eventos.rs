@@ -136,6 +136,9 @@ pub(super) async fn update(
     if let Some(m) = cambios.max_por_comprador {
         set.insert("max_por_comprador", i64::from(m));
     }
+    if let Some(t) = cambios.transferencias_permitidas {
+        set.insert("transferencias_permitidas", t);
+    }
     if set.is_empty() {
         return ficha(store, id).await;
     }

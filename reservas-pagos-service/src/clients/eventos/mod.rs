@@ -153,6 +153,38 @@ impl Inventory for EventosClient {
         self.escribir(Method::POST, &[id, "ventas", rid, "devolver"], corr)
             .await
     }
+
+    async fn devolver_una(
+        &self,
+        id: &EventoId,
+        rid: &ReservaId,
+        codigo: &str,
+        corr: &str,
+    ) -> Result<Liberacion, ClientError> {
+        let req = self
+            .peer
+            .internal(
+                Method::POST,
+                &["internal", "eventos", id, "ventas", rid, "devolver-una"],
+            )
+            .json(&json!({ "codigo": codigo }));
+        tipado(resultado(self.peer.send(req, corr).await?)?)
+    }
+
+    /// Read now, past the copy `obtener` may answer from.
+    async fn transferencias_permitidas(
+        &self,
+        id: &EventoId,
+        corr: &str,
+    ) -> Result<bool, ClientError> {
+        let body = self
+            .peer
+            .send(self.peer.get(&["api", "eventos", id]), corr)
+            .await?;
+        // An event from before the setting existed allows them, as its default says.
+        Ok(body["transferencias_permitidas"].as_bool().unwrap_or(true))
+    }
+
     async fn inventario(&self, id: &EventoId, corr: &str) -> Result<Inventario, ClientError> {
         let req = self
             .peer
