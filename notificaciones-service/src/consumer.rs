@@ -19,6 +19,30 @@ pub struct Registrador {
     pub mostrar_codigos: bool,
 }
 
+impl Registrador {
+    /// A buyer's reservation mail (confirmed with its tickets, re-sent, cancelled) on
+    /// the console, addressed to the account. Its link carries the reservation's guest
+    /// secret, which opens it like a one-time code signs in: shown only where codes are.
+    fn correo_de_reserva(&self, n: &domain::Notificacion) {
+        if !n.tipo.starts_with("reserva-") {
+            return;
+        }
+        let para = n.usuario_id.as_deref().unwrap_or("?");
+        if n.enlace.is_some() && !self.mostrar_codigos {
+            let codigos: Vec<&str> = n.entradas.iter().map(|e| e.codigo.as_str()).collect();
+            tracing::info!(
+                comprador = %para,
+                entradas = %codigos.join(", "),
+                "correo (simulado): {}, con el enlace de la reserva, que no se muestra \
+                 (EVENTFLOW_MOSTRAR_CODIGOS=1 lo muestra)",
+                n.titulo
+            );
+        } else {
+            tracing::info!(comprador = %para, "correo (simulado): {} — {}", n.titulo, n.mensaje);
+        }
+    }
+}
+
 #[async_trait]
 impl Manejador for Registrador {
     async fn manejar(&self, env: Envelope) -> Resultado {
@@ -31,6 +55,9 @@ impl Manejador for Registrador {
             match self.store.registrar(&n).await {
                 Ok(Registro::Nueva) => {
                     tracing::info!(tipo = %n.tipo, "notification recorded");
+                    if self.correo_en_log && n.email.is_none() {
+                        self.correo_de_reserva(&n);
+                    }
                     if let (true, Some(para)) = (self.correo_en_log, &n.email) {
                         if n.tipo == "codigo" && !self.mostrar_codigos {
                             tracing::info!(

@@ -11,7 +11,8 @@ pub struct Notificacion {
     /// The `messageId` of the message that caused it.
     #[schema(example = "1d3c0b5e-9a9f-4d53-8c3b-6f2f6b7e0e11")]
     pub id: String,
-    /// `nuevo-evento`, `reserva-confirmada`, `reserva-cancelada` or `codigo`.
+    /// `nuevo-evento`, `reserva-confirmada`, `reserva-cancelada`, `reserva-reenviada` or
+    /// `codigo`.
     #[schema(example = "reserva-confirmada")]
     pub tipo: String,
     /// The buyer it is for; absent on announcements to everyone.
@@ -25,13 +26,45 @@ pub struct Notificacion {
     pub correlation_id: String,
     pub creada_en: DateTime<Utc>,
     /// Where the buyer opens the reservation without an account: the booking UI's
-    /// `/reservas/{id}?s=<secreto>`. Only on confirmations made by a live checkout.
+    /// `/reservas/{id}?s=<secreto>`. On confirmations made by a live checkout, and on
+    /// every re-sent reservation (a new secret; the old link stops working).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enlace: Option<String>,
     /// The address it goes to, when it is not (or not yet) the account's: one-time codes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "ana.quispe@example.com")]
     pub email: Option<String>,
+    /// A confirmation's tickets, each with its links (they open with the buyer's
+    /// session, or with the reservation's secret as `X-Reserva-Secreto`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entradas: Vec<EntradaNotificada>,
+    /// A confirmation's tickets as one PDF: `/api/reservas/{id}/entradas.pdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "/api/reservas/665f1c2a9b3e4d0012345678/entradas.pdf")]
+    pub pdf: Option<String>,
+}
+
+/// One ticket of a confirmation, as its e-mail lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EntradaNotificada {
+    #[schema(example = "7K2QX9M4TB")]
+    pub codigo: String,
+    /// `/api/entradas/{codigo}`: the ticket and its signed QR payload.
+    #[schema(example = "/api/entradas/7K2QX9M4TB")]
+    pub enlace: String,
+    /// `/api/entradas/{codigo}/qr.svg`: the QR to show at the door.
+    #[schema(example = "/api/entradas/7K2QX9M4TB/qr.svg")]
+    pub qr: String,
+}
+
+impl EntradaNotificada {
+    fn de(codigo: String) -> Self {
+        Self {
+            enlace: format!("/api/entradas/{codigo}"),
+            qr: format!("/api/entradas/{codigo}/qr.svg"),
+            codigo,
+        }
+    }
 }
 
 /// "S/ 1,500.00": the same format the booking UI shows.
@@ -80,6 +113,8 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
         creada_en: eventflow_shared::now(),
         enlace: None,
         email: None,
+        entradas: Vec::new(),
+        pdf: None,
     };
     Ok(match env.mensaje()? {
         Mensaje::EventCreated(m) => base(
@@ -98,19 +133,34 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
         Mensaje::ReservaConfirmada(m) => {
             let (cantidad, total) = (m.cantidad, requerido(m.total, "total")?);
             let zona = requerido(m.zona, "zona")?;
+            let mut mensaje = format!(
+                "Tu reserva de {} ({zona}) está confirmada. Total: {}.",
+                eventflow_shared::texto::contar(u64::from(cantidad), "entrada", "entradas"),
+                importe(total)
+            );
+            if !m.entradas.is_empty() {
+                mensaje.push_str(&format!(
+                    " Tus entradas: {}. Descárgalas en PDF: /api/reservas/{}/entradas.pdf.",
+                    m.entradas.join(", "),
+                    m.reserva_id
+                ));
+            }
+            if let Some(enlace) = &m.enlace {
+                mensaje.push_str(&format!(" Tu reserva, sin cuenta: {enlace}."));
+            }
+            let pdf = (!m.entradas.is_empty())
+                .then(|| format!("/api/reservas/{}/entradas.pdf", m.reserva_id));
             let mut n = base(
                 "reserva-confirmada",
                 Some(requerido(m.usuario_id, "usuarioId")?.into()),
                 Some(m.evento_id.into()),
                 Some(m.reserva_id.into()),
                 "Reserva confirmada".into(),
-                format!(
-                    "Tu reserva de {} ({zona}) está confirmada. Total: {}.",
-                    eventflow_shared::texto::contar(u64::from(cantidad), "entrada", "entradas"),
-                    importe(total)
-                ),
+                mensaje,
             );
             n.enlace = m.enlace;
+            n.entradas = m.entradas.into_iter().map(EntradaNotificada::de).collect();
+            n.pdf = pdf;
             n
         }
         Mensaje::ReservaCancelada(m) => base(
@@ -121,6 +171,43 @@ pub fn desde(env: &Envelope) -> Result<Notificacion, String> {
             "Reserva cancelada".into(),
             "Tu reserva fue cancelada y el pago reembolsado.".into(),
         ),
+        Mensaje::ReservaReenviada(m) => {
+            let que = if m.estado == "CANCELADA" {
+                "Tu reserva (cancelada)"
+            } else {
+                "Tu reserva"
+            };
+            let mut n = base(
+                "reserva-reenviada",
+                Some(requerido(m.usuario_id, "usuarioId")?.into()),
+                Some(m.evento_id.into()),
+                Some(m.reserva_id.into()),
+                "Tu reserva, de nuevo".into(),
+                format!(
+                    "{que}, con un enlace nuevo: {}. Los enlaces que te enviamos antes ya no sirven.",
+                    m.enlace
+                ),
+            );
+            n.enlace = Some(m.enlace);
+            n
+        }
+        Mensaje::EntradaTransferida(m) => {
+            let zona = m.zona.map(|z| format!(" ({z})")).unwrap_or_default();
+            let mut n = base(
+                "entrada-transferida",
+                None,
+                Some(m.evento_id.into()),
+                Some(m.reserva_id.into()),
+                "Te transfirieron una entrada".into(),
+                format!(
+                    "{}, te transfirieron una entrada{zona}. Su código es {}; ábrela y muestra su QR en la puerta: {}.",
+                    m.nombre, m.codigo, m.enlace
+                ),
+            );
+            n.enlace = Some(m.enlace);
+            n.email = Some(m.email);
+            n
+        }
         Mensaje::CodigoEmitido(m) => {
             let para = match m.proposito.as_str() {
                 "email" => "confirmar este email en tu cuenta",
@@ -157,6 +244,29 @@ mod tests {
         assert_eq!(importe(123456789), "S/ 1,234,567.89");
         let f = "2027-03-14T21:00:00Z".parse::<DateTime<Utc>>().unwrap();
         assert_eq!(fecha_legible(&f), "14/03/2027 21:00 UTC");
+    }
+
+    #[test]
+    fn a_confirmation_lists_its_tickets_and_links() {
+        let env = Envelope::new(
+            "ReservaConfirmada",
+            "c",
+            serde_json::json!({"reservaId": "r", "usuarioId": "u", "eventoId": "e", "zona": "Platea",
+                "cantidad": 2, "total": 30000, "enlace": "/reservas/r?s=abc",
+                "entradas": ["7K2QX9M4TB", "ABCDEFGHJK"]}),
+        );
+        let n = desde(&env).unwrap();
+        assert_eq!(n.entradas.len(), 2);
+        assert_eq!(n.entradas[0].enlace, "/api/entradas/7K2QX9M4TB");
+        assert_eq!(n.entradas[1].qr, "/api/entradas/ABCDEFGHJK/qr.svg");
+        assert_eq!(n.pdf.as_deref(), Some("/api/reservas/r/entradas.pdf"));
+        assert_eq!(n.enlace.as_deref(), Some("/reservas/r?s=abc"));
+        assert!(
+            n.mensaje.contains("7K2QX9M4TB, ABCDEFGHJK"),
+            "{}",
+            n.mensaje
+        );
+        assert!(n.mensaje.contains("/reservas/r?s=abc"), "{}", n.mensaje);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use eventflow_shared::config::StoreConfig;
 use eventflow_testkit as testing;
-use notificaciones_service::domain::Notificacion;
+use notificaciones_service::domain::{EntradaNotificada, Notificacion};
 use notificaciones_service::store::{self, Filtro, NotificacionStore, Registro};
 
 fn notificacion(id: &str, usuario: Option<&str>, tipo: &str) -> Notificacion {
@@ -22,6 +22,17 @@ fn notificacion(id: &str, usuario: Option<&str>, tipo: &str) -> Notificacion {
         enlace: (tipo == "reserva-confirmada").then(|| format!("/reservas/r-{id}?s=secreto")),
         // And a code's address.
         email: (tipo == "codigo").then(|| "ana@example.com".to_owned()),
+        // And a confirmation's tickets and PDF.
+        entradas: if tipo == "reserva-confirmada" {
+            vec![EntradaNotificada {
+                codigo: "7K2QX9M4TB".into(),
+                enlace: "/api/entradas/7K2QX9M4TB".into(),
+                qr: "/api/entradas/7K2QX9M4TB/qr.svg".into(),
+            }]
+        } else {
+            vec![]
+        },
+        pdf: (tipo == "reserva-confirmada").then(|| format!("/api/reservas/r-{id}/entradas.pdf")),
     }
 }
 

@@ -51,6 +51,10 @@ pub struct Config {
     /// (`RESERVAS_ANONIMAS_POR_IP`, 60): guests keep buying, a script from one address
     /// cannot flood the SAGA. Signed-in buyers and the admin are not counted here.
     pub anonimas_por_ip: u32,
+    /// `POST /api/reservas/reenviar` an hour per email (`RESERVAS_REENVIOS_POR_EMAIL`, 3)
+    /// and per client IP (`RESERVAS_REENVIOS_POR_IP`, 20), counted in the store so every
+    /// instance shares them.
+    pub reenvios: LimitesReenvio,
     /// This process's name in leases and logs (`RESERVAS_INSTANCIA`; default the host
     /// name, the pid and a random suffix, so two processes never share one).
     pub instancia: String,
@@ -85,6 +89,23 @@ const ETIQUETA_HUELLAS: &str = "eventflow/reservas/huellas/v1";
 /// Guest checkouts a minute per client IP, by default.
 pub const ANONIMAS_POR_IP: u32 = 60;
 
+/// Re-sends of a buyer's links an hour: per email (a person who retries, few for an
+/// inbox) and per client IP (a family or an office, not a script walking emails).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitesReenvio {
+    pub por_email: u32,
+    pub por_ip: u32,
+}
+
+impl Default for LimitesReenvio {
+    fn default() -> Self {
+        Self {
+            por_email: 3,
+            por_ip: 20,
+        }
+    }
+}
+
 /// A name no other running process has: a pod's host name is its name in Kubernetes.
 pub fn instancia_por_defecto() -> String {
     let host = Entorno::del_proceso().texto_o("HOSTNAME", "reservas");
@@ -115,6 +136,7 @@ impl Config {
             // slow dependency cannot pile requests up without limit, not to turn buyers away.
             max_en_curso: 4096,
             anonimas_por_ip: ANONIMAS_POR_IP,
+            reenvios: LimitesReenvio::default(),
             instancia: instancia_por_defecto(),
             proxies: Default::default(),
             clave_huellas: derivar_clave(Servicio::Reservas.token_dev(), ETIQUETA_HUELLAS),
@@ -130,6 +152,7 @@ impl Config {
     /// `RESERVAS_RECUPERACION_INTERVALO_SECS` (10), `RESERVAS_CONCILIACION_INTERVALO_SECS`
     /// (300),
     /// `RESERVAS_MAX_EN_CURSO` (4096), `RESERVAS_ANONIMAS_POR_IP` (60),
+    /// `RESERVAS_REENVIOS_POR_EMAIL` (3), `RESERVAS_REENVIOS_POR_IP` (20),
     /// `RESERVAS_INSTANCIA` (host-pid-random), `RESERVAS_CLAVE_HUELLAS` (derived from the
     /// own service token). Every bad variable is listed in the error.
     pub fn from_env(mode: BackendMode) -> Result<Self, ConfigInvalida> {
@@ -173,6 +196,10 @@ impl Config {
             bus: BusConfig::desde(e, mode),
             max_en_curso: e.entero("RESERVAS_MAX_EN_CURSO", 4096usize, 1),
             anonimas_por_ip: e.entero("RESERVAS_ANONIMAS_POR_IP", ANONIMAS_POR_IP, 1),
+            reenvios: LimitesReenvio {
+                por_email: e.entero("RESERVAS_REENVIOS_POR_EMAIL", 3u32, 1),
+                por_ip: e.entero("RESERVAS_REENVIOS_POR_IP", 20u32, 1),
+            },
             instancia: e
                 .texto("RESERVAS_INSTANCIA")
                 .unwrap_or_else(instancia_por_defecto),

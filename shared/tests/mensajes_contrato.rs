@@ -3,7 +3,8 @@
 //! here is a change of contract: bump `VERSION` and keep old consumers in mind.
 
 use eventflow_shared::bus::{
-    CodigoEmitido, Envelope, EventoCreado, Mensaje, ReservaCancelada, ReservaConfirmada, VERSION,
+    CodigoEmitido, EntradaTransferida, Envelope, EventoCreado, Mensaje, ReservaCancelada,
+    ReservaConfirmada, ReservaReenviada, VERSION,
 };
 use eventflow_shared::ids::{EventoId, ReservaId, UsuarioId};
 use serde_json::{json, Value};
@@ -116,17 +117,24 @@ fn reserva_confirmada() {
         cantidad: 2,
         total: Some(30000),
         enlace: Some("/reservas/r-1?s=secreto".into()),
+        entradas: vec!["7K2QX9M4TB".into(), "ABCDEFGHJK".into()],
     };
     fijo(
         Mensaje::ReservaConfirmada(m.clone()),
         "ReservaConfirmada",
         "reserva.confirmada",
         json!({"reservaId": "r-1", "usuarioId": "u-1", "eventoId": "ev-1", "zona": "Platea",
-               "cantidad": 2, "total": 30000, "enlace": "/reservas/r-1?s=secreto"}),
+               "cantidad": 2, "total": 30000, "enlace": "/reservas/r-1?s=secreto",
+               "entradas": ["7K2QX9M4TB", "ABCDEFGHJK"]}),
     );
-    // Finished by recovery: no link at all, not a null one.
+    // Finished by recovery: no link at all, not a null one (nor, from an older
+    // producer, any codes).
     fijo(
-        Mensaje::ReservaConfirmada(ReservaConfirmada { enlace: None, ..m }),
+        Mensaje::ReservaConfirmada(ReservaConfirmada {
+            enlace: None,
+            entradas: vec![],
+            ..m
+        }),
         "ReservaConfirmada",
         "reserva.confirmada",
         json!({"reservaId": "r-1", "usuarioId": "u-1", "eventoId": "ev-1", "zona": "Platea",
@@ -145,6 +153,44 @@ fn reserva_cancelada() {
         "ReservaCancelada",
         "reserva.cancelada",
         json!({"reservaId": "r-1", "usuarioId": "u-1", "eventoId": "ev-1"}),
+    );
+}
+
+#[test]
+fn reserva_reenviada() {
+    fijo(
+        Mensaje::ReservaReenviada(ReservaReenviada {
+            reserva_id: ReservaId::confiable("r-1"),
+            usuario_id: Some(UsuarioId::confiable("u-1")),
+            evento_id: EventoId::confiable("ev-1"),
+            estado: "CONFIRMADA".into(),
+            enlace: "/reservas/r-1?s=nuevo".into(),
+        }),
+        "ReservaReenviada",
+        "reserva.reenviada",
+        json!({"reservaId": "r-1", "usuarioId": "u-1", "eventoId": "ev-1",
+               "estado": "CONFIRMADA", "enlace": "/reservas/r-1?s=nuevo"}),
+    );
+}
+
+#[test]
+fn entrada_transferida() {
+    fijo(
+        Mensaje::EntradaTransferida(EntradaTransferida {
+            reserva_id: ReservaId::confiable("r-1"),
+            evento_id: EventoId::confiable("ev-1"),
+            codigo: "7K2QX9M4TB".into(),
+            anterior: "0H1J2K3M4N".into(),
+            zona: Some("Platea".into()),
+            nombre: "Beto Ríos".into(),
+            email: "beto@example.com".into(),
+            enlace: "/entradas/7K2QX9M4TB?s=secreto".into(),
+        }),
+        "EntradaTransferida",
+        "reserva.entrada-transferida",
+        json!({"reservaId": "r-1", "eventoId": "ev-1", "codigo": "7K2QX9M4TB",
+               "anterior": "0H1J2K3M4N", "zona": "Platea", "nombre": "Beto Ríos",
+               "email": "beto@example.com", "enlace": "/entradas/7K2QX9M4TB?s=secreto"}),
     );
 }
 

@@ -9,7 +9,7 @@ use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 
 use super::{Filtro, NotificacionStore, Registro, StoreError};
-use crate::domain::Notificacion;
+use crate::domain::{EntradaNotificada, Notificacion};
 use eventflow_shared::mongo::pagina;
 use eventflow_shared::mongo::store_error as map_err;
 
@@ -30,6 +30,10 @@ struct Doc {
     enlace: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     email: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    entradas: Vec<EntradaNotificada>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pdf: Option<String>,
 }
 
 pub struct MongoStore {
@@ -67,6 +71,8 @@ impl NotificacionStore for MongoStore {
             creada_en: n.creada_en,
             enlace: n.enlace.clone(),
             email: n.email.clone(),
+            entradas: n.entradas.clone(),
+            pdf: n.pdf.clone(),
         };
         match self.col.insert_one(d).await {
             Ok(_) => Ok(Registro::Nueva),
@@ -114,6 +120,8 @@ impl NotificacionStore for MongoStore {
                 creada_en: d.creada_en,
                 enlace: d.enlace,
                 email: d.email,
+                entradas: d.entradas,
+                pdf: d.pdf,
             })
             .collect();
         Ok((items, total))

@@ -93,8 +93,7 @@ impl Reservar {
         max_en_curso: usize,
         clave_huellas: Secreto,
     ) -> Self {
-        let clave_secretos =
-            crate::config::derivar_clave(clave_huellas.expose(), "eventflow/reservas/secretos/v1");
+        let clave_secretos = secreto::clave(&clave_huellas);
         Self {
             deps,
             cadena,

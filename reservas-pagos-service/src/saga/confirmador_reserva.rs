@@ -90,6 +90,9 @@ impl Handler for ConfirmadorReserva {
         ctx.reserva.registrar(Suceso::ReservaConfirmada {
             total: ctx.reserva.total,
         });
+        // Its tickets now (the confirming write would issue them otherwise), so the
+        // message that stands for the buyer's e-mail lists the codes that write stores.
+        ctx.reserva.emitir_entradas();
         // Persisted by the chain in the same write as CONFIRMADA: the outbox.
         let r = &ctx.reserva;
         let confirmada = Mensaje::ReservaConfirmada(ReservaConfirmada {
@@ -105,6 +108,7 @@ impl Handler for ConfirmadorReserva {
                 .secreto
                 .as_ref()
                 .map(|s| format!("/reservas/{}?s={s}", r.id)),
+            entradas: r.entradas.iter().map(|e| e.codigo.clone()).collect(),
         });
         let pendiente = confirmada.pendiente(&r.correlation_id);
         ctx.reserva.outbox.push(pendiente);

@@ -27,8 +27,14 @@ pub enum Mensaje {
     ReservaConfirmada(ReservaConfirmada),
     /// reservas-pagos → the buyer: a reservation was cancelled and refunded.
     ReservaCancelada(ReservaCancelada),
+    /// reservas-pagos → the buyer: a reservation's link sent again, with a new guest
+    /// secret (`POST /api/reservas/reenviar`); the old link no longer opens it.
+    ReservaReenviada(ReservaReenviada),
     /// usuarios → the buyer: a one-time code to send.
     CodigoEmitido(CodigoEmitido),
+    /// reservas-pagos → a ticket's new holder: a ticket was transferred to them, with
+    /// its new code and their own link (the old code no longer lets anyone in).
+    EntradaTransferida(EntradaTransferida),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +63,10 @@ pub struct ReservaConfirmada {
     /// secret; a confirmation finished by recovery has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enlace: Option<String>,
+    /// Its tickets' codes, issued in the confirming write: the e-mail links each one
+    /// (`/api/entradas/{codigo}`, its QR) and the PDF. Absent from an older producer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entradas: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,6 +75,37 @@ pub struct ReservaCancelada {
     pub reserva_id: ReservaId,
     pub usuario_id: Option<UsuarioId>,
     pub evento_id: EventoId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReservaReenviada {
+    pub reserva_id: ReservaId,
+    pub usuario_id: Option<UsuarioId>,
+    pub evento_id: EventoId,
+    /// `CONFIRMADA` or `CANCELADA`: what the link opens.
+    pub estado: String,
+    /// The new way back: `/reservas/{id}?s=<secreto>`. This message stands for the
+    /// e-mail to the buyer, so it carries the secret, and only this buyer is told.
+    pub enlace: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntradaTransferida {
+    pub reserva_id: ReservaId,
+    pub evento_id: EventoId,
+    /// The new ticket's code, issued to the new holder.
+    pub codigo: String,
+    /// The code it replaces, annulled (`transferida`).
+    pub anterior: String,
+    pub zona: Option<String>,
+    /// The new holder: their name (the ticket's `titular`) and where this goes.
+    pub nombre: String,
+    pub email: String,
+    /// Their way to the ticket: `/entradas/{codigo}?s=<secreto>`. This message stands
+    /// for the e-mail to the new holder, so it carries the ticket's secret.
+    pub enlace: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,7 +128,9 @@ impl Mensaje {
             Self::EventCreated(_) => "EventCreated",
             Self::ReservaConfirmada(_) => "ReservaConfirmada",
             Self::ReservaCancelada(_) => "ReservaCancelada",
+            Self::ReservaReenviada(_) => "ReservaReenviada",
             Self::CodigoEmitido(_) => "CodigoEmitido",
+            Self::EntradaTransferida(_) => "EntradaTransferida",
         }
     }
 
@@ -98,7 +141,10 @@ impl Mensaje {
             Self::EventCreated(_) => "evento.creado",
             Self::ReservaConfirmada(_) => "reserva.confirmada",
             Self::ReservaCancelada(_) => "reserva.cancelada",
+            Self::ReservaReenviada(_) => "reserva.reenviada",
             Self::CodigoEmitido(_) => "usuario.codigo",
+            // Under `reserva.*`, which notificaciones binds; usuarios' history does not.
+            Self::EntradaTransferida(_) => "reserva.entrada-transferida",
         }
     }
 

@@ -17,7 +17,8 @@ use uuid::Uuid;
 
 pub use embedded::EmbeddedBus;
 pub use mensajes::{
-    CodigoEmitido, EventoCreado, Mensaje, ReservaCancelada, ReservaConfirmada, VERSION,
+    CodigoEmitido, EntradaTransferida, EventoCreado, Mensaje, ReservaCancelada, ReservaConfirmada,
+    ReservaReenviada, VERSION,
 };
 pub use rabbit::{RabbitBus, RabbitConfig};
 

@@ -211,6 +211,7 @@ async fn historial_por_el_bus(b: Backend) {
             cantidad: 1,
             total: Some(2500),
             enlace: None,
+            entradas: vec![],
         })
     };
     let bus = p.bus.publicador().await.unwrap();

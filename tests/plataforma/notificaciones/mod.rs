@@ -4,7 +4,9 @@
 pub(crate) mod common;
 
 mod autorizacion;
+mod correo_entradas;
 mod corte_broker;
 mod corte_rabbit_proxy;
 mod hostil;
 mod mensajeria;
+mod reenvio;
