@@ -10,7 +10,9 @@
 //!   wrote it: the bearer API is unchanged through this proxy.
 //! - **Two sessions.** A buyer's and an organizer's live side by side, one cookie each
 //!   ([`Rol`]); the page says which one a request is for with `X-Sesion: organizador`
-//!   (the buyer's otherwise). A readable cookie with no secret in it, `…_hay_sesion…=1`,
+//!   (the buyer's otherwise). A door staff account's session (`rol: staff`) goes in the
+//!   organizer's cookie: the door page (`/organizador/ingreso`) is the organizer's or its
+//!   staff's, and the services refuse staff whatever else an organizer may do. A readable cookie with no secret in it, `…_hay_sesion…=1`,
 //!   tells the page whether asking `GET /api/sesiones/actual` is worth it.
 //! - **Later requests.** Without an `Authorization` header of its own, a request gets
 //!   `Authorization: Bearer <the cookie's token>`. An `Authorization` the client sends wins.
@@ -273,7 +275,7 @@ pub fn responder(plan: &Plan, status: StatusCode, headers: &mut HeaderMap, cuerp
         if let Ok(serde_json::Value::Object(mut sesion)) = serde_json::from_slice(&cuerpo) {
             if let Some(serde_json::Value::String(token)) = sesion.remove("token") {
                 let rol = match sesion.get("rol").and_then(|r| r.as_str()) {
-                    Some("organizador") => Rol::Organizador,
+                    Some("organizador" | "staff") => Rol::Organizador,
                     _ => Rol::Comprador,
                 };
                 let max_age = sesion
@@ -410,6 +412,48 @@ mod tests {
         assert_eq!(
             b.to_str().unwrap(),
             "eventflow_hay_sesion=; Path=/; Max-Age=0; SameSite=Strict"
+        );
+    }
+
+    /// A browser's sign-in answered 201 with `rol`: the cookies it set, by name.
+    fn cookies_de_inicio(rol: &str) -> Vec<String> {
+        let plan = Plan {
+            rol: Rol::Comprador,
+            token: None,
+            inicio_en_navegador: true,
+            cierre: false,
+            segura: false,
+        };
+        let expira = (eventflow_shared::now() + chrono::Duration::hours(1)).to_rfc3339();
+        let cuerpo = serde_json::json!({"token": "efs_t", "rol": rol, "expira_en": expira});
+        let mut h = HeaderMap::new();
+        let fuera = responder(
+            &plan,
+            StatusCode::CREATED,
+            &mut h,
+            Bytes::from(cuerpo.to_string()),
+        );
+        assert!(
+            !String::from_utf8_lossy(&fuera).contains("efs_t"),
+            "the page never gets the token"
+        );
+        h.get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().split('=').next().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_door_staff_session_lives_in_the_organizers_cookie() {
+        let org = [
+            "eventflow_sesion_organizador",
+            "eventflow_hay_sesion_organizador",
+        ];
+        assert_eq!(cookies_de_inicio("staff"), org);
+        assert_eq!(cookies_de_inicio("organizador"), org);
+        assert_eq!(
+            cookies_de_inicio("comprador"),
+            ["eventflow_sesion", "eventflow_hay_sesion"]
         );
     }
 }

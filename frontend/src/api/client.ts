@@ -365,6 +365,14 @@ export const api = {
     request<SesionOrganizadorIniciada>('POST', '/api/sesiones', {
       body: { email: email.trim().toLowerCase(), password, rol: 'organizador', ...(codigo ? { codigo } : {}) },
     }),
+  /**
+   * Signs a door staff account in (`rol: staff`, 201): the proxy keeps its token in the
+   * organizer's cookie, so the door page's calls (`X-Sesion: organizador`) go with it.
+   */
+  iniciarSesionStaff: (email: string, password: string, codigo?: string) =>
+    request<SesionOrganizadorIniciada>('POST', '/api/sesiones', {
+      body: { email: email.trim().toLowerCase(), password, rol: 'staff', ...(codigo ? { codigo } : {}) },
+    }),
   /** Who the browser's session of `rol` belongs to (after a reload). 401 when it has none. */
   sesionActual: (rol: RolSesion, signal?: AbortSignal) =>
     request<SesionActual>('GET', '/api/sesiones/actual', {

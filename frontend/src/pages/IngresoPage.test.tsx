@@ -64,6 +64,31 @@ describe('Ingreso (/organizador/ingreso)', () => {
     expect(screen.getByRole('form', { name: 'Iniciar sesión como organizador' })).toBeInTheDocument();
   });
 
+  it('door staff sign in here (rol staff) and scan their organizer\'s events; "Cerrar sesión" ends it', async () => {
+    window.history.pushState(null, '', '/organizador/ingreso');
+    const rosa = { id: 's1', email: 'rosa@andinas.pe', nombre: 'Rosa Mamani', rol: 'staff', organizador_id: org.id, creado_en: '2027-01-01T00:00:00Z' };
+    const { llamadas } = mockFetch({
+      ...rutas(json({})),
+      'GET /api/sesiones/actual': problem('sin-credencial', 401),
+      'POST /api/sesiones': json({ expira_en: '2027-01-01T00:00:00Z', rol: 'staff', usuario: rosa }, 201),
+      'DELETE /api/sesiones/actual': { status: 204 },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const form = await screen.findByRole('form', { name: 'Iniciar sesión como personal de puerta' });
+    await user.type(within(form).getByLabelText('Email de personal de puerta'), 'Rosa@Andinas.pe');
+    await user.type(within(form).getByLabelText('Contraseña de personal de puerta'), 'quena-charango-1984');
+    await user.click(within(form).getByRole('button', { name: 'Entrar a la puerta' }));
+    expect(await screen.findByLabelText('Evento')).toHaveDisplayValue('Rock en el Parque');
+    expect(screen.getByText(/Escaneas como/)).toHaveTextContent('Escaneas como Rosa Mamani (personal de puerta).');
+    const login = llamadas.find((l) => l.method === 'POST' && l.url === '/api/sesiones')!;
+    expect(login.body).toEqual({ email: 'rosa@andinas.pe', password: 'quena-charango-1984', rol: 'staff' });
+    expect(llamadas.some((l) => l.url === `/api/eventos?limit=100&organizador_id=${org.id}`)).toBe(true);
+    await user.click(screen.getByRole('button', { name: 'Cerrar sesión' }));
+    expect(await screen.findByRole('form', { name: 'Iniciar sesión como personal de puerta' })).toBeInTheDocument();
+    expect(llamadas.find((l) => l.method === 'DELETE')!.headers['x-sesion']).toBe('organizador');
+  });
+
   it('a typed code is admitted: green "Entrada válida — adelante"; the same again is red "Ya usada a las 21:03 en Puerta 2"', async () => {
     window.history.pushState(null, '', '/organizador/ingreso');
     localStorage.setItem('eventflow.puerta', 'Puerta 2');

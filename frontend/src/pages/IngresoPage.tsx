@@ -28,6 +28,7 @@ import type { Veredicto } from '../ingreso/puerta';
 import { useOrganizador } from '../organizador';
 import type { SesionOrganizador } from '../organizador';
 import { AccesoOrganizador } from './OrganizadorPage';
+import { FormEntrar, useEntrada } from '../components/FormEntrar';
 import { eventosRecordados, recordarEventosPuerta, recordarSesionPuerta, sesionRecordada } from '../ingreso/recuerdo';
 import { plural } from '../plural';
 
@@ -86,11 +87,62 @@ export function IngresoPage() {
         <Cargando texto="Comprobando tu sesión…" />
       ) : (
         <>
-          <p>Inicia sesión con tu cuenta de organizador o de personal de puerta para escanear entradas.</p>
-          <AccesoOrganizador />
+          <p>Inicia sesión con tu cuenta de personal de puerta, o de organizador, para escanear entradas.</p>
+          <div className="dos-columnas">
+            <AccesoStaff />
+            <AccesoOrganizador />
+          </div>
         </>
       )}
     </div>
+  );
+}
+
+/** The door staff's sign-in (`rol: staff`; an organizer creates these accounts). */
+function AccesoStaff() {
+  const { iniciarStaff } = useOrganizador();
+  const entrada = useEntrada(iniciarStaff, { rol: 'organizador' });
+  return (
+    <section className="tarjeta organizador-acceso" aria-labelledby="titulo-acceso-staff">
+      <h2 id="titulo-acceso-staff">Personal de puerta</h2>
+      <FormEntrar
+        entrada={entrada}
+        id="staff"
+        etiqueta="Iniciar sesión como personal de puerta"
+        avisos={[]}
+        textos={{
+          email: 'Email de personal de puerta',
+          password: 'Contraseña de personal de puerta',
+          placeholder: 'puerta1@productora.pe',
+          entrar: 'Entrar a la puerta',
+        }}
+      >
+        <p className="muted">La cuenta te la da el organizador del evento.</p>
+      </FormEntrar>
+    </section>
+  );
+}
+
+/** Who scans here, and the way out (the staff have no organizer page). */
+function QuienEscanea({ sesion }: { sesion: SesionOrganizador }) {
+  const { cerrar } = useOrganizador();
+  const [cerrando, setCerrando] = useState(false);
+  return (
+    <p className="quien-escanea muted">
+      Escaneas como <strong>{sesion.organizador.nombre}</strong>
+      {sesion.staff ? ' (personal de puerta)' : ''}.{' '}
+      <button
+        type="button"
+        className="btn btn-enlace"
+        disabled={cerrando}
+        onClick={() => {
+          setCerrando(true);
+          void cerrar().finally(() => setCerrando(false));
+        }}
+      >
+        {cerrando ? 'Cerrando…' : 'Cerrar sesión'}
+      </button>
+    </p>
   );
 }
 
@@ -124,6 +176,7 @@ function Puerta({ sesion }: { sesion: SesionOrganizador }) {
 
   return (
     <>
+      <QuienEscanea sesion={sesion} />
       <div className="ingreso-opciones">
         {enLinea && eventos.isPending && <Cargando texto="Cargando eventos…" />}
         {enLinea && eventos.error && <MensajeError error={eventos.error} onReintentar={() => void eventos.refetch()} />}

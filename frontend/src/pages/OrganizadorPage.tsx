@@ -31,6 +31,18 @@ export function OrganizadorPage() {
       </div>
     );
   }
+  // Door staff only scan tickets: their page is "Ingreso".
+  if (sesion.staff) {
+    return (
+      <div>
+        <h1>Organizador</h1>
+        <p>
+          Entraste como personal de puerta ({sesion.organizador.nombre}): <Link to="/organizador/ingreso">abre «Ingreso»</Link> para
+          escanear entradas.
+        </p>
+      </div>
+    );
+  }
   // A new panel per organizer: nothing of the previous one's stays on screen.
   return <Panel key={sesion.organizador.id} sesion={sesion} />;
 }
