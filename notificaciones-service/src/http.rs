@@ -93,7 +93,7 @@ pub async fn listar(
                 }
             }
         }
-        Llamante::Organizador(_) | Llamante::Anonimo => {
+        Llamante::Organizador(_) | Llamante::Staff { .. } | Llamante::Anonimo => {
             return Err(prohibido(
                 "Las notificaciones son de los compradores: inicia sesión como comprador",
             ))

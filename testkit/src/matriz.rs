@@ -142,3 +142,17 @@ pub async fn sesion(http: &Client, base: &str, email: &str, password: &str, rol:
         .expect("a token")
         .to_owned()
 }
+
+/// Creates a door staff account for the organizer signed in with `t_org` and signs it
+/// in as `staff`; returns the token.
+pub async fn staff(http: &Client, base: &str, t_org: &str, email: &str, password: &str) -> String {
+    let r = http
+        .post(format!("{base}/api/staff"))
+        .bearer_auth(t_org)
+        .json(&json!({"nombre": "Rosa Mamani", "email": email, "password": password}))
+        .send()
+        .await
+        .expect("POST /api/staff");
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    sesion(http, base, email, password, "staff").await
+}

@@ -598,6 +598,9 @@ async fn matriz_de_autorizacion(app: &TestApp) {
     let (_, t_org) = app
         .organizador("org@example.com", "quena-charango-1984")
         .await;
+    let (_, t_staff) = app
+        .staff(&t_org, "puerta@example.com", "quena-charango-1984")
+        .await;
     let ana_id = ana["id"].as_str().unwrap().to_owned();
     let admin = app.admin_token.clone();
     // One caller per service credential, in the order of `Servicio::TODOS`: usuarios,
@@ -608,7 +611,7 @@ async fn matriz_de_autorizacion(app: &TestApp) {
             .find(|(s, _)| *s == q)
             .map(|(_, t)| t.as_str())
     };
-    let llamantes: [(&str, Option<&str>); 9] = [
+    let llamantes: [(&str, Option<&str>); 10] = [
         ("anonimo", None),
         ("ana", Some(&t_ana)),
         ("beto", Some(&t_beto)),
@@ -618,47 +621,48 @@ async fn matriz_de_autorizacion(app: &TestApp) {
         ("eventos", token_de(Servicio::Eventos)),
         ("reservas", token_de(Servicio::Reservas)),
         ("notificaciones", token_de(Servicio::Notificaciones)),
+        ("staff (personal de puerta)", Some(&t_staff)),
     ];
     let hash_ana = eventflow_shared::identidad::hash_hex(&t_ana);
     // (method, documented path, concrete path, body, statuses per caller in the order above)
-    type Fila<'a> = (&'a str, &'a str, String, Option<Value>, [u16; 9]);
+    type Fila<'a> = (&'a str, &'a str, String, Option<Value>, [u16; 10]);
     // A route without parameters: the path called is the one documented.
     let fija = |m, p: &'static str, body, statuses| -> Fila { (m, p, p.into(), body, statuses) };
     let filas: Vec<Fila> = vec![
-        fija("post", "/api/usuarios", Some(json!({})), [422; 9]),
+        fija("post", "/api/usuarios", Some(json!({})), [422; 10]),
         fija(
             "get",
             "/api/usuarios",
             None,
-            [401, 403, 403, 403, 200, 401, 401, 401, 401],
+            [401, 403, 403, 403, 200, 401, 401, 401, 401, 403],
         ),
         (
             "get",
             "/api/usuarios/{id}",
             format!("/api/usuarios/{ana_id}"),
             None,
-            [401, 200, 404, 404, 200, 401, 401, 401, 401],
+            [401, 200, 404, 404, 200, 401, 401, 401, 401, 404],
         ),
         (
             "patch",
             "/api/usuarios/{id}",
             format!("/api/usuarios/{ana_id}"),
             Some(json!({"nombre": "Ana"})),
-            [401, 200, 404, 404, 200, 401, 401, 401, 401],
+            [401, 200, 404, 404, 200, 401, 401, 401, 401, 404],
         ),
         // Public: the same 202 for everyone, account or not; the credential is ignored.
         fija(
             "post",
             "/api/usuarios/codigo",
             Some(json!({"email": "nadie@example.com"})),
-            [202; 9],
+            [202; 10],
         ),
         // A code to confirm a new email: the signed-in buyer's own.
         fija(
             "post",
             "/api/usuarios/codigo",
             Some(json!({"email": "nueva@example.com", "proposito": "email"})),
-            [401, 202, 202, 403, 403, 401, 401, 401, 401],
+            [401, 202, 202, 403, 403, 401, 401, 401, 401, 403],
         ),
         fija(
             "post",
@@ -666,61 +670,82 @@ async fn matriz_de_autorizacion(app: &TestApp) {
             Some(
                 json!({"email": "ana@example.com", "codigo": "000000", "password": "quena-charango-1984"}),
             ),
-            [422; 9],
+            [422; 10],
         ),
         fija(
             "post",
             "/api/sesiones",
             Some(json!({"email": "x@example.com", "password": "no-existe-1234"})),
-            [401, 401, 401, 401, 401, 401, 401, 401, 401],
+            [401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
         ),
         fija(
             "get",
             "/api/sesiones/actual",
             None,
-            [401, 200, 200, 200, 403, 401, 401, 401, 401],
+            [401, 200, 200, 200, 403, 401, 401, 401, 401, 200],
         ),
         fija(
             "post",
             "/api/organizadores",
             Some(json!({})),
-            [401, 403, 403, 403, 422, 401, 401, 401, 401],
+            [401, 403, 403, 403, 422, 401, 401, 401, 401, 403],
         ),
         (
             "put",
             "/internal/usuarios/{id}/historial/{reserva_id}",
             format!("/internal/usuarios/{ana_id}/historial/r-1"),
             None,
-            [401, 401, 401, 401, 401, 403, 403, 204, 403],
+            [401, 401, 401, 401, 401, 403, 403, 204, 403, 401],
         ),
         (
             "delete",
             "/internal/usuarios/{id}/historial/{reserva_id}",
             format!("/internal/usuarios/{ana_id}/historial/r-1"),
             None,
-            [401, 401, 401, 401, 401, 403, 403, 204, 403],
+            [401, 401, 401, 401, 401, 403, 403, 204, 403, 401],
         ),
         (
             "get",
             "/internal/usuarios/{id_o_email}",
             format!("/internal/usuarios/{ana_id}"),
             None,
-            [401, 401, 401, 401, 401, 403, 403, 200, 403],
+            [401, 401, 401, 401, 401, 403, 403, 200, 403, 401],
         ),
         fija(
             "post",
             "/internal/sesiones/verificar",
             Some(json!({"token_hash": hash_ana})),
-            [401, 401, 401, 401, 401, 200, 200, 200, 200],
+            [401, 401, 401, 401, 401, 200, 200, 200, 200, 401],
         ),
-        fija("get", "/health", None, [200; 9]),
-        fija("get", "/ready", None, [200; 9]),
+        // An organizer's door staff: only that organizer manages them (the staff member,
+        // the admin and buyers are refused); an id that is not its own is 404.
+        fija(
+            "post",
+            "/api/staff",
+            Some(json!({})),
+            [401, 403, 403, 422, 403, 401, 401, 401, 401, 403],
+        ),
+        fija(
+            "get",
+            "/api/staff",
+            None,
+            [401, 403, 403, 200, 403, 401, 401, 401, 401, 403],
+        ),
+        (
+            "delete",
+            "/api/staff/{id}",
+            format!("/api/staff/{}", uuid::Uuid::new_v4()),
+            None,
+            [401, 403, 403, 404, 403, 401, 401, 401, 401, 403],
+        ),
+        fija("get", "/health", None, [200; 10]),
+        fija("get", "/ready", None, [200; 10]),
         // Last, because it ends the session of the caller: each caller's own.
         fija(
             "delete",
             "/api/sesiones/actual",
             None,
-            [401, 204, 204, 204, 403, 401, 401, 401, 401],
+            [401, 204, 204, 204, 403, 401, 401, 401, 401, 204],
         ),
     ];
     let documentadas = eventflow_testkit::rutas_documentadas(&usuarios_service::http::openapi());

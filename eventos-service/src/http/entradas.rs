@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, Method, Response, StatusCode};
 use eventflow_shared::http::CorrelationId;
-use eventflow_shared::identidad::Publicador;
+use eventflow_shared::identidad::{Portero, Publicador};
 use eventflow_shared::ids::EventoId;
 use eventflow_shared::ingresos::{
     Admision, ClavesEvento, Conflictos, DesdeVersion, ListaIngresos, LoteIngresos, PedidoIngreso,
@@ -82,6 +82,18 @@ async fn reenviar_con<B: serde::Serialize>(
     Ok(out)
 }
 
+/// The event `id`, if `portero` works its door (its organizer, the organizer's staff, the
+/// admin); the same 404 as no event otherwise, as for another organizer.
+async fn del_portero(state: &AppState, portero: Portero, id: &str) -> Result<(), ApiError> {
+    let no_existe = || ApiError::not_found(format!("No existe el evento {id}"));
+    let ficha = state.store.ficha(id).await?.ok_or_else(no_existe)?;
+    if portero.atiende(ficha.organizador_id.as_deref()) {
+        Ok(())
+    } else {
+        Err(no_existe())
+    }
+}
+
 /// The event's public keys: public on purpose, so a scanner verifies offline.
 #[utoipa::path(get, path = "/api/eventos/{id}/claves", tag = "entradas",
     summary = "Claves públicas de las entradas",
@@ -135,7 +147,7 @@ pub async fn rotar_claves(
 /// Lets a ticket in, once.
 #[utoipa::path(post, path = "/api/eventos/{id}/ingresos", tag = "entradas",
     summary = "Registrar un ingreso",
-    description = "Admite una entrada del evento por su QR (`qr`, contenido firmado) o su código (`codigo`), opcionalmente en una `puerta`. Una sola escritura condicional VALIDA → USADA: dos puertas que escanean la misma entrada a la vez la admiten una sola vez. Con `nonce` (8 a 64 caracteres, elegido por el escáner), el mismo escaneo repetido porque se perdió su respuesta recibe otra vez 200, nunca `ya-usada`. Para el organizador del evento o el administrador.",
+    description = "Admite una entrada del evento por su QR (`qr`, contenido firmado) o su código (`codigo`), opcionalmente en una `puerta`. Una sola escritura condicional VALIDA → USADA: dos puertas que escanean la misma entrada a la vez la admiten una sola vez. Con `nonce` (8 a 64 caracteres, elegido por el escáner), el mismo escaneo repetido porque se perdió su respuesta recibe otra vez 200, nunca `ya-usada`. Para el organizador del evento, su personal de puerta o el administrador.",
     params(("id" = String, Path)), security(("bearer" = [])),
     request_body = PedidoIngreso,
     responses(
@@ -148,13 +160,13 @@ pub async fn rotar_claves(
     ))]
 pub async fn ingresar(
     State(state): State<AppState>,
-    publicador: Publicador,
+    portero: Portero,
     CorrelationId(corr): CorrelationId,
     ApiPath(id): ApiPath<String>,
     ApiJson(pedido): ApiJson<PedidoIngreso>,
 ) -> Result<Response<Body>, ApiError> {
     let id = &EventoId::parse("id", &id)?;
-    super::handlers::del_publicador(&state, publicador, id).await?;
+    del_portero(&state, portero, id).await?;
     reenviar(
         &state,
         Method::POST,
@@ -168,7 +180,7 @@ pub async fn ingresar(
 /// Admitted and expected, per zone and per gate.
 #[utoipa::path(get, path = "/api/eventos/{id}/ingresos/resumen", tag = "entradas",
     summary = "Resumen de ingresos",
-    description = "Entradas admitidas y esperadas (válidas o usadas), por zona y por puerta. Para el organizador del evento o el administrador.",
+    description = "Entradas admitidas y esperadas (válidas o usadas), por zona y por puerta. Para el organizador del evento, su personal de puerta o el administrador.",
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "El resumen", body = ResumenIngresos),
@@ -176,12 +188,12 @@ pub async fn ingresar(
     ))]
 pub async fn resumen(
     State(state): State<AppState>,
-    publicador: Publicador,
+    portero: Portero,
     CorrelationId(corr): CorrelationId,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response<Body>, ApiError> {
     let id = &EventoId::parse("id", &id)?;
-    super::handlers::del_publicador(&state, publicador, id).await?;
+    del_portero(&state, portero, id).await?;
     reenviar(
         &state,
         Method::GET,
@@ -195,7 +207,7 @@ pub async fn resumen(
 /// The scanner's list, for working with no network.
 #[utoipa::path(get, path = "/api/eventos/{id}/ingresos/lista", tag = "entradas",
     summary = "Lista de la puerta sin red",
-    description = "Lo que un escáner necesita para trabajar sin red: las claves públicas, las entradas del evento (código, zona, titular, estado) y `revocadas` (cada código ANULADA). Con `desde` (la `version` de una respuesta anterior), solo las entradas cambiadas después (`completa: false`); alguna puede repetirse, ninguna falta. Para el organizador del evento o el administrador.",
+    description = "Lo que un escáner necesita para trabajar sin red: las claves públicas, las entradas del evento (código, zona, titular, estado) y `revocadas` (cada código ANULADA). Con `desde` (la `version` de una respuesta anterior), solo las entradas cambiadas después (`completa: false`); alguna puede repetirse, ninguna falta. Para el organizador del evento, su personal de puerta o el administrador.",
     params(("id" = String, Path), DesdeVersion), security(("bearer" = [])),
     responses(
         (status = 200, description = "La lista", body = ListaIngresos),
@@ -203,13 +215,13 @@ pub async fn resumen(
     ))]
 pub async fn lista(
     State(state): State<AppState>,
-    publicador: Publicador,
+    portero: Portero,
     CorrelationId(corr): CorrelationId,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<DesdeVersion>,
 ) -> Result<Response<Body>, ApiError> {
     let id = &EventoId::parse("id", &id)?;
-    super::handlers::del_publicador(&state, publicador, id).await?;
+    del_portero(&state, portero, id).await?;
     let consulta: Vec<(&str, String)> = q
         .desde
         .map(|d| ("desde", d.to_string()))
@@ -229,7 +241,7 @@ pub async fn lista(
 /// A scanner's queue, uploaded when the network is back.
 #[utoipa::path(post, path = "/api/eventos/{id}/ingresos/lote", tag = "entradas",
     summary = "Subir escaneos hechos sin red",
-    description = "Registra los escaneos que un escáner hizo sin red, cada uno con su `nonce` y su hora (`escaneado_en`, RFC 3339). Idempotente por nonce: el mismo lote subido dos veces no cambia nada y vuelve como `repetidos`. Gana el escaneo más temprano; cualquier otro ingreso de la misma entrada queda `forzado` (con la primera admisión: puerta y hora), y se lista también en `…/ingresos/conflictos`. Una entrada anulada (`anulada`), un código desconocido (`no-existe`) o una firma inválida (`firma-invalida`, `otro-evento`) van en `rechazados`; pero un escaneo anterior a la anulación es un ingreso forzado: la persona ya entró. A lo sumo 500 escaneos por lote. Para el organizador del evento o el administrador.",
+    description = "Registra los escaneos que un escáner hizo sin red, cada uno con su `nonce` y su hora (`escaneado_en`, RFC 3339). Idempotente por nonce: el mismo lote subido dos veces no cambia nada y vuelve como `repetidos`. Gana el escaneo más temprano; cualquier otro ingreso de la misma entrada queda `forzado` (con la primera admisión: puerta y hora), y se lista también en `…/ingresos/conflictos`. Una entrada anulada (`anulada`), un código desconocido (`no-existe`) o una firma inválida (`firma-invalida`, `otro-evento`) van en `rechazados`; pero un escaneo anterior a la anulación es un ingreso forzado: la persona ya entró. A lo sumo 500 escaneos por lote. Para el organizador del evento, su personal de puerta o el administrador.",
     params(("id" = String, Path)), security(("bearer" = [])),
     request_body = LoteIngresos,
     responses(
@@ -240,13 +252,13 @@ pub async fn lista(
     ))]
 pub async fn lote(
     State(state): State<AppState>,
-    publicador: Publicador,
+    portero: Portero,
     CorrelationId(corr): CorrelationId,
     ApiPath(id): ApiPath<String>,
     ApiJson(lote): ApiJson<LoteIngresos>,
 ) -> Result<Response<Body>, ApiError> {
     let id = &EventoId::parse("id", &id)?;
-    super::handlers::del_publicador(&state, publicador, id).await?;
+    del_portero(&state, portero, id).await?;
     reenviar(
         &state,
         Method::POST,
@@ -260,7 +272,7 @@ pub async fn lote(
 /// Tickets that let more than one person in, for staff to act.
 #[utoipa::path(get, path = "/api/eventos/{id}/ingresos/conflictos", tag = "entradas",
     summary = "Entradas con más de un ingreso",
-    description = "Cada entrada que dejó entrar a más de una persona (escáneres sin red que no lo sabían) o a alguien después de anularse, con todos sus escaneos (puerta, hora y nonce), el primero el que cuenta. Para el organizador del evento o el administrador.",
+    description = "Cada entrada que dejó entrar a más de una persona (escáneres sin red que no lo sabían) o a alguien después de anularse, con todos sus escaneos (puerta, hora y nonce), el primero el que cuenta. Para el organizador del evento, su personal de puerta o el administrador.",
     params(("id" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "Los conflictos", body = Conflictos),
@@ -268,12 +280,12 @@ pub async fn lote(
     ))]
 pub async fn conflictos(
     State(state): State<AppState>,
-    publicador: Publicador,
+    portero: Portero,
     CorrelationId(corr): CorrelationId,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response<Body>, ApiError> {
     let id = &EventoId::parse("id", &id)?;
-    super::handlers::del_publicador(&state, publicador, id).await?;
+    del_portero(&state, portero, id).await?;
     reenviar(
         &state,
         Method::GET,

@@ -113,7 +113,8 @@ pub(super) async fn puede(
         Llamante::Admin => true,
         Llamante::Comprador(u) => r.usuario_id.as_deref() == Some(u.to_string().as_str()),
         Llamante::Organizador(o) => es_del_organizador(st, &r.evento_id, o, corr).await?,
-        Llamante::Anonimo => false,
+        // Door staff admit tickets; they do not read reservations.
+        Llamante::Staff { .. } | Llamante::Anonimo => false,
     })
 }
 

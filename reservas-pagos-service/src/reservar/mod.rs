@@ -120,8 +120,8 @@ impl Reservar {
                     }
                     Some(u.to_string())
                 }
-                Llamante::Organizador(_) => return Err(prohibido(
-                    "Una cuenta de organizador no compra entradas: inicia sesión como comprador",
+                Llamante::Organizador(_) | Llamante::Staff { .. } => return Err(prohibido(
+                    "Una cuenta de organizador o de su personal no compra entradas: inicia sesión como comprador",
                 )),
                 Llamante::Anonimo | Llamante::Admin => None,
             };

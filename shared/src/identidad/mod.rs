@@ -34,13 +34,16 @@ pub const CABECERA_SECRETO: &str = "x-reserva-secreto";
 /// 32 bytes in unpadded base64url.
 const LARGO_ALEATORIO: usize = 43;
 
-/// What an account is. A buyer and an organizer may share an email: they are separate
-/// accounts, told apart at sign-in by `rol`.
+/// What an account is. A buyer, an organizer and a door staff member may share an email:
+/// they are separate accounts, told apart at sign-in by `rol`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Rol {
     Comprador,
     Organizador,
+    /// Door staff of one organizer: lets people in to that organizer's events, nothing
+    /// else.
+    Staff,
 }
 
 /// A live session, as usuarios-service vouches for it.
@@ -50,6 +53,10 @@ pub struct SesionVerificada {
     pub sujeto_id: Uuid,
     pub rol: Rol,
     pub expira_en: DateTime<Utc>,
+    /// For `staff`: the organizer it works for (read from the account at each check, so a
+    /// removed staff account's sessions stop verifying).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organizador_id: Option<Uuid>,
 }
 
 /// Body of `POST /internal/sesiones/verificar`.
@@ -65,6 +72,11 @@ pub enum Llamante {
     Anonimo,
     Comprador(Uuid),
     Organizador(Uuid),
+    /// Door staff: its own id and its organizer's.
+    Staff {
+        id: Uuid,
+        organizador: Uuid,
+    },
     /// `EVENTFLOW_ADMIN_TOKEN`: the platform operator.
     Admin,
 }
@@ -268,6 +280,13 @@ impl<S: Identidades + Send + Sync> FromRequestParts<S> for Llamante {
                         Some(s) => match s.rol {
                             Rol::Comprador => Llamante::Comprador(s.sujeto_id),
                             Rol::Organizador => Llamante::Organizador(s.sujeto_id),
+                            Rol::Staff => match s.organizador_id {
+                                Some(organizador) => Llamante::Staff {
+                                    id: s.sujeto_id,
+                                    organizador,
+                                },
+                                None => return Err(sesion_invalida()),
+                            },
                         },
                         None => return Err(sesion_invalida()),
                     }
@@ -308,7 +327,7 @@ impl Publicador {
         match self.0 {
             Llamante::Admin => true,
             Llamante::Organizador(o) => organizador_id == Some(o.to_string().as_str()),
-            Llamante::Comprador(_) | Llamante::Anonimo => false,
+            Llamante::Comprador(_) | Llamante::Staff { .. } | Llamante::Anonimo => false,
         }
     }
 }
@@ -321,6 +340,40 @@ impl<S: Identidades + Send + Sync> FromRequestParts<S> for Publicador {
             Llamante::Anonimo => Err(sin_credencial()),
             Llamante::Comprador(_) => Err(prohibido(
                 "Solo una cuenta de organizador publica y gestiona eventos",
+            )),
+            Llamante::Staff { .. } => Err(prohibido(
+                "El personal de puerta solo registra ingresos: esto lo hace su organizador",
+            )),
+            otro => Ok(Self(otro)),
+        }
+    }
+}
+
+/// Who works an event's door: its organizer, the organizer's door staff, or the
+/// platform admin. 401 anonymous, 403 a buyer, before the body is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Portero(pub Llamante);
+
+impl Portero {
+    /// May this caller work the door of an event owned by `organizador_id`?
+    pub fn atiende(self, organizador_id: Option<&str>) -> bool {
+        match self.0 {
+            Llamante::Staff { organizador, .. } => {
+                organizador_id == Some(organizador.to_string().as_str())
+            }
+            otro => Publicador(otro).gestiona(organizador_id),
+        }
+    }
+}
+
+impl<S: Identidades + Send + Sync> FromRequestParts<S> for Portero {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Llamante::from_request_parts(parts, state).await? {
+            Llamante::Anonimo => Err(sin_credencial()),
+            Llamante::Comprador(_) => Err(prohibido(
+                "Solo el organizador del evento o su personal de puerta registran ingresos",
             )),
             otro => Ok(Self(otro)),
         }

@@ -463,6 +463,127 @@ async fn lista_desde_y_limites(backend: Backend) {
     assert_eq!(st, 422, "{b}");
 }
 
+/// An event of a new organizer (with its session) and door staff of it and of another
+/// organizer: `(evento, t_org, t_staff, t_staff_otro)`.
+async fn con_personal(s: &Stack) -> (String, String, String, String) {
+    use eventflow_testkit::matriz;
+    let http = reqwest::Client::new();
+    let u = &s.usuarios;
+    let clave = "quena-charango-1984";
+    let t_org = matriz::organizador(&http, u, "org@example.com", clave).await;
+    let t_otro = matriz::organizador(&http, u, "otro@example.com", clave).await;
+    let t_staff = matriz::staff(&http, u, &t_org, "puerta@example.com", clave).await;
+    let t_staff_otro = matriz::staff(&http, u, &t_otro, "puerta2@example.com", clave).await;
+    let r = http
+        .post(format!("{}/api/eventos", s.eventos))
+        .bearer_auth(&t_org)
+        .json(
+            &json!({"nombre": "Festival", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
+            "zonas": [{"nombre": "General", "precio": 2500, "capacidad": 100}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let e = eventflow_testkit::respuestas::id_creado(r).await;
+    (e, t_org, t_staff, t_staff_otro)
+}
+
+/// Door staff admit tickets of their organizer's events, online and offline, and read
+/// its list and conflicts; staff of another organizer get the 404 of a stranger; staff
+/// manage nothing else (keys, the event, its reconciliation: 403).
+async fn personal_de_puerta(backend: Backend) {
+    let s = common::stack(backend).await;
+    let (e, _t_org, t_staff, t_otro) = con_personal(&s).await;
+    let cs = codigos(&comprar(&s, &e, 2, 1).await);
+    let http = reqwest::Client::new();
+    let como = |t: &str, m: reqwest::Method, ruta: &str| {
+        http.request(m, format!("{}/api/eventos/{e}{ruta}", s.eventos))
+            .bearer_auth(t.to_owned())
+    };
+    use reqwest::Method;
+    let r = como(&t_otro, Method::POST, "/ingresos")
+        .json(&json!({"codigo": cs[0]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404, "another organizer's staff");
+    let r = como(&t_staff, Method::POST, "/ingresos")
+        .json(&json!({"codigo": cs[0], "puerta": "Norte", "nonce": "staff-0000001"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(
+        (&b["admitido"], &b["entrada"]),
+        (&json!(true), &json!(cs[0])),
+        "{b}"
+    );
+    let (st, b) = lote_como(
+        &s,
+        &e,
+        &t_staff,
+        &json!({"puerta": "Sur", "escaneos": [
+        {"nonce": "staff-0000002", "codigo": cs[1], "escaneado_en": hace(3)}]}),
+    )
+    .await;
+    assert_eq!((st, &b["aceptados"]), (200, &json!(1)), "{b}");
+    let (st, _) = lote_como(&s, &e, &t_otro, &json!({"escaneos": []})).await;
+    assert_eq!(st, 404);
+    for ruta in [
+        "/ingresos/lista",
+        "/ingresos/resumen",
+        "/ingresos/conflictos",
+    ] {
+        let r = como(&t_staff, Method::GET, ruta).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{ruta}");
+        let r = como(&t_otro, Method::GET, ruta).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{ruta}");
+    }
+    // Nothing but the door.
+    for (m, ruta) in [
+        (Method::POST, "/claves/rotar"),
+        (Method::GET, "/conciliacion"),
+        (Method::PATCH, ""),
+    ] {
+        let r = como(&t_staff, m.clone(), ruta)
+            .json(&json!({"lugar": "Cusco"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{m} {ruta}");
+        let p: Value = r.json().await.unwrap();
+        assert!(
+            p["detail"].as_str().unwrap().contains("personal de puerta"),
+            "{p}"
+        );
+    }
+    let r = http
+        .post(format!("{}/api/eventos", s.eventos))
+        .bearer_auth(&t_staff)
+        .json(
+            &json!({"nombre": "Otro", "fecha": "2099-06-01T21:00:00Z", "lugar": "Lima",
+            "zonas": [{"nombre": "General", "precio": 2500, "capacidad": 10}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+/// `POST /api/eventos/{evento}/ingresos/lote` with `token`.
+async fn lote_como(s: &Stack, evento: &str, token: &str, cuerpo: &Value) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/eventos/{evento}/ingresos/lote", s.eventos))
+        .bearer_auth(token)
+        .json(cuerpo)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+ambos!(personal_de_puerta);
 ambos!(nonce_idempotente, 4);
 ambos!(dos_escaneres_sin_red);
 ambos!(cuatro_lotes_a_la_vez, 4);

@@ -7,6 +7,6 @@ mod usuario;
 
 pub use codigo::{Canje, Codigo, Proposito};
 pub use contrasena::{Contrasena, Contrasenas};
-pub use cuenta::{Organizador, Sesion};
+pub use cuenta::{Organizador, Sesion, Staff};
 pub use eventflow_shared::email::Email;
 pub use usuario::{CambiosUsuario, NuevoUsuario, TipoDocumento, Usuario, TIPOS_DOCUMENTO};

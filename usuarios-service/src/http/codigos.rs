@@ -68,6 +68,7 @@ pub async fn solicitar_codigo(
                     .credenciales(&email)
                     .await?
                     .map(|(o, _)| o.id),
+                Rol::Staff => state.staff.credenciales(&email).await?.map(|(s, _)| s.id),
             };
             if let Some(id) = id {
                 emitir(&state, id, Proposito::Sesion, email).await?;

@@ -122,7 +122,7 @@ pub struct IniciarSesion {
     pub email: String,
     #[schema(format = Password)]
     pub password: String,
-    /// `comprador` (default) or `organizador`.
+    /// `comprador` (default), `organizador` or `staff`.
     pub rol: Option<Rol>,
     /// Only after a 403 `codigo-requerido`: the 6 digits sent to the account's email
     /// (`POST /api/usuarios/codigo` with `proposito: "sesion"`). Ignored otherwise.

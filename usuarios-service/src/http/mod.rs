@@ -9,6 +9,7 @@ mod internal;
 mod limites;
 mod organizadores;
 mod sesiones;
+mod staff;
 mod verificador;
 
 use std::sync::Arc;
@@ -28,13 +29,15 @@ pub use verificador::VerificadorLocal;
 
 use crate::domain::Contrasenas;
 use crate::store::{
-    Almacenes, CodigoStore, FalloStore, OrganizadorStore, SesionStore, UsuarioStore,
+    Almacenes, CodigoStore, FalloStore, OrganizadorStore, SesionStore, StaffStore, UsuarioStore,
 };
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn UsuarioStore>,
     pub organizadores: Arc<dyn OrganizadorStore>,
+    /// Door staff, each of one organizer.
+    pub staff: Arc<dyn StaffStore>,
     pub sesiones: Arc<dyn SesionStore>,
     pub codigos: Arc<dyn CodigoStore>,
     /// Failed sign-ins per account and day.
@@ -62,6 +65,7 @@ impl AppState {
         Self {
             store: almacenes.usuarios.clone(),
             organizadores: almacenes.organizadores.clone(),
+            staff: almacenes.staff.clone(),
             sesiones: almacenes.sesiones.clone(),
             codigos: almacenes.codigos.clone(),
             fallos: almacenes.fallos.clone(),
@@ -111,6 +115,7 @@ impl Identidades for AppState {
         (name = "usuarios", description = "Registro y perfil de compradores"),
         (name = "sesiones", description = "Iniciar y cerrar sesión (compradores y organizadores)"),
         (name = "organizadores", description = "Cuentas de organizadores: las crea el administrador"),
+        (name = "staff", description = "Personal de puerta: cuentas que un organizador crea para registrar ingresos a sus eventos, y nada más"),
         (name = "interno", description = "Solo para otros servicios, cada uno con su credencial (EVENTFLOW_TOKEN_<SERVICIO>); cada ruta dice cuáles acepta"),
         (name = "salud", description = "Liveness y readiness"),
     ),
@@ -130,6 +135,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(sesiones::iniciar_sesion))
         .routes(routes!(sesiones::sesion_actual, sesiones::cerrar_sesion))
         .routes(routes!(organizadores::crear_organizador))
+        .routes(routes!(staff::crear_staff, staff::listar_staff))
+        .routes(routes!(staff::borrar_staff))
         .routes(routes!(internal::agregar_compra, internal::quitar_compra))
         .routes(routes!(internal::buscar_usuario))
         .routes(routes!(internal::verificar_sesion))

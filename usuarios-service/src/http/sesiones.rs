@@ -48,6 +48,7 @@ fn cuenta(rol: Rol, email: &Email) -> String {
     let rol = match rol {
         Rol::Comprador => "comprador",
         Rol::Organizador => "organizador",
+        Rol::Staff => "staff",
     };
     format!("{rol}:{}", email.as_str())
 }
@@ -103,6 +104,10 @@ pub async fn iniciar_sesion(
         },
         Rol::Organizador => match state.organizadores.credenciales(&email).await? {
             Some((o, h)) => (Some(o.id), Some(h), json(&o)?),
+            None => (None, None, serde_json::Value::Null),
+        },
+        Rol::Staff => match state.staff.credenciales(&email).await? {
+            Some((s, h)) => (Some(s.id), Some(h), json(&s)?),
             None => (None, None, serde_json::Value::Null),
         },
     };
@@ -186,6 +191,7 @@ async fn titular(state: &AppState, rol: Rol, id: Uuid) -> Result<serde_json::Val
             .await?
             .map(|o| json(&o))
             .transpose()?,
+        Rol::Staff => state.staff.get(id).await?.map(|s| json(&s)).transpose()?,
     };
     v.ok_or_else(sesion_invalida)
 }

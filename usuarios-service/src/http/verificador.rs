@@ -16,14 +16,21 @@ impl Verificador for VerificadorLocal {
         let Some(s) = self.0.sesiones.buscar(token_hash).await? else {
             return Ok(None);
         };
-        let vive = match s.rol {
-            Rol::Comprador => self.0.usuarios.get(s.sujeto_id).await?.is_some(),
-            Rol::Organizador => self.0.organizadores.get(s.sujeto_id).await?.is_some(),
+        // Staff: its organizer, read from the account now, so a removed staff account's
+        // sessions stop verifying.
+        let (vive, organizador_id) = match s.rol {
+            Rol::Comprador => (self.0.usuarios.get(s.sujeto_id).await?.is_some(), None),
+            Rol::Organizador => (self.0.organizadores.get(s.sujeto_id).await?.is_some(), None),
+            Rol::Staff => match self.0.staff.get(s.sujeto_id).await? {
+                Some(st) => (true, Some(st.organizador_id)),
+                None => (false, None),
+            },
         };
         Ok(vive.then_some(SesionVerificada {
             sujeto_id: s.sujeto_id,
             rol: s.rol,
             expira_en: s.expira_en,
+            organizador_id,
         }))
     }
 }

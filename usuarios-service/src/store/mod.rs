@@ -6,6 +6,7 @@ mod memory;
 mod mongo;
 mod organizadores;
 mod sesiones;
+mod staff;
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ pub use memory::MemoryUsuarioStore;
 pub use mongo::MongoUsuarioStore;
 pub use organizadores::{MemoryOrganizadorStore, MongoOrganizadorStore, OrganizadorStore};
 pub use sesiones::{MemorySesionStore, MongoSesionStore, SesionStore};
+pub use staff::{MemoryStaffStore, MongoStaffStore, StaffStore, STAFF_DUPLICADO};
 
 use crate::domain::{CambiosUsuario, Email, Usuario};
 
@@ -99,6 +101,8 @@ pub trait UsuarioStore: Send + Sync {
 pub struct Almacenes {
     pub usuarios: Arc<dyn UsuarioStore>,
     pub organizadores: Arc<dyn OrganizadorStore>,
+    /// Door staff, each of one organizer.
+    pub staff: Arc<dyn StaffStore>,
     pub sesiones: Arc<dyn SesionStore>,
     pub codigos: Arc<dyn CodigoStore>,
     /// Failed sign-ins per account and day.
@@ -111,6 +115,7 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Almacenes> {
         StoreConfig::Embedded => Almacenes {
             usuarios: Arc::new(MemoryUsuarioStore::default()),
             organizadores: Arc::new(MemoryOrganizadorStore::default()),
+            staff: Arc::new(MemoryStaffStore::default()),
             sesiones: Arc::new(MemorySesionStore::default()),
             codigos: Arc::new(MemoryCodigoStore::default()),
             fallos: Arc::new(MemoryFalloStore::default()),
@@ -120,6 +125,7 @@ pub async fn from_config(cfg: &StoreConfig) -> anyhow::Result<Almacenes> {
             Almacenes {
                 usuarios: Arc::new(MongoUsuarioStore::new(db.clone()).await?),
                 organizadores: Arc::new(MongoOrganizadorStore::new(&db).await?),
+                staff: Arc::new(MongoStaffStore::new(&db).await?),
                 sesiones: Arc::new(MongoSesionStore::new(&db).await?),
                 codigos: Arc::new(MongoCodigoStore::new(&db).await?),
                 fallos: Arc::new(MongoFalloStore::new(&db).await?),

@@ -380,6 +380,21 @@ impl TestApp {
         (o, token)
     }
 
+    /// A door staff account of the organizer signed in with `t_org`, and its session.
+    pub async fn staff(&self, t_org: &str, email: &str, password: &str) -> (Value, String) {
+        let res = self
+            .client
+            .post(self.url("/api/staff"))
+            .bearer_auth(t_org)
+            .json(&json!({"nombre": "Rosa Mamani", "email": email, "password": password}))
+            .send()
+            .await
+            .expect("POST /api/staff");
+        let s = json_body(res, StatusCode::CREATED).await;
+        let token = self.iniciar(email, password, Some("staff")).await;
+        (s, token)
+    }
+
     /// `PUT` or `DELETE` on `/internal/usuarios/{id}/historial/{reserva}` (both already
     /// URL-encoded by the caller where needed), with the given `Authorization` value.
     pub async fn historial(
