@@ -177,16 +177,21 @@ pub async fn listar_reservas(
     // Stored ids are canonical (lower case, hyphenated): query with that form.
     let usuario = uuid::Uuid::parse_str(&usuario)
         .map_err(|_| ApiError::field("usuario_id", "debe ser un UUID"))?;
-    if let Llamante::Comprador(yo) = llamante {
-        if yo != usuario {
+    let usuario_txt = usuario.to_string();
+    let (limit, offset) = (pagina.limit(), pagina.offset());
+    // Every kind of caller named: a new one must not fall through to the admin's view.
+    match llamante {
+        Llamante::Admin => {}
+        Llamante::Comprador(yo) if yo == usuario => {}
+        Llamante::Organizador(o) => {
+            return reservas_de_sus_eventos(&st, o, &usuario_txt, limit, offset, &corr).await;
+        }
+        // Another buyer's; door staff read no reservations.
+        Llamante::Comprador(_) | Llamante::Staff { .. } | Llamante::Anonimo => {
             return Err(ApiError::not_found("No hay reservas de ese comprador"));
         }
     }
-    let usuario = usuario.to_string();
-    let (limit, offset) = (pagina.limit(), pagina.offset());
-    if let Llamante::Organizador(o) = llamante {
-        return reservas_de_sus_eventos(&st, o, &usuario, limit, offset, &corr).await;
-    }
+    let usuario = usuario_txt;
     let (items, total) = st
         .deps
         .reservas
