@@ -33,8 +33,10 @@ use crate::domain::{Estado, Reserva};
 use crate::puertos::ClientError;
 use crate::reservar::secreto;
 
-/// A write that lost to another writer (a cancel, the door) reads and tries again.
-const INTENTOS: usize = 5;
+/// A write that lost to another writer (a cancel, the door, the relay, another re-send
+/// of the same email) reads and tries again, after a short random pause so racing
+/// writers spread out: of N at once, the last needs up to N tries.
+const INTENTOS: usize = 40;
 
 /// The same words whatever the email: they must not tell whether it bought anything.
 pub const MENSAJE: &str = "Si ese email tiene reservas, te enviamos de nuevo sus enlaces. \
@@ -210,6 +212,8 @@ async fn reenviar_una(st: &AppState, clave: &Secreto, id: &str) -> Result<bool, 
             st.deps.outbox.notify_one();
             return Ok(true);
         }
+        let pausa = rand::random::<u64>() % 20 + 1;
+        tokio::time::sleep(std::time::Duration::from_millis(pausa)).await;
     }
     Err(ApiError::internal(format!(
         "reservation {id} kept changing under {INTENTOS} tries"

@@ -118,11 +118,20 @@ async fn enlaces_reenviados(b: Backend) {
 
 ambos!(enlaces_reenviados);
 
-/// A reservas instance on `store`, beside `p`'s usuarios and eventos.
+/// A reservas instance on `store`, beside `p`'s usuarios and eventos, on its bus.
 async fn otra_reservas(p: &Plataforma, store: StoreConfig) -> String {
+    otra_reservas_con(p, store, |_| {}).await
+}
+
+async fn otra_reservas_con(
+    p: &Plataforma,
+    store: StoreConfig,
+    tweak: impl FnOnce(&mut reservas_pagos_service::Config),
+) -> String {
     let mut r = reservas_pagos_service::Config::embedded(&p.usuarios, &p.eventos);
     r.store = store;
     r.bus = p.bus.clone();
+    tweak(&mut r);
     eventflow_testkit::spawn(reservas_pagos_service::build(r).await.unwrap()).await
 }
 
@@ -184,3 +193,73 @@ async fn limites_de_reenvio(b: Backend) {
 }
 
 ambos!(limites_de_reenvio);
+
+/// 12 re-sends of one email at once (limits raised), each racing the others' writes of
+/// the same two reservations: every write that lands sends its own link, none is lost
+/// or doubled, and of each reservation's links exactly one, the last, opens it.
+async fn reenvios_a_la_vez(b: Backend) {
+    let p = plataforma(&b, b.bus(), true).await;
+    let r = otra_reservas_con(&p, b.store("rsv-conc"), |c| {
+        c.reenvios.por_email = 100;
+        c.reenvios.por_ip = 100;
+    })
+    .await;
+    let evento = p.evento(10, "corr-evento").await;
+    let u = p.usuario(4).await;
+    let mut ids = Vec::new();
+    for clave in ["conc-1", "conc-2"] {
+        let res = Client::new()
+            .post(format!("{r}/api/reservar"))
+            .header("Idempotency-Key", clave)
+            .json(&json!({"evento_id": evento, "email": "n4@example.com"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let v: Value = res.json().await.unwrap();
+        ids.push(v["id"].as_str().unwrap().to_owned());
+    }
+    let n = 12;
+    let respuestas =
+        futures::future::join_all((0..n).map(|_| reenviar_en(&r, "n4@example.com"))).await;
+    assert!(respuestas.iter().all(|x| x.status() == 202));
+    let enviados = p
+        .esperar(&format!("usuario_id={u}&tipo=reserva-reenviada"), 2 * n)
+        .await;
+    assert_eq!(
+        enviados.len(),
+        2 * n,
+        "one message per write, none lost or doubled"
+    );
+    for id in &ids {
+        let enlaces: Vec<&str> = enviados
+            .iter()
+            .filter(|x| x["reserva_id"] == id.as_str())
+            .map(|x| x["enlace"].as_str().unwrap())
+            .collect();
+        assert_eq!(enlaces.len(), n, "{id}");
+        let mut distintos = enlaces.clone();
+        distintos.sort_unstable();
+        distintos.dedup();
+        assert_eq!(distintos.len(), n, "each write its own secret");
+        let mut abren = 0;
+        for e in &enlaces {
+            let s = e.rsplit_once("?s=").unwrap().1;
+            let st = Client::new()
+                .get(format!("{r}/api/reservas/{id}"))
+                .header("X-Reserva-Secreto", s)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            if st == 200 {
+                abren += 1;
+            } else {
+                assert_eq!(st, 404);
+            }
+        }
+        assert_eq!(abren, 1, "only the last link of {id} opens it");
+    }
+}
+
+ambos!(reenvios_a_la_vez);
