@@ -270,6 +270,27 @@ mod tests {
     }
 
     #[test]
+    fn a_transferred_ticket_is_mailed_to_its_new_holder() {
+        let env = Mensaje::EntradaTransferida(eventflow_shared::bus::EntradaTransferida {
+            reserva_id: eventflow_shared::ids::ReservaId::confiable("r"),
+            evento_id: eventflow_shared::ids::EventoId::confiable("e"),
+            codigo: "7K2QX9M4TB".into(),
+            anterior: "0H1J2K3M4N".into(),
+            zona: Some("Platea".into()),
+            nombre: "Beto".into(),
+            email: "beto@example.com".into(),
+            enlace: "/entradas/7K2QX9M4TB?s=x".into(),
+        })
+        .envelope("c");
+        let n = desde(&env).unwrap();
+        assert_eq!(n.tipo, "entrada-transferida");
+        assert_eq!(n.email.as_deref(), Some("beto@example.com"));
+        assert_eq!(n.enlace.as_deref(), Some("/entradas/7K2QX9M4TB?s=x"));
+        assert!(n.mensaje.contains("7K2QX9M4TB"), "{}", n.mensaje);
+        assert_eq!(n.usuario_id, None, "not the buyer's: the new holder's");
+    }
+
+    #[test]
     fn a_confirmation_reads_well() {
         let env = Envelope::new(
             "ReservaConfirmada",

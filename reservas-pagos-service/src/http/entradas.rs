@@ -61,7 +61,8 @@ async fn payload(st: &AppState, r: &Reserva, e: &Entrada) -> Result<String, ApiE
 }
 
 /// Ticket `codigo` and its reservation, if the caller may see that reservation (its
-/// buyer, its guest secret, the event's organizer, the admin): anyone else gets the
+/// buyer, its guest secret, the event's organizer, the admin) or holds the ticket's own
+/// secret (`X-Entrada-Secreto`, a transferred ticket's holder): anyone else gets the
 /// same 404 as for a code that does not exist.
 async fn visible(
     st: &AppState,
@@ -71,7 +72,8 @@ async fn visible(
     corr: &str,
 ) -> Result<(Reserva, Entrada), ApiError> {
     let secreto = acceso::secreto(headers);
-    if llamante == Llamante::Anonimo && secreto.is_none() {
+    let de_entrada = headers.contains_key(super::entradas_dueno::CABECERA_SECRETO_ENTRADA);
+    if llamante == Llamante::Anonimo && secreto.is_none() && !de_entrada {
         return Err(identidad::sin_credencial());
     }
     let no_existe = || ApiError::not_found(format!("No existe la entrada {codigo}"));
@@ -82,7 +84,9 @@ async fn visible(
         .por_codigo(&codigo)
         .await?
         .ok_or_else(no_existe)?;
-    if !acceso::puede(st, llamante, secreto, &r, corr).await? {
+    // A transferred ticket's holder opens it, and only it, with its own secret.
+    let titular = de_entrada && super::entradas_dueno::con_secreto_de_entrada(st, headers, &codigo);
+    if !titular && !acceso::puede(st, llamante, secreto, &r, corr).await? {
         return Err(no_existe());
     }
     let e = r
@@ -97,8 +101,9 @@ async fn visible(
 /// One ticket, with the payload its QR encodes.
 #[utoipa::path(get, path = "/api/entradas/{codigo}", tag = "entradas",
     summary = "Ver una entrada",
-    description = "Una entrada (código, zona, estado, titular, ingreso) con `qr`: el contenido firmado (Ed25519, clave del evento) que codifica su QR. Solo para su dueño (la sesión del comprador o `X-Reserva-Secreto` de su reserva), el organizador del evento o el administrador.",
-    params(("codigo" = String, Path, description = "El código, como se escriba (mayúsculas, guiones y espacios dan igual)")),
+    description = "Una entrada (código, zona, estado, titular, ingreso) con `qr`: el contenido firmado (Ed25519, clave del evento) que codifica su QR. Solo para su dueño (la sesión del comprador o `X-Reserva-Secreto` de su reserva), quien la recibió transferida (`X-Entrada-Secreto` de esa entrada), el organizador del evento o el administrador.",
+    params(("codigo" = String, Path, description = "El código, como se escriba (mayúsculas, guiones y espacios dan igual)"),
+        ("X-Entrada-Secreto" = Option<String>, Header, description = "El secreto de esta entrada, para quien la recibió transferida")),
     security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "La entrada", body = EntradaRespuesta),
@@ -129,8 +134,9 @@ pub async fn obtener_entrada(
 /// The ticket's QR as SVG.
 #[utoipa::path(get, path = "/api/entradas/{codigo}/qr.svg", tag = "entradas",
     summary = "QR de una entrada",
-    description = "El QR de la entrada en SVG: codifica su contenido firmado (`EF1.…`), que la puerta verifica con las claves públicas del evento, incluso sin red. Mismo acceso que la entrada.",
-    params(("codigo" = String, Path)),
+    description = "El QR de la entrada en SVG: codifica su contenido firmado (`EF1.…`), que la puerta verifica con las claves públicas del evento, incluso sin red. Mismo acceso que la entrada (también `X-Entrada-Secreto`).",
+    params(("codigo" = String, Path),
+        ("X-Entrada-Secreto" = Option<String>, Header, description = "El secreto de esta entrada, para quien la recibió transferida")),
     security(("bearer" = []), ("secreto" = [])),
     responses(
         (status = 200, description = "El QR", body = String, content_type = "image/svg+xml"),

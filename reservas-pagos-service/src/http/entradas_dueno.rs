@@ -3,18 +3,21 @@
 //! the steps are the SAGA's (`saga::cancelacion_entrada`, `saga::transferencia`).
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use eventflow_shared::email::Email;
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{self, Llamante};
+use eventflow_shared::problemas::BodyProblems;
 use eventflow_shared::secreto::Secreto;
-use eventflow_shared::{ApiError, ApiPath, Problem};
-use serde::Serialize;
+use eventflow_shared::{ApiError, ApiJson, ApiPath, Problem};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::acceso;
 use super::AppState;
 use crate::domain::{normalizar_codigo, una_entrada, Entrada, Reserva};
+use crate::saga::transferencia::NuevoTitular;
 
 /// `X-Entrada-Secreto`: one ticket's own secret, for a holder who is not its buyer
 /// (someone it was transferred to). It opens that ticket and nothing else.
@@ -123,4 +126,80 @@ pub async fn cancelar_entrada(
         entrada: hecho.entrada,
         reembolsado: hecho.reembolsado,
     }))
+}
+
+/// Body of `POST /api/entradas/{codigo}/transferir`: who the ticket goes to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "beto@example.com", "nombre": "Beto Ríos"}))]
+pub struct PedirTransferencia {
+    /// Where their ticket's link is sent.
+    pub email: String,
+    /// The new holder's name: the ticket's `titular`, shown at the door.
+    pub nombre: String,
+}
+
+/// The answer to a transfer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransferenciaRespuesta {
+    /// The old code, now ANULADA (`transferida`).
+    #[schema(example = "0H1J2K3M4N")]
+    pub anterior: String,
+    /// The new ticket, VALIDA, with the new holder as `titular`.
+    pub entrada: Entrada,
+    /// The new holder's link to it, with the ticket's own secret (also sent to them).
+    #[schema(example = "/entradas/7K2QX9M4TB?s=3q2-7wE1l3mFZ9bX0aQvKA")]
+    pub enlace: String,
+}
+
+/// Hand one ticket to someone else: the old code annulled, a new one issued to them.
+#[utoipa::path(post, path = "/api/entradas/{codigo}/transferir", tag = "entradas",
+    summary = "Transferir una entrada",
+    description = "Entrega una entrada a otra persona: en una sola escritura el código anterior queda ANULADO (`transferida`) y se emite un código nuevo a su nombre (`titular`), así que una captura del QR anterior ya no entra. El nuevo titular recibe un aviso con su enlace (`/entradas/{codigo}?s=<secreto>`); con ese secreto (`X-Entrada-Secreto`) abre su entrada y su QR. Solo su dueño: la sesión del comprador, `X-Reserva-Secreto` de su reserva, o `X-Entrada-Secreto` de esa entrada. El organizador puede prohibirlo por evento.",
+    params(
+        ("codigo" = String, Path, description = "El código, como se escriba"),
+        ("X-Entrada-Secreto" = Option<String>, Header, description = "El secreto de esta entrada, para quien la recibió transferida"),
+    ),
+    request_body = PedirTransferencia,
+    security(("bearer" = []), ("secreto" = [])),
+    responses(
+        (status = 201, description = "Transferida", body = TransferenciaRespuesta),
+        BodyProblems,
+        (status = 401, description = "Sin credencial, o sesión caducada", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No existe, o no es suya", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`entrada-usada`, `entrada-anulada`, `transferencias-no-permitidas` (el organizador no lo permite) o `reserva-modificada` (demasiados cambios a la vez: intente de nuevo)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "eventos o MongoDB no responde; no se transfirió nada", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn transferir_entrada(
+    State(st): State<AppState>,
+    llamante: Llamante,
+    CorrelationId(corr): CorrelationId,
+    headers: HeaderMap,
+    ApiPath(codigo): ApiPath<String>,
+    ApiJson(pedido): ApiJson<PedirTransferencia>,
+) -> Result<(StatusCode, Json<TransferenciaRespuesta>), ApiError> {
+    let email = Email::parse(&pedido.email).map_err(|m| ApiError::field("email", m))?;
+    let nombre = pedido.nombre.trim();
+    if nombre.is_empty() || nombre.chars().count() > 100 {
+        return Err(ApiError::field(
+            "nombre",
+            "debe tener entre 1 y 100 caracteres",
+        ));
+    }
+    let (r, codigo) = del_dueno(&st, llamante, &headers, &codigo, false, true).await?;
+    let a = NuevoTitular {
+        nombre: nombre.to_owned(),
+        email: email.to_string(),
+    };
+    let clave = clave_entradas(&st);
+    let t = crate::saga::transferencia::transferir(&st.deps, r, &codigo, &a, &clave, &corr).await?;
+    tracing::info!(reserva_id = %t.reserva.id, anterior = %t.anterior.codigo, nueva = %t.nueva.codigo, "ticket transferred");
+    Ok((
+        StatusCode::CREATED,
+        Json(TransferenciaRespuesta {
+            anterior: t.anterior.codigo,
+            enlace: crate::saga::transferencia::enlace(&t.nueva.codigo, &t.secreto),
+            entrada: t.nueva,
+        }),
+    ))
 }

@@ -103,6 +103,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(entradas::obtener_entrada))
         .routes(routes!(entradas::qr_svg))
         .routes(routes!(entradas_dueno::cancelar_entrada))
+        .routes(routes!(entradas_dueno::transferir_entrada))
         .routes(routes!(entradas::listar_claves))
         .routes(routes!(entradas::rotar_claves))
         .routes(routes!(entradas::ingresar))

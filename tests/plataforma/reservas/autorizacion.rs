@@ -370,16 +370,26 @@ async fn matriz_reservas(backend: Backend) {
         ("get", "/metrics", "/metrics".into(), None, vec![200; 14]),
         ("get", "/health", "/health".into(), None, vec![200; 14]),
         ("get", "/ready", "/ready".into(), None, vec![200; 14]),
-        // Ana's only ticket, cancelled alone: its owner (the guest secret, first) or the
-        // admin; the organizer may not. Being her last, it takes the reservation with
-        // it, so the next allowed callers are told it is annulled.
+        // Ana's only ticket, handed on by its owner alone (the guest secret, first): the
+        // admin and the organizer own no ticket. Then her old code is annulled.
+        (
+            "post",
+            "/api/entradas/{codigo}/transferir",
+            format!("/api/entradas/{}/transferir", w.codigo),
+            Some(json!({"email": "carla@example.com", "nombre": "Carla"})),
+            vec![
+                401, 201, 404, 409, 404, 404, 404, 404, 401, 401, 401, 401, 404, 404,
+            ],
+        ),
+        // Cancelling it alone: its owner or the admin (told it is annulled, by the
+        // transfer above); the organizer may not.
         (
             "post",
             "/api/entradas/{codigo}/cancelar",
             format!("/api/entradas/{}/cancelar", w.codigo),
             None,
             vec![
-                401, 200, 404, 409, 404, 404, 404, 409, 401, 401, 401, 401, 404, 404,
+                401, 409, 404, 409, 404, 404, 404, 409, 401, 401, 401, 401, 404, 404,
             ],
         ),
         // Last: it changes the reservation (cancelling again is idempotent, so each

@@ -1,7 +1,9 @@
 //! One ticket at a time, on both backends: cancelling one ticket of a reservation
 //! (exactly its price refunded, exactly one seat back on sale, the rest still
 //! CONFIRMADA, the cuadre clean), the last one taking its reservation with it, many
-//! cancels of one reservation at once, and recovery settling one cut off half-way.
+//! cancels of one reservation at once, recovery settling one cut off half-way;
+//! transferring one (the old code refused at the door, the new one admitted, opened by
+//! its own secret, forbidden by the organizer), and 50 cancels and transfers at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -287,6 +289,218 @@ async fn recuperada(backend: Backend) {
     s.conciliado(&e).await;
 }
 
+/// `POST /api/entradas/{codigo}/transferir` with `cabecera: valor`: (status, body).
+async fn transferir(s: &Stack, codigo: &str, cabecera: (&str, &str), nombre: &str) -> (u16, Value) {
+    let r = Client::new()
+        .post(format!("{}/api/entradas/{codigo}/transferir", s.reservas))
+        .header(cabecera.0, cabecera.1)
+        .json(&json!({"email": "nuevo@example.com", "nombre": nombre}))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+/// The door, as the admin: (status, body).
+async fn puerta(s: &Stack, evento: &str, codigo: &str) -> (u16, Value) {
+    let r = s
+        .http
+        .post(format!("{}/api/eventos/{evento}/ingresos", s.eventos))
+        .json(&json!({"codigo": codigo}))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+async fn permitir(s: &Stack, evento: &str, permitidas: bool) {
+    let r = s
+        .http
+        .put(format!("{}/api/eventos/{evento}/transferencias", s.eventos))
+        .json(&json!({ "permitidas": permitidas }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["transferencias_permitidas"], permitidas, "{v}");
+}
+
+async fn transferida(backend: Backend) {
+    let s = common::stack(backend).await;
+    let e = s.evento(&[("Platea", PRECIO, 10)]).await;
+    assert_eq!(s.get_evento(&e).await["transferencias_permitidas"], true);
+    let r = comprar(&s, &e, 2, 1).await;
+    let (id, secreto) = (r["id"].as_str().unwrap(), r["secreto"].as_str().unwrap());
+    let c = codigos(&r);
+
+    let (st, v) = transferir(&s, &c[0], ("X-Reserva-Secreto", secreto), "Beto Ríos").await;
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(v["anterior"], json!(c[0]), "{v}");
+    let nuevo = v["entrada"]["codigo"].as_str().unwrap().to_owned();
+    assert_ne!(nuevo, c[0]);
+    assert_eq!(
+        (&v["entrada"]["estado"], &v["entrada"]["titular"]),
+        (&json!("VALIDA"), &json!("Beto Ríos")),
+        "{v}"
+    );
+    let enlace = v["enlace"].as_str().unwrap();
+    let (ruta, sec) = enlace.split_once("?s=").expect("a link with its secret");
+    assert_eq!(ruta, format!("/entradas/{nuevo}"));
+
+    // The new holder opens their ticket, and its QR, with its own secret: that one only.
+    let con_secreto = |codigo: &str, ruta: &str| {
+        Client::new()
+            .get(format!("{}/api/entradas/{codigo}{ruta}", s.reservas))
+            .header("X-Entrada-Secreto", sec)
+            .send()
+    };
+    let t = con_secreto(&nuevo, "").await.unwrap();
+    assert_eq!(t.status(), 200);
+    let t: Value = t.json().await.unwrap();
+    assert_eq!(
+        (&t["titular"], &t["reserva_id"]),
+        (&json!("Beto Ríos"), &json!(id))
+    );
+    assert!(t["qr"].is_string(), "{t}");
+    assert_eq!(con_secreto(&nuevo, "/qr.svg").await.unwrap().status(), 200);
+    assert_eq!(con_secreto(&c[1], "").await.unwrap().status(), 404);
+    let falso = Client::new()
+        .get(format!("{}/api/entradas/{nuevo}", s.reservas))
+        .header("X-Entrada-Secreto", "AAAAAAAAAAAAAAAAAAAAAA")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(falso.status(), 404);
+    let rv = s.get_reserva(id).await;
+    assert_eq!(estado_de(&rv, &c[0]), "ANULADA");
+    assert_eq!(estado_de(&rv, &nuevo), "VALIDA");
+
+    // The door: the old code (a screenshot) is refused, the new one admitted once.
+    let (st, p) = puerta(&s, &e, &c[0]).await;
+    assert_eq!((st, &p["anulacion"]), (409, &json!("transferida")), "{p}");
+    let (st, p) = puerta(&s, &e, &nuevo).await;
+    assert_eq!((st, &p["titular"]), (200, &json!("Beto Ríos")), "{p}");
+    // Neither can change hands again: one is annulled, the other used.
+    let (st, p) = transferir(&s, &c[0], ("X-Reserva-Secreto", secreto), "Otro").await;
+    assert_eq!(
+        (st, p["type"].as_str()),
+        (409, Some("urn:eventflow:problem:entrada-anulada")),
+        "{p}"
+    );
+    let (st, p) = transferir(&s, &nuevo, ("X-Entrada-Secreto", sec), "Otro").await;
+    assert_eq!(
+        (st, p["type"].as_str()),
+        (409, Some("urn:eventflow:problem:entrada-usada")),
+        "{p}"
+    );
+    // Not the caller's: 404; no credential: 401.
+    assert_eq!(
+        transferir(&s, &c[1], ("X-Entrada-Secreto", sec), "X")
+            .await
+            .0,
+        404
+    );
+    assert_eq!(transferir(&s, &c[1], ("X-Nada", "x"), "X").await.0, 401);
+
+    // The organizer forbids transfers: refused, nothing changed; allowed again: done.
+    permitir(&s, &e, false).await;
+    let (st, p) = transferir(&s, &c[1], ("X-Reserva-Secreto", secreto), "Carla").await;
+    assert_eq!(
+        (st, p["type"].as_str()),
+        (
+            409,
+            Some("urn:eventflow:problem:transferencias-no-permitidas")
+        ),
+        "{p}"
+    );
+    assert_eq!(estado_de(&s.get_reserva(id).await, &c[1]), "VALIDA");
+    permitir(&s, &e, true).await;
+    let (st, _) = transferir(&s, &c[1], ("X-Reserva-Secreto", secreto), "Carla").await;
+    assert_eq!(st, 201);
+    // Transfers sell nothing and free nothing: still two tickets sold, two live.
+    assert_eq!(vendidas(&s, &e).await, (2, 8));
+    let informe = s.conciliado(&e).await;
+    assert_eq!((informe.vendidas, informe.confirmadas), (2, 2));
+}
+
+/// 50 cancels and transfers at once on one reservation's 6 tickets: each old code is
+/// annulled once (by one cancel or one transfer), nothing is refunded twice (refunds =
+/// price x cancelled), seats freed = cancelled, each transfer yields one new valid code
+/// that the door admits while the old one is refused, and the cuadre is clean.
+async fn cincuenta_a_la_vez(backend: Backend) {
+    let s = Arc::new(common::stack(backend).await);
+    let e = s.evento(&[("General", PRECIO, 20)]).await;
+    let r = comprar(&s, &e, 6, 1).await;
+    let (id, secreto) = (
+        r["id"].as_str().unwrap().to_owned(),
+        r["secreto"].as_str().unwrap().to_owned(),
+    );
+    let c = codigos(&r);
+    let mut tareas = Vec::new();
+    for i in 0..50 {
+        let (s, codigo, secreto) = (s.clone(), c[i % 6].clone(), secreto.clone());
+        tareas.push(tokio::spawn(async move {
+            let (st, v) = if i % 2 == 0 {
+                cancelar(&s, &codigo, &secreto).await
+            } else {
+                let quien = format!("Titular {i}");
+                transferir(&s, &codigo, ("X-Reserva-Secreto", &secreto), &quien).await
+            };
+            (codigo, st, v)
+        }));
+    }
+    let res: Vec<(String, u16, Value)> = futures::future::join_all(tareas)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    for (codigo, st, v) in &res {
+        assert!(matches!(st, 200 | 201 | 409), "{codigo}: {st} {v}");
+    }
+    let canceladas: Vec<&String> = res.iter().filter(|x| x.1 == 200).map(|x| &x.0).collect();
+    let transferidas: Vec<(&String, String)> = res
+        .iter()
+        .filter(|x| x.1 == 201)
+        .map(|x| (&x.0, x.2["entrada"]["codigo"].as_str().unwrap().to_owned()))
+        .collect();
+    for x in &c {
+        let veces = canceladas.iter().filter(|k| **k == x).count()
+            + transferidas.iter().filter(|(k, _)| *k == x).count();
+        assert!(veces <= 1, "{x} annulled {veces} times: {res:?}");
+    }
+    let rv = s.get_reserva(&id).await;
+    assert_eq!(rv["estado"], "CONFIRMADA", "{rv}");
+    let entradas = rv["entradas"].as_array().unwrap();
+    assert_eq!(entradas.len(), 6 + transferidas.len(), "{rv}");
+    let motivo = |m: &str| {
+        entradas
+            .iter()
+            .filter(|t| t["estado"] == "ANULADA" && t["motivo"] == m)
+            .count()
+    };
+    assert_eq!(motivo("cancelada"), canceladas.len(), "{rv}");
+    assert_eq!(motivo("transferida"), transferidas.len(), "{rv}");
+    let refunds = parciales(&s, &id).await;
+    assert_eq!(refunds.len(), canceladas.len(), "{refunds:?}");
+    assert_eq!(
+        refunds.iter().map(|(_, m)| m).sum::<i64>(),
+        PRECIO * canceladas.len() as i64,
+        "nothing refunded twice"
+    );
+    let n = canceladas.len() as u64;
+    assert_eq!(vendidas(&s, &e).await, (6 - n, 14 + n));
+    for (viejo, nuevo) in &transferidas {
+        assert_eq!(estado_de(&rv, nuevo), "VALIDA");
+        assert_eq!(puerta(&s, &e, viejo).await.0, 409);
+        assert_eq!(puerta(&s, &e, nuevo).await.0, 200);
+    }
+    let informe = s.conciliado(&e).await;
+    assert_eq!((informe.vendidas, informe.confirmadas), (6 - n, 6 - n));
+}
+
 ambos!(una_de_tres);
+ambos!(transferida);
+ambos!(cincuenta_a_la_vez, 4);
 ambos!(muchas_a_la_vez, 4);
 ambos!(recuperada);
