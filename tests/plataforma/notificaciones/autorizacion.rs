@@ -22,6 +22,7 @@ async fn matriz(backend: Backend) {
     let (ana, t_ana) = kit::comprador(&http, u, "ana@example.com", "10000001", CLAVE).await;
     let (_, t_beto) = kit::comprador(&http, u, "beto@example.com", "10000002", CLAVE).await;
     let t_org = kit::organizador(&http, u, "org@example.com", CLAVE).await;
+    let t_staff = kit::staff(&http, u, &t_org, "puerta@example.com", CLAVE).await;
     let evento = p.evento(10, "corr-matriz").await;
     // Ana's purchase with her session (a guest cannot buy for an account with a
     // password): her notification carries the secret link.
@@ -64,16 +65,18 @@ async fn matriz(backend: Backend) {
     ];
     // One caller per service credential: none is a session, none reads here.
     llamantes.extend(Llamante::servicios());
+    // Door staff: notifications are buyers', so refused as an organizer is.
+    llamantes.push(Llamante::new("staff", Some(&t_staff), None));
     let filas: Vec<Fila> = vec![
         (
             "get",
             "/api/notificaciones",
             format!("/api/notificaciones?usuario_id={ana}"),
             None,
-            vec![401, 200, 404, 403, 200, 401, 401, 401, 401],
+            vec![401, 200, 404, 403, 200, 401, 401, 401, 401, 403],
         ),
-        ("get", "/health", "/health".into(), None, vec![200; 9]),
-        ("get", "/ready", "/ready".into(), None, vec![200; 9]),
+        ("get", "/health", "/health".into(), None, vec![200; 10]),
+        ("get", "/ready", "/ready".into(), None, vec![200; 10]),
     ];
     kit::recorrer(
         &http,
