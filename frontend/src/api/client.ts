@@ -125,10 +125,14 @@ export function alSesionInvalida(fn: (() => void) | null) {
   alInvalidarse = fn;
 }
 
-/** The session cookie the proxy sets for a buyer's or an organizer's sign-in. */
-const PISTAS: Record<RolSesion, string> = {
+/**
+ * The session cookie the proxy sets for each role's sign-in: door staff's session lives in
+ * the organizer's (src/ui/sesion.rs). By name, so a role the documents add is no type error.
+ */
+const PISTAS: Record<string, string> = {
   comprador: 'eventflow_hay_sesion',
   organizador: 'eventflow_hay_sesion_organizador',
+  staff: 'eventflow_hay_sesion_organizador',
 };
 
 /**

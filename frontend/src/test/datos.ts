@@ -2,7 +2,7 @@ import type { Evento, Organizador, Paso, Reserva, Usuario } from '../api/types';
 import { json, problem, svg } from './fetch';
 import type { Llamada, Respuesta, Ruta } from './fetch';
 
-export const evento: Evento = {
+export const evento = {
   id: 'e1',
   nombre: 'Rock en el Parque',
   // As the API gives it: the venue's offset, and its zone.
@@ -17,7 +17,9 @@ export const evento: Evento = {
   ],
   creado_en: '2026-11-01T00:00:00Z',
   max_por_comprador: 10,
-};
+  // Asserted: eventos' document gains this member (issue 28) while the UI follows it.
+  transferencias_permitidas: true,
+} as Evento;
 
 export const ana: Usuario = {
   id: '11111111-1111-4111-8111-111111111111',
