@@ -1,6 +1,14 @@
 //! Tickets at the door, as a contract between reservas-pagos (which owns tickets, their
 //! signing keys and admissions) and eventos (where the organizer manages the event and
 //! which asks reservas on their behalf): one typed shape for both ends, as `cuadre`.
+//!
+//! Deviations from the issue-28 brief, for the scanner UI: a `Forzado` also has `motivo`
+//! (`ya-usada` or `anulada`) and its `primera` is `null` when the ticket was annulled
+//! after the scan and never used; `Rechazado.motivo` may also be `nonce-invalido`;
+//! `Conflictos` also names `evento_id`; an uploaded scan earlier than the stored
+//! admission counts in `aceptados` and the admission it displaced is listed in
+//! `forzados` (with `nonce: null` when that was an online scan without one); a batch of
+//! more than 500 scans is 413 `lote-demasiado-grande`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
