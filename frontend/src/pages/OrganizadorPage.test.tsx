@@ -293,7 +293,8 @@ describe('OrganizadorPage', () => {
 
     // Only its own events.
     expect(screen.getByRole('heading', { name: 'Tus eventos' })).toBeInTheDocument();
-    expect(screen.getByText('Festival Propio')).toBeInTheDocument();
+    // Loaded after the sign-in's answer (on a busy machine, not in the same tick).
+    expect(await screen.findByText('Festival Propio')).toBeInTheDocument();
     expect(screen.queryByText('Evento Ajeno')).toBeNull();
     expect(screen.queryByText('Evento del Admin')).toBeNull();
     expect(await screen.findByTestId('conciliacion-e-suyo')).toHaveTextContent('0 discrepancias');
