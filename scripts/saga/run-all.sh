@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/saga/run-all.sh — runs the SAGA curl scenarios 01–07, 09 and 10 and prints
+# scripts/saga/run-all.sh — runs the SAGA curl scenarios 01–07, 09, 10 and the one-ticket
+# ones (cancelar-una-entrada, transferir-entrada) and prints
 # "N passed, M failed" as its last line; exits non-zero if any failed.
 #
 #   scripts/saga/run-all.sh            against a running launcher (USUARIOS_URL, EVENTOS_URL,
@@ -37,6 +38,8 @@ SCENARIOS=(
     07-fallo-confirmacion.sh
     09-reintento-idempotente.sh
     10-cancelacion.sh
+    cancelar-una-entrada.sh
+    transferir-entrada.sh
 )
 
 if ((START)); then
