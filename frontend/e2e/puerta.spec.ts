@@ -331,3 +331,53 @@ test('la cámara lee el QR de una entrada y la deja pasar, una sola vez mientras
     await navegador.close();
   }
 });
+
+test('el comprador cancela una entrada y transfiere otra; la nueva titular abre la suya (375 y 1280 px)', async ({ page, nuevaPagina }) => {
+  for (const ruta of ['/api/entradas/{codigo}/cancelar', '/api/entradas/{codigo}/transferir']) {
+    if (!(await rutaExiste('reservas', 'POST', ruta))) {
+      test.skip(true, faltaRuta('POST', ruta));
+      return;
+    }
+  }
+  const { r } = await eventoConEntradas(3);
+  await page.goto(`${BASE}/reservas/${r.id}?s=${r.secreto}`);
+  const tarjetas = page.getByTestId('entrada');
+  await eventually(async () => (await tarjetas.count()) === 3, 'las 3 entradas');
+
+  // One ticket given back, after confirming: its share refunded, the others still valid.
+  const primera = tarjetas.nth(0);
+  await primera.getByRole('button', { name: 'Cancelar esta entrada' }).click();
+  await primera.getByRole('alertdialog').waitFor();
+  await sinViolacionesWcag(page, 'confirmar la cancelación de una entrada');
+  await primera.getByRole('button', { name: 'Sí, cancelar la entrada' }).click();
+  await page.getByText('Entrada cancelada. Se te reembolsan S/ 80.00.').waitFor();
+  await eventually(async () => (await tarjetas.nth(0).innerText()).includes('Anulada'), 'la primera, anulada');
+
+  // Another handed over to Luisa: a new code in her name; this one stops working.
+  const segunda = page.locator(`[data-codigo="${r.entradas[1].codigo}"]`);
+  await segunda.getByRole('button', { name: 'Transferir' }).click();
+  await segunda.getByLabel('Nombre de quien la recibe').fill('Luisa Rojas');
+  await segunda.getByLabel('Su email').fill(`luisa.${Math.random().toString(36).slice(2, 8)}@example.com`);
+  await sinViolacionesWcag(page, 'transferir una entrada');
+  const respuesta = page.waitForResponse((x) => new URL(x.url()).pathname.endsWith('/transferir'));
+  await segunda.getByRole('button', { name: 'Transferir entrada' }).click();
+  const t = await (await respuesta).json();
+  check(typeof t.enlace === 'string' && t.enlace.includes('/entradas/'), `el enlace de la nueva titular: ${JSON.stringify(t)}`);
+  await page.getByText(/^Entrada transferida a Luisa Rojas\./).waitFor();
+  await eventually(async () => (await segunda.innerText()).includes('Anulada'), 'la transferida ya no vale aquí');
+  await sinViolacionesWcag(page, 'la reserva tras cancelar y transferir');
+
+  // Luisa opens her link in her own browser: her ticket, with its QR.
+  const luisa = await nuevaPagina('Luisa');
+  const enlace = new URL(t.enlace, BASE);
+  for (const ancho of [375, 1280]) {
+    await luisa.setViewportSize({ width: ancho, height: ancho === 375 ? 740 : 900 });
+    await luisa.goto(`${BASE}${enlace.pathname}${enlace.search}`);
+    const suya = luisa.getByTestId('entrada-propia');
+    await suya.getByText('A nombre de Luisa Rojas').waitFor();
+    await suya.getByRole('img', { name: 'Código QR de la entrada 1 de 1' }).waitFor();
+    await sinDesbordeHorizontal(luisa);
+    await sinViolacionesWcag(luisa, `la entrada de Luisa a ${ancho} px`);
+    await shot(luisa, `39-entrada-transferida-${ancho}`);
+  }
+});
