@@ -187,7 +187,7 @@ async fn reenviar_todas(st: &AppState, email: &str, corr: &str) -> Result<(), Ap
     }
     let mut enviadas = 0;
     for id in ids {
-        if reenviar_una(st, &clave, &id).await? {
+        if reenviar_una(st, &clave, &id, corr).await? {
             enviadas += 1;
         }
     }
@@ -198,7 +198,12 @@ async fn reenviar_todas(st: &AppState, email: &str, corr: &str) -> Result<(), Ap
 /// A sold reservation's next secret and its message, in one version-guarded write;
 /// `false` for one that is not sold or is still running (a SAGA or a cancellation owns
 /// it; its own outcome reaches the buyer).
-async fn reenviar_una(st: &AppState, clave: &Secreto, id: &str) -> Result<bool, ApiError> {
+async fn reenviar_una(
+    st: &AppState,
+    clave: &Secreto,
+    id: &str,
+    corr: &str,
+) -> Result<bool, ApiError> {
     for _ in 0..INTENTOS {
         let Some(mut r) = st.deps.reservas.get(id).await? else {
             return Ok(false);
@@ -207,7 +212,8 @@ async fn reenviar_una(st: &AppState, clave: &Secreto, id: &str) -> Result<bool, 
             return Ok(false);
         }
         let s = secreto::renovar(clave, &mut r);
-        r.outbox.push(mensaje(&r, &s).pendiente(&r.correlation_id));
+        // The re-send request's id, as every notification carries its request's.
+        r.outbox.push(mensaje(&r, &s).pendiente(corr));
         if st.deps.reservas.guardar(&mut r).await? {
             st.deps.outbox.notify_one();
             return Ok(true);

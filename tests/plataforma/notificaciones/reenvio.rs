@@ -68,7 +68,13 @@ async fn enlaces_reenviados(b: Backend) {
     );
     assert_eq!(con_secreto(&p, &id, &viejo).await, 200);
 
-    let res = reenviar(&p, "N1@Example.com").await;
+    let res = Client::new()
+        .post(format!("{}/api/reservas/reenviar", p.reservas))
+        .header("X-Correlation-Id", "corr-reenvio")
+        .json(&json!({ "email": "N1@Example.com" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 202);
     let cuerpo: Value = res.json().await.unwrap();
     let reenvios = p
@@ -76,6 +82,7 @@ async fn enlaces_reenviados(b: Backend) {
         .await;
     assert_eq!(reenvios.len(), 1, "{reenvios:?}");
     assert_eq!(reenvios[0]["reserva_id"], id.as_str());
+    assert_eq!(reenvios[0]["correlation_id"], "corr-reenvio");
     let enlace = reenvios[0]["enlace"].as_str().unwrap();
     let prefijo = format!("/reservas/{id}?s=");
     let nuevo = enlace
