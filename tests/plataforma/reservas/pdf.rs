@@ -1,6 +1,7 @@
-//! The tickets' PDF, on both backends: one page per ticket that lets someone in, each
-//! with its code, the event and its date in the venue's zone, read back with lopdf as a
-//! reader would; none for a reservation that is not sold.
+//! The tickets' PDF, on both backends: one page per ticket that lets someone in (a
+//! ticket cancelled alone is not printed), each with its code, the event and its date
+//! in the venue's zone, read back with lopdf as a reader would; none for a reservation
+//! that is not sold.
 
 use reqwest::Client;
 use serde_json::{json, Value};
@@ -73,6 +74,24 @@ async fn entradas_en_pdf(b: Backend) {
     let mut esperados = codigos.clone();
     esperados.sort();
     assert_eq!(vistos, esperados, "each code on its own page");
+
+    // One ticket cancelled on its own: it lets nobody in, so it is not printed.
+    let anulada = &codigos[0];
+    let c = Client::new()
+        .post(format!("{}/api/entradas/{anulada}/cancelar", s.reservas))
+        .header("X-Reserva-Secreto", secreto)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(c.status(), 200, "{}", c.text().await.unwrap());
+    let bytes = pdf(&s, id, secreto).await.bytes().await.unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let paginas = doc.get_pages();
+    assert_eq!(paginas.len(), 2, "the 2 tickets still valid");
+    for n in paginas.keys() {
+        let texto = doc.extract_text(&[*n]).unwrap();
+        assert!(!texto.contains(anulada.as_str()), "{texto}");
+    }
 
     // A stranger's secret: the same 404 as no reservation.
     assert_eq!(pdf(&s, id, &"x".repeat(22)).await.status(), 404);
