@@ -141,6 +141,16 @@ describe('ticket actions on the reservation page', () => {
     expect(post.body).toEqual({ email: 'luis@example.com', nombre: 'Luis Rojas' });
     expect(post.headers['x-reserva-secreto']).toBe(SECRETO);
   });
+
+  it('an event that does not allow transfers shows no "Transferir"', async () => {
+    abrir(`/reservas/r1?s=${SECRETO}`);
+    mockFetch({ ...base(), 'GET /api/eventos/e1': json({ ...evento, transferencias_permitidas: false }) });
+    render(<App />);
+    await screen.findByText('Rock en el Parque');
+    const [primera] = await screen.findAllByTestId('entrada');
+    expect(within(primera).getByRole('button', { name: 'Cancelar esta entrada' })).toBeInTheDocument();
+    expect(within(primera).queryByRole('button', { name: 'Transferir' })).toBeNull();
+  });
 });
 
 describe('¿Perdiste tu enlace? Te lo reenviamos', () => {

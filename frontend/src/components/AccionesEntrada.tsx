@@ -23,6 +23,8 @@ interface Props {
    * buyer (shown by the list: this ticket's card loses its actions once annulled).
    */
   onCambio: (mensaje: string) => void;
+  /** False when the event does not allow transfers: no "Transferir" then. */
+  transferible?: boolean;
 }
 
 /** A refusal of these two routes in words (409: used or annulled; transfers off). */
@@ -41,7 +43,7 @@ export function mensajeAccionEntrada(e: ApiError): string {
   }
 }
 
-export function AccionesEntrada({ codigo, reservaId, onCambio }: Props) {
+export function AccionesEntrada({ codigo, reservaId, onCambio, transferible = true }: Props) {
   const [abierto, setAbierto] = useState<Abierto>();
   const id = useId();
 
@@ -73,9 +75,11 @@ export function AccionesEntrada({ codigo, reservaId, onCambio }: Props) {
       {error && <MensajeError error={mensajeAccionEntrada(error)} />}
       {!abierto && (
         <div className="acciones">
-          <button type="button" className="btn btn-secundario btn-chico" onClick={() => setAbierto('transferir')}>
-            Transferir
-          </button>
+          {transferible && (
+            <button type="button" className="btn btn-secundario btn-chico" onClick={() => setAbierto('transferir')}>
+              Transferir
+            </button>
+          )}
           <button type="button" className="btn btn-enlace" onClick={() => setAbierto('cancelar')}>
             Cancelar esta entrada
           </button>

@@ -31,7 +31,8 @@ export function entradasPropias(r: Reserva): Entrada[] {
   return r.entradas.filter((e) => e.estado !== 'ANULADA');
 }
 
-export function Entradas({ reserva: r }: { reserva: Reserva }) {
+/** `transferibles`: false when the event's organizer does not allow transfers. */
+export function Entradas({ reserva: r, transferibles = true }: { reserva: Reserva; transferibles?: boolean }) {
   const consultas = useQueryClient();
   const [aviso, setAviso] = useState<string>();
   if (!tieneEntradas(r)) return null;
@@ -66,6 +67,7 @@ export function Entradas({ reserva: r }: { reserva: Reserva }) {
             // Only a ticket that gets in has a QR to show; none while the reservation is being cancelled.
             reservaConQr={r.estado === 'CONFIRMADA' && e.estado === 'VALIDA' ? r.id : undefined}
             onCambio={cambio}
+            transferible={transferibles}
           />
         ))}
       </ul>
@@ -81,9 +83,10 @@ interface TarjetaEntradaProps {
   /** The reservation whose access the QR is fetched with, when this ticket shows one. */
   reservaConQr?: string;
   onCambio?: (mensaje: string) => void;
+  transferible?: boolean;
 }
 
-export function TarjetaEntrada({ entrada: e, numero, total, zona, reservaConQr, onCambio }: TarjetaEntradaProps) {
+export function TarjetaEntrada({ entrada: e, numero, total, zona, reservaConQr, onCambio, transferible = true }: TarjetaEntradaProps) {
   const estado = e.estado.toLowerCase();
   return (
     <li className={`entrada entrada-${estado}`} data-codigo={e.codigo} data-testid="entrada">
@@ -111,7 +114,7 @@ export function TarjetaEntrada({ entrada: e, numero, total, zona, reservaConQr, 
       {reservaConQr !== undefined && (
         <QrEntrada codigo={e.codigo} reservaId={reservaConQr || undefined} descripcion={`Código QR de la entrada ${numero} de ${total}`} />
       )}
-      {reservaConQr && onCambio && <AccionesEntrada codigo={e.codigo} reservaId={reservaConQr} onCambio={onCambio} />}
+      {reservaConQr && onCambio && <AccionesEntrada codigo={e.codigo} reservaId={reservaConQr} onCambio={onCambio} transferible={transferible} />}
     </li>
   );
 }

@@ -338,7 +338,13 @@ export function TarjetaReserva({ reserva: r, evento, onCambio, historialAbierto 
         <MetaEvento evento={evento} />
       )}
       {/* What the buyer came for, first: the tickets; the steps and the trail stay below. */}
-      {conEntradas && <Entradas reserva={r} />}
+      {conEntradas && (
+        <Entradas
+          reserva={r}
+          // Read by name: eventos' document is gaining this member (issue 28).
+          transferibles={(evento as { transferencias_permitidas?: boolean } | undefined)?.transferencias_permitidas !== false}
+        />
+      )}
       <dl className="datos-reserva">
         <div>
           <dt>Entradas</dt>
