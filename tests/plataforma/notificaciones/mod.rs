@@ -10,3 +10,4 @@ mod corte_rabbit_proxy;
 mod hostil;
 mod mensajeria;
 mod reenvio;
+mod transferencia;

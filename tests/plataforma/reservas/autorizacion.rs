@@ -242,15 +242,6 @@ async fn matriz_reservas(backend: Backend) {
             ],
         ),
         (
-            // Public by decision: a guest who lost the link has nothing else. The same
-            // 202 for everyone and every email (the limits are raised for this walk).
-            "post",
-            "/api/reservas/reenviar",
-            "/api/reservas/reenviar".into(),
-            Some(json!({"email": "ana@example.com"})),
-            vec![202; 14],
-        ),
-        (
             "get",
             "/internal/conciliacion/{evento_id}",
             format!("/internal/conciliacion/{e}"),
@@ -370,19 +361,19 @@ async fn matriz_reservas(backend: Backend) {
         ("get", "/metrics", "/metrics".into(), None, vec![200; 14]),
         ("get", "/health", "/health".into(), None, vec![200; 14]),
         ("get", "/ready", "/ready".into(), None, vec![200; 14]),
-        // Ana's only ticket, handed on by its owner alone (the guest secret, first): the
-        // admin and the organizer own no ticket. Then her old code is annulled.
+        // Ana's only ticket, let in at the door above: only its owner may hand it on
+        // (told it is used, 409; the admin and the organizer own no ticket, 404), and
+        // only its owner or the admin may cancel it alone (409 too). What each allows
+        // with a valid ticket: tests/plataforma/reservas/una_entrada.rs.
         (
             "post",
             "/api/entradas/{codigo}/transferir",
             format!("/api/entradas/{}/transferir", w.codigo),
             Some(json!({"email": "carla@example.com", "nombre": "Carla"})),
             vec![
-                401, 201, 404, 409, 404, 404, 404, 404, 401, 401, 401, 401, 404, 404,
+                401, 409, 404, 409, 404, 404, 404, 404, 401, 401, 401, 401, 404, 404,
             ],
         ),
-        // Cancelling it alone: its owner or the admin (told it is annulled, by the
-        // transfer above); the organizer may not.
         (
             "post",
             "/api/entradas/{codigo}/cancelar",
@@ -402,6 +393,17 @@ async fn matriz_reservas(backend: Backend) {
             vec![
                 401, 200, 404, 200, 404, 200, 404, 200, 401, 401, 401, 401, 404, 404,
             ],
+        ),
+        (
+            // Public by decision: a guest who lost the link has nothing else. The same
+            // 202 for everyone and every email (the limits are raised for this walk).
+            // Last of all: it gives Ana's reservation a new secret, so the guest's
+            // secret above stops opening it.
+            "post",
+            "/api/reservas/reenviar",
+            "/api/reservas/reenviar".into(),
+            Some(json!({"email": "ana@example.com"})),
+            vec![202; 14],
         ),
     ];
     w.recorrer(
