@@ -43,7 +43,7 @@ pub struct ListarNotificaciones {
     /// Whose notifications. A buyer's session reads only its own (leave it out, or give
     /// your id); the platform admin reads anyone's, or every notification without it.
     pub usuario_id: Option<String>,
-    /// `nuevo-evento`, `reserva-confirmada` or `reserva-cancelada`.
+    /// `nuevo-evento`, `reserva-confirmada`, `reserva-cancelada` or `reserva-reenviada`.
     pub tipo: Option<String>,
     pub reserva_id: Option<String>,
 }
@@ -132,7 +132,7 @@ pub async fn listar(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "EventFlow notificaciones-service", version = "0.1.0",
-        description = "Notificaciones generadas, una por mensaje, a partir de EventCreated, ReservaConfirmada, ReservaCancelada y CodigoEmitido. Los códigos de un solo uso solo los lee el administrador (el relé de correo), nunca una sesión."),
+        description = "Notificaciones generadas, una por mensaje, a partir de EventCreated, ReservaConfirmada (con las entradas, sus enlaces y el PDF), ReservaCancelada, ReservaReenviada (el enlace nuevo de una reserva) y CodigoEmitido. Los códigos de un solo uso solo los lee el administrador (el relé de correo), nunca una sesión."),
     components(schemas(Problem, FieldError)),
     tags((name = "notificaciones"), (name = "salud", description = "Liveness y readiness")),
     modifiers(&BearerAuth)
