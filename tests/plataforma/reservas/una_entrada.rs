@@ -499,7 +499,46 @@ async fn cincuenta_a_la_vez(backend: Backend) {
     assert_eq!((informe.vendidas, informe.confirmadas), (6 - n, 6 - n));
 }
 
+/// One ticket cancelled alone, then the whole reservation: the whole refund and return
+/// take only the rest (two prices, two seats), so nothing is refunded or freed twice.
+async fn luego_entera(backend: Backend) {
+    let s = common::stack(backend).await;
+    let e = s.evento(&[("General", PRECIO, 10)]).await;
+    let r = comprar(&s, &e, 3, 1).await;
+    let (id, secreto) = (r["id"].as_str().unwrap(), r["secreto"].as_str().unwrap());
+    let c = codigos(&r);
+    assert_eq!(cancelar(&s, &c[0], secreto).await.0, 200);
+    let res = s
+        .http
+        .post(format!("{}/api/reservas/{id}/cancelar", s.reservas))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let rv: Value = res.json().await.unwrap();
+    assert_eq!(rv["estado"], "CANCELADA", "{rv}");
+    assert_eq!(vendidas(&s, &e).await, (0, 10), "each seat back once");
+    let log = json_de(
+        s.http
+            .get(format!("{}/api/reservas/{id}/eventos", s.reservas)),
+    )
+    .await;
+    let monto = |tipo: &str| -> i64 {
+        log["eventos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["tipo"] == tipo)
+            .map(|x| x["datos"]["monto"].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(monto("EntradaReembolsada"), PRECIO);
+    assert_eq!(monto("PagoReembolsado"), 2 * PRECIO, "only the rest: {log}");
+    s.conciliado(&e).await;
+}
+
 ambos!(una_de_tres);
+ambos!(luego_entera);
 ambos!(transferida);
 ambos!(cincuenta_a_la_vez, 4);
 ambos!(muchas_a_la_vez, 4);
