@@ -453,6 +453,9 @@ export const api = {
       headers: { ...ORGANIZADOR },
     }),
 
+  /** As its organizer: whether the event's tickets may change hands (`POST /api/entradas/{codigo}/transferir`). */
+  permitirTransferencias: (eventoId: string, permitidas: boolean) =>
+    request<Evento>('PUT', `/api/eventos/${enc(eventoId)}/transferencias`, { body: { permitidas }, headers: { ...ORGANIZADOR } }),
   /** Every ticket of the event let in more than once, with each scan (gate, time). */
   conflictosIngreso: (eventoId: string, signal?: AbortSignal) =>
     request<Conflictos>('GET', `/api/eventos/${enc(eventoId)}/ingresos/conflictos`, { headers: { ...ORGANIZADOR }, signal }),

@@ -413,4 +413,23 @@ describe('OrganizadorPage', () => {
     expect(ids('Etc/UTC').filter((z) => z === 'UTC' || z === 'Etc/UTC')).toEqual(['UTC']);
     expect(ids('Asia/Tokyo').at(-1)).toBe('Asia/Tokyo');
   });
+  it('the organizer allows or forbids transferring an event\'s tickets (PUT …/transferencias)', async () => {
+    const user = userEvent.setup();
+    const suyoConTransferencias = { ...suyo, transferencias_permitidas: true };
+    const { llamadas } = mockFetch({
+      ...conSesionDeOrganizador(),
+      'GET /api/eventos': json({ items: [suyoConTransferencias], total: 1, limit: 100, offset: 0 }),
+      'GET /api/eventos/e1/conciliacion': problem('x', 503),
+      'PUT /api/eventos/e1/transferencias': (l) =>
+        json({ ...suyoConTransferencias, transferencias_permitidas: (l.body as { permitidas: boolean }).permitidas }),
+    });
+    render(<App />);
+    const casilla = await screen.findByLabelText('Los compradores pueden transferir sus entradas');
+    expect(casilla).toBeChecked();
+    await user.click(casilla);
+    await waitFor(() => expect(casilla).not.toBeChecked());
+    const put = llamadas.find((l) => l.method === 'PUT')!;
+    expect(put.body).toEqual({ permitidas: false });
+    expect(put.headers['x-sesion']).toBe('organizador');
+  });
 });

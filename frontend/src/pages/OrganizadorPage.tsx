@@ -4,8 +4,9 @@
 // survives a reload (src/organizador.tsx). On a narrow screen each zone's sales row stacks
 // its figures, labelled, instead of scrolling sideways.
 import { useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { api, comoApiError } from '../api/client';
+import type { ApiError } from '../api/client';
 import { slug } from '../api/messages';
 import type { Evento } from '../api/types';
 import { Cargando, MensajeError } from '../components/Estado';
@@ -212,7 +213,38 @@ function Ventas({ evento, onRechazado }: VentasProps) {
         </tfoot>
       </table>
       <Conciliacion eventoId={evento.id} onRechazado={onRechazado} />
+      <Transferencias evento={evento} />
     </article>
+  );
+}
+
+/**
+ * Whether the event's buyers may hand their tickets to someone else (on by default). Read
+ * by name: eventos' document is gaining `transferencias_permitidas` (issue 28).
+ */
+function Transferencias({ evento }: { evento: Evento }) {
+  const inicial = (evento as { transferencias_permitidas?: boolean }).transferencias_permitidas;
+  const [permitidas, setPermitidas] = useState(inicial !== false);
+  const cambio = useMutation<Evento, ApiError, boolean>({
+    mutationFn: (p) => api.permitirTransferencias(evento.id, p),
+    onSuccess: (ev) => setPermitidas((ev as { transferencias_permitidas?: boolean }).transferencias_permitidas !== false),
+  });
+  if (inicial === undefined) return null;
+  const id = `transferencias-${evento.id}`;
+  return (
+    <div className="transferencias">
+      <label htmlFor={id} className="casilla">
+        <input
+          id={id}
+          type="checkbox"
+          checked={permitidas}
+          disabled={cambio.isPending}
+          onChange={(e) => cambio.mutate(e.target.checked)}
+        />{' '}
+        Los compradores pueden transferir sus entradas
+      </label>
+      {cambio.error && <MensajeError error={cambio.error} />}
+    </div>
   );
 }
 
