@@ -87,6 +87,12 @@ fn rutas(id: &str) -> Vec<Ruta> {
             Some(plantilla_cambio()),
         ),
         (
+            "PUT",
+            format!("/api/eventos/{id}/transferencias"),
+            ADMIN,
+            Some(json!({"permitidas": false})),
+        ),
+        (
             "POST",
             format!("/internal/eventos/{id}/retenciones"),
             SERVICIO,
