@@ -75,8 +75,8 @@ pub async fn completar(deps: &Deps, mut r: Reserva) -> Result<Reserva, ApiError>
     // by its code: the whole refund and return below then take only the rest.
     let pendientes: Vec<String> = r.anulaciones.iter().map(|a| a.codigo.clone()).collect();
     for codigo in pendientes {
-        let mut saldo = super::cancelacion_entrada::Saldo::default();
-        super::cancelacion_entrada::saldar(deps, &mut r, &codigo, &mut saldo).await?;
+        let mut saldo = super::saldo_entrada::Saldo::default();
+        super::saldo_entrada::saldar(deps, &mut r, &codigo, &mut saldo).await?;
     }
     // A cancellation cut off after the refund (e.g. eventos failed below) is retried:
     // the ledger then says REEMBOLSADO and `reembolsar` has nothing left to do, but the

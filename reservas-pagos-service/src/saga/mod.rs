@@ -11,6 +11,7 @@ mod procesador_pago;
 #[cfg(test)]
 mod pruebas;
 pub mod recuperacion;
+mod saldo_entrada;
 pub mod transferencia;
 mod validador_datos;
 mod validador_inventario;
