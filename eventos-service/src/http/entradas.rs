@@ -6,7 +6,8 @@
 //! answer, success or refusal, is reservas' own, passed through unchanged.
 
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, Method, Response, StatusCode};
 use eventflow_shared::http::CorrelationId;
 use eventflow_shared::identidad::{Portero, Publicador};
@@ -82,15 +83,47 @@ async fn reenviar_con<B: serde::Serialize>(
     Ok(out)
 }
 
-/// The event `id`, if `portero` works its door (its organizer, the organizer's staff, the
-/// admin); the same 404 as no event otherwise, as for another organizer.
-async fn del_portero(state: &AppState, portero: Portero, id: &str) -> Result<(), ApiError> {
-    let no_existe = || ApiError::not_found(format!("No existe el evento {id}"));
-    let ficha = state.store.ficha(id).await?.ok_or_else(no_existe)?;
-    if portero.atiende(ficha.organizador_id.as_deref()) {
-        Ok(())
-    } else {
-        Err(no_existe())
+/// A door request: the event `id`, whose door the caller works (its organizer, the
+/// organizer's staff or the admin; anyone else gets the same 404 as no event, as another
+/// organizer does), and the request's correlation id. Every door route starts here, so
+/// the check is written once.
+pub struct Puerta {
+    id: EventoId,
+    corr: String,
+}
+
+impl FromRequestParts<AppState> for Puerta {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // The caller first (401/403 before anything about the event), as the handlers'
+        // own extractors ran before.
+        let portero = Portero::from_request_parts(parts, state).await?;
+        let Ok(CorrelationId(corr)) = CorrelationId::from_request_parts(parts, state).await;
+        let ApiPath(id) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        let id = EventoId::parse("id", &id)?;
+        let no_existe = || ApiError::not_found(format!("No existe el evento {id}"));
+        let ficha = state.store.ficha(&id).await?.ok_or_else(no_existe)?;
+        if !portero.atiende(ficha.organizador_id.as_deref()) {
+            return Err(no_existe());
+        }
+        Ok(Self { id, corr })
+    }
+}
+
+impl Puerta {
+    /// Asks reservas' `/internal/ingresos/{id}/<resto…>`.
+    async fn reenviar<B: serde::Serialize>(
+        &self,
+        state: &AppState,
+        metodo: Method,
+        resto: &[&str],
+        consulta: &[(&str, String)],
+        cuerpo: Option<&B>,
+    ) -> Result<Response<Body>, ApiError> {
+        let mut ruta = vec!["ingresos", self.id.as_ref()];
+        ruta.extend(resto);
+        reenviar_con(state, metodo, &ruta, consulta, cuerpo, &self.corr).await
     }
 }
 
@@ -160,21 +193,12 @@ pub async fn rotar_claves(
     ))]
 pub async fn ingresar(
     State(state): State<AppState>,
-    portero: Portero,
-    CorrelationId(corr): CorrelationId,
-    ApiPath(id): ApiPath<String>,
+    puerta: Puerta,
     ApiJson(pedido): ApiJson<PedidoIngreso>,
 ) -> Result<Response<Body>, ApiError> {
-    let id = &EventoId::parse("id", &id)?;
-    del_portero(&state, portero, id).await?;
-    reenviar(
-        &state,
-        Method::POST,
-        &["ingresos", id],
-        Some(&pedido),
-        &corr,
-    )
-    .await
+    puerta
+        .reenviar(&state, Method::POST, &[], &[], Some(&pedido))
+        .await
 }
 
 /// Admitted and expected, per zone and per gate.
@@ -188,20 +212,11 @@ pub async fn ingresar(
     ))]
 pub async fn resumen(
     State(state): State<AppState>,
-    portero: Portero,
-    CorrelationId(corr): CorrelationId,
-    ApiPath(id): ApiPath<String>,
+    puerta: Puerta,
 ) -> Result<Response<Body>, ApiError> {
-    let id = &EventoId::parse("id", &id)?;
-    del_portero(&state, portero, id).await?;
-    reenviar(
-        &state,
-        Method::GET,
-        &["ingresos", id, "resumen"],
-        None::<&()>,
-        &corr,
-    )
-    .await
+    puerta
+        .reenviar(&state, Method::GET, &["resumen"], &[], None::<&()>)
+        .await
 }
 
 /// The scanner's list, for working with no network.
@@ -215,27 +230,17 @@ pub async fn resumen(
     ))]
 pub async fn lista(
     State(state): State<AppState>,
-    portero: Portero,
-    CorrelationId(corr): CorrelationId,
-    ApiPath(id): ApiPath<String>,
+    puerta: Puerta,
     ApiQuery(q): ApiQuery<DesdeVersion>,
 ) -> Result<Response<Body>, ApiError> {
-    let id = &EventoId::parse("id", &id)?;
-    del_portero(&state, portero, id).await?;
     let consulta: Vec<(&str, String)> = q
         .desde
         .map(|d| ("desde", d.to_string()))
         .into_iter()
         .collect();
-    reenviar_con(
-        &state,
-        Method::GET,
-        &["ingresos", id, "lista"],
-        &consulta,
-        None::<&()>,
-        &corr,
-    )
-    .await
+    puerta
+        .reenviar(&state, Method::GET, &["lista"], &consulta, None::<&()>)
+        .await
 }
 
 /// A scanner's queue, uploaded when the network is back.
@@ -252,21 +257,12 @@ pub async fn lista(
     ))]
 pub async fn lote(
     State(state): State<AppState>,
-    portero: Portero,
-    CorrelationId(corr): CorrelationId,
-    ApiPath(id): ApiPath<String>,
+    puerta: Puerta,
     ApiJson(lote): ApiJson<LoteIngresos>,
 ) -> Result<Response<Body>, ApiError> {
-    let id = &EventoId::parse("id", &id)?;
-    del_portero(&state, portero, id).await?;
-    reenviar(
-        &state,
-        Method::POST,
-        &["ingresos", id, "lote"],
-        Some(&lote),
-        &corr,
-    )
-    .await
+    puerta
+        .reenviar(&state, Method::POST, &["lote"], &[], Some(&lote))
+        .await
 }
 
 /// Tickets that let more than one person in, for staff to act.
@@ -280,18 +276,9 @@ pub async fn lote(
     ))]
 pub async fn conflictos(
     State(state): State<AppState>,
-    portero: Portero,
-    CorrelationId(corr): CorrelationId,
-    ApiPath(id): ApiPath<String>,
+    puerta: Puerta,
 ) -> Result<Response<Body>, ApiError> {
-    let id = &EventoId::parse("id", &id)?;
-    del_portero(&state, portero, id).await?;
-    reenviar(
-        &state,
-        Method::GET,
-        &["ingresos", id, "conflictos"],
-        None::<&()>,
-        &corr,
-    )
-    .await
+    puerta
+        .reenviar(&state, Method::GET, &["conflictos"], &[], None::<&()>)
+        .await
 }
