@@ -99,6 +99,7 @@ async fn crear_con_zonas_y_leerlo(app: &TestApp) {
             "entradas_disponibles",
             "zonas",
             "max_por_comprador",
+            "transferencias_permitidas",
             "creado_en"
         ]),
         "no internal fields leak: {creado}"
