@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/saga/run-all.sh — runs the SAGA curl scenarios 01–07, 09, 10 and the one-ticket
-# ones (cancelar-una-entrada, transferir-entrada) and prints
+# ones (cancelar-una-entrada, transferir-entrada) and the door's (ingreso), and prints
 # "N passed, M failed" as its last line; exits non-zero if any failed.
 #
 #   scripts/saga/run-all.sh            against a running launcher (USUARIOS_URL, EVENTOS_URL,
@@ -40,6 +40,7 @@ SCENARIOS=(
     10-cancelacion.sh
     cancelar-una-entrada.sh
     transferir-entrada.sh
+    ingreso.sh
 )
 
 if ((START)); then
