@@ -84,7 +84,8 @@ pub fn entradas(
         );
         // A long name is cut rather than run off the page.
         texto(60.0, 15.0, &recortar(&evento.nombre, 30));
-        texto(80.0, 10.0, &fecha);
+        // 9 pt: a long weekday and month with the zone's name still fit the A6 width.
+        texto(80.0, 9.0, &fecha);
         texto(
             96.0,
             10.0,
