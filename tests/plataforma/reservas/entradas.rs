@@ -13,27 +13,7 @@ use reqwest::Client;
 use serde_json::{json, Value};
 
 use super::common::{self, Backend, Stack};
-
-/// Buys `cantidad` tickets of `evento` as the admin for a new buyer; returns the
-/// reservation's answer (with its tickets and its guest secret).
-async fn comprar(s: &Stack, evento: &str, cantidad: u32, i: usize) -> Value {
-    let u = s.usuario(i).await;
-    let r = s
-        .reservar(json!({"usuario_id": u, "evento_id": evento, "cantidad": cantidad,
-            "pago": {"metodo": "tarjeta", "numero_tarjeta": "4242424242424242", "titular": "Ana Quispe"}}))
-        .await;
-    assert_eq!(r.status(), 201);
-    r.json().await.unwrap()
-}
-
-fn codigos(reserva: &Value) -> Vec<String> {
-    reserva["entradas"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["codigo"].as_str().unwrap().to_owned())
-        .collect()
-}
+use super::entradas_comun::{codigos, comprar, ingresar};
 
 /// The event's public keys, as anyone (a scanner) reads them.
 async fn claves(s: &Stack, evento: &str) -> Value {
@@ -83,18 +63,6 @@ async fn entrada(s: &Stack, codigo: &str, secreto: &str) -> Value {
             .header("X-Reserva-Secreto", secreto),
     )
     .await
-}
-
-/// `POST /api/eventos/{evento}/ingresos` as the admin: (status, body).
-async fn ingresar(s: &Stack, evento: &str, cuerpo: Value) -> (u16, Value) {
-    let r = s
-        .http
-        .post(format!("{}/api/eventos/{evento}/ingresos", s.eventos))
-        .json(&cuerpo)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap())
 }
 
 async fn qr_firmado(backend: Backend) {

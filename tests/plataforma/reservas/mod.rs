@@ -11,6 +11,7 @@ mod concurrencia;
 mod confianza;
 mod cupo_anonimo;
 mod entradas;
+mod entradas_comun;
 mod errores_es;
 mod fallas;
 mod hostil;

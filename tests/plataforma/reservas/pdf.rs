@@ -4,19 +4,10 @@
 //! that is not sold.
 
 use reqwest::Client;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::common::{self, Backend, Stack};
-
-async fn comprar(s: &Stack, evento: &str, cantidad: u32) -> Value {
-    let u = s.usuario(1).await;
-    let r = s
-        .reservar(json!({"usuario_id": u, "evento_id": evento, "cantidad": cantidad,
-            "pago": {"metodo": "tarjeta", "numero_tarjeta": "4242424242424242", "titular": "Ana Quispe"}}))
-        .await;
-    assert_eq!(r.status(), 201);
-    r.json().await.unwrap()
-}
+use super::entradas_comun::comprar;
 
 async fn pdf(s: &Stack, id: &str, secreto: &str) -> reqwest::Response {
     Client::new()
@@ -40,7 +31,7 @@ async fn entradas_en_pdf(b: Backend) {
         .await
         .unwrap();
     let zona_horaria = ficha["zona_horaria"].as_str().unwrap().to_owned();
-    let r = comprar(&s, &evento, 3).await;
+    let r = comprar(&s, &evento, 3, 1).await;
     let (id, secreto) = (r["id"].as_str().unwrap(), r["secreto"].as_str().unwrap());
     let codigos: Vec<String> = r["entradas"]
         .as_array()

@@ -13,39 +13,8 @@ use eventflow_testkit::respuestas::json_de;
 use serde_json::{json, Value};
 
 use super::common::{self, Backend, Stack};
+use super::entradas_comun::{codigos, comprar, ingresar};
 use reservas_pagos_service::domain::EstadoEntrada;
-
-/// Buys `cantidad` tickets of `evento` for a new buyer; returns the reservation.
-async fn comprar(s: &Stack, evento: &str, cantidad: u32, i: usize) -> Value {
-    let u = s.usuario(i).await;
-    let r = s
-        .reservar(json!({"usuario_id": u, "evento_id": evento, "cantidad": cantidad,
-            "pago": {"metodo": "tarjeta", "numero_tarjeta": "4242424242424242", "titular": "Ana Quispe"}}))
-        .await;
-    assert_eq!(r.status(), 201);
-    r.json().await.unwrap()
-}
-
-fn codigos(reserva: &Value) -> Vec<String> {
-    reserva["entradas"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["codigo"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-/// `POST /api/eventos/{evento}/ingresos` as the admin: (status, body).
-async fn ingresar(s: &Stack, evento: &str, cuerpo: Value) -> (u16, Value) {
-    let r = s
-        .http
-        .post(format!("{}/api/eventos/{evento}/ingresos", s.eventos))
-        .json(&cuerpo)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap())
-}
 
 /// `POST /api/eventos/{evento}/ingresos/lote` as the admin: (status, body).
 async fn lote(s: &Stack, evento: &str, cuerpo: &Value) -> (u16, Value) {

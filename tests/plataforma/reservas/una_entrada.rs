@@ -14,31 +14,9 @@ use reqwest::Client;
 use serde_json::{json, Value};
 
 use super::common::{self, Backend, Stack};
+use super::entradas_comun::{codigos, comprar};
 
 const PRECIO: i64 = 2_500;
-
-/// Buys `cantidad` tickets of `evento` for buyer number `i` (as the admin); returns
-/// the reservation's answer, with its tickets and its guest secret.
-async fn comprar(s: &Stack, evento: &str, cantidad: u32, i: usize) -> Value {
-    let u = s.usuario(i).await;
-    let r = s
-        .reservar(
-            json!({"usuario_id": u, "evento_id": evento, "cantidad": cantidad,
-            "pago": {"metodo": "tarjeta", "numero_tarjeta": "4242424242424242"}}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    r.json().await.unwrap()
-}
-
-fn codigos(reserva: &Value) -> Vec<String> {
-    reserva["entradas"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["codigo"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 /// `POST /api/entradas/{codigo}/cancelar` with the guest secret: (status, body).
 async fn cancelar(s: &Stack, codigo: &str, secreto: &str) -> (u16, Value) {
