@@ -1,5 +1,6 @@
 //! usuarios HTTP API: the router, its state and the OpenAPI document.
 
+mod alta;
 mod cliente;
 mod codigos;
 mod compradores;

@@ -10,12 +10,12 @@ use axum::response::IntoResponse;
 use axum::Json;
 use eventflow_shared::identidad::AdminPlataforma;
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
-use eventflow_shared::{ApiError, ApiJson, FieldError, Problem};
+use eventflow_shared::{ApiError, ApiJson, Problem};
 use uuid::Uuid;
 
 use super::dto::CrearOrganizador;
 use super::AppState;
-use crate::domain::{Contrasena, Email, Organizador};
+use crate::domain::Organizador;
 
 /// Create an organizer (platform admin only).
 #[utoipa::path(post, path = "/api/organizadores", tag = "organizadores",
@@ -37,20 +37,8 @@ pub async fn crear_organizador(
     _: AdminPlataforma,
     ApiJson(body): ApiJson<CrearOrganizador>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut errors = Vec::new();
-    let nombre = body.nombre.trim().to_owned();
-    if nombre.is_empty() || nombre.chars().count() > 100 || nombre.chars().any(char::is_control) {
-        errors.push(FieldError::new(
-            "nombre",
-            "debe tener de 1 a 100 caracteres, sin caracteres de control",
-        ));
-    }
-    let email = Email::parse(&body.email).map_err(|m| errors.push(FieldError::new("email", m)));
-    let password = Contrasena::parse(&body.password, &body.email)
-        .map_err(|m| errors.push(FieldError::new("password", m)));
-    let (Ok(email), Ok(password), true) = (email, password, errors.is_empty()) else {
-        return Err(ApiError::validation(errors));
-    };
+    let (nombre, email, password) =
+        super::alta::validar(&body.nombre, &body.email, &body.password)?;
     let o = Organizador {
         id: Uuid::new_v4(),
         nombre,

@@ -11,13 +11,13 @@ use axum::response::IntoResponse;
 use axum::Json;
 use eventflow_shared::identidad::{prohibido, sin_credencial, Llamante, Rol};
 use eventflow_shared::problemas::{BodyProblems, MongoUnavailable};
-use eventflow_shared::{ApiError, ApiJson, ApiPath, FieldError, Problem};
+use eventflow_shared::{ApiError, ApiJson, ApiPath, Problem};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::AppState;
-use crate::domain::{Contrasena, Email, Staff};
+use crate::domain::Staff;
 
 /// Body of `POST /api/staff`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,20 +75,8 @@ pub async fn crear_staff(
     SoloOrganizador(organizador_id): SoloOrganizador,
     ApiJson(body): ApiJson<CrearStaff>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut errors = Vec::new();
-    let nombre = body.nombre.trim().to_owned();
-    if nombre.is_empty() || nombre.chars().count() > 100 || nombre.chars().any(char::is_control) {
-        errors.push(FieldError::new(
-            "nombre",
-            "debe tener de 1 a 100 caracteres, sin caracteres de control",
-        ));
-    }
-    let email = Email::parse(&body.email).map_err(|m| errors.push(FieldError::new("email", m)));
-    let password = Contrasena::parse(&body.password, &body.email)
-        .map_err(|m| errors.push(FieldError::new("password", m)));
-    let (Ok(email), Ok(password), true) = (email, password, errors.is_empty()) else {
-        return Err(ApiError::validation(errors));
-    };
+    let (nombre, email, password) =
+        super::alta::validar(&body.nombre, &body.email, &body.password)?;
     let s = Staff {
         id: Uuid::new_v4(),
         email,
