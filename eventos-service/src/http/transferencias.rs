@@ -39,6 +39,7 @@ pub struct Transferencias {
         SessionRequired,
         (status = 403, description = "Una cuenta de comprador no gestiona eventos", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe, o es de otro organizador", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`permitidas` falta o no es booleano, o un campo que no se admite", body = Problem, content_type = "application/problem+json"),
         MongoUnavailable,
     ))]
 pub async fn transferencias(

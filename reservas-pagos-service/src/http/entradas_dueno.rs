@@ -168,6 +168,7 @@ pub struct TransferenciaRespuesta {
         (status = 401, description = "Sin credencial, o sesión caducada", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No existe, o no es suya", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`entrada-usada`, `entrada-anulada`, `transferencias-no-permitidas` (el organizador no lo permite) o `reserva-modificada` (demasiados cambios a la vez: intente de nuevo)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Campos inválidos: `email` o `nombre`, o un campo que no se admite", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "eventos o MongoDB no responde; no se transfirió nada", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn transferir_entrada(
